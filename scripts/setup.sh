@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set up everything modelclear and its tests need on a fresh machine: a virtualenv in .venv with the
+# package (editable) and its test extras. Idempotent: re-running only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 | grep -v -E '^(WARNING: Location|  )' || true
+.venv/bin/python -c 'import modelclear, yaml, rich, license_expression, huggingface_hub, pytest' \
+  || { echo "setup: installation incomplete" >&2; exit 1; }
+# Browser tests (HTML report): Debian's Chromium, driven by Playwright without downloading a browser.
+if [ -f scripts/setup-browser.sh ]; then bash scripts/setup-browser.sh; fi

@@ -1,0 +1,126 @@
+"""The assess stage: scenario + lineage graph → one finding per legal layer → verdict and risk.
+
+The small core loop: build the context, ask each layer, apply the interaction rules (data), take
+the worst layer as the verdict, and grade the risk.
+"""
+
+from __future__ import annotations
+
+from modelclear import lineage as lineage_mod
+from modelclear.assess import contract, copyright, license, provenance, rules
+from modelclear.assess.context import Context, msg
+from modelclear.catalog import Catalog
+from modelclear.model import (
+    ArtifactRef,
+    Assessment,
+    Confidence,
+    Finding,
+    Layer,
+    LineageNode,
+    Message,
+    Risk,
+    Scenario,
+    Status,
+    worst,
+)
+
+LAYERS = (Layer.COPYRIGHT, Layer.CONTRACT, Layer.LICENSE, Layer.PROVENANCE)
+
+
+def _unknown(ref: ArtifactRef, scenario: Scenario) -> Assessment:
+    reason = msg("artifact.unknown", id=ref.id)
+    layers = tuple(Finding(layer, Status.UNKNOWN, (reason,)) for layer in LAYERS)
+    return Assessment(ref=ref, artifact=None, scenario=scenario, verdict=Status.UNKNOWN, risk=Risk.HIGH,
+                      layers=layers, lineage=LineageNode(id=ref.id, relation="self", artifact=None))
+
+
+def risk_of(verdict: Status, findings: dict[Layer, Finding], provenance_top: str) -> Risk:
+    """Grade the risk: the verdict, then the strength of the facts it rests on and upstream warnings."""
+    if verdict in (Status.PROHIBITED, Status.UNKNOWN):
+        return Risk.HIGH
+    if verdict is Status.UNCERTAIN:
+        return Risk.HIGH if provenance_top == "serious" else Risk.MEDIUM
+    deciding = [f for f in findings.values() if f.layer is not Layer.PROVENANCE and f.status is not Status.NOT_APPLICABLE]
+    if provenance_top in ("warning", "serious") or any(f.weakest is Confidence.UNCERTAIN for f in deciding):
+        return Risk.MEDIUM
+    return Risk.LOW
+
+
+def assess_artifact(ref: ArtifactRef, catalog: Catalog, scenario: Scenario, *, with_upstream: bool = True,
+                    graph: LineageNode | None = None) -> Assessment:
+    """Assess one artifact (already resolved to its canonical id) under ``scenario``."""
+    artifact = catalog.lookup(ref)
+    if artifact is None:
+        return _unknown(ref, scenario)
+    graph = graph or lineage_mod.build(artifact.id, catalog)
+    ctx = Context(kb=catalog.kb, catalog=catalog, scenario=scenario, artifact=artifact, lineage=graph)
+    if not ctx.laws:
+        raise ValueError(f"no law recorded for jurisdiction {scenario.jurisdiction!r}")
+
+    exception = copyright.exception_effect(ctx)
+    findings: dict[Layer, Finding] = {Layer.COPYRIGHT: copyright.assess(ctx)}
+    findings[Layer.CONTRACT], contract_facts = contract.assess(ctx)
+    findings[Layer.LICENSE], licence_facts = license.assess(ctx, exception)
+    covered = _training_covered(ctx)
+    findings[Layer.PROVENANCE], provenance_top = provenance.assess(ctx, covered)
+
+    co = ctx.position("contract_override")
+    facts = {
+        "kind": artifact.kind.value,
+        "activity": scenario.activity.value,
+        "purpose": scenario.purpose.value,
+        "act": ctx.act,
+        "jurisdiction": ctx.law.jurisdiction,
+        "jurisdiction_family": ctx.jurisdiction_family,
+        "exception": exception,
+        "contract_override": bool(co and co.value),
+        "proviso_risk": bool(artifact.facts.get("commercial_ml_license_available")
+                             or artifact.facts.get("technical_measures")),
+        "generative": ctx.generative,
+        **contract_facts,
+        **licence_facts,
+    }
+    rules.apply(catalog.kb.rules.get("interactions", {}).get("rules", []), facts, findings)
+
+    layers = tuple(findings[layer] for layer in LAYERS)
+    verdict = worst([f.status for f in layers])
+    if verdict is Status.NOT_APPLICABLE:
+        verdict = Status.ALLOWED
+    risk = risk_of(verdict, findings, provenance_top)
+    upstream: tuple[Assessment, ...] = ()
+    if with_upstream:
+        upstream = tuple(
+            assess_artifact(_ref_for(node), catalog, scenario, with_upstream=False, graph=node)
+            if node.artifact is not None else _unknown(_ref_for(node), scenario)
+            for node in lineage_mod.nodes(graph)
+        )
+    notes: list[Message] = []
+    if scenario.obtained_on is None and artifact.history:
+        notes.append(msg("note.obtained_today", date=scenario.as_of.isoformat()))
+    return Assessment(
+        ref=ref,
+        artifact=artifact,
+        scenario=scenario,
+        verdict=verdict,
+        risk=risk,
+        layers=layers,
+        lineage=graph,
+        upstream=upstream,
+        license_in_force=ctx.license_in_force(),
+        notes=tuple(notes),
+    )
+
+
+def _ref_for(node: LineageNode) -> ArtifactRef:
+    kind = node.artifact.kind if node.artifact else None
+    return ArtifactRef(kind=kind, id=node.id, scheme=node.id.split(":", 1)[0])
+
+
+def _training_covered(ctx: Context) -> bool:
+    """Whether the jurisdiction's law covers commercial training (so upstream NC terms matter less)."""
+    for law in ctx.laws:
+        for rule in law.rules:
+            if rule.act == "analysis" and rule.effect in ("covers", "covers_unless_optout") and rule.in_force(ctx.on) \
+                    and any(p.value == "commercial" for p in rule.purposes):
+                return True
+    return False

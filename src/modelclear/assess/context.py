@@ -1,0 +1,198 @@
+"""What every layer of the assessment needs to know about one artifact under one scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelclear.catalog import Catalog, KnowledgeBase
+from modelclear.catalog.records import Law, LawRule, License, Term
+from modelclear.model import (
+    Activity,
+    Artifact,
+    Citation,
+    Confidence,
+    LineageNode,
+    LocalText,
+    Message,
+    Scenario,
+    Source,
+    Status,
+    worst,
+)
+
+
+def cite_source(label: str, src: Source, quote: str = "") -> Citation:
+    """A citation from a :class:`Source`."""
+    return Citation(label=label, url=src.url, confidence=src.confidence, checked=src.checked, quote=quote)
+
+
+def cite_term(lic: License, term: Term) -> Citation:
+    """A citation of one clause of a licence."""
+    label = f"{lic.name}, {term.clause}" if term.clause else lic.name
+    checked = lic.sources[0].checked if lic.sources else None
+    return Citation(label=label, url=term.url or lic.url, confidence=term.confidence, checked=checked, quote=term.quote)
+
+
+def cite_rule(rule: LawRule) -> Citation:
+    """A citation of a statutory rule."""
+    best = max(rule.sources, key=lambda s: s.confidence.rank) if rule.sources else None
+    return Citation(
+        label=rule.citation,
+        url=rule.url,
+        confidence=rule.confidence,
+        checked=best.checked if best else None,
+    )
+
+
+@dataclass(frozen=True)
+class TermsResult:
+    """A licence or terms evaluated for one scenario."""
+
+    status: Status
+    restrictive: tuple[Term, ...]
+    obligations: tuple[Term, ...]
+    grounds: tuple[Term, ...]
+
+    @property
+    def confidence(self) -> Confidence:
+        """The weakest confidence among the deciding clauses."""
+        deciding = self.restrictive or self.grounds
+        if not deciding:
+            return Confidence.SECONDARY
+        return min((t.confidence for t in deciding), key=lambda c: c.rank)
+
+
+@dataclass
+class Context:
+    """One artifact, one scenario, and the knowledge to judge it."""
+
+    kb: KnowledgeBase
+    catalog: Catalog
+    scenario: Scenario
+    artifact: Artifact
+    lineage: LineageNode | None
+    root: bool = True
+    _law_chain: list[Law] | None = field(default=None, repr=False)
+
+    # --- law --------------------------------------------------------------------------------
+
+    @property
+    def laws(self) -> list[Law]:
+        """The jurisdiction's law followed by its parents (DE → EU)."""
+        if self._law_chain is None:
+            chain: list[Law] = []
+            law = self.kb.law(self.scenario.jurisdiction)
+            seen: set[str] = set()
+            while law is not None and law.jurisdiction not in seen:
+                chain.append(law)
+                seen.add(law.jurisdiction)
+                law = self.kb.law(law.parent) if law.parent else None
+            self._law_chain = chain
+        return self._law_chain
+
+    @property
+    def law(self) -> Law:
+        """The jurisdiction's own law record."""
+        return self.laws[0]
+
+    @property
+    def jurisdiction_family(self) -> str:
+        """The outermost parent (EU for DE and EU members)."""
+        return self.laws[-1].jurisdiction if self.laws else self.scenario.jurisdiction
+
+    @property
+    def on(self) -> dt.date:
+        """The date the acts are judged at."""
+        return self.scenario.as_of
+
+    def rule_for(self, act: str) -> LawRule | None:
+        """The rule in force for ``act`` and the scenario's purpose, own law first, then parents."""
+        for law in self.laws:
+            for rule in law.rules:
+                if rule.act == act and self.scenario.purpose in rule.purposes and rule.in_force(self.on):
+                    return rule
+        return None
+
+    def position(self, name: str) -> Any:
+        """A legal position (weights_work, model_copy, contract_override), own law first."""
+        for law in self.laws:
+            value = getattr(law, name)
+            if value is not None:
+                return value
+        return None
+
+    # --- the act ----------------------------------------------------------------------------
+
+    @property
+    def act(self) -> str:
+        """The legal act the activity amounts to for this kind of artifact."""
+        acts = self.kb.rules.get("acts", {}).get("acts", {})
+        return str(acts.get(self.artifact.kind.value, {}).get(self.scenario.activity.value, "analysis"))
+
+    @property
+    def generative(self) -> bool:
+        """Whether the model generates content (text, images, audio) rather than labels or vectors."""
+        return bool(self.artifact.facts.get("generative", False))
+
+    # --- licences ---------------------------------------------------------------------------
+
+    def license_in_force(self, artifact: Artifact | None = None) -> str | None:
+        """The artifact's licence on the day the user obtained it (default: today)."""
+        art = artifact or self.artifact
+        when = self.scenario.obtained_on or self.scenario.as_of
+        if not art.history:
+            return art.license
+        in_force = [c for c in art.history if c.since <= when]
+        # Obtained before the first recorded change: the earliest licence known is the best answer.
+        return (in_force[-1] if in_force else art.history[0]).license
+
+    def evaluate(self, lic: License, facts: Mapping[str, Any] | None = None) -> TermsResult:
+        """Evaluate a licence's clauses for the scenario's activity, purpose and jurisdiction."""
+        sc = self.scenario
+        facts = facts if facts is not None else self.artifact.facts
+        places = {sc.jurisdiction.upper(), self.jurisdiction_family}
+        restrictive: list[Term] = []
+        obligations: list[Term] = []
+        grounds: list[Term] = []
+        for term in lic.terms:
+            if sc.activity not in term.activities or sc.purpose not in term.purposes:
+                continue
+            if term.jurisdictions and not (term.jurisdictions & places):
+                continue
+            if any(facts.get(k) != v for k, v in term.requires_facts.items()):
+                continue
+            if term.effect is Status.CONDITIONAL:
+                obligations.append(term)
+            elif term.effect is Status.ALLOWED:
+                grounds.append(term)
+            else:
+                restrictive.append(term)
+        statuses = [t.effect for t in restrictive]
+        if not lic.grants:
+            statuses.append(Status.UNKNOWN)
+        elif sc.activity not in lic.grants:
+            statuses.append(Status.PROHIBITED)
+        if obligations:
+            statuses.append(Status.CONDITIONAL)
+        status = worst(statuses) if statuses else Status.ALLOWED
+        return TermsResult(status, tuple(restrictive), tuple(obligations), tuple(grounds))
+
+    def is_accepted(self, artifact_id: str, terms: tuple[str, ...] = ()) -> bool:
+        """Whether the user declared (``--accepted``) the terms of an artifact or a terms record."""
+        accepted = {a.lower() for a in self.scenario.accepted}
+        canon = {a.lower() for a in (self.kb.canonical(x) or x for x in self.scenario.accepted)}
+        names = {artifact_id.lower(), *(t.lower() for t in terms)}
+        return bool(names & (accepted | canon))
+
+
+def text_param(value: LocalText | str) -> LocalText | str:
+    """Pass a text through as a message parameter."""
+    return value
+
+
+def msg(key: str, **params: LocalText | str) -> Message:
+    """A message with parameters."""
+    return Message(key, params)

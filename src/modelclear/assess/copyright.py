@@ -1,0 +1,182 @@
+"""The copyright layer: the act under the jurisdiction's law, and whether weights are (or contain) works."""
+
+from __future__ import annotations
+
+from modelclear.assess.context import Context, cite_rule, cite_source, msg
+from modelclear.catalog.records import LawRule
+from modelclear.model import Citation, Confidence, Finding, Layer, Message, Status, worst
+
+_EFFECT_STATUS = {
+    "covers": Status.ALLOWED,
+    "covers_unless_optout": Status.CONDITIONAL,
+    "uncertain": Status.UNCERTAIN,
+    "conditional": Status.CONDITIONAL,
+}
+
+
+def exception_effect(ctx: Context) -> str:
+    """What the law says of the act: covers | covers_unless_optout | needs_licence | uncertain | ... | none."""
+    act = ctx.act
+    if act in ("use_weights", "distribute_weights", "use_software"):
+        return "none"
+    rule = ctx.rule_for(act)
+    if rule is not None:
+        return rule.effect
+    defaults = ctx.kb.rules.get("acts", {}).get("default_effects", {})
+    return str(defaults.get(act, "unknown"))
+
+
+def assess(ctx: Context) -> Finding:
+    """The copyright finding for the context's artifact and scenario."""
+    if not ctx.laws:
+        return Finding(Layer.COPYRIGHT, Status.UNKNOWN, (msg("copyright.no_law", jurisdiction=ctx.scenario.jurisdiction),))
+    act = ctx.act
+    if act == "use_software":
+        return Finding(Layer.COPYRIGHT, Status.NOT_APPLICABLE, (msg("copyright.software"),))
+    if act in ("use_weights", "distribute_weights"):
+        return _weights(ctx)
+    if act == "use_outputs" and not ctx.generative:
+        return Finding(Layer.COPYRIGHT, Status.ALLOWED, (msg("copyright.outputs_not_generative"),))
+    return _by_rule(ctx, act)
+
+
+def _by_rule(ctx: Context, act: str) -> Finding:
+    rule = ctx.rule_for(act)
+    law_name = ctx.law.name
+    if rule is None:
+        effect = exception_effect(ctx)
+        if effect == "needs_licence":
+            return _needs_licence(ctx, None, [msg("copyright.no_exception_default", law=law_name)])
+        if effect == "conditional":
+            return Finding(
+                Layer.COPYRIGHT,
+                Status.CONDITIONAL,
+                (msg("copyright.outputs_generic"),),
+                obligations=(msg("copyright.outputs_obligation"),),
+                weakest=Confidence.SECONDARY,
+            )
+        return Finding(Layer.COPYRIGHT, Status.UNKNOWN, (msg("copyright.no_rule", law=law_name, act=act),))
+    reasons: list[Message] = [msg("copyright.rule", citation=rule.citation, text=rule.summary)]
+    caveats = [msg("copyright.condition", text=c) for c in rule.conditions]
+    citations: list[Citation] = [cite_rule(rule)]
+    if rule.effect == "needs_licence":
+        return _needs_licence(ctx, rule, reasons)
+    status = _EFFECT_STATUS[rule.effect]
+    obligations: list[Message] = []
+    if rule.effect == "covers_unless_optout":
+        obligations = [msg("copyright.condition", text=c) for c in rule.conditions] or [msg("copyright.optout")]
+        caveats = []
+    if rule.effect == "uncertain":
+        reasons.extend(_cases(ctx, rule))
+    if rule.effect == "conditional":
+        obligations = [msg("copyright.condition", text=c) for c in rule.conditions] or [
+            msg("copyright.outputs_obligation")
+        ]
+        caveats = []
+    if status is Status.ALLOWED and rule.confidence is Confidence.UNCERTAIN:
+        status = Status.UNCERTAIN
+        reasons.append(msg("rule.unverified", citation=rule.citation))
+    return Finding(
+        Layer.COPYRIGHT,
+        status,
+        tuple(reasons),
+        tuple(obligations),
+        tuple(citations),
+        tuple(caveats),
+        weakest=rule.confidence,
+    )
+
+
+def _cases(ctx: Context, rule: LawRule) -> list[Message]:
+    out = []
+    for law in ctx.laws:
+        for case in law.cases:
+            if case.date is None or case.date <= ctx.on:
+                out.append(
+                    msg("copyright.case", name=case.name, court=case.court,
+                        date=case.date.isoformat() if case.date else "", text=case.summary)
+                )
+    return out[:6]
+
+
+def _needs_licence(ctx: Context, rule: LawRule | None, reasons: list[Message]) -> Finding:
+    """No exception covers the act: the user needs the rightholders' permission."""
+    art = ctx.artifact
+    citations = [cite_rule(rule)] if rule else []
+    content = str(art.facts.get("content_license") or "")
+    licence_id = art.license or (content if content not in ("", "none", "per-item", "unknown") else None)
+    reasons = [*reasons, msg("copyright.needs_licence")]
+    if licence_id:
+        lic = ctx.kb.license(licence_id)
+        if lic is None:
+            return Finding(Layer.COPYRIGHT, Status.UNKNOWN, (*reasons, msg("license.unknown_id", license=licence_id)),
+                           citations=tuple(citations))
+        result = ctx.evaluate(lic)
+        status = Status.CONDITIONAL if result.status in (Status.ALLOWED, Status.CONDITIONAL) else result.status
+        reasons.append(msg("copyright.licence_decides", license=lic.name))
+        return Finding(Layer.COPYRIGHT, status, tuple(reasons), citations=tuple(citations),
+                       obligations=(msg("copyright.follow_licence", license=lic.name),) if status is Status.CONDITIONAL
+                       else (),
+                       weakest=rule.confidence if rule else Confidence.SECONDARY)
+    if content == "none" or (not content and art.facts.get("content_owner") == "third-party"):
+        reasons.append(msg("copyright.content_unlicensed"))
+        return Finding(Layer.COPYRIGHT, Status.PROHIBITED, tuple(reasons), citations=tuple(citations),
+                       weakest=rule.confidence if rule else Confidence.SECONDARY)
+    if content == "per-item":
+        reasons.append(msg("copyright.content_per_item"))
+        return Finding(Layer.COPYRIGHT, Status.UNCERTAIN, tuple(reasons), citations=tuple(citations))
+    reasons.append(msg("copyright.content_unknown"))
+    return Finding(Layer.COPYRIGHT, Status.UNKNOWN, tuple(reasons), citations=tuple(citations))
+
+
+def _weights(ctx: Context) -> Finding:
+    """Using or shipping weights: are they a work, and do they contain copies of training works?"""
+    reasons: list[Message] = []
+    caveats: list[Message] = []
+    citations: list[Citation] = []
+    statuses: list[Status] = []
+    confidences: list[Confidence] = []
+    work = ctx.position("weights_work")
+    licence_id = ctx.license_in_force()
+    lic = ctx.kb.license(licence_id) if licence_id else None
+    licensed = lic is not None and ctx.evaluate(lic).status in (Status.ALLOWED, Status.CONDITIONAL)
+    if work is None:
+        statuses.append(Status.UNKNOWN)
+        reasons.append(msg("copyright.weights_no_position", law=ctx.law.name))
+    else:
+        citations.extend(cite_source(ctx.law.name.en, s) for s in work.sources[:2])
+        reasons.append(msg("copyright.weights_work", text=work.summary))
+        confidences.append(work.confidence)
+        if work.likelihood == "unlikely" and work.confidence is not Confidence.UNCERTAIN:
+            statuses.append(Status.ALLOWED)
+        elif licensed:
+            statuses.append(Status.ALLOWED)
+            reasons.append(msg("copyright.weights_licensed", license=lic.name if lic else ""))
+        else:
+            statuses.append(Status.UNCERTAIN)
+    copy = ctx.position("model_copy")
+    if ctx.generative:
+        if copy is None:
+            statuses.append(Status.UNCERTAIN)
+            reasons.append(msg("copyright.generative_no_position"))
+        else:
+            effect = Status.ALLOWED if copy.generative_effect == "allowed" else Status.UNCERTAIN
+            statuses.append(effect)
+            reasons.append(msg("copyright.model_copy", text=copy.summary))
+            citations.extend(cite_source(ctx.law.name.en, s) for s in copy.sources[:2])
+            if effect is Status.ALLOWED:
+                caveats.append(msg("copyright.generative_caveat"))
+    else:
+        caveats.append(msg("copyright.not_a_copy"))
+        if copy is not None:
+            citations.extend(cite_source(ctx.law.name.en, s) for s in copy.sources[:1])
+    weakest = min(confidences, key=lambda c: c.rank) if confidences else Confidence.UNCERTAIN
+    return Finding(
+        Layer.COPYRIGHT,
+        worst(statuses),
+        tuple(reasons),
+        (),
+        tuple(citations),
+        tuple(caveats),
+        weakest=weakest,
+    )

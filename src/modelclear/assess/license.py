@@ -1,0 +1,177 @@
+"""The licence layer: the artifact's own licence (and the licences that reach it from base models)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modelclear.assess.context import Context, TermsResult, cite_source, cite_term, msg
+from modelclear.catalog.records import License
+from modelclear.model import Artifact, Citation, Confidence, Finding, Kind, Layer, Message, Status, worst
+
+_UNKNOWN_CATEGORIES = {"unknown"}
+
+
+@dataclass(frozen=True)
+class LicenceEval:
+    """One licence evaluated, with what it contributes to the finding."""
+
+    status: Status
+    reasons: tuple[Message, ...]
+    obligations: tuple[Message, ...]
+    citations: tuple[Citation, ...]
+    license: License | None
+    confidence: Confidence
+
+
+def _split_expression(text: str) -> tuple[str, list[str]]:
+    """Split an SPDX expression into ('OR'|'AND'|'', [ids]) using license-expression when needed."""
+    if " or " not in text.lower() and " and " not in text.lower() and " with " not in text.lower():
+        return "", [text]
+    from license_expression import get_spdx_licensing
+
+    try:
+        parsed = get_spdx_licensing().parse(text)
+    except Exception:  # license_expression raises several error types for bad input
+        return "", [text]
+    symbols = [str(s.key) for s in parsed.symbols]
+    op = "OR" if type(parsed).__name__ == "OR" else "AND"
+    return op, symbols
+
+
+def evaluate_licence(ctx: Context, licence_id: str, artifact: Artifact, via: str = "") -> LicenceEval:
+    """Evaluate one licence id (or SPDX expression) for the scenario."""
+    op, parts = _split_expression(licence_id)
+    if op:
+        evals = [evaluate_licence(ctx, p, artifact, via) for p in parts]
+        pick = min(evals, key=lambda e: e.status.severity) if op == "OR" else max(evals, key=lambda e: e.status.severity)
+        others = [e for e in evals if e is not pick] if op == "AND" else []
+        return LicenceEval(
+            pick.status,
+            (msg("license.expression", expression=licence_id, op=op), *pick.reasons,
+             *[r for e in others for r in e.reasons]),
+            tuple(o for e in [pick, *others] for o in e.obligations),
+            tuple(c for e in [pick, *others] for c in e.citations),
+            pick.license,
+            pick.confidence,
+        )
+    lic = ctx.kb.license(licence_id)
+    if lic is None:
+        return LicenceEval(Status.UNKNOWN, (msg("license.unknown_id", license=licence_id),), (), (), None,
+                           Confidence.UNCERTAIN)
+    if lic.category in _UNKNOWN_CATEGORIES or not lic.grants:
+        return LicenceEval(Status.UNKNOWN, (msg("license.unspecified", license=lic.name),), (),
+                           tuple(cite_source(lic.name, s) for s in lic.sources[:1]), lic, Confidence.UNCERTAIN)
+    result: TermsResult = ctx.evaluate(lic, artifact.facts)
+    prefix = msg("license.via", license=lic.name, via=via) if via else msg("license.is", license=lic.name)
+    reasons: list[Message] = [prefix]
+    reasons += [msg("license.term", clause=t.clause, text=t.summary, effect=t.effect.value) for t in result.restrictive]
+    if result.status is Status.ALLOWED:
+        reasons += [msg("license.term", clause=t.clause, text=t.summary, effect="allowed") for t in result.grounds[:2]]
+        if not result.grounds:
+            reasons.append(msg("license.permits", license=lic.name))
+    obligations = tuple(msg("license.obligation", clause=t.clause, text=t.summary) for t in result.obligations)
+    citations = tuple(cite_term(lic, t) for t in (*result.restrictive, *result.obligations, *result.grounds[:2]))
+    if not citations and lic.url:
+        citations = (Citation(label=lic.name, url=lic.url, confidence=lic.sources[0].confidence if lic.sources
+                              else Confidence.SECONDARY, checked=lic.sources[0].checked if lic.sources else None),)
+    return LicenceEval(result.status, tuple(reasons), obligations, citations, lic, result.confidence)
+
+
+def _no_licence(ctx: Context, exception: str) -> LicenceEval:
+    art = ctx.artifact
+    reasons: list[Message] = [msg("license.none_granted")]
+    if art.license_note is not None:
+        reasons.append(msg("license.note", text=art.license_note))
+    citations = tuple(cite_source(art.publisher or art.name, s) for s in art.sources[:2])
+    if art.kind is Kind.MODEL:
+        work = ctx.position("weights_work")
+        if work is not None and work.likelihood == "unlikely" and work.confidence is not Confidence.UNCERTAIN:
+            reasons.append(msg("license.none_needed_weights", law=ctx.law.name))
+            return LicenceEval(Status.ALLOWED, tuple(reasons), (), citations, None, work.confidence)
+        reasons.append(msg("license.none_weights_unsettled", law=ctx.law.name))
+        return LicenceEval(Status.UNCERTAIN, tuple(reasons), (), citations, None, Confidence.UNCERTAIN)
+    content = str(art.facts.get("content_license") or "")
+    if exception in ("covers", "covers_unless_optout"):
+        reasons.append(msg("license.none_needed_exception"))
+        return LicenceEval(Status.NOT_APPLICABLE, tuple(reasons), (), citations, None, Confidence.SECONDARY)
+    if exception == "uncertain":
+        reasons.append(msg("license.none_exception_uncertain"))
+        return LicenceEval(Status.UNCERTAIN, tuple(reasons), (), citations, None, Confidence.SECONDARY)
+    if content == "none" or art.facts.get("content_owner") == "third-party":
+        reasons.append(msg("license.none_and_needed"))
+        return LicenceEval(Status.PROHIBITED, tuple(reasons), (), citations, None, Confidence.SECONDARY)
+    return LicenceEval(Status.UNKNOWN, (msg("license.not_recorded"),), (), citations, None, Confidence.UNCERTAIN)
+
+
+def assess(ctx: Context, exception: str) -> tuple[Finding, dict[str, object]]:
+    """The licence finding, and facts about the deciding licence for the interaction rules."""
+    art = ctx.artifact
+    evals: list[LicenceEval] = []
+    licence_id = ctx.license_in_force()
+    content = str(art.facts.get("content_license") or "")
+    if licence_id:
+        evals.append(evaluate_licence(ctx, licence_id, art))
+    if art.kind is Kind.DATASET and content not in ("", "none", "per-item", "unknown") and content != licence_id:
+        evals.append(evaluate_licence(ctx, content, art, via="content"))
+    if art.kind is Kind.DATASET and content == "per-item" and exception not in ("covers", "covers_unless_optout"):
+        evals.append(LicenceEval(Status.UNCERTAIN, (msg("license.per_item"),), (), (), None, Confidence.SECONDARY))
+    if not evals:
+        evals.append(_no_licence(ctx, exception))
+    evals.extend(_inherited(ctx))
+    status = worst([e.status for e in evals])
+    deciding = max(evals, key=lambda e: e.status.severity)
+    if art.history and licence_id is not None:
+        when = ctx.scenario.obtained_on or ctx.scenario.as_of
+        history_reason = msg("license.history", license=licence_id, date=when.isoformat(),
+                             default="" if ctx.scenario.obtained_on else "today")
+        evals[0] = LicenceEval(evals[0].status, (history_reason, *evals[0].reasons), evals[0].obligations,
+                               evals[0].citations, evals[0].license, evals[0].confidence)
+    facts: dict[str, object] = {
+        "license_category": deciding.license.category if deciding.license else "none",
+        "license_yields": bool(deciding.license.yields_to_exceptions) if deciding.license else False,
+        "license_acceptance": deciding.license.acceptance if deciding.license else "none",
+        "license_status": status.value,
+    }
+    if licence_id is None and art.kind is Kind.DATASET:
+        facts["license_yields"] = True  # nothing to yield: no licence restricts the act
+    finding = Finding(
+        Layer.LICENSE,
+        status,
+        tuple(r for e in evals for r in e.reasons),
+        tuple(o for e in evals for o in e.obligations),
+        tuple(c for e in evals for c in e.citations),
+        weakest=min((e.confidence for e in evals), key=lambda c: c.rank),
+    )
+    return finding, facts
+
+
+def _inherited(ctx: Context) -> list[LicenceEval]:
+    """Licences of base models that reach this model (fine-tunes, adapters, merges, quantisations)."""
+    rules = ctx.kb.rules.get("acts", {})
+    derivative = set(rules.get("derivative_relations", ()))
+    flow_down = set(rules.get("flow_down_relations", ()))
+    out: list[LicenceEval] = []
+    seen: set[str] = {ctx.artifact.id.lower()}
+    frontier = [ctx.artifact]
+    while frontier:
+        current = frontier.pop()
+        for rel in current.base_models:
+            if rel.relation not in derivative | flow_down or rel.target.lower() in seen:
+                continue
+            seen.add(rel.target.lower())
+            base = ctx.catalog.get(rel.target)
+            if base is None:
+                out.append(LicenceEval(Status.UNKNOWN, (msg("license.base_unknown", base=rel.target),), (), (), None,
+                                       Confidence.UNCERTAIN))
+                continue
+            base_licence = ctx.license_in_force(base)
+            if base_licence is None:
+                continue
+            lic = ctx.kb.license(base_licence)
+            if rel.relation in flow_down and not (lic and lic.passes_to_derivatives):
+                continue
+            if lic is not None and not lic.passes_to_derivatives and lic.category in ("permissive", "public-domain"):
+                continue
+            out.append(evaluate_licence(ctx, base_licence, base, via=f"{rel.relation} of {base.id}"))
+            frontier.append(base)
+    return out

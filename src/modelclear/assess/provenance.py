@@ -1,0 +1,116 @@
+"""The provenance layer: upstream facts that do not bind the user but a reviewer must see.
+
+Each observation has a severity: ``info`` (worth knowing), ``warning`` (raises the risk) or
+``serious`` (withdrawn, pirated or litigated material upstream: the layer becomes uncertain).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modelclear.assess.context import Context, cite_source, msg
+from modelclear.model import Artifact, Citation, Finding, Kind, Layer, LineageNode, Message, Status
+
+_NC_CATEGORIES = {"non-commercial", "research-only"}
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One provenance fact about an upstream artifact."""
+
+    severity: str  # info | warning | serious
+    message: Message
+    citations: tuple[Citation, ...] = ()
+
+
+def _restricted(ctx: Context, art: Artifact) -> str | None:
+    """The name of the non-commercial terms or licence of an upstream artifact, if any."""
+    for tid in art.terms:
+        lic = ctx.kb.license(tid)
+        if lic is not None and (lic.category in _NC_CATEGORIES or any(
+            t.effect is Status.PROHIBITED and "commercial" in {p.value for p in t.purposes}
+            and len(t.purposes) == 1 for t in lic.terms
+        )):
+            return lic.name
+    lid = ctx.license_in_force(art)
+    if lid:
+        lic = ctx.kb.license(lid)
+        if lic is not None and lic.category in _NC_CATEGORIES:
+            return lic.name
+    if art.facts.get("commercial") is False:
+        return art.name
+    return None
+
+
+def _observe(ctx: Context, node: LineageNode, covered: bool) -> list[Observation]:
+    art = node.artifact
+    if art is None:
+        return [Observation("info", msg("provenance.unknown_upstream", artifact=node.id))]
+    out: list[Observation] = []
+    cites = tuple(cite_source(art.name, s) for s in art.sources[:1])
+    withdrawn = art.facts.get("withdrawn")
+    if withdrawn:
+        when = withdrawn.get("date", "") if isinstance(withdrawn, dict) else ""
+        out.append(Observation("serious", msg("provenance.withdrawn", artifact=art.name, date=str(when)), cites))
+    if art.facts.get("pirated_content"):
+        out.append(Observation("serious", msg("provenance.pirated", artifact=art.name), cites))
+    if art.facts.get("litigation"):
+        out.append(Observation("warning", msg("provenance.litigation", artifact=art.name), cites))
+    restricted = _restricted(ctx, art)
+    if restricted and node.relation == "trained_on":
+        accepted = ctx.is_accepted(art.id, art.terms)
+        severity = "info" if covered and not accepted else "warning"
+        out.append(Observation(severity, msg("provenance.nc_data", artifact=art.name, terms=restricted), cites))
+    card = art.facts.get("card_license")
+    if card and art.license and str(card).lower() != str(art.license).lower():
+        out.append(Observation("warning", msg("provenance.card_conflict", artifact=art.name, card=str(card),
+                                              license=str(art.license)), cites))
+    advice = art.facts.get("card_advice")
+    if isinstance(advice, dict):
+        from modelclear.catalog.records import local_text
+
+        text = local_text(advice, art.id)
+        out.append(Observation("warning", msg("provenance.card_advice", artifact=art.name, text=text), cites))  # type: ignore[arg-type]
+    generated_by = art.facts.get("generated_by")
+    if generated_by:
+        out.append(Observation("info", msg("provenance.generated_by", artifact=art.name,
+                                           models=", ".join(map(str, generated_by))), cites))
+    return out
+
+
+def assess(ctx: Context, analysis_covered_commercially: bool) -> tuple[Finding, str]:
+    """The provenance finding and the highest severity seen (none | info | warning | serious)."""
+    observations: list[Observation] = []
+    root = ctx.artifact
+    # The artifact's own warnings (a withdrawn dataset used directly) come first.
+    self_node = LineageNode(id=root.id, relation="self", artifact=root)
+    observations += [o for o in _observe(ctx, self_node, analysis_covered_commercially)
+                     if o.message.key not in ("provenance.nc_data",)]
+    if root.kind is Kind.MODEL and not root.datasets and not root.base_models:
+        observations.append(Observation("info", msg("provenance.data_undisclosed")))
+    seen: set[str] = set()
+    stack = list(ctx.lineage.children) if ctx.lineage else []
+    while stack:
+        node = stack.pop(0)
+        if node.id.lower() in seen:
+            continue
+        seen.add(node.id.lower())
+        stack.extend(node.children)
+        if node.cycle:
+            observations.append(Observation("info", msg("provenance.cycle", artifact=node.id)))
+            continue
+        observations += _observe(ctx, node, analysis_covered_commercially)
+    order = {"none": 0, "info": 1, "warning": 2, "serious": 3}
+    top = max((o.severity for o in observations), key=order.__getitem__, default="none")
+    status = Status.UNCERTAIN if top == "serious" else Status.ALLOWED
+    if not observations:
+        reasons: tuple[Message, ...] = (msg("provenance.clean"),)
+    else:
+        reasons = tuple(Message(o.message.key, {**o.message.params, "severity": o.severity}) for o in observations)
+    finding = Finding(
+        Layer.PROVENANCE,
+        status,
+        reasons,
+        citations=tuple(c for o in observations for c in o.citations),
+    )
+    return finding, top

@@ -1,0 +1,257 @@
+"""The catalog stage: from a reference to what is known about the artifact.
+
+:class:`KnowledgeBase` holds the bundled data (plus user overlays) with indexes by id and alias.
+:class:`Catalog` answers ``lookup(ref)`` by asking its sources in order: the knowledge base, then
+(for ``hf:`` ids) the local Hugging Face cache, then, when allowed, the Hub itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from modelclear import ids
+from modelclear.catalog.bundled import DATA_DIR, RawStore, load_raw
+from modelclear.catalog.records import (
+    Law,
+    License,
+    Platform,
+    build_artifact,
+    build_law,
+    build_license,
+    build_platform,
+)
+from modelclear.model import Artifact, ArtifactRef, Kind
+
+
+def _k(text: str) -> str:
+    return text.strip().lower()
+
+
+class KnowledgeBase:
+    """Everything modelclear knows offline: licences, artifacts, law, platforms, rules, messages."""
+
+    def __init__(self, raw: RawStore, overlays: Iterable[RawStore] = ()) -> None:
+        """Index ``raw`` and any ``overlays`` (later ones win)."""
+        stores = [raw, *overlays]
+        self._licenses: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._license_alias: dict[str, str] = {}
+        self._artifacts: dict[str, tuple[str, dict[str, Any], str]] = {}
+        self._artifact_alias: dict[str, str] = {}
+        self._families: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._laws: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._platforms: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.rules: dict[str, Any] = {}
+        self.i18n: dict[str, dict[str, str]] = {}
+        self.files = 0
+        self.as_of = max(s.as_of for s in stores)
+        for store in stores:
+            self.files += store.files
+            for where, entry in store.licenses:
+                lid = str(entry.get("id", ""))
+                self._licenses[_k(lid)] = (where, entry)
+                for alias in [entry.get("spdx"), *(entry.get("aliases") or ())]:
+                    if alias:
+                        self._license_alias.setdefault(_k(str(alias)), _k(lid))
+            self._families.update(store.families)
+            for where, entry, family in store.artifacts:
+                aid = str(entry.get("id", ""))
+                if not aid:
+                    continue
+                self._artifacts[_k(aid)] = (where, entry, family)
+                for alias in entry.get("aliases") or ():
+                    self._artifact_alias[_k(str(alias))] = _k(aid)
+            for where, entry in store.laws:
+                self._laws[str(entry.get("jurisdiction", "")).upper()] = (where, entry)
+            for where, entry in store.platforms:
+                self._platforms[_k(str(entry.get("id", "")))] = (where, entry)
+            for name, content in store.rules.items():
+                self.rules[name] = content
+            for lang, messages in store.i18n.items():
+                self.i18n.setdefault(lang, {}).update(messages)
+        self._members: dict[str, str] = {}
+        for code, (_, entry) in self._laws.items():
+            for member in entry.get("members") or ():
+                self._members.setdefault(str(member).upper(), code)
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    # --- loading ---------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None, overlays: Iterable[Path] = (), use_cache: bool = True) -> KnowledgeBase:
+        """Load the bundled data (or ``data_dir``) and overlay directories in the same format."""
+        raw = load_raw(data_dir or DATA_DIR, use_cache=use_cache)
+        extra = [load_raw(Path(p), use_cache=False) for p in overlays]
+        return cls(raw, extra)
+
+    # --- licences ----------------------------------------------------------------------------
+
+    def license_key(self, text: str) -> str | None:
+        """The canonical licence id for an id, SPDX id or alias; ``None`` if unknown."""
+        key = _k(text)
+        if key in self._licenses:
+            return str(self._licenses[key][1]["id"])
+        target = self._license_alias.get(key)
+        return str(self._licenses[target][1]["id"]) if target else None
+
+    def license(self, text: str) -> License | None:
+        """The licence record for an id, SPDX id or alias."""
+        lid = self.license_key(text)
+        if lid is None:
+            return None
+        cached = self._cache.get(("license", lid))
+        if cached is None:
+            where, entry = self._licenses[_k(lid)]
+            cached = build_license(entry, where)
+            self._cache[("license", lid)] = cached
+        return cached  # type: ignore[no-any-return]
+
+    def license_ids(self) -> list[str]:
+        """All licence ids."""
+        return sorted(str(e["id"]) for _, e in self._licenses.values())
+
+    # --- artifacts ---------------------------------------------------------------------------
+
+    def canonical(self, artifact_id: str) -> str | None:
+        """The canonical id an id or alias refers to, if known."""
+        key = _k(artifact_id)
+        if key in self._artifacts:
+            return str(self._artifacts[key][1]["id"])
+        target = self._artifact_alias.get(key)
+        if target is None and ":" not in key:
+            target = self._artifact_alias.get("dataset:" + key)
+        return str(self._artifacts[target][1]["id"]) if target else None
+
+    def artifact(self, artifact_id: str) -> Artifact | None:
+        """The artifact record for an id or alias."""
+        cid = self.canonical(artifact_id)
+        if cid is None:
+            return None
+        cached = self._cache.get(("artifact", cid))
+        if cached is None:
+            where, entry, family = self._artifacts[_k(cid)]
+            defaults = self._families.get(family, ("", {}))[1] if family else {}
+            cached = build_artifact(entry, where, defaults)
+            self._cache[("artifact", cid)] = cached
+        return cached  # type: ignore[no-any-return]
+
+    def artifact_ids(self, kind: Kind | None = None) -> Iterator[str]:
+        """All artifact ids (of one kind)."""
+        for _, entry, _family in self._artifacts.values():
+            aid = str(entry["id"])
+            if kind is None or self._kind_of(entry) is kind:
+                yield aid
+
+    @staticmethod
+    def _kind_of(entry: Mapping[str, Any]) -> Kind:
+        if entry.get("kind"):
+            return Kind(str(entry["kind"]))
+        aid = str(entry.get("id", ""))
+        scheme = aid.split(":", 1)[0]
+        if scheme in ("dataset", "hf-dataset", "tfds", "torchvision-dataset", "keras-dataset"):
+            return Kind.DATASET
+        return Kind.PACKAGE if scheme == "pypi" else Kind.MODEL
+
+    def raw_artifact(self, artifact_id: str) -> tuple[str, dict[str, Any], str] | None:
+        """The raw entry behind an artifact (file, mapping, family), for ``explain`` and tests."""
+        cid = self.canonical(artifact_id)
+        return self._artifacts.get(_k(cid)) if cid else None
+
+    def family(self, name: str) -> tuple[str, dict[str, Any]] | None:
+        """The raw defaults of a model family."""
+        return self._families.get(name)
+
+    # --- law and platforms -------------------------------------------------------------------
+
+    def law_code(self, jurisdiction: str) -> str | None:
+        """The jurisdiction whose law file applies (an EU member without its own file maps to EU)."""
+        code = jurisdiction.strip().upper()
+        if code == "GB":
+            code = "UK"
+        if code in self._laws:
+            return code
+        return self._members.get(code)
+
+    def law(self, jurisdiction: str) -> Law | None:
+        """The law record for a jurisdiction code."""
+        code = self.law_code(jurisdiction)
+        if code is None:
+            return None
+        cached = self._cache.get(("law", code))
+        if cached is None:
+            where, entry = self._laws[code]
+            cached = build_law(entry, where)
+            self._cache[("law", code)] = cached
+        return cached  # type: ignore[no-any-return]
+
+    def jurisdictions(self) -> list[str]:
+        """Jurisdictions with a law file."""
+        return sorted(self._laws)
+
+    def platform(self, pid: str) -> Platform | None:
+        """A platform record."""
+        item = self._platforms.get(_k(pid))
+        if item is None:
+            return None
+        cached = self._cache.get(("platform", pid))
+        if cached is None:
+            cached = build_platform(item[1], item[0])
+            self._cache[("platform", pid)] = cached
+        return cached  # type: ignore[no-any-return]
+
+    def platform_ids(self) -> list[str]:
+        """All platform ids."""
+        return sorted(str(e["id"]) for _, e in self._platforms.values())
+
+    # --- summary ------------------------------------------------------------------------------
+
+    def knowledge_as_of(self) -> dt.date:
+        """The newest ``checked`` date among the reviewed data files."""
+        return dt.date.fromisoformat(self.as_of)
+
+
+class ArtifactSource(Protocol):
+    """One place the catalog may find an artifact record."""
+
+    name: str
+
+    def lookup(self, ref: ArtifactRef) -> Artifact | None:
+        """The record for ``ref``, or ``None``."""
+        ...
+
+
+@dataclass
+class Catalog:
+    """Resolve references to artifact records through the knowledge base and further sources."""
+
+    kb: KnowledgeBase
+    sources: list[ArtifactSource] = field(default_factory=list)
+
+    def resolve(self, ref: ArtifactRef) -> ArtifactRef:
+        """The canonical form of ``ref`` (alias → id), keeping what the user typed as an alias."""
+        cid = self.kb.canonical(ref.id)
+        if cid is None or cid == ref.id:
+            return ref
+        kind = self.kb.artifact(cid).kind if self.kb.artifact(cid) else ref.kind  # type: ignore[union-attr]
+        return ArtifactRef(kind=kind, id=cid, aliases=(ref.id,), raw=ref.raw, scheme=cid.split(":", 1)[0])
+
+    def lookup(self, ref: ArtifactRef) -> Artifact | None:
+        """The best record for ``ref``: bundled knowledge first, then the extra sources in order."""
+        found = self.kb.artifact(ref.id)
+        if found is not None:
+            return found
+        for source in self.sources:
+            found = source.lookup(ref)
+            if found is not None:
+                return found
+        return None
+
+    def get(self, artifact_id: str) -> Artifact | None:
+        """Lookup by id string (used by lineage); malformed ids are simply unknown."""
+        ref = ids.try_parse(artifact_id)
+        if ref is None:
+            return self.kb.artifact(artifact_id)
+        return self.lookup(ref)

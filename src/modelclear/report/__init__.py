@@ -1,0 +1,75 @@
+"""The report stage: one module per output format behind one interface.
+
+A :class:`Report` is what ``check`` or ``scan`` produced; a format turns it into text. Formats are
+imported only when used, so heavy libraries (CycloneDX, SPDX) cost nothing to other commands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from modelclear.model import Assessment, Reference
+
+SCHEMA_VERSION = "modelclear/check/1"
+SCAN_SCHEMA_VERSION = "modelclear/scan/1"
+
+
+@dataclass(frozen=True)
+class ScanEntry:
+    """One reference found by a scan with the assessment of the artifact it resolves to."""
+
+    reference: Reference
+    assessment: Assessment | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of a ``check`` (one assessment) or a ``scan`` (references with assessments)."""
+
+    command: str  # check | scan
+    assessments: tuple[Assessment, ...]
+    knowledge_as_of: dt.date
+    lang: str = "en"
+    entries: tuple[ScanEntry, ...] = ()
+    warnings: tuple[Any, ...] = ()
+    root: str = ""
+    files_scanned: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Format(Protocol):
+    """An output format."""
+
+    name: str
+
+    def render(self, report: Report) -> str:
+        """The report as text (for binary-free formats, the exact file content)."""
+        ...
+
+
+_FORMATS = {
+    "text": "modelclear.report.text:TextFormat",
+    "json": "modelclear.report.json_format:JsonFormat",
+}
+
+
+def register(name: str, target: str) -> None:
+    """Register a format as ``module:Class`` (imported lazily)."""
+    _FORMATS[name] = target
+
+
+def names() -> list[str]:
+    """Names of the available formats."""
+    return sorted(_FORMATS)
+
+
+def get(name: str) -> Format:
+    """The format called ``name``."""
+    try:
+        module_name, cls_name = _FORMATS[name].split(":")
+    except KeyError:
+        raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(names())}") from None
+    return getattr(importlib.import_module(module_name), cls_name)()  # type: ignore[no-any-return]

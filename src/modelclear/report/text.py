@@ -1,0 +1,141 @@
+"""The terminal report (``rich``): the question, the verdict, each layer with reasons and sources."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from modelclear.i18n import Translator
+from modelclear.model import Assessment, Finding, LineageNode, Status
+from modelclear.report import Report
+from modelclear.report.data import translator
+
+_STYLE = {
+    Status.ALLOWED: "bold green",
+    Status.CONDITIONAL: "bold yellow",
+    Status.PROHIBITED: "bold red",
+    Status.UNCERTAIN: "bold magenta",
+    Status.UNKNOWN: "bold magenta",
+    Status.NOT_APPLICABLE: "dim",
+}
+_RISK_STYLE = {"low": "green", "medium": "yellow", "high": "red"}
+
+
+def _status(t: Translator, s: Status) -> Any:
+    from rich.text import Text
+
+    return Text(t(f"ui.status.{s.value}"), style=_STYLE[s])
+
+
+def _finding(t: Translator, f: Finding) -> list[Any]:
+    from rich.text import Text
+
+    out: list[Any] = []
+    head = Text.assemble((f"{t(f'ui.layer.{f.layer.value}')}: ", "bold"), _status(t, f.status))
+    out.append(head)
+    for m in f.reasons:
+        sev = m.params.get("severity")
+        prefix = f"[{t(f'ui.severity.{sev}')}] " if sev and sev != "info" else ""
+        out.append(Text(f"  • {prefix}{t.render(m)}"))
+    if f.obligations:
+        out.append(Text(f"  {t('ui.obligations')}:", style="bold"))
+        out += [Text(f"    – {t.render(m)}") for m in f.obligations]
+    if f.caveats:
+        out.append(Text(f"  {t('ui.caveats')}:", style="bold"))
+        out += [Text(f"    – {t.render(m)}") for m in f.caveats]
+    seen: set[str] = set()
+    cites = []
+    for c in f.citations:
+        if c.url in seen:
+            continue
+        seen.add(c.url)
+        cites.append(c)
+    if cites:
+        out.append(Text(f"  {t('ui.citations')}:", style="dim bold"))
+        for c in cites[:8]:
+            checked = f", {c.checked.isoformat()}" if c.checked else ""
+            out.append(Text(f"    [{c.confidence.value}] {c.label} — {c.url}{checked}", style="dim"))
+    return out
+
+
+def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment]) -> Any:
+    from rich.tree import Tree
+
+    def label(n: LineageNode) -> str:
+        rel = t(f"ui.relation.{n.relation}")
+        a = verdicts.get(n.id.lower())
+        verdict = f" → {t(f'ui.status.{a.verdict.value}')} ({t(f'ui.risk.{a.risk.value}')})" if a else ""
+        lic = ""
+        if n.artifact is not None:
+            lic = f" [{n.artifact.license or t('ui.none')}]"
+        extra = f" {t('ui.cycle')}" if n.cycle else ("" if n.artifact else f" {t('ui.missing')}")
+        return f"{rel}: {n.id}{lic}{verdict}{extra}"
+
+    from rich.text import Text
+
+    tree = Tree(Text(label(node)))
+
+    def add(parent: Any, n: LineageNode) -> None:
+        for c in n.children:
+            add(parent.add(Text(label(c))), c)
+
+    add(tree, node)
+    return tree
+
+
+def renderables(report: Report) -> list[Any]:
+    """The report as a list of rich renderables."""
+    from rich.rule import Rule
+    from rich.text import Text
+
+    t = translator(report)
+    out: list[Any] = []
+    for a in report.assessments:
+        sc = a.scenario
+        name = a.artifact.id if a.artifact else a.ref.id
+        out.append(Rule(Text(name, style="bold")))
+        question = t("ui.question", activity=t(f"ui.activity.{sc.activity.value}"),
+                     purpose=t(f"ui.purpose.{sc.purpose.value}"), jurisdiction=sc.jurisdiction)
+        out.append(Text(question, style="italic"))
+        out.append(Text.assemble((f"{t('ui.verdict')}: ", "bold"), _status(t, a.verdict), "   ",
+                                 (f"{t('ui.risk')}: ", "bold"),
+                                 (t(f"ui.risk.{a.risk.value}"), _RISK_STYLE[a.risk.value])))
+        deciding = [f for f in a.layers if f.status is a.verdict]
+        if deciding and a.verdict is not Status.ALLOWED:
+            layers = ", ".join(t(f"ui.layer.{f.layer.value}") for f in deciding)
+            others = "; ".join(f"{t(f'ui.layer.{f.layer.value}')}: {t(f'ui.status.{f.status.value}')}"
+                               for f in a.layers if f.status is not a.verdict)
+            line = t("ui.decided_by", layers=layers, others=others) if others else t("ui.decided_by_all", layers=layers)
+            out.append(Text(line))
+        if a.artifact is not None:
+            out.append(Text(f"{t('ui.license_in_force')}: {a.license_in_force or t('ui.none')}"))
+        for m in a.notes:
+            out.append(Text(t.render(m), style="italic"))
+        out.append(Text(""))
+        for f in a.layers:
+            out += _finding(t, f)
+            out.append(Text(""))
+        if a.lineage is not None and a.lineage.children:
+            verdicts = {u.ref.id.lower(): u for u in a.upstream}
+            out.append(Text(f"{t('ui.lineage')} — {t('ui.upstream')}", style="bold"))
+            out.append(_tree(t, a.lineage, verdicts))
+            out.append(Text(""))
+    out.append(Text(t("ui.knowledge_as_of", date=report.knowledge_as_of.isoformat()) + " · " + t("ui.disclaimer"),
+                    style="dim"))
+    return out
+
+
+class TextFormat:
+    """Plain text (the terminal report without colours)."""
+
+    name = "text"
+
+    def render(self, report: Report) -> str:
+        """The report as plain text."""
+        from rich.console import Console
+
+        buf = io.StringIO()
+        console = Console(file=buf, width=110, no_color=True, highlight=False)
+        for r in renderables(report):
+            console.print(r, soft_wrap=report.lang == "ja")
+        return buf.getvalue()

@@ -1,0 +1,66 @@
+"""The one interface every scanner implements, and the values a scan returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from modelclear.model import Reference
+
+
+@dataclass(frozen=True)
+class ScanWarning:
+    """A file the scan could not read fully, and why. Never dropped silently."""
+
+    path: str
+    message: str
+    code: str = "unreadable"  # syntax-error | encoding | too-large | binary | symlink-loop | malformed | pickle | ...
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What the walker honours."""
+
+    exclude: tuple[str, ...] = ()
+    include_hf_cache: bool = False
+    hf_cache_dir: Path | None = None
+    follow_gitignore: bool = True
+    max_file_bytes: int = 20 * 1024 * 1024
+    jobs: int = 0  # 0 = number of cores
+    progress: bool = False
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """Project-wide facts a scanner may use (e.g. constants defined in other modules of the project)."""
+
+    root: Path
+    project_constants: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a scan found: references with evidence, warnings, and counts."""
+
+    root: str
+    references: tuple[Reference, ...]
+    warnings: tuple[ScanWarning, ...]
+    files_seen: int
+    files_scanned: int
+
+
+class Scanner(Protocol):
+    """One source kind (python, notebook, config, modeldir, weights, deps)."""
+
+    name: str
+
+    def accepts(self, path: Path) -> bool:
+        """Whether this scanner reads ``path`` (by name; cheap)."""
+        ...
+
+    def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
+        """References and warnings found in one file. Must not raise on bad input."""
+        ...
