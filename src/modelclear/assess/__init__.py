@@ -77,6 +77,7 @@ def assess_artifact(ref: ArtifactRef, catalog: Catalog, scenario: Scenario, *, w
         "proviso_risk": bool(artifact.facts.get("commercial_ml_license_available")
                              or artifact.facts.get("technical_measures")),
         "generative": ctx.generative,
+        "pirated_content": bool(artifact.facts.get("pirated_content")),
         **contract_facts,
         **licence_facts,
     }

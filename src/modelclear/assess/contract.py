@@ -71,9 +71,16 @@ def assess(ctx: Context) -> tuple[Finding, dict[str, object]]:
         statuses.append(platform_status)
 
     if not statuses:
+        licence_id = ctx.license_in_force()
+        lic = ctx.kb.license(licence_id) if licence_id else None
         if art.kind is Kind.PACKAGE:
             statuses.append(Status.NOT_APPLICABLE)
             reasons.append(msg("contract.package"))
+        elif lic is not None and not lic.is_contract and lic.grants:
+            # Known licence, no terms of access recorded: obtaining it under a bare licence makes no contract.
+            statuses.append(Status.ALLOWED)
+            reasons.append(msg("contract.no_terms_recorded", license=lic.name))
+            confidences.append(Confidence.SECONDARY)
         else:
             statuses.append(Status.UNKNOWN)
             reasons.append(msg("contract.channel_unknown"))

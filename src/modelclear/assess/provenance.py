@@ -48,12 +48,14 @@ def _observe(ctx: Context, node: LineageNode, covered: bool) -> list[Observation
         return [Observation("info", msg("provenance.unknown_upstream", artifact=node.id))]
     out: list[Observation] = []
     cites = tuple(cite_source(art.name, s) for s in art.sources[:1])
+    # Withdrawn or pirated material is serious when used directly, a warning when it lies upstream.
+    grave = "serious" if node.relation == "self" else "warning"
     withdrawn = art.facts.get("withdrawn")
     if withdrawn:
         when = withdrawn.get("date", "") if isinstance(withdrawn, dict) else ""
-        out.append(Observation("serious", msg("provenance.withdrawn", artifact=art.name, date=str(when)), cites))
+        out.append(Observation(grave, msg("provenance.withdrawn", artifact=art.name, date=str(when)), cites))
     if art.facts.get("pirated_content"):
-        out.append(Observation("serious", msg("provenance.pirated", artifact=art.name), cites))
+        out.append(Observation(grave, msg("provenance.pirated", artifact=art.name), cites))
     if art.facts.get("litigation"):
         out.append(Observation("warning", msg("provenance.litigation", artifact=art.name), cites))
     restricted = _restricted(ctx, art)
