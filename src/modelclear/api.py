@@ -23,9 +23,13 @@ class UsageError(ValueError):
     """A bad input from the user (unknown jurisdiction, activity, malformed id): exit code 3."""
 
 
-@functools.lru_cache(maxsize=4)
 def load_knowledge(overlays: tuple[str, ...] = ()) -> KnowledgeBase:
     """The knowledge base (bundled data plus overlay directories), loaded once per process."""
+    return _load_knowledge(tuple(str(p) for p in overlays))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_knowledge(overlays: tuple[str, ...]) -> KnowledgeBase:
     return KnowledgeBase.load(overlays=[Path(p) for p in overlays])
 
 

@@ -49,12 +49,12 @@ def lookup(kb: KnowledgeBase, text: str) -> tuple[str, dict[str, Any]] | None:
     low = t.lower()
     if low.startswith("license:") or low.startswith("licence:"):
         lid = kb.license_key(t.split(":", 1)[1])
-        return ("license", kb._licenses[lid.lower()][1]) if lid else None  # noqa: SLF001
+        return ("license", kb._licenses[lid.lower()][1]) if lid else None
     if low.startswith("law:"):
         code = kb.law_code(t.split(":", 1)[1])
-        return ("law", kb._laws[code][1]) if code else None  # noqa: SLF001
+        return ("law", kb._laws[code][1]) if code else None
     if low.startswith("platform:"):
-        item = kb._platforms.get(t.split(":", 1)[1].lower())  # noqa: SLF001
+        item = kb._platforms.get(t.split(":", 1)[1].lower())
         return ("platform", item[1]) if item else None
     ref = ids.try_parse(t)
     raw = kb.raw_artifact(ref.id if ref else t)
@@ -69,7 +69,7 @@ def lookup(kb: KnowledgeBase, text: str) -> tuple[str, dict[str, Any]] | None:
         return ("artifact", merged)
     lid = kb.license_key(t)
     if lid:
-        return ("license", kb._licenses[lid.lower()][1])  # noqa: SLF001
+        return ("license", kb._licenses[lid.lower()][1])
     return None
 
 
@@ -107,18 +107,18 @@ def stats(kb: KnowledgeBase | None = None, today: dt.date | None = None) -> dict
     """Counts by kind, family, confidence and age of the knowledge base."""
     kb = kb or load_knowledge()
     today = today or dt.date.today()
-    artifacts = [(w, e, f) for w, e, f in kb._artifacts.values()]  # noqa: SLF001
-    kinds = Counter(kb._kind_of(e).value for _, e, _ in artifacts)  # noqa: SLF001
+    artifacts = list(kb.iter_raw_artifacts())
+    kinds = Counter(kb._kind_of(e).value for _, e, _ in artifacts)
     families = Counter((f or e["id"].split(":", 1)[0]) for _, e, f in artifacts)
-    reviewed = Counter(kb._kind_of(e).value for w, e, _ in artifacts if "/_" not in w)  # noqa: SLF001
+    reviewed = Counter(kb._kind_of(e).value for w, e, _ in artifacts if "/_" not in w)
     confidence: Counter[str] = Counter()
     stale = 0
     ages: Counter[str] = Counter()
-    reviewed_records: list[Any] = [e for _, e in kb._licenses.values()]  # noqa: SLF001
-    reviewed_records += [e for _, e in kb._laws.values()]  # noqa: SLF001
-    reviewed_records += [e for _, e in kb._platforms.values()]  # noqa: SLF001
+    reviewed_records: list[Any] = [e for _, e in kb._licenses.values()]
+    reviewed_records += [e for _, e in kb._laws.values()]
+    reviewed_records += [e for _, e in kb._platforms.values()]
     reviewed_records += [e for w, e, _ in artifacts if "/_" not in w]
-    reviewed_records += [e for _, e in kb._families.values()]  # noqa: SLF001
+    reviewed_records += [e for _, e in kb._families.values()]
     for record in reviewed_records:
         for src in _all_sources(record):
             confidence[str(src.get("confidence", "?"))] += 1
@@ -131,12 +131,12 @@ def stats(kb: KnowledgeBase | None = None, today: dt.date | None = None) -> dict
             stale += age > STALE_AFTER_DAYS
     return {
         "knowledge_as_of": kb.knowledge_as_of().isoformat(),
-        "licenses": len(kb._licenses),  # noqa: SLF001
+        "licenses": len(kb._licenses),
         "artifacts": dict(sorted(kinds.items())),
         "hand_reviewed": dict(sorted(reviewed.items())),
         "families": dict(sorted(families.items())),
         "jurisdictions": kb.jurisdictions(),
-        "platforms": len(kb._platforms),  # noqa: SLF001
+        "platforms": len(kb._platforms),
         "sources_by_confidence": dict(sorted(confidence.items())),
         "sources_by_age": dict(sorted(ages.items())),
         "stale_sources": stale,
@@ -166,15 +166,15 @@ def kb_search(text: str, limit: int = 30) -> str:
     kb = load_knowledge()
     needle = text.strip().lower()
     hits: list[tuple[int, str, str]] = []
-    for _, e in kb._licenses.values():  # noqa: SLF001
+    for _, e in kb._licenses.values():
         hay = " ".join([str(e.get("id")), str(e.get("name")), *map(str, e.get("aliases") or ())]).lower()
         if needle in hay:
             hits.append((0 if needle == str(e.get("id")).lower() else 1, f"license:{e['id']}", str(e.get("name"))))
-    for _, e, _ in kb._artifacts.values():  # noqa: SLF001
+    for _, e, _ in kb.iter_raw_artifacts():
         hay = " ".join([str(e.get("id")), str(e.get("name", "")), *map(str, e.get("aliases") or ())]).lower()
         if needle in hay:
             hits.append((0 if needle in str(e.get("id")).lower() else 1, str(e["id"]), str(e.get("name", ""))))
-    for code, (_, e) in kb._laws.items():  # noqa: SLF001
+    for code, (_, e) in kb._laws.items():
         name = e.get("name", {})
         hay = f"{code} {name.get('en', '')} {name.get('ja', '')}".lower()
         if needle in hay:

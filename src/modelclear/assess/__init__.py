@@ -40,7 +40,8 @@ def risk_of(verdict: Status, findings: dict[Layer, Finding], provenance_top: str
         return Risk.HIGH
     if verdict is Status.UNCERTAIN:
         return Risk.HIGH if provenance_top == "serious" else Risk.MEDIUM
-    deciding = [f for f in findings.values() if f.layer is not Layer.PROVENANCE and f.status is not Status.NOT_APPLICABLE]
+    deciding = [f for f in findings.values()
+                if f.layer is not Layer.PROVENANCE and f.status is not Status.NOT_APPLICABLE]
     if provenance_top in ("warning", "serious") or any(f.weakest is Confidence.UNCERTAIN for f in deciding):
         return Risk.MEDIUM
     return Risk.LOW

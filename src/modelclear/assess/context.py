@@ -10,7 +10,6 @@ from typing import Any
 from modelclear.catalog import Catalog, KnowledgeBase
 from modelclear.catalog.records import Law, LawRule, License, Term
 from modelclear.model import (
-    Activity,
     Artifact,
     Citation,
     Confidence,

@@ -116,7 +116,8 @@ def _platform(ctx: Context, reasons: list[Message], citations: list[Citation],
     reasons.append(msg("contract.platform", platform=platform.name, text=platform.summary))
     reasons += [msg("contract.platform_note", text=n) for n in platform.notes]
     citations += [cite_source(platform.name, s) for s in platform.sources[:2]]
-    confidences.append(max((s.confidence for s in platform.sources), key=lambda c: c.rank, default=Confidence.UNCERTAIN))
+    confidences.append(max((s.confidence for s in platform.sources), key=lambda c: c.rank,
+                           default=Confidence.UNCERTAIN))
     if platform.restricts_commercial and ctx.scenario.purpose.value == "commercial":
         return Status.PROHIBITED
     if platform.restricts_commercial is None:

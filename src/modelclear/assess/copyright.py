@@ -29,7 +29,8 @@ def exception_effect(ctx: Context) -> str:
 def assess(ctx: Context) -> Finding:
     """The copyright finding for the context's artifact and scenario."""
     if not ctx.laws:
-        return Finding(Layer.COPYRIGHT, Status.UNKNOWN, (msg("copyright.no_law", jurisdiction=ctx.scenario.jurisdiction),))
+        reason = msg("copyright.no_law", jurisdiction=ctx.scenario.jurisdiction)
+        return Finding(Layer.COPYRIGHT, Status.UNKNOWN, (reason,))
     act = ctx.act
     if act == "use_software":
         return Finding(Layer.COPYRIGHT, Status.NOT_APPLICABLE, (msg("copyright.software"),))

@@ -43,7 +43,8 @@ def evaluate_licence(ctx: Context, licence_id: str, artifact: Artifact, via: str
     op, parts = _split_expression(licence_id)
     if op:
         evals = [evaluate_licence(ctx, p, artifact, via) for p in parts]
-        pick = min(evals, key=lambda e: e.status.severity) if op == "OR" else max(evals, key=lambda e: e.status.severity)
+        by_severity = sorted(evals, key=lambda e: e.status.severity)
+        pick = by_severity[0] if op == "OR" else by_severity[-1]
         others = [e for e in evals if e is not pick] if op == "AND" else []
         return LicenceEval(
             pick.status,

@@ -40,11 +40,9 @@ def apply(rules: list[Mapping[str, Any]], facts: Mapping[str, Any], findings: di
             mode = action.get("mode", "set")
             status = finding.status
             target = Status(action["status"]) if "status" in action else status
-            if mode == "set":
-                status = target
-            elif mode == "floor" and status.severity < target.severity:
-                status = target
-            elif mode == "cap" and status.severity > target.severity:
+            tighten = mode == "floor" and status.severity < target.severity
+            loosen = mode == "cap" and status.severity > target.severity
+            if mode == "set" or tighten or loosen:
                 status = target
             reason = msg("rule.applied", rule=str(rule["id"]), text=text)  # type: ignore[arg-type]
             findings[layer] = replace(

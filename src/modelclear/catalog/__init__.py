@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from modelclear import ids
-from modelclear.catalog.bundled import DATA_DIR, RawStore, load_raw
+from modelclear.catalog.bundled import DATA_DIR, RawStore, load_raw, read_blob
 from modelclear.catalog.records import (
     Law,
     License,
@@ -39,7 +39,8 @@ class KnowledgeBase:
         stores = [raw, *overlays]
         self._licenses: dict[str, tuple[str, dict[str, Any]]] = {}
         self._license_alias: dict[str, str] = {}
-        self._artifacts: dict[str, tuple[str, dict[str, Any], str]] = {}
+        # key -> (where, family, id, kind, entry dict | (blob path, offset, length))
+        self._artifacts: dict[str, tuple[str, str, str, str, Any]] = {}
         self._artifact_alias: dict[str, str] = {}
         self._families: dict[str, tuple[str, dict[str, Any]]] = {}
         self._laws: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -57,13 +58,14 @@ class KnowledgeBase:
                     if alias:
                         self._license_alias.setdefault(_k(str(alias)), _k(lid))
             self._families.update(store.families)
+            if store.heads is not None:
+                for where, family, aid, kind, aliases, offset, length in store.heads:
+                    self._add_artifact(where, family, aid, kind, aliases, (store.blob_path, offset, length))
             for where, entry, family in store.artifacts:
                 aid = str(entry.get("id", ""))
-                if not aid:
-                    continue
-                self._artifacts[_k(aid)] = (where, entry, family)
-                for alias in entry.get("aliases") or ():
-                    self._artifact_alias[_k(str(alias))] = _k(aid)
+                if aid:
+                    self._add_artifact(where, family, aid, self._kind_of(entry).value,
+                                       [str(a) for a in entry.get("aliases") or ()], entry)
             for where, entry in store.laws:
                 self._laws[str(entry.get("jurisdiction", "")).upper()] = (where, entry)
             for where, entry in store.platforms:
@@ -77,6 +79,24 @@ class KnowledgeBase:
             for member in entry.get("members") or ():
                 self._members.setdefault(str(member).upper(), code)
         self._cache: dict[tuple[str, str], Any] = {}
+
+    def _add_artifact(self, where: str, family: str, aid: str, kind: str, aliases: list[str], source: Any) -> None:
+        self._artifacts[_k(aid)] = (where, family, aid, kind, source)
+        for alias in aliases:
+            self._artifact_alias[_k(alias)] = _k(aid)
+
+    def _entry(self, key: str) -> dict[str, Any]:
+        source = self._artifacts[key][4]
+        if isinstance(source, tuple):
+            source = read_blob(*source)
+            where, family, aid, kind, _ = self._artifacts[key]
+            self._artifacts[key] = (where, family, aid, kind, source)
+        return source  # type: ignore[no-any-return]
+
+    def iter_raw_artifacts(self) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """Every artifact entry as (file, raw mapping, family)."""
+        for key, (where, family, _aid, _kind, _src) in list(self._artifacts.items()):
+            yield where, self._entry(key), family
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -119,11 +139,11 @@ class KnowledgeBase:
         """The canonical id an id or alias refers to, if known."""
         key = _k(artifact_id)
         if key in self._artifacts:
-            return str(self._artifacts[key][1]["id"])
+            return self._artifacts[key][2]
         target = self._artifact_alias.get(key)
         if target is None and ":" not in key:
             target = self._artifact_alias.get("dataset:" + key)
-        return str(self._artifacts[target][1]["id"]) if target else None
+        return self._artifacts[target][2] if target else None
 
     def artifact(self, artifact_id: str) -> Artifact | None:
         """The artifact record for an id or alias."""
@@ -132,7 +152,8 @@ class KnowledgeBase:
             return None
         cached = self._cache.get(("artifact", cid))
         if cached is None:
-            where, entry, family = self._artifacts[_k(cid)]
+            where, family = self._artifacts[_k(cid)][:2]
+            entry = self._entry(_k(cid))
             defaults = self._families.get(family, ("", {}))[1] if family else {}
             cached = build_artifact(entry, where, defaults)
             self._cache[("artifact", cid)] = cached
@@ -140,9 +161,8 @@ class KnowledgeBase:
 
     def artifact_ids(self, kind: Kind | None = None) -> Iterator[str]:
         """All artifact ids (of one kind)."""
-        for _, entry, _family in self._artifacts.values():
-            aid = str(entry["id"])
-            if kind is None or self._kind_of(entry) is kind:
+        for _where, _family, aid, kind_text, _src in self._artifacts.values():
+            if kind is None or kind_text == kind.value:
                 yield aid
 
     @staticmethod
@@ -158,7 +178,10 @@ class KnowledgeBase:
     def raw_artifact(self, artifact_id: str) -> tuple[str, dict[str, Any], str] | None:
         """The raw entry behind an artifact (file, mapping, family), for ``explain`` and tests."""
         cid = self.canonical(artifact_id)
-        return self._artifacts.get(_k(cid)) if cid else None
+        if not cid:
+            return None
+        where, family = self._artifacts[_k(cid)][:2]
+        return where, self._entry(_k(cid)), family
 
     def family(self, name: str) -> tuple[str, dict[str, Any]] | None:
         """The raw defaults of a model family."""

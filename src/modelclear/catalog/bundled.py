@@ -8,6 +8,7 @@ of the data files. ``marshal`` holds only plain values and runs no code when rea
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -80,7 +81,7 @@ def load_file(path: Path) -> Any:
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=loader)
     except Exception as exc:  # yaml.YAMLError, json.JSONDecodeError
         raise DataFileError(f"{path}: {exc}") from exc
 
@@ -98,6 +99,26 @@ class RawStore:
     i18n: dict[str, dict[str, str]]
     files: int
     as_of: str = "1970-01-01"
+    # (where, family, id, kind, aliases, offset, length) of each artifact when loaded from the compiled cache
+    heads: list[tuple[str, str, str, str, list[str], int, int]] | None = None
+    blob_path: str = ""
+
+    def iter_artifacts(self) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """Every raw artifact entry as (where, entry, family), reading compiled blobs when needed."""
+        if self.heads is None:
+            yield from self.artifacts
+            return
+        with open(self.blob_path, "rb") as fh:
+            for where, family, _id, _kind, _aliases, offset, length in self.heads:
+                fh.seek(offset)
+                yield where, marshal.loads(fh.read(length)), family
+
+
+def read_blob(path: str, offset: int, length: int) -> dict[str, Any]:
+    """One compiled artifact entry."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        return marshal.loads(fh.read(length))  # type: ignore[no-any-return]
 
 
 def _newest_checked(value: Any, best: str) -> str:
@@ -169,23 +190,50 @@ def load_raw(root: Path = DATA_DIR, use_cache: bool = True) -> RawStore:
     if not use_cache:
         return _compile(root, files)
     sig = _signature(files, root)
-    cache = cache_dir() / f"kb-{sig}.marshal"
+    core = cache_dir() / f"kb-{sig}.marshal"
+    blobs = core.with_suffix(".blobs")
     try:
-        with cache.open("rb") as fh:
+        with core.open("rb") as fh:
             data = marshal.load(fh)
-        return RawStore(**data)
+        if blobs.exists():
+            return RawStore(**data, blob_path=str(blobs))
     except (OSError, EOFError, ValueError, TypeError):
         pass
     store = _compile(root, files)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            marshal.dump(store.__dict__, fh)
-        tmp.replace(cache)
-        for old in cache.parent.glob("kb-*.marshal"):
-            if old != cache:
-                old.unlink(missing_ok=True)
-    except (OSError, ValueError):
-        pass  # a read-only cache dir only costs speed
+    with contextlib.suppress(OSError, ValueError):  # a read-only cache dir only costs speed
+        _write_cache(store, core, blobs)
     return store
+
+
+def _kind(entry: Mapping[str, Any]) -> str:
+    if entry.get("kind"):
+        return str(entry["kind"])
+    scheme = str(entry.get("id", "")).split(":", 1)[0]
+    if scheme in ("dataset", "hf-dataset", "tfds", "torchvision-dataset", "keras-dataset"):
+        return "dataset"
+    return "package" if scheme == "pypi" else "model"
+
+
+def _write_cache(store: RawStore, core: Path, blobs: Path) -> None:
+    """Write the index (small, read on every run) and the artifact entries (read one by one on demand)."""
+    core.parent.mkdir(parents=True, exist_ok=True)
+    tag = f".{os.getpid()}.tmp"
+    heads = []
+    tmp_blobs = blobs.with_suffix(blobs.suffix + tag)
+    with tmp_blobs.open("wb") as fh:
+        for where, entry, family in store.artifacts:
+            blob = marshal.dumps(entry)
+            heads.append((where, family, str(entry.get("id", "")), _kind(entry),
+                          [str(a) for a in entry.get("aliases") or ()], fh.tell(), len(blob)))
+            fh.write(blob)
+    data = {k: v for k, v in store.__dict__.items() if k not in ("heads", "blob_path")}
+    data["artifacts"] = []
+    data["heads"] = heads
+    tmp_core = core.with_suffix(core.suffix + tag)
+    with tmp_core.open("wb") as fh:
+        marshal.dump(data, fh)
+    tmp_blobs.replace(blobs)
+    tmp_core.replace(core)
+    for old in core.parent.glob("kb-*"):
+        if old not in (core, blobs) and not old.name.endswith(".tmp"):
+            old.unlink(missing_ok=True)
