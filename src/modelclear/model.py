@@ -57,7 +57,7 @@ _SEVERITY = {
 }
 
 
-def worst(statuses: "list[Status] | tuple[Status, ...]") -> Status:
+def worst(statuses: list[Status] | tuple[Status, ...]) -> Status:
     """The most severe status of a collection (``not_applicable`` when empty)."""
     return max(statuses, key=lambda s: s.severity, default=Status.NOT_APPLICABLE)
 
@@ -153,7 +153,7 @@ class Message:
     """
 
     key: str
-    params: Mapping[str, "str | LocalText"] = field(default_factory=dict)
+    params: Mapping[str, str | LocalText] = field(default_factory=dict)
 
     def __hash__(self) -> int:  # Mapping is not hashable; hash on a stable view
         return hash((self.key, tuple(sorted((k, str(v)) for k, v in self.params.items()))))
@@ -211,7 +211,7 @@ class Artifact:
     distributed_via: str = ""  # platform id: huggingface, pytorch, kaggle, github, ...
     gated: bool = False
     facts: Mapping[str, object] = field(default_factory=dict)
-    history: tuple["LicenseChange", ...] = ()
+    history: tuple[LicenseChange, ...] = ()
     aliases: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
     origin: str = "bundled"  # bundled | imported:<name> | hf-card | hf-cache | overlay
@@ -271,7 +271,7 @@ class LineageNode:
     id: str
     relation: str
     artifact: Artifact | None
-    children: tuple["LineageNode", ...] = ()
+    children: tuple[LineageNode, ...] = ()
     cycle: bool = False
 
 
@@ -286,7 +286,7 @@ class Assessment:
     risk: Risk
     layers: tuple[Finding, ...]
     lineage: LineageNode | None = None
-    upstream: tuple["Assessment", ...] = ()
+    upstream: tuple[Assessment, ...] = ()
     license_in_force: str | None = None
     notes: tuple[Message, ...] = ()
 
