@@ -42,6 +42,7 @@ SCHEMES: dict[str, Scheme] = {
         Scheme("ultralytics", Kind.MODEL, r"[A-Za-z0-9_.\-]+", "ultralytics:yolov8n"),
         Scheme("torchhub", Kind.MODEL, r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+(:[A-Za-z0-9_.\-]+)?(:[A-Za-z0-9_.\-]+)?",
                "torchhub:facebookresearch/dinov2:dinov2_vits14"),
+        Scheme("torchaudio", Kind.MODEL, r"[A-Za-z0-9_.]+", "torchaudio:WAV2VEC2_ASR_BASE_960H"),
         Scheme("whisper", Kind.MODEL, r"[A-Za-z0-9_.\-]+", "whisper:base"),
         Scheme("spacy", Kind.MODEL, r"[A-Za-z0-9_.\-]+", "spacy:en_core_web_sm"),
         Scheme("detectron2", Kind.MODEL, r"[A-Za-z0-9_./\-]+", "detectron2:COCO-Detection/faster_rcnn_R_50_FPN_3x"),

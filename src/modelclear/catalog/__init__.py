@@ -74,6 +74,11 @@ class KnowledgeBase:
                 self.rules[name] = content
             for lang, messages in store.i18n.items():
                 self.i18n.setdefault(lang, {}).update(messages)
+        # Families that vouch for every id with a prefix (e.g. every Detectron2 model-zoo config).
+        self._prefixes: list[tuple[str, str]] = sorted(
+            ((str(d["match_prefix"]).lower(), name) for name, (_, d) in self._families.items() if d.get("match_prefix")),
+            key=lambda p: -len(p[0]),
+        )
         self._members: dict[str, str] = {}
         for code, (_, entry) in self._laws.items():
             for member in entry.get("members") or ():
@@ -143,7 +148,15 @@ class KnowledgeBase:
         target = self._artifact_alias.get(key)
         if target is None and ":" not in key:
             target = self._artifact_alias.get("dataset:" + key)
+        if target is None and self._family_for(key):
+            return artifact_id.strip()
         return self._artifacts[target][2] if target else None
+
+    def _family_for(self, key: str) -> str | None:
+        for prefix, family in self._prefixes:
+            if key.startswith(prefix) and len(key) > len(prefix):
+                return family
+        return None
 
     def artifact(self, artifact_id: str) -> Artifact | None:
         """The artifact record for an id or alias."""
@@ -151,6 +164,12 @@ class KnowledgeBase:
         if cid is None:
             return None
         cached = self._cache.get(("artifact", cid))
+        if cached is None and _k(cid) not in self._artifacts:
+            family = self._family_for(_k(cid)) or ""
+            where, defaults = self._families[family]
+            name = cid.split(":", 1)[1]
+            cached = build_artifact({"id": cid, "name": name, "origin": "family"}, where, defaults)
+            self._cache[("artifact", cid)] = cached
         if cached is None:
             where, family = self._artifacts[_k(cid)][:2]
             entry = self._entry(_k(cid))
