@@ -136,6 +136,18 @@ class Context:
         """Whether the model generates content (text, images, audio) rather than labels or vectors."""
         return bool(self.artifact.facts.get("generative", False))
 
+    def facts_with_derived(self) -> dict[str, Any]:
+        """The artifact's facts plus those derived by ``rules/acts.yaml`` ``derived_facts``."""
+        facts = dict(self.artifact.facts)
+        derived = self.kb.rules.get("acts", {}).get("derived_facts", {}) or {}
+        for name, spec in derived.items():
+            if name in facts:
+                continue
+            when = spec.get("when", {})
+            if all((facts.get(k) in v) if isinstance(v, list) else facts.get(k) == v for k, v in when.items()):
+                facts[name] = True
+        return facts
+
     # --- licences ---------------------------------------------------------------------------
 
     def license_in_force(self, artifact: Artifact | None = None) -> str | None:

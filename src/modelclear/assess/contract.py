@@ -111,7 +111,9 @@ def _platform(ctx: Context, reasons: list[Message], citations: list[Citation],
         return None
     platform = ctx.kb.platform(via)
     if platform is None:
-        reasons.append(msg("contract.platform_unrecorded", platform=via))
+        if via != "none":
+            key = "contract.site" if "." in via else "contract.platform_unrecorded"
+            reasons.append(msg(key, platform=via))
         return None
     reasons.append(msg("contract.platform", platform=platform.name, text=platform.summary))
     reasons += [msg("contract.platform_note", text=n) for n in platform.notes]

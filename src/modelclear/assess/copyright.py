@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from modelclear.assess.context import Context, cite_rule, cite_source, msg
-from modelclear.catalog.records import LawRule
+from dataclasses import replace
+
+from modelclear.catalog.records import LawRule, local_text, sources
 from modelclear.model import Citation, Confidence, Finding, Layer, Message, Status, worst
 
 _EFFECT_STATUS = {
@@ -27,7 +29,38 @@ def exception_effect(ctx: Context) -> str:
 
 
 def assess(ctx: Context) -> Finding:
-    """The copyright finding for the context's artifact and scenario."""
+    """The copyright finding for the context's artifact and scenario, with regulatory caveats attached."""
+    finding = _assess(ctx)
+    caveats, citations = regulatory(ctx)
+    if not caveats:
+        return finding
+    return replace(finding, caveats=(*finding.caveats, *caveats), citations=(*finding.citations, *citations))
+
+
+def regulatory(ctx: Context) -> tuple[list[Message], list[Citation]]:
+    """Duties of the jurisdiction that may fall on the user as a provider (e.g. EU AI Act Art. 53)."""
+    facts = ctx.facts_with_derived()
+    caveats: list[Message] = []
+    citations: list[Citation] = []
+    for law in ctx.laws:
+        for ob in law.obligations:
+            applies = ob.get("applies_to") or {}
+            acts = applies.get("activities")
+            if acts and ctx.scenario.activity.value not in acts:
+                continue
+            if any(facts.get(k) != v for k, v in (applies.get("facts") or {}).items()):
+                continue
+            effective = ob.get("effective")
+            if effective and str(effective) > ctx.on.isoformat():
+                continue
+            text = local_text(ob.get("summary"), f"{law.id}.obligations")
+            caveats.append(msg("copyright.regulatory", citation=str(ob.get("citation", "")), text=text))  # type: ignore[arg-type]
+            srcs = sources(ob.get("sources"), f"{law.id}.obligations", required=False)
+            citations += [cite_source(str(ob.get("citation", "")), s) for s in srcs[:1]]
+    return caveats, citations
+
+
+def _assess(ctx: Context) -> Finding:
     if not ctx.laws:
         reason = msg("copyright.no_law", jurisdiction=ctx.scenario.jurisdiction)
         return Finding(Layer.COPYRIGHT, Status.UNKNOWN, (reason,))
