@@ -1,0 +1,223 @@
+"""The table of Python loader signatures, read from ``data/loaders/*.yaml``.
+
+Each YAML file with a top-level ``loaders:`` list describes the calls of one library that load a
+pretrained model or a dataset. Schema of one entry::
+
+    - call: [transformers.pipeline, "*.from_pretrained"]   # fnmatch patterns over the callee's
+                                                           # qualified name after import resolution
+      call_regex: '^torchvision\\.models\\.(?P<name>...)$'  # or a regular expression (named groups
+                                                           # are available to id templates)
+      priority: 10          # higher wins when several entries match one call (default 0)
+      bare: pipeline        # also match this bare name when the code never binds it (a notebook
+                            # cell whose import is in another cell); confidence drops to medium
+      kind: model           # model | dataset
+      arg: {pos: 0, kw: [pretrained_model_name_or_path]}    # where the id is (omit: none)
+      if_missing: unresolved  # when the call has no such argument: unresolved (report, id null)
+                            # | skip | default (use options.default / options.defaults)
+      id: hf                # id builder, see modelclear.scan.python.BUILDERS
+      template: "whisper:{value}"   # for id builders `template`: {value} is the argument's value,
+                            # other names are call_regex groups
+      gates:                # conditions under which the call loads nothing (not a reference)
+        - {arg: {pos: 1, kw: [pretrained]}, missing: skip, falsy: skip, none: skip}
+                            # each of missing/falsy/none/truthy is `ref` (default) or `skip`;
+                            # a value we cannot resolve keeps the reference at confidence low
+      options: {...}        # builder-specific settings (documented in the YAML files)
+
+Top-level ``keywords:`` are the byte strings of the prefilter: a file that contains none of them
+cannot hold a loader call and is not parsed. Other top-level keys are tables the id builders read
+(``builders`` of torchvision, ``assets`` of ultralytics, ``local_builders`` of datasets, ...).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from modelclear.model import Kind
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """Where an argument is: its position (``None``: keyword only) and its keyword names."""
+
+    pos: int | None = None
+    kw: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A condition on one argument under which the call does not load pretrained weights."""
+
+    arg: ArgSpec
+    missing: str = "ref"
+    falsy: str = "ref"
+    none: str = "ref"
+    truthy: str = "ref"
+
+
+@dataclass(frozen=True)
+class LoaderSpec:
+    """One library call that loads a model or dataset."""
+
+    library: str
+    patterns: tuple[str, ...]
+    regex: re.Pattern[str] | None
+    kind: Kind
+    builder: str
+    arg: ArgSpec | None = None
+    if_missing: str = "unresolved"
+    template: str = ""
+    gates: tuple[Gate, ...] = ()
+    options: Mapping[str, object] = field(default_factory=dict)
+    priority: int = 0
+    bare: str = ""
+
+    def match(self, qualname: str) -> dict[str, str] | None:
+        """The regex groups (possibly empty) when ``qualname`` is this loader's callee, else None."""
+        if self.regex is not None:
+            found = self.regex.search(qualname)
+            if found is None:
+                return None
+            return {k: v for k, v in found.groupdict().items() if v is not None}
+        for pattern in self.patterns:
+            if fnmatch.fnmatchcase(qualname, pattern):
+                return {}
+        return None
+
+
+@dataclass(frozen=True)
+class LoaderTable:
+    """Every loader signature, indexed by the last component of the callee for speed."""
+
+    by_last: Mapping[str, tuple[LoaderSpec, ...]]
+    generic: tuple[LoaderSpec, ...]
+    bare: Mapping[str, tuple[LoaderSpec, ...]]
+    tables: Mapping[str, Mapping[str, object]]
+    keywords: frozenset[bytes]
+    _memo: dict[str, list[tuple[LoaderSpec, dict[str, str]]]] = field(default_factory=dict, compare=False,
+                                                                       repr=False)
+
+    def candidates(self, qualname: str) -> list[tuple[LoaderSpec, dict[str, str]]]:
+        """The loader specs matching ``qualname``, best (highest priority) first."""
+        memo = self._memo.get(qualname)
+        if memo is None:
+            memo = self._candidates(qualname)
+            if len(self._memo) < 50_000:
+                self._memo[qualname] = memo
+        return list(memo)
+
+    def _candidates(self, qualname: str) -> list[tuple[LoaderSpec, dict[str, str]]]:
+        last = qualname.rsplit(".", 1)[-1]
+        found: list[tuple[LoaderSpec, dict[str, str]]] = []
+        for spec in (*self.by_last.get(last, ()), *self.generic):
+            groups = spec.match(qualname)
+            if groups is not None:
+                found.append((spec, groups))
+        found.sort(key=lambda item: -item[0].priority)
+        return found
+
+    def table(self, library: str) -> Mapping[str, object]:
+        """The top-level data of one library's YAML file (extra tables the builders read)."""
+        return self.tables.get(library, {})
+
+
+def _arg(raw: object) -> ArgSpec | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError(f"arg must be a mapping, got {raw!r}")
+    kw = raw.get("kw") or ()
+    if isinstance(kw, str):
+        kw = (kw,)
+    pos = raw.get("pos")
+    return ArgSpec(pos=int(pos) if pos is not None else None, kw=tuple(str(k) for k in kw))
+
+
+def _last_component(pattern: str) -> str | None:
+    last = pattern.rsplit(".", 1)[-1]
+    return None if any(c in last for c in "*?[") else last
+
+
+def _spec(library: str, raw: Mapping[str, object]) -> LoaderSpec:
+    calls = raw.get("call") or ()
+    if isinstance(calls, str):
+        calls = (calls,)
+    regex = raw.get("call_regex")
+    if not calls and not regex:
+        raise ValueError(f"{library}: a loader needs call or call_regex: {raw!r}")
+    kind = Kind(str(raw.get("kind", "model")))
+    gates = tuple(
+        Gate(arg=_arg(g["arg"]) or ArgSpec(), missing=g.get("missing", "ref"), falsy=g.get("falsy", "ref"),
+             none=g.get("none", "ref"), truthy=g.get("truthy", "ref"))
+        for g in raw.get("gates") or ()  # type: ignore[union-attr]
+    )
+    options = raw.get("options") or {}
+    if not isinstance(options, dict):
+        raise ValueError(f"{library}: options must be a mapping")
+    return LoaderSpec(
+        library=library,
+        patterns=tuple(str(c) for c in calls),  # type: ignore[union-attr]
+        regex=re.compile(str(regex)) if regex else None,
+        kind=kind,
+        builder=str(raw["id"]),
+        arg=_arg(raw.get("arg")),
+        if_missing=str(raw.get("if_missing", "unresolved")),
+        template=str(raw.get("template", "")),
+        gates=gates,
+        options=options,
+        priority=int(raw.get("priority", 0)),  # type: ignore[arg-type]
+        bare=str(raw.get("bare", "")),
+    )
+
+
+def build_table(documents: Mapping[str, Mapping[str, object]]) -> LoaderTable:
+    """Build the table from parsed YAML documents keyed by file stem."""
+    by_last: dict[str, list[LoaderSpec]] = {}
+    generic: list[LoaderSpec] = []
+    bare: dict[str, list[LoaderSpec]] = {}
+    tables: dict[str, Mapping[str, object]] = {}
+    keywords: set[bytes] = set()
+    for stem, doc in sorted(documents.items()):
+        library = str(doc.get("library") or stem)
+        tables[library] = doc
+        for word in doc.get("keywords") or ():  # type: ignore[union-attr]
+            keywords.add(str(word).encode())
+        for raw in doc.get("loaders") or ():  # type: ignore[union-attr]
+            spec = _spec(library, raw)
+            lasts = [_last_component(p) for p in spec.patterns] if spec.regex is None else [None]
+            if None in lasts:
+                generic.append(spec)
+            else:
+                for last in set(lasts):
+                    by_last.setdefault(str(last), []).append(spec)
+            if spec.bare:
+                bare.setdefault(spec.bare, []).append(spec)
+    return LoaderTable(
+        by_last={k: tuple(v) for k, v in by_last.items()},
+        generic=tuple(generic),
+        bare={k: tuple(v) for k, v in bare.items()},
+        tables=tables,
+        keywords=frozenset(keywords),
+    )
+
+
+@cache
+def load_table() -> LoaderTable:
+    """The bundled loader table (every ``data/loaders/*.yaml`` that has a ``loaders:`` list)."""
+    folder = resources.files("modelclear").joinpath("data", "loaders")
+    documents: dict[str, Mapping[str, object]] = {}
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".yaml"):
+            continue
+        doc = yaml.load(entry.read_text(encoding="utf-8"), Loader=_LOADER)
+        if isinstance(doc, dict) and "loaders" in doc:
+            documents[entry.name[: -len(".yaml")]] = doc
+    return build_table(documents)
