@@ -1,11 +1,14 @@
 """The ``modelclear`` command line.
 
 Exit codes (stable; see docs/cli.md):
-  0  allowed or conditional (every artifact)
-  1  prohibited (at least one artifact)
+  0  allowed or conditional (every artifact), or every failing verdict waived or in the baseline
+  1  prohibited (at least one artifact, or denied by the policy's licence list), or an expired waiver
   2  uncertain or unknown (at least one artifact, none prohibited)
-  3  usage error (bad id, jurisdiction, option or policy file)
+  3  usage error (bad id, jurisdiction, option, policy or baseline file)
   4  internal error (a bug: please report it)
+
+The policy's ``fail-on`` (or ``--fail-on``) chooses which verdicts fail: ``uncertain`` (default:
+uncertain, unknown and prohibited), ``unknown`` (unknown and prohibited) or ``prohibited``.
 
 Heavy modules are imported inside the command handlers so that ``--help`` starts fast.
 """
@@ -40,6 +43,19 @@ def _scenario_args(p: argparse.ArgumentParser) -> None:
                    help="when you obtained the artifact: picks the licence then in force (default: today)")
 
 
+def _policy_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("policy and CI gate")
+    g.add_argument("--policy", metavar="FILE", help="policy file (.toml or .yaml); default: the nearest "
+                   "modelclear.toml, or pyproject.toml with [tool.modelclear], from the scanned path upward")
+    g.add_argument("--no-policy", action="store_true", help="ignore any policy file")
+    g.add_argument("--fail-on", choices=("prohibited", "uncertain", "unknown"),
+                   help="lowest verdict that fails the run (default: the policy's, else uncertain)")
+    g.add_argument("--baseline", metavar="FILE", help="a previous --format json report: fail only on "
+                   "verdicts that are new or worse than in it")
+    g.add_argument("--today", metavar="YYYY-MM-DD", help="the date waivers are checked against "
+                   "(default: today)")
+
+
 def _output_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("output")
     g.add_argument("-f", "--format", default="text", help="text (default), json, markdown, html, sarif, "
@@ -59,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="modelclear",
         description="May we use this model or dataset commercially — and why? Layered verdicts (copyright, "
         "contract, licence, provenance) with reasons and sources. Not legal advice.",
-        epilog="Exit codes: 0 allowed/conditional, 1 prohibited, 2 uncertain/unknown, 3 usage error.",
+        epilog="Exit codes: 0 allowed/conditional (or waived), 1 prohibited (or an expired waiver), "
+        "2 uncertain/unknown, 3 usage error, 4 internal error. See docs/cli.md.",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -69,11 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "dataset:imagenet-1k")
     _scenario_args(p)
     _output_args(p)
+    _policy_args(p)
 
     p = sub.add_parser("scan", help="find every pretrained model and dataset a codebase loads, and judge each")
     p.add_argument("path", nargs="?", default=".", help="directory or file to scan (default: .)")
     _scenario_args(p)
     _output_args(p)
+    _policy_args(p)
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
     p.add_argument("--include-hf-cache", action="store_true", help="also list what the local HF cache holds")
     p.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
@@ -103,15 +122,6 @@ def _write(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
-def _exit_for(statuses: list[Any]) -> int:
-    codes = [s.exit_code for s in statuses]
-    if EXIT_PROHIBITED in codes:
-        return EXIT_PROHIBITED
-    if EXIT_UNCERTAIN in codes:
-        return EXIT_UNCERTAIN
-    return EXIT_OK
-
-
 def _print_report(report: Any, fmt: str, output: str | None) -> None:
     from modelclear import report as report_mod
 
@@ -131,21 +141,104 @@ def _print_report(report: Any, fmt: str, output: str | None) -> None:
     _write(formatter.render(report), output)
 
 
-def _scenario_values(args: argparse.Namespace) -> tuple[list[str], str, str]:
-    if not args.jurisdiction:
-        raise CliError("--jurisdiction is required (e.g. --jurisdiction JP)")
-    jurisdictions = [j.strip() for j in args.jurisdiction.split(",") if j.strip()]
-    return jurisdictions, args.activity or "deploy", args.purpose or "commercial"
+def _check_format(fmt: str) -> None:
+    from modelclear import report as report_mod
+
+    if fmt not in report_mod.names():
+        raise CliError(f"unknown format {fmt!r}; choose one of: {', '.join(report_mod.names())}")
+
+
+def _load_policy(args: argparse.Namespace, start: Path, kb: Any) -> Any:
+    """The policy for this run (``--policy``, else found from ``start`` upward), or ``None``."""
+    from modelclear import ids, policy
+
+    if args.no_policy:
+        return None
+    if args.policy and not Path(args.policy).is_file():
+        raise CliError(f"no such policy file: {args.policy}")
+    path = Path(args.policy) if args.policy else policy.find(start)
+    if path is None:
+        return None
+
+    def check_id(text: str) -> None:
+        try:
+            ids.parse(text)
+        except ids.IdError as exc:
+            raise ValueError(str(exc)) from None
+
+    try:
+        return policy.load(path, license_key=kb.license_key, law_code=kb.law_code, check_id=check_id)
+    except policy.PolicyError as exc:
+        raise CliError(f"bad policy file {exc}") from None
+
+
+def _scenario_values(args: argparse.Namespace, pol: Any = None) -> tuple[list[str], str, str, list[str], Any]:
+    if args.jurisdiction:
+        jurisdictions = [j.strip() for j in args.jurisdiction.split(",") if j.strip()]
+    else:
+        jurisdictions = list(pol.jurisdictions) if pol is not None else []
+    if not jurisdictions:
+        raise CliError("--jurisdiction is required (e.g. --jurisdiction JP), or set jurisdictions in the policy")
+    activity = args.activity or (pol.activity if pol is not None else None) or "deploy"
+    purpose = args.purpose or (pol.purpose if pol is not None else None) or "commercial"
+    accepted = [*(pol.accepted if pol is not None else ()), *args.accepted]
+    obtained = args.obtained_on or (pol.obtained_on if pol is not None else None)
+    return jurisdictions, activity, purpose, accepted, obtained
+
+
+def _gate(args: argparse.Namespace, pol: Any, assessments: Any, kb: Any, catalog: Any) -> Any:
+    """Apply the policy, ``--fail-on`` and ``--baseline`` to the assessments."""
+    import dataclasses
+    import datetime as dt
+
+    from modelclear import ids, policy
+
+    today = dt.date.today()
+    if args.today:
+        try:
+            today = dt.date.fromisoformat(args.today)
+        except ValueError:
+            raise CliError(f"bad date {args.today!r} for --today; use YYYY-MM-DD") from None
+    pol = pol or policy.Policy()
+    if args.fail_on:
+        pol = dataclasses.replace(pol, fail_on=args.fail_on)
+    baseline = None
+    if args.baseline:
+        try:
+            baseline = policy.load_baseline(Path(args.baseline))
+        except policy.BaselineError as exc:
+            raise CliError(str(exc)) from None
+
+    def canonical(text: str) -> str:
+        parsed = ids.try_parse(text)
+        return catalog.resolve(parsed).id if parsed is not None else text
+
+    return policy.evaluate(assessments, pol, today=today, baseline=baseline, baseline_path=args.baseline or "",
+                           license_key=kb.license_key, canonical=canonical)
+
+
+def _gate_messages(gate: Any, lang: str) -> None:
+    """Tell the user on standard error about expired and unused waivers."""
+    from modelclear import api, policy
+    from modelclear.i18n import Translator
+
+    t = Translator(api.load_knowledge().i18n, lang)
+    for line in policy.messages(gate, t):
+        print(f"modelclear: {line}", file=sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``modelclear check``."""
+    import dataclasses
+
     from modelclear import api, ids
     from modelclear.assess import assess_artifact
     from modelclear.report import Report
 
-    jurisdictions, activity, purpose = _scenario_values(args)
+    _check_format(args.format)
     kb = api.load_knowledge(tuple(args.kb))
+    pol = _load_policy(args, Path.cwd(), kb)
+    jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
     catalog = api.default_catalog(kb, online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None)
     try:
         ref = ids.parse(args.id)
@@ -153,20 +246,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     assessments = []
     for j in jurisdictions:
-        scenario = api.make_scenario(j, activity, purpose, args.accepted, args.obtained_on, kb=kb)
+        scenario = api.make_scenario(j, activity, purpose, accepted, obtained, kb=kb)
         assessments.append(assess_artifact(catalog.resolve(ref), catalog, scenario))
+    gate = _gate(args, pol, assessments, kb, catalog)
     report = Report(command="check", assessments=tuple(assessments), knowledge_as_of=kb.knowledge_as_of(),
-                    lang=args.lang)
-    if args.format != "text" and len(assessments) > 1 and args.format == "json":
+                    lang=args.lang, extra={"gate": gate})
+    if len(assessments) > 1 and args.format == "json":
         import json
 
         from modelclear.report.data import check_document
 
-        docs = [check_document(Report("check", (a,), report.knowledge_as_of, args.lang)) for a in assessments]
+        docs = [check_document(dataclasses.replace(report, assessments=(a,))) for a in assessments]
         _write(json.dumps(docs, ensure_ascii=False, indent=2) + "\n", args.output)
     else:
         _print_report(report, args.format, args.output)
-    return _exit_for([a.verdict for a in assessments])
+    _gate_messages(gate, args.lang)
+    return int(gate.exit_code)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -174,15 +269,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from modelclear import api
     from modelclear.pipeline import scan_and_assess
 
-    jurisdictions, activity, purpose = _scenario_values(args)
+    _check_format(args.format)
     root = Path(args.path)
     if not root.exists():
         raise CliError(f"no such file or directory: {args.path}")
     kb = api.load_knowledge(tuple(args.kb))
-    scenario = api.make_scenario(jurisdictions[0], activity, purpose, args.accepted, args.obtained_on, kb=kb)
+    pol = _load_policy(args, root, kb)
+    jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
+    scenarios = [api.make_scenario(j, activity, purpose, accepted, obtained, kb=kb) for j in jurisdictions]
     report = scan_and_assess(
         root,
-        scenario,
+        scenarios,
         kb=kb,
         lang=args.lang,
         exclude=tuple(args.exclude),
@@ -193,8 +290,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         online=args.online,
         progress=sys.stderr.isatty(),
     )
+    catalog = api.default_catalog(kb, online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None)
+    gate = _gate(args, pol, report.assessments, kb, catalog)
+    report.extra["gate"] = gate
     _print_report(report, args.format, args.output)
-    return _exit_for([a.verdict for a in report.assessments])
+    _gate_messages(gate, args.lang)
+    return int(gate.exit_code)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

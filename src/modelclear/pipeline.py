@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from modelclear.catalog import KnowledgeBase
@@ -12,7 +12,7 @@ from modelclear.report import Report, ScanEntry
 
 def scan_and_assess(
     root: Path,
-    scenario: Scenario,
+    scenario: Scenario | Sequence[Scenario],
     *,
     kb: KnowledgeBase | None = None,
     lang: str = "en",
@@ -25,7 +25,15 @@ def scan_and_assess(
     progress: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Scan ``root`` and assess every distinct artifact it references under ``scenario``."""
+    """Scan ``root`` and assess every distinct artifact it references under ``scenario``.
+
+    ``scenario`` may be several scenarios (one per jurisdiction): each artifact is then assessed
+    under each, and the report holds the assessments artifact by artifact, in scenario order; a
+    reference's :class:`ScanEntry` carries the assessment under the first scenario.
+    """
+    scenarios = [scenario] if isinstance(scenario, Scenario) else list(scenario)
+    if not scenarios:
+        raise ValueError("scan_and_assess needs at least one scenario")
     from modelclear import api, ids
     from modelclear.assess import assess_artifact
     from modelclear.scan import scan_path
@@ -52,7 +60,7 @@ def scan_and_assess(
     finally:
         if bar is not None:
             bar.stop()
-    assessed: dict[str, Assessment] = {}
+    assessed: dict[str, list[Assessment]] = {}
     entries: list[ScanEntry] = []
     for ref in result.references:
         assessment = None
@@ -62,21 +70,28 @@ def scan_and_assess(
                 canonical = catalog.resolve(parsed)
                 key = canonical.id.lower()
                 if key not in assessed:
-                    assessed[key] = assess_artifact(
-                        ArtifactRef(kind=canonical.kind, id=canonical.id, aliases=canonical.aliases,
-                                    raw=ref.raw, scheme=canonical.scheme),
-                        catalog, scenario)
-                assessment = assessed[key]
+                    target = ArtifactRef(kind=canonical.kind, id=canonical.id, aliases=canonical.aliases,
+                                         raw=ref.raw, scheme=canonical.scheme)
+                    assessed[key] = [assess_artifact(target, catalog, sc) for sc in scenarios]
+                assessment = assessed[key][0]
         entries.append(ScanEntry(reference=ref, assessment=assessment))
     return Report(
         command="scan",
-        assessments=tuple(assessed.values()),
+        assessments=tuple(a for group in assessed.values() for a in group),
         knowledge_as_of=kb.knowledge_as_of(),
         lang=lang,
         entries=tuple(entries),
         warnings=result.warnings,
         root=str(root),
         files_scanned=result.files_scanned,
-        extra={"scenario": {"jurisdiction": scenario.jurisdiction, "activity": scenario.activity.value,
-                            "purpose": scenario.purpose.value}},
+        extra={"scenario": _scenario_data(scenarios[0]),
+               "scenarios": [_scenario_data(sc) for sc in scenarios]},
     )
+
+
+def _scenario_data(scenario: Scenario) -> dict[str, object]:
+    """A scenario as data (what the report shows when nothing was found to assess)."""
+    return {"jurisdiction": scenario.jurisdiction, "activity": scenario.activity.value,
+            "purpose": scenario.purpose.value, "accepted": sorted(scenario.accepted),
+            "obtained_on": scenario.obtained_on.isoformat() if scenario.obtained_on else None,
+            "as_of": scenario.as_of.isoformat()}

@@ -53,6 +53,11 @@ class Format(Protocol):
 _FORMATS = {
     "text": "modelclear.report.text:TextFormat",
     "json": "modelclear.report.json_format:JsonFormat",
+    "sarif": "modelclear.report.sarif:SarifFormat",
+    "cyclonedx": "modelclear.report.cyclonedx:CycloneDXFormat",
+    "spdx": "modelclear.report.spdx:SpdxFormat",
+    "markdown": "modelclear.report.markdown:MarkdownFormat",
+    "html": "modelclear.report.html:HtmlFormat",
 }
 
 

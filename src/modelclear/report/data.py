@@ -6,7 +6,7 @@ from typing import Any
 
 from modelclear import __version__
 from modelclear.i18n import Translator
-from modelclear.model import Assessment, Citation, Finding, LineageNode, Message, Scenario
+from modelclear.model import Assessment, Citation, Finding, LineageNode, Message, Scenario, worst
 from modelclear.report import SCAN_SCHEMA_VERSION, SCHEMA_VERSION, Report
 
 
@@ -15,6 +15,71 @@ def translator(report: Report) -> Translator:
     from modelclear.api import load_knowledge
 
     return Translator(load_knowledge().i18n, report.lang)
+
+
+_RISK_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+def artifact_id(a: Assessment) -> str:
+    """The id an assessment is about (the canonical artifact id when known)."""
+    return a.artifact.id if a.artifact else a.ref.id
+
+
+def jurisdictions(report: Report) -> list[str]:
+    """The jurisdictions of a report's assessments, in the order they were asked for."""
+    out: list[str] = []
+    for a in report.assessments:
+        if a.scenario.jurisdiction not in out:
+            out.append(a.scenario.jurisdiction)
+    return out
+
+
+def grouped(report: Report) -> dict[str, list[Assessment]]:
+    """The report's assessments by lower-case artifact id, one per jurisdiction, in report order."""
+    out: dict[str, list[Assessment]] = {}
+    for a in report.assessments:
+        out.setdefault(artifact_id(a).lower(), []).append(a)
+    return out
+
+
+def gate(t: Translator, report: Report) -> dict[str, Any] | None:
+    """The CI gate's decision (``report.extra["gate"]``, a :class:`modelclear.policy.Gate`) as data."""
+    g = report.extra.get("gate")
+    if g is None:
+        return None
+    from modelclear.policy import messages, waiver_data
+
+    keys = {(artifact_id(a).lower(), a.scenario.jurisdiction) for a in report.assessments}
+    items = []
+    for it in g.items:
+        if (it.artifact.lower(), it.jurisdiction) not in keys:
+            continue
+        items.append({
+            "artifact": it.artifact,
+            "jurisdiction": it.jurisdiction,
+            "verdict": it.verdict.value,
+            "status": it.status.value,
+            "license": it.license,
+            "policy_reasons": [message(t, m) for m in it.policy_reasons],
+            "failing": it.failing,
+            "waived": it.waived,
+            "waiver": waiver_data(it.waiver, g.today) if it.waiver else None,
+            "in_baseline": it.in_baseline,
+            "counted": it.counted,
+        })
+    return {
+        "fail_on": g.fail_on.value,
+        "today": g.today.isoformat(),
+        "policy": g.policy_path or None,
+        "baseline": g.baseline_path or None,
+        "exit_code": g.exit_code,
+        "passed": g.exit_code == 0,
+        "items": items,
+        "waivers": [waiver_data(w, g.today) for w in g.waivers],
+        "expired_waivers": [w.id for w in g.expired],
+        "unused_waivers": [w.id for w in g.unused],
+        "messages": messages(g, t),
+    }
 
 
 def message(t: Translator, m: Message) -> dict[str, Any]:
@@ -131,7 +196,7 @@ def check_document(report: Report) -> dict[str, Any]:
     t = translator(report)
     a = report.assessments[0]
     body = assessment(t, a)
-    return {
+    doc: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "tool": {"name": "modelclear", "version": __version__},
         "knowledge_as_of": report.knowledge_as_of.isoformat(),
@@ -139,19 +204,29 @@ def check_document(report: Report) -> dict[str, Any]:
         "disclaimer": t("ui.disclaimer"),
         **body,
     }
+    g = gate(t, report)
+    if g is not None:
+        doc["gate"] = g
+    return doc
 
 
 def scan_document(report: Report) -> dict[str, Any]:
-    """The whole ``scan`` JSON document (schema ``modelclear/scan/1``)."""
+    """The whole ``scan`` JSON document (schema ``modelclear/scan/1``).
+
+    With several jurisdictions, ``assessments`` holds one assessment per artifact and jurisdiction,
+    ``scenarios`` lists them all, and each reference carries ``verdicts`` by jurisdiction; its
+    ``verdict``/``risk`` are then the worst across jurisdictions.
+    """
     t = translator(report)
-    by_id: dict[str, Assessment] = {}
-    for a in report.assessments:
-        by_id[(a.artifact.id if a.artifact else a.ref.id).lower()] = a
+    by_id = grouped(report)
+    codes = jurisdictions(report)
     refs = []
     for e in report.entries:
         r = e.reference
         a = e.assessment
-        refs.append({
+        same = by_id.get(artifact_id(a).lower(), [a]) if a else []
+        worst_a = max(same, key=lambda x: (x.verdict.severity, _RISK_RANK[x.risk.value])) if same else None
+        ref: dict[str, Any] = {
             "id": (a.artifact.id if a and a.artifact else r.id),
             "raw": r.raw,
             "kind": r.kind.value if r.kind else None,
@@ -162,15 +237,19 @@ def scan_document(report: Report) -> dict[str, Any]:
             "confidence": r.confidence,
             "loader": r.loader,
             "note": r.note,
-            "verdict": a.verdict.value if a else None,
-            "risk": a.risk.value if a else None,
-        })
+            "verdict": worst_a.verdict.value if worst_a else None,
+            "risk": worst_a.risk.value if worst_a else None,
+        }
+        if len(codes) > 1 and same:
+            ref["verdicts"] = {x.scenario.jurisdiction: x.verdict.value for x in same}
+        refs.append(ref)
     summary: dict[str, list[str]] = {"prohibited": [], "review": [], "fine": []}
-    for key, a in sorted(by_id.items()):
-        bucket = "prohibited" if a.verdict.value == "prohibited" else (
-            "fine" if a.verdict.value in ("allowed", "conditional") and a.risk.value == "low" else "review")
-        summary[bucket].append(a.artifact.id if a.artifact else a.ref.id)
-    return {
+    for _key, group in sorted(by_id.items()):
+        verdict = worst([x.verdict for x in group])
+        fine = verdict.value in ("allowed", "conditional") and all(x.risk.value == "low" for x in group)
+        bucket = "prohibited" if verdict.value == "prohibited" else ("fine" if fine else "review")
+        summary[bucket].append(artifact_id(group[0]))
+    doc: dict[str, Any] = {
         "schema": SCAN_SCHEMA_VERSION,
         "tool": {"name": "modelclear", "version": __version__},
         "knowledge_as_of": report.knowledge_as_of.isoformat(),
@@ -179,6 +258,7 @@ def scan_document(report: Report) -> dict[str, Any]:
         "root": report.root,
         "files_scanned": report.files_scanned,
         "scenario": scenario(report.assessments[0].scenario) if report.assessments else report.extra.get("scenario"),
+        "scenarios": _scenarios(report),
         "summary": summary,
         "references": refs,
         "assessments": [assessment(t, a) for a in report.assessments],
@@ -186,3 +266,22 @@ def scan_document(report: Report) -> dict[str, Any]:
             {"path": w.path, "line": w.line, "code": w.code, "message": w.message} for w in report.warnings
         ],
     }
+    g = gate(t, report)
+    if g is not None:
+        doc["gate"] = g
+    return doc
+
+
+def _scenarios(report: Report) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for a in report.assessments:
+        if a.scenario.jurisdiction not in seen:
+            seen.add(a.scenario.jurisdiction)
+            out.append(scenario(a.scenario))
+    extra = report.extra.get("scenarios")
+    if not out and isinstance(extra, list):
+        return list(extra)
+    if not out and report.extra.get("scenario"):
+        return [report.extra["scenario"]]
+    return out

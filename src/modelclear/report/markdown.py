@@ -1,0 +1,164 @@
+"""``--format markdown``: a report a lawyer can read, in English or Japanese.
+
+The question; a summary table (artifact × jurisdiction, side by side); then per artifact the answer,
+each layer's status per jurisdiction, the reasons, obligations and caveats, every citation as a link
+with its confidence and the date it was checked, where the code loads it, and the lineage (an indented
+list that renders everywhere, plus the SVG graph in a collapsible block for viewers that show inline
+SVG). The CI gate's decision and the waivers come last, then the disclaimer, once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelclear.report import Report
+from modelclear.report.view import human
+
+_ICON = {"allowed": "✅", "conditional": "🟡", "uncertain": "❔", "unknown": "❔", "prohibited": "⛔",
+         "not_applicable": "➖"}
+
+
+def _esc(text: str) -> str:
+    """Escape Markdown table and emphasis characters in free text."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("\n", " ")
+
+
+def _cell(s: dict[str, str]) -> str:
+    return f"{_ICON.get(s['status'], '')} {s['label']}".strip()
+
+
+def _link(c: dict[str, Any]) -> str:
+    label = _esc(c["label"]) or c["url"]
+    parts = [f"[{label}](<{c['url']}>)", f"[{c['confidence']}] {c['confidence_label']}"]
+    if c.get("checked_label"):
+        parts.append(c["checked_label"])
+    out = " — ".join(parts)
+    if c.get("quote"):
+        out += f"\n  > {_esc(c['quote'])}"
+    return out
+
+
+def render_markdown(report: Report) -> str:
+    """The report as Markdown."""
+    v = human(report)
+    t = v["t"]
+    codes = v["jurisdictions"]
+    out: list[str] = [f"# {_esc(v['title'])}", ""]
+    out += [f"## {t['report.question']}", "", f"> {_esc(v['question'])}", ""]
+    for extra in (v["accepted"], v["obtained_on"], v["files_scanned"]):
+        if extra:
+            out += [f"- {_esc(extra)}"]
+    out += ["", f"## {t['report.answer']}", ""]
+    if not v["artifacts"]:
+        out += [t["report.nothing_found"], ""]
+    else:
+        out.append(f"| {t['report.artifact']} | {t['report.kind']} | {t['report.license']} | "
+                   + " | ".join(codes) + " |")
+        out.append("|---|---|---|" + "---|" * len(codes))
+        for a in v["artifacts"]:
+            cells = " | ".join(f"{_cell(x)} ({x['risk_label']})" for x in a["verdicts"])
+            out.append(f"| [{_esc(a['id'])}](#{a['anchor']}) | {_esc(a['kind_label'])} | "
+                       f"{_esc(a['license_in_force'] or a['license'] or '—')} | {cells} |")
+        out.append("")
+    for a in v["artifacts"]:
+        out += [f'<a id="{a["anchor"]}"></a>', "", f"## {_esc(a['id'])}", ""]
+        facts = []
+        if a["name"] and a["name"] != a["id"]:
+            facts.append(_esc(a["name"]))
+        if a["publisher"]:
+            facts.append(_esc(a["publisher"]))
+        if a["kind_label"]:
+            facts.append(_esc(a["kind_label"]))
+        facts.append(f"{t['license_in_force']}: **{_esc(a['license_in_force'] or a['license'] or '—')}**")
+        out += [" · ".join(facts), ""]
+        for x in a["verdicts"]:
+            line = f"- **{x['jurisdiction']}** — {t['verdict']}: **{_cell(x)}**, {t['risk']}: {x['risk_label']}"
+            if x["decided_by"]:
+                line += f". {_esc(x['decided_by'])}"
+            out.append(line)
+            out += [f"  - {_esc(n)}" for n in x["notes"] + x["gate"]]
+        out.append("")
+        here = [x["jurisdiction"] for x in a["verdicts"]]
+        out += [f"### {t['report.layers']}", "", f"| | {' | '.join(here)} |", "|---|" + "---|" * len(here)]
+        for layer in a["layers"]:
+            out.append(f"| **{layer['label']}** | " + " | ".join(_cell(c) for c in layer["cells"]) + " |")
+        out.append("")
+        for layer in a["layers"]:
+            for b in layer["blocks"]:
+                where = ", ".join(b["jurisdictions"])
+                out += [f"#### {layer['label']} — {where}: {_cell(b)}", ""]
+                if b["reasons"]:
+                    out += [f"**{t['reasons']}**", ""]
+                    out += [f"- {_esc(r['text'])}" for r in b["reasons"]]
+                    out.append("")
+                if b["obligations"]:
+                    out += [f"**{t['obligations']}**", ""]
+                    out += [f"- {_esc(o)}" for o in b["obligations"]]
+                    out.append("")
+                if b["caveats"]:
+                    out += [f"**{t['caveats']}**", ""]
+                    out += [f"- {_esc(c)}" for c in b["caveats"]]
+                    out.append("")
+                if b["citations"]:
+                    out += [f"**{t['citations']}**", ""]
+                    out += [f"- {_link(c)}" for c in b["citations"]]
+                    out.append("")
+        if a["where"]:
+            out += [f"### {t['report.where']}", ""]
+            for w in a["where"]:
+                evidence = f" — `{w['evidence'][:160].replace('`', '')}`" if w["evidence"] else ""
+                out.append(f"- `{w['path']}:{w['line']}`{evidence}")
+            out.append("")
+        if a["lineage_lines"]:
+            out += [f"### {t['lineage']}", ""]
+            out += [f"{'  ' * depth}- {_esc(text)}" for depth, text in a["lineage_lines"]]
+            out += ["", "<details><summary>SVG</summary>", "", a["svg"], "", "</details>", ""]
+        if a["upstream"]:
+            out += [f"### {t['upstream']}", "", f"| {t['report.artifact']} | {t['report.license']} | "
+                    + " | ".join(x["jurisdiction"] for x in a["verdicts"]) + " |",
+                    "|---|---|" + "---|" * len(a["verdicts"])]
+            for u in a["upstream"]:
+                out.append(f"| {_esc(u['id'])} | {_esc(u['license'] or '—')} | "
+                           + " | ".join(_cell(c) for c in u["cells"]) + " |")
+            out.append("")
+        if a["sources"]:
+            out += [f"**{t['citations']}** ({_esc(a['id'])})", ""]
+            out += [f"- {_link({**s, 'label': s.get('note') or s['url']})}" for s in a["sources"]]
+            out.append("")
+    if v["unresolved"]:
+        out += [f"## {t['report.unresolved']}", ""]
+        for w in v["unresolved"]:
+            out.append(f"- `{w['path']}:{w['line']}` — `{w['raw'][:160].replace('`', '')}`"
+                       + (f" ({_esc(w['note'])})" if w["note"] else ""))
+        out.append("")
+    if v["warnings"]:
+        out += [f"## {t['report.warnings']}", ""]
+        out += [f"- `{w['path']}` ({w['code']}): {_esc(w['message'])}" for w in v["warnings"]]
+        out.append("")
+    g = v["gate"]
+    if g is not None:
+        out += [f"## {t['gate.title']}: {_esc(g['result'])}", "", f"- {_esc(g['fail_on'])}", f"- {_esc(g['policy'])}"]
+        if g["baseline"]:
+            out.append(f"- {_esc(g['baseline'])}")
+        out.append(f"- {_esc(g['today'])}")
+        out += [f"- **{_esc(m)}**" for m in g["messages"]]
+        out.append("")
+        if g["waivers"]:
+            head = " | ".join(t[f"report.waiver_{k}"] for k in ("id", "reason", "approved_by", "expires", "state"))
+            out += [f"### {t['gate.waivers']}", "", f"| {head} |", "|---|---|---|---|---|"]
+            for w in g["waivers"]:
+                out.append(f"| {_esc(w['id'])} | {_esc(w['reason'])} | {_esc(w['approved_by'])} | {w['expires']} | "
+                           f"{_esc(w['state_label'])} |")
+            out.append("")
+    out += ["---", "", f"{_esc(v['generated'])} · {_esc(v['knowledge_as_of'])}", "", f"*{_esc(v['disclaimer'])}*", ""]
+    return "\n".join(out)
+
+
+class MarkdownFormat:
+    """Markdown output."""
+
+    name = "markdown"
+
+    def render(self, report: Report) -> str:
+        """The report as Markdown."""
+        return render_markdown(report)

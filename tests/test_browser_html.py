@@ -1,0 +1,96 @@
+"""The HTML report of a scan opens in headless Chromium with the network blocked and shows the lineage.
+
+Needs Debian's Chromium (/usr/bin/chromium) and the ``playwright`` package, both installed by
+``scripts/setup-browser.sh``; Playwright drives the system browser and never downloads one.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from modelclear import cli
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECTS = ROOT / "tests" / "fixtures" / "projects"
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
+                                   "(run scripts/setup-browser.sh)")
+    if not CHROMIUM.exists() and not shutil.which("chromium"):
+        pytest.skip("Debian's chromium is not installed (run scripts/setup-browser.sh)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
+                              args=FLAGS)
+        yield b
+        b.close()
+
+
+def open_offline(browser, path: Path, attempted: list[str]):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+
+    def guard(route) -> None:  # type: ignore[no-untyped-def]
+        url = route.request.url
+        if url.startswith("file:"):
+            route.continue_()
+        else:
+            attempted.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else attempted.append(r.url))
+    page.goto(path.resolve().as_uri())
+    page.wait_for_load_state("load")
+    return page
+
+
+def test_scan_report_shows_the_lineage_graph_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    report = tmp_path / "report.html"
+    cli.main(["scan", str(PROJECTS / "llm_app"), "-j", "JP,EU", "--format", "html", "-o", str(report), "--no-policy"])
+    attempted: list[str] = []
+    page = open_offline(browser, report, attempted)
+    figure = page.locator("figure.graph").filter(has=page.locator('g[data-id="hf:qwen/qwen2.5-0.5b-instruct"]'))
+    figure.scroll_into_view_if_needed()
+    svg = figure.locator("svg")
+    assert svg.is_visible()
+    box = svg.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 80
+    labels = svg.locator("g.mc-node > text").all_text_contents()
+    assert "hf:Qwen/Qwen2.5-0.5B-Instruct" in labels and "hf:Qwen/Qwen2.5-0.5B" in labels
+    assert any(t.startswith("Licence: ") for t in labels)
+    assert "fine-tuned from" in svg.locator("g.mc-edge-label text").all_text_contents()
+    for node in svg.locator("g.mc-node rect").all()[:4]:
+        assert node.is_visible()
+    shot = tmp_path / "lineage.png"
+    figure.screenshot(path=str(shot))
+    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+    assert shot.stat().st_size > 5000
+    # the sources are ordinary links, never fetched
+    assert page.locator("a[href^='https://']").count() > 10
+    assert page.evaluate("document.styleSheets.length") == 1
+    assert attempted == []
+    page.close()
+
+
+def test_japanese_report_renders_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    report = tmp_path / "ja.html"
+    cli.main(["check", "hf:llava-hf/llava-1.5-7b-hf", "-j", "JP", "--lang", "ja", "--format", "html", "-o",
+              str(report), "--no-policy"])
+    attempted: list[str] = []
+    page = open_offline(browser, report, attempted)
+    assert page.locator("h1").inner_text().endswith("を使ってよいか")
+    svg = page.locator("figure.graph svg").first
+    assert svg.is_visible()
+    assert "学習データ" in svg.locator("g.mc-edge-label text").all_text_contents()
+    page.screenshot(path=str(tmp_path / "ja.png"), full_page=False)
+    assert attempted == []
+    page.close()
