@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +25,10 @@ from modelclear.model import (
 
 
 def cite_source(label: str, src: Source, quote: str = "") -> Citation:
-    """A citation from a :class:`Source`."""
-    return Citation(label=label, url=src.url, confidence=src.confidence, checked=src.checked, quote=quote)
+    """A citation from a :class:`Source`, labelled with what it is (its note, else its site)."""
+    detail = src.note or urlsplit(src.url).netloc.removeprefix("www.")
+    full = f"{label} — {detail}" if detail and detail not in label else label
+    return Citation(label=full, url=src.url, confidence=src.confidence, checked=src.checked, quote=quote)
 
 
 def cite_term(lic: License, term: Term) -> Citation:
