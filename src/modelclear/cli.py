@@ -112,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
     s = kb_sub.add_parser("search", help="search ids, names and aliases")
     s.add_argument("text")
     s.add_argument("--limit", type=int, default=30)
+
+    p = sub.add_parser("web", help="a local web UI and JSON API (needs the 'web' extra: FastAPI, Jinja2, uvicorn)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument("--kb", action="append", default=[], metavar="DIR",
+                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
+    p.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
+                   "the knowledge base and the local cache do not know an id")
+    p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
     return parser
 
 
@@ -320,6 +329,30 @@ def cmd_kb(args: argparse.Namespace) -> int:
     raise CliError("usage: modelclear kb {stats,search}")
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    """``modelclear web``: serve the web UI and JSON API until interrupted."""
+    if not 0 < args.port < 65536:
+        raise CliError(f"bad port {args.port}; use 1-65535")
+    try:
+        import uvicorn
+
+        from modelclear.web.app import create_app
+    except ImportError as exc:
+        raise CliError(f"the web UI needs the 'web' extra (pip install 'modelclear[web]'): {exc}") from None
+    app = create_app(tuple(args.kb), online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"modelclear: serving http://{host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("modelclear: warning: the web UI has no authentication; anyone who can reach this address can use it",
+              file=sys.stderr)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    except SystemExit as exc:  # uvicorn exits 1 when it cannot bind; our 1 means "prohibited"
+        if exc.code not in (0, None):
+            raise CliError(f"could not serve on {host}:{args.port} (address in use or not available)") from None
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``modelclear`` console script."""
     parser = build_parser()
@@ -332,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"modelclear {__version__}")
         return EXIT_OK
-    handlers = {"check": cmd_check, "scan": cmd_scan, "explain": cmd_explain, "kb": cmd_kb}
+    handlers = {"check": cmd_check, "scan": cmd_scan, "explain": cmd_explain, "kb": cmd_kb, "web": cmd_web}
     if args.command not in handlers:
         parser.print_help()
         return EXIT_USAGE

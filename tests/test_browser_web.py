@@ -1,0 +1,123 @@
+"""The web UI in headless Chromium: fill the form, submit, read the verdict; nothing leaves 127.0.0.1.
+
+Needs Debian's Chromium (/usr/bin/chromium) and the ``playwright`` package, both installed by
+``scripts/setup-browser.sh``; Playwright drives the system browser and never downloads one. The app
+runs in uvicorn on a free local port in a background thread.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    uvicorn = pytest.importorskip("uvicorn", reason="the web extra is not installed")
+    from modelclear.web.app import create_app
+
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
+                                   "(run scripts/setup-browser.sh)")
+    if not CHROMIUM.exists() and not shutil.which("chromium"):
+        pytest.skip("Debian's chromium is not installed (run scripts/setup-browser.sh)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
+                              args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_fill_the_form_and_see_the_verdict(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    elsewhere: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server) else elsewhere.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/")
+    assert page.locator("h1").inner_text().startswith("May we use this model or dataset")
+
+    # typing asks /api/search and fills the datalist with the knowledge base's matches
+    with page.expect_response(lambda r: "/api/search?" in r.url and "q=imagenet" in r.url) as searched:
+        page.locator("#f-id").press_sequentially("imagenet", delay=20)
+    assert searched.value.ok
+    page.wait_for_function("document.querySelectorAll('#id-suggestions option').length <= 15")
+    assert page.locator("#id-suggestions option").first.get_attribute("value") == "dataset:imagenet-1k"
+
+    page.locator("#f-id").fill("dataset:imagenet-1k")
+    page.locator("#f-jurisdiction").select_option(["JP", "EU"])
+    page.locator("#f-activity").select_option("train")
+    page.locator("#f-purpose").select_option("commercial")
+    page.locator("button[type=submit]").click()
+    page.wait_for_url("**/check?**")
+    page.wait_for_load_state("load")
+
+    verdicts = page.locator(".verdict")
+    assert verdicts.count() == 2
+    jp = page.locator('.verdict[data-jurisdiction="JP"]')
+    assert jp.locator(".badge.big").inner_text() == "prohibited"
+    assert "Decided by: Contract" in jp.inner_text()
+    assert jp.locator(".badge.big").is_visible()
+    # the layer table and a citation link are on the page, styled by the local stylesheet
+    assert page.locator("table.layers").is_visible()
+    assert page.locator(".block a[href^='https://']").count() > 3
+    colour = jp.locator(".badge.big").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour == "rgb(198, 40, 40)"  # --prohibited
+    shot = tmp_path / "check.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20000
+    assert elsewhere == [] and errors == []
+    page.close()
+
+
+def test_japanese_result_with_lineage(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/?lang=ja")
+    page.locator("#f-id").fill("torchvision:ResNet50_Weights.IMAGENET1K_V2")
+    page.locator("#f-activity").select_option("deploy")
+    page.locator("button[type=submit]").click()
+    page.wait_for_url("**/check?**")
+    assert page.locator('.verdict[data-jurisdiction="JP"] .badge.big').inner_text() == "許容"
+    assert "判定" in page.locator(".verdict").first.inner_text()
+    svg = page.locator("figure.graph svg")
+    svg.scroll_into_view_if_needed()
+    assert svg.is_visible()
+    box = svg.bounding_box()
+    assert box is not None and box["width"] > 150 and box["height"] > 80
+    assert "学習データ" in svg.locator("g.mc-edge-label text").all_text_contents()
+    page.screenshot(path=str(tmp_path / "ja.png"), full_page=False)
+    page.close()
