@@ -35,7 +35,7 @@ def scan_and_assess(
     if not scenarios:
         raise ValueError("scan_and_assess needs at least one scenario")
     from modelclear import api, ids
-    from modelclear.assess import assess_artifact
+    from modelclear.assess import assess_artifact, scenario_in_context
     from modelclear.scan import scan_path
     from modelclear.scan.base import ScanOptions
 
@@ -72,7 +72,9 @@ def scan_and_assess(
                 if key not in assessed:
                     target = ArtifactRef(kind=canonical.kind, id=canonical.id, aliases=canonical.aliases,
                                          raw=ref.raw, scheme=canonical.scheme)
-                    assessed[key] = [assess_artifact(target, catalog, sc) for sc in scenarios]
+                    artifact = catalog.lookup(target)
+                    assessed[key] = [assess_artifact(target, catalog, scenario_in_context(catalog, sc, artifact))
+                                     for sc in scenarios]
                 assessment = assessed[key][0]
         entries.append(ScanEntry(reference=ref, assessment=assessment))
     return Report(

@@ -6,15 +6,20 @@ the worst layer as the verdict, and grade the risk.
 
 from __future__ import annotations
 
+import dataclasses
+
 from modelclear import lineage as lineage_mod
 from modelclear.assess import contract, copyright, license, provenance, rules
 from modelclear.assess.context import Context, msg
 from modelclear.catalog import Catalog
 from modelclear.model import (
+    Activity,
+    Artifact,
     ArtifactRef,
     Assessment,
     Confidence,
     Finding,
+    Kind,
     Layer,
     LineageNode,
     Message,
@@ -92,7 +97,8 @@ def assess_artifact(ref: ArtifactRef, catalog: Catalog, scenario: Scenario, *, w
     upstream: tuple[Assessment, ...] = ()
     if with_upstream:
         upstream = tuple(
-            assess_artifact(_ref_for(node), catalog, scenario, with_upstream=False, graph=node)
+            assess_artifact(_ref_for(node), catalog, scenario_in_context(catalog, scenario, node.artifact),
+                            with_upstream=False, graph=node)
             if node.artifact is not None else _unknown(_ref_for(node), scenario)
             for node in lineage_mod.nodes(graph)
         )
@@ -111,6 +117,20 @@ def assess_artifact(ref: ArtifactRef, catalog: Catalog, scenario: Scenario, *, w
         license_in_force=ctx.license_in_force(),
         notes=tuple(notes),
     )
+
+
+def scenario_in_context(catalog: Catalog, scenario: Scenario, artifact: Artifact | None) -> Scenario:
+    """The scenario for an artifact met indirectly (in code or upstream): datasets are used for training.
+
+    ``rules/acts.yaml``: ``dataset_activity_in_context`` replaces a product activity (deploy, serve, …).
+    """
+    acts = catalog.kb.rules.get("acts", {})
+    target = acts.get("dataset_activity_in_context")
+    if artifact is None or artifact.kind is not Kind.DATASET or not target:
+        return scenario
+    if scenario.activity.value not in acts.get("product_activities", ()):
+        return scenario
+    return dataclasses.replace(scenario, activity=Activity(target))
 
 
 def _ref_for(node: LineageNode) -> ArtifactRef:

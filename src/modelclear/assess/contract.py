@@ -76,6 +76,11 @@ def assess(ctx: Context) -> tuple[Finding, dict[str, object]]:
         if art.kind is Kind.PACKAGE:
             statuses.append(Status.NOT_APPLICABLE)
             reasons.append(msg("contract.package"))
+        elif art.kind is Kind.DATASET and art.origin == "bundled" and not art.gated:
+            # A reviewed dataset record with no terms of access: it is obtained without accepting any.
+            statuses.append(Status.ALLOWED)
+            reasons.append(msg("contract.no_terms_dataset"))
+            confidences.append(Confidence.SECONDARY)
         elif lic is not None and not lic.is_contract and lic.grants:
             # Known licence, no terms of access recorded: obtaining it under a bare licence makes no contract.
             statuses.append(Status.ALLOWED)

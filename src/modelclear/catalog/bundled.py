@@ -55,6 +55,8 @@ def _data_files(root: Path) -> Iterator[Path]:
 
 def _signature(files: list[Path], root: Path) -> str:
     h = hashlib.sha1(__version__.encode())
+    me = Path(__file__).stat()  # a change to how entries are compiled invalidates the cache too
+    h.update(f"{me.st_size}|{me.st_mtime_ns}\n".encode())
     for f in files:
         st = f.stat()
         h.update(f"{f.relative_to(root)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
@@ -180,8 +182,39 @@ def _compile(root: Path, files: list[Path]) -> RawStore:
             rules[Path(rel).stem] = content
         elif folder == "i18n":
             i18n[Path(rel).stem] = {str(k): str(v) for k, v in content.items()}
+    _add_hub_aliases(generated, hand)
     # Hand-reviewed entries come last so they override generated ones with the same id.
     return RawStore(licenses, generated + hand, families, laws, platforms, rules, i18n, len(files), as_of)
+
+
+def _add_hub_aliases(generated: list[tuple[str, dict[str, Any], str]],
+                     hand: list[tuple[str, dict[str, Any], str]]) -> None:
+    """Give generated records whose weights live on the Hub (``hf_hub_id``) the alias ``hf:ORG/NAME``.
+
+    When several records share one Hub repository (timm and open_clip ship the same CLIP weights),
+    the record whose id scheme is the repository's organisation (``timm``) gets the alias; an id or
+    alias already claimed by any record is never taken.
+    """
+    taken = set()
+    for _, entry, _ in (*generated, *hand):
+        taken.add(str(entry.get("id", "")).lower())
+        taken.update(str(a).lower() for a in entry.get("aliases") or ())
+    owners: dict[str, dict[str, Any]] = {}
+    for _, entry, _ in generated:
+        hub = entry.get("hf_hub_id")
+        if not hub:
+            continue
+        alias = f"hf:{hub}"
+        if alias.lower() in taken:
+            continue
+        current = owners.get(alias.lower())
+        org = str(hub).split("/", 1)[0].lower()
+        if current is None or (str(entry["id"]).split(":", 1)[0].lower() == org
+                               and str(current["id"]).split(":", 1)[0].lower() != org):
+            owners[alias.lower()] = entry
+    for alias, entry in owners.items():
+        entry["aliases"] = [*(entry.get("aliases") or ()), f"hf:{entry['hf_hub_id']}"]
+        del alias
 
 
 def load_raw(root: Path = DATA_DIR, use_cache: bool = True) -> RawStore:

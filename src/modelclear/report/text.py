@@ -83,11 +83,105 @@ def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment]) -> 
     return tree
 
 
+def _scan_renderables(report: Report) -> list[Any]:
+    """A scan: every reference with its location and verdict, each artifact's layers, then the summary."""
+    from rich.rule import Rule
+    from rich.table import Table
+    from rich.text import Text
+
+    from modelclear.report.data import artifact_id, grouped
+
+    t = translator(report)
+    out: list[Any] = []
+    groups = grouped(report)
+    scenario = report.extra.get("scenario") or {}
+    codes = sorted({a.scenario.jurisdiction for a in report.assessments}) or [scenario.get("jurisdiction", "")]
+    activity = scenario.get("activity", "deploy")
+    purpose = scenario.get("purpose", "commercial")
+    out.append(Rule(Text(t("ui.scan.title", root=report.root, files=str(report.files_scanned)), style="bold")))
+    out.append(Text(t("ui.question", activity=t(f"ui.activity.{activity}"), purpose=t(f"ui.purpose.{purpose}"),
+                      jurisdiction=", ".join(codes)), style="italic"))
+
+    def worst_of(aid: str) -> Assessment | None:
+        group = groups.get(aid.lower())
+        return max(group, key=lambda a: (a.verdict.severity, a.risk.value == "high")) if group else None
+
+    table = Table(title=t("ui.scan.references", n=str(len(report.entries))), title_justify="left",
+                  show_lines=False, expand=False)
+    for head in ("ui.scan.where", "ui.scan.artifact", "ui.verdict", "ui.risk"):
+        table.add_column(t(head), overflow="fold")
+    table.add_column(t("ui.scan.evidence"), overflow="ellipsis", no_wrap=True, max_width=44)
+    for e in report.entries:
+        r = e.reference
+        where = f"{r.path}:{r.line}" if r.line else r.path
+        a = worst_of(artifact_id(e.assessment)) if e.assessment else None
+        if a is None:
+            table.add_row(where, Text(f"{r.raw or '?'} ({t('ui.scan.unresolved')})", style="magenta"), "—", "—",
+                          (r.note or r.evidence)[:80])
+            continue
+        table.add_row(where, artifact_id(a), _status(t, a.verdict), Text(t(f"ui.risk.{a.risk.value}"),
+                      style=_RISK_STYLE[a.risk.value]), r.evidence[:80])
+    out.append(table)
+    out.append(Text(""))
+    buckets: dict[str, list[str]] = {"block": [], "review": [], "fine": []}
+    for aid, group in groups.items():
+        a = max(group, key=lambda x: x.verdict.severity)
+        name = a.artifact.id if a.artifact else a.ref.id
+        out.append(Text.assemble((name, "bold"), " ", *[x for g in group for x in (
+            (f" {g.scenario.jurisdiction}: ", ""), _status(t, g.verdict),
+            (f" ({t(f'ui.risk.{g.risk.value}')})", _RISK_STYLE[g.risk.value]))]))
+        for g in group:
+            layers = " · ".join(f"{t(f'ui.layer.{f.layer.value}')} {t(f'ui.status.{f.status.value}')}"
+                                for f in g.layers)
+            out.append(Text(f"  {g.scenario.jurisdiction}: {layers}", style="dim"))
+            shown: set[str] = set()
+            for f in g.layers:
+                if f.status is g.verdict and g.verdict not in (Status.ALLOWED, Status.NOT_APPLICABLE):
+                    for m in f.reasons[:2]:
+                        line = t.render(m)
+                        if line not in shown:
+                            shown.add(line)
+                            out.append(Text(f"    • {line}"))
+            obligations = list(dict.fromkeys(t.render(m) for f in g.layers for m in f.obligations))
+            for o in obligations[:3]:
+                out.append(Text(f"    – {o}"))
+        bucket = "block" if a.verdict is Status.PROHIBITED else (
+            "fine" if a.verdict in (Status.ALLOWED, Status.CONDITIONAL, Status.NOT_APPLICABLE)
+            and all(g.risk.value == "low" for g in group) else "review")
+        buckets[bucket].append(name)
+        del aid
+    out.append(Text(""))
+    out.append(Text(t("ui.scan.summary"), style="bold"))
+    block_key = "ui.scan.block_commercial" if purpose == "commercial" else "ui.scan.block"
+    for key, style, bucket in ((block_key, "red", "block"), ("ui.scan.review", "magenta", "review"),
+                               ("ui.scan.fine", "green", "fine")):
+        names = buckets[bucket]
+        out.append(Text.assemble((f"  {t(key)} ({len(names)}): ", style), ", ".join(names) or "—"))
+    unresolved = sum(1 for e in report.entries if e.assessment is None)
+    if unresolved:
+        out.append(Text(f"  {t('ui.scan.unresolved_count', n=str(unresolved))}", style="magenta"))
+    if report.warnings:
+        out.append(Text(""))
+        out.append(Text(t("ui.scan.warnings", n=str(len(report.warnings))), style="bold yellow"))
+        for w in report.warnings[:25]:
+            where = f"{w.path}:{w.line}" if getattr(w, "line", 0) else w.path
+            out.append(Text(f"  {where}: [{w.code}] {w.message}", style="yellow"))
+        if len(report.warnings) > 25:
+            out.append(Text(f"  … {len(report.warnings) - 25}", style="yellow"))
+    out.append(Text(""))
+    out.append(Text(t("ui.scan.details"), style="dim"))
+    out.append(Text(t("ui.knowledge_as_of", date=report.knowledge_as_of.isoformat()) + " · " + t("ui.disclaimer"),
+                    style="dim"))
+    return out
+
+
 def renderables(report: Report) -> list[Any]:
     """The report as a list of rich renderables."""
     from rich.rule import Rule
     from rich.text import Text
 
+    if report.command == "scan":
+        return _scan_renderables(report)
     t = translator(report)
     out: list[Any] = []
     for a in report.assessments:

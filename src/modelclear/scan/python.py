@@ -52,6 +52,7 @@ from modelclear.scan.pyvalues import (
     Scope,
     expr_text,
     find_arg,
+    flatten,
     has_star_args,
     module_constants,
 )
@@ -91,6 +92,14 @@ def _local_rules() -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
     return exts, prefixes, folders
 
 
+@cache
+def _local_shapes() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    table = load_table().table("local_paths")
+    namespace, leaf = table.get("namespace_regex"), table.get("leaf_regex")
+    return (re.compile(str(namespace)) if namespace else None,
+            re.compile(str(leaf), re.IGNORECASE) if leaf else None)
+
+
 def looks_local(value: str, root: Path | None = None) -> bool:
     """Whether a string given to a "Hub id or local path" argument is a local path."""
     if isinstance(value, PathStr):
@@ -103,6 +112,13 @@ def looks_local(value: str, root: Path | None = None) -> bool:
         return True
     if text.split("/", 1)[0].lower() in folders and "/" in text:
         return True
+    if "/" in text:
+        namespace_re, leaf_re = _local_shapes()
+        first, _, last = text.partition("/")
+        if namespace_re is not None and not namespace_re.match(first):
+            return True
+        if leaf_re is not None and leaf_re.match(last):
+            return True
     if root is not None and "/" in text:
         try:
             return (root / text).is_dir()
@@ -169,13 +185,38 @@ class Site:
         return find_arg(self.call, spec.pos, spec.kw)
 
     def value(self, spec: ArgSpec | Mapping[str, object] | None) -> Res | None:
-        """Candidates of the argument named by ``spec`` (None when the call does not pass it)."""
+        """Candidates of the argument named by ``spec`` (None when the call does not pass it).
+
+        An argument passed inside ``**kwargs`` is found when ``kwargs`` is a dict we can evaluate
+        (``cfg = dict(model="org/x"); pipeline(task, **cfg)``).
+        """
         node = self.arg_node(spec)
         if node is None:
-            return None
+            return self._from_double_star(spec)
         res = self.scan.resolver.resolve(node, self.scope)
         self.indirect = self.indirect or res.indirect or len(res.values) > 1
         return res
+
+    def _from_double_star(self, spec: ArgSpec | Mapping[str, object] | None) -> Res | None:
+        if spec is None:
+            return None
+        names = spec.kw if isinstance(spec, ArgSpec) else spec.get("kw") or ()
+        names = (names,) if isinstance(names, str) else tuple(names)  # type: ignore[arg-type]
+        out: Res | None = None
+        for keyword in self.call.keywords:
+            if keyword.arg is not None or not names:
+                continue
+            res = self.scan.resolver.resolve(keyword.value, self.scope)
+            for mapping in res.values:
+                if not isinstance(mapping, dict):
+                    continue
+                for name in names:
+                    if name in mapping:
+                        out = out or Res(indirect=True)
+                        out.add(Res(values=list(flatten(mapping[name])), indirect=True))
+        if out is not None:
+            self.indirect = True
+        return out
 
     def text(self, spec: ArgSpec | Mapping[str, object] | None) -> str:
         """Source text of an argument (or of the whole call)."""
@@ -542,18 +583,7 @@ def build_timm(site: Site) -> list[Hit]:
     if not isinstance(res, Res):
         return [site.unresolved(None)] if res is None else []
 
-    def one(value: str) -> list[Hit]:
-        text = value.strip()
-        for prefix in ("hf-hub:", "hf_hub:"):
-            if text.startswith(prefix):
-                ref = ids.try_parse(f"hf:{text[len(prefix):].split('@')[0]}")
-                return [Hit(ref.id if ref else None, value, Kind.MODEL)]
-        if looks_local(text):
-            return [_local(text, Kind.MODEL)]
-        ref = ids.try_parse(f"timm:{text}")
-        return [Hit(ref.id if ref else None, value, Kind.MODEL)]
-
-    return site.each(res, one)
+    return site.each(res, build_timm_name)
 
 
 def build_open_clip(site: Site) -> list[Hit]:
@@ -642,6 +672,102 @@ def build_detectron2(site: Site) -> list[Hit]:
     return site.each(res, one)
 
 
+def build_fastai_learner(site: Site) -> list[Hit]:
+    """fastai vision_learner / cnn_learner / unet_learner: the weights ``arch`` is built with."""
+    res = _main(site)
+    if not isinstance(res, Res):
+        return [site.unresolved(None)] if res is None else []
+    weights = find_arg(site.call, None, ("weights",))
+    table = site.scan.table.table("fastai")
+    default_archs = {str(a) for a in table.get("default_weight_archs") or ()}  # type: ignore[union-attr]
+    hits: list[Hit] = []
+    unresolved = bool(res.unknown)
+    for value in res.values:
+        if isinstance(value, str):
+            hits.extend(build_timm_name(value))
+            continue
+        name = value.name.rsplit(".", 1)[-1] if isinstance(value, QName) else ""
+        enum, legacy = _enum_of(site, name) if name else (None, None)
+        if enum is None:
+            if not (isinstance(value, Opaque) and value.loader):
+                unresolved = unresolved or not isinstance(value, QName)
+            continue
+        if weights is not None:
+            wres = site.scan.resolver.resolve(weights, site.scope)
+            if wres.values and all(v is None for v in wres.values) and not wres.unknown:
+                hits.append(Hit(f"torchvision:{enum}.{legacy}", value.name, Kind.MODEL,
+                                note="fastai: weights=None with pretrained=True uses the default weights"))
+            else:
+                hits.extend(_tv_weights_hits(site, name, wres, "weights"))
+            continue
+        member = "DEFAULT" if name in default_archs else legacy
+        hits.append(Hit(f"torchvision:{enum}.{member}", value.name, Kind.MODEL,
+                        note=f"fastai builds {name}(weights={member!r})" if member == "DEFAULT"
+                        else f"fastai builds {name}(pretrained=True)"))
+    if unresolved:
+        hits.append(site.unresolved(res, what="fastai arch"))
+    return hits
+
+
+def build_timm_name(value: str) -> list[Hit]:
+    """A timm model name (``hf-hub:ORG/NAME`` names a Hub repo)."""
+    text = value.strip()
+    for prefix in ("hf-hub:", "hf_hub:"):
+        if text.startswith(prefix):
+            ref = ids.try_parse(f"hf:{text[len(prefix):].split('@')[0]}")
+            return [Hit(ref.id if ref else None, value, Kind.MODEL)]
+    if looks_local(text):
+        return [_local(text, Kind.MODEL)]
+    ref = ids.try_parse(f"timm:{text}")
+    return [Hit(ref.id if ref else None, value, Kind.MODEL)]
+
+
+def build_fastai_untar(site: Site) -> list[Hit]:
+    """fastai untar_data(URLs.X | "https://..."): the dataset archive it downloads."""
+    res = _main(site)
+    if not isinstance(res, Res):
+        return [site.unresolved(None)] if res is None else []
+    urls: Mapping[str, str] = site.scan.table.table("fastai").get("urls") or {}  # type: ignore[assignment]
+
+    def one(value: str) -> list[Hit]:
+        text = value.strip()
+        if _URL_RE.match(text):
+            return [_url_hit(text, Kind.DATASET)]
+        return [_local(text, Kind.DATASET)]
+
+    def other(value: object) -> list[Hit] | None:
+        if isinstance(value, QName):
+            parts = value.name.split(".")
+            if len(parts) >= 2 and parts[-2] == "URLs" and parts[-1] in urls:
+                return [Hit(str(urls[parts[-1]]), value.name, Kind.DATASET)]
+        return None
+
+    return site.each(res, one, other)
+
+
+def build_keras_preset(site: Site) -> list[Hit]:
+    """KerasHub ``from_preset``: keras:<preset>, hf:ORG/NAME for ``hf://`` handles, or a local preset."""
+    res = _main(site)
+    if not isinstance(res, Res):
+        return [site.unresolved(None)] if res is None else []
+
+    def one(value: str) -> list[Hit]:
+        text = value.strip()
+        if text.startswith("hf://"):
+            return _hf_one(site, text[len("hf://"):], "hf", Kind.MODEL)
+        if text.startswith("kaggle://"):
+            parts = [p for p in text[len("kaggle://"):].split("/") if p]
+            variation = parts[3] if len(parts) >= 4 else ""
+            ref = ids.try_parse(f"keras:{variation}") if variation else None
+            return [Hit(ref.id if ref else None, value, Kind.MODEL, note="Kaggle Models handle")]
+        if _URL_RE.match(text) or looks_local(text) or "/" in text:
+            return [_local(text, Kind.MODEL)]
+        ref = ids.try_parse(f"keras:{text}")
+        return [Hit(ref.id if ref else None, value, Kind.MODEL, note="KerasHub preset")]
+
+    return site.each(res, one)
+
+
 def build_keras_app(site: Site) -> list[Hit]:
     """A Keras Applications builder: keras:NAME unless weights=None (default weights="imagenet")."""
     name = site.groups.get("name", "")
@@ -722,6 +848,9 @@ BUILDERS: dict[str, Builder] = {
     "keras_app": build_keras_app,
     "hf_dataset": build_hf_dataset,
     "tfds": build_tfds,
+    "fastai_learner": build_fastai_learner,
+    "fastai_untar": build_fastai_untar,
+    "keras_preset": build_keras_preset,
 }
 
 
@@ -774,6 +903,7 @@ class _ModuleScan:
         self.index = ModuleIndex(tree, module_name)
         project = ctx.project_constants if ctx is not None else {}
         self.resolver = Resolver(self.index, project, self._is_loader)
+        self._describing: set[int] = set()
 
     def _dynamic_callees(self, func: ast.expr, scope: Scope | None) -> list[str]:
         """``models.__dict__[name]`` / ``getattr(models, name)``: the callee for each candidate name."""
@@ -812,10 +942,50 @@ class _ModuleScan:
                 out.append((spec, groups, qualname, bare))
             if out:
                 return out
+        for qualname in self._aliased_callees(func, scope):
+            out.extend((spec, groups, qualname, True) for spec, groups in self.table.candidates(qualname)[:1])
+        if out:
+            return out
         if isinstance(func, ast.Name) and func.id not in self.index.bound and func.id not in self.index.imports:
             for spec in self.table.bare.get(func.id, ()):
                 out.append((spec, {}, func.id, True))
         return out
+
+    def _aliased_callees(self, func: ast.expr, scope: Scope | None) -> list[str]:
+        """Callees reached through a name or container holding a library callable.
+
+        ``builder = keras.applications.Xception; builder(weights="imagenet")``,
+        ``for arch in (models.resnet18, models.resnet50): arch(pretrained=True)`` and
+        ``ARCHS[name](pretrained=True)`` / ``ARCHS.get(name)(...)`` call the library function the value names;
+        ``bundle = torchaudio.pipelines.HUBERT_BASE; bundle.get_model()`` calls a method of a library object.
+        """
+        if isinstance(func, ast.Attribute):
+            head = func.value
+            if not (isinstance(head, ast.Name) and head.id not in self.index.imports
+                    and self._alias_bound(head.id, scope or self.index.module)):
+                return []
+            owner = self.resolver.resolve(head, scope or self.index.module)
+            return list(dict.fromkeys(f"{v.name}.{func.attr}" for v in owner.values if isinstance(v, QName)))
+        if isinstance(func, ast.Name):
+            if func.id in self.index.imports or not self._alias_bound(func.id, scope or self.index.module):
+                return []
+        elif not (isinstance(func, ast.Subscript) or (
+                isinstance(func, ast.Call) and isinstance(func.func, ast.Attribute) and func.func.attr == "get")):
+            return []
+        res = self.resolver.resolve(func, scope or self.index.module)
+        return list(dict.fromkeys(v.name for v in res.values if isinstance(v, QName)))
+
+    @staticmethod
+    def _alias_bound(name: str, scope: Scope) -> bool:
+        """Whether ``name`` is bound (in ``scope`` or an enclosing one) to a value that may be a callable."""
+        current: Scope | None = scope
+        while current is not None:
+            for binding in current.assigns.get(name, ()):
+                if binding[0] == "iter" or (binding[0] == "value" and isinstance(
+                        binding[1], (ast.Attribute, ast.Name, ast.Subscript, ast.IfExp))):
+                    return True
+            current = current.parent
+        return False
 
     def _is_loader(self, call: ast.Call, dotted: str) -> bool:
         return bool(self._matches(call))
@@ -827,8 +997,15 @@ class _ModuleScan:
             while current is not None:
                 for binding in current.assigns.get(node.id, ()):
                     value = binding[1]
-                    if binding[0] == "value" and isinstance(value, ast.Call) and self._matches(value):
-                        ids_found = [r.id or r.raw for r in self.references_for(value, binding[2])]
+                    # `model = PeftModel.from_pretrained(model, ...)` rebinds the name it describes:
+                    # a call already being described is skipped, not followed again.
+                    if binding[0] == "value" and isinstance(value, ast.Call) and id(value) not in self._describing \
+                            and self._matches(value):
+                        self._describing.add(id(value))
+                        try:
+                            ids_found = [r.id or r.raw for r in self.references_for(value, binding[2])]
+                        finally:
+                            self._describing.discard(id(value))
                         if ids_found:
                             return ", ".join(dict.fromkeys(ids_found))
                 current = current.parent
@@ -865,7 +1042,11 @@ class _ModuleScan:
         gate = _gate_action(site, self.resolver)
         if gate == "skip":
             return []
-        hits = BUILDERS[spec.builder](site)
+        self._describing.add(id(call))  # a model object it rebinds (`m = Peft...(m, ...)`) is not itself
+        try:
+            hits = BUILDERS[spec.builder](site)
+        finally:
+            self._describing.discard(id(call))
         arg_res = None
         out: list[Reference] = []
         seen: set[tuple[str | None, str]] = set()

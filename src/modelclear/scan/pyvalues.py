@@ -202,6 +202,9 @@ class ModuleIndex:
         self.class_attrs: dict[int, dict[str, list[tuple]]] = {}
         self.bound: set[str] = set()
         self.argparse_dests: dict[str, str] = {}
+        #: ids of the value nodes of plain ``name = value`` statements made directly in their scope's
+        #: body (not under ``if``/``for``/``try``/``with``): they overwrite every earlier binding.
+        self.direct: set[int] = set()
         self._walk(tree)
 
     # -- walking
@@ -342,14 +345,23 @@ class ModuleIndex:
                 self.class_attrs[id(scope.cls)].setdefault(target.attr, []).append(binding)
             self.attr_index.setdefault(target.attr, []).append(binding)
 
+    def _mark_direct(self, node: ast.Assign | ast.AnnAssign, scope: Scope) -> None:
+        body = getattr(scope.node, "body", None)
+        if node.value is not None and isinstance(body, list) and any(stmt is node for stmt in body):
+            self.direct.add(id(node.value))
+
     def _on_Assign(self, node: ast.Assign, scope: Scope, stack: list) -> bool:
         for target in node.targets:
             self._target(target, ("value", node.value, scope), scope)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._mark_direct(node, scope)
         return False
 
     def _on_AnnAssign(self, node: ast.AnnAssign, scope: Scope, stack: list) -> bool:
         if node.value is not None:
             self._target(node.target, ("value", node.value, scope), scope)
+            if isinstance(node.target, ast.Name) and scope.kind != "class":
+                self._mark_direct(node, scope)
         elif scope.kind == "class" and isinstance(node.target, ast.Name):
             self._target(node.target, ("required", node, scope), scope)
         return False
@@ -549,10 +561,30 @@ class Resolver:
 
     # -- names
     def _r_Name(self, node: ast.Name, scope: Scope, depth: int) -> Res:
-        return self.name(node.id, scope, depth)
+        return self.name(node.id, scope, depth, (node.lineno, node.col_offset))
 
-    def name(self, name: str, scope: Scope, depth: int) -> Res:
-        """Candidates of a bare name looked up from ``scope`` outwards (Python's LEGB, flow-insensitive)."""
+    def reaching(self, bindings: list[tuple], use: tuple[int, int]) -> list[tuple]:
+        """The bindings of a name that may reach a use at ``use`` (line, column) in the same scope.
+
+        Straight-line code only: when an unconditional ``name = value`` of the scope's body precedes
+        the use, bindings before it and bindings after the use are dropped (``m = "a"; load(m);
+        m = "b"; load(m)`` gives each call one id). Without such an assignment, everything is kept.
+        """
+        placed = [(_binding_end(b), b) for b in bindings]
+        before = sorted(((p, b) for p, b in placed if p is not None and p <= use), key=lambda item: item[0])
+        cut = None
+        for index, (_, binding) in enumerate(before):
+            if binding[0] == "value" and id(binding[1]) in self.index.direct:
+                cut = index
+        if cut is None:
+            return bindings
+        return [b for _, b in before[cut:]] + [b for p, b in placed if p is None]
+
+    def name(self, name: str, scope: Scope, depth: int, use: tuple[int, int] | None = None) -> Res:
+        """Candidates of a bare name looked up from ``scope`` outwards (Python's LEGB).
+
+        Flow-insensitive, except in the scope of the use itself (see :meth:`reaching`).
+        """
         key = (name, id(scope))
         cyclic = key in self._active
         self._active.add(key)
@@ -565,6 +597,8 @@ class Resolver:
                     continue
                 bindings = current.assigns.get(name)
                 param = current.params.get(name)
+                if bindings and first and use is not None and current is scope:
+                    bindings = self.reaching(bindings, use)
                 if bindings or param:
                     out = Res(indirect=True)
                     if bindings and not cyclic:
@@ -910,6 +944,13 @@ class Resolver:
         target = self.resolve(func, scope, depth) if isinstance(func, (ast.Name, ast.Attribute)) else Res()
         out = Res(indirect=True)
         for value in target.values:
+            if isinstance(value, QName):
+                module, _, last = value.name.rpartition(".")
+                found = self.project_lookup(module, f"{last}()") if module else _MISSING
+                if found is not _MISSING:
+                    out.add(_known(*flatten(found), indirect=True))
+                    out.notes.append(f"returned by {value.name}()")
+                continue
             if isinstance(value, _FuncRef):
                 if value.scope.returns:
                     for ret in value.scope.returns[:MAX_CANDIDATES]:
@@ -986,6 +1027,11 @@ class Resolver:
                             out.add(args[1])
                         else:
                             out.add(_known(None))
+                elif method in ("get", "pop") and args:
+                    # key not known statically: any value of the literal dict, or the default
+                    for item in value.values():
+                        out.add(_known(*flatten(item)))
+                    out.add(args[1] if len(args) > 1 else _known(None))
                 elif method == "keys":
                     out.add(_known(tuple(value.keys())))
                 elif method == "values":
@@ -1057,6 +1103,21 @@ def _binop(op: ast.operator, a: object, b: object) -> object:
     return _MISSING
 
 
+def _binding_end(binding: tuple) -> tuple[int, int] | None:
+    """Where the statement of a binding has finished evaluating its value (line, column), if known."""
+    kind = binding[0]
+    if kind == "unpack":
+        return _binding_end(binding[1])
+    node = binding[1] if kind in ("value", "iter", "opaque", "aug", "def", "class", "required") else None
+    if not isinstance(node, ast.AST):
+        return None
+    line = getattr(node, "end_lineno", None)
+    column = getattr(node, "end_col_offset", None)
+    if line is None or column is None:
+        return None
+    return (line, column)
+
+
 def _call_name(func: ast.expr) -> str:
     if isinstance(func, ast.Name):
         return func.id
@@ -1110,6 +1171,11 @@ def _iter_exports(index: ModuleIndex) -> Iterator[tuple[str, object]]:
         if name.startswith("__") or not bindings:
             continue
         kinds = {b[0] for b in bindings}
+        if kinds == {"def"} and len(bindings) == 1:
+            returned = _function_returns(resolver, bindings[0][2])
+            if returned is not None:
+                yield f"{name}()", returned
+            continue
         if kinds & {"def", "opaque"}:
             continue
         if kinds == {"class"}:
@@ -1131,6 +1197,27 @@ def _iter_exports(index: ModuleIndex) -> Iterator[tuple[str, object]]:
         for binding in bindings:
             res.add(resolver.binding(binding, 0))
         yield "." + attr, _export(res)
+
+
+_RETURN_SHAPES = (ast.Constant, ast.JoinedStr, ast.Subscript, ast.Name, ast.Attribute, ast.BinOp, ast.IfExp)
+
+
+def _function_returns(resolver: Resolver, fscope: Scope) -> object | None:
+    """The constant values a module-level function may return (``def model_id(key): return IDS[key]``).
+
+    Only functions whose every ``return`` is a plain expression (no call) are looked at; None when
+    nothing constant comes out. Other modules import such a function and call it (``f()`` key).
+    """
+    returns = fscope.returns
+    if not returns or len(returns) > MAX_CANDIDATES or not all(isinstance(r, _RETURN_SHAPES) for r in returns):
+        return None
+    res = Res()
+    for ret in returns:
+        res.add(resolver.resolve(ret, fscope, 0))
+    if not any(isinstance(v, str) for v in res.values):
+        return None
+    exported = _export(res)
+    return None if isinstance(exported, UnknownValue) else exported
 
 
 def module_constants(tree: ast.Module, module_name: str) -> dict[str, object]:

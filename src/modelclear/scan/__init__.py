@@ -1,0 +1,443 @@
+"""Scan a codebase for the pretrained models, datasets and watched packages it loads.
+
+:func:`scan_path` walks a tree (see :mod:`modelclear.scan.walk`), builds the project's constant
+index, hands every file to the scanners of :data:`SCANNERS` that accept it, and returns a
+:class:`~modelclear.scan.base.ScanResult`. It never imports, runs or unpickles anything it reads and
+never writes in the scanned tree.
+
+How a file is read:
+
+* A scanner accepts files by name (cheap). A file no scanner accepts is counted as seen, not read.
+* Files above ``options.max_file_bytes`` give a ``too-large`` warning and are skipped, except by
+  scanners with a ``head_bytes`` attribute (weight headers), which get a bounded read of the start.
+* Text scanners skip binary files (a NUL byte in the first 8 KiB: ``binary`` warning).
+* A scanner's ``prefilter`` (byte strings) is checked before it parses anything: a file holding none
+  of them is not handed to that scanner. ``files_scanned`` counts files handed to at least one.
+* A scanner that raises is a bug; the file gets an ``internal`` warning and the scan goes on.
+
+Passes: first the cross-module constant index (``ScanContext.project_constants``): every ``.py`` file
+that passes the Python prefilter or defines an ``UPPER_CASE`` constant is read with
+``collect_module_constants``; each module is registered once under the Python scanner's dotted name
+for it (``src/app/config.py`` -> ``app.config``; the scanner matches imports by dotted suffix). Then
+the scan.
+Both passes run in a process pool over the cores for trees of more than :data:`PARALLEL_MIN_FILES`
+candidate files, serially otherwise.
+
+Output: references sorted by (path, line, column); duplicates with the same (id, path, line) are
+merged, keeping the most confident (unresolved references are merged only when their raw text is
+also the same). ``url:`` ids are mapped to the canonical id their address stands for. A reference on
+a line carrying ``# modelclear: ignore`` is dropped.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from modelclear.model import Reference
+from modelclear.scan.base import ScanContext, Scanner, ScanOptions, ScanResult, ScanWarning
+from modelclear.scan.config import ConfigScanner
+from modelclear.scan.deps import DepsScanner
+from modelclear.scan.modeldir import ModelDirScanner
+from modelclear.scan.notebook import NotebookScanner
+from modelclear.scan.urls import UrlScanner, canonical_id
+from modelclear.scan.walk import FileEntry, decode_text, is_binary, read_head, rel_path, walk
+from modelclear.scan.weights import WeightsScanner
+
+__all__ = ["SCANNERS", "ScanContext", "ScanOptions", "ScanResult", "ScanWarning", "Scanner", "scan_path"]
+
+#: Below this many candidate files a scan runs in this process (a pool costs more than it saves).
+PARALLEL_MIN_FILES = 400
+#: Seconds one scanner may spend on one file before it is stopped with a ``timeout`` warning.
+FILE_TIME_BUDGET = 15.0
+#: Seconds the constant index may spend on one file (the file is then simply left out of the index).
+INDEX_TIME_BUDGET = 5.0
+#: The inline comment that silences a reference on its line.
+IGNORE_MARK = b"modelclear: ignore"
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def _python_scanner() -> Scanner:
+    from modelclear.scan.python import PythonScanner
+
+    return PythonScanner()
+
+
+#: Every scanner, by name, as a factory (the Python scanner is imported lazily).
+SCANNERS: dict[str, Callable[[], Scanner]] = {
+    "python": _python_scanner,
+    "notebook": NotebookScanner,
+    "config": ConfigScanner,
+    "modeldir": ModelDirScanner,
+    "weights": WeightsScanner,
+    "deps": DepsScanner,
+    "urls": UrlScanner,
+}
+
+_CONST_RE = re.compile(rb"^[A-Z_][A-Z0-9_]*\s*(?::[^=\n]*)?=\s*[rRbBuUfF]?['\"]", re.MULTILINE)
+_CONFIDENCE = {"high": 3, "medium": 2, "low": 1}
+
+
+@cache
+def _instances() -> dict[str, Scanner]:
+    out: dict[str, Scanner] = {}
+    for name, factory in SCANNERS.items():
+        try:
+            out[name] = factory()
+        except ImportError:  # only while a scanner module is missing from a partial install
+            continue
+    return out
+
+
+@cache
+def _python_module() -> Any:
+    try:
+        from modelclear.scan import python
+    except ImportError:
+        return None
+    return python
+
+
+class _Timeout(BaseException):  # not an Exception: a scanner's ``except Exception`` must not swallow it
+    """Raised by the alarm signal inside a scanner that overran its time budget."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (POSIX main thread only; elsewhere no limit)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _prefilter(scanner: Scanner) -> frozenset[bytes] | None:
+    tokens = getattr(scanner, "prefilter", None)
+    if tokens is None and scanner.name == "python":
+        tokens = getattr(_python_module(), "PREFILTER", None) if _python_module() is not None else None
+    return frozenset(tokens) if tokens else None
+
+
+def _passes(data: bytes, tokens: frozenset[bytes] | None) -> bool:
+    return tokens is None or any(t in data for t in tokens)
+
+
+# --------------------------------------------------------------------------------------------------
+# Per-file work (runs in worker processes)
+
+
+@dataclass(frozen=True)
+class _Task:
+    path: str
+    rel: str
+    size: int
+    scanners: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Done:
+    rel: str
+    items: tuple[Reference | ScanWarning, ...]
+    scanned: bool
+
+
+def _fix_path(item: Reference | ScanWarning, rel: str, root: Path) -> Reference | ScanWarning:
+    path = item.path
+    new = rel_path(Path(path), root) if path and os.path.isabs(path) else rel
+    if item.path == new:
+        return item
+    return replace(item, path=new)
+
+
+def _ignored_lines(data: bytes) -> set[int]:
+    if IGNORE_MARK not in data:
+        return set()
+    text = data.decode("utf-8", errors="replace")
+    return {i for i, line in enumerate(text.splitlines(), start=1) if IGNORE_MARK.decode() in line}
+
+
+def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
+    scanners = [_instances()[n] for n in task.scanners]
+    full = [s for s in scanners if not getattr(s, "head_bytes", 0)]
+    head = [s for s in scanners if getattr(s, "head_bytes", 0)]
+    items: list[Reference | ScanWarning] = []
+    too_large = task.size > max_bytes
+    if too_large and full:
+        items.append(ScanWarning(path=task.rel, code="too-large",
+                                 message=f"too large, skipped ({task.size} bytes; limit {max_bytes})"))
+        full = []
+    if not full and not head:
+        return _Done(task.rel, tuple(items), False)
+    limit = max_bytes + 1 if full else 0
+    limit = max([limit, *(int(getattr(s, "head_bytes", 0)) for s in head)])
+    try:
+        data = read_head(Path(task.path), limit)
+    except OSError as exc:
+        items.append(ScanWarning(path=task.rel, code="unreadable", message=f"cannot read: {exc.strerror or exc}"))
+        return _Done(task.rel, tuple(items), False)
+    if full and len(data) > max_bytes:  # grew since it was listed
+        items.append(ScanWarning(path=task.rel, code="too-large", message="too large, skipped"))
+        full = []
+    text_scanners = [s for s in full if not getattr(s, "binary", False)]
+    if text_scanners and is_binary(data):
+        items.append(ScanWarning(path=task.rel, code="binary", message="binary content in a text file; skipped"))
+        full = [s for s in full if getattr(s, "binary", False)]
+    scanned = False
+    path = Path(task.path)
+    for scanner in (*full, *head):
+        chunk = data if scanner in full else data[:int(getattr(scanner, "head_bytes", 0))]
+        if not _passes(chunk, _prefilter(scanner)):
+            continue
+        scanned = True
+        try:
+            with _time_limit(FILE_TIME_BUDGET):
+                found = list(scanner.scan(path, chunk, ctx))
+        except _Timeout:
+            found = [ScanWarning(path=task.rel, code="timeout",
+                                 message=f"{scanner.name} scanner gave up after {FILE_TIME_BUDGET:.0f} s")]
+        except Exception as exc:  # a scanner bug must not stop the scan
+            found = [ScanWarning(path=task.rel, code="internal",
+                                 message=f"{scanner.name} scanner failed: {type(exc).__name__}: {exc}"[:300])]
+        items.extend(found)
+    items = [_fix_path(i, task.rel, ctx.root) for i in items]
+    if not task.rel.endswith(".ipynb"):
+        ignored = _ignored_lines(data) if scanned else set()
+        if ignored:
+            items = [i for i in items if not (isinstance(i, Reference) and i.path == task.rel and i.line in ignored)]
+    return _Done(task.rel, tuple(items), scanned)
+
+
+def _process_chunk(tasks: Sequence[_Task], max_bytes: int) -> list[_Done]:
+    ctx = _WORKER_CTX
+    assert ctx is not None
+    return [_process(t, ctx, max_bytes) for t in tasks]
+
+
+def _module_names(rel: str) -> list[str]:
+    """Names a module is registered under: the Python scanner's own name for it first, then its
+    dotted path from the root and every shorter suffix of that path."""
+    names: list[str] = []
+    py = _python_module()
+    if py is not None and hasattr(py, "module_name_for"):
+        names.append(py.module_name_for(rel))
+    parts = re.sub(r"\.pyw?$", "", rel).split("/")
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    parts = [p for p in parts if p.isidentifier()]
+    names.extend(".".join(parts[i:]) for i in range(len(parts)))
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, object] | None] | None:
+    """(rel, constants) of one module; (rel, None) when it overran its time budget."""
+    try:
+        data = read_head(Path(path), max_bytes + 1)
+    except OSError:
+        return None
+    if len(data) > max_bytes or is_binary(data):
+        return None
+    py = _python_module()
+    if py is None:
+        return None
+    if not (_passes(data, frozenset(getattr(py, "PREFILTER", frozenset()))) or _CONST_RE.search(data)):
+        return None
+    text = decode_text(data, python=True)
+    if text is None:
+        return None
+    names = _module_names(rel)
+    if not names:
+        return None
+    try:
+        with _time_limit(INDEX_TIME_BUDGET):
+            consts = py.collect_module_constants(text, names[0])
+    except _Timeout:
+        return rel, None
+    except Exception:  # syntax errors are reported by the scan pass
+        return None
+    return (rel, dict(consts)) if consts else None
+
+
+def _index_chunk(items: Sequence[tuple[str, str]], max_bytes: int) -> list[tuple[str, dict[str, object] | None]]:
+    out = []
+    for path, rel in items:
+        got = _index_one(path, rel, max_bytes)
+        if got is not None:
+            out.append(got)
+    return out
+
+
+_WORKER_CTX: ScanContext | None = None
+
+
+def _init_worker(ctx: ScanContext | None) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+# --------------------------------------------------------------------------------------------------
+# The runner
+
+
+def _chunks(seq: Sequence[Any], jobs: int) -> list[Sequence[Any]]:
+    size = max(8, min(256, len(seq) // (jobs * 8) or 1))
+    return [seq[i:i + size] for i in range(0, len(seq), size)]
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+class _Progress:
+    def __init__(self, callback: ProgressCallback | None, total: int) -> None:
+        self.callback = callback
+        self.total = total
+        self.done = 0
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.callback is not None:
+            self.callback(min(self.done, self.total), self.total)
+
+
+def _run(fn: Callable[..., list[Any]], chunks: list[Sequence[Any]], args: tuple[Any, ...], jobs: int,
+         ctx: ScanContext | None, progress: _Progress) -> list[Any]:
+    results: list[list[Any]] = [[] for _ in chunks]
+    if jobs <= 1:
+        _init_worker(ctx)
+        for i, chunk in enumerate(chunks):
+            results[i] = fn(chunk, *args)
+            progress.advance(len(chunk))
+        return [x for r in results for x in r]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker,
+                             initargs=(ctx,)) as pool:
+        futures: dict[Future[list[Any]], int] = {pool.submit(fn, chunk, *args): i for i, chunk in enumerate(chunks)}
+        try:
+            from concurrent.futures import as_completed
+
+            for future in as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
+                progress.advance(len(chunks[i]))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return [x for r in results for x in r]
+
+
+def build_constant_index(entries: Iterable[tuple[str, dict[str, object]]]) -> dict[str, dict[str, object]]:
+    """Module name -> constants, from (relative path, constants) pairs (see the module docstring).
+
+    Each module is registered once, under the Python scanner's name for it; when two files get the
+    same name, the shallower path wins. The Python scanner matches imports to these names by dotted
+    suffix itself.
+    """
+    index: dict[str, dict[str, object]] = {}
+    for rel, consts in sorted(entries, key=lambda e: (e[0].count("/"), e[0])):
+        names = _module_names(rel)
+        if names:
+            index.setdefault(names[0], consts)
+    return index
+
+
+def _dedupe(refs: Iterable[Reference]) -> list[Reference]:
+    best: dict[tuple[Any, ...], Reference] = {}
+    for ref in refs:
+        key: tuple[Any, ...] = (ref.id, ref.path, ref.line) if ref.id else (None, ref.path, ref.line, ref.raw)
+        have = best.get(key)
+        if have is None or (_CONFIDENCE.get(ref.confidence, 0), -ref.column, ref.loader) > \
+                (_CONFIDENCE.get(have.confidence, 0), -have.column, have.loader):
+            best[key] = ref
+    return sorted(best.values(), key=lambda r: (r.path, r.line, r.column, r.id or "", r.raw, r.loader))
+
+
+_DEFAULT_OPTIONS = ScanOptions()
+
+
+def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
+              on_progress: ProgressCallback | None = None) -> ScanResult:
+    """Scan the tree (or single file) at ``root``; see the module docstring for what is read.
+
+    ``on_progress(done, total)`` is called in this process as files are indexed and scanned
+    (``total`` counts index candidates plus scan candidates).
+    """
+    root = Path(root)
+    abs_root = Path(os.path.abspath(root))
+    scanners = _instances()
+    warnings: list[ScanWarning] = []
+    for missing in sorted(set(SCANNERS) - set(scanners)):
+        warnings.append(ScanWarning(path=str(root), code="internal",
+                                    message=f"the {missing} scanner could not be loaded; its files were not read"))
+    tasks: list[_Task] = []
+    seen = 0
+    for item in walk(abs_root, options):
+        if isinstance(item, ScanWarning):
+            warnings.append(item)
+            continue
+        seen += 1
+        entry: FileEntry = item
+        names = tuple(n for n, s in scanners.items() if s.accepts(Path(entry.rel)))
+        if names:
+            tasks.append(_Task(str(entry.path), entry.rel, entry.size, names))
+    ctx_root = abs_root if abs_root.is_dir() else abs_root.parent
+    jobs = options.jobs or os.cpu_count() or 1
+    if len(tasks) < PARALLEL_MIN_FILES:
+        jobs = 1
+    index_items = [(t.path, t.rel) for t in tasks if "python" in t.scanners and t.size <= options.max_file_bytes]
+    progress = _Progress(on_progress, len(index_items) + len(tasks))
+    consts = _run(_index_chunk, _chunks(index_items, jobs), (options.max_file_bytes,), jobs, None, progress) \
+        if index_items else []
+    for rel, value in consts:
+        if value is None:
+            warnings.append(ScanWarning(path=rel, code="timeout",
+                                        message=f"constant index gave up after {INDEX_TIME_BUDGET:.0f} s; names "
+                                                "defined here are not resolved in other files"))
+    ctx = ScanContext(root=ctx_root, project_constants=build_constant_index(
+        (rel, value) for rel, value in consts if value is not None))
+    done: list[_Done] = _run(_process_chunk, _chunks(tasks, jobs), (options.max_file_bytes,), jobs, ctx, progress)
+    refs: list[Reference] = []
+    scanned = 0
+    for result in done:
+        scanned += result.scanned
+        for found in result.items:
+            if isinstance(found, ScanWarning):
+                warnings.append(found)
+            elif found.id is not None and found.id.startswith("url:"):
+                refs.append(replace(found, id=canonical_id(found.id)))
+            else:
+                refs.append(found)
+    if options.include_hf_cache:
+        from modelclear.scan.hfcache import scan_hf_cache
+
+        for found in scan_hf_cache(options.hf_cache_dir):
+            (warnings if isinstance(found, ScanWarning) else refs).append(found)  # type: ignore[arg-type]
+    unique_warnings = sorted(set(warnings), key=lambda w: (w.path, w.line, w.code, w.message))
+    return ScanResult(root=str(root), references=tuple(_dedupe(refs)), warnings=tuple(unique_warnings),
+                      files_seen=seen, files_scanned=scanned)

@@ -1,0 +1,482 @@
+"""Model and dataset ids named in YAML, JSON and TOML configuration files.
+
+Which keys count is data (``data/loaders/config_keys.yaml``): ``model_name_or_path``,
+``base_model``, ``dataset_name``... at any depth, and Hydra/OmegaConf nodes whose ``_target_`` is a
+known loader (``timm.create_model`` with ``pretrained: true``, ``transformers.AutoModel.from_pretrained``...).
+
+Values are classified without guessing: an ``ORG/NAME`` repo id or a legacy bare Hub name becomes
+an ``hf:``/``hf-dataset:`` id (bare names only for keys that can mean nothing else); a path becomes
+a local-model reference without id; an OmegaConf interpolation is resolved inside the same document
+when it points at a plain value (``${model.name}``, ``${oc.env:VAR,default}``) and otherwise reported
+as an unresolved reference. YAML is read with a safe composer that never constructs objects and
+visits each node once, so neither ``!!python`` tags nor alias bombs do anything.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from modelclear import ids
+from modelclear.model import Kind, Reference
+from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.urls import match_url
+from modelclear.scan.walk import decode_text, line_of
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+#: JSON files that are tool configuration, never model configuration.
+_SKIP_NAMES = frozenset({"package.json", "package-lock.json", "tsconfig.json", "composer.json", "jsconfig.json",
+                         ".eslintrc.json", "renovate.json", "tokenizer.json", "vocab.json", "merges.json"})
+_WEIGHT_EXT = re.compile(
+    r"\.(pt|pth|bin|ckpt|safetensors|gguf|onnx|h5|hdf5|keras|pkl|pb|tflite|json|ya?ml|npz|msgpack)$", re.IGNORECASE)
+_INTERP = re.compile(r"\$\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    """A configuration key whose value names a model or dataset."""
+
+    key: str
+    kind: Kind
+    scheme: str
+    strict: bool
+    confidence: str
+
+
+@dataclass(frozen=True)
+class TargetRule:
+    """A Hydra ``_target_`` loader: which argument holds the id and when it loads weights."""
+
+    target: str
+    scheme: str
+    kind: Kind
+    args: tuple[str, ...]
+    requires: tuple[str, ...]
+    join: str | None
+    from_target: bool
+
+
+def _data(name: str) -> Any:
+    text = resources.files("modelclear.data").joinpath("loaders").joinpath(name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def config_data() -> Mapping[str, Any]:
+    """The parsed ``config_keys.yaml``."""
+    return _data("config_keys.yaml")
+
+
+@cache
+def rules() -> tuple[dict[str, KeyRule], tuple[TargetRule, ...], frozenset[bytes]]:
+    """Key rules by key, target rules, and the prefilter byte strings."""
+    data = config_data()
+    keys = {
+        k["key"]: KeyRule(k["key"], Kind(k["kind"]), k["scheme"], bool(k.get("strict", False)),
+                          k.get("confidence", "medium"))
+        for k in data["keys"]
+    }
+    targets = tuple(
+        TargetRule(t["target"], t["scheme"], Kind(t["kind"]), tuple(t.get("args", ())),
+                   tuple(t.get("requires", ())), t.get("join"), bool(t.get("from_target", False)))
+        for t in data["targets"]
+    )
+    prefilter = frozenset({*(k.encode() for k in keys), b"_target_"})
+    return keys, targets, prefilter
+
+
+# --------------------------------------------------------------------------------------------------
+# Classifying a value
+
+
+@dataclass(frozen=True)
+class Value:
+    """What a configuration value names: an id, or a local path / unresolved expression (id None)."""
+
+    id: str | None
+    kind: Kind
+    note: str = ""
+    confidence: str = "medium"
+
+
+def looks_local(value: str) -> bool:
+    """A filesystem path rather than a Hub id."""
+    return (value.startswith((".", "/", "~", "\\")) or re.match(r"^[A-Za-z]:[\\/]", value) is not None
+            or "\\" in value or value.count("/") > 1 or _WEIGHT_EXT.search(value) is not None)
+
+
+def classify(value: str, scheme: str, kind: Kind, strict: bool) -> Value | None:
+    """Read ``value`` as an id in ``scheme``; ``None`` when it names nothing we should report."""
+    value = value.strip()
+    if not value or len(value) > 500 or "\n" in value:
+        return None
+    if value.lower() in ("none", "null", "false", "true", "~", "???", "auto", "default", "random", "scratch"):
+        return None
+    if "${" in value or value.startswith("$"):
+        if strict:
+            return None
+        return Value(None, kind, note="value is an interpolation modelclear cannot resolve", confidence="low")
+    if re.match(r"^(https?)://", value):
+        m = match_url(value)
+        if m is not None:
+            return Value(m.id, m.kind)
+        hub = re.match(r"^https?://huggingface\.co/(datasets/)?([\w.\-]+/[\w.\-]+)/?$", value)
+        if hub:
+            ref = ids.try_parse(("hf-dataset:" if hub.group(1) else "hf:") + hub.group(2))
+            return Value(ref.id, ref.kind or kind) if ref else None
+        return None
+    match = re.match(r"^([a-z][a-z0-9_\-]*):(?!//)", value)
+    if match and match.group(1) in ids.SCHEMES:
+        ref = ids.try_parse(value)
+        return Value(ref.id, ref.kind or kind) if ref else None
+    if looks_local(value):
+        if strict:
+            return None
+        return Value(None, kind, note="local path", confidence="low")
+    if "/" not in value and strict:
+        return None
+    ref = ids.try_parse(f"{scheme}:{value}")
+    if ref is None:
+        return None
+    return Value(ref.id, ref.kind or kind)
+
+
+# --------------------------------------------------------------------------------------------------
+# Documents as (key, value, line, column) trees
+
+
+@dataclass
+class _Node:
+    """A parsed configuration node with its position (1-based line, 0-based column)."""
+
+    value: Any  # str | bool | int | float | None | dict[str, _Node] | list[_Node]
+    line: int
+    column: int
+    key: str = ""
+    locator: _Locator | None = None
+
+    def position(self) -> tuple[int, int]:
+        """(line, column), located in the text on first use for JSON/TOML nodes."""
+        if self.line == 0 and self.locator is not None:
+            self.line, self.column = self.locator.find(self.key, self.value)
+            self.locator = None
+        return self.line, self.column
+
+
+def _from_yaml(node: yaml.Node, seen: set[int]) -> _Node:
+    line, col = node.start_mark.line + 1, node.start_mark.column
+    if id(node) in seen:  # an alias: visited already; never expand twice (alias bombs)
+        return _Node(None, line, col)
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, _Node] = {}
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value not in out:
+                out[k.value] = _from_yaml(v, seen)
+        return _Node(out, line, col)
+    if isinstance(node, yaml.SequenceNode):
+        return _Node([_from_yaml(v, seen) for v in node.value], line, col)
+    assert isinstance(node, yaml.ScalarNode)
+    if node.tag == _STR_TAG:
+        return _Node(node.value, line, col)
+    if node.tag == _BOOL_TAG:
+        return _Node(node.value.lower() in ("true", "yes", "on", "y"), line, col)
+    if node.tag == _NULL_TAG:
+        return _Node(None, line, col)
+    return _Node(node.value if node.style in ("'", '"') else _plain(node.value), line, col)
+
+
+def _plain(text: str) -> Any:
+    return None if text in ("", "~", "null") else text if not re.fullmatch(r"[-+]?\d+(\.\d*)?", text) else 0
+
+
+class _Locator:
+    """Finds the line of a ``key: value`` pair in JSON/TOML text (only for pairs that are reported)."""
+
+    def __init__(self, text: str, toml: bool) -> None:
+        self.text = text
+        self.toml = toml
+
+    def find(self, key: str, value: object) -> tuple[int, int]:
+        """(line, column) of the pair, or of the key alone; (0, 0) when not found."""
+        sep = r"\s*=\s*" if self.toml else r"\s*:\s*"
+        if self.toml:
+            qkey = rf"(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
+        else:
+            qkey = re.escape(json.dumps(key))
+        patterns = []
+        if isinstance(value, str):
+            qval = re.escape(value) if self.toml else re.escape(json.dumps(value)[1:-1])
+            patterns.append(rf"{qkey}{sep}\[?\s*[\"']{{1,3}}{qval}")
+            patterns.append(rf"[\"']{qval}[\"']")
+        patterns.append(rf"{qkey}{sep}")
+        for pattern in patterns:
+            m = re.search(pattern, self.text)
+            if m is not None:
+                start = self.text.rfind("\n", 0, m.start()) + 1
+                return line_of(self.text, m.start()), m.start() - start
+        return 0, 0
+
+
+def _from_obj(obj: Any, loc: _Locator, key: str = "") -> _Node:
+    if isinstance(obj, dict):
+        return _Node({k: _from_obj(v, loc, k) for k, v in obj.items() if isinstance(k, str)}, 0, 0, key, loc)
+    if isinstance(obj, list):
+        return _Node([_from_obj(v, loc, key) for v in obj], 0, 0, key, loc)
+    if isinstance(obj, bool | str) or obj is None:
+        return _Node(obj, 0, 0, key, loc)
+    return _Node(0, 0, 0, key, loc)
+
+
+def parse_documents(text: str, suffix: str) -> list[_Node]:
+    """The documents of a YAML/JSON/TOML text as position-carrying trees (raises on bad syntax)."""
+    if suffix in (".yaml", ".yml"):
+        return [_from_yaml(doc, set()) for doc in yaml.compose_all(text, Loader=_LOADER) if doc is not None]
+    if suffix == ".toml":
+        return [_from_obj(tomllib.loads(text), _Locator(text, toml=True))]
+    return [_from_obj(json.loads(text), _Locator(text, toml=False))]
+
+
+# --------------------------------------------------------------------------------------------------
+# Scanning
+
+
+def _lookup(root: _Node, dotted: str) -> _Node | None:
+    node: _Node | None = root
+    for part in dotted.split("."):
+        if node is None or not isinstance(node.value, dict):
+            return None
+        node = node.value.get(part)
+    return node
+
+
+def resolve_interpolation(value: str, root: _Node) -> str | None:
+    """A plain ``${a.b}`` / ``${oc.env:VAR,default}`` interpolation resolved within ``root``."""
+    def sub(m: re.Match[str]) -> str:
+        inner = m.group(1).strip()
+        if inner.startswith(("oc.env:", "env:")):
+            _, _, rest = inner.partition(":")
+            if "," in rest:
+                return rest.split(",", 1)[1].strip().strip("'\"")
+            raise LookupError(inner)
+        target = _lookup(root, inner.lstrip("."))
+        if target is None or not isinstance(target.value, str) or "${" in target.value:
+            raise LookupError(inner)
+        return target.value
+
+    try:
+        return _INTERP.sub(sub, value)
+    except LookupError:
+        return None
+
+
+#: Size limit of a Hydra primary config read to resolve an interpolation of another file.
+MAX_HYDRA_ROOT_BYTES = 1_000_000
+
+
+@lru_cache(maxsize=128)
+def hydra_roots(folder: str, root: str) -> tuple[tuple[str, _Node], ...]:
+    """Hydra primary configs (YAML documents with a top-level ``defaults:`` list) nearest to ``folder``.
+
+    Looks in ``folder`` and then each parent up to ``root``; returns (file name, document) pairs of
+    the first folder that has any. A config-group file (``conf/model/x.yaml``) interpolates keys of
+    the composed config, whose top level is the primary config (``conf/config.yaml``).
+    """
+    here, top = Path(folder), Path(root)
+    while True:
+        found: list[tuple[str, _Node]] = []
+        for candidate in sorted([*here.glob("*.yaml"), *here.glob("*.yml")]):
+            try:
+                if not candidate.is_file() or candidate.stat().st_size > MAX_HYDRA_ROOT_BYTES:
+                    continue
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "defaults" not in text:
+                continue
+            try:
+                docs = parse_documents(text, ".yaml")
+            except (yaml.YAMLError, ValueError, RecursionError):
+                continue
+            found.extend((candidate.name, d) for d in docs
+                         if isinstance(d.value, dict) and isinstance(d.value.get("defaults"), _Node)
+                         and isinstance(d.value["defaults"].value, list))
+        if found:
+            return tuple(found)
+        if here == top or here.parent == here or top not in here.parents:
+            return ()
+        here = here.parent
+
+
+def _truthy(node: _Node | None) -> bool:
+    if node is None:
+        return False
+    if isinstance(node.value, str):
+        return node.value.strip().lower() not in ("", "false", "none", "null", "no", "0")
+    return bool(node.value)
+
+
+class _Walker:
+    def __init__(self, path: Path, lines: list[str], root: _Node, ctx_root: Path | None = None) -> None:
+        self.path = path
+        self.ctx_root = ctx_root
+        self.lines = lines
+        self.root = root
+        self.keys, self.targets, _ = rules()
+        self.out: list[Reference] = []
+        self.consumed: set[int] = set()
+
+    def evidence(self, line: int) -> str:
+        return self.lines[line - 1].strip()[:300] if 0 < line <= len(self.lines) else ""
+
+    def emit(self, raw: str, value: Value, node: _Node, loader: str, confidence: str, note: str = "") -> None:
+        notes = "; ".join(n for n in (value.note, note) if n)
+        line, column = node.position()
+        self.out.append(Reference(raw=raw, kind=value.kind, id=value.id, path=self.path.name, line=line,
+                                  column=column, evidence=self.evidence(line),
+                                  confidence=value.confidence if value.id is None else confidence,
+                                  loader=loader, note=notes))
+
+    def string(self, node: _Node) -> str | None:
+        if not isinstance(node.value, str):
+            return None
+        text = node.value
+        if "${" in text:
+            resolved = resolve_interpolation(text, self.root)
+            if resolved is None and self.ctx_root is not None and self.path.suffix.lower() in (".yaml", ".yml"):
+                for _name, doc in hydra_roots(str(self.path.parent), str(self.ctx_root)):
+                    if doc is not self.root:
+                        resolved = resolve_interpolation(text, doc)
+                        if resolved is not None:
+                            break
+            return resolved if resolved is not None else text
+        return text
+
+    def visit(self, node: _Node) -> None:
+        if isinstance(node.value, dict):
+            target = node.value.get("_target_")
+            if target is not None and isinstance(target.value, str):
+                self.target(node.value, target.value.strip())
+            for key, child in node.value.items():
+                rule = self.keys.get(key)
+                if rule is not None and id(child) not in self.consumed:
+                    self.key(rule, child)
+                if isinstance(child.value, dict | list):
+                    self.visit(child)
+        elif isinstance(node.value, list):
+            for child in node.value:
+                self.visit(child)
+
+    def key(self, rule: KeyRule, node: _Node) -> None:
+        if isinstance(node.value, dict):  # a sweep parameter: {value: X} / {values: [X, Y]} / {default: X}
+            inner = [node.value[k] for k in ("value", "values", "default") if k in node.value]
+            for child in inner:
+                if isinstance(child.value, list | str):
+                    self.key(rule, child)
+            return
+        items = node.value if isinstance(node.value, list) else [node]
+        for item in items:
+            text = self.string(item)
+            if text is None:
+                continue
+            value = classify(text, rule.scheme, rule.kind, rule.strict)
+            if value is not None:
+                self.emit(item.value, value, item, f"config:{rule.key}", rule.confidence)
+
+    def target(self, mapping: dict[str, _Node], target: str) -> None:
+        for rule in self.targets:
+            if not fnmatch.fnmatchcase(target, rule.target):
+                continue
+            if rule.requires and not any(_truthy(mapping.get(r)) for r in rule.requires):
+                for arg in rule.args:
+                    if arg in mapping:
+                        self.consumed.add(id(mapping[arg]))
+                return
+            loader = f"hydra:{target}"
+            if rule.from_target:
+                name = target.rsplit(".", 1)[-1]
+                ref = ids.try_parse(f"{rule.scheme}:{name}")
+                if ref is not None:
+                    node = mapping["_target_"]
+                    self.emit(target, Value(ref.id, rule.kind), node, loader, "medium")
+                return
+            for arg in rule.args:
+                node = mapping.get(arg)
+                if node is None:
+                    continue
+                text = self.string(node)
+                if text is None:
+                    continue
+                self.consumed.add(id(node))
+                if rule.join:
+                    other = mapping.get(rule.join)
+                    tag = self.string(other) if other is not None else None
+                    if not tag:
+                        return
+                    text = f"{text}/{tag}"
+                if rule.scheme == "torchvision":
+                    weights = self.string(mapping["weights"]) if "weights" in mapping else None
+                    if weights and "_Weights." in weights:
+                        text = weights
+                value = classify(text, rule.scheme, rule.kind, strict=False)
+                if value is not None:
+                    self.emit(node.value, value, node, loader, "medium")
+                return
+            return
+
+
+class ConfigScanner:
+    """Ids in YAML / JSON / TOML configuration files."""
+
+    name = "config"
+
+    @property
+    def prefilter(self) -> frozenset[bytes]:
+        """Byte strings one of which a file must contain (the key names and ``_target_``)."""
+        return rules()[2]
+
+    def accepts(self, path: Path) -> bool:
+        """``.yaml``/``.yml``/``.json``/``.toml`` files other than well-known tool configs."""
+        return path.suffix.lower() in (".yaml", ".yml", ".json", ".toml") and path.name.lower() not in _SKIP_NAMES
+
+    def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
+        """References in one configuration file; malformed files give a warning."""
+        text = decode_text(data)
+        if text is None:
+            return [ScanWarning(path=path.name, message="not UTF-8 text; skipped", code="encoding")]
+        suffix = path.suffix.lower()
+        try:
+            docs = parse_documents(text, suffix)
+        except (yaml.YAMLError, ValueError, tomllib.TOMLDecodeError, RecursionError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return [ScanWarning(path=path.name, message=f"malformed {suffix[1:].upper()}: {first[:200]}",
+                                code="malformed", line=_error_line(exc))]
+        out: list[Reference | ScanWarning] = []
+        lines = text.splitlines()
+        for doc in docs:
+            walker = _Walker(path, lines, doc, Path(os.path.abspath(ctx.root)) if path.is_absolute() else None)
+            walker.visit(doc)
+            out.extend(walker.out)
+        return out
+
+
+def _error_line(exc: BaseException) -> int:
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return int(mark.line) + 1
+    return int(getattr(exc, "lineno", 0) or 0)
+

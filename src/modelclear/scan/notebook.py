@@ -1,0 +1,223 @@
+"""Jupyter notebooks: the Python of their code cells, read like a ``.py`` file.
+
+**Line numbers.** A notebook's code cells are joined, in order, into one Python source (markdown and
+raw cells are left out); a reference's ``line`` is its line in that joined source, and its ``note``
+says ``cell N, line M`` where ``N`` counts every cell of the notebook from 1 (as shown top to
+bottom in Jupyter) and ``M`` is the line within that cell. Joining lets a constant defined in one
+cell resolve a loader call in another.
+
+IPython syntax is neutralised line by line, keeping line numbers: ``%magic`` and ``!shell`` lines
+become ``pass`` (a ``!pip install`` of a watched package is still reported, as a ``pypi:``
+reference), ``x = !cmd`` becomes ``x = None``, ``obj?`` help lines become ``pass``. A cell magic
+other than ``%%time``/``%%timeit``/``%%capture``/``%%writefile *.py`` makes the cell non-Python; it
+is skipped. If the joined source does not parse, cells are scanned one by one and each broken cell
+gives a ``syntax-error`` warning. A notebook that is not valid JSON gives a ``malformed`` warning.
+Notebooks of another kernel language (R, Julia...) are skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from modelclear.model import Kind, Reference
+from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.deps import normalize, packages, pip_install_names
+from modelclear.scan.urls import hosts, references, urls_in_python
+from modelclear.scan.walk import decode_text
+
+_PY_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug", "memit", "tensorflow_version")
+_SHELL_CELL_MAGICS = ("bash", "sh", "script", "system")
+_ASSIGN_SHELL = re.compile(r"^(\s*)([A-Za-z_][\w.,\s]*?)\s*=\s*[!%]")
+IGNORE_MARK = "modelclear: ignore"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A code cell: its 1-based index among all cells, its first line in the joined source (0-based),
+    and its Python text with IPython syntax neutralised."""
+
+    index: int
+    offset: int
+    source: str
+    shell: tuple[tuple[int, str], ...]  # (line in cell, shell command) of ! / %pip / %%bash lines
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "".join(v for v in value if isinstance(v, str))
+    return value if isinstance(value, str) else ""
+
+
+def _neutralise(source: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """Python text of a cell (same line count) and its shell commands."""
+    lines = source.split("\n")
+    shell: list[tuple[int, str]] = []
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%"):
+        magic = first[2:].split()
+        name = magic[0] if magic else ""
+        python = name in _PY_CELL_MAGICS or (name == "writefile" and len(magic) > 1 and magic[-1].endswith(".py"))
+        if not python:
+            if name in _SHELL_CELL_MAGICS:
+                shell.extend((i, ln) for i, ln in enumerate(lines[1:], start=2))
+            return "\n".join("" for _ in lines), tuple(shell)
+        lines[0] = ""
+    out: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.lstrip()
+        indent = line[:len(line) - len(stripped)]
+        if stripped.startswith(("!", "%")):
+            shell.append((number, stripped.lstrip("!%")))
+            out.append(indent + "pass")
+        elif stripped.startswith("?") or (stripped.endswith("?") and not stripped.startswith("#")
+                                          and re.fullmatch(r"[\w.\[\]()'\"]+\?\??", stripped)):
+            out.append(indent + "pass")
+        else:
+            m = _ASSIGN_SHELL.match(line)
+            if m:
+                shell.append((number, line.split("=", 1)[1].strip().lstrip("!%")))
+                out.append(f"{m.group(1)}{m.group(2)} = None")
+            else:
+                out.append(line)
+    return "\n".join(out), tuple(shell)
+
+
+def read_cells(nb: Any) -> tuple[list[Cell], bool]:
+    """The code cells of a parsed notebook (nbformat 3 or 4), and whether its kernel is Python."""
+    if not isinstance(nb, dict):
+        raise ValueError("notebook is not a JSON object")
+    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    lang = ""
+    for holder, key in ((meta.get("kernelspec"), "language"), (meta.get("language_info"), "name")):
+        if isinstance(holder, dict) and isinstance(holder.get(key), str):
+            lang = holder[key].lower()
+            break
+    python = lang in ("", "python", "python3", "python2", "ipython")
+    raw_cells = nb.get("cells")
+    if raw_cells is None and isinstance(nb.get("worksheets"), list):  # nbformat 3
+        raw_cells = [c for ws in nb["worksheets"] if isinstance(ws, dict) for c in ws.get("cells", [])]
+    if not isinstance(raw_cells, list):
+        raise ValueError("notebook has no cell list")
+    cells: list[Cell] = []
+    offset = 0
+    for index, cell in enumerate(raw_cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = _text(cell.get("source", cell.get("input", "")))
+        text, shell = _neutralise(source.rstrip("\n"))
+        cells.append(Cell(index, offset, text, shell))
+        offset += text.count("\n") + 1
+    return cells, python
+
+
+def _python():
+    from modelclear.scan import python as py  # imported lazily: written alongside this module
+
+    return py
+
+
+class NotebookScanner:
+    """Loader calls, weight addresses and ``pip install``s in the code cells of ``.ipynb`` files."""
+
+    name = "notebook"
+
+    @staticmethod
+    def code_prefilter() -> frozenset[str]:
+        """Python loader keywords, weight hosts and watched package names: code cells holding none of
+        them are not parsed. (Applied after the JSON is read, so that every malformed notebook is
+        reported, not only those that mention a loader.)"""
+        tokens: set[str] = {t.decode() for t in getattr(_python(), "PREFILTER", frozenset())}
+        tokens |= {t.decode() for t in hosts()[1]}
+        tokens |= set(packages())
+        return frozenset(tokens)
+
+    def accepts(self, path: Path) -> bool:
+        """``.ipynb`` files."""
+        return path.suffix.lower() == ".ipynb"
+
+    def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
+        """References of one notebook; malformed notebooks give a warning."""
+        text = decode_text(data)
+        if text is None:
+            return [ScanWarning(path=path.name, message="notebook is not UTF-8 JSON; skipped", code="encoding")]
+        try:
+            cells, python = read_cells(json.loads(text))
+        except (ValueError, RecursionError) as exc:
+            return [ScanWarning(path=path.name, message=f"malformed notebook: {str(exc)[:200]}", code="malformed")]
+        if not python or not cells:
+            return []
+        code = "\n".join(c.source for c in cells) + "\n".join(cmd for c in cells for _, cmd in c.shell)
+        if not any(token in code for token in self.code_prefilter()):
+            return []
+        return list(self._scan_cells(path, cells, ctx))
+
+    def _scan_cells(self, path: Path, cells: list[Cell], ctx: ScanContext) -> Iterator[Reference | ScanWarning]:
+        joined = "\n".join(c.source for c in cells)
+        lines = joined.split("\n")
+        starts = [c.offset for c in cells]
+        found: list[Reference | ScanWarning] = []
+        try:
+            tree = ast.parse(joined)
+            found.extend(self._python_refs(joined, path, ctx, 0))
+            url_hits = urls_in_python(joined, tree)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            url_hits = []
+            for cell in cells:
+                try:
+                    cell_tree = ast.parse(cell.source)
+                except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+                    line = getattr(exc, "lineno", 0) or 0
+                    found.append(ScanWarning(path=path.name, code="syntax-error", line=cell.offset + line,
+                                             message=f"cell {cell.index}: Python syntax error"
+                                                     f"{f' at line {line}' if line else ''}; cell skipped"))
+                    continue
+                found.extend(self._python_refs(cell.source, path, ctx, cell.offset))
+                url_hits.extend((ln + cell.offset, col, url) for ln, col, url in urls_in_python(cell.source, cell_tree))
+        found.extend(references(url_hits, lines, path.name))
+        found.extend(self._pip(path, cells))
+        for item in found:
+            if isinstance(item, ScanWarning):
+                yield item
+                continue
+            if 0 < item.line <= len(lines) and IGNORE_MARK in lines[item.line - 1]:
+                continue
+            pos = bisect.bisect_right(starts, item.line - 1) - 1
+            if pos < 0:
+                yield item
+                continue
+            cell = cells[pos]
+            where = f"cell {cell.index}, line {item.line - cell.offset}"
+            yield replace(item, note=f"{item.note}; {where}" if item.note else where)
+
+    @staticmethod
+    def _python_refs(source: str, path: Path, ctx: ScanContext, offset: int) -> Iterator[Reference | ScanWarning]:
+        py = _python()
+        for item in py.scan_python_source(source, path.name, ctx, line_offset=offset):
+            if isinstance(item, ScanWarning) and item.code == "syntax-error":
+                continue
+            yield item
+
+    @staticmethod
+    def _pip(path: Path, cells: list[Cell]) -> Iterator[Reference]:
+        watched = packages()
+        for cell in cells:
+            for line, command in cell.shell:
+                if "install" not in command:
+                    continue
+                if not re.match(r"^\s*(pip3?|python3?\s+-m\s+pip|conda|mamba|uv\s+pip)\b", command):
+                    continue
+                for name in pip_install_names(re.sub(r"^\s*(python3?\s+-m\s+|uv\s+)", "", command)):
+                    pkg = watched.get(normalize(name))
+                    if pkg is None:
+                        continue
+                    yield Reference(raw=command.strip()[:300], kind=Kind.PACKAGE, id=f"pypi:{normalize(pkg.name)}",
+                                    path=path.name, line=cell.offset + line, evidence=("!" + command.strip())[:300],
+                                    confidence="high", loader="notebook:pip install",
+                                    note=f"package licence: {pkg.license}. {pkg.why}".strip())

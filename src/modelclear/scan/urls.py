@@ -1,0 +1,265 @@
+"""Download addresses of pretrained weights on well-known hosts, found in any text file.
+
+The hosts are data (``data/loaders/weight_urls.yaml``). An address maps to the best id we can give
+it: the Hub repo for a ``huggingface.co/ORG/NAME/resolve/...`` file, the model a knowledge-base
+record lists under ``url:``, else ``url:<address>``.
+
+In Python (and notebook code) only string literals count: an address in a comment, a docstring, a
+``print``/logging call or an argparse ``help=`` text is documentation, not something the code loads.
+In other text files (shell scripts, YAML, Dockerfiles...) comment lines are skipped. Markup
+documentation (Markdown, reStructuredText, HTML) is not read for addresses at all.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from modelclear import ids
+from modelclear.model import Kind, Reference
+from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.walk import decode_text
+
+#: File suffixes (lower case) read for weight addresses.
+TEXT_SUFFIXES = frozenset({
+    ".py", ".pyw", ".sh", ".bash", ".zsh", ".fish", ".ps1", ".bat", ".cmd", ".yaml", ".yml", ".json",
+    ".jsonc", ".toml", ".cfg", ".ini", ".conf", ".txt", ".env", ".mk", ".r", ".jl", ".lua", ".js",
+    ".ts", ".mjs", ".go", ".rs", ".java", ".kt", ".scala", ".swift", ".c", ".cc", ".cpp", ".h", ".hpp",
+})
+#: Files without a suffix that are still text worth reading.
+TEXT_NAMES = frozenset({"dockerfile", "makefile", "justfile", "procfile", "containerfile", ".env"})
+
+_URL_RE = re.compile(r"""https?://[^\s'"<>`()\[\]{},;\\|^]+""")
+_TRAILING = ".:!?*"
+_COMMENT_PREFIXES = ("#", "//", ";", "--", "REM ", "rem ", "::")
+
+
+@dataclass(frozen=True)
+class WeightHost:
+    """One known host: the address pattern, the id template (``None``: ``url:``), kind and note."""
+
+    pattern: re.Pattern[str]
+    id_template: str | None
+    kind: Kind
+    note: str
+
+
+@dataclass(frozen=True)
+class UrlMatch:
+    """What an address resolves to."""
+
+    url: str
+    id: str
+    kind: Kind
+    note: str
+
+
+def _data_text(name: str) -> str:
+    return resources.files("modelclear.data").joinpath("loaders").joinpath(name).read_text(encoding="utf-8")
+
+
+@cache
+def hosts() -> tuple[tuple[WeightHost, ...], frozenset[bytes]]:
+    """The known hosts and the byte strings of the prefilter, from ``weight_urls.yaml``."""
+    data = yaml.safe_load(_data_text("weight_urls.yaml"))
+    table = tuple(
+        WeightHost(re.compile(h["pattern"]), h.get("id"), Kind(h.get("kind", "model")), h.get("note", ""))
+        for h in data["hosts"]
+    )
+    return table, frozenset(p.encode() for p in data["prefilter"])
+
+
+@cache
+def _catalog_urls() -> dict[str, str]:
+    """Address -> model id, from every bundled model record that lists a ``url:``."""
+    out: dict[str, str] = {}
+    base = resources.files("modelclear.data").joinpath("models")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def visit(node: object) -> None:
+        for child in node.iterdir():  # type: ignore[attr-defined]
+            if child.is_dir():
+                visit(child)
+            elif child.name.endswith((".yaml", ".yml")):
+                try:
+                    doc = yaml.load(child.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
+                except (yaml.YAMLError, OSError, UnicodeDecodeError):
+                    continue
+                if not isinstance(doc, dict):
+                    continue
+                records = doc.get("models") if isinstance(doc.get("models"), list) else [doc]
+                for rec in records:
+                    if isinstance(rec, dict) and isinstance(rec.get("url"), str) and isinstance(rec.get("id"), str):
+                        out.setdefault(rec["url"].strip(), rec["id"])
+
+    with contextlib.suppress(OSError):
+        visit(base)
+    return out
+
+
+def clean_url(url: str) -> str:
+    """An address without trailing punctuation picked up from the surrounding text."""
+    return url.rstrip(_TRAILING)
+
+
+def match_url(url: str) -> UrlMatch | None:
+    """The id a weight address of a known host stands for, or ``None`` for other addresses."""
+    url = clean_url(url.strip())
+    table, _ = hosts()
+    for host in table:
+        m = host.pattern.search(url)
+        if m is None:
+            continue
+        if host.id_template:
+            ref = ids.try_parse(host.id_template.format(**m.groupdict()))
+            if ref is not None:
+                return UrlMatch(url, ref.id, host.kind, host.note)
+        known = _catalog_urls().get(url.split("?", 1)[0])
+        if known:
+            return UrlMatch(url, known, host.kind, host.note)
+        ref = ids.try_parse("url:" + url)
+        if ref is None:
+            return None
+        return UrlMatch(url, ref.id, host.kind, host.note)
+    return None
+
+
+def canonical_id(artifact_id: str) -> str:
+    """A ``url:`` id mapped to the better id its address stands for; any other id unchanged."""
+    if not artifact_id.startswith("url:"):
+        return artifact_id
+    m = match_url(artifact_id[4:])
+    return m.id if m is not None else artifact_id
+
+
+# --------------------------------------------------------------------------------------------------
+# Finding addresses
+
+_LOG_FUNCS = frozenset({"print", "warn", "warning", "info", "debug", "error", "exception", "critical", "log",
+                        "echo", "secho"})
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def python_strings(tree: ast.AST) -> Iterator[tuple[ast.Constant, int]]:
+    """String literals that are code, not documentation: (node, line), skipping docstrings and
+    arguments of print/logging calls and argparse ``help=`` texts."""
+
+    def docstring_of(body: list[ast.stmt]) -> ast.AST | None:
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            return body[0].value
+        return None
+
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            doc = docstring_of(node.body)
+            if doc is not None:
+                skip.add(id(doc))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            skip.add(id(node.value))  # a bare string statement documents, it does not load
+        elif isinstance(node, ast.Call):
+            if _call_name(node) in _LOG_FUNCS:
+                for sub in ast.walk(node):
+                    skip.add(id(sub))
+            for kw in node.keywords:
+                if kw.arg in ("help", "description", "epilog", "usage"):
+                    for sub in ast.walk(kw.value):
+                        skip.add(id(sub))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip \
+                and "://" in node.value:
+            yield node, node.lineno
+
+
+def urls_in_python(source: str, tree: ast.AST | None = None) -> list[tuple[int, int, str]]:
+    """(line, column, address) of every weight address in a string literal of ``source``.
+
+    Raises ``SyntaxError`` when ``source`` does not parse and no ``tree`` is given.
+    """
+    if tree is None:
+        tree = ast.parse(source)
+    found: list[tuple[int, int, str]] = []
+    for node, line in python_strings(tree):
+        for m in _URL_RE.finditer(node.value):
+            found.append((line, node.col_offset, clean_url(m.group(0))))
+    return found
+
+
+def urls_in_text(text: str) -> list[tuple[int, int, str]]:
+    """(line, column, address) of every address in ``text`` outside comment lines."""
+    found: list[tuple[int, int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "://" not in line:
+            continue
+        stripped = line.lstrip()
+        if stripped.startswith(_COMMENT_PREFIXES):
+            continue
+        for m in _URL_RE.finditer(line):
+            before = line[:m.start()]
+            if re.search(r"(^|\s)#", before):  # trailing shell/YAML comment
+                break
+            found.append((number, m.start(), clean_url(m.group(0))))
+    return found
+
+
+def references(found: Iterable[tuple[int, int, str]], lines: list[str], path: str,
+               line_offset: int = 0) -> Iterator[Reference]:
+    """References for the addresses of known hosts among ``found``."""
+    for line, col, url in found:
+        m = match_url(url)
+        if m is None:
+            continue
+        evidence = lines[line - 1].strip() if 0 < line <= len(lines) else url
+        yield Reference(raw=url, kind=m.kind, id=m.id, path=path, line=line + line_offset, column=col,
+                        evidence=evidence[:300], confidence="medium", loader="url", note=m.note)
+
+
+class UrlScanner:
+    """Weight addresses of known hosts in text files (see the module docstring)."""
+
+    name = "urls"
+
+    @property
+    def prefilter(self) -> frozenset[bytes]:
+        """Byte strings one of which a file must contain."""
+        return hosts()[1]
+
+    def accepts(self, path: Path) -> bool:
+        """Text files by suffix or well-known name; not notebooks (their scanner handles them)."""
+        name = path.name.lower()
+        return path.suffix.lower() in TEXT_SUFFIXES or name in TEXT_NAMES or name.startswith("dockerfile")
+
+    def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
+        """Addresses in one file; undecodable files are left to the other scanners' warnings."""
+        is_py = path.suffix.lower() in (".py", ".pyw")
+        text = decode_text(data, python=is_py)
+        if text is None:
+            return []
+        found: list[tuple[int, int, str]]
+        if is_py:
+            try:
+                found = urls_in_python(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                found = [f for f in urls_in_text(text)]
+        else:
+            found = urls_in_text(text)
+        if not found:
+            return []
+        return list(references(found, text.splitlines(), path.name))

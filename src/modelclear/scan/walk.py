@@ -1,0 +1,259 @@
+"""Walking a source tree the way a good tool does, and reading its files safely.
+
+The walk honours ``.gitignore`` files (every level, with negations) and ``.git/info/exclude``, the
+user's ``--exclude`` globs (gitignore syntax, matched against the path relative to the root), and
+skips version-control folders, virtual environments (any folder holding ``pyvenv.cfg`` or
+``conda-meta``), ``node_modules``, ``site-packages``, caches and notebook checkpoints.
+
+Symbolic links are followed only when they point outside the scanned root (what lies inside is
+walked anyway); a link back to a folder being walked is a loop and becomes a ``symlink-loop``
+warning. Only regular files are ever opened: FIFOs, sockets and devices are skipped with a warning,
+so a scan can never block on a pipe. Nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+import tokenize
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from modelclear.scan.base import ScanOptions, ScanWarning
+
+#: Folder names never descended into.
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".bzr", "node_modules", "site-packages", "dist-packages", "__pycache__",
+    ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", ".eggs",
+})
+#: A folder holding one of these files is a Python environment, not project code.
+ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
+#: Bytes looked at to decide whether a file is binary.
+BINARY_PROBE = 8192
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One regular file the walk found: where it is, its path relative to the root, its size."""
+
+    path: Path
+    rel: str
+    size: int
+
+
+def rel_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` in POSIX form (the path itself when it lies elsewhere)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _compile(lines: list[str]) -> object | None:
+    import pathspec
+
+    patterns = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not patterns:
+        return None
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # a malformed pattern file must not stop the scan
+        return None
+
+
+def _read_patterns(path: Path, limit: int = 1_000_000) -> list[str] | None:
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with path.open("rb") as fh:
+            return fh.read(limit).decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+
+
+class _Ignore:
+    """The stack of ``.gitignore`` specs in force at one folder of the walk."""
+
+    def __init__(self, specs: tuple[tuple[str, object], ...] = ()) -> None:
+        self.specs = specs
+
+    def child(self, base: str, spec: object | None) -> _Ignore:
+        """The stack for a sub-folder ``base`` that has its own ``spec``."""
+        return _Ignore((*self.specs, (base, spec))) if spec is not None else self
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        """Whether the deepest matching pattern ignores ``rel``."""
+        result = False
+        for base, spec in self.specs:
+            if base:
+                if not rel.startswith(base + "/"):
+                    continue
+                sub = rel[len(base) + 1:]
+            else:
+                sub = rel
+            check = spec.check_file(sub + "/" if is_dir else sub)  # type: ignore[attr-defined]
+            if check.include is not None:
+                result = bool(check.include)
+        return result
+
+
+def _is_env_dir(path: str) -> bool:
+    return any(os.path.exists(os.path.join(path, marker)) for marker in ENV_MARKERS)
+
+
+def walk(root: Path, options: ScanOptions) -> Iterator[FileEntry | ScanWarning]:
+    """Yield every regular file under ``root`` that is not ignored, and a warning for each problem.
+
+    Order is deterministic (sorted names, depth first). ``root`` may also be a single file.
+    """
+    root = Path(os.path.abspath(root))
+    try:
+        st = root.stat()
+    except OSError as exc:
+        yield ScanWarning(path=root.name, message=f"cannot read: {exc.strerror or exc}", code="unreadable")
+        return
+    if stat.S_ISREG(st.st_mode):
+        yield FileEntry(root, root.name, st.st_size)
+        return
+    excludes = _compile(list(options.exclude)) if options.exclude else None
+    ignore = _Ignore()
+    if options.follow_gitignore:
+        info = _read_patterns(root / ".git" / "info" / "exclude")
+        if info:
+            ignore = ignore.child("", _compile(info))
+    real_root = os.path.realpath(root)
+    visited: set[str] = {real_root}
+    yield from _walk_dir(root, root, "", ignore, excludes, options, (real_root,), visited, real_root)
+
+
+def _excluded(excludes: object | None, rel: str, is_dir: bool) -> bool:
+    if excludes is None:
+        return False
+    return bool(excludes.match_file(rel + "/" if is_dir else rel))  # type: ignore[attr-defined]
+
+
+def _inside(real: str, real_root: str) -> bool:
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _walk_dir(root: Path, folder: Path, rel_dir: str, ignore: _Ignore, excludes: object | None,
+              options: ScanOptions, ancestors: tuple[str, ...], visited: set[str],
+              real_root: str) -> Iterator[FileEntry | ScanWarning]:
+    if options.follow_gitignore:
+        lines = _read_patterns(folder / ".gitignore")
+        if lines:
+            ignore = ignore.child(rel_dir, _compile(lines))
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        yield ScanWarning(path=rel_dir or ".", message=f"cannot list folder: {exc.strerror or exc}",
+                          code="unreadable")
+        return
+    for entry in entries:
+        rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir(follow_symlinks=True)
+        except OSError:
+            is_link, is_dir = True, False
+        if is_dir:
+            if entry.name in SKIP_DIRS or _excluded(excludes, rel, True) or ignore.ignored(rel, True):
+                continue
+            if _is_env_dir(entry.path):
+                continue
+            if is_link:
+                real = os.path.realpath(entry.path)
+                if real in ancestors:
+                    yield ScanWarning(path=rel, message="symbolic link loops back to a folder being scanned; "
+                                      "not followed", code="symlink-loop")
+                    continue
+                if _inside(real, real_root) or real in visited:
+                    continue  # walked under its real name
+                sub_ancestors = (*ancestors, real)
+            else:
+                real = os.path.realpath(entry.path)
+                if real in visited and real not in ancestors:
+                    continue
+                sub_ancestors = (*ancestors, real)
+            visited.add(real)
+            yield from _walk_dir(root, Path(entry.path), rel, ignore, excludes, options, sub_ancestors,
+                                 visited, real_root)
+            continue
+        if _excluded(excludes, rel, False) or ignore.ignored(rel, False):
+            continue
+        try:
+            st = os.stat(entry.path)
+        except OSError as exc:
+            code = "symlink-loop" if exc.errno == errno.ELOOP else "unreadable"
+            what = "symbolic link loop" if code == "symlink-loop" else "broken symbolic link or unreadable file"
+            yield ScanWarning(path=rel, message=f"{what}; skipped", code=code)
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            yield ScanWarning(path=rel, message="not a regular file (pipe, socket or device); skipped",
+                              code="special")
+            continue
+        if is_link and _inside(os.path.realpath(entry.path), real_root):
+            continue  # the target is scanned under its own name
+        yield FileEntry(Path(entry.path), rel, st.st_size)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_head(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes from the start of a regular file (raises ``OSError``)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # never blocks on a FIFO
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("not a regular file")
+        chunks: list[bytes] = []
+        left = limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def is_binary(data: bytes) -> bool:
+    """A NUL byte in the first few kilobytes: binary (or UTF-16/32, which we do not read)."""
+    return b"\0" in data[:BINARY_PROBE]
+
+
+_CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+
+
+def decode_text(data: bytes, python: bool = False) -> str | None:
+    """``data`` as text: UTF-8 (with or without BOM), or a Python file's declared encoding.
+
+    ``None`` when it cannot be decoded; callers turn that into an ``encoding`` warning.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if python and _CODING_RE.search(data[:400]):
+        try:
+            encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+            return data.decode(encoding)
+        except (SyntaxError, LookupError, UnicodeDecodeError):
+            return None
+    return None
+
+
+def line_of(text: str, offset: int) -> int:
+    """The 1-based line number of character ``offset`` in ``text``."""
+    return text.count("\n", 0, offset) + 1

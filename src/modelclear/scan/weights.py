@@ -1,0 +1,396 @@
+"""Weight files in the tree: safetensors and GGUF headers, pickle checkpoints.
+
+Only headers are read, with bounded reads (:data:`HEAD_BYTES`); tensors never are.
+
+* **safetensors**: 8 bytes little-endian header length, then that many bytes of JSON whose
+  ``__metadata__`` (string to string) may name a licence and a base model.
+* **GGUF** (https://github.com/ggml-org/ggml/blob/master/docs/gguf.md): magic ``GGUF``, version,
+  tensor count, key/value count, then typed key/value pairs; ``general.license``,
+  ``general.base_model.N.repo_url`` and ``general.source.*`` are kept. Every length is checked
+  against what is left of the bytes read, so a hostile header cannot make us allocate or loop.
+* **pickle checkpoints** (``.pt .pth .ckpt .bin .pkl``): reported as local weights of unknown
+  provenance. They are never unpickled: loading one with ``torch.load``/``pickle`` runs whatever
+  code it names. Their opcodes are listed with :mod:`pickletools` (which only parses) and a
+  checkpoint that imports something other than tensor-building helpers gets a ``pickle`` warning.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import pickletools
+import re
+import struct
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from modelclear import ids
+from modelclear.model import Kind, Reference
+from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.config import config_data
+from modelclear.scan.urls import match_url
+
+#: Bytes read from the start of a weight file.
+HEAD_BYTES = 8 * 1024 * 1024
+#: A zip member (torch ``data.pkl``) larger than this is not looked into.
+MAX_PICKLE_MEMBER = 16 * 1024 * 1024
+#: Members of a zip checkpoint we list at most.
+MAX_ZIP_MEMBERS = 100_000
+
+PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt", ".bin", ".pkl", ".pickle")
+PICKLE_NOTE = "local weights of unknown provenance; loading them with torch.load/pickle runs code"
+
+#: Modules a weights pickle legitimately imports (tensor rebuilding, containers, numpy arrays).
+_SAFE_GLOBAL_PREFIXES = (
+    "torch.", "collections.OrderedDict", "collections.defaultdict", "numpy.", "_codecs.encode",
+    "builtins.set", "builtins.frozenset", "builtins.slice", "builtins.complex", "builtins.bytearray",
+    "builtins.range", "__builtin__.set", "pytorch_lightning.", "lightning.", "argparse.Namespace",
+    "omegaconf.", "typing.", "pathlib.PosixPath", "pathlib.WindowsPath",
+)
+
+
+@dataclass(frozen=True)
+class WeightInfo:
+    """What a weight header says."""
+
+    format: str
+    license: str | None = None
+    name: str | None = None
+    base_models: tuple[str, ...] = ()
+    datasets: tuple[str, ...] = ()
+
+
+class HeaderError(ValueError):
+    """A weight header that is truncated or malformed."""
+
+
+# --------------------------------------------------------------------------------------------------
+# safetensors
+
+
+def read_safetensors_header(data: bytes) -> dict[str, Any]:
+    """The JSON header of a safetensors file from its first bytes (raises :class:`HeaderError`)."""
+    if len(data) < 8:
+        raise HeaderError("file shorter than the 8-byte header length")
+    (length,) = struct.unpack("<Q", data[:8])
+    if length < 2 or length > 100 * 1024 * 1024:
+        raise HeaderError(f"implausible header length {length}")
+    if 8 + length > len(data):
+        raise HeaderError(f"header of {length} bytes is larger than the {len(data) - 8} bytes read")
+    try:
+        header = json.loads(data[8:8 + length].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HeaderError(f"header is not JSON: {exc}") from exc
+    if not isinstance(header, dict):
+        raise HeaderError("header is not a JSON object")
+    return header
+
+
+def safetensors_info(header: dict[str, Any]) -> WeightInfo:
+    """Licence, name and base model from a safetensors header's ``__metadata__``."""
+    meta = header.get("__metadata__")
+    meta = meta if isinstance(meta, dict) else {}
+    keys = config_data()["safetensors_metadata"]
+
+    def first(field: str) -> str | None:
+        for key in keys[field]:
+            value = meta.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return None
+
+    base = first("base_model")
+    return WeightInfo("safetensors", license=first("license"), name=first("name"),
+                      base_models=(base,) if base else ())
+
+
+# --------------------------------------------------------------------------------------------------
+# GGUF
+
+_GGUF_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q",
+                 12: "<d"}
+_GGUF_STRING, _GGUF_ARRAY = 8, 9
+#: Array elements decoded at most (longer arrays, like a tokenizer vocabulary, are skipped over).
+_GGUF_MAX_ARRAY_KEEP = 256
+
+
+class _Reader:
+    def __init__(self, data: bytes, wide: bool) -> None:
+        self.data = data
+        self.pos = 0
+        self.wide = wide  # v2+: 64-bit lengths and counts; v1: 32-bit
+
+    def take(self, n: int) -> bytes:
+        if n < 0 or self.pos + n > len(self.data):
+            raise HeaderError("GGUF header truncated")
+        out = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def unpack(self, fmt: str) -> Any:
+        return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
+
+    def length(self) -> int:
+        return int(self.unpack("<Q" if self.wide else "<I"))
+
+    def string(self) -> str:
+        n = self.length()
+        if n > len(self.data) - self.pos:
+            raise HeaderError("GGUF string longer than the bytes read")
+        return self.take(n).decode("utf-8", errors="replace")
+
+    def value(self, vtype: int, depth: int = 0) -> Any:
+        if vtype in _GGUF_SCALARS:
+            return self.unpack(_GGUF_SCALARS[vtype])
+        if vtype == _GGUF_STRING:
+            return self.string()
+        if vtype == _GGUF_ARRAY:
+            if depth > 4:
+                raise HeaderError("GGUF arrays nested too deeply")
+            etype = int(self.unpack("<I"))
+            count = self.length()
+            if etype in _GGUF_SCALARS:
+                size = struct.calcsize(_GGUF_SCALARS[etype])
+                if count * size > len(self.data) - self.pos:
+                    raise HeaderError("GGUF array longer than the bytes read")
+                self.take(count * size)
+                return []
+            if count > len(self.data) - self.pos:  # every element takes at least one byte
+                raise HeaderError("GGUF array longer than the bytes read")
+            kept: list[Any] = []
+            for i in range(count):
+                item = self.value(etype, depth + 1)
+                if i < _GGUF_MAX_ARRAY_KEEP:
+                    kept.append(item)
+            return kept
+        raise HeaderError(f"unknown GGUF value type {vtype}")
+
+
+def read_gguf_metadata(data: bytes, wanted: frozenset[str] | None = None) -> tuple[dict[str, Any], bool]:
+    """The metadata key/values of a GGUF header, and whether all of them were read.
+
+    Stops early (``complete`` False) when the bytes read end before the last pair; raises
+    :class:`HeaderError` for a file that is not GGUF or whose header is malformed.
+    """
+    if len(data) < 8 or data[:4] != b"GGUF":
+        raise HeaderError("not a GGUF file (bad magic)")
+    (version,) = struct.unpack("<I", data[4:8])
+    if version not in (1, 2, 3):
+        raise HeaderError(f"unsupported GGUF version {version}")
+    reader = _Reader(data, wide=version >= 2)
+    reader.take(8)
+    reader.length()  # tensor count
+    count = reader.length()
+    if count > 1_000_000:
+        raise HeaderError(f"implausible metadata count {count}")
+    meta: dict[str, Any] = {}
+    for _ in range(count):
+        try:
+            key = reader.string()
+            vtype = int(reader.unpack("<I"))
+            value = reader.value(vtype)
+        except HeaderError as exc:
+            if "truncated" in str(exc) or "longer than the bytes read" in str(exc):
+                return meta, False
+            raise
+        if wanted is None or key in wanted or key.startswith(("general.base_model.", "general.dataset")):
+            meta[key] = value
+    return meta, True
+
+
+def gguf_info(meta: dict[str, Any]) -> WeightInfo:
+    """Licence, name, base models and datasets from GGUF metadata."""
+    spec = config_data()["gguf"]
+
+    def first(field: str, index: int | None = None) -> str | None:
+        for key in spec[field]:
+            value = meta.get(key.replace("{id}", str(index)) if index is not None else key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return None
+
+    count = meta.get("general.base_model.count")
+    n = count if isinstance(count, int) and 0 <= count <= 64 else 0
+    bases: list[str] = []
+    for i in range(n):
+        repo = first("base_model_repo", i)
+        if repo:
+            bases.append(repo)
+            continue
+        name, org = first("base_model_name", i), first("base_model_org", i)
+        if name:
+            bases.append(f"{org}/{name}" if org and "/" not in name else name)
+    source = first("source_repo")
+    if source and not bases:
+        bases.append(source)
+    datasets = meta.get("general.datasets")
+    return WeightInfo("gguf", license=first("license"), name=first("name"), base_models=tuple(bases),
+                      datasets=tuple(d for d in datasets if isinstance(d, str)) if isinstance(datasets, list) else ())
+
+
+# --------------------------------------------------------------------------------------------------
+# Pickles
+
+
+def pickle_globals(data: bytes) -> tuple[list[str], bool]:
+    """``module.name`` of every global a pickle stream imports, parsed (never executed).
+
+    Returns the names and whether the stream was read to its end.
+    """
+    names: list[str] = []
+    strings: list[str] = []
+    memo: dict[int, Any] = {}
+    stream = io.BytesIO(data)
+    try:
+        for opcode, arg, _pos in pickletools.genops(stream):
+            name = opcode.name
+            if name in ("GLOBAL", "INST") and isinstance(arg, str):
+                names.append(arg.replace(" ", "."))
+            elif name == "STACK_GLOBAL" and len(strings) >= 2:
+                names.append(f"{strings[-2]}.{strings[-1]}")
+            elif name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "STRING", "BINSTRING",
+                          "SHORT_BINSTRING") and isinstance(arg, str | bytes):
+                strings.append(arg if isinstance(arg, str) else arg.decode("latin-1"))
+            elif name == "MEMOIZE" and strings:
+                memo[len(memo)] = strings[-1]
+            elif name in ("BINPUT", "LONG_BINPUT", "PUT") and strings and isinstance(arg, int):
+                memo[arg] = strings[-1]
+            elif name in ("BINGET", "LONG_BINGET", "GET") and isinstance(arg, int) and isinstance(memo.get(arg), str):
+                strings.append(memo[arg])
+            if name == "STOP":
+                return names, True
+            if len(names) > 100_000:
+                break
+    except Exception:  # pickletools raises ValueError and others on truncated or odd streams
+        return names, False
+    return names, False
+
+
+def unsafe_globals(names: Iterable[str]) -> list[str]:
+    """Imported names outside the tensor-rebuilding allow-list, in order, without repeats."""
+    return list(dict.fromkeys(n for n in names if not n.startswith(_SAFE_GLOBAL_PREFIXES)))
+
+
+def _zip_pickles(path: Path) -> Iterator[tuple[str, bytes]]:
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS:
+            return
+        for info in infos:
+            if info.filename.endswith(".pkl") and info.file_size <= MAX_PICKLE_MEMBER:
+                with zf.open(info) as fh:
+                    yield info.filename, fh.read(MAX_PICKLE_MEMBER)
+
+
+# --------------------------------------------------------------------------------------------------
+# The scanner
+
+
+def _base_id(raw: str) -> str | None:
+    raw = raw.strip()
+    if raw.startswith(("http://", "https://")):
+        m = match_url(raw)
+        if m is not None:
+            return m.id
+        hub = re.match(r"^https?://huggingface\.co/(datasets/)?([\w.\-]+/[\w.\-]+)/?$", raw)
+        if hub:
+            ref = ids.try_parse(("hf-dataset:" if hub.group(1) else "hf:") + hub.group(2))
+            return ref.id if ref else None
+        return None
+    if re.fullmatch(r"[A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*", raw):
+        ref = ids.try_parse("hf:" + raw)
+        return ref.id if ref else None
+    return None
+
+
+class WeightsScanner:
+    """Headers of weight files (see the module docstring)."""
+
+    name = "weights"
+    #: The walker hands this scanner at most this many leading bytes, whatever the file size.
+    head_bytes = HEAD_BYTES
+    #: Weight files are binary: the walker's binary-file check does not apply.
+    binary = True
+
+    def accepts(self, path: Path) -> bool:
+        """``.safetensors``, ``.gguf`` and pickle checkpoint suffixes."""
+        return path.suffix.lower() in (".safetensors", ".gguf", *PICKLE_SUFFIXES)
+
+    def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
+        """References for one weight file; never raises."""
+        suffix = path.suffix.lower()
+        try:
+            if suffix == ".safetensors":
+                return list(self._safetensors(path, data))
+            if suffix == ".gguf":
+                return list(self._gguf(path, data))
+            return list(self._pickle(path, data))
+        except HeaderError as exc:
+            return [ScanWarning(path=path.name, message=f"malformed {suffix[1:]} header: {exc}", code="malformed")]
+
+    def _local(self, path: Path, info: WeightInfo, loader: str, extra: str = "") -> Iterator[Reference]:
+        parts = [f"local {info.format} weights"]
+        if info.name:
+            parts.append(f"name: {info.name}")
+        parts.append(f"licence in header: {info.license}" if info.license else "no licence in header")
+        if info.base_models:
+            parts.append("base model: " + ", ".join(info.base_models))
+        if extra:
+            parts.append(extra)
+        yield Reference(raw=path.name, kind=Kind.MODEL, id=None, path=path.name, line=0,
+                        evidence=f"{info.format} header of {path.name}", confidence="low", loader=loader,
+                        note="; ".join(parts))
+        for base in info.base_models:
+            base_id = _base_id(base)
+            if base_id is not None:
+                yield Reference(raw=base, kind=Kind.MODEL, id=base_id, path=path.name, line=0,
+                                evidence=f"{info.format} header: base model {base}", confidence="medium",
+                                loader=loader, note="base model recorded in the weight file's metadata")
+        for dataset in info.datasets:
+            ref = ids.try_parse(dataset if ":" in dataset and "://" not in dataset else f"hf-dataset:{dataset}")
+            if "://" in dataset:
+                hub = re.match(r"^https?://huggingface\.co/datasets/([\w.\-]+/[\w.\-]+)", dataset)
+                ref = ids.try_parse("hf-dataset:" + hub.group(1)) if hub else None
+            if ref is not None:
+                yield Reference(raw=dataset, kind=Kind.DATASET, id=ref.id, path=path.name, line=0,
+                                evidence=f"{info.format} header: dataset {dataset}", confidence="low",
+                                loader=loader, note="training dataset recorded in the weight file's metadata")
+
+    def _safetensors(self, path: Path, data: bytes) -> Iterator[Reference]:
+        yield from self._local(path, safetensors_info(read_safetensors_header(data)), "safetensors")
+
+    def _gguf(self, path: Path, data: bytes) -> Iterator[Reference | ScanWarning]:
+        meta, complete = read_gguf_metadata(data)
+        info = gguf_info(meta)
+        extra = "" if complete else f"header read up to {len(data)} bytes only"
+        yield from self._local(path, info, "gguf", extra)
+
+    def _pickle(self, path: Path, data: bytes) -> Iterator[Reference | ScanWarning]:
+        is_zip = data[:4] == b"PK\x03\x04"
+        is_pickle = len(data) >= 2 and data[0] == 0x80 and 0 < data[1] <= 5
+        suffix = path.suffix.lower()
+        if not (is_zip or is_pickle) and suffix == ".bin":
+            return  # a .bin that is neither a zip nor a pickle (GGML, fastText, raw arrays)
+        names: list[str] = []
+        fmt = "pickle"
+        if is_zip:
+            fmt = "zip"
+            try:
+                for member, payload in _zip_pickles(path):
+                    fmt = "torch zip checkpoint" if member.endswith("data.pkl") else "zip with pickles"
+                    names.extend(pickle_globals(payload)[0])
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+                yield ScanWarning(path=path.name, message="zip checkpoint cannot be listed", code="malformed")
+        elif is_pickle:
+            names = pickle_globals(data)[0]
+        yield Reference(raw=path.name, kind=Kind.MODEL, id=None, path=path.name, line=0,
+                        evidence=f"{fmt} file {path.name}", confidence="low", loader="pickle", note=PICKLE_NOTE)
+        bad = unsafe_globals(names)
+        if bad:
+            shown = ", ".join(bad[:5]) + (" ..." if len(bad) > 5 else "")
+            yield ScanWarning(path=path.name, code="pickle",
+                              message=f"pickle imports {shown}: loading this file would run that code "
+                                      "(never load it with torch.load/pickle; it was not unpickled here)")
