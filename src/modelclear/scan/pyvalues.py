@@ -473,6 +473,10 @@ class Resolver:
         self.index = index
         self.project = project or {}
         self._active: set[tuple[str, int]] = set()
+        self._param_stack: set[int] = set()
+        self._param_memo: dict[int, Res] = {}
+        self._attr_stack: set[str] = set()
+        self._attr_memo: dict[str, Res] = {}
         self._is_loader_call = is_loader_call
         self._project_attrs: dict[str, list[object]] | None = None
 
@@ -674,7 +678,29 @@ class Resolver:
         return _unknown(expr_text(call), note="field without a default")
 
     def param(self, param: Param, depth: int) -> Res:
-        """Candidates of a function parameter: arguments of the module's own calls, else its default."""
+        """Candidates of a function parameter: arguments of the module's own calls, else its default.
+
+        Each parameter is resolved once per resolver (memoised); a parameter met again while it is being
+        resolved (recursive functions pass their own parameters on) is unknown on that path. Without this
+        the call-site fan-out is exponential in the recursion depth.
+        """
+        key = id(param)
+        done = self._param_memo.get(key)
+        if done is not None:
+            return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
+                       notes=list(done.notes))
+        if key in self._param_stack:
+            return _unknown(param.name)
+        self._param_stack.add(key)
+        try:
+            result = self._param(param, depth)
+        finally:
+            self._param_stack.discard(key)
+        self._param_memo[key] = result
+        return Res(values=list(result.values), unknown=list(result.unknown), indirect=result.indirect,
+                   notes=list(result.notes))
+
+    def _param(self, param: Param, depth: int) -> Res:
         func_name, position, default, outer, name, cli = (param.func, param.position, param.default, param.outer,
                                                           param.name, param.cli)
         out = Res(indirect=True)
@@ -792,7 +818,27 @@ class Resolver:
         return _known(QName(f"{value.name}.{attr}"), indirect=True)
 
     def attr_lookup(self, attr: str, node: ast.expr, depth: int) -> Res:
-        """Attribute of an object we cannot type: every argparse option, field or ``x.attr =`` of that name."""
+        """Attribute of an object we cannot type: every argparse option, field or ``x.attr =`` of that name.
+
+        Memoised per attribute name, and unknown when met again while being resolved: attribute chains
+        (``a.x = b.y or c.x``) otherwise fan out exponentially.
+        """
+        done = self._attr_memo.get(attr)
+        if done is None:
+            if attr in self._attr_stack:
+                return _unknown(expr_text(node))
+            self._attr_stack.add(attr)
+            try:
+                done = self._attr_lookup(attr, node, depth)
+            finally:
+                self._attr_stack.discard(attr)
+            self._attr_memo[attr] = done
+        if done.unknown and not done.values:
+            return _unknown(expr_text(node), note=done.notes[0] if done.notes else "")
+        return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
+                   notes=list(done.notes))
+
+    def _attr_lookup(self, attr: str, node: ast.expr, depth: int) -> Res:
         bindings = self.index.attr_index.get(attr)
         out = Res(indirect=True)
         if bindings:
