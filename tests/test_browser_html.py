@@ -6,7 +6,6 @@ Needs Debian's Chromium (/usr/bin/chromium) and the ``playwright`` package, both
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,22 +16,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECTS = ROOT / "tests" / "fixtures" / "projects"
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
-                                   "(run scripts/setup-browser.sh)")
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
-        pytest.skip("Debian's chromium is not installed (run scripts/setup-browser.sh)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
-                              args=FLAGS)
-        yield b
-        b.close()
 
 
 def open_offline(browser, path: Path, attempted: list[str]):  # type: ignore[no-untyped-def]

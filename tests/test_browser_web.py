@@ -7,7 +7,6 @@ runs in uvicorn on a free local port in a background thread.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -18,9 +17,6 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _free_port() -> int:
@@ -46,19 +42,6 @@ def server() -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
-                                   "(run scripts/setup-browser.sh)")
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
-        pytest.skip("Debian's chromium is not installed (run scripts/setup-browser.sh)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
-                              args=FLAGS)
-        yield b
-        b.close()
 
 
 def test_fill_the_form_and_see_the_verdict(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
