@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from modelclear.catalog import Catalog, KnowledgeBase
 from modelclear.catalog.records import Law, LawRule, License, Term

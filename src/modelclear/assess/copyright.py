@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from modelclear.assess.context import Context, cite_rule, cite_source, msg
 from dataclasses import replace
 
+from modelclear.assess.context import Context, cite_rule, cite_source, msg
 from modelclear.catalog.records import LawRule, local_text, sources
 from modelclear.model import Citation, Confidence, Finding, Layer, Message, Status, worst
 

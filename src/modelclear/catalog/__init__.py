@@ -75,10 +75,9 @@ class KnowledgeBase:
             for lang, messages in store.i18n.items():
                 self.i18n.setdefault(lang, {}).update(messages)
         # Families that vouch for every id with a prefix (e.g. every Detectron2 model-zoo config).
-        self._prefixes: list[tuple[str, str]] = sorted(
-            ((str(d["match_prefix"]).lower(), name) for name, (_, d) in self._families.items() if d.get("match_prefix")),
-            key=lambda p: -len(p[0]),
-        )
+        prefixed = [(str(d["match_prefix"]).lower(), name) for name, (_, d) in self._families.items()
+                    if d.get("match_prefix")]
+        self._prefixes: list[tuple[str, str]] = sorted(prefixed, key=lambda p: -len(p[0]))
         self._members: dict[str, str] = {}
         for code, (_, entry) in self._laws.items():
             for member in entry.get("members") or ():
