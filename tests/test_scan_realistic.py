@@ -8,6 +8,7 @@ fastai's learners...) and, where it matters, the negative twin that must stay si
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,29 @@ def test_local_folder_is_not_a_hub_id() -> None:
         asr = pipeline("automatic-speech-recognition", model="asr_runs/best_model")
     """)
     assert [(r.id, r.note) for r in out] == [(None, "local path")]
+
+
+# ---------------------------------------------------------------------------- pathological modules
+
+def test_self_referencing_attributes_and_recursive_helpers_stay_fast() -> None:
+    """``self.buf = self.buf + x`` in many places and self-recursive helpers fanned out exponentially."""
+    methods = "\n".join(
+        f"    def grow{i}(self, new):\n"
+        f"        self.buf = self.buf + new\n"
+        f"        self.buf = new + self.buf\n"
+        f"        self.buf = self.buf[{i}:]\n"
+        for i in range(30))
+    helpers = "\n".join(
+        f"def walk{i}(node, depth):\n"
+        f"    if depth:\n"
+        f"        return walk{i}(node, depth - 1) + walk{(i + 1) % 30}(node, depth - 1)\n"
+        f"    return node\n"
+        for i in range(30))
+    source = f"class Cache:\n    buf = b''\n{methods}\n{helpers}\nVALUE = Cache().buf\nOTHER = walk0('x', 3)\n"
+    start = time.perf_counter()
+    constants = collect_module_constants(source, "proj.cache")
+    assert time.perf_counter() - start < 3.0
+    assert constants.get("Cache.buf") is not None
+    start = time.perf_counter()
+    scan("from transformers import AutoModel\n" + source + "m = AutoModel.from_pretrained(OTHER)\n")
+    assert time.perf_counter() - start < 3.0

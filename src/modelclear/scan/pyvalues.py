@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 MAX_CANDIDATES = 24
 #: Deepest chain of name / attribute / call resolution followed.
 MAX_DEPTH = 40
+#: Most resolution steps spent on one top-level expression.
+MAX_STEPS = 20_000
 
 
 @dataclass(frozen=True)
@@ -477,13 +479,25 @@ class Resolver:
         self._param_memo: dict[int, Res] = {}
         self._attr_stack: set[str] = set()
         self._attr_memo: dict[str, Res] = {}
+        self._self_stack: set[tuple[int, str]] = set()
+        self._self_memo: dict[tuple[int, str], Res] = {}
+        self._return_stack: set[int] = set()
+        self._return_memo: dict[int, Res] = {}
+        self._steps = 0
         self._is_loader_call = is_loader_call
         self._project_attrs: dict[str, list[object]] | None = None
 
     # -- entry point
     def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Res:
-        """Candidate values of ``node`` evaluated in ``scope``."""
-        if depth > MAX_DEPTH:
+        """Candidate values of ``node`` evaluated in ``scope``.
+
+        Each top-level call (``depth`` 0) may take at most :data:`MAX_STEPS` steps; past that,
+        what is left is unknown (a pathological module must not stall the scan).
+        """
+        if depth == 0:
+            self._steps = 0
+        self._steps += 1
+        if depth > MAX_DEPTH or self._steps > MAX_STEPS:
             return _unknown(expr_text(node))
         try:
             method = getattr(self, "_r_" + type(node).__name__, None)
@@ -773,10 +787,7 @@ class Resolver:
         if isinstance(owner, ast.Name) and owner.id in ("self", "cls") and scope.cls is not None:
             bindings = self.index.class_attrs.get(id(scope.cls), {}).get(attr)
             if bindings:
-                out = Res(indirect=True)
-                for binding in bindings:
-                    out.add(self.binding(binding, depth))
-                return out
+                return self._self_attr(id(scope.cls), attr, bindings, node, depth)
             return self.attr_lookup(attr, node, depth)
         base = self.resolve(owner, scope, depth)
         out = Res(indirect=True, notes=list(base.notes))
@@ -816,6 +827,28 @@ class Resolver:
         if value.name in ("os.environ",):
             return _unknown(f"os.environ.{attr}")
         return _known(QName(f"{value.name}.{attr}"), indirect=True)
+
+    def _self_attr(self, cls: int, attr: str, bindings: list[tuple], node: ast.expr, depth: int) -> Res:
+        """``self.attr`` of a class: every ``self.attr = ...`` / class-level binding, memoised.
+
+        Unknown when met again while being resolved: ``self.buf = self.buf + new`` and
+        ``self.buf = new + self.buf`` would otherwise fan out exponentially.
+        """
+        key = (cls, attr)
+        done = self._self_memo.get(key)
+        if done is None:
+            if key in self._self_stack:
+                return _unknown(expr_text(node))
+            self._self_stack.add(key)
+            try:
+                done = Res(indirect=True)
+                for binding in bindings:
+                    done.add(self.binding(binding, depth))
+            finally:
+                self._self_stack.discard(key)
+            self._self_memo[key] = done
+        return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
+                   notes=list(done.notes))
 
     def attr_lookup(self, attr: str, node: ast.expr, depth: int) -> Res:
         """Attribute of an object we cannot type: every argparse option, field or ``x.attr =`` of that name.
@@ -999,8 +1032,7 @@ class Resolver:
                 continue
             if isinstance(value, _FuncRef):
                 if value.scope.returns:
-                    for ret in value.scope.returns[:MAX_CANDIDATES]:
-                        out.add(self.resolve(ret, value.scope, depth))
+                    out.add(self._returns_of(value.scope, node, depth))
                 else:
                     out.add(_known(Opaque(expr_text(node))))
             elif isinstance(value, _ClassRef):
@@ -1009,6 +1041,24 @@ class Resolver:
             return out
         loader = bool(self._is_loader_call and self._is_loader_call(node, dotted))  # type: ignore[operator]
         return _known(Opaque(expr_text(node), loader=loader), indirect=True)
+
+    def _returns_of(self, fscope: Scope, node: ast.Call, depth: int) -> Res:
+        """What a local function returns, memoised; a recursive call (met while resolving) is unknown."""
+        key = id(fscope)
+        done = self._return_memo.get(key)
+        if done is None:
+            if key in self._return_stack:
+                return _unknown(expr_text(node))
+            self._return_stack.add(key)
+            try:
+                done = Res(indirect=True)
+                for ret in fscope.returns[:MAX_CANDIDATES]:
+                    done.add(self.resolve(ret, fscope, depth))
+            finally:
+                self._return_stack.discard(key)
+            self._return_memo[key] = done
+        return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
+                   notes=list(done.notes))
 
     def call_qualname(self, func: ast.expr) -> str:
         """Dotted name of a callee with imports expanded (``"?"`` for a part that is not a name)."""
