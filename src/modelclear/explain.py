@@ -135,6 +135,7 @@ def stats(kb: KnowledgeBase | None = None, today: dt.date | None = None) -> dict
         "artifacts": dict(sorted(kinds.items())),
         "hand_reviewed": dict(sorted(reviewed.items())),
         "families": dict(sorted(families.items())),
+        "hf_models": sum(1 for _, e, _ in artifacts if str(e.get("id", "")).startswith("hf:")),
         "jurisdictions": kb.jurisdictions(),
         "platforms": len(kb._platforms),
         "sources_by_confidence": dict(sorted(confidence.items())),
@@ -151,6 +152,7 @@ def kb_stats(fmt: str = "text") -> str:
     lines = [f"Knowledge as of {s['knowledge_as_of']}", f"licences: {s['licenses']}"]
     for kind, n in s["artifacts"].items():
         lines.append(f"{kind}s: {n} (hand-reviewed: {s['hand_reviewed'].get(kind, 0)})")
+    lines.append(f"Hugging Face models: {s['hf_models']}")
     lines.append(f"jurisdictions: {len(s['jurisdictions'])} ({', '.join(s['jurisdictions'])})")
     lines.append(f"platforms: {s['platforms']}")
     lines.append("by family: " + ", ".join(f"{k} {v}" for k, v in sorted(s["families"].items(), key=lambda x: -x[1])))
