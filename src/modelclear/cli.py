@@ -66,7 +66,9 @@ def _output_args(p: argparse.ArgumentParser) -> None:
                    help="an overlay directory of knowledge files in the bundled format (repeatable)")
     g.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
                    "the knowledge base and the local cache do not know an id")
-    g.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
+    g.add_argument("--hf-cache", metavar="DIR", nargs="?", const="",
+                   help="read model cards from the local Hugging Face cache (default location, or DIR); "
+                   "with scan, also list every model and dataset the cache holds")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -292,7 +294,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         kb=kb,
         lang=args.lang,
         exclude=tuple(args.exclude),
-        include_hf_cache=args.include_hf_cache,
+        include_hf_cache=args.include_hf_cache or args.hf_cache is not None,
         hf_cache=Path(args.hf_cache) if args.hf_cache else None,
         gitignore=not args.no_gitignore,
         jobs=args.jobs,
