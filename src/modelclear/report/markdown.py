@@ -18,6 +18,11 @@ _ICON = {"allowed": "✅", "conditional": "🟡", "uncertain": "❔", "unknown":
          "not_applicable": "➖"}
 
 
+
+def _section(title: str, items: list[str]) -> list[str]:
+    """A bold heading and a bullet list, or nothing when there are no items."""
+    return [f"**{title}**", "", *(f"- {item}" for item in items), ""] if items else []
+
 def _esc(text: str) -> str:
     """Escape Markdown table and emphasis characters in free text."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("\n", " ")
@@ -87,22 +92,10 @@ def render_markdown(report: Report) -> str:
             for b in layer["blocks"]:
                 where = ", ".join(b["jurisdictions"])
                 out += [f"#### {layer['label']} — {where}: {_cell(b)}", ""]
-                if b["reasons"]:
-                    out += [f"**{t['reasons']}**", ""]
-                    out += [f"- {_esc(r['text'])}" for r in b["reasons"]]
-                    out.append("")
-                if b["obligations"]:
-                    out += [f"**{t['obligations']}**", ""]
-                    out += [f"- {_esc(o)}" for o in b["obligations"]]
-                    out.append("")
-                if b["caveats"]:
-                    out += [f"**{t['caveats']}**", ""]
-                    out += [f"- {_esc(c)}" for c in b["caveats"]]
-                    out.append("")
-                if b["citations"]:
-                    out += [f"**{t['citations']}**", ""]
-                    out += [f"- {_link(c)}" for c in b["citations"]]
-                    out.append("")
+                out += _section(t["reasons"], [_esc(r["text"]) for r in b["reasons"]])
+                out += _section(t["obligations"], [_esc(o) for o in b["obligations"]])
+                out += _section(t["caveats"], [_esc(c) for c in b["caveats"]])
+                out += _section(t["citations"], [_link(c) for c in b["citations"]])
         if a["where"]:
             out += [f"### {t['report.where']}", ""]
             for w in a["where"]:
