@@ -141,9 +141,19 @@ def assess(ctx: Context, exception: str) -> tuple[Finding, dict[str, object]]:
         tuple(r for e in evals for r in e.reasons),
         tuple(o for e in evals for o in e.obligations),
         tuple(c for e in evals for c in e.citations),
-        weakest=min((e.confidence for e in evals), key=lambda c: c.rank),
+        weakest=min([*(e.confidence for e in evals), *_record_confidence(art, licence_id)], key=lambda c: c.rank),
     )
     return finding, facts
+
+
+def _record_confidence(art: Artifact, licence_id: str | None) -> list[Confidence]:
+    """How well the artifact's licence fact itself is sourced (its best source), when it names a licence.
+
+    A licence tag that only an unverified source supports ([U]) makes the finding no stronger than that.
+    """
+    if not licence_id or not art.sources:
+        return []
+    return [max((s.confidence for s in art.sources), key=lambda c: c.rank)]
 
 
 def _inherited(ctx: Context) -> list[LicenceEval]:
