@@ -78,6 +78,10 @@ def make_scenario(jurisdiction: str, activity: str, purpose: str, accepted: Iter
         obtained = obtained_on
     canon_accepted = []
     for item in accepted:
+        terms_id = kb.license_key(item)
+        if terms_id is not None and ":" not in item:  # a terms-of-access record, e.g. imagenet-terms
+            canon_accepted.append(terms_id)
+            continue
         try:
             ref = ids.parse(item)
             canon_accepted.append(kb.canonical(ref.id) or ref.id)
