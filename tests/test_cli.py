@@ -118,3 +118,18 @@ def test_several_jurisdictions_side_by_side() -> None:
     docs = json.loads(out.stdout)
     assert [d["scenario"]["jurisdiction"] for d in docs] == ["JP", "UK"]
     assert docs[1]["layers"][0]["status"] == "prohibited"
+
+
+def test_text_report_shows_the_gate_and_waivers(tmp_path: Path) -> None:
+    policy = tmp_path / "modelclear.toml"
+    policy.write_text('jurisdictions = ["JP"]\nfail-on = "prohibited"\n\n[[waivers]]\n'
+                      'id = "torchvision:ViT_B_16_Weights.IMAGENET1K_SWAG_E2E_V1"\n'
+                      'reason = "research demo, removed before launch"\napproved_by = "legal"\n'
+                      'expires = "2027-03-31"\n')
+    project = Path(__file__).parent / "fixtures" / "projects" / "vision_training"
+    ok = run("scan", str(project), "--policy", str(policy), "--today", "2027-01-01")
+    assert ok.returncode == 0, ok.stderr
+    assert "Waived until 2027-03-31 by legal" in ok.stdout and "CI gate: passes" in ok.stdout
+    late = run("scan", str(project), "--policy", str(policy), "--today", "2027-04-01")
+    assert late.returncode == 1
+    assert "CI gate: fails (exit code 1)" in late.stdout and "expired on 2027-03-31" in late.stdout

@@ -83,6 +83,32 @@ def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment]) -> 
     return tree
 
 
+def _gate_lines(report: Report) -> list[Any]:
+    """The CI gate's outcome and its run-level messages (expired or unused waivers), when there is a gate."""
+    from rich.text import Text
+
+    g = report.extra.get("gate")
+    if g is None:
+        return []
+    from modelclear.policy import messages
+
+    t = translator(report)
+    outcome = t("ui.gate.passed") if g.exit_code == 0 else t("ui.gate.failed", code=str(g.exit_code))
+    out: list[Any] = [Text(""), Text.assemble((f"{t('ui.gate.title')}: ", "bold"),
+                                              (outcome, "green" if g.exit_code == 0 else "red"))]
+    out.append(Text("  " + t("ui.gate.fail_on", status=t(f"ui.status.{g.fail_on.value}")), style="dim"))
+    out += [Text(f"  {m}", style="yellow") for m in messages(g, t)]
+    return out
+
+
+def _gate_notes(report: Report, a: Assessment) -> list[Any]:
+    from rich.text import Text
+
+    from modelclear.report.view import gate_notes
+
+    return [Text(f"    ⚑ {n}", style="cyan") for n in gate_notes(translator(report), report, a)]
+
+
 def _scan_renderables(report: Report) -> list[Any]:
     """A scan: every reference with its location and verdict, each artifact's layers, then the summary."""
     from rich.rule import Rule
@@ -145,6 +171,7 @@ def _scan_renderables(report: Report) -> list[Any]:
             obligations = list(dict.fromkeys(t.render(m) for f in g.layers for m in f.obligations))
             for o in obligations[:3]:
                 out.append(Text(f"    – {o}"))
+            out += _gate_notes(report, g)
         bucket = "block" if a.verdict is Status.PROHIBITED else (
             "fine" if a.verdict in (Status.ALLOWED, Status.CONDITIONAL, Status.NOT_APPLICABLE)
             and all(g.risk.value == "low" for g in group) else "review")
@@ -168,6 +195,7 @@ def _scan_renderables(report: Report) -> list[Any]:
             out.append(Text(f"  {where}: [{w.code}] {w.message}", style="yellow"))
         if len(report.warnings) > 25:
             out.append(Text(f"  … {len(report.warnings) - 25}", style="yellow"))
+    out += _gate_lines(report)
     out.append(Text(""))
     out.append(Text(t("ui.scan.details"), style="dim"))
     out.append(Text(t("ui.knowledge_as_of", date=report.knowledge_as_of.isoformat()) + " · " + t("ui.disclaimer"),
@@ -203,6 +231,7 @@ def renderables(report: Report) -> list[Any]:
             out.append(Text(line))
         if a.artifact is not None:
             out.append(Text(f"{t('ui.license_in_force')}: {a.license_in_force or t('ui.none')}"))
+        out += _gate_notes(report, a)
         for m in a.notes:
             out.append(Text(t.render(m), style="italic"))
         out.append(Text(""))
@@ -214,6 +243,7 @@ def renderables(report: Report) -> list[Any]:
             out.append(Text(f"{t('ui.lineage')} — {t('ui.upstream')}", style="bold"))
             out.append(_tree(t, a.lineage, verdicts))
             out.append(Text(""))
+    out += _gate_lines(report)
     out.append(Text(t("ui.knowledge_as_of", date=report.knowledge_as_of.isoformat()) + " · " + t("ui.disclaimer"),
                     style="dim"))
     return out

@@ -128,7 +128,8 @@ def _status(t: Any, status: str) -> dict[str, str]:
     return {"status": status, "label": t(f"ui.status.{status}")}
 
 
-def _gate_notes(t: Any, report: Report, a: Assessment) -> list[str]:
+def gate_notes(t: Any, report: Report, a: Assessment) -> list[str]:
+    """What the CI gate made of one assessment (policy reasons, waiver, baseline), translated."""
     it = gate_item(report, a)
     if it is None:
         return []
@@ -206,7 +207,7 @@ def human(report: Report) -> dict[str, Any]:
                 "risk": d["risk"], "risk_label": t(f"ui.risk.{d['risk']}"),
                 "decided_by": t("ui.decided_by_all", layers=decided)
                 if decided and a.verdict not in (Status.ALLOWED, Status.NOT_APPLICABLE) else "",
-                "gate": _gate_notes(t, report, a),
+                "gate": gate_notes(t, report, a),
                 "notes": [m["text"] for m in d["notes"]],
             })
         layers = []
