@@ -118,6 +118,11 @@ class Context:
                     return rule
         return None
 
+    def weights_unprotected(self) -> bool:
+        """Whether this law holds learned weights most likely not a work, on better than an [U] source."""
+        work = self.position("weights_work")
+        return work is not None and work.likelihood == "unlikely" and work.confidence is not Confidence.UNCERTAIN
+
     def position(self, name: str) -> Any:
         """A legal position (weights_work, model_copy, contract_override), own law first."""
         for law in self.laws:
@@ -200,11 +205,6 @@ class Context:
         canon = {a.lower() for a in (self.kb.canonical(x) or x for x in self.scenario.accepted)}
         names = {artifact_id.lower(), *(t.lower() for t in terms)}
         return bool(names & (accepted | canon))
-
-
-def text_param(value: LocalText | str) -> LocalText | str:
-    """Pass a text through as a message parameter."""
-    return value
 
 
 def msg(key: str, **params: LocalText | str) -> Message:

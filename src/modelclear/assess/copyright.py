@@ -181,7 +181,7 @@ def _weights(ctx: Context) -> Finding:
         citations.extend(cite_source(ctx.law.name.en, s) for s in work.sources[:2])
         reasons.append(msg("copyright.weights_work", text=work.summary))
         confidences.append(work.confidence)
-        if work.likelihood == "unlikely" and work.confidence is not Confidence.UNCERTAIN:
+        if ctx.weights_unprotected():
             statuses.append(Status.ALLOWED)
         elif licensed:
             statuses.append(Status.ALLOWED)

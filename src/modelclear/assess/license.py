@@ -86,7 +86,7 @@ def _no_licence(ctx: Context, exception: str) -> LicenceEval:
     citations = tuple(cite_source(art.publisher or art.name, s) for s in art.sources[:2])
     if art.kind is Kind.MODEL:
         work = ctx.position("weights_work")
-        if work is not None and work.likelihood == "unlikely" and work.confidence is not Confidence.UNCERTAIN:
+        if work is not None and ctx.weights_unprotected():
             reasons.append(msg("license.none_needed_weights", law=ctx.law.name))
             return LicenceEval(Status.ALLOWED, tuple(reasons), (), citations, None, work.confidence)
         reasons.append(msg("license.none_weights_unsettled", law=ctx.law.name))

@@ -270,13 +270,15 @@ class Catalog:
 
     kb: KnowledgeBase
     sources: list[ArtifactSource] = field(default_factory=list)
+    _found: dict[str, Artifact | None] = field(default_factory=dict, repr=False)
 
     def resolve(self, ref: ArtifactRef) -> ArtifactRef:
         """The canonical form of ``ref`` (alias → id), keeping what the user typed as an alias."""
         cid = self.kb.canonical(ref.id)
         if cid is None or cid == ref.id:
             return ref
-        kind = self.kb.artifact(cid).kind if self.kb.artifact(cid) else ref.kind  # type: ignore[union-attr]
+        known = self.kb.artifact(cid)
+        kind = known.kind if known is not None else ref.kind
         return ArtifactRef(kind=kind, id=cid, aliases=(ref.id,), raw=ref.raw, scheme=cid.split(":", 1)[0])
 
     def lookup(self, ref: ArtifactRef) -> Artifact | None:
@@ -284,11 +286,10 @@ class Catalog:
         found = self.kb.artifact(ref.id)
         if found is not None:
             return found
-        for source in self.sources:
-            found = source.lookup(ref)
-            if found is not None:
-                return found
-        return None
+        key = ref.id.lower()
+        if key not in self._found:  # cards in the HF cache or on the Hub are read once per catalog
+            self._found[key] = next((a for a in (src.lookup(ref) for src in self.sources) if a is not None), None)
+        return self._found[key]
 
     def get(self, artifact_id: str) -> Artifact | None:
         """Lookup by id string (used by lineage); malformed ids are simply unknown."""
