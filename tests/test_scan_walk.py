@@ -55,17 +55,21 @@ def test_symlink_loop_and_links(tmp_path: Path) -> None:
     write(root / "pkg" / "m.py", LOADER.format(name="google-bert/bert-base-uncased"))
     (root / "pkg" / "loop").symlink_to(root, target_is_directory=True)
     (root / "alias").symlink_to(root / "pkg", target_is_directory=True)  # inside the root: walked as pkg/
+    (root / "alias.py").symlink_to(root / "pkg" / "m.py")  # inside: scanned once, as pkg/m.py
     outside = write(tmp_path / "shared" / "w.py", LOADER.format(name="openai-community/gpt2"))
-    (root / "shared").symlink_to(outside.parent, target_is_directory=True)  # outside: followed
+    (root / "shared").symlink_to(outside.parent, target_is_directory=True)  # outside: never followed
+    (root / "w.py").symlink_to(outside)  # a file outside: never read
+    (root / "rootfs").symlink_to("/", target_is_directory=True)  # the whole host: never walked
     (root / "self").symlink_to(root / "self")  # a link to itself
     (root / "dangling.py").symlink_to(root / "missing.py")
     files, warnings = walked(root)
-    assert files == ["pkg/m.py", "shared/w.py"]
-    assert {(w.path, w.code) for w in warnings} == {("pkg/loop", "symlink-loop"), ("self", "symlink-loop"),
-                                                    ("dangling.py", "unreadable")}
+    assert files == ["pkg/m.py"]
+    assert {(w.path, w.code) for w in warnings} == {
+        ("pkg/loop", "symlink-loop"), ("self", "symlink-loop"), ("dangling.py", "unreadable"),
+        ("shared", "symlink-outside"), ("w.py", "symlink-outside"), ("rootfs", "symlink-outside")}
     result = scan_path(root)
-    assert [(r.id, r.path) for r in result.references] == [("hf:google-bert/bert-base-uncased", "pkg/m.py"),
-                                                           ("hf:openai-community/gpt2", "shared/w.py")]
+    assert [(r.id, r.path) for r in result.references] == [("hf:google-bert/bert-base-uncased", "pkg/m.py")]
+    assert {w.path for w in result.warnings if w.code == "symlink-outside"} == {"shared", "w.py", "rootfs"}
 
 
 def test_fifo_is_skipped_not_read(tmp_path: Path) -> None:

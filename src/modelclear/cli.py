@@ -277,6 +277,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     """``modelclear scan``."""
+    import dataclasses
+
     from modelclear import api
     from modelclear.pipeline import scan_and_assess
 
@@ -303,7 +305,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     )
     catalog = api.default_catalog(kb, online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None)
     gate = _gate(args, pol, report.assessments, kb, catalog)
-    report.extra["gate"] = gate
+    report = dataclasses.replace(report, extra={**report.extra, "gate": gate})
     _print_report(report, args.format, args.output)
     _gate_messages(gate, args.lang)
     return int(gate.exit_code)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from modelclear.model import Assessment, Reference
+from modelclear.safetext import sanitize
 
 SCHEMA_VERSION = "modelclear/check/1"
 SCAN_SCHEMA_VERSION = "modelclear/scan/1"
@@ -38,6 +39,14 @@ class Report:
     root: str = ""
     files_scanned: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Everything a report shows may come from files someone else wrote (file names, ids in code,
+        # card YAML, an auto-discovered policy): make every string printable once, here, so that no
+        # format can emit an undecodable byte or a terminal control sequence.
+        memo: dict[int, Any] = {}
+        for name in ("assessments", "entries", "warnings", "root", "extra"):
+            object.__setattr__(self, name, sanitize(getattr(self, name), field=name, memo=memo))
 
 
 class Format(Protocol):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from modelclear.report import Report
+from modelclear.report.escape import safe_url
 from modelclear.report.view import human
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -22,6 +23,7 @@ def render_html(report: Report) -> str:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
+    env.tests["safe_href"] = lambda url: safe_url(str(url)) is not None
     return env.get_template("report.html.j2").render(v=human(report))
 
 

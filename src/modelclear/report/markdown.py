@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from modelclear.report import Report
+from modelclear.report.escape import md_code, md_link, md_text
 from modelclear.report.view import human
 
 _ICON = {"allowed": "✅", "conditional": "🟡", "uncertain": "❔", "unknown": "❔", "prohibited": "⛔",
@@ -24,8 +25,13 @@ def _section(title: str, items: list[str]) -> list[str]:
     return [f"**{title}**", "", *(f"- {item}" for item in items), ""] if items else []
 
 def _esc(text: str) -> str:
-    """Escape Markdown table and emphasis characters in free text."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("\n", " ")
+    """Free text as literal Markdown (one line, every inline special character escaped)."""
+    return md_text(text)
+
+
+def _where(w: dict[str, Any]) -> str:
+    """``path:line`` of a reference as a code span."""
+    return md_code(f"{w['path']}:{w['line']}")
 
 
 def _cell(s: dict[str, str]) -> str:
@@ -33,8 +39,7 @@ def _cell(s: dict[str, str]) -> str:
 
 
 def _link(c: dict[str, Any]) -> str:
-    label = _esc(c["label"]) or c["url"]
-    parts = [f"[{label}](<{c['url']}>)", f"[{c['confidence']}] {c['confidence_label']}"]
+    parts = [md_link(c["label"], c["url"]), f"[{c['confidence']}] {_esc(c['confidence_label'])}"]
     if c.get("checked_label"):
         parts.append(c["checked_label"])
     out = " — ".join(parts)
@@ -99,8 +104,8 @@ def render_markdown(report: Report) -> str:
         if a["where"]:
             out += [f"### {t['report.where']}", ""]
             for w in a["where"]:
-                evidence = f" — `{w['evidence'][:160].replace('`', '')}`" if w["evidence"] else ""
-                out.append(f"- `{w['path']}:{w['line']}`{evidence}")
+                evidence = f" — {md_code(w['evidence'][:160])}" if w["evidence"] else ""
+                out.append(f"- {_where(w)}{evidence}")
             out.append("")
         if a["lineage_lines"]:
             out += [f"### {t['lineage']}", ""]
@@ -121,12 +126,12 @@ def render_markdown(report: Report) -> str:
     if v["unresolved"]:
         out += [f"## {t['report.unresolved']}", ""]
         for w in v["unresolved"]:
-            out.append(f"- `{w['path']}:{w['line']}` — `{w['raw'][:160].replace('`', '')}`"
+            out.append(f"- {_where(w)} — {md_code(w['raw'][:160])}"
                        + (f" ({_esc(w['note'])})" if w["note"] else ""))
         out.append("")
     if v["warnings"]:
         out += [f"## {t['report.warnings']}", ""]
-        out += [f"- `{w['path']}` ({w['code']}): {_esc(w['message'])}" for w in v["warnings"]]
+        out += [f"- {md_code(w['path'])} ({_esc(w['code'])}): {_esc(w['message'])}" for w in v["warnings"]]
         out.append("")
     g = v["gate"]
     if g is not None:

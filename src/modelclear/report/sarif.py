@@ -25,6 +25,7 @@ from modelclear import __version__
 from modelclear.i18n import Translator
 from modelclear.model import Assessment, Confidence, Status
 from modelclear.report import Report
+from modelclear.report.escape import md_link, md_text, safe_url
 from modelclear.report.data import artifact_id, grouped, jurisdictions, translator
 from modelclear.report.view import KINDS, LEVELS, effective, gate_item, groups, kind, worst_of
 
@@ -83,10 +84,10 @@ def _message(t: Translator, report: Report, group: list[Assessment]) -> tuple[st
             break
     text = " ".join(dict.fromkeys(parts))
     cites = _citations(head)[:5]
-    md = text
+    md = md_text(text)
     if cites:
         md += "\n\n" + "\n".join(
-            f"- [{c['label']}]({c['url']}) [{c['confidence']}]" + (f" {c['checked']}" if c["checked"] else "")
+            f"- {md_link(c['label'], c['url'])} [{c['confidence']}]" + (f" {c['checked']}" if c["checked"] else "")
             for c in cites)
     return text, md
 
@@ -142,7 +143,7 @@ def _rule(t: Translator, rule_id: str, cites: list[dict[str, Any]]) -> dict[str,
         help_text += "\n\n" + t("ui.citations") + ":\n" + "\n".join(
             f"- {c['label']}: {c['url']} [{c['confidence']}]" for c in cites)
         help_md += f"\n\n**{t('ui.citations')}**\n\n" + "\n".join(
-            f"- [{c['label']}]({c['url']}) — [{c['confidence']}]"
+            f"- {md_link(c['label'], c['url'])} — [{c['confidence']}]"
             + (f" {t('ui.report.checked', date=c['checked'])}" if c["checked"] else "") for c in cites)
     rule: dict[str, Any] = {
         "id": rule_id,
@@ -153,7 +154,7 @@ def _rule(t: Translator, rule_id: str, cites: list[dict[str, Any]]) -> dict[str,
         "defaultConfiguration": {"level": _level(status)},
         "properties": {"tags": ["licensing", "compliance", "ml"], "precision": "high"},
     }
-    if cites:
+    if cites and safe_url(cites[0]["url"]):
         rule["helpUri"] = cites[0]["url"]
     return rule
 

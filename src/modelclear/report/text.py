@@ -142,11 +142,12 @@ def _scan_renderables(report: Report) -> list[Any]:
         where = f"{r.path}:{r.line}" if r.line else r.path
         a = worst_of(artifact_id(e.assessment)) if e.assessment else None
         if a is None:
-            table.add_row(where, Text(f"{r.raw or '?'} ({t('ui.scan.unresolved')})", style="magenta"), "—", "—",
-                          (r.note or r.evidence)[:80])
+            table.add_row(Text(where), Text(f"{r.raw or '?'} ({t('ui.scan.unresolved')})", style="magenta"), "—",
+                          "—", Text((r.note or r.evidence)[:80]))
             continue
-        table.add_row(where, artifact_id(a), _status(t, a.verdict), Text(t(f"ui.risk.{a.risk.value}"),
-                      style=_RISK_STYLE[a.risk.value]), r.evidence[:80])
+        # Cells are Text objects, never strings: rich would read "[...]" in a file name as markup.
+        table.add_row(Text(where), Text(artifact_id(a)), _status(t, a.verdict), Text(t(f"ui.risk.{a.risk.value}"),
+                      style=_RISK_STYLE[a.risk.value]), Text(r.evidence[:80]))
     out.append(table)
     out.append(Text(""))
     buckets: dict[str, list[str]] = {"block": [], "review": [], "fine": []}

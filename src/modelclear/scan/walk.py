@@ -5,9 +5,11 @@ user's ``--exclude`` globs (gitignore syntax, matched against the path relative 
 skips version-control folders, virtual environments (any folder holding ``pyvenv.cfg`` or
 ``conda-meta``), ``node_modules``, ``site-packages``, caches and notebook checkpoints.
 
-Symbolic links are followed only when they point outside the scanned root (what lies inside is
-walked anyway); a link back to a folder being walked is a loop and becomes a ``symlink-loop``
-warning. Only regular files are ever opened: FIFOs, sockets and devices are skipped with a warning,
+Symbolic links are never followed out of the scanned root: a link whose target lies outside (``rootfs
+-> /``, a link to a sibling checkout) is reported as a ``symlink-outside`` warning and not read, so
+neither the host's files nor another project's model ids end up in the report. A link inside the
+root is not followed either: its target is walked under its own name; a link back to a folder being
+walked is a loop and becomes a ``symlink-loop`` warning. Only regular files are ever opened: FIFOs, sockets and devices are skipped with a warning,
 so a scan can never block on a pipe. Nothing is written anywhere.
 """
 
@@ -141,6 +143,20 @@ def _inside(real: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
+def _outside(rel: str) -> ScanWarning:
+    return ScanWarning(path=rel, message="symbolic link to a target outside the scanned folder; not followed",
+                       code="symlink-outside")
+
+
+def inside_root(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """Whether ``path``, with every symbolic link resolved, lies within ``root`` (resolved too).
+
+    Scanners that open a file other than the one they were given (an included requirements file, a
+    Hydra primary config) check this first, so no link can lead them out of the scanned tree.
+    """
+    return _inside(os.path.realpath(path), os.path.realpath(root))
+
+
 def _walk_dir(root: Path, folder: Path, rel_dir: str, ignore: _Ignore, excludes: object | None,
               options: ScanOptions, ancestors: tuple[str, ...], visited: set[str],
               real_root: str) -> Iterator[FileEntry | ScanWarning]:
@@ -172,10 +188,9 @@ def _walk_dir(root: Path, folder: Path, rel_dir: str, ignore: _Ignore, excludes:
                 if real in ancestors:
                     yield ScanWarning(path=rel, message="symbolic link loops back to a folder being scanned; "
                                       "not followed", code="symlink-loop")
-                    continue
-                if _inside(real, real_root) or real in visited:
-                    continue  # walked under its real name
-                sub_ancestors = (*ancestors, real)
+                elif not _inside(real, real_root):
+                    yield _outside(rel)
+                continue  # a folder inside the root is walked under its real name
             else:
                 real = os.path.realpath(entry.path)
                 if real in visited and real not in ancestors:
@@ -187,6 +202,14 @@ def _walk_dir(root: Path, folder: Path, rel_dir: str, ignore: _Ignore, excludes:
             continue
         if _excluded(excludes, rel, False) or ignore.ignored(rel, False):
             continue
+        if is_link:
+            try:
+                real = os.path.realpath(entry.path, strict=True)
+            except OSError:
+                real = ""  # broken or looping: reported below
+            if real and not _inside(real, real_root):
+                yield _outside(rel)
+                continue
         try:
             st = os.stat(entry.path)
         except OSError as exc:
@@ -198,8 +221,8 @@ def _walk_dir(root: Path, folder: Path, rel_dir: str, ignore: _Ignore, excludes:
             yield ScanWarning(path=rel, message="not a regular file (pipe, socket or device); skipped",
                               code="special")
             continue
-        if is_link and _inside(os.path.realpath(entry.path), real_root):
-            continue  # the target is scanned under its own name
+        if is_link:
+            continue  # a target inside the root is scanned under its own name
         yield FileEntry(Path(entry.path), rel, st.st_size)
 
 
@@ -207,9 +230,16 @@ def _walk_dir(root: Path, folder: Path, rel_dir: str, ignore: _Ignore, excludes:
 # Reading
 
 
-def read_head(path: Path, limit: int) -> bytes:
-    """At most ``limit`` bytes from the start of a regular file (raises ``OSError``)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # never blocks on a FIFO
+def read_head(path: Path, limit: int, *, nofollow: bool = False) -> bytes:
+    """At most ``limit`` bytes from the start of a regular file (raises ``OSError``).
+
+    With ``nofollow`` a symbolic link in the last component is refused (the walk never yields one, so
+    a file swapped for a link after the walk cannot lead the read out of the tree).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # never blocks on a FIFO
+    if nofollow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError("not a regular file")

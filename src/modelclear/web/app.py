@@ -37,6 +37,7 @@ from modelclear.catalog import Catalog, KnowledgeBase
 from modelclear.i18n import LANGUAGES, Translator
 from modelclear.model import Activity, Assessment, Purpose
 from modelclear.report import Report
+from modelclear.report.escape import safe_url
 from modelclear.web.search import SearchIndex
 
 HERE = Path(__file__).resolve().parent
@@ -297,6 +298,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.globals["explain_href"] = explain_href
+    env.tests["safe_href"] = lambda url: safe_url(str(url)) is not None
     env.globals["version"] = __version__
     return env
 

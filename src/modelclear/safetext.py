@@ -1,0 +1,111 @@
+"""Untrusted text made safe to show: file names that are not UTF-8, control characters, bidi tricks.
+
+Everything a scan reports comes from files someone else wrote: file names (bytes on POSIX, not always
+UTF-8), model ids in code, model-card YAML. Internally paths stay lossless (``str`` with
+``surrogateescape``, exactly what :func:`os.fsdecode` gives); whatever reaches a report passes
+through :func:`printable` first, which shows
+
+- each byte that is not UTF-8 (a lone surrogate ``U+DC80``–``U+DCFF``) as ``\\xNN``;
+- control characters (C0, DEL, C1), which could clear a terminal, retitle it or hide CI log lines,
+  as ``\\xNN`` (``\\n``, ``\\r`` and ``\\t`` by name; newlines and tabs kept on request);
+- invisible format characters that reorder or hide text (bidi overrides and isolates, zero-width
+  characters: "Trojan Source") as ``\\uNNNN``.
+
+The result is valid UTF-8 with no control characters, and :func:`printable` is idempotent, so a string
+can be made safe at every boundary without being escaped twice. Each output format then escapes the
+result for its own syntax (Markdown, HTML, SARIF Markdown, rich markup).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from typing import Any
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: Lone surrogates (undecodable bytes), C0/C1 controls and DEL, and the invisible format characters
+#: that can reorder or hide text: soft hyphen, zero-width and joiner characters, bidi marks,
+#: embeddings, overrides and isolates, word joiner and invisible operators, BOM, interlinear marks.
+_UNSAFE = re.compile(
+    "[\ud800-\udfff\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb]"
+)
+_UNSAFE_KEEP_LINES = re.compile(
+    "[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    code = ord(ch)
+    if ch in _NAMED:
+        return _NAMED[ch]
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte
+        return f"\\x{code - 0xDC00:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with undecodable bytes, control and invisible format characters shown escaped.
+
+    With ``keep_newlines`` line feeds and tabs stay as they are (for multi-line free text); otherwise
+    the result is one line.
+    """
+    pattern = _UNSAFE_KEEP_LINES if keep_newlines else _UNSAFE
+    return pattern.sub(_escape, text) if pattern.search(text) else text
+
+
+def display_path(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
+    """A file path as one safe line of text (POSIX bytes decoded losslessly, then :func:`printable`)."""
+    raw = os.fspath(path)
+    text = os.fsdecode(raw) if isinstance(raw, bytes) else raw
+    return printable(text)
+
+
+#: Fields shown as one line (names, ids, paths, code): a newline there is an injection, not layout.
+ONE_LINE_FIELDS = frozenset({"path", "raw", "id", "evidence", "root", "loader", "name", "code", "scheme",
+                             "license", "license_id", "publisher", "url", "jurisdiction"})
+
+
+def sanitize(value: Any, *, field: str = "", memo: dict[int, Any] | None = None) -> Any:
+    """A copy of ``value`` (strings, tuples, lists, dicts, frozen dataclasses) with every string printable.
+
+    Objects that need no change are returned as they are (identity kept), and shared sub-objects are
+    visited once (``memo``), so a lineage DAG with shared ancestors costs linear work.
+    """
+    if isinstance(value, str):
+        return printable(value, keep_newlines=field not in ONE_LINE_FIELDS)
+    if value is None or isinstance(value, (int, float, bool, bytes)):
+        return value
+    memo = {} if memo is None else memo
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    out: Any = value
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        items = tuple(sanitize(v, field=field, memo=memo) for v in value)
+        out = value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    elif isinstance(value, list):
+        items_l = [sanitize(v, field=field, memo=memo) for v in value]
+        out = value if all(a is b for a, b in zip(items_l, value, strict=True)) else items_l
+    elif isinstance(value, dict):
+        pairs = [(sanitize(k, field="id", memo=memo), sanitize(v, field=k if isinstance(k, str) else "", memo=memo))
+                 for k, v in value.items()]
+        changed = any(a is not k or b is not v for (a, b), (k, v) in zip(pairs, value.items(), strict=True))
+        out = dict(pairs) if changed else value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            if not f.init:
+                continue
+            old = getattr(value, f.name)
+            new = sanitize(old, field=f.name, memo=memo)
+            if new is not old:
+                changes[f.name] = new
+        out = dataclasses.replace(value, **changes) if changes else value
+    memo[key] = out
+    return out
