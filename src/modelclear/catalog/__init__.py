@@ -39,7 +39,7 @@ class KnowledgeBase:
         stores = [raw, *overlays]
         self._licenses: dict[str, tuple[str, dict[str, Any]]] = {}
         self._license_alias: dict[str, str] = {}
-        # key -> (where, family, id, kind, entry dict | (blob path, offset, length))
+        # key -> (where, family, id, kind, entry dict | (open cache file, offset, length))
         self._artifacts: dict[str, tuple[str, str, str, str, Any]] = {}
         self._artifact_alias: dict[str, str] = {}
         self._families: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -60,7 +60,7 @@ class KnowledgeBase:
             self._families.update(store.families)
             if store.heads is not None:
                 for where, family, aid, kind, aliases, offset, length in store.heads:
-                    self._add_artifact(where, family, aid, kind, aliases, (store.blob_path, offset, length))
+                    self._add_artifact(where, family, aid, kind, aliases, (store.blobs, offset, length))
             for where, entry, family in store.artifacts:
                 aid = str(entry.get("id", ""))
                 if aid:
