@@ -14,6 +14,10 @@ How a file is read:
 * A scanner's ``prefilter`` (byte strings) is checked before it parses anything: a file holding none
   of them is not handed to that scanner. ``files_scanned`` counts files handed to at least one.
 * A scanner that raises is a bug; the file gets an ``internal`` warning and the scan goes on.
+* Work is bounded by budgets counted in work, never in time (:mod:`modelclear.scan.budget`: bytes,
+  syntax-tree nodes, resolution steps, nesting levels, values): a file that runs out keeps what was
+  found so far and gets a ``budget`` warning. So a scan gives the same references on a busy or an
+  idle machine, and with any number of worker processes.
 
 Passes: first the cross-module constant index (``ScanContext.project_constants``): every ``.py`` file
 that passes the Python prefilter or defines an ``UPPER_CASE`` constant is read with
@@ -34,12 +38,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -47,6 +49,7 @@ from typing import Any
 
 from modelclear.model import Reference
 from modelclear.scan.base import ScanContext, Scanner, ScanOptions, ScanResult, ScanWarning
+from modelclear.scan.budget import BUDGETS, budget_warning, recursion_headroom
 from modelclear.scan.config import ConfigScanner
 from modelclear.scan.deps import DepsScanner
 from modelclear.scan.modeldir import ModelDirScanner
@@ -59,10 +62,6 @@ __all__ = ["SCANNERS", "ScanContext", "ScanOptions", "ScanResult", "ScanWarning"
 
 #: Below this many candidate files a scan runs in this process (a pool costs more than it saves).
 PARALLEL_MIN_FILES = 400
-#: Seconds one scanner may spend on one file before it is stopped with a ``timeout`` warning.
-FILE_TIME_BUDGET = 15.0
-#: Seconds the constant index may spend on one file (the file is then simply left out of the index).
-INDEX_TIME_BUDGET = 5.0
 #: The inline comment that silences a reference on its line.
 IGNORE_MARK = b"modelclear: ignore"
 
@@ -108,30 +107,6 @@ def _python_module() -> Any:
     except ImportError:
         return None
     return python
-
-
-class _Timeout(BaseException):  # not an Exception: a scanner's ``except Exception`` must not swallow it
-    """Raised by the alarm signal inside a scanner that overran its time budget."""
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` (POSIX main thread only; elsewhere no limit)."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable or seconds <= 0:
-        yield
-        return
-
-    def on_alarm(signum: int, frame: object) -> None:
-        raise _Timeout()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _prefilter(scanner: Scanner) -> frozenset[bytes] | None:
@@ -213,11 +188,11 @@ def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
             continue
         scanned = True
         try:
-            with _time_limit(FILE_TIME_BUDGET):
+            with recursion_headroom(BUDGETS.recursion_headroom):
                 found = list(scanner.scan(path, chunk, ctx))
-        except _Timeout:
-            found = [ScanWarning(path=task.rel, code="timeout",
-                                 message=f"{scanner.name} scanner gave up after {FILE_TIME_BUDGET:.0f} s")]
+        except RecursionError:
+            found = [ScanWarning(path=task.rel, code="too-deep",
+                                 message=f"{scanner.name} scanner: input nested too deeply to read")]
         except Exception as exc:  # a scanner bug must not stop the scan
             found = [ScanWarning(path=task.rel, code="internal",
                                  message=f"{scanner.name} scanner failed: {type(exc).__name__}: {exc}"[:300])]
@@ -251,8 +226,8 @@ def _module_names(rel: str) -> list[str]:
     return [n for n in dict.fromkeys(names) if n]
 
 
-def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, object] | None] | None:
-    """(rel, constants) of one module; (rel, None) when it overran its time budget."""
+def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, object], str] | None:
+    """(rel, constants, note) of one module; the note says which budget ran out, if one did."""
     try:
         data = read_head(Path(path), max_bytes + 1)
     except OSError:
@@ -271,16 +246,14 @@ def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, obje
     if not names:
         return None
     try:
-        with _time_limit(INDEX_TIME_BUDGET):
-            consts = py.collect_module_constants(text, names[0])
-    except _Timeout:
-        return rel, None
+        with recursion_headroom(BUDGETS.recursion_headroom):
+            consts, note = py.index_module(text, names[0])
     except Exception:  # syntax errors are reported by the scan pass
         return None
-    return (rel, dict(consts)) if consts else None
+    return (rel, dict(consts), note) if consts or note else None
 
 
-def _index_chunk(items: Sequence[tuple[str, str]], max_bytes: int) -> list[tuple[str, dict[str, object] | None]]:
+def _index_chunk(items: Sequence[tuple[str, str]], max_bytes: int) -> list[tuple[str, dict[str, object], str]]:
     out = []
     for path, rel in items:
         got = _index_one(path, rel, max_bytes)
@@ -414,13 +387,12 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
     progress = _Progress(on_progress, len(index_items) + len(tasks))
     consts = _run(_index_chunk, _chunks(index_items, jobs), (options.max_file_bytes,), jobs, None, progress) \
         if index_items else []
-    for rel, value in consts:
-        if value is None:
-            warnings.append(ScanWarning(path=rel, code="timeout",
-                                        message=f"constant index gave up after {INDEX_TIME_BUDGET:.0f} s; names "
-                                                "defined here are not resolved in other files"))
+    for rel, _value, note in consts:
+        if note:
+            warnings.append(budget_warning(rel, f"constant index stopped early ({note}); names defined "
+                                                "later in this file may not resolve in other files"))
     ctx = ScanContext(root=ctx_root, project_constants=build_constant_index(
-        (rel, value) for rel, value in consts if value is not None))
+        (rel, value) for rel, value, _note in consts if value))
     done: list[_Done] = _run(_process_chunk, _chunks(tasks, jobs), (options.max_file_bytes,), jobs, ctx, progress)
     refs: list[Reference] = []
     scanned = 0

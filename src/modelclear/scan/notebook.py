@@ -13,6 +13,13 @@ other than ``%%time``/``%%timeit``/``%%capture``/``%%writefile *.py`` makes the 
 is skipped. If the joined source does not parse, cells are scanned one by one and each broken cell
 gives a ``syntax-error`` warning. A notebook that is not valid JSON gives a ``malformed`` warning.
 Notebooks of another kernel language (R, Julia...) are skipped.
+
+**Work.** The whole notebook shares one work budget (:mod:`modelclear.scan.budget`: syntax-tree
+nodes, resolution steps), counted in work, never in time: a notebook of 50,000 cells is read to
+the end, and one that exhausts a budget keeps the references of the cells read before, with a
+``budget`` warning. JSON nested deeper than ``BUDGETS.nesting_depth`` is not parsed (a ``budget``
+warning, never a ``RecursionError``); code cells longer together than the Python source budget are
+scanned one by one.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from typing import Any
 
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.budget import BUDGETS, budget_warning, json_depth
 from modelclear.scan.deps import normalize, packages, pip_install_names
 from modelclear.scan.urls import hosts, references, urls_in_python
 from modelclear.scan.walk import decode_text
@@ -147,6 +155,10 @@ class NotebookScanner:
         text = decode_text(data)
         if text is None:
             return [ScanWarning(path=path.name, message="notebook is not UTF-8 JSON; skipped", code="encoding")]
+        depth = json_depth(text)
+        if depth > BUDGETS.nesting_depth:
+            return [budget_warning(path.name, f"notebook JSON nested {depth} levels deep (budget "
+                                              f"{BUDGETS.nesting_depth}); not read")]
         try:
             cells, python = read_cells(json.loads(text))
         except (ValueError, RecursionError) as exc:
@@ -163,13 +175,29 @@ class NotebookScanner:
         lines = joined.split("\n")
         starts = [c.offset for c in cells]
         found: list[Reference | ScanWarning] = []
-        try:
-            tree = ast.parse(joined)
-            found.extend(self._python_refs(joined, path, ctx, 0))
+        py = _python()
+        budget = py.FileBudget()  # one budget for every cell of the notebook
+        tree: ast.Module | None = None
+        if len(joined) <= py.MAX_SOURCE_CHARS:
+            try:
+                tree = ast.parse(joined)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                tree = None
+        else:
+            found.append(budget_warning(path.name, f"code cells hold {len(joined):,} characters together "
+                                                   f"(budget {py.MAX_SOURCE_CHARS:,}): read cell by cell, so a "
+                                                   "name bound in one cell does not resolve in another"))
+        if tree is not None:
+            found.extend(self._python_refs(joined, path, ctx, 0, budget, tree))
             url_hits = urls_in_python(joined, tree)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        else:
             url_hits = []
             for cell in cells:
+                if len(cell.source) > py.MAX_SOURCE_CHARS:
+                    found.append(budget_warning(path.name, f"cell {cell.index} holds more than "
+                                                           f"{py.MAX_SOURCE_CHARS:,} characters; skipped",
+                                                line=cell.offset + 1))
+                    continue
                 try:
                     cell_tree = ast.parse(cell.source)
                 except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -178,7 +206,7 @@ class NotebookScanner:
                                              message=f"cell {cell.index}: Python syntax error"
                                                      f"{f' at line {line}' if line else ''}; cell skipped"))
                     continue
-                found.extend(self._python_refs(cell.source, path, ctx, cell.offset))
+                found.extend(self._python_refs(cell.source, path, ctx, cell.offset, budget, cell_tree))
                 url_hits.extend((ln + cell.offset, col, url) for ln, col, url in urls_in_python(cell.source, cell_tree))
         found.extend(references(url_hits, lines, path.name))
         found.extend(self._pip(path, cells))
@@ -197,9 +225,10 @@ class NotebookScanner:
             yield replace(item, note=f"{item.note}; {where}" if item.note else where)
 
     @staticmethod
-    def _python_refs(source: str, path: Path, ctx: ScanContext, offset: int) -> Iterator[Reference | ScanWarning]:
+    def _python_refs(source: str, path: Path, ctx: ScanContext, offset: int, budget: Any = None,
+                     tree: ast.Module | None = None) -> Iterator[Reference | ScanWarning]:
         py = _python()
-        for item in py.scan_python_source(source, path.name, ctx, line_offset=offset):
+        for item in py.scan_python_source(source, path.name, ctx, line_offset=offset, budget=budget, tree=tree):
             if isinstance(item, ScanWarning) and item.code == "syntax-error":
                 continue
             yield item

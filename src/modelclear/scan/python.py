@@ -41,26 +41,27 @@ from pathlib import Path
 from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.budget import BUDGETS, Meter, budget_warning
 from modelclear.scan.pyloaders import ArgSpec, LoaderSpec, LoaderTable, load_table
 from modelclear.scan.pyvalues import (
-    ModuleIndex,
     Opaque,
     PathStr,
     QName,
     Res,
     Resolver,
     Scope,
+    build_index,
     expr_text,
     find_arg,
     flatten,
     has_star_args,
-    module_constants,
+    index_constants,
 )
 
 #: Byte strings of which a Python file must contain one to be worth parsing (the walker reuses it).
 PREFILTER: frozenset[bytes] = load_table().keywords
 #: Larger sources are not parsed (the walker has its own, smaller limit).
-MAX_SOURCE_CHARS = 8_000_000
+MAX_SOURCE_CHARS = BUDGETS.python_source_chars
 
 _IGNORE_RE = re.compile(r"#.*\bmodelclear:\s*ignore\b")
 _URL_RE = re.compile(r"^(https?|s3|gs)://", re.IGNORECASE)
@@ -889,21 +890,39 @@ def _gate_action(site: Site, resolver: Resolver) -> str:
     return outcome
 
 
+class FileBudget:
+    """The work one file (a ``.py`` file, or every code cell of a notebook) may take: resolution
+    steps and syntax-tree nodes, shared by every piece of the file scanned (see :mod:`.budget`)."""
+
+    def __init__(self, steps: int = BUDGETS.resolve_steps_file, nodes: int = BUDGETS.ast_nodes) -> None:
+        self.steps = Meter(steps, "resolution steps")
+        self.nodes = Meter(nodes, "syntax-tree nodes")
+        self.warned: set[str] = set()
+
+
 class _ModuleScan:
     """The state of scanning one module: source lines, index, resolver, loader table."""
 
     def __init__(self, source: str, tree: ast.Module, path: str, ctx: ScanContext | None,
-                 module_name: str, line_offset: int) -> None:
+                 module_name: str, line_offset: int, budget: FileBudget | None = None) -> None:
         self.source = source
         self.lines = source.splitlines()
         self.path = path
         self.root = ctx.root if ctx is not None else None
         self.line_offset = line_offset
         self.table: LoaderTable = load_table()
-        self.index = ModuleIndex(tree, module_name)
+        self.budget = budget if budget is not None else FileBudget()
+        self.index, cut = build_index(tree, module_name, self.budget.nodes.left())
+        self.budget.nodes.spend(self.index.nodes)
+        #: Line (in the file) of the first statement left out for the node budget; 0 if none was.
+        self.cut_line = cut + line_offset if cut else (0 if self.index.complete else line_offset + 1)
+        if cut or not self.index.complete:
+            self.budget.nodes.exhausted = True
         project = ctx.project_constants if ctx is not None else {}
-        self.resolver = Resolver(self.index, project, self._is_loader)
+        self.resolver = Resolver(self.index, project, self._is_loader, self.budget.steps)
         self._describing: set[int] = set()
+        #: Line of the loader call during which the step budget ran out; 0 if it did not.
+        self.exhausted_at = 0
 
     def _dynamic_callees(self, func: ast.expr, scope: Scope | None) -> list[str]:
         """``models.__dict__[name]`` / ``getattr(models, name)``: the callee for each candidate name."""
@@ -1093,12 +1112,36 @@ class _ModuleScan:
         return out
 
     def run(self) -> list[Reference]:
-        """References of every loader call of the module, in source order."""
+        """References of every loader call of the module, in source order.
+
+        Once the file's step budget is used up, later calls are still reported, with their values
+        left unresolved (:attr:`exhausted_at` says where that happened).
+        """
         out: list[Reference] = []
+        steps = self.budget.steps
         for call, scope in sorted(self.index.calls, key=lambda item: (item[0].lineno, item[0].col_offset)):
             if self.ignored(call):
                 continue
+            fresh = not steps.exhausted
             out.extend(self.references_for(call, scope))
+            if fresh and steps.exhausted:
+                self.exhausted_at = call.lineno + self.line_offset
+        return out
+
+    def budget_warnings(self) -> list[ScanWarning]:
+        """A ``budget`` warning for each budget of the file that ran out here (once per file)."""
+        out: list[ScanWarning] = []
+        if self.cut_line and "nodes" not in self.budget.warned:
+            self.budget.warned.add("nodes")
+            out.append(budget_warning(
+                self.path, f"more than {self.budget.nodes.limit:,} syntax-tree nodes: the code from line "
+                           f"{self.cut_line} on was not analysed", line=self.cut_line))
+        if self.exhausted_at and "steps" not in self.budget.warned:
+            self.budget.warned.add("steps")
+            out.append(budget_warning(
+                self.path, f"resolution budget of {self.budget.steps.limit:,} steps used up at line "
+                           f"{self.exhausted_at}: values of later loader calls are left unresolved",
+                line=self.exhausted_at))
         return out
 
 
@@ -1120,25 +1163,31 @@ def _parse(source: str, path: str, line_offset: int) -> ast.Module | ScanWarning
 
 
 def scan_python_source(source: str, path: str, ctx: ScanContext, line_offset: int = 0,
-                       module_name: str = "") -> list[Reference | ScanWarning]:
+                       module_name: str = "", budget: FileBudget | None = None,
+                       tree: ast.Module | None = None) -> list[Reference | ScanWarning]:
     """References (and warnings) of one Python source text; ``line_offset`` is added to every line.
 
     ``module_name`` (dotted) lets relative imports reach project constants; the scanner derives it
-    from the path when not given.
+    from the path when not given. ``budget`` is the work the file may take (a notebook passes one
+    budget for all its cells); when it runs out, what was found is kept and a ``budget`` warning
+    names the file. ``tree``, when given, is ``source`` already parsed (it is not parsed again).
     """
     if len(source) > MAX_SOURCE_CHARS:
         return [ScanWarning(path, f"source larger than {MAX_SOURCE_CHARS} characters; not parsed", code="too-large")]
     if not _has_keyword(source):
         return []
-    parsed = _parse(source, path, line_offset)
+    parsed = tree if tree is not None else _parse(source, path, line_offset)
     if isinstance(parsed, ScanWarning):
         return [parsed]
     if not module_name and path.endswith(".py"):
         module_name = module_name_for(path)
     try:
-        return list(_ModuleScan(source, parsed, path, ctx, module_name, line_offset).run())
+        scan = _ModuleScan(source, parsed, path, ctx, module_name, line_offset, budget)
+        found: list[Reference | ScanWarning] = list(scan.run())
     except RecursionError:
         return [ScanWarning(path, "expression nesting too deep to analyse", code="too-deep")]
+    found.extend(scan.budget_warnings())
+    return found
 
 
 def module_name_for(rel_path: str) -> str:
@@ -1178,13 +1227,30 @@ def collect_module_constants(source: str, module_name: str) -> dict[str, object]
     :class:`~modelclear.scan.pyvalues.UnknownValue` (for ``.attr`` keys: declared, value unknown).
     All are frozen, picklable values. Unparsable sources give ``{}``.
     """
+    return index_module(source, module_name)[0]
+
+
+def index_module(source: str, module_name: str) -> tuple[dict[str, object], str]:
+    """:func:`collect_module_constants` within the index budgets, and "" or why it stopped early.
+
+    When a budget (syntax-tree nodes, resolution steps) runs out, the constants worked out so far
+    are kept and the note says which budget it was.
+    """
     if len(source) > MAX_SOURCE_CHARS:
-        return {}
+        return {}, f"source larger than {MAX_SOURCE_CHARS:,} characters"
     try:
         tree = ast.parse(source)
-        return module_constants(tree, module_name)
+        index, cut = build_index(tree, module_name, BUDGETS.ast_nodes)
+        steps = Meter(BUDGETS.index_steps_file)
+        consts = index_constants(index, steps)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
-        return {}
+        return {}, ""
+    notes = []
+    if cut or not index.complete:
+        notes.append(f"more than {BUDGETS.ast_nodes:,} syntax-tree nodes (from line {cut} on not indexed)")
+    if steps.exhausted:
+        notes.append(f"resolution budget of {steps.limit:,} steps used up")
+    return consts, "; ".join(notes)
 
 
 class PythonScanner:

@@ -22,16 +22,19 @@ Whatever cannot be worked out is returned as *unknown* (with the expression text
 from __future__ import annotations
 
 import ast
+import bisect
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from modelclear.scan.budget import BUDGETS, Meter
+
 #: Most candidates kept for one expression (cartesian products of f-strings are cut here).
-MAX_CANDIDATES = 24
+MAX_CANDIDATES = BUDGETS.candidates
 #: Deepest chain of name / attribute / call resolution followed.
-MAX_DEPTH = 40
+MAX_DEPTH = BUDGETS.resolve_depth
 #: Most resolution steps spent on one top-level expression.
-MAX_STEPS = 20_000
+MAX_STEPS = BUDGETS.resolve_steps_expr
 
 
 @dataclass(frozen=True)
@@ -191,9 +194,13 @@ _STR_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title"
 
 
 class ModuleIndex:
-    """Every binding of one module, collected in a single iterative walk of its syntax tree."""
+    """Every binding of one module, collected in a single iterative walk of its syntax tree.
 
-    def __init__(self, tree: ast.Module, module_name: str = "") -> None:
+    With ``max_nodes``, the walk stops after that many nodes and :attr:`complete` is False (the
+    index is then partial: use :func:`build_index`, which keeps a prefix of the module instead).
+    """
+
+    def __init__(self, tree: ast.Module, module_name: str = "", max_nodes: int | None = None) -> None:
         self.module_name = module_name
         self.imports: dict[str, str] = {}
         self.stars: list[str] = []
@@ -207,15 +214,26 @@ class ModuleIndex:
         #: ids of the value nodes of plain ``name = value`` statements made directly in their scope's
         #: body (not under ``if``/``for``/``try``/``with``): they overwrite every earlier binding.
         self.direct: set[int] = set()
-        self._walk(tree)
+        #: Syntax-tree nodes visited.
+        self.nodes = 0
+        #: Whether every node was visited (False when ``max_nodes`` stopped the walk).
+        self.complete = True
+        self._body_ids: dict[int, set[int]] = {}
+        self._walk(tree, max_nodes)
 
     # -- walking
-    def _walk(self, tree: ast.Module) -> None:
+    def _walk(self, tree: ast.Module, max_nodes: int | None) -> None:
         stack: list[tuple[ast.AST, Scope]] = [(tree, self.module)]
         handlers: dict[type, object] = {}
         leaves = _LEAVES
+        limit = max_nodes if max_nodes is not None else -1
+        count = 0
         while stack:
             node, scope = stack.pop()
+            count += 1
+            if count == limit + 1:
+                self.complete = False
+                break
             kind = type(node)
             if kind in leaves:
                 continue
@@ -230,6 +248,7 @@ class ModuleIndex:
                     stack.append((value, scope))
                 elif isinstance(value, list):
                     stack.extend((item, scope) for item in value if isinstance(item, ast.AST))
+        self.nodes = count
 
     def _on_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, stack: list) -> bool:
         fscope = Scope("function", node, scope, node.name)
@@ -348,8 +367,14 @@ class ModuleIndex:
             self.attr_index.setdefault(target.attr, []).append(binding)
 
     def _mark_direct(self, node: ast.Assign | ast.AnnAssign, scope: Scope) -> None:
-        body = getattr(scope.node, "body", None)
-        if node.value is not None and isinstance(body, list) and any(stmt is node for stmt in body):
+        if node.value is None:
+            return
+        key = id(scope.node)
+        members = self._body_ids.get(key)
+        if members is None:  # one set per scope: a membership test per assignment, not a scan of the body
+            body = getattr(scope.node, "body", None)
+            members = self._body_ids[key] = {id(stmt) for stmt in body} if isinstance(body, list) else set()
+        if id(node) in members:
             self.direct.add(id(node.value))
 
     def _on_Assign(self, node: ast.Assign, scope: Scope, stack: list) -> bool:
@@ -471,9 +496,14 @@ class Resolver:
     """Evaluates expressions of one module to their candidate constant values."""
 
     def __init__(self, index: ModuleIndex, project: Mapping[str, Mapping[str, object]] | None = None,
-                 is_loader_call: object = None) -> None:
+                 is_loader_call: object = None, budget: Meter | None = None) -> None:
         self.index = index
         self.project = project or {}
+        #: Resolution steps of the whole file (shared by every expression); None: no file limit.
+        self.budget = budget
+        self._running = 0
+        self._reach_memo: dict[tuple[int, str], tuple[list[tuple[int, int]], list[tuple], list[int], list[tuple]]] = {}
+        self._module_keys: dict[str, str | None] = {}
         self._active: set[tuple[str, int]] = set()
         self._param_stack: set[int] = set()
         self._param_memo: dict[int, Res] = {}
@@ -491,21 +521,27 @@ class Resolver:
     def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Res:
         """Candidate values of ``node`` evaluated in ``scope``.
 
-        Each top-level call (``depth`` 0) may take at most :data:`MAX_STEPS` steps; past that,
-        what is left is unknown (a pathological module must not stall the scan).
+        Each outermost call may take at most :data:`MAX_STEPS` steps (a call made while another is
+        running shares its count), and all calls together at most the file's :attr:`budget`; past
+        that, what is left is unknown. Steps are counted, never timed, so the answer is the same on
+        any machine.
         """
-        if depth == 0:
+        if self._running == 0:
             self._steps = 0
         self._steps += 1
-        if depth > MAX_DEPTH or self._steps > MAX_STEPS:
+        budget = self.budget
+        if depth > MAX_DEPTH or self._steps > MAX_STEPS or (budget is not None and not budget.spend()):
             return _unknown(expr_text(node))
+        method = getattr(self, "_r_" + type(node).__name__, None)
+        if method is None:
+            return _unknown(expr_text(node))
+        self._running += 1
         try:
-            method = getattr(self, "_r_" + type(node).__name__, None)
-            if method is None:
-                return _unknown(expr_text(node))
             return method(node, scope, depth + 1)
         except RecursionError:
             return _unknown(expr_text(node))
+        finally:
+            self._running -= 1
 
     # -- literals
     def _r_Constant(self, node: ast.Constant, scope: Scope, depth: int) -> Res:
@@ -588,15 +624,33 @@ class Resolver:
         the use, bindings before it and bindings after the use are dropped (``m = "a"; load(m);
         m = "b"; load(m)`` gives each call one id). Without such an assignment, everything is kept.
         """
-        placed = [(_binding_end(b), b) for b in bindings]
-        before = sorted(((p, b) for p, b in placed if p is not None and p <= use), key=lambda item: item[0])
-        cut = None
-        for index, (_, binding) in enumerate(before):
-            if binding[0] == "value" and id(binding[1]) in self.index.direct:
-                cut = index
-        if cut is None:
+        positions, ordered, cuts, unplaced = self._placed(bindings)
+        end = bisect.bisect_right(positions, use)  # bindings finished at or before the use
+        at = bisect.bisect_right(cuts, end - 1) - 1  # the last unconditional assignment among them
+        if at < 0:
             return bindings
-        return [b for _, b in before[cut:]] + [b for p, b in placed if p is None]
+        if self.budget is not None:
+            self.budget.spend(end - cuts[at])
+        return ordered[cuts[at]:end] + unplaced
+
+    def _placed(self, bindings: list[tuple]) -> tuple[list[tuple[int, int]], list[tuple], list[int], list[tuple]]:
+        """Bindings sorted by where they finish, their positions, the indexes of unconditional
+        assignments among them, and the bindings without a position (memoised per binding list)."""
+        key = (id(bindings), len(bindings))
+        done = self._reach_memo.get(key)
+        if done is not None:
+            return done
+        placed = [(_binding_end(b), b) for b in bindings]
+        ordered_pairs = sorted(((p, b) for p, b in placed if p is not None), key=lambda item: item[0])
+        positions = [p for p, _ in ordered_pairs]
+        ordered = [b for _, b in ordered_pairs]
+        cuts = [i for i, b in enumerate(ordered) if b[0] == "value" and id(b[1]) in self.index.direct]
+        unplaced = [b for p, b in placed if p is None]
+        done = (positions, ordered, cuts, unplaced)
+        self._reach_memo[key] = done
+        if self.budget is not None:
+            self.budget.spend(len(bindings))
+        return done
 
     def name(self, name: str, scope: Scope, depth: int, use: tuple[int, int] | None = None) -> Res:
         """Candidates of a bare name looked up from ``scope`` outwards (Python's LEGB).
@@ -754,11 +808,16 @@ class Resolver:
     def _module_key(self, module: str) -> str | None:
         if module in self.project:
             return module
+        if module in self._module_keys:
+            return self._module_keys[module]
         stripped = module.lstrip(".")
+        found = None
         for key in self.project:
             if key.endswith("." + stripped) or stripped.endswith("." + key) or key == stripped:
-                return key
-        return None
+                found = key
+                break
+        self._module_keys[module] = found
+        return found
 
     def project_lookup(self, module: str, name: str) -> object:
         """A constant ``name`` of project module ``module`` (matched by dotted suffix), or _MISSING."""
@@ -772,12 +831,7 @@ class Resolver:
     def project_attr(self, attr: str) -> list[object]:
         """Values other project modules give to attribute ``attr`` (argparse options, dataclass fields)."""
         if self._project_attrs is None:
-            table: dict[str, list[object]] = {}
-            for constants in self.project.values():
-                for key, value in constants.items():
-                    if key.startswith("."):
-                        table.setdefault(key[1:], []).extend(flatten(value))
-            self._project_attrs = table
+            self._project_attrs = _project_attr_table(self.project)
         return self._project_attrs.get(attr, [])
 
     # -- attributes
@@ -1260,10 +1314,66 @@ def _export(res: Res) -> object:
     return OneOf(tuple(values))
 
 
-def _iter_exports(index: ModuleIndex) -> Iterator[tuple[str, object]]:
-    resolver = Resolver(index)
+#: The attribute table of the last project seen: every file of a scan shares one project index,
+#: so it is built once per process, not once per file.
+_ATTR_TABLE: list[tuple[Mapping[str, Mapping[str, object]], dict[str, list[object]]]] = []
+
+
+def _project_attr_table(project: Mapping[str, Mapping[str, object]]) -> dict[str, list[object]]:
+    if _ATTR_TABLE and _ATTR_TABLE[0][0] is project:
+        return _ATTR_TABLE[0][1]
+    table: dict[str, list[object]] = {}
+    for constants in project.values():
+        for key, value in constants.items():
+            if key.startswith("."):
+                table.setdefault(key[1:], []).extend(flatten(value))
+    _ATTR_TABLE[:] = [(project, table)]
+    return table
+
+
+def _count_nodes(node: ast.AST, limit: int) -> int:
+    """Nodes under ``node`` (itself included), counting stopped once past ``limit``."""
+    stack = [node]
+    count = 0
+    while stack and count <= limit:
+        current = stack.pop()
+        count += 1
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+    return count
+
+
+def build_index(tree: ast.Module, module_name: str = "", max_nodes: int | None = None) -> tuple[ModuleIndex, int]:
+    """The index of ``tree``, within ``max_nodes`` syntax-tree nodes.
+
+    Returns the index and 0, or, when the module is larger than the budget, the index of its
+    leading top-level statements that fit and the line of the first statement left out.
+    """
+    index = ModuleIndex(tree, module_name, max_nodes)
+    if index.complete or max_nodes is None:
+        return index, 0
+    left = max_nodes - 1  # the module node itself
+    keep = 0
+    for stmt in tree.body:
+        left -= _count_nodes(stmt, left)
+        if left < 0:
+            break
+        keep += 1
+    cut_line = tree.body[keep].lineno if keep < len(tree.body) else 0
+    partial = ast.Module(body=tree.body[:keep], type_ignores=[])
+    return ModuleIndex(partial, module_name), cut_line
+
+
+def _iter_exports(index: ModuleIndex, budget: Meter | None = None) -> Iterator[tuple[str, object]]:
+    resolver = Resolver(index, budget=budget)
     module = index.module
     for name, bindings in module.assigns.items():
+        if budget is not None and budget.exhausted:
+            return
         if name.startswith("__") or not bindings:
             continue
         kinds = {b[0] for b in bindings}
@@ -1289,6 +1399,8 @@ def _iter_exports(index: ModuleIndex) -> Iterator[tuple[str, object]]:
         if not isinstance(exported, UnknownValue):
             yield name, exported
     for attr, bindings in index.attr_index.items():
+        if budget is not None and budget.exhausted:
+            return
         res = Res()
         for binding in bindings:
             res.add(resolver.binding(binding, 0))
@@ -1316,11 +1428,21 @@ def _function_returns(resolver: Resolver, fscope: Scope) -> object | None:
     return None if isinstance(exported, UnknownValue) else exported
 
 
-def module_constants(tree: ast.Module, module_name: str) -> dict[str, object]:
-    """Constants of a parsed module for the project index (see :func:`collect_module_constants`)."""
-    index = ModuleIndex(tree, module_name)
+def module_constants(tree: ast.Module, module_name: str, budget: Meter | None = None,
+                     max_nodes: int | None = None) -> dict[str, object]:
+    """Constants of a parsed module for the project index (see :func:`collect_module_constants`).
+
+    ``budget`` (resolution steps) and ``max_nodes`` bound the work; when either runs out, the
+    constants worked out so far are returned (``budget.exhausted`` / a partial index tells).
+    """
+    index, _ = build_index(tree, module_name, max_nodes)
+    return index_constants(index, budget)
+
+
+def index_constants(index: ModuleIndex, budget: Meter | None = None) -> dict[str, object]:
+    """Constants of an indexed module (see :func:`module_constants`)."""
     out: dict[str, object] = {}
-    for name, value in _iter_exports(index):
+    for name, value in _iter_exports(index, budget):
         if isinstance(value, UnknownValue) and not name.startswith("."):
             continue
         out[name] = value

@@ -157,35 +157,35 @@ def _call_name(node: ast.Call) -> str:
 
 
 def python_strings(tree: ast.AST) -> Iterator[tuple[ast.Constant, int]]:
-    """String literals that are code, not documentation: (node, line), skipping docstrings and
-    arguments of print/logging calls and argparse ``help=`` texts."""
+    """String literals that are code, not documentation: (node, line), skipping docstrings and other
+    bare string statements, arguments of print/logging calls and argparse ``help=`` texts.
 
-    def docstring_of(body: list[ast.stmt]) -> ast.AST | None:
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                and isinstance(body[0].value.value, str):
-            return body[0].value
-        return None
+    One iterative pass over the tree (linear in its size, no recursion), in source order.
+    """
+    found: list[tuple[ast.Constant, int]] = []
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, skipped = stack.pop()
+        if isinstance(node, ast.Constant):
+            if not skipped and isinstance(node.value, str) and "://" in node.value:
+                found.append((node, node.lineno))
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a docstring or another bare string statement documents, it does not load
+        if (isinstance(node, ast.Call) and _call_name(node) in _LOG_FUNCS) or (
+                isinstance(node, ast.keyword) and node.arg in _DOC_KEYWORDS):
+            skipped = True
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append((value, skipped))
+            elif isinstance(value, list):
+                stack.extend((item, skipped) for item in value if isinstance(item, ast.AST))
+    found.sort(key=lambda item: (item[1], item[0].col_offset))
+    return iter(found)
 
-    skip: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            doc = docstring_of(node.body)
-            if doc is not None:
-                skip.add(id(doc))
-        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            skip.add(id(node.value))  # a bare string statement documents, it does not load
-        elif isinstance(node, ast.Call):
-            if _call_name(node) in _LOG_FUNCS:
-                for sub in ast.walk(node):
-                    skip.add(id(sub))
-            for kw in node.keywords:
-                if kw.arg in ("help", "description", "epilog", "usage"):
-                    for sub in ast.walk(kw.value):
-                        skip.add(id(sub))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip \
-                and "://" in node.value:
-            yield node, node.lineno
+
+_DOC_KEYWORDS = frozenset({"help", "description", "epilog", "usage"})
 
 
 def urls_in_python(source: str, tree: ast.AST | None = None) -> list[tuple[int, int, str]]:
