@@ -12,6 +12,12 @@ Only headers are read, with bounded reads (:data:`HEAD_BYTES`); tensors never ar
   provenance. They are never unpickled: loading one with ``torch.load``/``pickle`` runs whatever
   code it names. Their opcodes are listed with :mod:`pickletools` (which only parses) and a
   checkpoint that imports something other than tensor-building helpers gets a ``pickle`` warning.
+
+Every reader is bounded in bytes and steps (:mod:`modelclear.scan.budget`): a header length or count
+claiming gigabytes is checked against the bytes actually read before anything is allocated, the
+safetensors JSON is not parsed when nested deeper than ``BUDGETS.nesting_depth``, GGUF values and
+pickle opcodes are counted, and zip checkpoints are read up to ``BUDGETS.zip_member_bytes``. Hostile
+input gives a warning, never an exception.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import pickletools
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +37,7 @@ from typing import Any
 from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.budget import BUDGETS, BudgetExceeded, Meter, budget_warning, json_depth
 from modelclear.scan.config import config_data
 from modelclear.scan.urls import match_url
 
@@ -81,9 +89,16 @@ def read_safetensors_header(data: bytes) -> dict[str, Any]:
     if 8 + length > len(data):
         raise HeaderError(f"header of {length} bytes is larger than the {len(data) - 8} bytes read")
     try:
-        header = json.loads(data[8:8 + length].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise HeaderError(f"header is not JSON: {exc}") from exc
+        text = data[8:8 + length].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HeaderError(f"header is not UTF-8: {exc}") from exc
+    depth = json_depth(text)
+    if depth > BUDGETS.nesting_depth:
+        raise HeaderError(f"header JSON nested {depth} levels deep (budget {BUDGETS.nesting_depth}); not read")
+    try:
+        header = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise HeaderError(f"header is not JSON: {str(exc)[:200]}") from exc
     if not isinstance(header, dict):
         raise HeaderError("header is not a JSON object")
     return header
@@ -118,10 +133,16 @@ _GGUF_MAX_ARRAY_KEEP = 256
 
 
 class _Reader:
-    def __init__(self, data: bytes, wide: bool) -> None:
+    def __init__(self, data: bytes, wide: bool, steps: Meter | None = None) -> None:
         self.data = data
         self.pos = 0
         self.wide = wide  # v2+: 64-bit lengths and counts; v1: 32-bit
+        self.steps = steps if steps is not None else Meter(BUDGETS.gguf_values)
+
+    def skip(self, n: int) -> None:
+        if n < 0 or self.pos + n > len(self.data):
+            raise HeaderError("GGUF header truncated")
+        self.pos += n
 
     def take(self, n: int) -> bytes:
         if n < 0 or self.pos + n > len(self.data):
@@ -142,7 +163,25 @@ class _Reader:
             raise HeaderError("GGUF string longer than the bytes read")
         return self.take(n).decode("utf-8", errors="replace")
 
+    def _skip_strings(self, count: int) -> None:
+        """Skip ``count`` strings without decoding them (a vocabulary), one value of budget each."""
+        if not self.steps.spend(count):
+            raise BudgetExceeded(f"more than {self.steps.limit:,} GGUF values")
+        fmt = "<Q" if self.wide else "<I"
+        width = 8 if self.wide else 4
+        data, pos, end = self.data, self.pos, len(self.data)
+        unpack = struct.unpack_from
+        for _ in range(count):
+            if pos + width > end:
+                raise HeaderError("GGUF header truncated")
+            pos += width + unpack(fmt, data, pos)[0]
+            if pos > end:
+                raise HeaderError("GGUF string longer than the bytes read")
+        self.pos = pos
+
     def value(self, vtype: int, depth: int = 0) -> Any:
+        if not self.steps.spend():
+            raise BudgetExceeded(f"more than {self.steps.limit:,} GGUF values")
         if vtype in _GGUF_SCALARS:
             return self.unpack(_GGUF_SCALARS[vtype])
         if vtype == _GGUF_STRING:
@@ -156,31 +195,37 @@ class _Reader:
                 size = struct.calcsize(_GGUF_SCALARS[etype])
                 if count * size > len(self.data) - self.pos:
                     raise HeaderError("GGUF array longer than the bytes read")
-                self.take(count * size)
+                self.skip(count * size)  # skipped over, never copied
                 return []
             if count > len(self.data) - self.pos:  # every element takes at least one byte
                 raise HeaderError("GGUF array longer than the bytes read")
             kept: list[Any] = []
-            for i in range(count):
-                item = self.value(etype, depth + 1)
-                if i < _GGUF_MAX_ARRAY_KEEP:
-                    kept.append(item)
+            for _ in range(min(count, _GGUF_MAX_ARRAY_KEEP)):
+                kept.append(self.value(etype, depth + 1))
+            if count > _GGUF_MAX_ARRAY_KEEP:
+                if etype == _GGUF_STRING:
+                    self._skip_strings(count - _GGUF_MAX_ARRAY_KEEP)
+                else:
+                    for _ in range(count - _GGUF_MAX_ARRAY_KEEP):
+                        self.value(etype, depth + 1)
             return kept
         raise HeaderError(f"unknown GGUF value type {vtype}")
 
 
-def read_gguf_metadata(data: bytes, wanted: frozenset[str] | None = None) -> tuple[dict[str, Any], bool]:
+def read_gguf_metadata(data: bytes, wanted: frozenset[str] | None = None,
+                       steps: Meter | None = None) -> tuple[dict[str, Any], bool]:
     """The metadata key/values of a GGUF header, and whether all of them were read.
 
-    Stops early (``complete`` False) when the bytes read end before the last pair; raises
-    :class:`HeaderError` for a file that is not GGUF or whose header is malformed.
+    Stops early (``complete`` False) when the bytes read end before the last pair or when ``steps``
+    (values decoded, default ``BUDGETS.gguf_values``) runs out — then ``steps.exhausted`` is set;
+    raises :class:`HeaderError` for a file that is not GGUF or whose header is malformed.
     """
     if len(data) < 8 or data[:4] != b"GGUF":
         raise HeaderError("not a GGUF file (bad magic)")
     (version,) = struct.unpack("<I", data[4:8])
     if version not in (1, 2, 3):
         raise HeaderError(f"unsupported GGUF version {version}")
-    reader = _Reader(data, wide=version >= 2)
+    reader = _Reader(data, wide=version >= 2, steps=steps)
     reader.take(8)
     reader.length()  # tensor count
     count = reader.length()
@@ -192,6 +237,8 @@ def read_gguf_metadata(data: bytes, wanted: frozenset[str] | None = None) -> tup
             key = reader.string()
             vtype = int(reader.unpack("<I"))
             value = reader.value(vtype)
+        except BudgetExceeded:
+            return meta, False
         except HeaderError as exc:
             if "truncated" in str(exc) or "longer than the bytes read" in str(exc):
                 return meta, False
@@ -235,17 +282,22 @@ def gguf_info(meta: dict[str, Any]) -> WeightInfo:
 # Pickles
 
 
-def pickle_globals(data: bytes) -> tuple[list[str], bool]:
+def pickle_globals(data: bytes, steps: Meter | None = None) -> tuple[list[str], bool]:
     """``module.name`` of every global a pickle stream imports, parsed (never executed).
 
-    Returns the names and whether the stream was read to its end.
+    Returns the names and whether the stream was read to its end. ``steps`` counts opcodes (default
+    ``BUDGETS.pickle_ops``); when it runs out, the names read so far are returned and
+    ``steps.exhausted`` is set.
     """
+    steps = steps if steps is not None else Meter(BUDGETS.pickle_ops)
     names: list[str] = []
     strings: list[str] = []
     memo: dict[int, Any] = {}
     stream = io.BytesIO(data)
     try:
         for opcode, arg, _pos in pickletools.genops(stream):
+            if not steps.spend():
+                return names, False
             name = opcode.name
             if name in ("GLOBAL", "INST") and isinstance(arg, str):
                 names.append(arg.replace(" ", "."))
@@ -274,15 +326,49 @@ def unsafe_globals(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(n for n in names if not n.startswith(_SAFE_GLOBAL_PREFIXES)))
 
 
-def _zip_pickles(path: Path) -> Iterator[tuple[str, bytes]]:
+def zip_entry_count(path: Path) -> int | None:
+    """Entries a zip file's end-of-central-directory record announces (read from its last 64 KiB,
+    before :mod:`zipfile` builds one object per entry); None when no record is found."""
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        tail_start = max(0, size - 65_557)
+        fh.seek(tail_start)
+        tail = fh.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or at + 22 > len(tail):
+            return None
+        (count,) = struct.unpack("<H", tail[at + 10:at + 12])
+        if count != 0xFFFF or at < 20 or tail[at - 20:at - 16] != b"PK\x06\x07":
+            return count
+        (offset,) = struct.unpack("<Q", tail[at - 12:at - 4])  # zip64 end-of-central-directory record
+        if offset + 40 > size:
+            return None
+        fh.seek(offset)
+        record = fh.read(40)
+        if record[:4] != b"PK\x06\x06":
+            return None
+        return int(struct.unpack("<Q", record[32:40])[0])
+
+
+def _zip_pickles(path: Path, budget: Meter) -> Iterator[tuple[str, bytes]]:
+    """(member, bytes) of the ``.pkl`` members, reading at most ``budget`` bytes in all."""
+    count = zip_entry_count(path)
+    if count is not None and count > MAX_ZIP_MEMBERS:
+        raise BudgetExceeded(f"zip announces {count:,} entries (budget {MAX_ZIP_MEMBERS:,}); not listed")
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
         if len(infos) > MAX_ZIP_MEMBERS:
-            return
+            raise BudgetExceeded(f"zip lists {len(infos):,} entries (budget {MAX_ZIP_MEMBERS:,})")
         for info in infos:
             if info.filename.endswith(".pkl") and info.file_size <= MAX_PICKLE_MEMBER:
+                if budget.left() <= 0:
+                    budget.exhausted = True
+                    return
                 with zf.open(info) as fh:
-                    yield info.filename, fh.read(MAX_PICKLE_MEMBER)
+                    payload = fh.read(min(MAX_PICKLE_MEMBER, budget.left()))
+                budget.spend(len(payload))
+                yield info.filename, payload
 
 
 # --------------------------------------------------------------------------------------------------
@@ -330,6 +416,9 @@ class WeightsScanner:
             return list(self._pickle(path, data))
         except HeaderError as exc:
             return [ScanWarning(path=path.name, message=f"malformed {suffix[1:]} header: {exc}", code="malformed")]
+        except (RecursionError, MemoryError) as exc:  # not expected with the budgets; never a crash
+            return [ScanWarning(path=path.name, message=f"{suffix[1:]} header not read: {type(exc).__name__}",
+                                code="malformed")]
 
     def _local(self, path: Path, info: WeightInfo, loader: str, extra: str = "") -> Iterator[Reference]:
         parts = [f"local {info.format} weights"]
@@ -363,10 +452,15 @@ class WeightsScanner:
         yield from self._local(path, safetensors_info(read_safetensors_header(data)), "safetensors")
 
     def _gguf(self, path: Path, data: bytes) -> Iterator[Reference | ScanWarning]:
-        meta, complete = read_gguf_metadata(data)
+        steps = Meter(BUDGETS.gguf_values)
+        meta, complete = read_gguf_metadata(data, steps=steps)
         info = gguf_info(meta)
-        extra = "" if complete else f"header read up to {len(data)} bytes only"
+        extra = "" if complete else (f"header read up to its first {steps.limit:,} values only" if steps.exhausted
+                                     else f"header read up to {len(data)} bytes only")
         yield from self._local(path, info, "gguf", extra)
+        if steps.exhausted:
+            yield budget_warning(path.name, f"GGUF header holds more than {steps.limit:,} values; "
+                                            "the metadata after them was not read")
 
     def _pickle(self, path: Path, data: bytes) -> Iterator[Reference | ScanWarning]:
         is_zip = data[:4] == b"PK\x03\x04"
@@ -376,16 +470,29 @@ class WeightsScanner:
             return  # a .bin that is neither a zip nor a pickle (GGML, fastText, raw arrays)
         names: list[str] = []
         fmt = "pickle"
+        ops = Meter(BUDGETS.pickle_ops)
         if is_zip:
             fmt = "zip"
+            read = Meter(BUDGETS.zip_member_bytes)
             try:
-                for member, payload in _zip_pickles(path):
+                for member, payload in _zip_pickles(path, read):
                     fmt = "torch zip checkpoint" if member.endswith("data.pkl") else "zip with pickles"
-                    names.extend(pickle_globals(payload)[0])
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+                    names.extend(pickle_globals(payload, ops)[0])
+                    if ops.exhausted:
+                        break
+            except BudgetExceeded as exc:
+                yield budget_warning(path.name, f"zip checkpoint not looked into: {exc}")
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError,
+                    struct.error, zlib.error):
                 yield ScanWarning(path=path.name, message="zip checkpoint cannot be listed", code="malformed")
+            if read.exhausted:
+                yield budget_warning(path.name, f"zip checkpoint: pickle members read up to {read.limit:,} bytes; "
+                                                "later members not looked into")
         elif is_pickle:
-            names = pickle_globals(data)[0]
+            names = pickle_globals(data, ops)[0]
+        if ops.exhausted:
+            yield budget_warning(path.name, f"pickle opcodes listed up to {ops.limit:,}; "
+                                            "imports after them not checked")
         yield Reference(raw=path.name, kind=Kind.MODEL, id=None, path=path.name, line=0,
                         evidence=f"{fmt} file {path.name}", confidence="low", loader="pickle", note=PICKLE_NOTE)
         bad = unsafe_globals(names)
