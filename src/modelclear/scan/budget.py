@@ -117,6 +117,45 @@ def json_depth(text: str) -> int:
     return max(0, max(accumulate(_STEP[c] for c in brackets)))
 
 
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+
+
+def prune_json(text: str, limit: int) -> tuple[str, bool]:
+    """``text`` with every array or object nested deeper than ``limit`` replaced by ``null``.
+
+    Keeps everything shallower (a notebook's cells survive a hostile 100,000-deep output), without
+    recursion; returns the text and whether anything was cut. Unbalanced brackets are left as they
+    are (the JSON parser then reports the text as malformed).
+    """
+    if json_depth(text) <= limit:
+        return text, False
+    parts: list[str] = []
+    depth = 0
+    kept_from = 0
+    cut_start = -1
+    for m in _JSON_TOKEN.finditer(text):
+        token = m.group()
+        if token[0] == '"':
+            continue
+        if token in "[{":
+            depth += 1
+            if depth == limit + 1 and cut_start < 0:
+                cut_start = m.start()
+        else:
+            depth -= 1
+            if depth == limit and cut_start >= 0:
+                parts.append(text[kept_from:cut_start])
+                parts.append("null")
+                kept_from = m.end()
+                cut_start = -1
+    if cut_start >= 0:  # never closed: malformed anyway; cut to the end
+        parts.append(text[kept_from:cut_start])
+        parts.append("null")
+        kept_from = len(text)
+    parts.append(text[kept_from:])
+    return "".join(parts), True
+
+
 _TOML_STRING = re.compile(
     r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*\'|#[^\n]*', re.DOTALL)
 

@@ -8,8 +8,14 @@ Values are classified without guessing: an ``ORG/NAME`` repo id or a legacy bare
 an ``hf:``/``hf-dataset:`` id (bare names only for keys that can mean nothing else); a path becomes
 a local-model reference without id; an OmegaConf interpolation is resolved inside the same document
 when it points at a plain value (``${model.name}``, ``${oc.env:VAR,default}``) and otherwise reported
-as an unresolved reference. YAML is read with a safe composer that never constructs objects and
-visits each node once, so neither ``!!python`` tags nor alias bombs do anything.
+as an unresolved reference. YAML is read event by event (no composer, no constructor, no
+recursion) and an alias is never expanded, so neither ``!!python`` tags nor alias bombs do anything.
+
+Work is bounded (:mod:`modelclear.scan.budget`): at most ``BUDGETS.config_nodes`` parser events /
+values per file and ``BUDGETS.nesting_depth`` levels of nesting are read (deeper parts are cut
+out before parsing; a too-deep TOML file is not parsed at all), and placing references on their
+lines searches at most ``BUDGETS.locate_chars`` characters. A file that runs out keeps what was
+found so far and gets a ``budget`` warning.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import yaml
 from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.budget import BUDGETS, Meter, budget_warning, prune_json, toml_depth
 from modelclear.scan.urls import match_url
 from modelclear.scan.walk import decode_text, line_of
 
@@ -177,27 +184,117 @@ class _Node:
         return self.line, self.column
 
 
-def _from_yaml(node: yaml.Node, seen: set[int]) -> _Node:
-    line, col = node.start_mark.line + 1, node.start_mark.column
-    if id(node) in seen:  # an alias: visited already; never expand twice (alias bombs)
-        return _Node(None, line, col)
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, _Node] = {}
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value not in out:
-                out[k.value] = _from_yaml(v, seen)
-        return _Node(out, line, col)
-    if isinstance(node, yaml.SequenceNode):
-        return _Node([_from_yaml(v, seen) for v in node.value], line, col)
-    assert isinstance(node, yaml.ScalarNode)
-    if node.tag == _STR_TAG:
-        return _Node(node.value, line, col)
-    if node.tag == _BOOL_TAG:
-        return _Node(node.value.lower() in ("true", "yes", "on", "y"), line, col)
-    if node.tag == _NULL_TAG:
-        return _Node(None, line, col)
-    return _Node(node.value if node.style in ("'", '"') else _plain(node.value), line, col)
+class ParseLimits:
+    """The work one configuration file may take while it is parsed and placed (see :mod:`.budget`)."""
+
+    def __init__(self, nodes: int = BUDGETS.config_nodes, depth: int = BUDGETS.nesting_depth,
+                 locate: int = BUDGETS.locate_chars) -> None:
+        self.nodes = Meter(nodes, "values")
+        self.locate = Meter(locate, "characters searched")
+        self.depth = depth
+        #: Whether something nested deeper than :attr:`depth` was left out.
+        self.too_deep = False
+
+
+class NestingTooDeep(ValueError):
+    """A JSON/TOML text nested deeper than the budget (it is not parsed at all)."""
+
+
+_SKIP = object()
+
+
+def _yaml_scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR_TAG:
+        return event.value
+    if tag == _BOOL_TAG:
+        return event.value.lower() in ("true", "yes", "on", "y")
+    if tag == _NULL_TAG:
+        return None
+    return event.value if event.style in ("'", '"') else _plain(event.value)
+
+
+def _yaml_documents(text: str, limits: ParseLimits) -> list[_Node]:
+    """The documents of a YAML text, built from parser events with an explicit stack.
+
+    An alias becomes an empty node (it is never expanded: alias bombs cost one event each); a
+    collection nested deeper than ``limits.depth`` becomes an empty node; reading stops when
+    ``limits.nodes`` runs out, keeping what was read. Raises ``yaml.YAMLError`` on bad syntax.
+    """
+    loader = _LOADER(text)
+    docs: list[_Node] = []
+    # Open collections: [node, key text of the pending mapping key or _SKIP / None when a key is due].
+    stack: list[list[Any]] = []
+    anchors: dict[str, Any] = {}  # anchor -> key text of the anchored scalar (None for collections)
+    skipping = 0  # nesting levels of a too-deep collection being skipped
+
+    def attach(node: _Node, key_text: Any) -> None:
+        if not stack:
+            docs.append(node)
+            return
+        top = stack[-1]
+        container = top[0].value
+        if isinstance(container, list):
+            container.append(node)
+        elif top[1] is None:  # this node is a key
+            top[1] = key_text if isinstance(key_text, str) else _SKIP
+        else:
+            if top[1] is not _SKIP and top[1] not in container:
+                container[top[1]] = node
+            top[1] = None
+
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if not limits.nodes.spend():
+                break
+            if skipping:
+                if isinstance(event, yaml.CollectionStartEvent):
+                    skipping += 1
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    skipping -= 1
+                continue
+            if isinstance(event, yaml.DocumentStartEvent):
+                anchors = {}
+                continue
+            mark = getattr(event, "start_mark", None)
+            line, col = (mark.line + 1, mark.column) if mark is not None else (0, 0)
+            if isinstance(event, yaml.ScalarEvent):
+                if event.anchor is not None:
+                    _check_anchor(anchors, event)
+                    anchors[event.anchor] = event.value
+                attach(_Node(_yaml_scalar(loader, event), line, col), event.value)
+            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor not in anchors:
+                    raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
+                                                      event.start_mark)
+                attach(_Node(None, line, col), anchors[event.anchor])
+            elif isinstance(event, yaml.CollectionStartEvent):
+                if event.anchor is not None:
+                    _check_anchor(anchors, event)
+                    anchors[event.anchor] = None
+                if len(stack) >= limits.depth:
+                    limits.too_deep = True
+                    skipping = 1
+                    attach(_Node(None, line, col), None)
+                    continue
+                value: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+                stack.append([_Node(value, line, col), None])
+            elif isinstance(event, yaml.CollectionEndEvent) and stack:
+                node = stack.pop()[0]
+                attach(node, None)
+    finally:
+        loader.dispose()
+    while stack:  # a budget stop: close what is open, keeping what was read
+        attach(stack.pop()[0], None)
+    return docs
+
+
+def _check_anchor(anchors: dict[str, Any], event: yaml.NodeEvent) -> None:
+    if event.anchor in anchors:
+        raise yaml.composer.ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event.start_mark)
 
 
 def _plain(text: str) -> Any:
@@ -205,11 +302,28 @@ def _plain(text: str) -> Any:
 
 
 class _Locator:
-    """Finds the line of a ``key: value`` pair in JSON/TOML text (only for pairs that are reported)."""
+    """Finds the line of a ``key: value`` pair in JSON/TOML text (only for pairs that are reported).
 
-    def __init__(self, text: str, toml: bool) -> None:
+    Pairs are reported in document order, so each search starts where the last one matched and
+    wraps around; every character searched is counted against ``budget`` (past it: line 0).
+    """
+
+    def __init__(self, text: str, toml: bool, budget: Meter | None = None) -> None:
         self.text = text
         self.toml = toml
+        self.budget = budget if budget is not None else Meter(BUDGETS.locate_chars)
+        self.cursor = 0
+
+    def _search(self, pattern: str) -> re.Match[str] | None:
+        compiled = re.compile(pattern)
+        size = len(self.text)
+        m = compiled.search(self.text, self.cursor)
+        self.budget.spend((m.end() if m is not None else size) - self.cursor)
+        if m is not None or self.cursor == 0:
+            return m
+        m = compiled.search(self.text)  # wrap around (a pair placed before the last one)
+        self.budget.spend(m.end() if m is not None else size)
+        return m
 
     def find(self, key: str, value: object) -> tuple[int, int]:
         """(line, column) of the pair, or of the key alone; (0, 0) when not found."""
@@ -225,30 +339,65 @@ class _Locator:
             patterns.append(rf"[\"']{qval}[\"']")
         patterns.append(rf"{qkey}{sep}")
         for pattern in patterns:
-            m = re.search(pattern, self.text)
+            if self.budget.exhausted:
+                return 0, 0
+            m = self._search(pattern)
             if m is not None:
+                self.cursor = m.end()
                 start = self.text.rfind("\n", 0, m.start()) + 1
                 return line_of(self.text, m.start()), m.start() - start
         return 0, 0
 
 
-def _from_obj(obj: Any, loc: _Locator, key: str = "") -> _Node:
-    if isinstance(obj, dict):
-        return _Node({k: _from_obj(v, loc, k) for k, v in obj.items() if isinstance(k, str)}, 0, 0, key, loc)
-    if isinstance(obj, list):
-        return _Node([_from_obj(v, loc, key) for v in obj], 0, 0, key, loc)
-    if isinstance(obj, bool | str) or obj is None:
-        return _Node(obj, 0, 0, key, loc)
-    return _Node(0, 0, 0, key, loc)
+def _from_obj(obj: Any, loc: _Locator, limits: ParseLimits | None = None) -> _Node:
+    """The tree of a parsed JSON/TOML value, built with an explicit stack within ``limits``."""
+    limits = limits if limits is not None else ParseLimits()
+    root = _Node(None, 0, 0, "", loc)
+    stack: list[tuple[Any, _Node, int]] = [(obj, root, 0)]
+    while stack:
+        value, node, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth >= limits.depth:
+                limits.too_deep = True
+                continue
+            items = [(k, v) for k, v in value.items() if isinstance(k, str)] if isinstance(value, dict) \
+                else [(node.key, v) for v in value]
+            children: list[_Node] = []
+            for key, child_value in items:
+                if not limits.nodes.spend():
+                    break
+                child = _Node(None, 0, 0, key, loc)
+                children.append(child)
+                stack.append((child_value, child, depth + 1))
+            if isinstance(value, dict):
+                node.value = {child.key: child for child in children}
+            else:
+                node.value = children
+        elif isinstance(value, bool | str) or value is None:
+            node.value = value
+        else:
+            node.value = 0
+    return root
 
 
-def parse_documents(text: str, suffix: str) -> list[_Node]:
-    """The documents of a YAML/JSON/TOML text as position-carrying trees (raises on bad syntax)."""
+def parse_documents(text: str, suffix: str, limits: ParseLimits | None = None) -> list[_Node]:
+    """The documents of a YAML/JSON/TOML text as position-carrying trees (raises on bad syntax).
+
+    ``limits`` bounds the work (see :class:`ParseLimits`); what runs out is recorded there and what
+    was read is returned. Deeper JSON is cut at ``limits.depth`` (``limits.too_deep`` set); TOML nested
+    deeper raises :class:`NestingTooDeep`.
+    """
+    limits = limits if limits is not None else ParseLimits()
     if suffix in (".yaml", ".yml"):
-        return [_from_yaml(doc, set()) for doc in yaml.compose_all(text, Loader=_LOADER) if doc is not None]
+        return _yaml_documents(text, limits)
     if suffix == ".toml":
-        return [_from_obj(tomllib.loads(text), _Locator(text, toml=True))]
-    return [_from_obj(json.loads(text), _Locator(text, toml=False))]
+        depth = toml_depth(text)
+        if depth > limits.depth:
+            raise NestingTooDeep(f"TOML nested {depth} levels deep (budget {limits.depth}); not read")
+        return [_from_obj(tomllib.loads(text), _Locator(text, toml=True, budget=limits.locate), limits)]
+    pruned, cut = prune_json(text, limits.depth)
+    limits.too_deep = limits.too_deep or cut
+    return [_from_obj(json.loads(pruned), _Locator(text, toml=False, budget=limits.locate), limits)]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -459,8 +608,11 @@ class ConfigScanner:
         if text is None:
             return [ScanWarning(path=path.name, message="not UTF-8 text; skipped", code="encoding")]
         suffix = path.suffix.lower()
+        limits = ParseLimits()
         try:
-            docs = parse_documents(text, suffix)
+            docs = parse_documents(text, suffix, limits)
+        except NestingTooDeep as exc:
+            return [budget_warning(path.name, str(exc))]
         except (yaml.YAMLError, ValueError, tomllib.TOMLDecodeError, RecursionError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return [ScanWarning(path=path.name, message=f"malformed {suffix[1:].upper()}: {first[:200]}",
@@ -471,6 +623,15 @@ class ConfigScanner:
             walker = _Walker(path, lines, doc, Path(os.path.abspath(ctx.root)) if path.is_absolute() else None)
             walker.visit(doc)
             out.extend(walker.out)
+        if limits.nodes.exhausted:
+            out.append(budget_warning(path.name, f"more than {limits.nodes.limit:,} values; "
+                                                 "the rest of the file was not read"))
+        if limits.too_deep:
+            out.append(budget_warning(path.name, f"nested deeper than {limits.depth} levels; "
+                                                 "the deeper parts were not read"))
+        if limits.locate.exhausted:
+            out.append(budget_warning(path.name, "too many references to place on their lines; "
+                                                 "later ones have line 0"))
         return out
 
 

@@ -24,6 +24,7 @@ import yaml
 from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.budget import BUDGETS, prune_json
 from modelclear.scan.config import looks_local
 from modelclear.scan.walk import decode_text, line_of
 
@@ -125,7 +126,7 @@ class ModelDirScanner:
         if name == "readme.md":
             return self._readme(path, text, ctx)
         try:
-            doc = json.loads(text)
+            doc = json.loads(prune_json(text, BUDGETS.nesting_depth)[0])  # deep parts cut, never recursed into
         except (ValueError, RecursionError) as exc:
             return [ScanWarning(path=path.name, message=f"malformed JSON: {str(exc)[:200]}", code="malformed")]
         if not isinstance(doc, dict):

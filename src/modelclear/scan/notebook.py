@@ -17,9 +17,9 @@ Notebooks of another kernel language (R, Julia...) are skipped.
 **Work.** The whole notebook shares one work budget (:mod:`modelclear.scan.budget`: syntax-tree
 nodes, resolution steps), counted in work, never in time: a notebook of 50,000 cells is read to
 the end, and one that exhausts a budget keeps the references of the cells read before, with a
-``budget`` warning. JSON nested deeper than ``BUDGETS.nesting_depth`` is not parsed (a ``budget``
-warning, never a ``RecursionError``); code cells longer together than the Python source budget are
-scanned one by one.
+``budget`` warning. JSON nested deeper than ``BUDGETS.nesting_depth`` is cut out before parsing (a
+``budget`` warning, never a ``RecursionError``; the cells are still read); code cells longer together
+than the Python source budget are scanned one by one.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import Any
 
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
-from modelclear.scan.budget import BUDGETS, budget_warning, json_depth
+from modelclear.scan.budget import BUDGETS, budget_warning, prune_json
 from modelclear.scan.deps import normalize, packages, pip_install_names
 from modelclear.scan.urls import hosts, references, urls_in_python
 from modelclear.scan.walk import decode_text
@@ -155,20 +155,21 @@ class NotebookScanner:
         text = decode_text(data)
         if text is None:
             return [ScanWarning(path=path.name, message="notebook is not UTF-8 JSON; skipped", code="encoding")]
-        depth = json_depth(text)
-        if depth > BUDGETS.nesting_depth:
-            return [budget_warning(path.name, f"notebook JSON nested {depth} levels deep (budget "
-                                              f"{BUDGETS.nesting_depth}); not read")]
+        text, cut = prune_json(text, BUDGETS.nesting_depth)
+        notes: list[ScanWarning] = []
+        if cut:
+            notes.append(budget_warning(path.name, f"notebook JSON nested deeper than {BUDGETS.nesting_depth} "
+                                                   "levels; the deeper parts were not read"))
         try:
             cells, python = read_cells(json.loads(text))
         except (ValueError, RecursionError) as exc:
             return [ScanWarning(path=path.name, message=f"malformed notebook: {str(exc)[:200]}", code="malformed")]
         if not python or not cells:
-            return []
+            return notes
         code = "\n".join(c.source for c in cells) + "\n".join(cmd for c in cells for _, cmd in c.shell)
         if not any(token in code for token in self.code_prefilter()):
-            return []
-        return list(self._scan_cells(path, cells, ctx))
+            return notes
+        return [*notes, *self._scan_cells(path, cells, ctx)]
 
     def _scan_cells(self, path: Path, cells: list[Cell], ctx: ScanContext) -> Iterator[Reference | ScanWarning]:
         joined = "\n".join(c.source for c in cells)
