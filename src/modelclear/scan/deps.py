@@ -27,6 +27,7 @@ import yaml
 
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.budget import BUDGETS, budget_warning, toml_depth
 from modelclear.scan.walk import decode_text, line_of, read_head
 
 #: Include depth and size limits for ``-r`` files.
@@ -366,6 +367,11 @@ class DepsScanner:
             return [ScanWarning(path=path.name, message="not UTF-8 text; skipped", code="encoding")]
         kind = _EXACT.get(name) or ("requirements" if is_requirements(path) else "pip install")
         em = _Emitter(path, text, kind)
+        if kind in ("pyproject.toml", "uv.lock", "poetry.lock", "pdm.lock", "Pipfile"):
+            depth = toml_depth(text)
+            if depth > BUDGETS.nesting_depth:  # refused before the recursive TOML parser sees it
+                return [budget_warning(path.name, f"{kind} nested {depth} levels deep "
+                                                  f"(budget {BUDGETS.nesting_depth}); not read")]
         try:
             if kind == "requirements":
                 _requirements(path, text, ctx, em, 0, {str(path)})
