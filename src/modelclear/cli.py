@@ -4,8 +4,11 @@ Exit codes (stable; see docs/cli.md):
   0  allowed or conditional (every artifact), or every failing verdict waived or in the baseline
   1  prohibited (at least one artifact, or denied by the policy's licence list), or an expired waiver
   2  uncertain or unknown (at least one artifact, none prohibited)
-  3  usage error (bad id, jurisdiction, option, policy or baseline file)
-  4  internal error (a bug: please report it)
+  3  usage, input or output error (bad id, jurisdiction, option, policy or baseline file, unreadable
+     scan root, missing extra, unwritable output, closed standard output): one line on stderr
+  4  internal error (a bug: please report it; the traceback with --debug)
+
+No error ever exits 1: CI reads 1 as "prohibited".
 
 The policy's ``fail-on`` (or ``--fail-on``) chooses which verdicts fail: ``uncertain`` (default:
 uncertain, unknown and prohibited), ``unknown`` (unknown and prohibited) or ``prohibited``.
@@ -81,16 +84,21 @@ def build_parser() -> argparse.ArgumentParser:
         "2 uncertain/unknown, 3 usage error, 4 internal error. See docs/cli.md.",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--debug", action="store_true", help="on an internal error, print the traceback")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="on an internal error, print the traceback")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("check", help="layered verdict for one model, dataset or package id")
+    p = sub.add_parser("check", parents=[common], help="layered verdict for one model, dataset or package id")
     p.add_argument("id", help="e.g. torchvision:ResNet50_Weights.IMAGENET1K_V2, hf:meta-llama/Llama-2-7b-hf, "
                    "dataset:imagenet-1k")
     _scenario_args(p)
     _output_args(p)
     _policy_args(p)
 
-    p = sub.add_parser("scan", help="find every pretrained model and dataset a codebase loads, and judge each")
+    p = sub.add_parser("scan", parents=[common],
+                       help="find every pretrained model and dataset a codebase loads, and judge each")
     p.add_argument("path", nargs="?", default=".", help="directory or file to scan (default: .)")
     _scenario_args(p)
     _output_args(p)
@@ -98,16 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
     p.add_argument("--include-hf-cache", action="store_true", help="also list what the local HF cache holds")
     p.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
-    p.add_argument("--jobs", type=int, default=0, help="worker processes (default: cores)")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes, at least 1 (default: cores); the "
+                   "answer is the same for any number")
 
-    p = sub.add_parser("explain", help="what the knowledge base holds for an artifact, licence (license:ID), "
+    p = sub.add_parser("explain", parents=[common],
+                       help="what the knowledge base holds for an artifact, licence (license:ID), "
                        "law (law:JP) or platform (platform:ID)")
     p.add_argument("id")
     p.add_argument("--lang", choices=("en", "ja"), default="en")
     p.add_argument("-f", "--format", choices=("text", "json"), default="text")
     p.add_argument("--kb", action="append", default=[], metavar="DIR")
 
-    p = sub.add_parser("kb", help="knowledge base statistics and search")
+    p = sub.add_parser("kb", parents=[common], help="knowledge base statistics and search")
     kb_sub = p.add_subparsers(dest="kb_command", metavar="SUBCOMMAND")
     s = kb_sub.add_parser("stats", help="counts by kind, confidence and age")
     s.add_argument("-f", "--format", choices=("text", "json"), default="text")
@@ -115,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("text")
     s.add_argument("--limit", type=int, default=30)
 
-    p = sub.add_parser("web", help="a local web UI and JSON API (needs the 'web' extra: FastAPI, Jinja2, uvicorn)")
+    p = sub.add_parser("web", parents=[common],
+                       help="a local web UI and JSON API (needs the 'web' extra: FastAPI and uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     p.add_argument("--kb", action="append", default=[], metavar="DIR",
@@ -126,11 +137,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_output(output: str | None) -> None:
+    """Fail early (exit 3) when ``-o FILE`` cannot be written: no such folder, or a folder itself."""
+    if not output:
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise CliError(f"cannot write the report to {_shown(output)}: it is a folder")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise CliError(f"cannot write the report to {_shown(output)}: no such folder {_shown(str(parent))}")
+
+
 def _write(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise CliError(f"cannot write the report to {_shown(output)}: {exc.strerror or exc}") from None
     else:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # e.g. standard output redirected to a full disk
+            raise CliError(f"cannot write the report to standard output: {exc.strerror or exc}") from None
+
+
+def _shown(text: str) -> str:
+    """A user-given path or value, printable in one line of an error message."""
+    from modelclear.safetext import printable
+
+    return printable(text)
 
 
 def _print_report(report: Any, fmt: str, output: str | None) -> None:
@@ -157,6 +197,42 @@ def _check_format(fmt: str) -> None:
 
     if fmt not in report_mod.names():
         raise CliError(f"unknown format {fmt!r}; choose one of: {', '.join(report_mod.names())}")
+    missing = report_mod.missing_extra(fmt)
+    if missing is not None:
+        extra, module = missing
+        raise CliError(f"--format {fmt} needs the '{extra}' extra ({module} is not installed): "
+                       f"pip install 'modelclear[{extra}]'")
+
+
+def _check_common(args: argparse.Namespace) -> None:
+    """Validate the options every command shares, before any work (exit 3 with one line)."""
+    for kb_dir in getattr(args, "kb", []) or []:
+        if not Path(kb_dir).is_dir():
+            raise CliError(f"--kb {_shown(kb_dir)}: no such folder (an overlay is a folder of knowledge files)")
+    hf_cache = getattr(args, "hf_cache", None)
+    if hf_cache and not Path(hf_cache).is_dir():
+        raise CliError(f"--hf-cache {_shown(hf_cache)}: no such folder (give the Hugging Face cache folder, "
+                       "e.g. ~/.cache/huggingface/hub)")
+    jobs = getattr(args, "jobs", None)
+    if jobs is not None and jobs < 1:
+        raise CliError(f"--jobs {jobs}: give a number of worker processes of at least 1")
+    for accepted in getattr(args, "accepted", []) or []:
+        _check_accepted(accepted)
+    _check_output(getattr(args, "output", None))
+
+
+def _check_accepted(text: str) -> None:
+    """An ``--accepted`` value is an artifact id (``dataset:imagenet-1k``) or a terms id (``imagenet-terms``)."""
+    import re
+
+    from modelclear import ids
+
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", text):
+        return  # a terms id or a legacy model name; the knowledge base decides what it is
+    try:
+        ids.parse(text)
+    except ids.IdError as exc:
+        raise CliError(f"--accepted {_shown(text)}: {exc}") from None
 
 
 def _load_policy(args: argparse.Namespace, start: Path, kb: Any) -> Any:
@@ -247,6 +323,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from modelclear.report import Report
 
     _check_format(args.format)
+    _check_common(args)
     kb = api.load_knowledge(tuple(args.kb))
     pol = _load_policy(args, Path.cwd(), kb)
     jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
@@ -283,9 +360,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from modelclear.pipeline import scan_and_assess
 
     _check_format(args.format)
+    _check_common(args)
     root = Path(args.path)
-    if not root.exists():
-        raise CliError(f"no such file or directory: {args.path}")
+    _check_root(root, args.path)
     kb = api.load_knowledge(tuple(args.kb))
     pol = _load_policy(args, root, kb)
     jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
@@ -299,7 +376,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         include_hf_cache=args.include_hf_cache or args.hf_cache is not None,
         hf_cache=Path(args.hf_cache) if args.hf_cache else None,
         gitignore=not args.no_gitignore,
-        jobs=args.jobs,
+        jobs=args.jobs or 0,
         online=args.online,
         progress=sys.stderr.isatty(),
     )
@@ -311,10 +388,28 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return int(gate.exit_code)
 
 
+def _check_root(root: Path, shown: str) -> None:
+    """The scan root exists and can be read (a folder listed, a file opened), else exit 3."""
+    import os
+
+    try:
+        if root.is_dir():
+            with os.scandir(root):
+                pass
+        elif root.exists():
+            with open(root, "rb"):
+                pass
+        else:
+            raise CliError(f"no such file or directory: {_shown(shown)}")
+    except OSError as exc:
+        raise CliError(f"cannot read {_shown(shown)}: {exc.strerror or exc}") from None
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     """``modelclear explain``."""
     from modelclear.explain import explain
 
+    _check_common(args)
     text, found = explain(args.id, lang=args.lang, fmt=args.format, overlays=tuple(args.kb))
     sys.stdout.write(text)
     return EXIT_OK if found else EXIT_UNCERTAIN
@@ -337,6 +432,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     """``modelclear web``: serve the web UI and JSON API until interrupted."""
     if not 0 < args.port < 65536:
         raise CliError(f"bad port {args.port}; use 1-65535")
+    _check_common(args)
     try:
         import uvicorn
 
@@ -358,7 +454,12 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``modelclear`` console script."""
+    """Entry point of the ``modelclear`` console script.
+
+    Never exits 1 except for a verdict (1 is what CI reads as "prohibited"): usage, input and output
+    errors exit 3 with one line on standard error, a bug exits 4 with a short message (the traceback
+    only with ``--debug``).
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -373,23 +474,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command not in handlers:
         parser.print_help()
         return EXIT_USAGE
+    debug = bool(getattr(args, "debug", False))
     try:
         return handlers[args.command](args)
     except CliError as exc:
-        print(f"modelclear: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _error(str(exc), EXIT_USAGE)
+    except BrokenPipeError:
+        return _closed_stdout()
+    except KeyboardInterrupt:
+        print("modelclear: interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:
-        from modelclear.api import UsageError
+        return _unexpected(exc, debug)
 
-        if isinstance(exc, UsageError):
-            print(f"modelclear: error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        from modelclear.catalog.records import RecordError
 
-        if isinstance(exc, RecordError):
-            print(f"modelclear: error in the knowledge base: {exc}", file=sys.stderr)
-            return EXIT_INTERNAL
-        raise
+def _error(message: str, code: int) -> int:
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):  # standard error closed too: the exit code is all we give
+        print(f"modelclear: error: {message}", file=sys.stderr)
+    return code
+
+
+def _closed_stdout() -> int:
+    """Standard output was closed by the reader (``| head -c0``): say so once, quietly, exit 3."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):  # Python flushes stdout again at exit: point it at /dev/null
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return _error("standard output was closed before the report was written", EXIT_USAGE)
+
+
+def _unexpected(exc: BaseException, debug: bool) -> int:
+    """Map an exception that escaped a command: known input problems exit 3, bugs exit 4."""
+    from modelclear.api import UsageError
+    from modelclear.catalog.records import RecordError
+
+    if isinstance(exc, UsageError):
+        return _error(str(exc), EXIT_USAGE)
+    if isinstance(exc, BrokenPipeError):
+        return _closed_stdout()
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    if isinstance(exc, RecordError):
+        return _error(f"in the knowledge base: {exc}", EXIT_INTERNAL)
+    return _error(f"internal error ({type(exc).__name__}: {_shown(str(exc))[:300]}). This is a bug in "
+                  "modelclear: please report it with the command you ran and the output of the same command "
+                  "with --debug", EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

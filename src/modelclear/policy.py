@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,14 @@ _LICENSE_KEYS = ("allow", "deny")
 _WAIVER_KEYS = ("id", "reason", "approved-by", "expires")
 _ACTIVITIES = ("train", "finetune", "distill", "evaluate", "deploy", "serve", "distribute", "outputs")
 _PURPOSES = ("commercial", "research")
+
+
+#: A policy file is a few dozen lines; anything far larger is not one (and is auto-discovered in
+#: repositories we did not write, so it must not cost us memory or time).
+MAX_POLICY_BYTES = 1 << 20
+#: Deepest nesting and most values a policy may hold (a YAML alias bomb or 100k nested lists is not a policy).
+MAX_POLICY_DEPTH = 32
+MAX_POLICY_NODES = 100_000
 
 
 class PolicyError(ValueError):
@@ -100,25 +109,35 @@ def find(start: Path) -> Path | None:
     """The policy file for ``start``: the nearest ``modelclear.toml``, or ``pyproject.toml`` with a
     ``[tool.modelclear]`` table, looking in ``start`` (or its folder) and then upward. The search
     stops after the first folder holding ``.git`` (the repository root)."""
-    here = start.resolve()
-    if not here.is_dir():
+    here = Path(os.path.realpath(start))
+    if not _probe(here.is_dir):
         here = here.parent
     for folder in (here, *here.parents):
         own = folder / "modelclear.toml"
-        if own.is_file():
+        if _probe(own.is_file):
             return own
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
+        if _probe(pyproject.is_file) and _has_tool_table(pyproject):
             return pyproject
-        if (folder / ".git").exists():
+        if _probe((folder / ".git").exists):
             return None
     return None
+
+
+def _probe(test: Callable[[], bool]) -> bool:
+    """A file test that answers ``False`` for a folder we may not look into (``PermissionError``)."""
+    try:
+        return test()
+    except OSError:
+        return False
 
 
 def _has_tool_table(path: Path) -> bool:
     import tomllib
 
     try:
+        if path.stat().st_size > MAX_POLICY_BYTES:
+            return False  # not a project file we could read as a policy
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
@@ -126,7 +145,7 @@ def _has_tool_table(path: Path) -> bool:
         return False
     try:
         tool = tomllib.loads(text).get("tool", {})
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return True  # let load() report the syntax error with its line
     return isinstance(tool, dict) and "modelclear" in tool
 
@@ -148,6 +167,8 @@ def load(path: Path, *, license_key: Callable[[str], str | None], law_code: Call
     """
     shown = _display(path)
     try:
+        if path.stat().st_size > MAX_POLICY_BYTES:
+            raise PolicyError(shown, 0, "", f"the policy file is larger than {MAX_POLICY_BYTES // 1024} KiB")
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(shown, 0, "", f"cannot read the policy file ({exc.strerror or exc})") from None
@@ -167,6 +188,21 @@ def load(path: Path, *, license_key: Callable[[str], str | None], law_code: Call
     return _validate(shown, table, lambda keys: locate((*prefix, *keys)), license_key, law_code, check_id)
 
 
+def _check_depth(data: Any, limit: int = MAX_POLICY_DEPTH) -> None:
+    """Raise ``RecursionError`` when ``data`` nests deeper than ``limit`` (or refers to itself)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    seen = 0
+    while stack:
+        value, depth = stack.pop()
+        seen += 1
+        if depth > limit or seen > MAX_POLICY_NODES:
+            raise RecursionError
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
 def _has_tool(data: Mapping[str, Any]) -> bool:
     """Whether a TOML document holds a ``[tool.modelclear]`` table (then only that table is read)."""
     return isinstance(data.get("tool"), dict) and "modelclear" in data["tool"]
@@ -177,6 +213,8 @@ def _read_toml(shown: str, text: str) -> tuple[dict[str, Any], Callable[[Sequenc
 
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise PolicyError(shown, 0, "", "not a policy: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column \d+\)", msg)
@@ -191,6 +229,9 @@ def _read_yaml(shown: str, text: str) -> tuple[dict[str, Any], Callable[[Sequenc
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+        _check_depth(data)
+    except RecursionError:
+        raise PolicyError(shown, 0, "", "not a policy: nested too deeply or too many values") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise PolicyError(shown, (mark.line + 1) if mark else 0, "", f"not valid YAML: {exc}") from None

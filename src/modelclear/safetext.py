@@ -5,9 +5,9 @@ UTF-8), model ids in code, model-card YAML. Internally paths stay lossless (``st
 ``surrogateescape``, exactly what :func:`os.fsdecode` gives); whatever reaches a report passes
 through :func:`printable` first, which shows
 
-- each byte that is not UTF-8 (a lone surrogate ``U+DC80``–``U+DCFF``) as ``\\xNN``;
-- control characters (C0, DEL, C1), which could clear a terminal, retitle it or hide CI log lines,
-  as ``\\xNN`` (``\\n``, ``\\r`` and ``\\t`` by name; newlines and tabs kept on request);
+- each byte that is not UTF-8 (a lone surrogate ``U+DC80``–``U+DCFF``) as ``\\xNN`` (80–ff);
+- control characters, which could clear a terminal, retitle it or hide CI log lines: C0 and DEL as
+  ``\\xNN`` (``\\n``, ``\\r`` and ``\\t`` by name; newlines and tabs kept on request), C1 as ``\\uNNNN``;
 - invisible format characters that reorder or hide text (bidi overrides and isolates, zero-width
   characters: "Trojan Source") as ``\\uNNNN``.
 
@@ -42,11 +42,11 @@ def _escape(match: re.Match[str]) -> str:
     code = ord(ch)
     if ch in _NAMED:
         return _NAMED[ch]
-    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte (0x80-0xff)
         return f"\\x{code - 0xDC00:02x}"
-    if code <= 0xFF:
+    if code < 0x80:
         return f"\\x{code:02x}"
-    return f"\\u{code:04x}"
+    return f"\\u{code:04x}"  # C1 controls too, so "\\x80"-"\\xff" always mean a raw byte
 
 
 def printable(text: str, *, keep_newlines: bool = False) -> str:
@@ -64,6 +64,27 @@ def display_path(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> s
     raw = os.fspath(path)
     text = os.fsdecode(raw) if isinstance(raw, bytes) else raw
     return printable(text)
+
+
+_ESCAPED = re.compile(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|[nrt])")
+
+
+def path_bytes(shown: str) -> bytes:
+    """The bytes of a path that :func:`display_path` showed (its escapes undone), e.g. for a SARIF URI."""
+    out = bytearray()
+    pos = 0
+    for m in _ESCAPED.finditer(shown):
+        out += shown[pos:m.start()].encode("utf-8", "surrogateescape")
+        esc = m.group(1)
+        if esc[0] == "x":
+            out.append(int(esc[1:], 16))
+        elif esc[0] == "u":
+            out += chr(int(esc[1:], 16)).encode("utf-8")
+        else:
+            out += {"n": b"\n", "r": b"\r", "t": b"\t"}[esc]
+        pos = m.end()
+    out += shown[pos:].encode("utf-8", "surrogateescape")
+    return bytes(out)
 
 
 #: Fields shown as one line (names, ids, paths, code): a newline there is an injection, not layout.

@@ -70,6 +70,27 @@ _FORMATS = {
 }
 
 
+#: Formats that need an optional extra: format → (extra, the modules it must provide).
+_REQUIRES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "cyclonedx": ("sbom", ("cyclonedx", "packageurl")),
+}
+
+
+def missing_extra(name: str) -> tuple[str, str] | None:
+    """``(extra, module)`` when format ``name`` needs an optional extra that is not installed, else ``None``."""
+    import importlib.util
+
+    extra, modules = _REQUIRES.get(name, ("", ()))
+    for module in modules:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # blocked (``sys.modules[name] = None``) or broken
+            found = False
+        if not found:
+            return extra, module
+    return None
+
+
 def register(name: str, target: str) -> None:
     """Register a format as ``module:Class`` (imported lazily)."""
     _FORMATS[name] = target

@@ -25,9 +25,10 @@ from modelclear import __version__
 from modelclear.i18n import Translator
 from modelclear.model import Assessment, Confidence, Status
 from modelclear.report import Report
-from modelclear.report.escape import md_link, md_text, safe_url
 from modelclear.report.data import artifact_id, grouped, jurisdictions, translator
+from modelclear.report.escape import md_link, md_text, safe_url
 from modelclear.report.view import KINDS, LEVELS, effective, gate_item, groups, kind, worst_of
+from modelclear.safetext import path_bytes
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/modelclear/"
@@ -90,6 +91,11 @@ def _message(t: Translator, report: Report, group: list[Assessment]) -> tuple[st
             f"- {md_link(c['label'], c['url'])} [{c['confidence']}]" + (f" {c['checked']}" if c["checked"] else "")
             for c in cites)
     return text, md
+
+
+def _uri(path: str) -> str:
+    """A relative SARIF URI for a reported path: its original bytes percent-encoded (``bad%FF.py``)."""
+    return quote(path_bytes(path).lstrip(b"/") or b".", safe="/")
 
 
 def _fingerprint(*parts: str) -> str:
@@ -218,7 +224,7 @@ def sarif_document(report: Report) -> dict[str, Any]:
         seen: dict[tuple[str, str, str], int] = {}
         for e in report.entries:
             r = e.reference
-            uri = quote(r.path.replace("\\", "/").lstrip("/") or ".", safe="/")
+            uri = _uri(r.path)
             region: dict[str, Any] = {"startLine": max(r.line, 1)}
             if r.column > 0 and r.line > 0:
                 region["startColumn"] = r.column + 1
@@ -252,7 +258,7 @@ def sarif_document(report: Report) -> dict[str, Any]:
         "level": "warning",
         "message": {"text": f"{w.code}: {w.message}"},
         **({"locations": [{"physicalLocation": {"artifactLocation": {
-            "uri": quote(str(w.path).replace("\\", "/").lstrip("/") or ".", safe="/"), "uriBaseId": "%SRCROOT%"}}}]}
+            "uri": _uri(w.path), "uriBaseId": "%SRCROOT%"}}}]}
            if w.path and not str(w.path).startswith("/") else {}),
     } for w in report.warnings]
     invocation: dict[str, Any] = {"executionSuccessful": True}

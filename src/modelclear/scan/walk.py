@@ -9,8 +9,8 @@ Symbolic links are never followed out of the scanned root: a link whose target l
 -> /``, a link to a sibling checkout) is reported as a ``symlink-outside`` warning and not read, so
 neither the host's files nor another project's model ids end up in the report. A link inside the
 root is not followed either: its target is walked under its own name; a link back to a folder being
-walked is a loop and becomes a ``symlink-loop`` warning. Only regular files are ever opened: FIFOs, sockets and devices are skipped with a warning,
-so a scan can never block on a pipe. Nothing is written anywhere.
+walked is a loop and becomes a ``symlink-loop`` warning. Only regular files are ever opened: FIFOs,
+sockets and devices are skipped with a warning, so a scan can never block on a pipe. Nothing is written anywhere.
 """
 
 from __future__ import annotations
