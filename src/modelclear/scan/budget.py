@@ -57,6 +57,17 @@ class Budgets:
     pickle_ops: int = 2_000_000
     #: Bytes of pickle members read from one zip checkpoint (all members together).
     zip_member_bytes: int = 64 * 1024 * 1024
+    #: Bytes read from the start of a weight file (its header; tensors are never read).
+    weight_head_bytes: int = 8 * 1024 * 1024
+    #: A zip member (torch ``data.pkl``) larger than this is not looked into.
+    pickle_member_bytes: int = 16 * 1024 * 1024
+    #: Entries of a zip checkpoint listed at most (checked on the announced count before listing).
+    zip_members: int = 100_000
+    #: Bytes of a Hydra primary config read to resolve an interpolation of another file.
+    hydra_root_bytes: int = 1_000_000
+    #: ``-r``/``-c`` includes followed from a requirements file, and bytes read from each.
+    include_depth: int = 8
+    include_bytes: int = 2_000_000
 
 
 #: The budgets the scanner uses.
@@ -186,7 +197,7 @@ def _stack_depth() -> int:
 
 
 @contextmanager
-def recursion_headroom(frames: int = BUDGETS.recursion_headroom) -> Iterator[None]:
+def recursion_headroom(frames: int | None = None) -> Iterator[None]:
     """Run the block with exactly ``frames`` Python frames of recursion available above the caller.
 
     Parsers of nested input (``ast``, ``json``, ``tomllib``) stop with ``RecursionError`` at a depth
@@ -195,7 +206,7 @@ def recursion_headroom(frames: int = BUDGETS.recursion_headroom) -> Iterator[Non
     """
     previous = sys.getrecursionlimit()
     try:
-        sys.setrecursionlimit(_stack_depth() + frames)
+        sys.setrecursionlimit(_stack_depth() + (BUDGETS.recursion_headroom if frames is None else frames))
     except RecursionError:  # pragma: no cover - only if the caller is already deeper than asked
         yield
         return

@@ -187,11 +187,10 @@ class _Node:
 class ParseLimits:
     """The work one configuration file may take while it is parsed and placed (see :mod:`.budget`)."""
 
-    def __init__(self, nodes: int = BUDGETS.config_nodes, depth: int = BUDGETS.nesting_depth,
-                 locate: int = BUDGETS.locate_chars) -> None:
-        self.nodes = Meter(nodes, "values")
-        self.locate = Meter(locate, "characters searched")
-        self.depth = depth
+    def __init__(self, nodes: int | None = None, depth: int | None = None, locate: int | None = None) -> None:
+        self.nodes = Meter(BUDGETS.config_nodes if nodes is None else nodes, "values")
+        self.locate = Meter(BUDGETS.locate_chars if locate is None else locate, "characters searched")
+        self.depth = BUDGETS.nesting_depth if depth is None else depth
         #: Whether something nested deeper than :attr:`depth` was left out.
         self.too_deep = False
 
@@ -434,7 +433,7 @@ def resolve_interpolation(value: str, root: _Node) -> str | None:
 
 
 #: Size limit of a Hydra primary config read to resolve an interpolation of another file.
-MAX_HYDRA_ROOT_BYTES = 1_000_000
+MAX_HYDRA_ROOT_BYTES = BUDGETS.hydra_root_bytes
 
 
 @lru_cache(maxsize=128)

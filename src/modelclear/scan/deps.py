@@ -31,8 +31,8 @@ from modelclear.scan.budget import BUDGETS, budget_warning, toml_depth
 from modelclear.scan.walk import decode_text, line_of, read_head
 
 #: Include depth and size limits for ``-r`` files.
-MAX_INCLUDE_DEPTH = 8
-MAX_INCLUDE_BYTES = 2_000_000
+MAX_INCLUDE_DEPTH = BUDGETS.include_depth
+MAX_INCLUDE_BYTES = BUDGETS.include_bytes
 
 _NAME_RE = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 _EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")

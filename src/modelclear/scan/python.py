@@ -894,9 +894,9 @@ class FileBudget:
     """The work one file (a ``.py`` file, or every code cell of a notebook) may take: resolution
     steps and syntax-tree nodes, shared by every piece of the file scanned (see :mod:`.budget`)."""
 
-    def __init__(self, steps: int = BUDGETS.resolve_steps_file, nodes: int = BUDGETS.ast_nodes) -> None:
-        self.steps = Meter(steps, "resolution steps")
-        self.nodes = Meter(nodes, "syntax-tree nodes")
+    def __init__(self, steps: int | None = None, nodes: int | None = None) -> None:
+        self.steps = Meter(BUDGETS.resolve_steps_file if steps is None else steps, "resolution steps")
+        self.nodes = Meter(BUDGETS.ast_nodes if nodes is None else nodes, "syntax-tree nodes")
         self.warned: set[str] = set()
 
 

@@ -42,11 +42,11 @@ from modelclear.scan.config import config_data
 from modelclear.scan.urls import match_url
 
 #: Bytes read from the start of a weight file.
-HEAD_BYTES = 8 * 1024 * 1024
+HEAD_BYTES = BUDGETS.weight_head_bytes
 #: A zip member (torch ``data.pkl``) larger than this is not looked into.
-MAX_PICKLE_MEMBER = 16 * 1024 * 1024
+MAX_PICKLE_MEMBER = BUDGETS.pickle_member_bytes
 #: Members of a zip checkpoint we list at most.
-MAX_ZIP_MEMBERS = 100_000
+MAX_ZIP_MEMBERS = BUDGETS.zip_members
 
 PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt", ".bin", ".pkl", ".pickle")
 PICKLE_NOTE = "local weights of unknown provenance; loading them with torch.load/pickle runs code"
