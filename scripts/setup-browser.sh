@@ -4,7 +4,8 @@
 # Chromium (/usr/bin/chromium); it never downloads a browser of its own.
 #
 # Idempotent and fast when everything is present. If apt is not available (not Debian, or not root
-# and no sudo), it prints why and exits 0: the browser tests then skip with that reason.
+# and no sudo), it prints why and exits 0: the browser tests then skip with that reason (under CI,
+# where $CI is set, tests/conftest.py reports such a skip as a failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ fi
 
 if ! .venv/bin/python -c 'import playwright' >/dev/null 2>&1; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check 'playwright>=1.40' \
-    || { echo "setup-browser: could not install the playwright package; browser tests will skip" >&2; exit 0; }
+    || { echo "setup-browser: could not install the playwright package; browser tests will skip (and fail under CI)" >&2; exit 0; }
 fi
 
 if [ -x /usr/bin/chromium ]; then
@@ -27,12 +28,12 @@ if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
     SUDO="sudo -n"
   else
-    echo "setup-browser: not root and no passwordless sudo: Chromium not installed; browser tests will skip" >&2
+    echo "setup-browser: not root and no passwordless sudo: Chromium not installed; browser tests will skip (and fail under CI)" >&2
     exit 0
   fi
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-browser: apt-get not available: Chromium not installed; browser tests will skip" >&2
+  echo "setup-browser: apt-get not available: Chromium not installed; browser tests will skip (and fail under CI)" >&2
   exit 0
 fi
 
