@@ -78,9 +78,9 @@ def cache_dir() -> Path:
     """Where modelclear keeps caches (``$MODELCLEAR_CACHE``, else ``$XDG_CACHE_HOME/modelclear``)."""
     env = os.environ.get("MODELCLEAR_CACHE")
     if env:
-        return Path(env)
+        return Path(env).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "modelclear"
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "modelclear"
 
 
 def load_file(path: Path) -> Any:
