@@ -601,3 +601,13 @@ def test_id_parser_raises_only_id_error(raw: str) -> None:
     except ids.IdError:
         return
     assert ref.id.split(":", 1)[0] in ids.SCHEMES
+
+
+@FAST
+@given(raw=st.one_of(st.none(), st.integers(), st.floats(), st.binary(max_size=20), JSON_VALUES))
+def test_id_parser_rejects_what_is_not_text_with_id_error(raw: Any) -> None:
+    if isinstance(raw, str):
+        return
+    with pytest.raises(ids.IdError):
+        ids.parse(raw)
+    assert ids.try_parse(raw) is None

@@ -77,8 +77,11 @@ def parse(raw: str) -> ArtifactRef:
     ``http(s)://`` address as ``url:``.
 
     Raises:
-        IdError: the text is empty, has a scheme we do not know, or a name that scheme rejects.
+        IdError: the text is empty or not text at all, has a scheme we do not know, or a name that
+            scheme rejects.
     """
+    if raw is not None and not isinstance(raw, str):  # e.g. a number or a list read from a config file
+        raise IdError(f"malformed id: expected text, got {type(raw).__name__}")
     text = (raw or "").strip()
     if not text:
         raise IdError("empty id")
