@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -203,7 +204,12 @@ def recursion_headroom(frames: int | None = None) -> Iterator[None]:
     Parsers of nested input (``ast``, ``json``, ``tomllib``) stop with ``RecursionError`` at a depth
     that depends on how deep the caller already is; pinning the limit relative to the caller makes
     that depth the same in the main process and in a worker, so results do not depend on ``--jobs``.
+    The limit is interpreter-wide, so it is only pinned on the main thread (the CLI and the pool's
+    workers); elsewhere (a web server's threads) the block runs under the limit as it is.
     """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     previous = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(_stack_depth() + (BUDGETS.recursion_headroom if frames is None else frames))
