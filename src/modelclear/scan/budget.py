@@ -36,9 +36,9 @@ class Budgets:
     #: Resolution steps for one expression (one loader argument, one exported constant).
     resolve_steps_expr: int = 20_000
     #: Resolution steps for one file in the scan pass (all its expressions together).
-    resolve_steps_file: int = 2_000_000
+    resolve_steps_file: int = 1_000_000
     #: Resolution steps for one module in the constant-index pass.
-    index_steps_file: int = 1_000_000
+    index_steps_file: int = 500_000
     #: Deepest chain of name / attribute / call resolution followed.
     resolve_depth: int = 40
     #: Candidate values kept for one expression (f-string products and the like are cut here).
