@@ -1,17 +1,38 @@
 """The lineage stage: the provenance graph of an artifact (base models and training datasets).
 
-Follows ``upstream`` relations recursively through the catalog. Missing records become nodes
-without an artifact; a node already on the current path is marked as a cycle and not expanded.
+Follows ``upstream`` relations through the catalog and builds a DAG: each distinct artifact id is
+resolved once and becomes one set of children shared by every path that reaches it, so the work is
+linear in distinct artifacts and edges however many paths there are (a "diamond" of fine-tunes
+merging the same bases has exponentially many).
+
+- The depth bound counts the shortest distance from the root: a node :data:`MAX_DEPTH` steps away is
+  kept but not expanded. :data:`MAX_NODES` and :data:`MAX_EDGES` bound the size. A node whose upstream
+  was cut by a bound is marked ``truncated``; :func:`truncated` lists them for a note.
+- A missing record is a node without an artifact.
+- An edge that closes a cycle (a back edge of the depth-first order from the root) becomes a
+  ``cycle`` marker node that is not expanded.
+
+Rendering: :func:`occurrences` visits the graph as a tree in which each node is expanded once, at the
+edge from its breadth-first parent (so the drawn depth is its shortest distance); any other edge to a
+node with upstream of its own is a reference (``repeat``) to that expansion. Every edge appears once,
+so every path stays readable while the output is linear in nodes and edges.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from modelclear.model import Artifact, LineageNode
 
+#: Nodes further than this from the root (shortest distance) are not expanded.
 MAX_DEPTH = 12
+#: At most this many distinct artifacts in one lineage.
+MAX_NODES = 5000
+#: At most this many edges in one lineage.
+MAX_EDGES = 50000
 
 
 class Lookup(Protocol):
@@ -22,39 +43,210 @@ class Lookup(Protocol):
         ...
 
 
-def build(artifact_id: str, catalog: Lookup, relation: str = "self", max_depth: int = MAX_DEPTH) -> LineageNode:
-    """The lineage tree rooted at ``artifact_id``."""
-    return _build(artifact_id, catalog, relation, (), max_depth)
+@dataclass
+class Resolver:
+    """A lookup that asks the catalog once per id (case-insensitive) and counts the questions."""
+
+    catalog: Lookup
+    resolutions: int = 0
+    _found: dict[str, Artifact | None] = field(default_factory=dict, repr=False)
+
+    def get(self, artifact_id: str) -> Artifact | None:
+        """The artifact for ``artifact_id`` (asked of the catalog the first time only)."""
+        key = artifact_id.lower()
+        if key not in self._found:
+            self.resolutions += 1
+            self._found[key] = self.catalog.get(artifact_id)
+        return self._found[key]
 
 
-def _build(artifact_id: str, catalog: Lookup, relation: str, path: tuple[str, ...], depth: int) -> LineageNode:
-    artifact = catalog.get(artifact_id)
-    node_id = artifact.id if artifact else artifact_id
-    key = node_id.lower()
-    if key in path:
-        return LineageNode(id=node_id, relation=relation, artifact=artifact, cycle=True)
-    if artifact is None or depth <= 0:
-        return LineageNode(id=node_id, relation=relation, artifact=artifact)
-    children = tuple(
-        _build(rel.target, catalog, rel.relation, (*path, key), depth - 1) for rel in artifact.upstream
-    )
-    return LineageNode(id=node_id, relation=relation, artifact=artifact, children=children)
+@dataclass
+class _Info:
+    id: str
+    artifact: Artifact | None
+    depth: int
+    edges: list[tuple[str, str]] = field(default_factory=list)  # (relation, child key)
+    truncated: bool = False
+
+
+def build(artifact_id: str, catalog: Lookup, relation: str = "self", max_depth: int = MAX_DEPTH, *,
+          max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES) -> LineageNode:
+    """The lineage DAG rooted at ``artifact_id`` (shared sub-graphs are the same objects).
+
+    ``catalog`` may be a :class:`Resolver`, so that several lineages share one resolution per id.
+    """
+    resolver = catalog if isinstance(catalog, Resolver) else Resolver(catalog)
+    root_art = resolver.get(artifact_id)
+    root_key = (root_art.id if root_art else artifact_id).lower()
+    info = {root_key: _Info(root_art.id if root_art else artifact_id, root_art, 0)}
+    queue = deque([root_key])
+    edge_count = 0
+    while queue:  # breadth first: each node's depth is its shortest distance from the root
+        here = info[queue.popleft()]
+        if here.artifact is None or not here.artifact.upstream:
+            continue
+        if here.depth >= max_depth:
+            here.truncated = True
+            continue
+        for rel in here.artifact.upstream:
+            if edge_count >= max_edges:
+                here.truncated = True
+                break
+            art = resolver.get(rel.target)
+            child_id = art.id if art else rel.target
+            key = child_id.lower()
+            if key not in info:
+                if len(info) >= max_nodes:
+                    here.truncated = True
+                    continue
+                info[key] = _Info(child_id, art, here.depth + 1)
+                queue.append(key)
+            here.edges.append((rel.relation, key))
+            edge_count += 1
+    cycle_edges = _back_edges(root_key, info)
+    children: dict[str, tuple[LineageNode, ...]] = {}
+    made: dict[tuple[str, str], LineageNode] = {}
+
+    def node(key: str, rel: str) -> LineageNode:
+        found = made.get((key, rel))
+        if found is None:
+            item = info[key]
+            found = made[(key, rel)] = LineageNode(id=item.id, relation=rel, artifact=item.artifact,
+                                                   children=children[key], truncated=item.truncated)
+        return found
+
+    for key in _post_order(root_key, info):
+        kids = []
+        for index, (rel, child) in enumerate(info[key].edges):
+            if (key, index) in cycle_edges:
+                kids.append(LineageNode(id=info[child].id, relation=rel, artifact=info[child].artifact, cycle=True))
+            else:
+                kids.append(node(child, rel))
+        children[key] = tuple(kids)
+    return node(root_key, relation)
+
+
+def _back_edges(root: str, info: dict[str, _Info]) -> set[tuple[str, int]]:
+    """Edges (parent key, edge index) that lead to a node on the current depth-first path."""
+    on_path: set[str] = {root}
+    done: set[str] = set()
+    back: set[tuple[str, int]] = set()
+    stack: list[tuple[str, int]] = [(root, 0)]
+    while stack:
+        key, index = stack[-1]
+        edges = info[key].edges
+        if index >= len(edges):
+            stack.pop()
+            on_path.discard(key)
+            done.add(key)
+            continue
+        stack[-1] = (key, index + 1)
+        child = edges[index][1]
+        if child in on_path:
+            back.add((key, index))
+        elif child not in done:
+            on_path.add(child)
+            stack.append((child, 0))
+    return back
+
+
+def _post_order(root: str, info: dict[str, _Info]) -> list[str]:
+    """Keys in depth-first post-order (children before parents, back edges ignored)."""
+    order: list[str] = []
+    seen: set[str] = {root}
+    stack: list[tuple[str, int]] = [(root, 0)]
+    while stack:
+        key, index = stack[-1]
+        edges = info[key].edges
+        if index >= len(edges):
+            stack.pop()
+            order.append(key)
+            continue
+        stack[-1] = (key, index + 1)
+        child = edges[index][1]
+        if child not in seen:
+            seen.add(child)
+            stack.append((child, 0))
+    return order
+
+
+def _tree_edges(root: LineageNode) -> set[tuple[int, int]]:
+    """The breadth-first spanning tree as (id of parent node object, child index) pairs."""
+    tree: set[tuple[int, int]] = set()
+    seen: set[str] = {root.id.lower()}
+    queue = deque([root])
+    while queue:
+        parent = queue.popleft()
+        for index, child in enumerate(parent.children):
+            key = child.id.lower()
+            if child.cycle or key in seen:
+                continue
+            seen.add(key)
+            tree.add((id(parent), index))
+            queue.append(child)
+    return tree
+
+
+def occurrences(root: LineageNode) -> Iterator[tuple[int, LineageNode, bool]]:
+    """Depth-first ``(depth, node, repeat)`` for every edge of the DAG, root first, each node expanded once.
+
+    A node is expanded (its children follow) at the edge from its breadth-first parent. ``repeat`` is
+    true for another edge to a node that has upstream of its own: it is drawn without children, as a
+    reference to where it is expanded. Leaves and cycle markers are never repeats.
+    """
+    tree = _tree_edges(root)
+    stack: list[tuple[int, LineageNode, bool]] = [(0, root, False)]
+    while stack:
+        depth, node, repeat = stack.pop()
+        yield depth, node, repeat
+        if repeat or node.cycle:
+            continue
+        pending = []
+        for index, child in enumerate(node.children):
+            if (id(node), index) in tree:
+                pending.append((depth + 1, child, False))
+            else:
+                pending.append((depth + 1, child, bool(child.children or child.truncated) and not child.cycle))
+        stack.extend(reversed(pending))
 
 
 def walk(node: LineageNode, depth: int = 0) -> Iterator[tuple[int, LineageNode]]:
-    """Depth-first (depth, node) pairs, root first."""
-    yield depth, node
-    for child in node.children:
-        yield from walk(child, depth + 1)
+    """Depth-first (depth, node) pairs, root first: every edge once, each node's children once.
+
+    See :func:`occurrences`; a repeated node is yielded again but its children are not.
+    """
+    for d, n, _ in occurrences(node):
+        yield depth + d, n
 
 
 def nodes(node: LineageNode) -> list[LineageNode]:
     """Every distinct node below the root (first occurrence of each id), excluding cycle markers."""
     seen: set[str] = {node.id.lower()}
     out: list[LineageNode] = []
-    for _, child in walk(node):
-        if child is node or child.cycle or child.id.lower() in seen:
+    stack = list(reversed(node.children))
+    while stack:  # depth first, each node's children once: the order of a full walk of the tree
+        child = stack.pop()
+        if child.cycle or child.id.lower() in seen:
             continue
         seen.add(child.id.lower())
         out.append(child)
+        stack.extend(reversed(child.children))
     return out
+
+
+def truncated(node: LineageNode) -> list[LineageNode]:
+    """The distinct nodes whose upstream was cut by a depth or size bound."""
+    seen: set[str] = set()
+    out: list[LineageNode] = []
+    for _, child, _repeat in occurrences(node):
+        key = child.id.lower()
+        if child.truncated and key not in seen:
+            seen.add(key)
+            out.append(child)
+    return out
+
+
+def size(node: LineageNode) -> tuple[int, int]:
+    """Distinct nodes and edges of the DAG below ``node`` (cycle markers count as edges)."""
+    count = sum(1 for _ in occurrences(node))
+    return len(nodes(node)) + 1, count - 1

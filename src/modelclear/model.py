@@ -266,13 +266,19 @@ class Finding:
 
 @dataclass(frozen=True)
 class LineageNode:
-    """A node of the provenance graph: an artifact id, how it is reached, and its children."""
+    """A node of the provenance graph: an artifact id, how it is reached, and its children.
+
+    The graph is a DAG: an artifact reached along several paths has one children tuple shared by all
+    of them. ``cycle`` marks an edge back to an artifact on the path (not expanded); ``truncated`` an
+    artifact whose upstream was not followed because a depth or size bound was reached.
+    """
 
     id: str
     relation: str
     artifact: Artifact | None
     children: tuple[LineageNode, ...] = ()
     cycle: bool = False
+    truncated: bool = False
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def scan_and_assess(
     if not scenarios:
         raise ValueError("scan_and_assess needs at least one scenario")
     from modelclear import api, ids
-    from modelclear.assess import assess_artifact, scenario_in_context
+    from modelclear.assess import Judgements, assess_artifact, scenario_in_context
     from modelclear.scan import scan_path
     from modelclear.scan.base import ScanOptions
 
@@ -61,6 +61,7 @@ def scan_and_assess(
         if bar is not None:
             bar.stop()
     assessed: dict[str, list[Assessment]] = {}
+    memo = Judgements(catalog)  # each distinct artifact judged once per scenario across the whole scan
     entries: list[ScanEntry] = []
     for ref in result.references:
         assessment = None
@@ -73,7 +74,8 @@ def scan_and_assess(
                     target = ArtifactRef(kind=canonical.kind, id=canonical.id, aliases=canonical.aliases,
                                          raw=ref.raw, scheme=canonical.scheme)
                     artifact = catalog.lookup(target)
-                    assessed[key] = [assess_artifact(target, catalog, scenario_in_context(catalog, sc, artifact))
+                    assessed[key] = [assess_artifact(target, catalog, scenario_in_context(catalog, sc, artifact),
+                                                   memo=memo)
                                      for sc in scenarios]
                 assessment = assessed[key][0]
         entries.append(ScanEntry(reference=ref, assessment=assessment))

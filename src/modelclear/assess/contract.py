@@ -7,6 +7,8 @@ terms bind only their parties (R6), unless the user declares them accepted (``--
 
 from __future__ import annotations
 
+from collections import deque
+
 from modelclear.assess.context import Context, cite_source, cite_term, msg
 from modelclear.catalog.records import License
 from modelclear.model import Citation, Confidence, Finding, Kind, Layer, LineageNode, Message, Status, worst
@@ -139,10 +141,13 @@ def _upstream_terms(ctx: Context, node: LineageNode | None, reasons: list[Messag
         return None
     statuses: list[Status] = []
     seen: set[str] = set()
-    stack = list(node.children)
-    while stack:
-        child = stack.pop(0)
-        stack.extend(child.children)
+    expanded: set[str] = set()
+    queue = deque(node.children)
+    while queue:  # breadth first over the DAG: a shared ancestor's upstream is queued once
+        child = queue.popleft()
+        if not child.cycle and child.id.lower() not in expanded:
+            expanded.add(child.id.lower())
+            queue.extend(child.children)
         art = child.artifact
         if art is None or art.id in seen or not art.terms:
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modelclear import lineage
 from modelclear.assess.context import Context, TermsResult, cite_source, cite_term, msg
 from modelclear.catalog.records import License
 from modelclear.model import Artifact, Citation, Confidence, Finding, Kind, Layer, Message, Status, worst
@@ -163,26 +164,29 @@ def _inherited(ctx: Context) -> list[LicenceEval]:
     flow_down = set(rules.get("flow_down_relations", ()))
     out: list[LicenceEval] = []
     seen: set[str] = {ctx.artifact.id.lower()}
-    frontier = [ctx.artifact]
+    # Walk the lineage graph (bounded, each artifact resolved once) rather than the catalog.
+    root = ctx.lineage if ctx.lineage is not None else lineage.build(ctx.artifact.id, ctx.catalog)
+    expanded = {n.id.lower(): n for n in lineage.nodes(root)}
+    frontier = [root]
     while frontier:
         current = frontier.pop()
-        for rel in current.base_models:
-            if rel.relation not in derivative | flow_down or rel.target.lower() in seen:
+        for child in current.children:
+            if child.relation not in derivative | flow_down or child.id.lower() in seen:
                 continue
-            seen.add(rel.target.lower())
-            base = ctx.catalog.get(rel.target)
+            seen.add(child.id.lower())
+            base = child.artifact
             if base is None:
-                out.append(LicenceEval(Status.UNKNOWN, (msg("license.base_unknown", base=rel.target),), (), (), None,
+                out.append(LicenceEval(Status.UNKNOWN, (msg("license.base_unknown", base=child.id),), (), (), None,
                                        Confidence.UNCERTAIN))
                 continue
             base_licence = ctx.license_in_force(base)
             if base_licence is None:
                 continue
             lic = ctx.kb.license(base_licence)
-            if rel.relation in flow_down and not (lic and lic.passes_to_derivatives):
+            if child.relation in flow_down and not (lic and lic.passes_to_derivatives):
                 continue
             if lic is not None and not lic.passes_to_derivatives and lic.category in ("permissive", "public-domain"):
                 continue
-            out.append(evaluate_licence(ctx, base_licence, base, via=f"{rel.relation} of {base.id}"))
-            frontier.append(base)
+            out.append(evaluate_licence(ctx, base_licence, base, via=f"{child.relation} of {base.id}"))
+            frontier.append(expanded.get(child.id.lower(), child))
     return out

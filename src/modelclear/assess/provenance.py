@@ -6,6 +6,7 @@ Each observation has a severity: ``info`` (worth knowing), ``warning`` (raises t
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from modelclear.assess.context import Context, cite_source, msg
@@ -91,9 +92,9 @@ def assess(ctx: Context, analysis_covered_commercially: bool) -> tuple[Finding, 
     if root.kind is Kind.MODEL and not root.datasets and not root.base_models:
         observations.append(Observation("info", msg("provenance.data_undisclosed")))
     seen: set[str] = set()
-    stack = list(ctx.lineage.children) if ctx.lineage else []
-    while stack:
-        node = stack.pop(0)
+    stack = deque(ctx.lineage.children if ctx.lineage else ())
+    while stack:  # breadth first; a node shared by several paths is observed (and expanded) once
+        node = stack.popleft()
         if node.id.lower() in seen:
             continue
         seen.add(node.id.lower())
