@@ -139,7 +139,7 @@ class _Builder:
         return self.groups.get(key) or self.upstream.get(key) or []
 
     def component(self, art_id: str, artifact: Artifact | None, ref: str, lineage: LineageNode | None,
-                  kind_hint: Kind | None = None) -> Any:
+                  kind_hint: Kind | None = None, expanded: set[str] | None = None) -> Any:
         from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
         from cyclonedx.model.component import Component, ComponentType, Pedigree
         from cyclonedx.model.contact import OrganizationalEntity
@@ -177,8 +177,12 @@ class _Builder:
             if child_kind is Kind.DATASET:
                 datasets.append(self.dataset(child))
             else:
-                ancestors.append(self.component(child.id, child.artifact, f"{ref}|ancestor:{child.id}", child,
-                                                Kind.MODEL))
+                # The lineage is a DAG: a shared ancestor's own pedigree is given once per top component.
+                expanded = set() if expanded is None else expanded
+                shared = child.id.lower() in expanded
+                expanded.add(child.id.lower())
+                ancestors.append(self.component(child.id, child.artifact, f"{ref}|ancestor:{child.id}",
+                                                None if shared else child, Kind.MODEL, expanded))
         if ancestors:
             pedigree = Pedigree(ancestors=ancestors)
         if ctype is ComponentType.MACHINE_LEARNING_MODEL:

@@ -133,21 +133,41 @@ def scenario(s: Scenario) -> dict[str, Any]:
 
 
 def lineage(node: LineageNode, verdicts: dict[str, Assessment]) -> dict[str, Any]:
-    """The lineage tree as data, with each node's verdict when assessed."""
-    a = verdicts.get(node.id.lower())
-    out: dict[str, Any] = {
-        "id": node.id,
-        "relation": node.relation,
-        "known": node.artifact is not None,
-        "name": node.artifact.name if node.artifact else None,
-        "license": node.artifact.license if node.artifact else None,
-        "cycle": node.cycle,
-        "children": [lineage(c, verdicts) for c in node.children],
-    }
-    if a is not None:
-        out["verdict"] = a.verdict.value
-        out["risk"] = a.risk.value
-    return out
+    """The lineage as a tree of data, with each node's verdict when assessed.
+
+    The lineage is a DAG: a node reached along several paths is expanded once; its other occurrences
+    carry ``"ref": true`` and no children (see :func:`modelclear.lineage.occurrences`). A node whose
+    upstream was cut by a bound carries ``"truncated": true``.
+    """
+    from modelclear.lineage import occurrences
+
+    root: dict[str, Any] = {}
+    path: list[dict[str, Any]] = []
+    for depth, n, repeat in occurrences(node):
+        a = verdicts.get(n.id.lower())
+        out: dict[str, Any] = {
+            "id": n.id,
+            "relation": n.relation,
+            "known": n.artifact is not None,
+            "name": n.artifact.name if n.artifact else None,
+            "license": n.artifact.license if n.artifact else None,
+            "cycle": n.cycle,
+            "children": [],
+        }
+        if repeat:
+            out["ref"] = True
+        if n.truncated:
+            out["truncated"] = True
+        if a is not None:
+            out["verdict"] = a.verdict.value
+            out["risk"] = a.risk.value
+        del path[depth:]
+        if path:
+            path[-1]["children"].append(out)
+        else:
+            root = out
+        path.append(out)
+    return root
 
 
 def artifact(a: Assessment) -> dict[str, Any]:
@@ -173,8 +193,13 @@ def artifact(a: Assessment) -> dict[str, Any]:
     }
 
 
-def assessment(t: Translator, a: Assessment, with_upstream: bool = True) -> dict[str, Any]:
-    """One assessment as data (the body of the check schema)."""
+def assessment(t: Translator, a: Assessment, with_upstream: bool = True,
+               shared: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One assessment as data (the body of the check schema).
+
+    ``shared`` caches the data of upstream assessments by identity: an ancestor judged once for a whole
+    scan is turned into data once, however many artifacts list it.
+    """
     out: dict[str, Any] = {
         "scenario": scenario(a.scenario),
         "artifact": artifact(a),
@@ -187,7 +212,12 @@ def assessment(t: Translator, a: Assessment, with_upstream: bool = True) -> dict
         verdicts = {u.ref.id.lower(): u for u in a.upstream}
         verdicts[(a.artifact.id if a.artifact else a.ref.id).lower()] = a
         out["lineage"] = lineage(a.lineage, verdicts) if a.lineage else None
-        out["upstream"] = [assessment(t, u, with_upstream=False) for u in a.upstream]
+        shared = {} if shared is None else shared
+        out["upstream"] = []
+        for u in a.upstream:
+            if id(u) not in shared:
+                shared[id(u)] = assessment(t, u, with_upstream=False)
+            out["upstream"].append(shared[id(u)])
     return out
 
 
@@ -244,6 +274,7 @@ def scan_document(report: Report) -> dict[str, Any]:
             ref["verdicts"] = {x.scenario.jurisdiction: x.verdict.value for x in same}
         refs.append(ref)
     summary: dict[str, list[str]] = {"prohibited": [], "review": [], "fine": []}
+    shared: dict[int, dict[str, Any]] = {}  # upstream judgements shared by the artifacts of the scan
     for _key, group in sorted(by_id.items()):
         verdict = worst([x.verdict for x in group])
         fine = verdict.value in ("allowed", "conditional") and all(x.risk.value == "low" for x in group)
@@ -261,7 +292,7 @@ def scan_document(report: Report) -> dict[str, Any]:
         "scenarios": _scenarios(report),
         "summary": summary,
         "references": refs,
-        "assessments": [assessment(t, a) for a in report.assessments],
+        "assessments": [assessment(t, a, shared=shared) for a in report.assessments],
         "warnings": [
             {"path": w.path, "line": w.line, "code": w.code, "message": w.message} for w in report.warnings
         ],

@@ -61,7 +61,9 @@ def _finding(t: Translator, f: Finding) -> list[Any]:
 def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment]) -> Any:
     from rich.tree import Tree
 
-    def label(n: LineageNode) -> str:
+    from modelclear.lineage import occurrences
+
+    def label(n: LineageNode, repeat: bool) -> str:
         rel = t(f"ui.relation.{n.relation}")
         a = verdicts.get(n.id.lower())
         verdict = f" → {t(f'ui.status.{a.verdict.value}')} ({t(f'ui.risk.{a.risk.value}')})" if a else ""
@@ -69,17 +71,21 @@ def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment]) -> 
         if n.artifact is not None:
             lic = f" [{n.artifact.license or t('ui.none')}]"
         extra = f" {t('ui.cycle')}" if n.cycle else ("" if n.artifact else f" {t('ui.missing')}")
+        extra += f" {t('ui.shared')}" if repeat else ""
+        extra += f" {t('ui.truncated')}" if n.truncated else ""
         return f"{rel}: {n.id}{lic}{verdict}{extra}"
 
     from rich.text import Text
 
-    tree = Tree(Text(label(node)))
-
-    def add(parent: Any, n: LineageNode) -> None:
-        for c in n.children:
-            add(parent.add(Text(label(c))), c)
-
-    add(tree, node)
+    # The lineage is a DAG: each node is expanded once, other paths to it show it as shared.
+    tree: Any = None
+    path: list[Any] = []
+    for depth, n, repeat in occurrences(node):
+        del path[depth:]
+        item = path[-1].add(Text(label(n, repeat))) if path else Tree(Text(label(n, repeat)))
+        if tree is None:
+            tree = item
+        path.append(item)
     return tree
 
 

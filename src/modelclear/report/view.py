@@ -149,6 +149,8 @@ def _lineage_lines(t: Any, node: dict[str, Any], depth: int = 0) -> list[tuple[i
     lic = node.get("license") or (t("ui.none") if node.get("known") else t("ui.report.unknown_artifact"))
     verdict = f" — {t('ui.status.' + node['verdict'])}" if node.get("verdict") else ""
     extra = f" {t('ui.cycle')}" if node.get("cycle") else ""
+    extra += f" {t('ui.shared')}" if node.get("ref") else ""
+    extra += f" {t('ui.truncated')}" if node.get("truncated") else ""
     out = [(depth, f"{rel}: {node['id']} [{lic}]{verdict}{extra}")]
     for child in node.get("children", []):
         out += _lineage_lines(t, child, depth + 1)
