@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import json
 import os
 import re
@@ -580,10 +581,15 @@ class Gate:
 
     def item(self, artifact: str, jurisdiction: str) -> GateItem | None:
         """The gate item of an artifact id in a jurisdiction."""
+        return self._index.get((artifact.lower(), jurisdiction))
+
+    @functools.cached_property
+    def _index(self) -> dict[tuple[str, str], GateItem]:
+        """Items by (artifact id, jurisdiction), the first of each (a scan asks once per artifact)."""
+        index: dict[tuple[str, str], GateItem] = {}
         for it in self.items:
-            if it.artifact.lower() == artifact.lower() and it.jurisdiction == jurisdiction:
-                return it
-        return None
+            index.setdefault((it.artifact.lower(), it.jurisdiction), it)
+        return index
 
     @property
     def passed(self) -> bool:
