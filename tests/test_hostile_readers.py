@@ -611,3 +611,48 @@ def test_id_parser_rejects_what_is_not_text_with_id_error(raw: Any) -> None:
     with pytest.raises(ids.IdError):
         ids.parse(raw)
     assert ids.try_parse(raw) is None
+
+
+# --------------------------------------------------------------------------------------------------
+# Long lines that made a regular expression backtrack quadratically
+
+
+LONG = 400_000
+
+
+def test_long_hash_line_after_a_loader_call(tmp_path: Path) -> None:
+    source = 'from transformers import AutoModel\nm = AutoModel.from_pretrained("org/x")  ' + "#" * LONG + \
+        " modelclear\n"
+    found = _bounded(lambda: py.scan_python_source(source, "a.py", _ctx(tmp_path)), seconds=5)
+    assert [r.id for r in found] == ["hf:org/x"]  # type: ignore[union-attr]
+
+
+def test_blank_lines_before_a_syntax_error(tmp_path: Path) -> None:
+    source = "from_pretrained\n" + "\n" * LONG + "def (:\n"
+    found = _bounded(lambda: py.scan_python_source(source, "a.py", _ctx(tmp_path)), seconds=5)
+    assert [w.code for w in found] == ["syntax-error"]  # type: ignore[union-attr]
+
+
+def test_notebook_line_of_blanks_without_assignment(tmp_path: Path) -> None:
+    text = _notebook(["x" + " " * LONG + "\nm = AutoModel.from_pretrained('org/x')", "a b" * (LONG // 3)])
+    found = _bounded(lambda: list(NotebookScanner().scan(Path("n.ipynb"), text.encode(), _ctx(tmp_path))),
+                     seconds=5)
+    assert [r.id for r in found if not isinstance(r, ScanWarning)] == ["hf:org/x"]
+
+
+def test_json_key_followed_by_a_sea_of_blanks(tmp_path: Path) -> None:
+    text = '{"x": {"base_model": ' + " " * LONG + '"org/a"}, "base_model": "org/b"}'
+    found = _bounded(lambda: list(ConfigScanner().scan(Path("c.json"), text.encode(), _ctx(tmp_path))), seconds=5)
+    assert sorted(r.id for r in found) == ["hf:org/a", "hf:org/b"]  # type: ignore[union-attr]
+
+
+def test_lock_file_with_many_packages_and_blank_lines(tmp_path: Path) -> None:
+    from modelclear.scan.deps import DepsScanner
+
+    lock = "".join(f'[[package]]\nname = "pkg-{i}"\nversion = "1.0"\n\n' for i in range(5_000)) + \
+        '[[package]]\nname = "ultralytics"\nversion = "8.0"\n'
+    pipfile = "[packages]\n" + "\n" * LONG + 'ultralytics = "*"\n' + "".join(f'p{i} = "*"\n' for i in range(2_000))
+    for name, text in (("uv.lock", lock), ("Pipfile", pipfile)):
+        found = _bounded(lambda n=name, t=text: list(DepsScanner().scan(Path(n), t.encode(), _ctx(tmp_path))),
+                         seconds=5)
+        assert [r.id for r in found] == ["pypi:ultralytics"]  # type: ignore[union-attr]

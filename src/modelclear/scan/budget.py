@@ -179,7 +179,7 @@ def toml_depth(text: str) -> int:
     """
     stripped = _TOML_STRING.sub('""', text)
     depth = json_depth(stripped.replace('""', ""))
-    for header in re.finditer(r"^\s*\[\[?([^\]\n]*)\]", stripped, re.MULTILINE):
+    for header in re.finditer(r"^[ \t]*\[\[?([^\]\n]*)\]", stripped, re.MULTILINE):
         depth = max(depth, header.group(1).count(".") + 1)
     return depth
 

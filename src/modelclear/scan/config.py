@@ -334,7 +334,7 @@ class _Locator:
         patterns = []
         if isinstance(value, str):
             qval = re.escape(value) if self.toml else re.escape(json.dumps(value)[1:-1])
-            patterns.append(rf"{qkey}{sep}\[?\s*[\"']{{1,3}}{qval}")
+            patterns.append(rf"{qkey}{sep}(?:\[\s*)?[\"']{{1,3}}{qval}")  # no two adjacent \s*: linear
             patterns.append(rf"[\"']{qval}[\"']")
         patterns.append(rf"{qkey}{sep}")
         for pattern in patterns:

@@ -239,6 +239,8 @@ def _lockfile(data: dict[str, Any], em: _Emitter) -> None:
     for pkg in data.get("package", []) if isinstance(data.get("package"), list) else []:
         if isinstance(pkg, dict) and isinstance(pkg.get("name"), str):
             name = pkg["name"]
+            if normalize(name) not in packages():  # only watched packages are placed on a line
+                continue
             m = re.search(rf"(?m)^name\s*=\s*[\"']{re.escape(name)}[\"']", em.text)
             em.add(name, line_of(em.text, m.start()) if m else 0)
 
@@ -247,7 +249,9 @@ def _pipfile(data: dict[str, Any], em: _Emitter) -> None:
     for table in ("packages", "dev-packages"):
         if isinstance(data.get(table), dict):
             for name in data[table]:
-                m = re.search(rf"(?m)^\s*[\"']?{re.escape(name)}[\"']?\s*=", em.text)
+                if not isinstance(name, str) or normalize(name) not in packages():
+                    continue
+                m = re.search(rf"(?m)^[ \t]*[\"']?{re.escape(name)}[\"']?\s*=", em.text)
                 em.add(name, line_of(em.text, m.start()) if m else 0)
 
 

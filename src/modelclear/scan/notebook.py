@@ -42,7 +42,9 @@ from modelclear.scan.walk import decode_text
 
 _PY_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug", "memit", "tensorflow_version")
 _SHELL_CELL_MAGICS = ("bash", "sh", "script", "system")
-_ASSIGN_SHELL = re.compile(r"^(\s*)([A-Za-z_][\w.,\s]*?)\s*=\s*[!%]")
+# ``x = !cmd`` / ``a, b = %sx ls``: targets are words separated by blanks (no overlapping quantifiers,
+# so a long line without ``=`` is rejected in linear time).
+_ASSIGN_SHELL = re.compile(r"^(\s*)([A-Za-z_][\w.,]*(?:\s+[\w.,]+)*)\s*=\s*[!%]")
 IGNORE_MARK = "modelclear: ignore"
 
 

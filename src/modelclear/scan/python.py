@@ -63,7 +63,7 @@ PREFILTER: frozenset[bytes] = load_table().keywords
 #: Larger sources are not parsed (the walker has its own, smaller limit).
 MAX_SOURCE_CHARS = BUDGETS.python_source_chars
 
-_IGNORE_RE = re.compile(r"#.*\bmodelclear:\s*ignore\b")
+_IGNORE_RE = re.compile(r"\bmodelclear:\s*ignore\b")  # searched from a line's first "#" (linear)
 _URL_RE = re.compile(r"^(https?|s3|gs)://", re.IGNORECASE)
 _WINDOWS_RE = re.compile(r"^[A-Za-z]:[\\/]")
 _PREFILTER_BYTES_RE = re.compile(b"|".join(re.escape(k) for k in sorted(PREFILTER, key=len, reverse=True)))
@@ -1033,7 +1033,9 @@ class _ModuleScan:
     def ignored(self, call: ast.Call) -> bool:
         """Whether the call carries a ``# modelclear: ignore`` comment."""
         for line in {call.lineno, getattr(call, "end_lineno", None) or call.lineno}:
-            if 0 < line <= len(self.lines) and _IGNORE_RE.search(self.lines[line - 1]):
+            text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            hash_at = text.find("#")
+            if hash_at >= 0 and _IGNORE_RE.search(text, hash_at):
                 return True
         return False
 
@@ -1154,7 +1156,7 @@ def _parse(source: str, path: str, line_offset: int) -> ast.Module | ScanWarning
         return ast.parse(source)
     except SyntaxError as exc:
         line = (exc.lineno or 0) + line_offset
-        hint = " (Python 2 code?)" if re.search(r"^\s*print\s+[^(=\s]", source, re.MULTILINE) else ""
+        hint = " (Python 2 code?)" if re.search(r"^[ \t]*print[ \t]+[^(=\s]", source, re.MULTILINE) else ""
         return ScanWarning(path, f"syntax error: {exc.msg}{hint}", code="syntax-error", line=line)
     except (ValueError, TypeError) as exc:  # NUL bytes
         return ScanWarning(path, f"cannot parse: {exc}", code="malformed")
