@@ -656,3 +656,14 @@ def test_lock_file_with_many_packages_and_blank_lines(tmp_path: Path) -> None:
         found = _bounded(lambda n=name, t=text: list(DepsScanner().scan(Path(n), t.encode(), _ctx(tmp_path))),
                          seconds=5)
         assert [r.id for r in found] == ["pypi:ultralytics"]  # type: ignore[union-attr]
+
+
+def test_line_with_many_addresses_and_mentions(tmp_path: Path) -> None:
+    from modelclear.scan.deps import find_line
+    from modelclear.scan.urls import UrlScanner
+
+    line = " ".join(["https://download.pytorch.org/models/resnet50-11ad3fa6.pth"] * 50_000) + " # https://x.io/a"
+    found = _bounded(lambda: list(UrlScanner().scan(Path("a.txt"), line.encode(), _ctx(tmp_path))), seconds=10)
+    assert len(found) == 50_000 and {r.id for r in found} == {"torchvision:ResNet50_Weights.IMAGENET1K_V2"}  # type: ignore[union-attr]
+    text = "# " + " ultralytics" * 100_000 + "\nx\nultralytics>=8\n"
+    assert _bounded(lambda: find_line(text, "ultralytics"), seconds=5) == 3

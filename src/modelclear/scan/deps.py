@@ -104,10 +104,14 @@ def _name_pattern(name: str) -> re.Pattern[str]:
 
 def find_line(text: str, name: str, start: int = 0) -> int:
     """Line of the first non-comment mention of package ``name`` at or after ``start`` (0 if none)."""
+    line_start, line_end, hash_at = -1, -1, -1
     for m in _name_pattern(name).finditer(text, start):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        before = text[line_start:m.start()]
-        if "#" in before and not re.search(r"[#&]egg=$", before):
+        if m.start() > line_end:  # a new line: its bounds and first "#", found once per line (linear)
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_end = text.find("\n", m.start())
+            line_end = len(text) if line_end < 0 else line_end
+            hash_at = text.find("#", line_start, line_end)
+        if 0 <= hash_at < m.start() and not text.endswith(("#egg=", "&egg="), line_start, m.start()):
             continue
         return line_of(text, m.start())
     return 0

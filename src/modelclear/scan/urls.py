@@ -38,6 +38,7 @@ TEXT_SUFFIXES = frozenset({
 TEXT_NAMES = frozenset({"dockerfile", "makefile", "justfile", "procfile", "containerfile", ".env"})
 
 _URL_RE = re.compile(r"""https?://[^\s'"<>`()\[\]{},;\\|^]+""")
+_TRAILING_COMMENT = re.compile(r"(^|\s)#")
 _TRAILING = ".:!?*"
 _COMMENT_PREFIXES = ("#", "//", ";", "--", "REM ", "rem ", "::")
 
@@ -211,9 +212,10 @@ def urls_in_text(text: str) -> list[tuple[int, int, str]]:
         stripped = line.lstrip()
         if stripped.startswith(_COMMENT_PREFIXES):
             continue
+        comment = _TRAILING_COMMENT.search(line)  # once per line, not once per address
+        cut = comment.end() - 1 if comment is not None else len(line)
         for m in _URL_RE.finditer(line):
-            before = line[:m.start()]
-            if re.search(r"(^|\s)#", before):  # trailing shell/YAML comment
+            if cut < m.start():  # after a trailing shell/YAML comment
                 break
             found.append((number, m.start(), clean_url(m.group(0))))
     return found
@@ -222,13 +224,16 @@ def urls_in_text(text: str) -> list[tuple[int, int, str]]:
 def references(found: Iterable[tuple[int, int, str]], lines: list[str], path: str,
                line_offset: int = 0) -> Iterator[Reference]:
     """References for the addresses of known hosts among ``found``."""
+    evidence_of: dict[int, str] = {}  # one line may hold many addresses: its evidence is cut once
     for line, col, url in found:
         m = match_url(url)
         if m is None:
             continue
-        evidence = lines[line - 1].strip() if 0 < line <= len(lines) else url
+        evidence = evidence_of.get(line)
+        if evidence is None:
+            evidence = evidence_of[line] = (lines[line - 1].strip() if 0 < line <= len(lines) else url)[:300]
         yield Reference(raw=url, kind=m.kind, id=m.id, path=path, line=line + line_offset, column=col,
-                        evidence=evidence[:300], confidence="medium", loader="url", note=m.note)
+                        evidence=evidence, confidence="medium", loader="url", note=m.note)
 
 
 class UrlScanner:
