@@ -667,3 +667,14 @@ def test_line_with_many_addresses_and_mentions(tmp_path: Path) -> None:
     assert len(found) == 50_000 and {r.id for r in found} == {"torchvision:ResNet50_Weights.IMAGENET1K_V2"}  # type: ignore[union-attr]
     text = "# " + " ultralytics" * 100_000 + "\nx\nultralytics>=8\n"
     assert _bounded(lambda: find_line(text, "ultralytics"), seconds=5) == 3
+
+
+def test_loader_call_budget_keeps_the_first_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = ["from transformers import AutoModel"] + [f'AutoModel.from_pretrained("org/m{i}")' for i in range(50)]
+    (tmp_path / "calls.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _budgets(monkeypatch, py, loader_calls=10)
+    result = _scan(tmp_path, 1)
+    assert [r.id for r in result.references] == [f"hf:org/m{i}" for i in range(10)]
+    (warning,) = result.warnings
+    assert (warning.path, warning.code, warning.line) == ("calls.py", "budget", 12)
+    assert "loader calls" in warning.message

@@ -37,6 +37,8 @@ class Budgets:
     resolve_steps_expr: int = 20_000
     #: Resolution steps for one file in the scan pass (all its expressions together).
     resolve_steps_file: int = 1_000_000
+    #: Loader calls analysed per file (each one yields references); later calls are left out.
+    loader_calls: int = 20_000
     #: Resolution steps for one module in the constant-index pass.
     index_steps_file: int = 500_000
     #: Deepest chain of name / attribute / call resolution followed.

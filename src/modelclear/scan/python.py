@@ -894,9 +894,10 @@ class FileBudget:
     """The work one file (a ``.py`` file, or every code cell of a notebook) may take: resolution
     steps and syntax-tree nodes, shared by every piece of the file scanned (see :mod:`.budget`)."""
 
-    def __init__(self, steps: int | None = None, nodes: int | None = None) -> None:
+    def __init__(self, steps: int | None = None, nodes: int | None = None, calls: int | None = None) -> None:
         self.steps = Meter(BUDGETS.resolve_steps_file if steps is None else steps, "resolution steps")
         self.nodes = Meter(BUDGETS.ast_nodes if nodes is None else nodes, "syntax-tree nodes")
+        self.calls = Meter(BUDGETS.loader_calls if calls is None else calls, "loader calls")
         self.warned: set[str] = set()
 
 
@@ -923,6 +924,8 @@ class _ModuleScan:
         self._describing: set[int] = set()
         #: Line of the loader call during which the step budget ran out; 0 if it did not.
         self.exhausted_at = 0
+        #: Line of the first loader call left out for the call budget; 0 if none was.
+        self.calls_cut_at = 0
 
     def _dynamic_callees(self, func: ast.expr, scope: Scope | None) -> list[str]:
         """``models.__dict__[name]`` / ``getattr(models, name)``: the callee for each candidate name."""
@@ -1120,12 +1123,16 @@ class _ModuleScan:
         left unresolved (:attr:`exhausted_at` says where that happened).
         """
         out: list[Reference] = []
-        steps = self.budget.steps
+        steps, calls = self.budget.steps, self.budget.calls
         for call, scope in sorted(self.index.calls, key=lambda item: (item[0].lineno, item[0].col_offset)):
             if self.ignored(call):
                 continue
             fresh = not steps.exhausted
-            out.extend(self.references_for(call, scope))
+            found = self.references_for(call, scope)
+            if found and not calls.spend():
+                self.calls_cut_at = call.lineno + self.line_offset
+                break
+            out.extend(found)
             if fresh and steps.exhausted:
                 self.exhausted_at = call.lineno + self.line_offset
         return out
@@ -1138,6 +1145,11 @@ class _ModuleScan:
             out.append(budget_warning(
                 self.path, f"more than {self.budget.nodes.limit:,} syntax-tree nodes: the code from line "
                            f"{self.cut_line} on was not analysed", line=self.cut_line))
+        if self.calls_cut_at and "calls" not in self.budget.warned:
+            self.budget.warned.add("calls")
+            out.append(budget_warning(
+                self.path, f"more than {self.budget.calls.limit:,} loader calls: the calls from line "
+                           f"{self.calls_cut_at} on were not analysed", line=self.calls_cut_at))
         if self.exhausted_at and "steps" not in self.budget.warned:
             self.budget.warned.add("steps")
             out.append(budget_warning(

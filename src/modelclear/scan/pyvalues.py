@@ -530,7 +530,9 @@ class Resolver:
             self._steps = 0
         self._steps += 1
         budget = self.budget
-        if depth > MAX_DEPTH or self._steps > MAX_STEPS or (budget is not None and not budget.spend()):
+        if budget is not None and not budget.spend():
+            return _unknown("…", note="resolution budget of the file used up")  # no text: it costs work too
+        if depth > MAX_DEPTH or self._steps > MAX_STEPS:
             return _unknown(expr_text(node))
         method = getattr(self, "_r_" + type(node).__name__, None)
         if method is None:
@@ -1394,6 +1396,8 @@ def _iter_exports(index: ModuleIndex, budget: Meter | None = None) -> Iterator[t
             continue
         res = Res()
         for binding in bindings:
+            if budget is not None and budget.exhausted:
+                return
             res.add(resolver.binding(binding, 0))
         exported = _export(res)
         if not isinstance(exported, UnknownValue):
