@@ -892,7 +892,8 @@ def _gate_action(site: Site, resolver: Resolver) -> str:
 
 class FileBudget:
     """The work one file (a ``.py`` file, or every code cell of a notebook) may take: resolution
-    steps and syntax-tree nodes, shared by every piece of the file scanned (see :mod:`.budget`)."""
+    steps, syntax-tree nodes and loader calls, shared by every piece of the file scanned (see
+    :mod:`modelclear.scan.budget`)."""
 
     def __init__(self, steps: int | None = None, nodes: int | None = None, calls: int | None = None) -> None:
         self.steps = Meter(BUDGETS.resolve_steps_file if steps is None else steps, "resolution steps")
@@ -1250,8 +1251,8 @@ def index_module(source: str, module_name: str) -> tuple[dict[str, object], str]
     When a budget (syntax-tree nodes, resolution steps) runs out, the constants worked out so far
     are kept and the note says which budget it was.
     """
-    if len(source) > MAX_SOURCE_CHARS:
-        return {}, f"source larger than {MAX_SOURCE_CHARS:,} characters"
+    if len(source) > MAX_SOURCE_CHARS:  # not indexed; the scan pass reports the file as too large
+        return {}, ""
     try:
         tree = ast.parse(source)
         index, cut = build_index(tree, module_name, BUDGETS.ast_nodes)
