@@ -502,7 +502,7 @@ class Resolver:
         #: Resolution steps of the whole file (shared by every expression); None: no file limit.
         self.budget = budget
         self._running = 0
-        self._reach_memo: dict[tuple[int, str], tuple[list[tuple[int, int]], list[tuple], list[int], list[tuple]]] = {}
+        self._reach_memo: dict[tuple[int, int], tuple[list[tuple[int, int]], list[tuple], list[int], list[tuple]]] = {}
         self._module_keys: dict[str, str | None] = {}
         self._active: set[tuple[str, int]] = set()
         self._param_stack: set[int] = set()
