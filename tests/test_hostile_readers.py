@@ -678,3 +678,25 @@ def test_loader_call_budget_keeps_the_first_calls(tmp_path: Path, monkeypatch: p
     (warning,) = result.warnings
     assert (warning.path, warning.code, warning.line) == ("calls.py", "budget", 12)
     assert "loader calls" in warning.message
+
+
+def test_cli_json_references_are_identical_with_one_or_two_workers(tmp_path: Path) -> None:
+    """The ``references`` of ``modelclear scan --format json`` byte for byte, ``--jobs 1`` vs ``--jobs 2``
+    (enough files that two workers really run)."""
+    (tmp_path / "names.py").write_text('BASE = "google-bert/bert-base-uncased"\n', encoding="utf-8")
+    for i in range(scan_mod.PARALLEL_MIN_FILES + 20):
+        (tmp_path / f"m{i:03d}.py").write_text(
+            "from transformers import AutoModel\nfrom names import BASE\n"
+            f"a = AutoModel.from_pretrained(BASE)\nb = AutoModel.from_pretrained('org/model-{i % 3}')\n",
+            encoding="utf-8")
+    docs = []
+    for jobs in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-m", "modelclear.cli", "scan", str(tmp_path), "-j", "JP",
+                               "--no-policy", "-f", "json", "--jobs", jobs], capture_output=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(SRC), "NO_COLOR": "1"})
+        assert proc.returncode in (0, 1, 2), proc.stderr.decode()[-2000:]
+        docs.append(json.loads(proc.stdout))
+    one, two = (json.dumps(d["references"], sort_keys=True) for d in docs)
+    assert one == two
+    assert docs[0]["warnings"] == docs[1]["warnings"]
+    assert len(docs[0]["references"]) >= 3
