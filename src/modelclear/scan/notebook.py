@@ -15,7 +15,7 @@ gives a ``syntax-error`` warning. A notebook that is not valid JSON gives a ``ma
 Notebooks of another kernel language (R, Julia...) are skipped.
 
 **Work.** The whole notebook shares one work budget (:mod:`modelclear.scan.budget`: syntax-tree
-nodes, resolution steps), counted in work, never in time: a notebook of 50,000 cells is read to
+nodes, resolution steps, loader calls), counted in work, never in time: a notebook of 50,000 cells is read to
 the end, and one that exhausts a budget keeps the references of the cells read before, with a
 ``budget`` warning. JSON nested deeper than ``BUDGETS.nesting_depth`` is cut out before parsing (a
 ``budget`` warning, never a ``RecursionError``; the cells are still read); code cells longer together
