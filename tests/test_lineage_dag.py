@@ -224,3 +224,48 @@ def test_pipeline_shares_judgements_across_artifacts(tmp_path: Path, judged: Cou
     assert not by_id["hf:chain/c29"].upstream and not by_id["hf:chain/c29"].notes
     # The upstream judgement of c1 is the very assessment of c1 as a scanned artifact (same layers).
     assert first.upstream[0].layers == by_id["hf:chain/c1"].layers
+
+
+def test_every_path_is_bounded_and_deep_dags_render(tmp_path: Path, judged: Counter[tuple[str, str]]) -> None:
+    # a0 names a1 … a1199 as bases and each ai names a(i+1): every node is one step from the root, but the
+    # longest path has 1,199 edges — longer than Python's recursion limit if anything walked it recursively.
+    n = 1200
+    cache = tmp_path / "hub"
+    ids = [f"skip/a{i}" for i in range(n)]
+    _cache_repo(cache, ids[0], _card(ids[0], ids[1:]))
+    for i in range(1, n):
+        _cache_repo(cache, ids[i], _card(ids[i], ids[i + 1:i + 2]))
+    kb = api.load_knowledge()
+    catalog = CountingCatalog(kb=kb, sources=[HFCacheSource(kb, cache_dir=cache)])
+    graph = lineage.build("hf:skip/a0", lineage.Resolver(catalog))
+    assert max(catalog.asked.values()) == 1
+
+    def nesting(node: lineage.LineageNode) -> int:  # how deep the node objects themselves nest
+        deepest, stack = 0, [(node, 0)]
+        while stack:
+            here, d = stack.pop()
+            deepest = max(deepest, d)
+            stack += [(c, d + 1) for c in here.children]
+        return deepest
+
+    assert nesting(graph) <= lineage.MAX_DEPTH
+    assert max(d for d, _ in lineage.walk(graph)) <= lineage.MAX_DEPTH
+    assert lineage.size(graph)[0] == n
+    out = tmp_path / "check.json"
+    code = cli.main(["check", "hf:skip/a0", "-j", "JP", "--hf-cache", str(cache), "--format", "json",
+                     "--no-policy", "-o", str(out)])
+    assert code == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert len(doc["upstream"]) == n - 1 and max(judged.values()) == 1
+    assert any(m["code"] == "note.lineage_truncated" for m in doc["notes"])
+
+
+def test_size_budget_cuts_and_marks(tmp_path: Path) -> None:
+    cache = tmp_path / "hub"
+    _diamond(cache)
+    kb = api.load_knowledge()
+    catalog = Catalog(kb=kb, sources=[HFCacheSource(kb, cache_dir=cache)])
+    graph = lineage.build("hf:dag/d0-0", catalog, max_nodes=10)
+    distinct, _ = lineage.size(graph)
+    assert distinct <= 10
+    assert lineage.truncated(graph)

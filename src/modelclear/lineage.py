@@ -5,9 +5,9 @@ resolved once and becomes one set of children shared by every path that reaches 
 linear in distinct artifacts and edges however many paths there are (a "diamond" of fine-tunes
 merging the same bases has exponentially many).
 
-- The depth bound counts the shortest distance from the root: a node :data:`MAX_DEPTH` steps away is
-  kept but not expanded. :data:`MAX_NODES` and :data:`MAX_EDGES` bound the size. A node whose upstream
-  was cut by a bound is marked ``truncated``; :func:`truncated` lists them for a note.
+- The depth bound holds for every path: a node that some path reaches :data:`MAX_DEPTH` steps from
+  the root is kept but not expanded. :data:`MAX_NODES` and :data:`MAX_EDGES` bound the size. A node
+  whose upstream was cut by a bound is marked ``truncated``; :func:`truncated` lists them for a note.
 - A missing record is a node without an artifact.
 - An edge that closes a cycle (a back edge of the depth-first order from the root) becomes a
   ``cycle`` marker node that is not expanded.
@@ -104,6 +104,20 @@ def build(artifact_id: str, catalog: Lookup, relation: str = "self", max_depth: 
             here.edges.append((rel.relation, key))
             edge_count += 1
     cycle_edges = _back_edges(root_key, info)
+    # The depth bound holds for every path, not only the shortest: in topological order, a node that
+    # some path reaches at max_depth keeps no children (the nesting of the node objects, and anything
+    # that walks them recursively, stays within the bound).
+    longest = {root_key: 0}
+    for key in reversed(_post_order(root_key, info, cycle_edges)):
+        here = info[key]
+        if key not in longest or not here.edges:
+            continue
+        if longest[key] >= max_depth:
+            here.truncated, here.edges = True, []
+            continue
+        for index, (_, child) in enumerate(here.edges):
+            if (key, index) not in cycle_edges:
+                longest[child] = max(longest.get(child, 0), longest[key] + 1)
     children: dict[str, tuple[LineageNode, ...]] = {}
     made: dict[tuple[str, str], LineageNode] = {}
 
@@ -115,7 +129,7 @@ def build(artifact_id: str, catalog: Lookup, relation: str = "self", max_depth: 
                                                    children=children[key], truncated=item.truncated)
         return found
 
-    for key in _post_order(root_key, info):
+    for key in _post_order(root_key, info, cycle_edges):
         kids = []
         for index, (rel, child) in enumerate(info[key].edges):
             if (key, index) in cycle_edges:
@@ -150,8 +164,8 @@ def _back_edges(root: str, info: dict[str, _Info]) -> set[tuple[str, int]]:
     return back
 
 
-def _post_order(root: str, info: dict[str, _Info]) -> list[str]:
-    """Keys in depth-first post-order (children before parents, back edges ignored)."""
+def _post_order(root: str, info: dict[str, _Info], back: set[tuple[str, int]]) -> list[str]:
+    """Keys reachable without ``back`` edges, in depth-first post-order (children before parents)."""
     order: list[str] = []
     seen: set[str] = {root}
     stack: list[tuple[str, int]] = [(root, 0)]
@@ -164,14 +178,17 @@ def _post_order(root: str, info: dict[str, _Info]) -> list[str]:
             continue
         stack[-1] = (key, index + 1)
         child = edges[index][1]
-        if child not in seen:
+        if child not in seen and (key, index) not in back:
             seen.add(child)
             stack.append((child, 0))
     return order
 
 
-def _tree_edges(root: LineageNode) -> set[tuple[int, int]]:
-    """The breadth-first spanning tree as (id of parent node object, child index) pairs."""
+def tree_edges(root: LineageNode) -> set[tuple[int, int]]:
+    """The breadth-first spanning tree as (``id()`` of the parent node object, child index) pairs.
+
+    Each node reached from ``root`` has exactly one such edge: the one under which it is expanded.
+    """
     tree: set[tuple[int, int]] = set()
     seen: set[str] = {root.id.lower()}
     queue = deque([root])
@@ -194,7 +211,7 @@ def occurrences(root: LineageNode) -> Iterator[tuple[int, LineageNode, bool]]:
     true for another edge to a node that has upstream of its own: it is drawn without children, as a
     reference to where it is expanded. Leaves and cycle markers are never repeats.
     """
-    tree = _tree_edges(root)
+    tree = tree_edges(root)
     stack: list[tuple[int, LineageNode, bool]] = [(0, root, False)]
     while stack:
         depth, node, repeat = stack.pop()

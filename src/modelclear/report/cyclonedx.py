@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from modelclear import __version__
+from modelclear.lineage import tree_edges
 from modelclear.model import Artifact, Assessment, Kind, LineageNode, worst
 from modelclear.report import Report
 from modelclear.report.data import artifact_id, grouped, jurisdictions, translator
@@ -139,7 +140,7 @@ class _Builder:
         return self.groups.get(key) or self.upstream.get(key) or []
 
     def component(self, art_id: str, artifact: Artifact | None, ref: str, lineage: LineageNode | None,
-                  kind_hint: Kind | None = None, expanded: set[str] | None = None) -> Any:
+                  kind_hint: Kind | None = None, tree: set[tuple[int, int]] | None = None) -> Any:
         from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
         from cyclonedx.model.component import Component, ComponentType, Pedigree
         from cyclonedx.model.contact import OrganizationalEntity
@@ -169,7 +170,7 @@ class _Builder:
         pedigree = None
         ancestors = []
         datasets = []
-        for child in (lineage.children if lineage is not None else ()):
+        for index, child in enumerate(lineage.children if lineage is not None else ()):
             if child.cycle:
                 continue
             child_kind = child.artifact.kind if child.artifact else (
@@ -177,12 +178,12 @@ class _Builder:
             if child_kind is Kind.DATASET:
                 datasets.append(self.dataset(child))
             else:
-                # The lineage is a DAG: a shared ancestor's own pedigree is given once per top component.
-                expanded = set() if expanded is None else expanded
-                shared = child.id.lower() in expanded
-                expanded.add(child.id.lower())
+                # The lineage is a DAG: a shared ancestor's own pedigree is given once per top component,
+                # under its breadth-first parent (so the nesting is no deeper than the lineage's depth bound).
+                tree = tree_edges(lineage) if tree is None else tree
+                expand = (id(lineage), index) in tree
                 ancestors.append(self.component(child.id, child.artifact, f"{ref}|ancestor:{child.id}",
-                                                None if shared else child, Kind.MODEL, expanded))
+                                                child if expand else None, Kind.MODEL, tree))
         if ancestors:
             pedigree = Pedigree(ancestors=ancestors)
         if ctype is ComponentType.MACHINE_LEARNING_MODEL:
