@@ -112,8 +112,9 @@ def build(artifact_id: str, catalog: Lookup, relation: str = "self", max_depth: 
         here = info[key]
         if key not in longest or not here.edges:
             continue
-        if longest[key] >= max_depth:
-            here.truncated, here.edges = True, []
+        if longest[key] >= max_depth:  # (an edge that only closes a cycle is no upstream left unread)
+            here.truncated = any((key, index) not in cycle_edges for index in range(len(here.edges)))
+            here.edges = []
             continue
         for index, (_, child) in enumerate(here.edges):
             if (key, index) not in cycle_edges:
