@@ -169,7 +169,7 @@ def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
     limit = max_bytes + 1 if full else 0
     limit = max([limit, *(int(getattr(s, "head_bytes", 0)) for s in head)])
     try:
-        data = read_head(Path(task.path), limit)
+        data = read_head(Path(task.path), limit, nofollow=True)  # the walk never yields a link
     except OSError as exc:
         items.append(ScanWarning(path=task.rel, code="unreadable", message=f"cannot read: {exc.strerror or exc}"))
         return _Done(task.rel, tuple(items), False)
@@ -376,7 +376,10 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
             continue
         seen += 1
         entry: FileEntry = item
-        names = tuple(n for n, s in scanners.items() if s.accepts(Path(entry.rel)))
+        if entry.size == 0:
+            continue  # an empty file loads nothing
+        rel = Path(entry.rel)
+        names = tuple(n for n, s in scanners.items() if s.accepts(rel))
         if names:
             tasks.append(_Task(str(entry.path), entry.rel, entry.size, names))
     ctx_root = abs_root if abs_root.is_dir() else abs_root.parent

@@ -16,7 +16,9 @@ class ScanWarning:
 
     path: str
     message: str
-    code: str = "unreadable"  # syntax-error | encoding | too-large | binary | symlink-loop | malformed | pickle | ...
+    #: syntax-error | encoding | too-large | binary | symlink-loop | symlink-outside | special | malformed |
+    #: pickle | budget | too-deep | unreadable | ...
+    code: str = "unreadable"
     line: int = 0
 
 

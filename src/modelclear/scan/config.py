@@ -39,7 +39,7 @@ from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning, prune_json, toml_depth
 from modelclear.scan.urls import match_url
-from modelclear.scan.walk import decode_text, line_of
+from modelclear.scan.walk import decode_text, inside_root, line_of
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -451,6 +451,8 @@ def hydra_roots(folder: str, root: str) -> tuple[tuple[str, _Node], ...]:
             try:
                 if not candidate.is_file() or candidate.stat().st_size > MAX_HYDRA_ROOT_BYTES:
                     continue
+                if not inside_root(candidate, top):
+                    continue  # a link out of the scanned tree: never read
                 text = candidate.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue

@@ -28,7 +28,7 @@ import yaml
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, budget_warning, toml_depth
-from modelclear.scan.walk import decode_text, line_of, read_head
+from modelclear.scan.walk import decode_text, inside_root, line_of, read_head
 
 #: Include depth and size limits for ``-r`` files.
 MAX_INCLUDE_DEPTH = BUDGETS.include_depth
@@ -189,6 +189,10 @@ def _include(path: Path, target: str, ctx: ScanContext, em: _Emitter, depth: int
         child.relative_to(root)
     except ValueError:
         return  # never read outside the scanned tree
+    if child.exists() and not inside_root(child, root):
+        em.out.append(ScanWarning(path=em.path.name, message=f"included requirements file {target!r} is a "
+                                  "symbolic link out of the scanned folder; not read", code="symlink-outside"))
+        return
     key = str(child)
     if key in seen:
         return

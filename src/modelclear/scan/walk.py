@@ -120,7 +120,7 @@ def walk(root: Path, options: ScanOptions) -> Iterator[FileEntry | ScanWarning]:
         yield ScanWarning(path=root.name, message=f"cannot read: {exc.strerror or exc}", code="unreadable")
         return
     if stat.S_ISREG(st.st_mode):
-        yield FileEntry(root, root.name, st.st_size)
+        yield FileEntry(Path(os.path.realpath(root)), root.name, st.st_size)  # the user named it: read its target
         return
     excludes = _compile(list(options.exclude)) if options.exclude else None
     ignore = _Ignore()
