@@ -179,11 +179,9 @@ def _print_report(report: Any, fmt: str, output: str | None) -> None:
     if fmt == "text" and not output and sys.stdout.isatty():
         from rich.console import Console
 
-        from modelclear.report.text import renderables
+        from modelclear.report.text import print_report
 
-        console = Console(highlight=False)
-        for r in renderables(report):
-            console.print(r, soft_wrap=report.lang == "ja")
+        print_report(Console(highlight=False), report)
         return
     try:
         formatter = report_mod.get(fmt)
@@ -354,7 +352,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     """``modelclear scan``."""
-    import dataclasses
 
     from modelclear import api
     from modelclear.pipeline import scan_and_assess
@@ -382,7 +379,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     )
     catalog = api.default_catalog(kb, online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None)
     gate = _gate(args, pol, report.assessments, kb, catalog)
-    report = dataclasses.replace(report, extra={**report.extra, "gate": gate})
+    report = report.with_extra(gate=gate)
     _print_report(report, args.format, args.output)
     _gate_messages(gate, args.lang)
     return int(gate.exit_code)

@@ -19,6 +19,9 @@ result for its own syntax (Markdown, HTML, SARIF Markdown, rich markup).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import enum
+import functools
 import os
 import re
 from typing import Any
@@ -92,41 +95,60 @@ ONE_LINE_FIELDS = frozenset({"path", "raw", "id", "evidence", "root", "loader", 
                              "license", "license_id", "publisher", "url", "jurisdiction"})
 
 
+#: Values that hold no strings: returned as they are, without a memo entry.
+_ATOMS = (int, float, bool, bytes, type(None), dt.date, enum.Enum)
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+
+
 def sanitize(value: Any, *, field: str = "", memo: dict[int, Any] | None = None) -> Any:
-    """A copy of ``value`` (strings, tuples, lists, dicts, frozen dataclasses) with every string printable.
+    """A copy of ``value`` (strings, tuples, lists, dicts, dataclasses) with every string printable.
 
     Objects that need no change are returned as they are (identity kept), and shared sub-objects are
     visited once (``memo``), so a lineage DAG with shared ancestors costs linear work.
     """
-    if isinstance(value, str):
+    return _clean(value, field, {} if memo is None else memo)
+
+
+def _clean(value: Any, field: str, memo: dict[int, Any]) -> Any:
+    if type(value) is str:
+        if _UNSAFE_KEEP_LINES.search(value) is None and (field not in ONE_LINE_FIELDS or ("\n" not in value
+                                                          and "\t" not in value)):
+            return value
         return printable(value, keep_newlines=field not in ONE_LINE_FIELDS)
-    if value is None or isinstance(value, (int, float, bool, bytes)):
+    if isinstance(value, _ATOMS):
         return value
-    memo = {} if memo is None else memo
     key = id(value)
-    if key in memo:
-        return memo[key]
+    found = memo.get(key, memo)
+    if found is not memo:
+        return found
     out: Any = value
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        items = tuple(sanitize(v, field=field, memo=memo) for v in value)
-        out = value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, str):  # a str subclass
+        out = printable(str(value), keep_newlines=field not in ONE_LINE_FIELDS)
+    elif isinstance(value, tuple) and not hasattr(value, "_fields"):
+        items = tuple(_clean(v, field, memo) for v in value)
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            out = items
     elif isinstance(value, list):
-        items_l = [sanitize(v, field=field, memo=memo) for v in value]
-        out = value if all(a is b for a, b in zip(items_l, value, strict=True)) else items_l
+        items_l = [_clean(v, field, memo) for v in value]
+        if any(a is not b for a, b in zip(items_l, value, strict=True)):
+            out = items_l
     elif isinstance(value, dict):
-        pairs = [(sanitize(k, field="id", memo=memo), sanitize(v, field=k if isinstance(k, str) else "", memo=memo))
-                 for k, v in value.items()]
-        changed = any(a is not k or b is not v for (a, b), (k, v) in zip(pairs, value.items(), strict=True))
-        out = dict(pairs) if changed else value
+        pairs = [(_clean(k, "id", memo), _clean(v, k if isinstance(k, str) else "", memo)) for k, v in value.items()]
+        if any(a is not k or b is not v for (a, b), (k, v) in zip(pairs, value.items(), strict=True)):
+            out = dict(pairs)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {}
-        for f in dataclasses.fields(value):
-            if not f.init:
-                continue
-            old = getattr(value, f.name)
-            new = sanitize(old, field=f.name, memo=memo)
+        for name in _init_fields(type(value)):
+            old = getattr(value, name)
+            new = _clean(old, name, memo)
             if new is not old:
-                changes[f.name] = new
-        out = dataclasses.replace(value, **changes) if changes else value
+                changes[name] = new
+        if changes:
+            out = dataclasses.replace(value, **changes)
     memo[key] = out
+    memo[id(out)] = out  # a cleaned object is clean
     return out

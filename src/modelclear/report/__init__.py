@@ -6,6 +6,7 @@ imported only when used, so heavy libraries (CycloneDX, SPDX) cost nothing to ot
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import importlib
 from dataclasses import dataclass, field
@@ -47,6 +48,12 @@ class Report:
         memo: dict[int, Any] = {}
         for name in ("assessments", "entries", "warnings", "root", "extra"):
             object.__setattr__(self, name, sanitize(getattr(self, name), field=name, memo=memo))
+
+    def with_extra(self, **items: Any) -> Report:
+        """This report with more ``extra`` items (e.g. the CI gate), without re-checking what it holds."""
+        new = copy.copy(self)  # no __post_init__: the rest is printable already
+        object.__setattr__(new, "extra", sanitize({**self.extra, **items}, field="extra"))
+        return new
 
 
 class Format(Protocol):

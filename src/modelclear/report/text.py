@@ -115,10 +115,38 @@ def _gate_notes(report: Report, a: Assessment) -> list[Any]:
     return [Text(f"    ⚑ {n}", style="cyan") for n in gate_notes(translator(report), report, a)]
 
 
+#: Evidence (a line of code) is the one column that may be shortened; ids and paths never are.
+_EVIDENCE_CHARS = 60
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _EVIDENCE_CHARS else text[:_EVIDENCE_CHARS - 1] + "…"
+
+
+def _columns(rows: list[tuple[Any, ...]]) -> Any:
+    """Rows of ``Text`` cells as one left-aligned block: no wrapping, no cut ids, linear in the rows.
+
+    Columns are as wide as their widest cell (East Asian wide characters count double); lines longer
+    than the terminal run on rather than fold, so a path or an id can always be copied whole.
+    """
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    widths = [max(cell_len(row[i].plain) for row in rows) for i in range(len(rows[0]))]
+    block = Text(no_wrap=True, overflow="ignore")
+    for n, row in enumerate(rows):
+        if n:
+            block.append("\n")
+        for i, cell in enumerate(row):
+            block.append_text(cell)
+            if i < len(row) - 1:
+                block.append(" " * (widths[i] - cell_len(cell.plain) + 2))
+    return block
+
+
 def _scan_renderables(report: Report) -> list[Any]:
     """A scan: every reference with its location and verdict, each artifact's layers, then the summary."""
     from rich.rule import Rule
-    from rich.table import Table
     from rich.text import Text
 
     from modelclear.report.data import artifact_id, grouped
@@ -138,23 +166,23 @@ def _scan_renderables(report: Report) -> list[Any]:
         group = groups.get(aid.lower())
         return max(group, key=lambda a: (a.verdict.severity, a.risk.value == "high")) if group else None
 
-    table = Table(title=t("ui.scan.references", n=str(len(report.entries))), title_justify="left",
-                  show_lines=False, expand=False)
-    for head in ("ui.scan.where", "ui.scan.artifact", "ui.verdict", "ui.risk"):
-        table.add_column(t(head), overflow="fold")
-    table.add_column(t("ui.scan.evidence"), overflow="ellipsis", no_wrap=True, max_width=44)
+    rows: list[tuple[Text, ...]] = []
     for e in report.entries:
         r = e.reference
         where = f"{r.path}:{r.line}" if r.line else r.path
         a = worst_of(artifact_id(e.assessment)) if e.assessment else None
+        # Cells are Text objects, never markup strings: rich would read "[...]" in a file name as markup.
         if a is None:
-            table.add_row(Text(where), Text(f"{r.raw or '?'} ({t('ui.scan.unresolved')})", style="magenta"), "—",
-                          "—", Text((r.note or r.evidence)[:80]))
+            rows.append((Text(where), Text(f"{r.raw or '?'} ({t('ui.scan.unresolved')})", style="magenta"),
+                         Text("—"), Text("—"), Text(_clip((r.note or r.evidence).strip()))))
             continue
-        # Cells are Text objects, never strings: rich would read "[...]" in a file name as markup.
-        table.add_row(Text(where), Text(artifact_id(a)), _status(t, a.verdict), Text(t(f"ui.risk.{a.risk.value}"),
-                      style=_RISK_STYLE[a.risk.value]), Text(r.evidence[:80]))
-    out.append(table)
+        rows.append((Text(where), Text(artifact_id(a)), _status(t, a.verdict),
+                     Text(t(f"ui.risk.{a.risk.value}"), style=_RISK_STYLE[a.risk.value]),
+                     Text(_clip(r.evidence.strip()))))
+    out.append(Text(t("ui.scan.references", n=str(len(report.entries))), style="italic"))
+    heads = tuple(Text(t(k), style="bold") for k in ("ui.scan.where", "ui.scan.artifact", "ui.verdict", "ui.risk",
+                                                        "ui.scan.evidence"))
+    out.append(_columns([heads, *rows]))
     out.append(Text(""))
     buckets: dict[str, list[str]] = {"block": [], "review": [], "fine": []}
     for aid, group in groups.items():
@@ -266,7 +294,24 @@ class TextFormat:
         from rich.console import Console
 
         buf = io.StringIO()
-        console = Console(file=buf, width=110, no_color=True, highlight=False)
-        for r in renderables(report):
-            console.print(r, soft_wrap=report.lang == "ja")
+        print_report(Console(file=buf, width=110, no_color=True, highlight=False), report)
         return buf.getvalue()
+
+
+def print_report(console: Any, report: Report) -> None:
+    """Print the report on a rich console: runs of plain lines in one call (a scan may have 10,000 artifacts)."""
+    from rich.text import Text
+
+    def flush(run: list[Any]) -> None:
+        if run:
+            console.print(Text("\n").join(run), soft_wrap=report.lang == "ja")
+            run.clear()
+
+    run: list[Any] = []
+    for r in renderables(report):
+        if isinstance(r, Text) and not r.no_wrap:
+            run.append(r)
+            continue
+        flush(run)
+        console.print(r, soft_wrap=report.lang == "ja" or getattr(r, "no_wrap", False))
+    flush(run)
