@@ -13,7 +13,6 @@ seconds and the child's peak resident memory); a run past ``--timeout`` is kille
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import resource
 import subprocess
@@ -23,6 +22,8 @@ import time
 from pathlib import Path
 
 EXE = str(Path(sys.executable).with_name("modelclear"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from hflayout import cache_repo  # noqa: E402  (the test suite's writer of the cache layout)
 
 
 def card(repo_id: str, bases: list[str]) -> str:
@@ -34,21 +35,6 @@ def card(repo_id: str, bases: list[str]) -> str:
         lines.append("base_model_relation: finetune")
     lines += ["pipeline_tag: text-classification", "---", f"# {repo_id}", ""]
     return "\n".join(lines)
-
-
-def cache_repo(cache: Path, repo_id: str, files: dict[str, str]) -> None:
-    """One model repo in the real HF cache layout: blobs, a snapshot of symlinks, ``refs/main``."""
-    folder = cache / f"models--{repo_id.replace('/', '--')}"
-    commit = hashlib.sha1(repo_id.encode()).hexdigest()
-    snapshot = folder / "snapshots" / commit
-    (folder / "blobs").mkdir(parents=True)
-    snapshot.mkdir(parents=True)
-    for name, text in files.items():
-        blob = folder / "blobs" / hashlib.sha256(text.encode()).hexdigest()
-        blob.write_text(text)
-        (snapshot / name).symlink_to(os.path.relpath(blob, snapshot))
-    (folder / "refs").mkdir()
-    (folder / "refs" / "main").write_text(commit)
 
 
 def diamond_ids(levels: int, width: int) -> list[list[str]]:

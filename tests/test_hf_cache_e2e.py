@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
+
+from hflayout import cache_repo
 
 from modelclear import cli
 
@@ -22,23 +22,9 @@ A fine-tune of BERT on IMDB reviews.
 """
 
 
-def _cache_repo(cache: Path, repo_id: str, files: dict[str, str]) -> None:
-    folder = cache / f"models--{repo_id.replace('/', '--')}"
-    commit = hashlib.sha1(repo_id.encode()).hexdigest()
-    snapshot = folder / "snapshots" / commit
-    (folder / "blobs").mkdir(parents=True)
-    snapshot.mkdir(parents=True)
-    for name, text in files.items():
-        blob = folder / "blobs" / hashlib.sha256(text.encode()).hexdigest()
-        blob.write_text(text)
-        (snapshot / name).symlink_to(os.path.relpath(blob, snapshot))
-    (folder / "refs").mkdir()
-    (folder / "refs" / "main").write_text(commit)
-
-
 def test_check_reads_the_cached_card(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     cache = tmp_path / "hub"
-    _cache_repo(cache, "acme/bert-imdb-sentiment", {"README.md": CARD, "config.json": json.dumps({})})
+    cache_repo(cache, "acme/bert-imdb-sentiment", {"README.md": CARD, "config.json": json.dumps({})})
     code = cli.main(["check", "hf:acme/bert-imdb-sentiment", "-j", "JP", "--hf-cache", str(cache),
                      "--format", "json", "--no-policy"])
     doc = json.loads(capsys.readouterr().out)
@@ -50,7 +36,7 @@ def test_check_reads_the_cached_card(tmp_path: Path, capsys) -> None:  # type: i
 
 def test_scan_lists_what_the_cache_holds(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     cache = tmp_path / "hub"
-    _cache_repo(cache, "acme/bert-imdb-sentiment", {"README.md": CARD})
+    cache_repo(cache, "acme/bert-imdb-sentiment", {"README.md": CARD})
     project = tmp_path / "project"
     project.mkdir()
     (project / "app.py").write_text('from transformers import pipeline\n'

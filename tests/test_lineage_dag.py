@@ -9,7 +9,6 @@ generous safety net.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -22,6 +21,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hflayout import cache_repo
 
 from modelclear import api, assess, cli, lineage
 from modelclear.catalog import Catalog
@@ -40,16 +40,7 @@ def _card(repo_id: str, bases: list[str]) -> str:
 
 
 def _cache_repo(cache: Path, repo_id: str, text: str) -> None:
-    folder = cache / f"models--{repo_id.replace('/', '--')}"
-    commit = hashlib.sha1(repo_id.encode()).hexdigest()
-    snapshot = folder / "snapshots" / commit
-    (folder / "blobs").mkdir(parents=True)
-    snapshot.mkdir(parents=True)
-    blob = folder / "blobs" / hashlib.sha256(text.encode()).hexdigest()
-    blob.write_text(text)
-    (snapshot / "README.md").symlink_to(os.path.relpath(blob, snapshot))
-    (folder / "refs").mkdir()
-    (folder / "refs" / "main").write_text(commit)
+    cache_repo(cache, repo_id, {"README.md": text})
 
 
 def _diamond(cache: Path) -> list[list[str]]:
