@@ -103,12 +103,12 @@ def build(artifact_id: str, catalog: Lookup, relation: str = "self", max_depth: 
                 queue.append(key)
             here.edges.append((rel.relation, key))
             edge_count += 1
-    cycle_edges = _back_edges(root_key, info)
+    cycle_edges, post_order = _depth_first(root_key, info)
     # The depth bound holds for every path, not only the shortest: in topological order, a node that
     # some path reaches at max_depth keeps no children (the nesting of the node objects, and anything
     # that walks them recursively, stays within the bound).
     longest = {root_key: 0}
-    for key in reversed(_post_order(root_key, info, cycle_edges)):
+    for key in reversed(post_order):
         here = info[key]
         if key not in longest or not here.edges:
             continue
@@ -130,7 +130,7 @@ def build(artifact_id: str, catalog: Lookup, relation: str = "self", max_depth: 
                                                    children=children[key], truncated=item.truncated)
         return found
 
-    for key in _post_order(root_key, info, cycle_edges):
+    for key in post_order:
         kids = []
         for index, (rel, child) in enumerate(info[key].edges):
             if (key, index) in cycle_edges:
@@ -141,11 +141,13 @@ def build(artifact_id: str, catalog: Lookup, relation: str = "self", max_depth: 
     return node(root_key, relation)
 
 
-def _back_edges(root: str, info: dict[str, _Info]) -> set[tuple[str, int]]:
-    """Edges (parent key, edge index) that lead to a node on the current depth-first path."""
+def _depth_first(root: str, info: dict[str, _Info]) -> tuple[set[tuple[str, int]], list[str]]:
+    """One iterative depth-first walk: the back edges (parent key, edge index) that close a cycle, and
+    the keys reachable without them in post-order (children before parents)."""
     on_path: set[str] = {root}
-    done: set[str] = set()
+    seen: set[str] = {root}
     back: set[tuple[str, int]] = set()
+    order: list[str] = []
     stack: list[tuple[str, int]] = [(root, 0)]
     while stack:
         key, index = stack[-1]
@@ -153,36 +155,17 @@ def _back_edges(root: str, info: dict[str, _Info]) -> set[tuple[str, int]]:
         if index >= len(edges):
             stack.pop()
             on_path.discard(key)
-            done.add(key)
+            order.append(key)
             continue
         stack[-1] = (key, index + 1)
         child = edges[index][1]
         if child in on_path:
             back.add((key, index))
-        elif child not in done:
+        elif child not in seen:
+            seen.add(child)
             on_path.add(child)
             stack.append((child, 0))
-    return back
-
-
-def _post_order(root: str, info: dict[str, _Info], back: set[tuple[str, int]]) -> list[str]:
-    """Keys reachable without ``back`` edges, in depth-first post-order (children before parents)."""
-    order: list[str] = []
-    seen: set[str] = {root}
-    stack: list[tuple[str, int]] = [(root, 0)]
-    while stack:
-        key, index = stack[-1]
-        edges = info[key].edges
-        if index >= len(edges):
-            stack.pop()
-            order.append(key)
-            continue
-        stack[-1] = (key, index + 1)
-        child = edges[index][1]
-        if child not in seen and (key, index) not in back:
-            seen.add(child)
-            stack.append((child, 0))
-    return order
+    return back, order
 
 
 def tree_edges(root: LineageNode) -> set[tuple[int, int]]:
