@@ -20,9 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # tools/ is not installed; it is run from the repository
 
-from modelclear.catalog.extract import EXTRACTORS, SourceArchive  # noqa: E402
-from modelclear.catalog.extract._archive import default_cache, download  # noqa: E402
+from tools.extract import EXTRACTORS, SourceArchive  # noqa: E402
+from tools.extract._archive import default_cache, download  # noqa: E402
 
 OUT = ROOT / "src" / "modelclear" / "data" / "models" / "_generated"
 

@@ -6,7 +6,8 @@ Usage::
 
 ``COLLECTION_DIR`` defaults to ``../shared/data/data-provenance-collection`` next to the repository.
 ``--check`` compares instead of writing and exits 1 when the committed file is out of date.
-The parsing lives in :mod:`modelclear.catalog.dpc`; this script only reads, writes and reports.
+The parsing lives in :mod:`tools.dpc` (a build-time tool outside the installed package); this script
+only reads, writes and reports.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))  # tools/ is not installed; it is run from the repository
 
-from modelclear.catalog.dpc import dumps, import_collection  # noqa: E402
+from tools.dpc import dumps, import_collection  # noqa: E402
 
 DEFAULT_ROOT = REPO.parent / "shared" / "data" / "data-provenance-collection"
 DEFAULT_OUTPUT = REPO / "src" / "modelclear" / "data" / "datasets" / "_imported" / "dpc.json"

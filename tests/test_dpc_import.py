@@ -1,4 +1,4 @@
-"""The Data Provenance Collection importer (``modelclear.catalog.dpc``, ``scripts/import_dpc.py``).
+"""The Data Provenance Collection importer (``tools/dpc.py``, ``scripts/import_dpc.py``).
 
 It runs on the real shared copy of the collection (``../shared/data/data-provenance-collection``
 next to the repository; skipped only when that copy is absent) and on small malformed fixtures
@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from modelclear import ids
-from modelclear.catalog import dpc
 from modelclear.catalog.records import build_artifact
+from tools import dpc
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -1,4 +1,4 @@
-"""Tests of the model-family extractors (scripts/extract_models.py, modelclear.catalog.extract).
+"""Tests of the model-family extractors (scripts/extract_models.py, tools/extract/).
 
 Snippets below are written for these tests; they imitate the shapes the libraries use, not their
 code. The ``network`` tests run the real extractor on a real wheel (from the cache, or fetched with
@@ -16,17 +16,17 @@ from pathlib import Path
 import pytest
 
 from modelclear import ids
-from modelclear.catalog.extract import EXTRACTORS, SourceArchive
-from modelclear.catalog.extract import keras as keras_x
-from modelclear.catalog.extract import open_clip as open_clip_x
-from modelclear.catalog.extract import timm as timm_x
-from modelclear.catalog.extract import torchhub as torchhub_x
-from modelclear.catalog.extract import torchvision as torchvision_x
-from modelclear.catalog.extract import ultralytics as ultralytics_x
-from modelclear.catalog.extract import whisper as whisper_x
-from modelclear.catalog.extract._archive import default_cache, download, find_cached
-from modelclear.catalog.extract._ast import ModuleEvaluator, Opaque, OpaqueCall
-from modelclear.catalog.extract._common import ModelRecord, check_unique, normalize_license
+from tools.extract import EXTRACTORS, SourceArchive
+from tools.extract import keras as keras_x
+from tools.extract import open_clip as open_clip_x
+from tools.extract import timm as timm_x
+from tools.extract import torchhub as torchhub_x
+from tools.extract import torchvision as torchvision_x
+from tools.extract import ultralytics as ultralytics_x
+from tools.extract import whisper as whisper_x
+from tools.extract._archive import default_cache, download, find_cached
+from tools.extract._ast import ModuleEvaluator, Opaque, OpaqueCall
+from tools.extract._common import ModelRecord, check_unique, normalize_license
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "src" / "modelclear" / "data" / "models" / "_generated"

@@ -2,7 +2,8 @@
 
 Each module reads one library's pinned release (a wheel or sdist fetched with ``pip download``)
 with :mod:`ast` and returns a :class:`~._common.Catalogue`; ``scripts/extract_models.py`` writes
-them to ``data/models/_generated/<family>.json``. The hand-reviewed ``data/models/<family>.yaml``
+them to ``src/modelclear/data/models/_generated/<family>.json``. A build-time tool, not part of the
+installed package. The hand-reviewed ``data/models/<family>.yaml``
 files add the licences and notes that the code does not state.
 """
 

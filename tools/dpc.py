@@ -5,7 +5,8 @@ fine-tuning, speech and video datasets: their licences, the datasets they were d
 the models that generated them. :func:`import_collection` turns a local copy of the collection
 into records in the same schema as the hand-reviewed ``data/datasets/*.yaml`` files
 (see ``docs/knowledge-format.md``); ``scripts/import_dpc.py`` writes them to
-``data/datasets/_imported/dpc.json``.
+``src/modelclear/data/datasets/_imported/dpc.json``. A build-time tool: it lives outside the installed
+package and reads the hand-reviewed records from this repository's ``src/``.
 
 Mapping rules (all of them tables below, none of them legal judgements of ours):
 
@@ -59,7 +60,7 @@ SUMMARY_DIRS: tuple[tuple[str, str], ...] = (
 )
 """Sub-folders of the collection that hold one JSON file per collection, with their modality."""
 
-DEFAULT_HAND_REVIEWED = Path(__file__).resolve().parents[1] / "data" / "datasets"
+DEFAULT_HAND_REVIEWED = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "data" / "datasets"
 """The folder of hand-reviewed dataset records that imported records must not shadow."""
 
 LICENSE_IDS: Mapping[str, str] = {
