@@ -176,12 +176,7 @@ def python_strings(tree: ast.AST) -> Iterator[tuple[ast.Constant, int]]:
         if (isinstance(node, ast.Call) and _call_name(node) in _LOG_FUNCS) or (
                 isinstance(node, ast.keyword) and node.arg in _DOC_KEYWORDS):
             skipped = True
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                stack.append((value, skipped))
-            elif isinstance(value, list):
-                stack.extend((item, skipped) for item in value if isinstance(item, ast.AST))
+        stack.extend((child, skipped) for child in ast.iter_child_nodes(node))
     found.sort(key=lambda item: (item[1], item[0].col_offset))
     return iter(found)
 
