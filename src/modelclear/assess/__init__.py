@@ -1,7 +1,9 @@
 """The assess stage: scenario + lineage graph → one finding per legal layer → verdict and risk.
 
-The small core loop: build the context, ask each layer, apply the interaction rules (data), take
-the worst layer as the verdict, and grade the risk.
+The small core loop: build the context, ask each registered layer (:mod:`modelclear.assess.layers`:
+same input, a :class:`~modelclear.assess.context.Context`; same output, a :class:`Finding`), apply
+the interaction rules (data, checked against the declared facts of :mod:`modelclear.assess.facts`),
+take the worst layer as the verdict, and grade the risk.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from modelclear import lineage as lineage_mod
-from modelclear.assess import contract, copyright, license, provenance, rules
+from modelclear.assess import layers, rules
 from modelclear.assess.context import Context, msg
 from modelclear.catalog import Catalog
 from modelclear.model import (
@@ -30,7 +32,8 @@ from modelclear.model import (
     worst,
 )
 
-LAYERS = (Layer.COPYRIGHT, Layer.CONTRACT, Layer.LICENSE, Layer.PROVENANCE)
+#: The registered legal layers, in the order a verdict lists them.
+LAYERS: tuple[Layer, ...] = layers.load()
 
 
 def _unknown(ref: ArtifactRef, scenario: Scenario) -> Assessment:
@@ -125,34 +128,12 @@ def _judge(ref: ArtifactRef, artifact: Artifact, catalog: Catalog, scenario: Sce
     if not ctx.laws:
         raise ValueError(f"no law recorded for jurisdiction {scenario.jurisdiction!r}")
 
-    exception = copyright.exception_effect(ctx)
-    findings: dict[Layer, Finding] = {Layer.COPYRIGHT: copyright.assess(ctx)}
-    findings[Layer.CONTRACT], contract_facts = contract.assess(ctx)
-    findings[Layer.LICENSE], licence_facts = license.assess(ctx, exception)
-    covered = _training_covered(ctx)
-    findings[Layer.PROVENANCE], provenance_top = provenance.assess(ctx, covered)
+    findings = layers.run(ctx)
+    rules.apply(rules.for_kb(catalog.kb), ctx.facts, findings)
+    provenance_top = str(ctx.facts.get("provenance_severity", "none"))
 
-    co = ctx.position("contract_override")
-    facts = {
-        "kind": artifact.kind.value,
-        "activity": scenario.activity.value,
-        "purpose": scenario.purpose.value,
-        "act": ctx.act,
-        "jurisdiction": ctx.law.jurisdiction,
-        "jurisdiction_family": ctx.jurisdiction_family,
-        "exception": exception,
-        "contract_override": bool(co and co.value),
-        "proviso_risk": bool(artifact.facts.get("commercial_ml_license_available")
-                             or artifact.facts.get("technical_measures")),
-        "generative": ctx.generative,
-        "pirated_content": bool(artifact.facts.get("pirated_content")),
-        **contract_facts,
-        **licence_facts,
-    }
-    rules.apply(catalog.kb.rules.get("interactions", {}).get("rules", []), facts, findings)
-
-    layers = tuple(findings[layer] for layer in LAYERS)
-    verdict = worst([f.status for f in layers])
+    found = tuple(findings[layer] for layer in LAYERS)
+    verdict = worst([f.status for f in found])
     if verdict is Status.NOT_APPLICABLE:
         verdict = Status.ALLOWED
     risk = risk_of(verdict, findings, provenance_top)
@@ -170,7 +151,7 @@ def _judge(ref: ArtifactRef, artifact: Artifact, catalog: Catalog, scenario: Sce
         scenario=scenario,
         verdict=verdict,
         risk=risk,
-        layers=layers,
+        layers=found,
         lineage=graph,
         license_in_force=ctx.license_in_force(),
         notes=tuple(notes),
@@ -195,12 +176,3 @@ def _ref_for(node: LineageNode) -> ArtifactRef:
     kind = node.artifact.kind if node.artifact else None
     return ArtifactRef(kind=kind, id=node.id, scheme=node.id.split(":", 1)[0])
 
-
-def _training_covered(ctx: Context) -> bool:
-    """Whether the jurisdiction's law covers commercial training (so upstream NC terms matter less)."""
-    for law in ctx.laws:
-        for rule in law.rules:
-            if rule.act == "analysis" and rule.effect in ("covers", "covers_unless_optout") and rule.in_force(ctx.on) \
-                    and any(p.value == "commercial" for p in rule.purposes):
-                return True
-    return False

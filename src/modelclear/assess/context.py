@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from modelclear.assess.facts import check_published
 from modelclear.catalog import Catalog, KnowledgeBase
 from modelclear.catalog.records import Law, LawRule, License, Term
 from modelclear.model import (
@@ -143,6 +145,62 @@ class Context:
     def generative(self) -> bool:
         """Whether the model generates content (text, images, audio) rather than labels or vectors."""
         return bool(self.artifact.facts.get("generative", False))
+
+    @cached_property
+    def exception(self) -> str:
+        """What the law says of the act: covers | covers_unless_optout | needs_licence | uncertain | ... | none."""
+        act = self.act
+        if act in ("use_weights", "distribute_weights", "use_software"):
+            return "none"
+        rule = self.rule_for(act)
+        if rule is not None:
+            return rule.effect
+        defaults = self.kb.rules.get("acts", {}).get("default_effects", {})
+        return str(defaults.get(act, "unknown"))
+
+    @cached_property
+    def training_covered(self) -> bool:
+        """Whether the jurisdiction's law covers commercial training (so upstream NC terms matter less)."""
+        for law in self.laws:
+            for rule in law.rules:
+                if rule.act == "analysis" and rule.effect in ("covers", "covers_unless_optout") \
+                        and rule.in_force(self.on) and any(p.value == "commercial" for p in rule.purposes):
+                    return True
+        return False
+
+    # --- facts for the interaction rules ----------------------------------------------------
+
+    @cached_property
+    def facts(self) -> dict[str, Any]:
+        """The facts the interaction rules match on (declared in :mod:`modelclear.assess.facts`).
+
+        Holds the context's own facts from the start; each layer adds its own with :meth:`publish`.
+        """
+        art, sc = self.artifact, self.scenario
+        co = self.position("contract_override")
+        own: dict[str, Any] = {
+            "kind": art.kind.value,
+            "activity": sc.activity.value,
+            "purpose": sc.purpose.value,
+            "act": self.act,
+            "jurisdiction": self.law.jurisdiction,
+            "jurisdiction_family": self.jurisdiction_family,
+            "exception": self.exception,
+            "contract_override": bool(co and co.value),
+            "proviso_risk": bool(art.facts.get("commercial_ml_license_available")
+                                 or art.facts.get("technical_measures")),
+            "generative": self.generative,
+            "pirated_content": bool(art.facts.get("pirated_content")),
+        }
+        for name, value in own.items():
+            check_published(name, value)
+        return own
+
+    def publish(self, **facts: Any) -> None:
+        """Add facts a layer found (e.g. ``contract_status``); each must be declared, with its type."""
+        for name, value in facts.items():
+            check_published(name, value)
+        self.facts.update(facts)
 
     def facts_with_derived(self) -> dict[str, Any]:
         """The artifact's facts plus those derived by ``rules/acts.yaml`` ``derived_facts``."""

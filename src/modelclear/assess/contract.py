@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections import deque
 
+from modelclear.assess import rules
 from modelclear.assess.context import Context, cite_source, cite_term, msg
+from modelclear.assess.layers import layer
 from modelclear.catalog.records import License
 from modelclear.model import Citation, Confidence, Finding, Kind, Layer, LineageNode, Message, Status, worst
 
@@ -37,8 +39,9 @@ def _unknown_terms(ctx: Context) -> list[str]:
     return [tid for tid in ctx.artifact.terms if ctx.kb.license(tid) is None]
 
 
-def assess(ctx: Context) -> tuple[Finding, dict[str, object]]:
-    """The contract finding and the facts the interaction rules need (contract_status, contract_acceptance)."""
+@layer(Layer.CONTRACT)
+def assess(ctx: Context) -> Finding:
+    """The contract finding; publishes ``contract_status`` and ``contract_acceptance`` for the rules."""
     art = ctx.artifact
     reasons: list[Message] = []
     obligations: list[Message] = []
@@ -74,7 +77,7 @@ def assess(ctx: Context) -> tuple[Finding, dict[str, object]]:
 
     if not statuses:
         licence_id = ctx.license_in_force()
-        lic = ctx.kb.license(licence_id) if licence_id else None
+        own = ctx.kb.license(licence_id) if licence_id else None
         if art.kind is Kind.PACKAGE:
             statuses.append(Status.NOT_APPLICABLE)
             reasons.append(msg("contract.package"))
@@ -83,10 +86,10 @@ def assess(ctx: Context) -> tuple[Finding, dict[str, object]]:
             statuses.append(Status.ALLOWED)
             reasons.append(msg("contract.no_terms_dataset"))
             confidences.append(Confidence.SECONDARY)
-        elif lic is not None and not lic.is_contract and lic.grants:
+        elif own is not None and not own.is_contract and own.grants:
             # Known licence, no terms of access recorded: obtaining it under a bare licence makes no contract.
             statuses.append(Status.ALLOWED)
-            reasons.append(msg("contract.no_terms_recorded", license=lic.name))
+            reasons.append(msg("contract.no_terms_recorded", license=own.name))
             confidences.append(Confidence.SECONDARY)
         else:
             statuses.append(Status.UNKNOWN)
@@ -97,17 +100,14 @@ def assess(ctx: Context) -> tuple[Finding, dict[str, object]]:
         statuses.append(upstream_status)
 
     status = worst(statuses)
-    facts: dict[str, object] = {"contract_status": status.value, "contract_acceptance": deciding_acceptance}
-    return (
-        Finding(
-            Layer.CONTRACT,
-            status,
-            tuple(reasons),
-            tuple(dict.fromkeys(obligations)),
-            tuple(citations),
-            weakest=min(confidences, key=lambda c: c.rank) if confidences else Confidence.SECONDARY,
-        ),
-        facts,
+    ctx.publish(contract_status=status.value, contract_acceptance=deciding_acceptance)
+    return Finding(
+        Layer.CONTRACT,
+        status,
+        tuple(reasons),
+        tuple(dict.fromkeys(obligations)),
+        tuple(citations),
+        weakest=min(confidences, key=lambda c: c.rank) if confidences else Confidence.SECONDARY,
     )
 
 
@@ -170,10 +170,9 @@ def _upstream_terms(ctx: Context, node: LineageNode | None, reasons: list[Messag
             statuses.append(Status.UNCERTAIN if worst_terms.severity >= Status.UNCERTAIN.severity else Status.ALLOWED)
         else:
             reasons.append(msg("contract.upstream_privity", artifact=art.name, terms=names))
-            rule = (ctx.kb.rules.get("interactions", {}) or {}).get("rules", [])
-            r6 = next((r for r in rule if r.get("id") == "R6"), None)
+            r6 = rules.find(ctx.kb, "R6")
             if r6:
-                for src in r6.get("sources", [])[:1]:
-                    citations.append(Citation(label="R6 — privity of contract", url=src["url"],
-                                              confidence=Confidence(src["confidence"])))
+                for src in r6.sources[:1]:
+                    citations.append(Citation(label="R6 — privity of contract", url=src.url,
+                                              confidence=src.confidence))
     return worst(statuses) if statuses else None

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from modelclear.assess.context import Context, cite_rule, cite_source, msg
-from modelclear.catalog.records import LawRule, local_text, sources
+from modelclear.assess.layers import layer
+from modelclear.catalog.records import LawRule
 from modelclear.model import Citation, Confidence, Finding, Layer, Message, Status, worst
 
 _EFFECT_STATUS = {
@@ -16,48 +15,13 @@ _EFFECT_STATUS = {
 }
 
 
-def exception_effect(ctx: Context) -> str:
-    """What the law says of the act: covers | covers_unless_optout | needs_licence | uncertain | ... | none."""
-    act = ctx.act
-    if act in ("use_weights", "distribute_weights", "use_software"):
-        return "none"
-    rule = ctx.rule_for(act)
-    if rule is not None:
-        return rule.effect
-    defaults = ctx.kb.rules.get("acts", {}).get("default_effects", {})
-    return str(defaults.get(act, "unknown"))
-
-
+@layer(Layer.COPYRIGHT)
 def assess(ctx: Context) -> Finding:
-    """The copyright finding for the context's artifact and scenario, with regulatory caveats attached."""
-    finding = _assess(ctx)
-    caveats, citations = regulatory(ctx)
-    if not caveats:
-        return finding
-    return replace(finding, caveats=(*finding.caveats, *caveats), citations=(*finding.citations, *citations))
+    """The copyright finding for the context's artifact and scenario.
 
-
-def regulatory(ctx: Context) -> tuple[list[Message], list[Citation]]:
-    """Duties of the jurisdiction that may fall on the user as a provider (e.g. EU AI Act Art. 53)."""
-    facts = ctx.facts_with_derived()
-    caveats: list[Message] = []
-    citations: list[Citation] = []
-    for law in ctx.laws:
-        for ob in law.obligations:
-            applies = ob.get("applies_to") or {}
-            acts = applies.get("activities")
-            if acts and ctx.scenario.activity.value not in acts:
-                continue
-            if any(facts.get(k) != v for k, v in (applies.get("facts") or {}).items()):
-                continue
-            effective = ob.get("effective")
-            if effective and str(effective) > ctx.on.isoformat():
-                continue
-            text = local_text(ob.get("summary"), f"{law.id}.obligations")
-            caveats.append(msg("copyright.regulatory", citation=str(ob.get("citation", "")), text=text))  # type: ignore[arg-type]
-            srcs = sources(ob.get("sources"), f"{law.id}.obligations", required=False)
-            citations += [cite_source(str(ob.get("citation", "")), s) for s in srcs[:1]]
-    return caveats, citations
+    The regulatory caveats shown with it come from :mod:`modelclear.assess.regulatory`.
+    """
+    return _assess(ctx)
 
 
 def _assess(ctx: Context) -> Finding:
@@ -78,7 +42,7 @@ def _by_rule(ctx: Context, act: str) -> Finding:
     rule = ctx.rule_for(act)
     law_name = ctx.law.name
     if rule is None:
-        effect = exception_effect(ctx)
+        effect = ctx.exception
         if effect == "needs_licence":
             return _needs_licence(ctx, None, [msg("copyright.no_exception_default", law=law_name)])
         if effect == "conditional":

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from modelclear import lineage
 from modelclear.assess.context import Context, TermsResult, cite_source, cite_term, msg
+from modelclear.assess.layers import layer
 from modelclear.catalog.records import License
 from modelclear.model import Artifact, Citation, Confidence, Finding, Kind, Layer, Message, Status, worst
 
@@ -105,9 +107,11 @@ def _no_licence(ctx: Context, exception: str) -> LicenceEval:
     return LicenceEval(Status.UNKNOWN, (msg("license.not_recorded"),), (), citations, None, Confidence.UNCERTAIN)
 
 
-def assess(ctx: Context, exception: str) -> tuple[Finding, dict[str, object]]:
-    """The licence finding, and facts about the deciding licence for the interaction rules."""
+@layer(Layer.LICENSE)
+def assess(ctx: Context) -> Finding:
+    """The licence finding; publishes facts about the deciding licence for the interaction rules."""
     art = ctx.artifact
+    exception = ctx.exception
     evals: list[LicenceEval] = []
     licence_id = ctx.license_in_force()
     content = str(art.facts.get("content_license") or "")
@@ -128,7 +132,7 @@ def assess(ctx: Context, exception: str) -> tuple[Finding, dict[str, object]]:
                              default="" if ctx.scenario.obtained_on else "today")
         evals[0] = LicenceEval(evals[0].status, (history_reason, *evals[0].reasons), evals[0].obligations,
                                evals[0].citations, evals[0].license, evals[0].confidence)
-    facts: dict[str, object] = {
+    facts: dict[str, Any] = {
         "license_category": deciding.license.category if deciding.license else "none",
         "license_yields": bool(deciding.license.yields_to_exceptions) if deciding.license else False,
         "license_acceptance": deciding.license.acceptance if deciding.license else "none",
@@ -136,7 +140,8 @@ def assess(ctx: Context, exception: str) -> tuple[Finding, dict[str, object]]:
     }
     if licence_id is None and art.kind is Kind.DATASET:
         facts["license_yields"] = True  # nothing to yield: no licence restricts the act
-    finding = Finding(
+    ctx.publish(**facts)
+    return Finding(
         Layer.LICENSE,
         status,
         tuple(r for e in evals for r in e.reasons),
@@ -144,7 +149,6 @@ def assess(ctx: Context, exception: str) -> tuple[Finding, dict[str, object]]:
         tuple(c for e in evals for c in e.citations),
         weakest=min([*(e.confidence for e in evals), *_record_confidence(art, licence_id)], key=lambda c: c.rank),
     )
-    return finding, facts
 
 
 def _record_confidence(art: Artifact, licence_id: str | None) -> list[Confidence]:

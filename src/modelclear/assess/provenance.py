@@ -7,9 +7,13 @@ Each observation has a severity: ``info`` (worth knowing), ``warning`` (raises t
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from modelclear.assess.context import Context, cite_source, msg
+from modelclear.assess.facts import SEVERITIES
+from modelclear.assess.layers import layer
 from modelclear.model import Artifact, Citation, Finding, Kind, Layer, LineageNode, Message, Status
 
 _NC_CATEGORIES = {"non-commercial", "research-only"}
@@ -77,12 +81,14 @@ def _observe(ctx: Context, node: LineageNode, covered: bool) -> list[Observation
     generated_by = art.facts.get("generated_by")
     if generated_by:
         out.append(Observation("info", msg("provenance.generated_by", artifact=art.name,
-                                           models=", ".join(map(str, generated_by))), cites))
+                                           models=", ".join(map(str, cast("Iterable[object]", generated_by)))), cites))
     return out
 
 
-def assess(ctx: Context, analysis_covered_commercially: bool) -> tuple[Finding, str]:
-    """The provenance finding and the highest severity seen (none | info | warning | serious)."""
+@layer(Layer.PROVENANCE)
+def assess(ctx: Context) -> Finding:
+    """The provenance finding; publishes ``provenance_severity``, the highest severity seen (none … serious)."""
+    analysis_covered_commercially = ctx.training_covered
     observations: list[Observation] = []
     root = ctx.artifact
     # The artifact's own warnings (a withdrawn dataset used directly) come first.
@@ -103,17 +109,16 @@ def assess(ctx: Context, analysis_covered_commercially: bool) -> tuple[Finding, 
             observations.append(Observation("info", msg("provenance.cycle", artifact=node.id)))
             continue
         observations += _observe(ctx, node, analysis_covered_commercially)
-    order = {"none": 0, "info": 1, "warning": 2, "serious": 3}
-    top = max((o.severity for o in observations), key=order.__getitem__, default="none")
+    top = max((o.severity for o in observations), key=SEVERITIES.index, default="none")
+    ctx.publish(provenance_severity=top)
     status = Status.UNCERTAIN if top == "serious" else Status.ALLOWED
     if not observations:
         reasons: tuple[Message, ...] = (msg("provenance.clean"),)
     else:
         reasons = tuple(Message(o.message.key, {**o.message.params, "severity": o.severity}) for o in observations)
-    finding = Finding(
+    return Finding(
         Layer.PROVENANCE,
         status,
         reasons,
         citations=tuple(c for o in observations for c in o.citations),
     )
-    return finding, top

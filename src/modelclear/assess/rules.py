@@ -1,55 +1,264 @@
-"""Applying the layer-interaction rules (legal-facts §6, R1–R7) encoded in ``data/rules/interactions.yaml``."""
+"""The layer-interaction rules (legal-facts §6, R1–R7) of ``data/rules/interactions.yaml``: loaded, checked, applied.
+
+Loading a rules file checks it against the declared fact vocabulary (:mod:`modelclear.assess.facts`):
+a ``when:`` key that is not a declared fact, a value the fact cannot take, an unknown layer, mode or
+status in ``then:``, or an unknown key in a rule fails the load with a :class:`RuleError` naming the
+file, the rule and the key. ``rules/acts.yaml`` is checked in the same load (kinds, activities, acts,
+effects, relations). The rules of a knowledge base (bundled plus ``--kb`` overlays) load once, on
+first use (:func:`for_kb`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+import difflib
+import weakref
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
+import yaml
+
 from modelclear.assess.context import msg
-from modelclear.catalog.records import local_text, sources
-from modelclear.model import Citation, Finding, Layer, Status
+from modelclear.assess.facts import ACTS, EXCEPTION_EFFECTS, FACTS, JURISDICTIONS, RELATIONS
+from modelclear.catalog import KnowledgeBase
+from modelclear.catalog.records import RecordError, local_text, sources
+from modelclear.model import Activity, Citation, Finding, Kind, Layer, LocalText, Source, Status
+
+MODES = ("set", "floor", "cap", "note")
+_RULE_KEYS = {"id", "when", "then", "summary", "sources"}
+_ACTION_KEYS = {"layer", "mode", "status"}
+_ACTS_KEYS = {"acts", "default_effects", "derivative_relations", "flow_down_relations", "derived_facts",
+              "dataset_activity_in_context", "product_activities"}
 
 
-def _matches(when: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
-    for name, expected in when.items():
-        actual = facts.get(name)
-        if isinstance(expected, list):
-            if actual not in expected:
+class RuleError(ValueError):
+    """A rules file that does not follow the rules format or names an undeclared fact."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One adjustment of a layer: ``set`` (exactly), ``floor`` (at least), ``cap`` (at most), ``note`` (reason only)."""
+
+    layer: Layer
+    mode: str
+    status: Status | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One interaction rule: when every ``when`` fact matches (a tuple means any of), do ``then``."""
+
+    id: str
+    when: Mapping[str, Any]
+    then: tuple[Action, ...]
+    summary: LocalText
+    sources: tuple[Source, ...] = ()
+
+    def matches(self, facts: Mapping[str, Any]) -> bool:
+        """Whether every ``when`` fact has the expected value (or one of the expected values)."""
+        for name, expected in self.when.items():
+            actual = facts.get(name)
+            if isinstance(expected, tuple):
+                if actual not in expected:
+                    return False
+            elif actual != expected:
                 return False
-        elif actual != expected:
-            return False
-    return True
+        return True
 
 
-def apply(rules: list[Mapping[str, Any]], facts: Mapping[str, Any], findings: dict[Layer, Finding]) -> list[str]:
+def _suggest(word: str, choices: Collection[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _when(raw: Any, where: str, known: Mapping[str, Collection[str]] | None) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise RuleError(f"{where}.when: expected a mapping of facts, got {raw!r}")
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        fact = FACTS.get(str(key))
+        if fact is None:
+            raise RuleError(f"{where}.when: key {key!r} is not a declared fact{_suggest(str(key), FACTS)}; "
+                            f"declared: {', '.join(sorted(FACTS))}")
+        values = value if isinstance(value, list) else [value]
+        if not values:
+            raise RuleError(f"{where}.when.{key}: empty list of values")
+        for item in values:
+            problem = fact.check(item, known)
+            if problem:
+                raise RuleError(f"{where}.when.{key}: {problem}")
+        out[fact.name] = tuple(value) if isinstance(value, list) else value
+    return out
+
+
+def _action(raw: Any, where: str) -> Action:
+    if not isinstance(raw, Mapping):
+        raise RuleError(f"{where}: expected {{layer, mode, status}}, got {raw!r}")
+    extra = set(map(str, raw)) - _ACTION_KEYS
+    if extra:
+        raise RuleError(f"{where}: unknown key {sorted(extra)[0]!r}{_suggest(sorted(extra)[0], _ACTION_KEYS)}")
+    try:
+        which = Layer(str(raw.get("layer")))
+    except ValueError:
+        raise RuleError(f"{where}.layer: {raw.get('layer')!r} is not one of {[x.value for x in Layer]}") from None
+    mode = raw.get("mode", "set")
+    if mode not in MODES:
+        raise RuleError(f"{where}.mode: {mode!r} is not one of {list(MODES)}")
+    status = None
+    if "status" in raw:
+        try:
+            status = Status(raw["status"])
+        except ValueError:
+            raise RuleError(f"{where}.status: {raw['status']!r} is not one of {[s.value for s in Status]}") from None
+    elif mode != "note":
+        raise RuleError(f"{where}: mode {mode!r} needs a status")
+    return Action(which, str(mode), status)
+
+
+def parse_rule(raw: Any, where: str, known: Mapping[str, Collection[str]] | None = None) -> Rule:
+    """One rule from its YAML mapping; ``where`` names it in errors (``rules/interactions.yaml: rule 'R1'``)."""
+    if not isinstance(raw, Mapping) or not raw.get("id"):
+        raise RuleError(f"{where}: a rule must be a mapping with an id")
+    extra = set(map(str, raw)) - _RULE_KEYS
+    if extra:
+        key = sorted(extra)[0]
+        raise RuleError(f"{where}: unknown key {key!r}{_suggest(key, _RULE_KEYS)}")
+    when = _when(raw.get("when"), where, known)
+    then_raw = raw.get("then") or []
+    if not isinstance(then_raw, list):
+        raise RuleError(f"{where}.then: expected a list of actions")
+    then = tuple(_action(a, f"{where}.then[{i}]") for i, a in enumerate(then_raw))
+    if bool(when) != bool(then):
+        # A rule with no condition or no action never fires: only a citation-only rule (both empty) may.
+        raise RuleError(f"{where}: 'when' and 'then' must both be given (or both empty for a rule only cited)")
+    try:
+        summary = local_text(raw.get("summary"), where)
+        srcs = sources(raw.get("sources"), where, required=False)
+    except RecordError as exc:
+        raise RuleError(str(exc)) from None
+    assert summary is not None
+    return Rule(str(raw["id"]), when, then, summary, srcs)
+
+
+def parse(raw: Any, where: str, known: Mapping[str, Collection[str]] | None = None) -> tuple[Rule, ...]:
+    """The rules of one ``interactions`` file (``{rules: [...]}``); ``where`` is the file's name.
+
+    ``known`` gives the members of open value sets (``{"jurisdictions": [...]}``) to check values against.
+    """
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("rules", []), list):
+        raise RuleError(f"{where}: expected a mapping with a list 'rules'")
+    extra = set(map(str, raw)) - {"rules"}
+    if extra:
+        raise RuleError(f"{where}: unknown key {sorted(extra)[0]!r}")
+    out: list[Rule] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw.get("rules") or ()):
+        rid = item.get("id") if isinstance(item, Mapping) else None
+        rule = parse_rule(item, f"{where}: rule {rid!r}" if rid else f"{where}: rules[{i}]", known)
+        if rule.id in seen:
+            raise RuleError(f"{where}: rule {rule.id!r} is defined twice")
+        seen.add(rule.id)
+        out.append(rule)
+    return tuple(out)
+
+
+def _names(value: Any, allowed: Collection[str], where: str) -> None:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if item not in allowed:
+            raise RuleError(f"{where}: {item!r} is not one of {sorted(allowed)}{_suggest(str(item), allowed)}")
+
+
+def check_acts(raw: Any, where: str) -> None:
+    """Check a ``rules/acts.yaml`` mapping: kinds, activities, acts, effects and relations it names."""
+    if raw is None:
+        return
+    if not isinstance(raw, Mapping):
+        raise RuleError(f"{where}: expected a mapping")
+    extra = set(map(str, raw)) - _ACTS_KEYS
+    if extra:
+        key = sorted(extra)[0]
+        raise RuleError(f"{where}: unknown key {key!r}{_suggest(key, _ACTS_KEYS)}")
+    kinds, activities = [k.value for k in Kind], [a.value for a in Activity]
+    for kind, table in (raw.get("acts") or {}).items():
+        _names(kind, kinds, f"{where}: acts")
+        if not isinstance(table, Mapping):
+            raise RuleError(f"{where}: acts.{kind}: expected a mapping of activity to act")
+        for activity, act in table.items():
+            _names(activity, activities, f"{where}: acts.{kind}")
+            _names(act, ACTS, f"{where}: acts.{kind}.{activity}")
+    for act, effect in (raw.get("default_effects") or {}).items():
+        _names(act, ACTS, f"{where}: default_effects")
+        _names(effect, EXCEPTION_EFFECTS, f"{where}: default_effects.{act}")
+    for key in ("derivative_relations", "flow_down_relations"):
+        _names(list(raw.get(key) or ()), RELATIONS, f"{where}: {key}")
+    if raw.get("dataset_activity_in_context") is not None:
+        _names(raw["dataset_activity_in_context"], activities, f"{where}: dataset_activity_in_context")
+    _names(list(raw.get("product_activities") or ()), activities, f"{where}: product_activities")
+    for name, spec in (raw.get("derived_facts") or {}).items():
+        # ``when`` here matches the artifact's own facts (records' ``facts:``), an open vocabulary.
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("when"), Mapping) or not spec["when"]:
+            raise RuleError(f"{where}: derived_facts.{name}: expected {{when: {{fact: value}}}}")
+
+
+def load_file(path: Path, known: Mapping[str, Collection[str]] | None = None) -> tuple[Rule, ...]:
+    """Load and check one rules file (``interactions`` rules; an ``acts`` file is checked, returns ``()``)."""
+    where = f"rules/{path.name}"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RuleError(f"{where}: not valid YAML: {exc}") from None
+    if path.stem == "acts":
+        check_acts(raw, where)
+        return ()
+    return parse(raw, where, known)
+
+
+_LOADED: weakref.WeakKeyDictionary[KnowledgeBase, tuple[Rule, ...]] = weakref.WeakKeyDictionary()
+
+
+def for_kb(kb: KnowledgeBase) -> tuple[Rule, ...]:
+    """The interaction rules of a knowledge base (bundled plus overlays), checked on first use."""
+    found = _LOADED.get(kb)
+    if found is None:
+        check_acts(kb.rules.get("acts"), "rules/acts.yaml")
+        known = {JURISDICTIONS: frozenset(kb.jurisdictions())}
+        found = _LOADED[kb] = parse(kb.rules.get("interactions"), "rules/interactions.yaml", known)
+    return found
+
+
+def find(kb: KnowledgeBase, rule_id: str) -> Rule | None:
+    """The rule ``rule_id`` of a knowledge base (e.g. R6, cited by the contract layer)."""
+    return next((r for r in for_kb(kb) if r.id == rule_id), None)
+
+
+def apply(rules: Sequence[Rule], facts: Mapping[str, Any], findings: dict[Layer, Finding]) -> list[str]:
     """Adjust ``findings`` in place by every rule whose ``when`` matches ``facts``; return the ids applied."""
     applied: list[str] = []
     for rule in rules:
-        when = rule.get("when") or {}
-        then = rule.get("then") or []
-        if not when or not then or not _matches(when, facts):
+        if not rule.when or not rule.then or not rule.matches(facts):
             continue
-        text = local_text(rule.get("summary"), f"rule {rule.get('id')}")
-        srcs = sources(rule.get("sources"), f"rule {rule.get('id')}", required=False)
-        cites = tuple(Citation(label=f"{rule['id']}", url=s.url, confidence=s.confidence, checked=s.checked)
-                      for s in srcs[:1])
-        for action in then:
-            layer = Layer(action["layer"])
-            finding = findings[layer]
-            mode = action.get("mode", "set")
+        cites = tuple(Citation(label=rule.id, url=s.url, confidence=s.confidence, checked=s.checked)
+                      for s in rule.sources[:1])
+        for action in rule.then:
+            finding = findings[action.layer]
             status = finding.status
-            target = Status(action["status"]) if "status" in action else status
-            tighten = mode == "floor" and status.severity < target.severity
-            loosen = mode == "cap" and status.severity > target.severity
-            if mode == "set" or tighten or loosen:
+            target = action.status if action.status is not None else status
+            tighten = action.mode == "floor" and status.severity < target.severity
+            loosen = action.mode == "cap" and status.severity > target.severity
+            if action.mode == "set" or tighten or loosen:
                 status = target
-            reason = msg("rule.applied", rule=str(rule["id"]), text=text)  # type: ignore[arg-type]
-            findings[layer] = replace(
+            reason = msg("rule.applied", rule=rule.id, text=rule.summary)
+            findings[action.layer] = replace(
                 finding,
                 status=status,
                 reasons=(*finding.reasons, reason),
                 citations=(*finding.citations, *cites),
             )
-        applied.append(str(rule["id"]))
+        applied.append(rule.id)
     return applied
