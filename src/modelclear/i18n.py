@@ -10,7 +10,7 @@ from modelclear.model import LocalText, Message
 LANGUAGES = ("en", "ja")
 
 
-class _Params(dict):  # type: ignore[type-arg]
+class _Params(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 

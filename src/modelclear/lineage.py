@@ -88,12 +88,12 @@ def build(artifact_id: str, catalog: Lookup, relation: str = "self", max_depth: 
         if here.depth >= max_depth:
             here.truncated = True
             continue
-        for rel in here.artifact.upstream:
+        for link in here.artifact.upstream:
             if edge_count >= max_edges:
                 here.truncated = True
                 break
-            art = resolver.get(rel.target)
-            child_id = art.id if art else rel.target
+            art = resolver.get(link.target)
+            child_id = art.id if art else link.target
             key = child_id.lower()
             if key not in info:
                 if len(info) >= max_nodes:
@@ -101,7 +101,7 @@ def build(artifact_id: str, catalog: Lookup, relation: str = "self", max_depth: 
                     continue
                 info[key] = _Info(child_id, art, here.depth + 1)
                 queue.append(key)
-            here.edges.append((rel.relation, key))
+            here.edges.append((link.relation, key))
             edge_count += 1
     cycle_edges, post_order = _depth_first(root_key, info)
     # The depth bound holds for every path, not only the shortest: in topological order, a node that

@@ -471,11 +471,11 @@ def _validate(shown: str, table: Mapping[str, Any], locate: Callable[[Sequence[s
                 raise unknown((raw_key, sub_raw), sub_raw, _LICENSE_KEYS)
             canon = []
             for i, lid in enumerate(strings((raw_key, sub_raw), ids)):
-                key = license_key(lid)
-                if key is None:
+                known = license_key(lid)
+                if known is None:
                     raise fail((raw_key, sub_raw, i), f"unknown licence id {lid!r}: not in the knowledge base "
                                "(try `modelclear kb search` or `modelclear explain license:ID`)")
-                canon.append(key)
+                canon.append(known)
             out[f"{sub}_licenses"] = tuple(canon)
     if "waivers" in values:
         raw_key, value = values["waivers"]

@@ -95,7 +95,7 @@ class KnowledgeBase:
             source = read_blob(*source)
             where, family, aid, kind, _ = self._artifacts[key]
             self._artifacts[key] = (where, family, aid, kind, source)
-        return source  # type: ignore[no-any-return]
+        return source
 
     def iter_raw_artifacts(self) -> Iterator[tuple[str, dict[str, Any], str]]:
         """Every artifact entry as (file, raw mapping, family)."""
@@ -131,7 +131,7 @@ class KnowledgeBase:
             where, entry = self._licenses[_k(lid)]
             cached = build_license(entry, where)
             self._cache[("license", lid)] = cached
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     def license_ids(self) -> list[str]:
         """All licence ids."""
@@ -175,7 +175,7 @@ class KnowledgeBase:
             defaults = self._families.get(family, ("", {}))[1] if family else {}
             cached = build_artifact(entry, where, defaults)
             self._cache[("artifact", cid)] = cached
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     def artifact_ids(self, kind: Kind | None = None) -> Iterator[str]:
         """All artifact ids (of one kind)."""
@@ -226,7 +226,7 @@ class KnowledgeBase:
             where, entry = self._laws[code]
             cached = build_law(entry, where)
             self._cache[("law", code)] = cached
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     def jurisdictions(self) -> list[str]:
         """Jurisdictions with a law file."""
@@ -241,7 +241,7 @@ class KnowledgeBase:
         if cached is None:
             cached = build_platform(item[1], item[0])
             self._cache[("platform", pid)] = cached
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     def platform_ids(self) -> list[str]:
         """All platform ids."""

@@ -152,7 +152,7 @@ class BlobFile:
 
     def entry(self, offset: int, length: int) -> dict[str, Any]:
         """The artifact entry compiled at ``offset`` (relative to the entries) with ``length`` bytes."""
-        return marshal.loads(self.read(self.base + offset, length))  # type: ignore[no-any-return]
+        return marshal.loads(self.read(self.base + offset, length))
 
     def close(self) -> None:
         """Close the file now rather than when the object is collected."""
@@ -239,7 +239,7 @@ def _compile(root: Path, files: list[Path]) -> RawStore:
                 target = generated if is_generated else hand
                 for i, item in enumerate(content["models"] or ()):
                     target.append((f"{rel}#{i}", item, family))
-            elif isinstance(content, Mapping):
+            elif isinstance(content, dict):  # _plain made every mapping a dict
                 hand.append((rel, content, family))
         elif folder == "law":
             laws.append((rel, content))

@@ -224,14 +224,14 @@ def _pep508_list(values: Any) -> Iterator[str]:
 
 
 def _pyproject(data: dict[str, Any], em: _Emitter) -> None:
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project = data["project"] if isinstance(data.get("project"), dict) else {}
     specs = [*_pep508_list(project.get("dependencies")), *_pep508_list(project.get("optional-dependencies")),
              *_pep508_list(data.get("dependency-groups"))]
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-    pdm = tool.get("pdm") if isinstance(tool.get("pdm"), dict) else {}
+    tool = data["tool"] if isinstance(data.get("tool"), dict) else {}
+    pdm = tool["pdm"] if isinstance(tool.get("pdm"), dict) else {}
     specs.extend(_pep508_list(pdm.get("dev-dependencies")))
     names = [requirement_name(s) for s in specs]
-    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    poetry = tool["poetry"] if isinstance(tool.get("poetry"), dict) else {}
     tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
     groups = poetry.get("group")
     if isinstance(groups, dict):

@@ -103,7 +103,7 @@ def read_cells(nb: Any) -> tuple[list[Cell], bool]:
     """The code cells of a parsed notebook (nbformat 3 or 4), and whether its kernel is Python."""
     if not isinstance(nb, dict):
         raise ValueError("notebook is not a JSON object")
-    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    meta = nb["metadata"] if isinstance(nb.get("metadata"), dict) else {}
     lang = ""
     for holder, key in ((meta.get("kernelspec"), "language"), (meta.get("language_info"), "name")):
         if isinstance(holder, dict) and isinstance(holder.get(key), str):

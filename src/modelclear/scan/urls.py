@@ -96,7 +96,7 @@ def _catalog_urls() -> dict[str, str]:
                     continue
                 if not isinstance(doc, dict):
                     continue
-                records = doc.get("models") if isinstance(doc.get("models"), list) else [doc]
+                records = doc["models"] if isinstance(doc.get("models"), list) else [doc]
                 for rec in records:
                     if isinstance(rec, dict) and isinstance(rec.get("url"), str) and isinstance(rec.get("id"), str):
                         out.setdefault(rec["url"].strip(), rec["id"])
@@ -193,6 +193,8 @@ def urls_in_python(source: str, tree: ast.AST | None = None) -> list[tuple[int, 
         tree = ast.parse(source)
     found: list[tuple[int, int, str]] = []
     for node, line in python_strings(tree):
+        if not isinstance(node.value, str):  # never: python_strings yields string constants only
+            continue
         for m in _URL_RE.finditer(node.value):
             found.append((line, node.col_offset, clean_url(m.group(0))))
     return found
