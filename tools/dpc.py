@@ -303,7 +303,7 @@ def _license_entries(data: Mapping[str, Any], constants: Constants) -> list[dict
         if not isinstance(raw, str) or not raw.strip():
             continue
         raw = raw.strip()
-        url = item.get("License URL") if isinstance(item.get("License URL"), str) else ""
+        url = item["License URL"] if isinstance(item.get("License URL"), str) else ""
         url = "" if url in ("None", "none") else url.strip()
         name = raw if raw in constants.license_classes else constants.paraphrases.get(raw, raw)
         klass = constants.license_classes.get(name)
@@ -475,14 +475,14 @@ def _draft(rid: str, entry: _Entry, constants: Constants) -> dict[str, Any]:
     hf_ids: list[str] = []
     for value in [*_strings(data.get("Hugging Face URL"))]:
         hf_ids.extend(h for h in hf_dataset_ids(value) if h not in hf_ids)
-    meta = data.get("Inferred Metadata") if isinstance(data.get("Inferred Metadata"), dict) else {}
+    meta = data["Inferred Metadata"] if isinstance(data.get("Inferred Metadata"), dict) else {}
     for name in _strings(meta.get("HF Dataset")):
         ref = try_parse(f"hf-dataset:{name}")
         if ref is not None and ref.id not in hf_ids:
             hf_ids.append(ref.id)
 
-    name = data.get("Dataset Name") if isinstance(data.get("Dataset Name"), str) else ""
-    name = name.strip() or entry.uid
+    name = data["Dataset Name"].strip() if isinstance(data.get("Dataset Name"), str) else ""
+    name = name or entry.uid
     plain = [n for n in dict.fromkeys([entry.uid.lower(), name.lower()]) if n and ":" not in n]
 
     facts: dict[str, Any] = {

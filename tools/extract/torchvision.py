@@ -121,7 +121,7 @@ def parse_module(source: str, filename: str, subpackage: str) -> tuple[list[Memb
                         continue
                     kw = value.kw
                     url = kw.get("url") if isinstance(kw.get("url"), str) else None
-                    meta = kw.get("meta") if isinstance(kw.get("meta"), dict) else {}
+                    meta = kw["meta"] if isinstance(kw.get("meta"), dict) else {}
                     members.append(Member(node.name, name, url, meta, subpackage))
     for node in evaluator.tree.body:
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):

@@ -79,7 +79,8 @@ def asset_names(source: str) -> tuple[list[str], str | None]:
 
 def classify(stem: str) -> tuple[str, tuple[str, ...], str | None]:
     """(task, datasets, original publisher or ``None``) of an asset stem."""
-    task, datasets, origin = "object-detection", ("dataset:coco",), None
+    task, origin = "object-detection", None
+    datasets: tuple[str, ...] = ("dataset:coco",)
     for prefix, (prefix_task, prefix_datasets, prefix_origin) in PREFIXES.items():
         if stem.startswith(prefix):
             task, datasets, origin = prefix_task, prefix_datasets, prefix_origin
