@@ -1,15 +1,34 @@
 """Canonical artifact ids, parsed from what users type or what code names.
 
-A canonical id is ``SCHEME:NAME``. The schemes are listed in :data:`SCHEMES`. Parsing is purely
-syntactic: whether the knowledge base knows the id is the catalog's question. A well-formed id that
-nobody knows is an answer (``unknown``); only a malformed one raises :class:`IdError`.
+A canonical id is ``SCHEME:NAME``. The schemes are not written here: each is declared by the loader
+data file of the library that names it (a ``schemes:`` list in ``data/loaders/<library>.yaml``, read
+through :mod:`modelclear.loaderdata`), so adding a library is one data file. :data:`SCHEMES` holds
+them all. Schema of one declaration::
+
+    schemes:
+      - name: ultralytics               # the SCHEME part of the id
+        kind: model                     # model | dataset | package
+        pattern: '[A-Za-z0-9_.\\-]+'     # the NAME must fully match it (after normalising)
+        example: "ultralytics:yolov8n"  # shown in error messages
+        case_sensitive: true            # false: the name is lower-cased (default true)
+        normalise:                      # optional rewrites of the name, applied in order
+          - {pattern: '\\.(pt|yaml|onnx)$', replace: ""}
+        untyped: '...'                  # optional: a text without "SCHEME:" that fully matches this
+                                        # regular expression is read in this scheme (bare Hub names,
+                                        # download addresses)
+
+Parsing is purely syntactic: whether the knowledge base knows the id is the catalog's question. A
+well-formed id that nobody knows is an answer (``unknown``); only a malformed one raises
+:class:`IdError`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from modelclear import loaderdata
 from modelclear.model import ArtifactRef, Kind
 
 
@@ -19,62 +38,90 @@ class IdError(ValueError):
 
 @dataclass(frozen=True)
 class Scheme:
-    """One id scheme: its kind, the pattern its name must match, and an example."""
+    """One id scheme: its kind, the pattern its name must match, an example, and how names are normalised."""
 
     name: str
     kind: Kind
     pattern: str
     example: str
     case_sensitive: bool = True
+    #: ``(regex, replacement)`` rewrites of the name, applied in order before the pattern is checked.
+    normalise: tuple[tuple[str, str], ...] = ()
+    #: A text without ``SCHEME:`` that fully matches this expression is read in this scheme.
+    untyped: str = ""
+    #: The loader data file (stem) that declares the scheme.
+    declared_in: str = ""
 
 
-_HF_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?"
+def _scheme(stem: str, raw: object) -> Scheme:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"data/loaders/{stem}.yaml: a scheme must be a mapping, got {raw!r}")
+    try:
+        name, kind, pattern, example = (str(raw[k]) for k in ("name", "kind", "pattern", "example"))
+    except KeyError as exc:
+        raise ValueError(f"data/loaders/{stem}.yaml: scheme {raw.get('name')!r} lacks {exc}") from None
+    rewrites = []
+    for rule in raw.get("normalise") or ():
+        rewrites.append((str(rule["pattern"]), str(rule.get("replace", ""))))
+    scheme = Scheme(name=name, kind=Kind(kind), pattern=pattern, example=example,
+                    case_sensitive=bool(raw.get("case_sensitive", True)), normalise=tuple(rewrites),
+                    untyped=str(raw.get("untyped") or ""), declared_in=stem)
+    for regex in (scheme.pattern, scheme.untyped, *(p for p, _ in scheme.normalise)):
+        re.compile(regex)
+    if not _SCHEME_NAME_RE.fullmatch(name):
+        raise ValueError(f"data/loaders/{stem}.yaml: bad scheme name {name!r}")
+    return scheme
 
-SCHEMES: dict[str, Scheme] = {
-    s.name: s
-    for s in (
-        Scheme("hf", Kind.MODEL, _HF_NAME, "hf:google-bert/bert-base-uncased"),
-        Scheme("torchvision", Kind.MODEL, r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?",
-               "torchvision:ResNet50_Weights.IMAGENET1K_V2"),
-        Scheme("timm", Kind.MODEL, r"[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)?", "timm:resnet50.a1_in1k"),
-        Scheme("keras", Kind.MODEL, r"[A-Za-z0-9_.]+", "keras:ResNet50"),
-        Scheme("open_clip", Kind.MODEL, r"[A-Za-z0-9_.\-@]+/[A-Za-z0-9_.\-]+", "open_clip:ViT-B-32/laion2b_s34b_b79k"),
-        Scheme("ultralytics", Kind.MODEL, r"[A-Za-z0-9_.\-]+", "ultralytics:yolov8n"),
-        Scheme("torchhub", Kind.MODEL, r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+(:[A-Za-z0-9_.\-]+)?(:[A-Za-z0-9_.\-]+)?",
-               "torchhub:facebookresearch/dinov2:dinov2_vits14"),
-        Scheme("torchaudio", Kind.MODEL, r"[A-Za-z0-9_.]+", "torchaudio:WAV2VEC2_ASR_BASE_960H"),
-        Scheme("whisper", Kind.MODEL, r"[A-Za-z0-9_.\-]+", "whisper:base"),
-        Scheme("spacy", Kind.MODEL, r"[A-Za-z0-9_.\-]+", "spacy:en_core_web_sm"),
-        Scheme("detectron2", Kind.MODEL, r"[A-Za-z0-9_./\-]+", "detectron2:COCO-Detection/faster_rcnn_R_50_FPN_3x"),
-        Scheme("dataset", Kind.DATASET, r"[a-z0-9][a-z0-9._+\-]*", "dataset:imagenet-1k", case_sensitive=False),
-        Scheme("hf-dataset", Kind.DATASET, _HF_NAME, "hf-dataset:ILSVRC/imagenet-1k"),
-        Scheme("tfds", Kind.DATASET, r"[a-z0-9_]+(/[A-Za-z0-9_.\-]+)?(:[0-9.*]+)?", "tfds:mnist", case_sensitive=False),
-        Scheme("torchvision-dataset", Kind.DATASET, r"[A-Za-z0-9_]+", "torchvision-dataset:CIFAR10"),
-        Scheme("keras-dataset", Kind.DATASET, r"[a-z0-9_]+", "keras-dataset:mnist", case_sensitive=False),
-        Scheme("pypi", Kind.PACKAGE, r"[A-Za-z0-9][A-Za-z0-9._\-]*", "pypi:ultralytics", case_sensitive=False),
-        Scheme("url", Kind.MODEL, r"(https?|s3|gs|hf)://\S+", "url:https://download.pytorch.org/models/resnet50-11ad3fa6.pth"),
-    )
-}
 
+def load_schemes(documents: Mapping[str, Mapping[str, object]]) -> dict[str, Scheme]:
+    """The schemes declared by loader data documents (keyed by file stem), by name.
+
+    Raises:
+        ValueError: a declaration is malformed, or two files declare the same scheme.
+    """
+    out: dict[str, Scheme] = {}
+    for stem, doc in documents.items():
+        for raw in doc.get("schemes") or ():  # type: ignore[attr-defined]
+            scheme = _scheme(stem, raw)
+            if scheme.name in out:
+                raise ValueError(f"scheme {scheme.name!r} declared twice: data/loaders/"
+                                 f"{out[scheme.name].declared_in}.yaml and data/loaders/{stem}.yaml")
+            out[scheme.name] = scheme
+    return out
+
+
+_SCHEME_NAME_RE = re.compile(r"[a-z][a-z0-9_\-]*")
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9_\-]*):(?!//)(.*)$")
+
+#: Every id scheme, by name, as the loader data declares them.
+SCHEMES: dict[str, Scheme] = load_schemes(loaderdata.documents())
+_UNTYPED: tuple[tuple[re.Pattern[str], Scheme], ...] = tuple(
+    (re.compile(s.untyped), s) for s in SCHEMES.values() if s.untyped)
+_COMPILED: dict[str, re.Pattern[str]] = {s.name: re.compile(s.pattern) for s in SCHEMES.values()}
+_REWRITES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    s.name: tuple((re.compile(p), r) for p, r in s.normalise) for s in SCHEMES.values()}
 
 
 def _canonical_name(scheme: Scheme, name: str) -> str:
     name = name.strip()
-    if scheme.name == "ultralytics":
-        name = re.sub(r"\.(pt|yaml|onnx)$", "", name)
-    if scheme.name == "pypi":
-        name = re.sub(r"[-_.]+", "-", name)
+    for regex, replacement in _REWRITES.get(scheme.name, ()):
+        name = regex.sub(replacement, name)
     if not scheme.case_sensitive:
         name = name.lower()
     return name
 
 
+def _example() -> str:
+    hf = SCHEMES.get("hf")
+    return hf.example if hf is not None else next(iter(SCHEMES.values())).example
+
+
 def parse(raw: str) -> ArtifactRef:
     """Parse a typed id into an :class:`ArtifactRef` (syntax only; no knowledge lookup).
 
-    ``ORG/NAME`` and bare legacy names such as ``bert-base-uncased`` are taken as ``hf:`` ids; an
-    ``http(s)://`` address as ``url:``.
+    A text without ``SCHEME:`` is read in the scheme whose ``untyped`` expression it matches:
+    ``ORG/NAME`` and bare legacy names such as ``bert-base-uncased`` are ``hf:`` ids, an
+    ``http(s)://`` address is ``url:``.
 
     Raises:
         IdError: the text is empty or not text at all, has a scheme we do not know, or a name that
@@ -87,23 +134,20 @@ def parse(raw: str) -> ArtifactRef:
         raise IdError("empty id")
     if len(text) > 2000 or any(c in text for c in "\n\r\t\0"):
         raise IdError(f"malformed id: {text[:60]!r}")
-    if re.match(r"^(https?|s3|gs)://", text):
-        text = "url:" + text
     match = _SCHEME_RE.match(text)
-    if match is None:
-        if re.fullmatch(_HF_NAME, text):
-            text = "hf:" + text
-            match = _SCHEME_RE.match(text)
-        else:
-            raise IdError(f"malformed id {raw!r}: expected SCHEME:NAME, e.g. {SCHEMES['hf'].example}")
-    assert match is not None
-    scheme_name, name = match.group(1), match.group(2)
+    if match is not None:
+        scheme_name, name = match.group(1), match.group(2)
+    else:
+        found = next((s for regex, s in _UNTYPED if regex.fullmatch(text)), None)
+        if found is None:
+            raise IdError(f"malformed id {raw!r}: expected SCHEME:NAME, e.g. {_example()}")
+        scheme_name, name = found.name, text
     scheme = SCHEMES.get(scheme_name)
     if scheme is None:
         known = ", ".join(sorted(SCHEMES))
         raise IdError(f"unknown id scheme {scheme_name!r} in {raw!r}; known schemes: {known}")
     name = _canonical_name(scheme, name)
-    if not re.fullmatch(scheme.pattern, name):
+    if not _COMPILED[scheme.name].fullmatch(name):
         raise IdError(f"malformed {scheme.name} id {raw!r}; example: {scheme.example}")
     return ArtifactRef(kind=scheme.kind, id=f"{scheme.name}:{name}", raw=raw, scheme=scheme.name)
 

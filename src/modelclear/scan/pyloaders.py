@@ -13,7 +13,14 @@ pretrained model or a dataset. Schema of one entry::
       kind: model           # model | dataset
       arg: {pos: 0, kw: [pretrained_model_name_or_path]}    # where the id is (omit: none)
       if_missing: unresolved  # when the call has no such argument: unresolved (report, id null)
-                            # | skip | default (use options.default / options.defaults)
+                            # | skip (the call loads nothing) | default (the library's default,
+                            # below); works the same for every id builder that reads `arg`
+      default: buffalo_l    # with if_missing: default, the value the library uses instead: a
+                            # string, or a mapping looked up with `default_key`
+      default_key: "{cls}"  # template over call_regex groups selecting a mapping default's entry
+      default_note: "default model of {cls}()"  # note of references found through the default
+                            # (call_regex groups available; default "library default model");
+                            # their confidence is medium
       id: hf                # id builder, see modelclear.scan.python.BUILDERS
       template: "whisper:{value}"   # for id builders `template`: {value} is the argument's value,
                             # other names are call_regex groups
@@ -23,7 +30,8 @@ pretrained model or a dataset. Schema of one entry::
                             # a value we cannot resolve keeps the reference at confidence low
       options: {...}        # builder-specific settings (documented in the YAML files)
 
-Top-level ``keywords:`` are the byte strings of the prefilter: a file that contains none of them
+A file may also declare the id schemes its loaders produce (``schemes:``, read by
+:mod:`modelclear.ids`). Top-level ``keywords:`` are the byte strings of the prefilter: a file that contains none of them
 cannot hold a loader call and is not parsed. Other top-level keys are tables the id builders read
 (``builders`` of torchvision, ``assets`` of ultralytics, ``local_builders`` of datasets, ...).
 """
@@ -35,13 +43,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
-import yaml
-
+from modelclear import loaderdata
 from modelclear.model import Kind
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: The values ``if_missing:`` may take.
+IF_MISSING = ("unresolved", "skip", "default")
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,22 @@ class LoaderSpec:
     options: Mapping[str, object] = field(default_factory=dict)
     priority: int = 0
     bare: str = ""
+    default: str | Mapping[str, str] | None = None
+    default_key: str = ""
+    default_note: str = "library default model"
+
+    def default_for(self, groups: Mapping[str, str]) -> str | None:
+        """The value the library uses when the call omits ``arg`` (None: no default for this call)."""
+        if self.if_missing != "default" or self.default is None:
+            return None
+        if isinstance(self.default, Mapping):
+            try:
+                entry = self.default_key.format(**groups)
+            except (KeyError, IndexError):
+                return None
+            found = self.default.get(entry)
+            return None if found is None else str(found)
+        return str(self.default)
 
     def match(self, qualname: str) -> dict[str, str] | None:
         """The regex groups (possibly empty) when ``qualname`` is this loader's callee, else None."""
@@ -162,6 +185,18 @@ def _spec(library: str, raw: Mapping[str, object]) -> LoaderSpec:
     options = raw.get("options") or {}
     if not isinstance(options, dict):
         raise ValueError(f"{library}: options must be a mapping")
+    if_missing = str(raw.get("if_missing", "unresolved"))
+    if if_missing not in IF_MISSING:
+        raise ValueError(f"{library}: if_missing must be one of {', '.join(IF_MISSING)}, got {if_missing!r}")
+    default = raw.get("default")
+    if (if_missing == "default") != (default is not None):
+        raise ValueError(f"{library}: `default:` goes with `if_missing: default` (and only with it): {raw!r}")
+    if isinstance(default, dict):
+        if not raw.get("default_key"):
+            raise ValueError(f"{library}: a mapping default needs default_key: {raw!r}")
+        default = {str(k): str(v) for k, v in default.items()}
+    elif default is not None:
+        default = str(default)
     return LoaderSpec(
         library=library,
         patterns=tuple(str(c) for c in calls),  # type: ignore[union-attr]
@@ -169,12 +204,15 @@ def _spec(library: str, raw: Mapping[str, object]) -> LoaderSpec:
         kind=kind,
         builder=str(raw["id"]),
         arg=_arg(raw.get("arg")),
-        if_missing=str(raw.get("if_missing", "unresolved")),
+        if_missing=if_missing,
         template=str(raw.get("template", "")),
         gates=gates,
         options=options,
         priority=int(raw.get("priority", 0)),  # type: ignore[arg-type]
         bare=str(raw.get("bare", "")),
+        default=default,
+        default_key=str(raw.get("default_key") or ""),
+        default_note=str(raw.get("default_note") or "library default model"),
     )
 
 
@@ -212,12 +250,4 @@ def build_table(documents: Mapping[str, Mapping[str, object]]) -> LoaderTable:
 @cache
 def load_table() -> LoaderTable:
     """The bundled loader table (every ``data/loaders/*.yaml`` that has a ``loaders:`` list)."""
-    folder = resources.files("modelclear").joinpath("data", "loaders")
-    documents: dict[str, Mapping[str, object]] = {}
-    for entry in folder.iterdir():
-        if not entry.name.endswith(".yaml"):
-            continue
-        doc = yaml.load(entry.read_text(encoding="utf-8"), Loader=_LOADER)
-        if isinstance(doc, dict) and "loaders" in doc:
-            documents[entry.name[: -len(".yaml")]] = doc
-    return build_table(documents)
+    return build_table({stem: doc for stem, doc in loaderdata.documents().items() if "loaders" in doc})

@@ -170,6 +170,8 @@ class Site:
         self.qualname = qualname
         self.bare = bare
         self.indirect = False
+        #: Whether the id argument was missing and the loader's declared default was used instead.
+        self.default_used = False
 
     @property
     def options(self) -> Mapping[str, object]:
@@ -264,7 +266,13 @@ Builder = Callable[[Site], list[Hit]]
 
 
 def _main(site: Site) -> Res | str | None:
-    """The id argument's candidates; ``"skip"`` when a missing argument means nothing is loaded."""
+    """The id argument's candidates, as the loader declares them (``arg``, ``if_missing``, ``default``).
+
+    ``"skip"`` when a missing argument means nothing is loaded; the library's declared default when
+    it means that default is loaded (:attr:`Site.default_used` is then set, and the references get
+    the loader's ``default_note`` at confidence medium); None when the argument is missing and
+    nothing is declared (the builder reports an unresolved reference).
+    """
     res = site.value(site.spec.arg)
     if res is not None:
         return res
@@ -272,7 +280,20 @@ def _main(site: Site) -> Res | str | None:
         return Res(unknown=[expr_text(site.call)], indirect=True, notes=["passed through *args/**kwargs"])
     if site.spec.if_missing == "skip":
         return "skip"
+    default = site.spec.default_for(site.groups)
+    if default is not None:
+        site.default_used = True
+        return Res(values=[default])
     return None
+
+
+def _default_hits(site: Site, hits: list[Hit]) -> list[Hit]:
+    """Hits found through the loader's declared default: its ``default_note``, confidence medium."""
+    try:
+        note = site.spec.default_note.format(**site.groups)
+    except (KeyError, IndexError, ValueError):
+        note = site.spec.default_note
+    return [Hit(h.id, h.raw, h.kind, note=note, confidence=h.confidence or "medium") for h in hits]
 
 
 # ------------------------------------------------------------------------------------------ builders
@@ -319,10 +340,6 @@ def build_hf(site: Site) -> list[Hit]:
     if res == "skip":
         return []
     if res is None:
-        default = site.options.get("default")
-        if default:
-            hits = _hf_one(site, str(default), scheme, kind)
-            return [Hit(h.id, h.raw, h.kind, note="library default model", confidence="medium") for h in hits]
         return [site.unresolved(None, what="no model argument")]
     assert isinstance(res, Res)
     hits = site.each(res, lambda v: _hf_one(site, v, scheme, kind))
@@ -623,15 +640,9 @@ def build_open_clip(site: Site) -> list[Hit]:
 
 def build_ultralytics(site: Site) -> list[Hit]:
     """ultralytics YOLO/RTDETR/SAM/...: a released asset, a local checkpoint, or nothing for a .yaml."""
-    cls = site.groups.get("cls", "YOLO")
     res = _main(site)
-    defaults: Mapping[str, str] = site.options.get("defaults") or {}  # type: ignore[assignment]
-    default_used = False
     if res is None:
-        if cls not in defaults:
-            return [site.unresolved(None)]
-        res = Res(values=[defaults[cls]])
-        default_used = True
+        return [site.unresolved(None)]
     if not isinstance(res, Res):
         return []
     assets = [re.compile(str(p)) for p in site.scan.table.table("ultralytics").get("assets") or ()]  # type: ignore[union-attr]
@@ -646,10 +657,7 @@ def build_ultralytics(site: Site) -> list[Hit]:
         name = text.replace("\\", "/").rsplit("/", 1)[-1]
         stem = re.sub(r"\.pt$", "", name)
         if "/" not in text.replace("\\", "/") and any(p.match(stem) for p in assets):
-            hit = Hit(f"ultralytics:{stem}", value, Kind.MODEL)
-            if default_used:
-                hit = Hit(hit.id, hit.raw, hit.kind, note=f"default model of {cls}()", confidence="medium")
-            return [hit]
+            return [Hit(f"ultralytics:{stem}", value, Kind.MODEL)]
         return [_local(text, Kind.MODEL, "local weights")]
 
     return site.each(res, one)
@@ -1072,6 +1080,8 @@ class _ModuleScan:
             hits = BUILDERS[spec.builder](site)
         finally:
             self._describing.discard(id(call))
+        if site.default_used:
+            hits = _default_hits(site, hits)
         arg_res = None
         out: list[Reference] = []
         seen: set[tuple[str | None, str]] = set()
