@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import textwrap
 import time
 from pathlib import Path
@@ -636,7 +637,9 @@ def test_loader_table_is_well_formed() -> None:
     for doc in table.tables.values():
         for source in doc.get("sources") or ():  # type: ignore[union-attr]
             assert source["url"].startswith("https://") and source["confidence"] in ("V", "S", "U")
-            assert str(source["checked"]) == "2026-11-28"
+            # Every loader fact was checked on or after the knowledge snapshot (2026-11-28), never in the future.
+            assert isinstance(source["checked"], dt.date), source
+            assert dt.date(2026, 11, 28) <= source["checked"] <= dt.date.today(), source
 
 
 def test_pipeline_defaults_are_valid_hf_ids() -> None:
