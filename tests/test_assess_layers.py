@@ -24,6 +24,7 @@ from modelclear.assess.context import Context
 from modelclear.assess.facts import FACTS, check_published
 from modelclear.catalog import Catalog, KnowledgeBase
 from modelclear.catalog.bundled import DATA_DIR
+from modelclear.catalog.records import RecordError
 from modelclear.model import Activity, Finding, Layer, Purpose, Scenario
 
 RULES_DIR = DATA_DIR / "rules"
@@ -155,6 +156,8 @@ def test_an_overlay_with_a_misspelt_key_fails_when_its_rules_load(tmp_path: Path
     ref = catalog.resolve(ids.parse("dataset:imagenet-1k"))
     with pytest.raises(rules.RuleError, match=r"rule 'R2'\.when: key 'jurisdiction_famly' is not a declared fact"):
         assess_artifact(ref, catalog, _scenario("JP"))
+    # A problem in the knowledge base (reported as such by the CLI), not an internal error.
+    assert issubclass(rules.RuleError, RecordError)
 
 
 # --- one layer interface -----------------------------------------------------------------------------

@@ -32,8 +32,11 @@ _ACTS_KEYS = {"acts", "default_effects", "derivative_relations", "flow_down_rela
               "dataset_activity_in_context", "product_activities"}
 
 
-class RuleError(ValueError):
-    """A rules file that does not follow the rules format or names an undeclared fact."""
+class RuleError(RecordError):
+    """A rules file that does not follow the rules format or names an undeclared fact.
+
+    A :class:`RecordError`: the CLI reports it as a problem in the knowledge base, not as a bug.
+    """
 
 
 @dataclass(frozen=True)
