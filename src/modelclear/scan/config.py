@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -268,7 +268,7 @@ def _yaml_documents(text: str, limits: ParseLimits) -> list[_Node]:
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor not in anchors:
                     raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
-                                                      event.start_mark)
+                                                      _mark(event))
                 attach(_Node(None, line, col), anchors[event.anchor])
             elif isinstance(event, yaml.CollectionStartEvent):
                 if event.anchor is not None:
@@ -293,7 +293,12 @@ def _yaml_documents(text: str, limits: ParseLimits) -> list[_Node]:
 
 def _check_anchor(anchors: dict[str, Any], event: yaml.NodeEvent) -> None:
     if event.anchor in anchors:
-        raise yaml.composer.ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event.start_mark)
+        raise yaml.composer.ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", _mark(event))
+
+
+def _mark(event: yaml.Event) -> yaml.Mark | None:
+    # The C loader's marks are another class with the same fields; the stubs type only the Python one.
+    return cast("yaml.Mark | None", event.start_mark)
 
 
 def _plain(text: str) -> Any:
@@ -561,8 +566,7 @@ class _Walker:
                 name = target.rsplit(".", 1)[-1]
                 ref = ids.try_parse(f"{rule.scheme}:{name}")
                 if ref is not None:
-                    node = mapping["_target_"]
-                    self.emit(target, Value(ref.id, rule.kind), node, loader, "medium")
+                    self.emit(target, Value(ref.id, rule.kind), mapping["_target_"], loader, "medium")
                 return
             for arg in rule.args:
                 node = mapping.get(arg)
