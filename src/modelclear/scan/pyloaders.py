@@ -152,6 +152,11 @@ class LoaderTable:
         return self.tables.get(library, {})
 
 
+def items(value: object) -> tuple[object, ...]:
+    """The entries of a list read from YAML (a missing or non-list value has none)."""
+    return tuple(value) if isinstance(value, (list, tuple)) else ()
+
+
 def _arg(raw: object) -> ArgSpec | None:
     if raw is None:
         return None
@@ -169,19 +174,24 @@ def _last_component(pattern: str) -> str | None:
     return None if any(c in last for c in "*?[") else last
 
 
-def _spec(library: str, raw: Mapping[str, object]) -> LoaderSpec:
-    calls = raw.get("call") or ()
-    if isinstance(calls, str):
-        calls = (calls,)
+def _gate(library: str, raw: object) -> Gate:
+    if not isinstance(raw, Mapping) or "arg" not in raw:
+        raise ValueError(f"{library}: a gate must be a mapping with an arg: {raw!r}")
+    return Gate(arg=_arg(raw["arg"]) or ArgSpec(), missing=str(raw.get("missing", "ref")),
+                falsy=str(raw.get("falsy", "ref")), none=str(raw.get("none", "ref")),
+                truthy=str(raw.get("truthy", "ref")))
+
+
+def _spec(library: str, raw: object) -> LoaderSpec:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{library}: a loader must be a mapping, got {raw!r}")
+    raw_calls = raw.get("call")
+    calls = (raw_calls,) if isinstance(raw_calls, str) else items(raw_calls)
     regex = raw.get("call_regex")
     if not calls and not regex:
         raise ValueError(f"{library}: a loader needs call or call_regex: {raw!r}")
     kind = Kind(str(raw.get("kind", "model")))
-    gates = tuple(
-        Gate(arg=_arg(g["arg"]) or ArgSpec(), missing=g.get("missing", "ref"), falsy=g.get("falsy", "ref"),
-             none=g.get("none", "ref"), truthy=g.get("truthy", "ref"))
-        for g in raw.get("gates") or ()  # type: ignore[union-attr]
-    )
+    gates = tuple(_gate(library, g) for g in items(raw.get("gates")))
     options = raw.get("options") or {}
     if not isinstance(options, dict):
         raise ValueError(f"{library}: options must be a mapping")
@@ -199,7 +209,7 @@ def _spec(library: str, raw: Mapping[str, object]) -> LoaderSpec:
         default = str(default)
     return LoaderSpec(
         library=library,
-        patterns=tuple(str(c) for c in calls),  # type: ignore[union-attr]
+        patterns=tuple(str(c) for c in calls),
         regex=re.compile(str(regex)) if regex else None,
         kind=kind,
         builder=str(raw["id"]),
@@ -208,7 +218,7 @@ def _spec(library: str, raw: Mapping[str, object]) -> LoaderSpec:
         template=str(raw.get("template", "")),
         gates=gates,
         options=options,
-        priority=int(raw.get("priority", 0)),  # type: ignore[arg-type]
+        priority=int(str(raw.get("priority", 0))),
         bare=str(raw.get("bare", "")),
         default=default,
         default_key=str(raw.get("default_key") or ""),
@@ -226,9 +236,9 @@ def build_table(documents: Mapping[str, Mapping[str, object]]) -> LoaderTable:
     for stem, doc in sorted(documents.items()):
         library = str(doc.get("library") or stem)
         tables[library] = doc
-        for word in doc.get("keywords") or ():  # type: ignore[union-attr]
+        for word in items(doc.get("keywords")):
             keywords.add(str(word).encode())
-        for raw in doc.get("loaders") or ():  # type: ignore[union-attr]
+        for raw in items(doc.get("loaders")):
             spec = _spec(library, raw)
             lasts = [_last_component(p) for p in spec.patterns] if spec.regex is None else [None]
             if None in lasts:

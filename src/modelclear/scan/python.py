@@ -42,7 +42,7 @@ from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning
-from modelclear.scan.pyloaders import ArgSpec, LoaderSpec, LoaderTable, load_table
+from modelclear.scan.pyloaders import ArgSpec, LoaderSpec, LoaderTable, items, load_table
 from modelclear.scan.pyvalues import (
     Opaque,
     PathStr,
@@ -87,9 +87,9 @@ class Hit:
 @cache
 def _local_rules() -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
     table = load_table().table("local_paths")
-    exts = tuple(str(e).lower() for e in table.get("file_extensions") or ())  # type: ignore[union-attr]
-    prefixes = tuple(str(p) for p in table.get("prefixes") or ())  # type: ignore[union-attr]
-    folders = frozenset(str(f).lower() for f in table.get("folder_names") or ())  # type: ignore[union-attr]
+    exts = tuple(str(e).lower() for e in items(table.get("file_extensions")))
+    prefixes = tuple(str(p) for p in items(table.get("prefixes")))
+    folders = frozenset(str(f).lower() for f in items(table.get("folder_names")))
     return exts, prefixes, folders
 
 
@@ -310,7 +310,7 @@ def _hf_one(site: Site, value: str, scheme: str, kind: Kind) -> list[Hit]:
     prefix = site.options.get("bare_prefix")
     if prefix and "/" not in text:
         listed = site.scan.table.table(site.spec.library).get(str(site.options.get("unprefixed_list")), ())
-        if text.lower() not in {str(x).lower() for x in listed or ()}:  # type: ignore[union-attr]
+        if text.lower() not in {str(x).lower() for x in items(listed)}:
             text = f"{prefix}/{text}"
     ref = ids.try_parse(f"{scheme}:{text}")
     if ref is None:
@@ -368,8 +368,8 @@ def build_pipeline(site: Site) -> list[Hit]:
 
     def one(name: str) -> list[Hit]:
         normal = aliases.get(name, name)
-        for rule in data.get("parametrized") or ():  # type: ignore[union-attr]
-            if re.match(str(rule["pattern"]), normal):
+        for rule in items(data.get("parametrized")):
+            if isinstance(rule, Mapping) and re.match(str(rule["pattern"]), normal):
                 normal = str(rule["task"])
         model = defaults.get(normal)
         if model is None:
@@ -645,7 +645,7 @@ def build_ultralytics(site: Site) -> list[Hit]:
         return [site.unresolved(None)]
     if not isinstance(res, Res):
         return []
-    assets = [re.compile(str(p)) for p in site.scan.table.table("ultralytics").get("assets") or ()]  # type: ignore[union-attr]
+    assets = [re.compile(str(p)) for p in items(site.scan.table.table("ultralytics").get("assets"))]
 
     def one(value: str) -> list[Hit]:
         text = value.strip()
@@ -688,14 +688,15 @@ def build_fastai_learner(site: Site) -> list[Hit]:
         return [site.unresolved(None)] if res is None else []
     weights = find_arg(site.call, None, ("weights",))
     table = site.scan.table.table("fastai")
-    default_archs = {str(a) for a in table.get("default_weight_archs") or ()}  # type: ignore[union-attr]
+    default_archs = {str(a) for a in items(table.get("default_weight_archs"))}
     hits: list[Hit] = []
     unresolved = bool(res.unknown)
     for value in res.values:
         if isinstance(value, str):
             hits.extend(build_timm_name(value))
             continue
-        name = value.name.rsplit(".", 1)[-1] if isinstance(value, QName) else ""
+        qualified = value.name if isinstance(value, QName) else ""
+        name = qualified.rsplit(".", 1)[-1]
         enum, legacy = _enum_of(site, name) if name else (None, None)
         if enum is None:
             if not (isinstance(value, Opaque) and value.loader):
@@ -704,13 +705,13 @@ def build_fastai_learner(site: Site) -> list[Hit]:
         if weights is not None:
             wres = site.scan.resolver.resolve(weights, site.scope)
             if wres.values and all(v is None for v in wres.values) and not wres.unknown:
-                hits.append(Hit(f"torchvision:{enum}.{legacy}", value.name, Kind.MODEL,
+                hits.append(Hit(f"torchvision:{enum}.{legacy}", qualified, Kind.MODEL,
                                 note="fastai: weights=None with pretrained=True uses the default weights"))
             else:
                 hits.extend(_tv_weights_hits(site, name, wres, "weights"))
             continue
         member = "DEFAULT" if name in default_archs else legacy
-        hits.append(Hit(f"torchvision:{enum}.{member}", value.name, Kind.MODEL,
+        hits.append(Hit(f"torchvision:{enum}.{member}", qualified, Kind.MODEL,
                         note=f"fastai builds {name}(weights={member!r})" if member == "DEFAULT"
                         else f"fastai builds {name}(pretrained=True)"))
     if unresolved:
@@ -806,7 +807,7 @@ def build_hf_dataset(site: Site) -> list[Hit]:
     res = _main(site)
     if not isinstance(res, Res):
         return [site.unresolved(None)] if res is None else []
-    local_builders = {str(x) for x in site.scan.table.table("datasets").get("local_builders") or ()}  # type: ignore[union-attr]
+    local_builders = {str(x) for x in items(site.scan.table.table("datasets").get("local_builders"))}
     config = site.value(site.options.get("config_arg"))  # type: ignore[arg-type]
     configs = _strings(config) if config is not None else []
     note = f"config {', '.join(repr(c) for c in configs)}" if configs else (

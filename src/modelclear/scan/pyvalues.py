@@ -26,6 +26,7 @@ import bisect
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from modelclear.scan.budget import BUDGETS, Meter
 
@@ -787,7 +788,7 @@ class Resolver:
                 else:
                     uses_default = True
                 continue
-            out.add(self.resolve(arg, call_scope, depth))
+            out.add(self.resolve(cast(ast.expr, arg), call_scope, depth))
         if uses_default:
             if default is not None:
                 out.add(self.resolve(default, outer, depth))
@@ -1062,13 +1063,13 @@ class Resolver:
             return Res(values=[str(v) if isinstance(v, (str, int, float)) else v for v in inner.values],
                        unknown=inner.unknown, indirect=inner.indirect, notes=inner.notes)
         if dotted in ("dict", "builtins.dict") and not node.args:
-            out: dict[object, object] = {}
+            mapping: dict[object, object] = {}
             for kw in node.keywords:
                 if kw.arg:
                     res = self.resolve(kw.value, scope, depth)
-                    out[kw.arg] = (res.values[0] if len(res.values) == 1 and not res.unknown
-                                   else OneOf(tuple(res.values)) if res.values else Opaque(expr_text(kw.value)))
-            return _known(out, indirect=True)
+                    mapping[kw.arg] = (res.values[0] if len(res.values) == 1 and not res.unknown
+                                       else OneOf(tuple(res.values)) if res.values else Opaque(expr_text(kw.value)))
+            return _known(mapping, indirect=True)
         if isinstance(func, ast.Attribute):
             method = func.attr
             if method in _STR_METHODS or method in ("get", "keys", "values", "items", "pop"):
