@@ -4,7 +4,8 @@ A card's YAML front matter is the uploader's claim about licence, base model and
 This module reads it from three places, in order of preference for an offline tool:
 
 * a local model folder (``README.md``, ``config.json``, ``adapter_config.json``): :func:`read_model_dir`;
-* the Hugging Face cache (``models--ORG--NAME/snapshots/<rev>/``): :func:`find_in_cache`;
+* the Hugging Face cache (``models--ORG--NAME/snapshots/<rev>/``): :func:`find_in_cache`, or a
+  :class:`CacheIndex` that lists the cache folder once for many lookups;
 * the Hub itself, only when the network is allowed: :func:`fetch_card`, which keeps what it fetched,
   with the date, under ``~/.cache/modelclear/cards/``.
 
@@ -18,9 +19,11 @@ with ``warnings``; a missing network gives a :class:`CardFetch` with a ``reason`
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import os
 import re
+import stat as _stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from modelclear import yamlsafe
 from modelclear.ids import try_parse
 from modelclear.model import Artifact, Confidence, Kind, LocalText, Relation, Source
 
@@ -39,6 +43,8 @@ MAX_FRONT_MATTER_CHARS = 256_000
 MAX_YAML_ALIASES = 16
 #: Nesting depth of YAML collections before the card is refused.
 MAX_YAML_DEPTH = 48
+#: YAML nodes (scalars, aliases, collections) a card may have before it is refused.
+MAX_YAML_EVENTS = 100_000
 #: Seconds to wait for the Hub before giving up (connect and read).
 DEFAULT_TIMEOUT = 5.0
 #: Fetched cards younger than this are served from the modelclear cache without a request.
@@ -59,32 +65,23 @@ GENERATIVE_PIPELINE_TAGS = frozenset({
 _REPO_TYPES = {"model": "model", "dataset": "dataset"}
 
 
-class _CardYamlError(yaml.YAMLError):
-    """Raised inside the loader when a card's YAML exceeds our limits."""
+def _load_front_matter(raw: str) -> Any:
+    """The front matter's YAML as Python values, read from parser events within the card budgets.
 
-
-class _GuardedLoader(yaml.SafeLoader):
-    """A safe loader that refuses more than a few aliases/anchors and deep nesting (YAML bombs)."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._aliases_seen = 0
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        """Compose one node, counting anchors/aliases and depth against the limits."""
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            self._aliases_seen += 1
-            if self._aliases_seen > MAX_YAML_ALIASES:
-                raise _CardYamlError(f"more than {MAX_YAML_ALIASES} YAML anchors/aliases")
-        self._depth += 1
+    libyaml's parser is used when available; a text it refuses is read again by the pure-Python
+    parser, so that the error (and its message) is the one ``SafeLoader`` gives.
+    """
+    loaders: list[type] = [yamlsafe.FAST_LOADER]
+    if yamlsafe.FAST_LOADER is not yaml.SafeLoader:
+        loaders.append(yaml.SafeLoader)
+    for loader in loaders:
         try:
-            if self._depth > MAX_YAML_DEPTH:
-                raise _CardYamlError(f"YAML nested deeper than {MAX_YAML_DEPTH} levels")
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+            return yamlsafe.load_single(raw, max_events=MAX_YAML_EVENTS, max_depth=MAX_YAML_DEPTH,
+                                        max_aliases=MAX_YAML_ALIASES, loader=loader)
+        except yamlsafe.YamlSyntaxError as exc:
+            if loader is loaders[-1]:
+                raise exc.error from None
+    return None  # not reached: the last loader returns or raises
 
 
 @dataclass(frozen=True)
@@ -205,9 +202,12 @@ def _is_gated(meta: Mapping[str, Any]) -> bool:
 def parse_card(text: str) -> CardData:
     """Read a card's YAML front matter; never raises.
 
-    Only the first :data:`MAX_CARD_BYTES` characters are looked at. YAML that is malformed, too
-    large, nested too deep or that uses more than :data:`MAX_YAML_ALIASES` anchors/aliases yields an
-    empty :class:`CardData` whose ``warnings`` say why.
+    Only the first :data:`MAX_CARD_BYTES` characters are looked at. The YAML is read from parser
+    events without recursion (:mod:`modelclear.yamlsafe`, libyaml's parser when available) into the
+    values ``SafeLoader`` would give. YAML that is malformed, larger than
+    :data:`MAX_FRONT_MATTER_CHARS`, nested deeper than :data:`MAX_YAML_DEPTH`, longer than
+    :data:`MAX_YAML_EVENTS` nodes or that uses more than :data:`MAX_YAML_ALIASES` anchors/aliases
+    (aliases are never copied) yields an empty :class:`CardData` whose ``warnings`` say why.
     """
     warnings: list[str] = []
     if not isinstance(text, str):
@@ -224,12 +224,8 @@ def parse_card(text: str) -> CardData:
         return CardData(has_front_matter=True,
                         warnings=(*warnings, f"card front matter larger than {MAX_FRONT_MATTER_CHARS} characters"))
     try:
-        loader = _GuardedLoader(raw)
-        try:
-            meta = loader.get_single_data()
-        finally:
-            loader.dispose()
-    except _CardYamlError as exc:
+        meta = _load_front_matter(raw)
+    except yamlsafe.YamlRefused as exc:
         return CardData(has_front_matter=True, warnings=(*warnings, f"card YAML refused: {exc}"))
     except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -281,9 +277,9 @@ def read_card_file(path: str | os.PathLike[str]) -> CardData:
         return CardData(warnings=(f"cannot read card: {exc.strerror or type(exc).__name__}",))
 
 
-def _read_json(path: Path, warnings: list[str]) -> dict[str, Any]:
+def _read_json(path: Path, warnings: list[str], st: os.stat_result | None = None) -> dict[str, Any]:
     try:
-        size = path.stat().st_size
+        size = (st or path.stat()).st_size
         if size > MAX_CARD_BYTES:
             warnings.append(f"{path.name} larger than {MAX_CARD_BYTES} bytes; not read")
             return {}
@@ -300,21 +296,26 @@ def _read_json(path: Path, warnings: list[str]) -> dict[str, Any]:
     return data
 
 
-def read_model_dir(path: str | os.PathLike[str]) -> LocalModel:
-    """Read a local model folder: README front matter, ``config.json`` and ``adapter_config.json``.
+def _regular_file(path: Path) -> os.stat_result | None:
+    """The stat of ``path`` (links followed) when it is a regular file, else ``None``."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st if _stat.S_ISREG(st.st_mode) else None
 
-    ``config.json``'s ``_name_or_path`` and ``adapter_config.json``'s ``base_model_name_or_path``
-    name the model it was made from. Missing files are not an error; unreadable ones give warnings.
-    """
-    folder = Path(path)
+
+def _read_local(folder: Path) -> tuple[LocalModel, list[float]]:
+    """:func:`read_model_dir`, and the modification times of its README.md and config.json."""
     warnings: list[str] = []
-    readme = folder / "README.md"
-    card = read_card_file(readme) if readme.is_file() else CardData(warnings=("no README.md",))
-    config = _read_json(folder / "config.json", warnings) if (folder / "config.json").is_file() else {}
-    adapter: dict[str, Any] = {}
-    if (folder / "adapter_config.json").is_file():
-        adapter = _read_json(folder / "adapter_config.json", warnings)
-    return LocalModel(
+    readme, config_path, adapter_path = folder / "README.md", folder / "config.json", folder / "adapter_config.json"
+    readme_st = _regular_file(readme)
+    card = read_card_file(readme) if readme_st else CardData(warnings=("no README.md",))
+    config_st = _regular_file(config_path)
+    config = _read_json(config_path, warnings, config_st) if config_st else {}
+    adapter_st = _regular_file(adapter_path)
+    adapter = _read_json(adapter_path, warnings, adapter_st) if adapter_st else {}
+    local = LocalModel(
         path=folder,
         card=card,
         config=config,
@@ -323,6 +324,17 @@ def read_model_dir(path: str | os.PathLike[str]) -> LocalModel:
         peft_type=_as_str(adapter.get("peft_type")),
         warnings=tuple(warnings),
     )
+    return local, [st.st_mtime for st in (readme_st, config_st) if st is not None]
+
+
+def read_model_dir(path: str | os.PathLike[str]) -> LocalModel:
+    """Read a local model folder: README front matter, ``config.json`` and ``adapter_config.json``.
+
+    ``config.json``'s ``_name_or_path`` and ``adapter_config.json``'s ``base_model_name_or_path``
+    name the model it was made from. Missing files (or names that are not regular files) are not
+    an error; unreadable ones give warnings.
+    """
+    return _read_local(Path(path))[0]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -355,51 +367,195 @@ def _repo_type(kind: str) -> str:
         raise ValueError(f"kind must be 'model' or 'dataset', not {kind!r}") from None
 
 
-def find_in_cache(repo_id: str, kind: str = "model",
-                  cache_dir: str | os.PathLike[str] | None = None) -> Path | None:
-    """The cached snapshot folder of ``repo_id`` that holds its README.md or config.json, or ``None``.
+#: Names ``huggingface_hub.scan_cache_dir`` ignores inside a ``snapshots`` or ``refs`` folder.
+_IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+#: The files that make a cached snapshot worth reading.
+_CARD_FILES = ("README.md", "config.json")
 
-    Uses ``huggingface_hub.try_to_load_from_cache`` for the revision ``refs/main`` points to, then
-    falls back to ``scan_cache_dir`` (newest revision first) when ``main`` was never resolved, e.g.
-    a download pinned to a commit.
+
+class CacheIndex:
+    """The repo folders of one Hugging Face hub cache, listed once and reused for every lookup.
+
+    A lookup then costs a few ``stat`` calls (the cache folder, ``refs/main``, the snapshot files)
+    instead of a listing of the whole cache. The listing is made again when the cache folder's
+    modification time changes (a repo was added or removed), so a long-lived index stays current.
     """
-    from huggingface_hub import scan_cache_dir, try_to_load_from_cache
 
-    repo_type = _repo_type(kind)
-    cache = Path(cache_dir) if cache_dir is not None else hf_hub_cache_dir()
-    if not cache.is_dir():
-        return None
-    for filename in ("README.md", "config.json"):
+    def __init__(self, cache_dir: str | os.PathLike[str] | None = None) -> None:
+        self.cache = Path(cache_dir) if cache_dir is not None else hf_hub_cache_dir()
+        self._stamp: int | None = None
+        self._names: frozenset[str] = frozenset()
+        self._lower: dict[str, list[str]] = {}
+
+    def _refresh(self) -> bool:
+        """Bring the listing up to date; ``False`` when the cache folder is absent or unreadable."""
         try:
-            hit = try_to_load_from_cache(repo_id, filename, cache_dir=str(cache), repo_type=repo_type)
-        except (ValueError, OSError):
+            st = os.stat(self.cache)
+        except (OSError, ValueError):
+            return False
+        if not _stat.S_ISDIR(st.st_mode):
+            return False
+        if self._stamp == st.st_mtime_ns:
+            return True
+        names: list[str] = []
+        try:
+            with os.scandir(self.cache) as entries:
+                names = [entry.name for entry in entries if "--" in entry.name]
+        except OSError:
+            return False
+        lower: dict[str, list[str]] = {}
+        for name in sorted(names):
+            lower.setdefault(name.lower(), []).append(name)
+        self._names, self._lower, self._stamp = frozenset(names), lower, st.st_mtime_ns
+        return True
+
+    def find(self, repo_id: str, kind: str = "model") -> Path | None:
+        """The snapshot folder of ``repo_id`` holding its README.md or config.json, or ``None``.
+
+        The revision ``refs/main`` points to is preferred (as ``huggingface_hub.try_to_load_from_cache``
+        resolves it: README.md first, then config.json, honouring ``.no_exist`` markers); without one,
+        the newest revision holding either file, over the repo folders whose name matches regardless
+        of case (as a ``huggingface_hub.scan_cache_dir`` search would find them). A repo id the Hub
+        would refuse gives ``None``; a ``kind`` other than model/dataset raises ``ValueError``.
+        """
+        repo_type = _repo_type(kind)
+        if not self._refresh() or not _valid_repo_id(repo_id):
             return None
-        if isinstance(hit, str):
-            return Path(hit).parent
-    try:
-        info = scan_cache_dir(cache)
-    except (OSError, ValueError):
+        folder = f"{repo_type}s--" + repo_id.replace("/", "--")
+        if folder in self._names:
+            hit = _main_snapshot(os.path.join(self.cache, folder))
+            if hit is not None:
+                return hit
+        prefix = f"{repo_type}s--"
+        for name in sorted(self._lower.get(folder.lower(), ()), key=lambda n: n != folder):
+            if name.startswith(prefix):
+                hit = _newest_snapshot(self.cache / name)
+                if hit is not None:
+                    return hit
         return None
-    for repo in info.repos:
-        if repo.repo_type != repo_type or repo.repo_id.lower() != repo_id.lower():
+
+
+@functools.cache
+def _repo_id_validator() -> Callable[[str], object]:
+    from huggingface_hub.utils import validate_repo_id
+
+    return validate_repo_id
+
+
+def _valid_repo_id(repo_id: str) -> bool:
+    try:
+        _repo_id_validator()(repo_id)
+    except ValueError:
+        return False
+    return True
+
+
+def _main_snapshot(repo: str) -> Path | None:
+    """The ``refs/main`` snapshot holding README.md (else config.json), read as huggingface_hub does."""
+    join, isfile = os.path.join, os.path.isfile
+    revision = "main"
+    ref = join(repo, "refs", "main")
+    if isfile(ref):
+        try:
+            with open(ref, encoding="utf-8", errors="replace") as fh:
+                revision = fh.read(4096)  # not stripped: huggingface_hub does not strip it either
+        except OSError:
+            return None
+    separators = (os.sep, os.altsep or os.sep, "\0")
+    if not revision or any(c in revision for c in separators) or revision in (".", ".."):
+        return None  # never a snapshot folder name (huggingface_hub compares with a listing)
+    snapshot = join(repo, "snapshots", revision)
+    for filename in _CARD_FILES:
+        if isfile(join(repo, ".no_exist", revision, filename)):
             continue
-        for revision in sorted(repo.revisions, key=lambda r: r.last_modified, reverse=True):
-            names = {f.file_name for f in revision.files}
-            if "README.md" in names or "config.json" in names:
-                return Path(revision.snapshot_path)
+        if isfile(join(snapshot, filename)):
+            return Path(snapshot)
     return None
 
 
+def _newest_snapshot(repo: Path) -> Path | None:
+    """The newest revision of ``repo`` holding README.md or config.json, judged as ``scan_cache_dir`` does.
+
+    A revision's date is the newest modification time of its files' blobs (of the folder when empty);
+    a repo folder ``scan_cache_dir`` would call corrupted (a broken link, a file among the snapshots,
+    a ref to a missing revision) is skipped.
+    """
+    snapshots = repo / "snapshots"
+    refs = repo / "refs"
+    try:
+        if not snapshots.is_dir() or refs.is_file():
+            return None
+        referenced: set[str] = set()
+        for folder, _dirs, files in os.walk(refs):
+            for name in files:
+                if name not in _IGNORED_NAMES:
+                    referenced.add((Path(folder) / name).read_text(encoding="utf-8", errors="replace"))
+        revisions: list[tuple[float, bool, Path]] = []
+        for entry in os.scandir(snapshots):
+            if entry.name in _IGNORED_NAMES:
+                continue
+            if not entry.is_dir():
+                return None
+            newest: float | None = None
+            names: set[str] = set()
+            for folder, _dirs, files in os.walk(entry.path):
+                for name in files:
+                    file_path = os.path.join(folder, name)
+                    blob = (os.path.abspath(os.path.join(folder, os.readlink(file_path))) if os.path.islink(file_path)
+                            else file_path)
+                    if not os.path.exists(blob):
+                        return None
+                    mtime = os.stat(blob).st_mtime
+                    newest = mtime if newest is None else max(newest, mtime)
+                    names.add(name)
+            if newest is None:
+                newest = entry.stat().st_mtime
+            referenced.discard(entry.name)
+            revisions.append((newest, bool(names.intersection(_CARD_FILES)), Path(entry.path)))
+    except (OSError, ValueError):
+        return None
+    if referenced:
+        return None
+    for _when, has_card, snapshot in sorted(revisions, key=lambda r: r[0], reverse=True):
+        if has_card:
+            return snapshot
+    return None
+
+
+def find_in_cache(repo_id: str, kind: str = "model",
+                  cache_dir: str | os.PathLike[str] | None = None, *,
+                  index: CacheIndex | None = None) -> Path | None:
+    """The cached snapshot folder of ``repo_id`` that holds its README.md or config.json, or ``None``.
+
+    The revision ``refs/main`` points to first (as ``huggingface_hub.try_to_load_from_cache`` finds
+    it), else the newest revision holding either file, e.g. a download pinned to a commit (as a
+    ``scan_cache_dir`` search finds it); see :meth:`CacheIndex.find`. Pass the ``index`` of the
+    cache to look many repos up without listing the cache folder each time.
+    """
+    _repo_type(kind)
+    if index is None:
+        index = CacheIndex(cache_dir)
+    return index.find(repo_id, kind)
+
+
 def read_cached_card(repo_id: str, kind: str = "model",
-                     cache_dir: str | os.PathLike[str] | None = None) -> tuple[LocalModel, _dt.date] | None:
-    """The card (and config) of ``repo_id`` from the HF cache with the snapshot's date, or ``None``."""
-    snapshot = find_in_cache(repo_id, kind, cache_dir)
+                     cache_dir: str | os.PathLike[str] | None = None, *,
+                     index: CacheIndex | None = None) -> tuple[LocalModel, _dt.date] | None:
+    """The card (and config) of ``repo_id`` from the HF cache with the snapshot's date, or ``None``.
+
+    The date is that of the newest of README.md and config.json (of the snapshot folder without
+    either). ``index`` is the :class:`CacheIndex` to look the repo up in (one is made when absent).
+    """
+    snapshot = find_in_cache(repo_id, kind, cache_dir, index=index)
     if snapshot is None:
         return None
-    local = read_model_dir(snapshot)
-    stamp = max((p.stat().st_mtime for p in (snapshot / "README.md", snapshot / "config.json") if p.exists()),
-                default=snapshot.stat().st_mtime)
-    return local, _dt.datetime.fromtimestamp(stamp, tz=_dt.UTC).date()
+    local, stamps = _read_local(snapshot)
+    if not stamps:
+        try:
+            stamps.append(os.stat(snapshot).st_mtime)
+        except OSError:
+            return None
+    return local, _dt.datetime.fromtimestamp(max(stamps), tz=_dt.UTC).date()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -478,7 +634,8 @@ def _get_capped(url: str, timeout: float) -> tuple[int, bytes]:
                 if size >= MAX_CARD_BYTES:
                     break
             return response.status_code, b"".join(chunks)[:MAX_CARD_BYTES]
-    response = session.get(url, headers=build_hf_headers(), timeout=timeout, stream=True)  # requests
+    legacy: Any = session  # a requests.Session (huggingface_hub < 1.0); the stubs know only httpx
+    response = legacy.get(url, headers=build_hf_headers(), timeout=timeout, stream=True)
     try:
         if response.status_code >= 400:
             return response.status_code, b""

@@ -6,8 +6,9 @@ which uses ``huggingface_hub``'s own cache layout and HTTP session.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from modelclear.catalog import KnowledgeBase
 from modelclear.model import Artifact, ArtifactRef
@@ -23,11 +24,16 @@ def _repo(ref: ArtifactRef) -> tuple[str, str] | None:
 
 @dataclass
 class HFCacheSource:
-    """Model and dataset cards found in the local Hugging Face cache (``~/.cache/huggingface/hub``)."""
+    """Model and dataset cards found in the local Hugging Face cache (``~/.cache/huggingface/hub``).
+
+    The cache folder is listed once (:class:`modelclear.catalog.hf.CacheIndex`, listed again only
+    when the folder changes); each lookup then reads one repo's ``refs/main`` and snapshot files.
+    """
 
     kb: KnowledgeBase
     cache_dir: Path | None = None
     name: str = "hf-cache"
+    _index: Any = field(default=None, init=False, repr=False, compare=False)
 
     def lookup(self, ref: ArtifactRef) -> Artifact | None:
         """The artifact built from the cached card of ``ref``, if the cache holds it."""
@@ -36,7 +42,9 @@ class HFCacheSource:
         repo = _repo(ref)
         if repo is None:
             return None
-        found = hf.read_cached_card(repo[0], repo[1], self.cache_dir)
+        if self._index is None:
+            self._index = hf.CacheIndex(self.cache_dir)
+        found = hf.read_cached_card(repo[0], repo[1], index=self._index)
         if found is None:
             return None
         local, when = found
