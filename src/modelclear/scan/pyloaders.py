@@ -21,7 +21,7 @@ pretrained model or a dataset. Schema of one entry::
       default_note: "default model of {cls}()"  # note of references found through the default
                             # (call_regex groups available; default "library default model");
                             # their confidence is medium
-      id: hf                # id builder, see modelclear.scan.python.BUILDERS
+      id: hf                # id builder, see modelclear.scan.pybuilders.BUILDERS
       template: "whisper:{value}"   # for id builders `template`: {value} is the argument's value,
                             # other names are call_regex groups
       gates:                # conditions under which the call loads nothing (not a reference)
