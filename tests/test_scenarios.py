@@ -7,6 +7,7 @@ codes that must appear in a layer's reasons. Every case is also rendered in Engl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -16,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from modelclear import api
-from modelclear.report import Report, get
+from modelclear.report import get
 from modelclear.report.data import check_document
+from modelclear.service import Question, Service
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 AS_OF = dt.date(2026, 11, 28)
@@ -39,20 +40,23 @@ def test_there_are_at_least_thirty_situations() -> None:
     assert len(CASES) >= 30
 
 
+@pytest.fixture(scope="module")
+def service() -> Service:
+    return Service()
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_scenario(case: dict[str, Any]) -> None:
+def test_scenario(case: dict[str, Any], service: Service) -> None:
     assert case.get("fact"), "every situation states the fact it rests on"
     inp = case["input"]
-    catalog = api.default_catalog()
-    scenario = api.make_scenario(inp["jurisdiction"], inp["activity"], inp["purpose"], inp.get("accepted", []),
-                                 inp.get("obtained_on"), as_of=AS_OF, kb=catalog.kb)
-    from modelclear import ids
-    from modelclear.assess import assess_artifact
-
-    a = assess_artifact(catalog.resolve(ids.parse(inp["id"])), catalog, scenario)
+    question = Question(id=inp["id"], jurisdictions=(inp["jurisdiction"],), activity=inp["activity"],
+                        purpose=inp["purpose"], accepted=tuple(inp.get("accepted", [])),
+                        obtained_on=inp.get("obtained_on"), as_of=AS_OF)
+    report = service.check(question)
+    a = report.assessments[0]
     exp = case["expect"]
     got_layers = {f.layer.value: f.status.value for f in a.layers}
-    detail = json.dumps(check_document(Report("check", (a,), AS_OF)), ensure_ascii=False, indent=1)[:6000]
+    detail = json.dumps(check_document(report), ensure_ascii=False, indent=1)[:6000]
     assert a.verdict.value == exp["verdict"], detail
     if "risk" in exp:
         assert a.risk.value == exp["risk"], detail
@@ -68,7 +72,7 @@ def test_scenario(case: dict[str, Any]) -> None:
     if "artifact" in exp:
         assert a.artifact is not None and a.artifact.id == exp["artifact"]
     for lang in ("en", "ja"):
-        text = get("text").render(Report("check", (a,), AS_OF, lang=lang))
+        text = get("text").render(dataclasses.replace(report, lang=lang))
         assert not re.search(r"\{[a-z_]+\}", text), f"unfilled placeholder in {lang} output"
         prose = re.sub(r"\S*https?://\S+", "", text)
         assert not re.search(r"(?<![\w/.-])(ui|copyright|contract|license|provenance|rule)\.[a-z_]+\b", prose), \

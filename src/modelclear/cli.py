@@ -221,16 +221,12 @@ def _check_common(args: argparse.Namespace) -> None:
 
 def _check_accepted(text: str) -> None:
     """An ``--accepted`` value is an artifact id (``dataset:imagenet-1k``) or a terms id (``imagenet-terms``)."""
-    import re
+    from modelclear.service import UsageError, check_accepted
 
-    from modelclear import ids
-
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", text):
-        return  # a terms id or a legacy model name; the knowledge base decides what it is
     try:
-        ids.parse(text)
-    except ids.IdError as exc:
-        raise CliError(f"--accepted {_shown(text)}: {exc}") from None
+        check_accepted(text)
+    except UsageError as exc:
+        raise CliError(f"--accepted {_shown(text)}: {exc.detail}") from None
 
 
 def _load_policy(args: argparse.Namespace, start: Path, kb: Any) -> Any:
@@ -271,12 +267,12 @@ def _scenario_values(args: argparse.Namespace, pol: Any = None) -> tuple[list[st
     return jurisdictions, activity, purpose, accepted, obtained
 
 
-def _gate(args: argparse.Namespace, pol: Any, assessments: Any, kb: Any, catalog: Any) -> Any:
+def _gate(args: argparse.Namespace, pol: Any, assessments: Any, service: Any) -> Any:
     """Apply the policy, ``--fail-on`` and ``--baseline`` to the assessments."""
     import dataclasses
     import datetime as dt
 
-    from modelclear import ids, policy
+    from modelclear import policy
 
     today = dt.date.today()
     if args.today:
@@ -294,95 +290,68 @@ def _gate(args: argparse.Namespace, pol: Any, assessments: Any, kb: Any, catalog
         except policy.BaselineError as exc:
             raise CliError(str(exc)) from None
 
-    def canonical(text: str) -> str:
-        parsed = ids.try_parse(text)
-        return catalog.resolve(parsed).id if parsed is not None else text
-
     return policy.evaluate(assessments, pol, today=today, baseline=baseline, baseline_path=args.baseline or "",
-                           license_key=kb.license_key, canonical=canonical)
+                           license_key=service.kb.license_key, canonical=service.canonical_id)
 
 
-def _gate_messages(gate: Any, lang: str) -> None:
-    """Tell the user on standard error about expired and unused waivers."""
-    from modelclear import api, policy
-    from modelclear.i18n import Translator
+def _gate_messages(report: Any) -> None:
+    """Tell the user on standard error about expired and unused waivers (in the report's language)."""
+    from modelclear import policy
+    from modelclear.report.data import translator
 
-    t = Translator(api.load_knowledge().i18n, lang)
-    for line in policy.messages(gate, t):
+    for line in policy.messages(report.gate, translator(report)):
         print(f"modelclear: {line}", file=sys.stderr)
+
+
+def _service(args: argparse.Namespace) -> Any:
+    """The check service over the bundled knowledge plus ``--kb`` overlays (and the HF cache, the Hub)."""
+    from modelclear.service import Service
+
+    return Service.open(tuple(args.kb), online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``modelclear check``."""
-    import dataclasses
-
-    from modelclear import api, ids
-    from modelclear.assess import assess_artifact
-    from modelclear.report import Report
+    from modelclear.service import Question
 
     _check_format(args.format)
     _check_common(args)
-    kb = api.load_knowledge(tuple(args.kb))
-    pol = _load_policy(args, Path.cwd(), kb)
+    service = _service(args)
+    pol = _load_policy(args, Path.cwd(), service.kb)
     jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
-    catalog = api.default_catalog(kb, online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None)
-    try:
-        ref = ids.parse(args.id)
-    except ids.IdError as exc:
-        raise CliError(str(exc)) from None
-    assessments = []
-    for j in jurisdictions:
-        scenario = api.make_scenario(j, activity, purpose, accepted, obtained, kb=kb)
-        assessments.append(assess_artifact(catalog.resolve(ref), catalog, scenario))
-    gate = _gate(args, pol, assessments, kb, catalog)
-    report = Report(command="check", assessments=tuple(assessments), knowledge_as_of=kb.knowledge_as_of(),
-                    lang=args.lang, extra={"gate": gate})
-    if len(assessments) > 1 and args.format == "json":
-        import json
-
-        from modelclear.report.data import check_document
-
-        docs = [check_document(dataclasses.replace(report, assessments=(a,))) for a in assessments]
-        _write(json.dumps(docs, ensure_ascii=False, indent=2) + "\n", args.output)
-    else:
-        _print_report(report, args.format, args.output)
-    _gate_messages(gate, args.lang)
-    return int(gate.exit_code)
+    report = service.check(Question(id=args.id, jurisdictions=tuple(jurisdictions), activity=activity,
+                                    purpose=purpose, accepted=tuple(accepted), obtained_on=obtained, lang=args.lang))
+    report = report.with_gate(_gate(args, pol, report.assessments, service))
+    _print_report(report, args.format, args.output)
+    _gate_messages(report)
+    return int(report.gate.exit_code)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
     """``modelclear scan``."""
-
-    from modelclear import api
-    from modelclear.pipeline import scan_and_assess
+    from modelclear.pipeline import progress_bar
+    from modelclear.scan import scan_path
+    from modelclear.scan.base import ScanOptions
 
     _check_format(args.format)
     _check_common(args)
     root = Path(args.path)
     _check_root(root, args.path)
-    kb = api.load_knowledge(tuple(args.kb))
-    pol = _load_policy(args, root, kb)
+    service = _service(args)
+    pol = _load_policy(args, root, service.kb)
     jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
-    scenarios = [api.make_scenario(j, activity, purpose, accepted, obtained, kb=kb) for j in jurisdictions]
-    report = scan_and_assess(
-        root,
-        scenarios,
-        kb=kb,
-        lang=args.lang,
-        exclude=tuple(args.exclude),
-        include_hf_cache=args.include_hf_cache or args.hf_cache is not None,
-        hf_cache=Path(args.hf_cache) if args.hf_cache else None,
-        gitignore=not args.no_gitignore,
-        jobs=args.jobs or 0,
-        online=args.online,
-        progress=sys.stderr.isatty(),
-    )
-    catalog = api.default_catalog(kb, online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None)
-    gate = _gate(args, pol, report.assessments, kb, catalog)
-    report = report.with_extra(gate=gate)
+    scenarios = service.scenarios(jurisdictions, activity, purpose, accepted, obtained)
+    options = ScanOptions(exclude=tuple(args.exclude),
+                          include_hf_cache=args.include_hf_cache or args.hf_cache is not None,
+                          hf_cache_dir=Path(args.hf_cache) if args.hf_cache else None,
+                          follow_gitignore=not args.no_gitignore, jobs=args.jobs or 0, progress=sys.stderr.isatty())
+    with progress_bar(options.progress) as on_progress:
+        result = scan_path(root, options, on_progress=on_progress)
+    report = service.assess_scan(root, result, scenarios, lang=args.lang)
+    report = report.with_gate(_gate(args, pol, report.assessments, service))
     _print_report(report, args.format, args.output)
-    _gate_messages(gate, args.lang)
-    return int(gate.exit_code)
+    _gate_messages(report)
+    return int(report.gate.exit_code)
 
 
 def _check_root(root: Path, shown: str) -> None:
@@ -505,8 +474,8 @@ def _closed_stdout() -> int:
 
 def _unexpected(exc: BaseException, debug: bool) -> int:
     """Map an exception that escaped a command: known input problems exit 3, bugs exit 4."""
-    from modelclear.api import UsageError
     from modelclear.catalog.records import RecordError
+    from modelclear.service import UsageError
 
     if isinstance(exc, UsageError):
         return _error(str(exc), EXIT_USAGE)

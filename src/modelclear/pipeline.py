@@ -1,13 +1,18 @@
-"""The whole pipeline for a codebase: scan → catalog → lineage → assess → report."""
+"""The whole pipeline for a codebase: scan → catalog → lineage → assess → report.
+
+The work is done by the check service (:meth:`modelclear.service.Service.scan`); this module keeps
+the keyword interface of earlier versions and the terminal progress bar.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from modelclear.catalog import KnowledgeBase
-from modelclear.model import ArtifactRef, Assessment, Scenario
-from modelclear.report import Report, ScanEntry
+from modelclear.model import Scenario
+from modelclear.report import Report
 
 
 def scan_and_assess(
@@ -31,71 +36,38 @@ def scan_and_assess(
     under each, and the report holds the assessments artifact by artifact, in scenario order; a
     reference's :class:`ScanEntry` carries the assessment under the first scenario.
     """
+    from modelclear.scan import scan_path
+    from modelclear.scan.base import ScanOptions
+    from modelclear.service import Service
+
     scenarios = [scenario] if isinstance(scenario, Scenario) else list(scenario)
     if not scenarios:
         raise ValueError("scan_and_assess needs at least one scenario")
-    from modelclear import api, ids
-    from modelclear.assess import Judgements, assess_artifact, scenario_in_context
-    from modelclear.scan import scan_path
-    from modelclear.scan.base import ScanOptions
-
-    kb = kb or api.load_knowledge()
-    catalog = api.default_catalog(kb, online=online, hf_cache=hf_cache)
+    service = Service(kb, online=online, hf_cache=hf_cache)
     options = ScanOptions(exclude=exclude, include_hf_cache=include_hf_cache, hf_cache_dir=hf_cache,
                           follow_gitignore=gitignore, jobs=jobs, progress=progress)
-    callback = on_progress
-    bar = None
-    if progress and callback is None:
-        from rich.progress import Progress
+    with progress_bar(progress, on_progress) as callback:
+        result = scan_path(root, options, on_progress=callback)
+    return service.assess_scan(root, result, scenarios, lang=lang)
 
-        bar = Progress(transient=True)
-        task = bar.add_task("scanning", total=None)
-        bar.start()
 
-        def callback(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+@contextlib.contextmanager
+def progress_bar(show: bool, callback: Callable[[int, int], None] | None = None,
+                 ) -> Iterator[Callable[[int, int], None] | None]:
+    """``callback``, or (when ``show`` and none is given) one that draws a transient bar on the terminal."""
+    if not show or callback is not None:
+        yield callback
+        return
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task("scanning", total=None)
+    bar.start()
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
 
     try:
-        result = scan_path(root, options, on_progress=callback)
+        yield update
     finally:
-        if bar is not None:
-            bar.stop()
-    assessed: dict[str, list[Assessment]] = {}
-    memo = Judgements(catalog)  # each distinct artifact judged once per scenario across the whole scan
-    entries: list[ScanEntry] = []
-    for ref in result.references:
-        assessment = None
-        if ref.id:
-            parsed = ids.try_parse(ref.id)
-            if parsed is not None:
-                canonical = catalog.resolve(parsed)
-                key = canonical.id.lower()
-                if key not in assessed:
-                    target = ArtifactRef(kind=canonical.kind, id=canonical.id, aliases=canonical.aliases,
-                                         raw=ref.raw, scheme=canonical.scheme)
-                    artifact = catalog.lookup(target)
-                    assessed[key] = [assess_artifact(target, catalog, scenario_in_context(catalog, sc, artifact),
-                                                   memo=memo)
-                                     for sc in scenarios]
-                assessment = assessed[key][0]
-        entries.append(ScanEntry(reference=ref, assessment=assessment))
-    return Report(
-        command="scan",
-        assessments=tuple(a for group in assessed.values() for a in group),
-        knowledge_as_of=kb.knowledge_as_of(),
-        lang=lang,
-        entries=tuple(entries),
-        warnings=result.warnings,
-        root=str(root),
-        files_scanned=result.files_scanned,
-        extra={"scenario": _scenario_data(scenarios[0]),
-               "scenarios": [_scenario_data(sc) for sc in scenarios]},
-    )
-
-
-def _scenario_data(scenario: Scenario) -> dict[str, object]:
-    """A scenario as data (what the report shows when nothing was found to assess)."""
-    return {"jurisdiction": scenario.jurisdiction, "activity": scenario.activity.value,
-            "purpose": scenario.purpose.value, "accepted": sorted(scenario.accepted),
-            "obtained_on": scenario.obtained_on.isoformat() if scenario.obtained_on else None,
-            "as_of": scenario.as_of.isoformat()}
+        bar.stop()

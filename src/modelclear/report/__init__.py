@@ -10,10 +10,14 @@ import copy
 import datetime as dt
 import importlib
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from modelclear.model import Assessment, Reference
+from modelclear.model import Assessment, Reference, Scenario
 from modelclear.safetext import sanitize
+
+if TYPE_CHECKING:
+    from modelclear.catalog import KnowledgeBase
+    from modelclear.policy import Gate
 
 SCHEMA_VERSION = "modelclear/check/1"
 SCAN_SCHEMA_VERSION = "modelclear/scan/1"
@@ -29,7 +33,13 @@ class ScanEntry:
 
 @dataclass(frozen=True)
 class Report:
-    """The result of a ``check`` (one assessment) or a ``scan`` (references with assessments)."""
+    """The result of a ``check`` (one assessment per jurisdiction) or a ``scan`` (references with assessments).
+
+    ``scenarios`` are the scenarios asked about (one per jurisdiction, in the order asked): what a
+    report shows when nothing was found to assess. ``gate`` is the CI gate's decision, when a policy
+    was applied. ``kb`` is the knowledge base the assessments were made with (bundled data plus any
+    ``--kb`` overlays): formats read licence records and translations from it (:meth:`knowledge`).
+    """
 
     command: str  # check | scan
     assessments: tuple[Assessment, ...]
@@ -39,20 +49,37 @@ class Report:
     warnings: tuple[Any, ...] = ()
     root: str = ""
     files_scanned: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    scenarios: tuple[Scenario, ...] = ()
+    gate: Gate | None = None
+    kb: KnowledgeBase | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Everything a report shows may come from files someone else wrote (file names, ids in code,
         # card YAML, an auto-discovered policy): make every string printable once, here, so that no
-        # format can emit an undecodable byte or a terminal control sequence.
+        # format can emit an undecodable byte or a terminal control sequence. The knowledge base is
+        # reviewed data, read through the records the assessments already carry: it is not walked.
         memo: dict[int, Any] = {}
-        for name in ("assessments", "entries", "warnings", "root", "extra"):
+        for name in ("assessments", "entries", "warnings", "root", "scenarios", "gate"):
             object.__setattr__(self, name, sanitize(getattr(self, name), field=name, memo=memo))
 
-    def with_extra(self, **items: Any) -> Report:
-        """This report with more ``extra`` items (e.g. the CI gate), without re-checking what it holds."""
+    def knowledge(self) -> KnowledgeBase:
+        """The knowledge base of this report (the bundled one when the report was built without one)."""
+        if self.kb is not None:
+            return self.kb
+        from modelclear.service import load_knowledge
+
+        return load_knowledge()
+
+    def with_gate(self, gate: Gate | None) -> Report:
+        """This report with the CI gate's decision, without re-checking what it already holds."""
         new = copy.copy(self)  # no __post_init__: the rest is printable already
-        object.__setattr__(new, "extra", sanitize({**self.extra, **items}, field="extra"))
+        object.__setattr__(new, "gate", sanitize(gate, field="gate"))
+        return new
+
+    def only(self, assessments: tuple[Assessment, ...]) -> Report:
+        """This report restricted to some of its own ``assessments`` (e.g. one jurisdiction), not re-checked."""
+        new = copy.copy(self)
+        object.__setattr__(new, "assessments", tuple(assessments))
         return new
 
 
@@ -114,4 +141,4 @@ def get(name: str) -> Format:
         module_name, cls_name = _FORMATS[name].split(":")
     except KeyError:
         raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(names())}") from None
-    return getattr(importlib.import_module(module_name), cls_name)()  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module_name), cls_name)()

@@ -111,10 +111,8 @@ def _verdict_properties(report: Report, group: list[Assessment]) -> list[tuple[s
 
 class _Builder:
     def __init__(self, report: Report) -> None:
-        from modelclear.api import load_knowledge
-
         self.report = report
-        self.kb = load_knowledge()
+        self.kb = report.knowledge()
         self.t = translator(report)
         self.groups = grouped(report)
         self.upstream: dict[str, list[Assessment]] = {}
@@ -146,8 +144,9 @@ class _Builder:
         from cyclonedx.model.contact import OrganizationalEntity
 
         kind = artifact.kind if artifact else kind_hint
-        ctype = {Kind.MODEL: ComponentType.MACHINE_LEARNING_MODEL, Kind.DATASET: ComponentType.DATA,
-                 Kind.PACKAGE: ComponentType.LIBRARY}.get(kind, ComponentType.MACHINE_LEARNING_MODEL)
+        types: dict[Kind | None, Any] = {Kind.MODEL: ComponentType.MACHINE_LEARNING_MODEL,
+                                         Kind.DATASET: ComponentType.DATA, Kind.PACKAGE: ComponentType.LIBRARY}
+        ctype = types.get(kind, ComponentType.MACHINE_LEARNING_MODEL)
         group = self.assessments_for(art_id)
         props = [Property(name="modelclear:id", value=art_id)]
         if group:
@@ -180,6 +179,7 @@ class _Builder:
             else:
                 # The lineage is a DAG: a shared ancestor's own pedigree is given once per top component,
                 # under its breadth-first parent (so the nesting is no deeper than the lineage's depth bound).
+                assert lineage is not None  # a child was found in it
                 tree = tree_edges(lineage) if tree is None else tree
                 expand = (id(lineage), index) in tree
                 ancestors.append(self.component(child.id, child.artifact, f"{ref}|ancestor:{child.id}",
@@ -249,7 +249,7 @@ class _Builder:
                            Property(name="modelclear:purpose", value=scenario.purpose.value)]
             if scenario.accepted:
                 meta_props.append(Property(name="modelclear:accepted", value=",".join(sorted(scenario.accepted))))
-        g = self.report.extra.get("gate")
+        g = self.report.gate
         if g is not None:
             meta_props += [Property(name="modelclear:gate:fail-on", value=g.fail_on.value),
                            Property(name="modelclear:gate:exit-code", value=str(g.exit_code))]
@@ -315,7 +315,7 @@ def cyclonedx_document(report: Report) -> dict[str, Any]:
     error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(doc))
     if error is not None:
         raise CycloneDXError(f"generated CycloneDX BOM is invalid: {error}")
-    return doc  # type: ignore[no-any-return]
+    return doc
 
 
 class CycloneDXFormat:

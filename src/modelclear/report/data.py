@@ -11,10 +11,8 @@ from modelclear.report import SCAN_SCHEMA_VERSION, SCHEMA_VERSION, Report
 
 
 def translator(report: Report) -> Translator:
-    """The translator for the report's language."""
-    from modelclear.api import load_knowledge
-
-    return Translator(load_knowledge().i18n, report.lang)
+    """The translator for the report's language, over the report's knowledge base (overlays included)."""
+    return Translator(report.knowledge().i18n, report.lang)
 
 
 _RISK_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -43,8 +41,8 @@ def grouped(report: Report) -> dict[str, list[Assessment]]:
 
 
 def gate(t: Translator, report: Report) -> dict[str, Any] | None:
-    """The CI gate's decision (``report.extra["gate"]``, a :class:`modelclear.policy.Gate`) as data."""
-    g = report.extra.get("gate")
+    """The CI gate's decision (``report.gate``, a :class:`modelclear.policy.Gate`) as data."""
+    g = report.gate
     if g is None:
         return None
     from modelclear.policy import messages, waiver_data
@@ -288,7 +286,7 @@ def scan_document(report: Report) -> dict[str, Any]:
         "disclaimer": t("ui.disclaimer"),
         "root": report.root,
         "files_scanned": report.files_scanned,
-        "scenario": scenario(report.assessments[0].scenario) if report.assessments else report.extra.get("scenario"),
+        "scenario": _first_scenario(report),
         "scenarios": _scenarios(report),
         "summary": summary,
         "references": refs,
@@ -303,6 +301,13 @@ def scan_document(report: Report) -> dict[str, Any]:
     return doc
 
 
+def _first_scenario(report: Report) -> dict[str, Any] | None:
+    """The scenario of the first assessment, else the first scenario asked about (nothing was assessed)."""
+    if report.assessments:
+        return scenario(report.assessments[0].scenario)
+    return scenario(report.scenarios[0]) if report.scenarios else None
+
+
 def _scenarios(report: Report) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -310,9 +315,6 @@ def _scenarios(report: Report) -> list[dict[str, Any]]:
         if a.scenario.jurisdiction not in seen:
             seen.add(a.scenario.jurisdiction)
             out.append(scenario(a.scenario))
-    extra = report.extra.get("scenarios")
-    if not out and isinstance(extra, list):
-        return list(extra)
-    if not out and report.extra.get("scenario"):
-        return [report.extra["scenario"]]
+    if not out:
+        return [scenario(s) for s in report.scenarios]
     return out

@@ -1,11 +1,26 @@
-"""``--format json``: the documented, versioned schema (see ``schema/check-1.json``)."""
+"""``--format json``: the documented, versioned schemas (``schema/check-1.json``, ``schema/scan-1.json``).
+
+A ``check`` about one jurisdiction is one ``modelclear/check/1`` document; about several, a list of
+them, one per jurisdiction in the order asked (each with the gate items of its own jurisdiction). A
+``scan`` is one ``modelclear/scan/1`` document whatever the number of jurisdictions.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from modelclear.report import Report
 from modelclear.report.data import check_document, scan_document
+
+
+def document(report: Report) -> dict[str, Any] | list[dict[str, Any]]:
+    """The JSON value of a report: a document, or a list of check documents for several jurisdictions."""
+    if report.command != "check":
+        return scan_document(report)
+    if len(report.assessments) > 1:
+        return [check_document(report.only((a,))) for a in report.assessments]
+    return check_document(report)
 
 
 class JsonFormat:
@@ -15,5 +30,4 @@ class JsonFormat:
 
     def render(self, report: Report) -> str:
         """The report as indented JSON."""
-        doc = check_document(report) if report.command == "check" else scan_document(report)
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(document(report), ensure_ascii=False, indent=2) + "\n"

@@ -51,7 +51,7 @@ def _citations(a: Assessment) -> list[dict[str, Any]]:
             seen.add(c.url)
             out.append({"label": c.label, "url": c.url, "confidence": c.confidence.value,
                         "checked": c.checked.isoformat() if c.checked else None})
-    out.sort(key=lambda c: -Confidence(c["confidence"]).rank)
+    out.sort(key=lambda c: -Confidence(str(c["confidence"])).rank)
     return out
 
 
@@ -113,7 +113,7 @@ def _properties(report: Report, group: list[Assessment]) -> dict[str, Any]:
         "layers": {a.scenario.jurisdiction: {f.layer.value: f.status.value for f in a.layers} for a in group},
         "citations": _citations(head),
     }
-    g = report.extra.get("gate")
+    g = report.gate
     if g is not None:
         props["gate"] = {a.scenario.jurisdiction: gate_item(report, a).status.value for a in group
                          if gate_item(report, a) is not None}
@@ -132,7 +132,7 @@ def _gate_fields(report: Report, group: list[Assessment]) -> dict[str, Any]:
             "status": "accepted",
             "justification": f"{w.reason} (approved by {w.approved_by}; expires {w.expires.isoformat()})",
         }]
-    g = report.extra.get("gate")
+    g = report.gate
     if g is not None and g.baseline_path:
         failing = [it for it in items if it.failing]
         out["baselineState"] = "new" if any(not it.in_baseline for it in failing) else "unchanged"

@@ -42,11 +42,9 @@ class _Builder:
     def __init__(self, report: Report) -> None:
         from spdx_python_model import v3_0_1 as m
 
-        from modelclear.api import load_knowledge
-
         self.m = m
         self.report = report
-        self.kb = load_knowledge()
+        self.kb = report.knowledge()
         self.t = translator(report)
         self.ns = f"https://spdx.org/spdxdocs/modelclear-{uuid.uuid4()}/"
         self.objects = m.SHACLObjectSet()
@@ -209,7 +207,8 @@ class _Builder:
                 continue
             hint = Kind.DATASET if n.relation == "trained_on" else Kind.MODEL
             parent = self.package(n.id, n.artifact, hint)
-            datasets, bases = [], []
+            datasets: list[Any] = []
+            bases: list[Any] = []
             for child in n.children:
                 child_hint = Kind.DATASET if child.relation == "trained_on" else Kind.MODEL
                 target = self.package(child.id, child.artifact, child_hint)
@@ -253,7 +252,7 @@ class _Builder:
         doc.element = [o for o in self.objects.foreach() if isinstance(o, m.Element)]
         self.add(doc)
         data = m.JSONLDSerializer().serialize_data(self.objects, force_at_graph=True)
-        return data  # type: ignore[no-any-return]
+        return data
 
 
 def spdx_document(report: Report) -> dict[str, Any]:

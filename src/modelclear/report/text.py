@@ -93,7 +93,7 @@ def _gate_lines(report: Report) -> list[Any]:
     """The CI gate's outcome and its run-level messages (expired or unused waivers), when there is a gate."""
     from rich.text import Text
 
-    g = report.extra.get("gate")
+    g = report.gate
     if g is None:
         return []
     from modelclear.policy import messages
@@ -150,11 +150,12 @@ def _scan_renderables(report: Report) -> list[Any]:
     from rich.text import Text
 
     from modelclear.report.data import artifact_id, grouped
+    from modelclear.report.data import scenario as scenario_data
 
     t = translator(report)
     out: list[Any] = []
     groups = grouped(report)
-    scenario = report.extra.get("scenario") or {}
+    scenario = scenario_data(report.scenarios[0]) if report.scenarios else {}
     codes = sorted({a.scenario.jurisdiction for a in report.assessments}) or [scenario.get("jurisdiction", "")]
     activity = scenario.get("activity", "deploy")
     purpose = scenario.get("purpose", "commercial")

@@ -51,7 +51,7 @@ def deciding(a: Assessment) -> list[Finding]:
 
 def gate_item(report: Report, a: Assessment) -> Any:
     """The gate's item for an assessment, or ``None`` when the report has no gate."""
-    g = report.extra.get("gate")
+    g = report.gate
     return g.item(artifact_id(a), a.scenario.jurisdiction) if g is not None else None
 
 
@@ -178,8 +178,8 @@ def human(report: Report) -> dict[str, Any]:
     if report.assessments:
         sc = data.scenario(report.assessments[0].scenario)
     else:
-        sc = dict(report.extra.get("scenario") or {})
-        codes = [s["jurisdiction"] for s in report.extra.get("scenarios", [sc]) if s.get("jurisdiction")]
+        sc = data.scenario(report.scenarios[0]) if report.scenarios else {}
+        codes = [s.jurisdiction for s in report.scenarios if s.jurisdiction]
     activity = t(f"ui.activity.{sc.get('activity', 'deploy')}")
     purpose = t(f"ui.purpose.{sc.get('purpose', 'commercial')}")
     scan = report.command == "scan"

@@ -16,7 +16,6 @@ from anywhere else.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -32,12 +31,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from modelclear import __version__, api, ids
+from modelclear import __version__
 from modelclear.catalog import Catalog, KnowledgeBase
 from modelclear.i18n import LANGUAGES, Translator
-from modelclear.model import Activity, Assessment, Purpose
+from modelclear.model import Activity, Purpose
 from modelclear.report import Report
 from modelclear.report.escape import safe_url
+from modelclear.report.json_format import document
+from modelclear.service import Limits, Question, Service, UsageError
 from modelclear.web.search import SearchIndex
 
 HERE = Path(__file__).resolve().parent
@@ -147,57 +148,22 @@ def form_state(request: Request) -> FormState:
     )
 
 
-def validate(form: FormState, kb: KnowledgeBase) -> ids.ArtifactRef:
-    """Check every field of the question; return the parsed id or raise :class:`BadInput`."""
-    if form.lang not in LANGUAGES:
-        raise BadInput("bad_lang", lang=form.lang[:40])
-    if not form.id:
-        raise BadInput("missing_id")
-    if len(form.id) > MAX_ID:
-        raise BadInput("id_too_long", limit=str(MAX_ID))
+#: The web UI's bounds on a question.
+LIMITS = Limits(max_id=MAX_ID, max_jurisdictions=MAX_JURISDICTIONS)
+
+
+def question(form: FormState) -> Question:
+    """The form's question for the check service."""
+    return Question(id=form.id, jurisdictions=form.jurisdictions, activity=form.activity, purpose=form.purpose,
+                    accepted=tuple(form.accepted_items()), obtained_on=form.obtained_on or None, lang=form.lang)
+
+
+def run_check(form: FormState, service: Service) -> Report:
+    """Validate the question and assess the artifact in each jurisdiction asked about (:class:`BadInput` if bad)."""
     try:
-        ref = ids.parse(form.id)
-    except ids.IdError as exc:
-        raise BadInput("malformed_id", str(exc), id=form.id) from None
-    if not form.jurisdictions:
-        raise BadInput("missing_jurisdiction")
-    if len(form.jurisdictions) > MAX_JURISDICTIONS:
-        raise BadInput("too_many_jurisdictions", limit=str(MAX_JURISDICTIONS))
-    for code in form.jurisdictions:
-        if kb.law_code(code) is None:
-            raise BadInput("unknown_jurisdiction", jurisdiction=code[:40], known=", ".join(kb.jurisdictions()))
-    if form.activity not in {a.value for a in Activity}:
-        raise BadInput("unknown_activity", activity=form.activity[:40],
-                       choices=", ".join(a.value for a in Activity))
-    if form.purpose not in {p.value for p in Purpose}:
-        raise BadInput("unknown_purpose", purpose=form.purpose[:40], choices=", ".join(p.value for p in Purpose))
-    if form.obtained_on:
-        try:
-            dt.date.fromisoformat(form.obtained_on)
-        except ValueError:
-            raise BadInput("bad_date", date=form.obtained_on[:40]) from None
-    for item in form.accepted_items():
-        if len(item) > MAX_ID:
-            raise BadInput("id_too_long", limit=str(MAX_ID))
-    return ref
-
-
-def run_check(form: FormState, kb: KnowledgeBase, catalog: Catalog) -> Report:
-    """Validate the question and assess the artifact in each jurisdiction asked about."""
-    from modelclear.assess import assess_artifact
-
-    ref = validate(form, kb)
-    assessments: list[Assessment] = []
-    resolved = catalog.resolve(ref)
-    for code in form.jurisdictions:
-        try:
-            scenario = api.make_scenario(code, form.activity, form.purpose, form.accepted_items(),
-                                         form.obtained_on or None, kb=kb)
-        except api.UsageError as exc:
-            raise BadInput("bad_request", str(exc), reason=str(exc)) from None
-        assessments.append(assess_artifact(resolved, catalog, scenario))
-    return Report(command="check", assessments=tuple(assessments), knowledge_as_of=kb.knowledge_as_of(),
-                  lang=form.lang)
+        return service.check(question(form), LIMITS)
+    except UsageError as exc:
+        raise BadInput(exc.code, exc.detail, **exc.params) from None
 
 
 # --- the knowledge base as a page ------------------------------------------------------------------
@@ -305,8 +271,8 @@ def _environment() -> jinja2.Environment:
 
 def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: Path | None = None) -> FastAPI:
     """The web application over the bundled knowledge (plus ``overlays``), offline unless ``online``."""
-    kb = api.load_knowledge(tuple(str(p) for p in overlays))
-    catalog = api.default_catalog(kb, online=online, hf_cache=hf_cache)
+    service = Service.open(overlays, online=online, hf_cache=hf_cache)
+    kb, catalog = service.kb, service.catalog
     index = SearchIndex.build(kb)
     examples = [FormState(id=i, jurisdictions=(j,), activity=a, purpose=p)
                 for i, j, a, p in EXAMPLES if kb.canonical(i) is not None and kb.law_code(j) is not None]
@@ -412,7 +378,7 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
         form = form_state(request)
         lang = _lang(request)
         try:
-            report = run_check(form, kb, catalog)
+            report = run_check(form, service)
         except BadInput as exc:
             return html_error(request, exc, lang, 400, form=form)
         v = human(report)
@@ -429,7 +395,8 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
             return RedirectResponse(explain_href(item) + f"?lang={lang}", status_code=303)
         q = request.query_params.get("q", "").strip()[:200]
         results = [e.as_dict() for e in index.search(q, MAX_RESULTS)] if q else []
-        laws = [{"id": f"law:{c}", "name": (kb.law(c).name.get(lang) if kb.law(c) else c)} for c in kb.jurisdictions()]
+        laws = [{"id": f"law:{c}", "name": (law.name.get(lang) if (law := kb.law(c)) is not None else c)}
+                for c in kb.jurisdictions()]
         return render("explain_search.html.j2", request, lang, q=q, results=results, laws=laws,
                       platforms=[f"platform:{p}" for p in kb.platform_ids()])
 
@@ -450,15 +417,12 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
     @app.get("/api/check")
     def api_check(request: Request) -> Response:
         """The ``modelclear/check/1`` document (a list of them for several jurisdictions)."""
-        from modelclear.report.data import check_document
-
         form = form_state(request)
         try:
-            report = run_check(form, kb, catalog)
+            report = run_check(form, service)
         except BadInput as exc:
             return json_error(exc, _lang(request))
-        docs = [check_document(dataclasses.replace(report, assessments=(a,))) for a in report.assessments]
-        return JSONResponse(docs[0] if len(docs) == 1 else docs)
+        return JSONResponse(document(report))
 
     @app.get("/api/explain")
     def api_explain(request: Request) -> Response:

@@ -1,0 +1,356 @@
+"""The check service: the one path from a question to a :class:`~modelclear.report.Report`.
+
+Every entry point — the command line (``check`` and ``scan``), the web UI, the Python API
+(:mod:`modelclear.api`), the scan pipeline and the scenario tests — goes through here:
+
+1. **validate** the question (id, jurisdictions, activity, purpose, date obtained, accepted terms,
+   language); any bad value is one :class:`UsageError` (exit 3 on the command line, HTTP 400 on the
+   web), carrying a message ``code`` and its parameters for translated error pages;
+2. **load the knowledge** (bundled data plus ``--kb`` overlays, once per process) and the catalog;
+3. **build the scenarios** (one per jurisdiction);
+4. **assess** each artifact under each scenario, sharing resolutions, lineage graphs and judgements
+   across the whole run (:class:`modelclear.assess.Judgements`);
+5. **build the report**, which carries the scenarios asked about and the knowledge base used, so
+   that every output format reads licences and translations from the same (overlaid) knowledge.
+
+The CI gate (policy, waivers, baseline) is applied by the caller with :meth:`Report.with_gate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from modelclear import ids
+from modelclear.catalog import ArtifactSource, Catalog, KnowledgeBase
+from modelclear.i18n import LANGUAGES
+from modelclear.model import Activity, ArtifactRef, Assessment, Purpose, Scenario
+from modelclear.report import Report, ScanEntry
+from modelclear.safetext import printable
+
+if TYPE_CHECKING:
+    from modelclear.assess import Judgements
+    from modelclear.scan.base import ScanOptions, ScanResult
+
+
+class UsageError(ValueError):
+    """A bad input from the user (unknown jurisdiction, activity, malformed id…): exit 3, HTTP 400.
+
+    ``str(error)`` is the English message of the command line; ``code`` names the translated message
+    ``web.error.<code>`` and ``params`` fill it; ``detail`` adds the parser's own words, if any.
+    """
+
+    def __init__(self, message: str, code: str = "bad_request", detail: str = "", **params: str) -> None:
+        """A usage error with its command-line ``message`` and translatable ``code`` and ``params``."""
+        super().__init__(message)
+        self.code = code
+        self.detail = detail
+        self.params = params if params or code != "bad_request" else {"reason": message}
+
+
+# --- knowledge ---------------------------------------------------------------------------------------
+
+
+def load_knowledge(overlays: Iterable[str | Path] = ()) -> KnowledgeBase:
+    """The knowledge base (bundled data plus overlay directories), loaded once per process."""
+    return _load_knowledge(tuple(str(p) for p in overlays))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_knowledge(overlays: tuple[str, ...]) -> KnowledgeBase:
+    return KnowledgeBase.load(overlays=[Path(p) for p in overlays])
+
+
+def default_catalog(kb: KnowledgeBase | None = None, *, online: bool = False,
+                    hf_cache: Path | None = None) -> Catalog:
+    """A catalog over the knowledge base, the local HF cache and (when ``online``) the Hub."""
+    kb = kb or load_knowledge()
+    sources: list[ArtifactSource] = []
+    try:
+        from modelclear.catalog.sources import HFCacheSource, HFHubSource
+
+        sources.append(HFCacheSource(kb, cache_dir=hf_cache))
+        if online:
+            sources.append(HFHubSource(kb))
+    except ImportError:  # pragma: no cover - the HF reader is part of the package
+        pass
+    return Catalog(kb=kb, sources=sources)
+
+
+# --- validation --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """One ``check`` question as the user gave it (validated by :meth:`Service.validate`).
+
+    ``as_of`` is the date the answer is given for (default: today).
+    """
+
+    id: str
+    jurisdictions: tuple[str, ...]
+    activity: str = "deploy"
+    purpose: str = "commercial"
+    accepted: tuple[str, ...] = ()
+    obtained_on: str | dt.date | None = None
+    lang: str = "en"
+    as_of: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on a question's size (the web UI sets them; the command line and the API do not)."""
+
+    max_id: int | None = None
+    max_jurisdictions: int | None = None
+
+
+NO_LIMITS = Limits()
+
+_TERMS_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def parse_id(text: str, limits: Limits = NO_LIMITS) -> ArtifactRef:
+    """An artifact id parsed, or :class:`UsageError` (``missing_id``, ``id_too_long``, ``malformed_id``)."""
+    if not text:
+        raise UsageError("an artifact id is required, e.g. dataset:imagenet-1k", "missing_id")
+    if limits.max_id is not None and len(text) > limits.max_id:
+        raise UsageError(f"the id is longer than {limits.max_id} characters", "id_too_long",
+                         limit=str(limits.max_id))
+    try:
+        return ids.parse(text)
+    except ids.IdError as exc:
+        raise UsageError(str(exc), "malformed_id", str(exc), id=text) from None
+
+
+def check_accepted(text: str, limits: Limits = NO_LIMITS) -> None:
+    """An accepted-terms item is an artifact id (``dataset:imagenet-1k``) or a terms id (``imagenet-terms``)."""
+    if limits.max_id is not None and len(text) > limits.max_id:
+        raise UsageError(f"accepted terms longer than {limits.max_id} characters", "id_too_long",
+                         limit=str(limits.max_id))
+    if _TERMS_ID.fullmatch(text):
+        return  # a terms id or a legacy model name; the knowledge base decides what it is
+    try:
+        ids.parse(text)
+    except ids.IdError as exc:
+        raise UsageError(f"accepted terms {printable(text)}: {exc}", "malformed_id", str(exc), id=text) from None
+
+
+def check_jurisdiction(kb: KnowledgeBase, jurisdiction: str) -> str:
+    """The jurisdiction code as the knowledge base knows it, or :class:`UsageError`."""
+    code = kb.law_code(jurisdiction or "")
+    if code is None:
+        known = ", ".join(kb.jurisdictions())
+        raise UsageError(f"unknown jurisdiction {jurisdiction!r}; known: {known} (and EU member states)",
+                         "unknown_jurisdiction", jurisdiction=jurisdiction[:40], known=known)
+    return code
+
+
+def check_activity(activity: str) -> Activity:
+    """The activity, or :class:`UsageError`."""
+    try:
+        return Activity(activity)
+    except ValueError:
+        choices = ", ".join(a.value for a in Activity)
+        raise UsageError(f"unknown activity {activity!r}; choose one of: {choices}", "unknown_activity",
+                         activity=activity[:40], choices=choices) from None
+
+
+def check_purpose(purpose: str) -> Purpose:
+    """The purpose, or :class:`UsageError`."""
+    try:
+        return Purpose(purpose)
+    except ValueError:
+        choices = ", ".join(p.value for p in Purpose)
+        raise UsageError(f"unknown purpose {purpose!r}; choose one of: {choices}", "unknown_purpose",
+                         purpose=purpose[:40], choices=choices) from None
+
+
+def check_date(value: str | dt.date | None) -> dt.date | None:
+    """The date obtained (``YYYY-MM-DD``), ``None`` when not given, or :class:`UsageError`."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"bad date {value!r} for --obtained-on; use YYYY-MM-DD", "bad_date",
+                         date=value[:40]) from None
+
+
+def check_lang(lang: str) -> str:
+    """The report language, or :class:`UsageError`."""
+    if lang not in LANGUAGES:
+        raise UsageError(f"unknown language {lang!r}; choose one of: {', '.join(LANGUAGES)}", "bad_lang",
+                         lang=lang[:40])
+    return lang
+
+
+def make_scenario(jurisdiction: str, activity: str, purpose: str, accepted: Iterable[str] = (),
+                  obtained_on: str | dt.date | None = None, as_of: dt.date | None = None,
+                  kb: KnowledgeBase | None = None) -> Scenario:
+    """Validate one jurisdiction's input into a :class:`Scenario`; raise :class:`UsageError` on bad values."""
+    kb = kb or load_knowledge()
+    check_jurisdiction(kb, jurisdiction)
+    act = check_activity(activity)
+    purp = check_purpose(purpose)
+    obtained = check_date(obtained_on)
+    items = list(accepted)
+    for item in items:
+        check_accepted(item)
+    return Scenario(
+        jurisdiction=jurisdiction.strip().upper(),
+        activity=act,
+        purpose=purp,
+        accepted=frozenset(_canonical_accepted(kb, items)),
+        obtained_on=obtained,
+        as_of=as_of or dt.date.today(),
+    )
+
+
+def _canonical_accepted(kb: KnowledgeBase, items: Iterable[str]) -> list[str]:
+    out = []
+    for item in items:
+        terms_id = kb.license_key(item)
+        if terms_id is not None and ":" not in item:  # a terms-of-access record, e.g. imagenet-terms
+            out.append(terms_id)
+            continue
+        try:
+            ref = ids.parse(item)
+            out.append(kb.canonical(ref.id) or ref.id)
+        except ids.IdError:
+            out.append(item)  # a terms id such as imagenet-terms
+    return out
+
+
+# --- the service -------------------------------------------------------------------------------------
+
+
+class Service:
+    """Questions answered over one knowledge base and catalog (one per process or per run)."""
+
+    def __init__(self, kb: KnowledgeBase | None = None, *, catalog: Catalog | None = None,
+                 online: bool = False, hf_cache: Path | None = None) -> None:
+        """Over ``catalog`` (or a default catalog over ``kb``; the bundled knowledge when neither is given)."""
+        if catalog is None:
+            catalog = default_catalog(kb or load_knowledge(), online=online, hf_cache=hf_cache)
+        self.catalog = catalog
+        self.kb = catalog.kb
+
+    @classmethod
+    def open(cls, overlays: Iterable[str | Path] = (), *, online: bool = False,
+             hf_cache: Path | None = None) -> Service:
+        """A service over the bundled knowledge plus ``overlays`` (``--kb`` directories)."""
+        return cls(load_knowledge(overlays), online=online, hf_cache=hf_cache)
+
+    # validation
+
+    def scenarios(self, jurisdictions: Sequence[str], activity: str = "deploy", purpose: str = "commercial",
+                  accepted: Iterable[str] = (), obtained_on: str | dt.date | None = None, *,
+                  as_of: dt.date | None = None, limits: Limits = NO_LIMITS) -> tuple[Scenario, ...]:
+        """One validated scenario per jurisdiction, in the order given; :class:`UsageError` on bad input."""
+        if not jurisdictions:
+            raise UsageError("--jurisdiction is required (e.g. --jurisdiction JP), or set jurisdictions in the "
+                             "policy", "missing_jurisdiction")
+        if limits.max_jurisdictions is not None and len(jurisdictions) > limits.max_jurisdictions:
+            raise UsageError(f"at most {limits.max_jurisdictions} jurisdictions at once", "too_many_jurisdictions",
+                             limit=str(limits.max_jurisdictions))
+        for code in jurisdictions:
+            check_jurisdiction(self.kb, code)
+        check_activity(activity)
+        check_purpose(purpose)
+        obtained = check_date(obtained_on)
+        items = tuple(accepted)
+        for item in items:
+            check_accepted(item, limits)
+        as_of = as_of or dt.date.today()
+        return tuple(make_scenario(code, activity, purpose, items, obtained, as_of, kb=self.kb)
+                     for code in jurisdictions)
+
+    def validate(self, question: Question, limits: Limits = NO_LIMITS) -> tuple[ArtifactRef, tuple[Scenario, ...]]:
+        """The parsed id and the scenarios of ``question``; :class:`UsageError` names the first bad value."""
+        check_lang(question.lang)
+        ref = parse_id(question.id, limits)
+        scenarios = self.scenarios(question.jurisdictions, question.activity, question.purpose, question.accepted,
+                                   question.obtained_on, as_of=question.as_of, limits=limits)
+        return ref, scenarios
+
+    # assessment
+
+    def assess(self, ref: ArtifactRef, scenarios: Iterable[Scenario],
+               memo: Judgements | None = None) -> tuple[Assessment, ...]:
+        """``ref`` resolved once and assessed under each scenario (sharing work through ``memo``)."""
+        from modelclear.assess import Judgements, assess_artifact
+
+        memo = memo if memo is not None else Judgements(self.catalog)
+        resolved = self.catalog.resolve(ref)
+        return tuple(assess_artifact(resolved, self.catalog, sc, memo=memo) for sc in scenarios)
+
+    def check(self, question: Question, limits: Limits = NO_LIMITS) -> Report:
+        """Validate ``question`` and assess its artifact in each jurisdiction asked about."""
+        ref, scenarios = self.validate(question, limits)
+        return self.report("check", self.assess(ref, scenarios), scenarios, lang=question.lang)
+
+    def report(self, command: str, assessments: Sequence[Assessment], scenarios: Sequence[Scenario], *,
+               lang: str = "en", entries: Sequence[ScanEntry] = (), warnings: Sequence[object] = (),
+               root: str = "", files_scanned: int = 0) -> Report:
+        """The :class:`Report` of a run over this service's knowledge base."""
+        return Report(command=command, assessments=tuple(assessments), knowledge_as_of=self.kb.knowledge_as_of(),
+                      lang=lang, entries=tuple(entries), warnings=tuple(warnings), root=root,
+                      files_scanned=files_scanned, scenarios=tuple(scenarios), kb=self.kb)
+
+    def scan(self, root: Path, scenarios: Sequence[Scenario], options: ScanOptions | None = None, *,
+             lang: str = "en", on_progress: Callable[[int, int], None] | None = None) -> Report:
+        """Scan ``root`` and assess every distinct artifact it references under each scenario."""
+        if not scenarios:
+            raise ValueError("a scan needs at least one scenario")
+        from modelclear.scan import scan_path
+        from modelclear.scan.base import ScanOptions
+
+        result = scan_path(root, options or ScanOptions(), on_progress=on_progress)
+        return self.assess_scan(root, result, scenarios, lang=lang)
+
+    def assess_scan(self, root: Path, result: ScanResult, scenarios: Sequence[Scenario], *,
+                    lang: str = "en") -> Report:
+        """The report of a finished scan: every distinct artifact referenced, assessed under each scenario.
+
+        Each artifact is resolved once and judged once per scenario across the whole scan (datasets
+        met in code are judged as used for training, :func:`modelclear.assess.scenario_in_context`).
+        The report holds the assessments artifact by artifact, in scenario order; a reference's
+        :class:`ScanEntry` carries the assessment under the first scenario.
+        """
+        from modelclear.assess import Judgements, assess_artifact, scenario_in_context
+
+        if not scenarios:
+            raise ValueError("a scan needs at least one scenario")
+        catalog = self.catalog
+        assessed: dict[str, list[Assessment]] = {}
+        memo = Judgements(catalog)  # each distinct artifact judged once per scenario across the whole scan
+        entries: list[ScanEntry] = []
+        for ref in result.references:
+            assessment = None
+            parsed = ids.try_parse(ref.id) if ref.id else None
+            if parsed is not None:
+                canonical = catalog.resolve(parsed)
+                key = canonical.id.lower()
+                if key not in assessed:
+                    target = ArtifactRef(kind=canonical.kind, id=canonical.id, aliases=canonical.aliases,
+                                         raw=ref.raw, scheme=canonical.scheme)
+                    artifact = catalog.lookup(target)
+                    assessed[key] = [assess_artifact(target, catalog, scenario_in_context(catalog, sc, artifact),
+                                                     memo=memo)
+                                     for sc in scenarios]
+                assessment = assessed[key][0]
+            entries.append(ScanEntry(reference=ref, assessment=assessment))
+        return self.report("scan", [a for group in assessed.values() for a in group], scenarios, lang=lang,
+                           entries=entries, warnings=result.warnings, root=str(root),
+                           files_scanned=result.files_scanned)
+
+    def canonical_id(self, text: str) -> str:
+        """The canonical id of ``text`` when it parses as an id, else ``text`` (for policies and baselines)."""
+        parsed = ids.try_parse(text)
+        return self.catalog.resolve(parsed).id if parsed is not None else text
