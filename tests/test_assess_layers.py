@@ -168,6 +168,16 @@ def test_every_layer_is_registered_in_layer_order() -> None:
     assert set(layers.PLUGINS) >= {"copyright", "contract", "license", "provenance", "regulatory"}
 
 
+def test_a_layer_has_one_assessment() -> None:
+    def impostor(ctx: Context) -> Finding:
+        raise AssertionError("never run")
+
+    expected = "'copyright' is already registered by modelclear.assess.copyright.assess"
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        layers.layer(Layer.COPYRIGHT)(impostor)
+    assert layers.load() == tuple(Layer)
+
+
 @pytest.mark.parametrize(("artifact_id", "jurisdiction", "activity"), [
     ("dataset:imagenet-1k", "JP", "train"),
     (LLAMA, "EU", "train"),

@@ -32,12 +32,16 @@ _ADDENDA: dict[Layer, list[AddendumFn]] = {}
 _order: tuple[Layer, ...] | None = None
 
 
+def _name(fn: Callable[..., object]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
 def layer(which: Layer) -> Callable[[LayerFn], LayerFn]:
     """Register the decorated function as the assessment of the layer ``which``."""
     def register(fn: LayerFn) -> LayerFn:
         known = _LAYERS.get(which)
-        if known is not None and known is not fn:
-            raise ValueError(f"layer {which.value!r} is already registered by {known.__module__}")
+        if known is not None and _name(known) != _name(fn):  # a module reloaded may register itself again
+            raise ValueError(f"layer {which.value!r} is already registered by {_name(known)}")
         global _order
         _LAYERS[which] = fn
         _order = None
@@ -48,9 +52,8 @@ def layer(which: Layer) -> Callable[[LayerFn], LayerFn]:
 def addendum(which: Layer) -> Callable[[AddendumFn], AddendumFn]:
     """Register the decorated function's caveats and citations to be added to the layer ``which``."""
     def register(fn: AddendumFn) -> AddendumFn:
-        fns = _ADDENDA.setdefault(which, [])
-        if fn not in fns:
-            fns.append(fn)
+        fns = [f for f in _ADDENDA.get(which, []) if _name(f) != _name(fn)]
+        _ADDENDA[which] = [*fns, fn]
         return fn
     return register
 
