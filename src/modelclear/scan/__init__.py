@@ -20,10 +20,11 @@ How a file is read:
   idle machine, and with any number of worker processes.
 
 Passes: first the cross-module constant index (``ScanContext.project_constants``): every ``.py`` file
-that passes the Python prefilter or defines an ``UPPER_CASE`` constant is read with
-``collect_module_constants``; each module is registered once under the Python scanner's dotted name
-for it (``src/app/config.py`` -> ``app.config``; the scanner matches imports by dotted suffix). Then
-the scan.
+that passes the Python prefilter or defines an ``UPPER_CASE`` constant is read with the Python
+scanner's ``index_source`` (the runner uses only that scanner's ``prefilter``, ``module_name`` and
+``index_source``, never its internals); each module is registered once under the Python scanner's
+dotted name for it (``src/app/config.py`` -> ``app.config``; the scanner matches imports by dotted
+suffix). Then the scan.
 Both passes run in a process pool over the cores for trees of more than :data:`PARALLEL_MIN_FILES`
 candidate files, serially otherwise.
 
@@ -100,19 +101,14 @@ def _instances() -> dict[str, Scanner]:
     return out
 
 
-@cache
-def _python_module() -> Any:
-    try:
-        from modelclear.scan import python
-    except ImportError:
-        return None
-    return python
+def _indexer() -> Any:
+    """The scanner that builds the project constant index (``module_name`` / ``index_source``), if any."""
+    scanner = _instances().get("python")
+    return scanner if scanner is not None and hasattr(scanner, "index_source") else None
 
 
 def _prefilter(scanner: Scanner) -> frozenset[bytes] | None:
     tokens = getattr(scanner, "prefilter", None)
-    if tokens is None and scanner.name == "python":
-        tokens = getattr(_python_module(), "PREFILTER", None) if _python_module() is not None else None
     return frozenset(tokens) if tokens else None
 
 
@@ -215,9 +211,9 @@ def _module_names(rel: str) -> list[str]:
     """Names a module is registered under: the Python scanner's own name for it first, then its
     dotted path from the root and every shorter suffix of that path."""
     names: list[str] = []
-    py = _python_module()
-    if py is not None and hasattr(py, "module_name_for"):
-        names.append(py.module_name_for(rel))
+    indexer = _indexer()
+    if indexer is not None:
+        names.append(indexer.module_name(rel))
     parts = re.sub(r"\.pyw?$", "", rel).split("/")
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
@@ -234,10 +230,10 @@ def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, obje
         return None
     if len(data) > max_bytes or is_binary(data):
         return None
-    py = _python_module()
-    if py is None:
+    indexer = _indexer()
+    if indexer is None:
         return None
-    if not (_passes(data, frozenset(getattr(py, "PREFILTER", frozenset()))) or _CONST_RE.search(data)):
+    if not (_passes(data, frozenset(getattr(indexer, "prefilter", frozenset()))) or _CONST_RE.search(data)):
         return None
     text = decode_text(data, python=True)
     if text is None:
@@ -247,7 +243,7 @@ def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, obje
         return None
     try:
         with recursion_headroom(BUDGETS.recursion_headroom):
-            consts, note = py.index_module(text, names[0])
+            consts, note = indexer.index_source(text, names[0])
     except Exception:  # syntax errors are reported by the scan pass
         return None
     return (rel, dict(consts), note) if consts or note else None
