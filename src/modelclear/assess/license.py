@@ -36,7 +36,8 @@ def _split_expression(text: str) -> tuple[str, list[str]]:
         parsed = get_spdx_licensing().parse(text)
     except Exception:  # license_expression raises several error types for bad input
         return "", [text]
-    symbols = [str(s.key) for s in parsed.symbols]
+    # In the order they are written (``symbols`` is a set, whose order changes with the hash seed).
+    symbols = list(dict.fromkeys(str(s.key) for s in parsed.get_symbols()))
     op = "OR" if type(parsed).__name__ == "OR" else "AND"
     return op, symbols
 
