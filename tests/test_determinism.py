@@ -17,6 +17,6 @@ def test_licence_expression_parts_keep_their_written_order() -> None:
     for seed in ("1", "2", "3", "4"):
         proc = subprocess.run([*cmd, "check", "dataset:dpc.bloom-speech", "-j", "JP", "-f", "json", "--no-policy"],
                               capture_output=True, timeout=120, env={**os.environ, "PYTHONHASHSEED": seed})
-        assert proc.returncode in (0, 2), proc.stderr
+        assert proc.returncode in (0, 1, 2) and proc.stdout, proc.stderr  # a verdict, whichever
         outputs.add(proc.stdout)
     assert len(outputs) == 1
