@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from modelclear import ids
 from modelclear.catalog import ArtifactSource, Catalog, KnowledgeBase
@@ -153,22 +153,24 @@ def check_jurisdiction(kb: KnowledgeBase, jurisdiction: str) -> str:
 
 def check_activity(activity: str) -> Activity:
     """The activity, or :class:`UsageError`."""
-    try:
-        return Activity(activity)
-    except ValueError:
-        choices = ", ".join(a.value for a in Activity)
-        raise UsageError(f"unknown activity {activity!r}; choose one of: {choices}", "unknown_activity",
-                         activity=activity[:40], choices=choices) from None
+    return _member(Activity, activity, "activity")
 
 
 def check_purpose(purpose: str) -> Purpose:
     """The purpose, or :class:`UsageError`."""
+    return _member(Purpose, purpose, "purpose")
+
+
+_E = TypeVar("_E", Activity, Purpose)
+
+
+def _member(enum: type[_E], value: str, what: str) -> _E:
     try:
-        return Purpose(purpose)
+        return enum(value)
     except ValueError:
-        choices = ", ".join(p.value for p in Purpose)
-        raise UsageError(f"unknown purpose {purpose!r}; choose one of: {choices}", "unknown_purpose",
-                         purpose=purpose[:40], choices=choices) from None
+        choices = ", ".join(m.value for m in enum)
+        raise UsageError(f"unknown {what} {value!r}; choose one of: {choices}", f"unknown_{what}",
+                         **{what: value[:40]}, choices=choices) from None
 
 
 def check_date(value: str | dt.date | None) -> dt.date | None:
