@@ -20,7 +20,7 @@ import yaml
 from huggingface_hub import HFCacheInfo, scan_cache_dir
 
 from modelclear import yamlsafe
-from modelclear.catalog import hf
+from modelclear.catalog import hf, hfcard, hfindex
 from modelclear.catalog.hf import CacheIndex, find_in_cache, parse_card, read_cached_card
 
 LOADERS = [pytest.param(yamlsafe.FAST_LOADER, id="fast"), pytest.param(yaml.SafeLoader, id="pure-python")]
@@ -105,7 +105,7 @@ HOSTILE = {
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_front_matter_is_refused_quickly(name: str, loader: type, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(yamlsafe, "FAST_LOADER", loader)
-    monkeypatch.setattr(hf, "MAX_YAML_EVENTS", 20_000)  # the pure-Python parser takes ~50 µs an event
+    monkeypatch.setattr(hfcard, "MAX_YAML_EVENTS", 20_000)  # the pure-Python parser takes ~50 µs an event
     text = f"---\nlicense: mit\n{HOSTILE[name]}\n---\n"
     assert len(text) < hf.MAX_FRONT_MATTER_CHARS
     start = time.perf_counter()
@@ -225,7 +225,7 @@ def test_index_lists_the_cache_once_and_sees_new_repos(big_cache: Path, monkeypa
             listings.append(path)
         return real_scandir(path)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(hf.os, "scandir", counting_scandir)
+    monkeypatch.setattr(hfindex.os, "scandir", counting_scandir)
     index = CacheIndex(big_cache)
     for i in range(300):
         assert index.find(f"org{i % 7}/model-{i}") is not None

@@ -23,11 +23,6 @@ module re-exports their names so that callers keep importing from here.
 
 from __future__ import annotations
 
-import os as os  # re-exported: tests patch ``hf.os`` functions
-import sys
-import types
-
-from modelclear.catalog import hfcard, hfhub, hfindex, hflocal, hfrecord
 from modelclear.catalog.hfcard import (
     MAX_CARD_BYTES,
     MAX_FRONT_MATTER_CHARS,
@@ -49,22 +44,3 @@ __all__ = [
     "artifact_from_card", "fetch_card", "find_in_cache", "hf_hub_cache_dir", "hub_url", "modelclear_cache_dir",
     "parse_card", "read_cached_card", "read_card_file", "read_model_dir",
 ]
-
-_PARTS = (hfcard, hflocal, hfindex, hfhub, hfrecord)
-
-
-class _Facade(types.ModuleType):
-    """This module, where setting a re-exported name also sets it in the module that uses it.
-
-    Callers (and tests, e.g. ``monkeypatch.setattr(hf, "MAX_YAML_EVENTS", ...)``) set budgets here as
-    they did when everything lived in this module; the new value must reach the code that reads it.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        for part in _PARTS:
-            if name in vars(part):
-                setattr(part, name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Facade
