@@ -22,22 +22,19 @@ import dataclasses
 import datetime as dt
 import enum
 import functools
-import os
 import re
 from typing import Any
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-#: Lone surrogates (undecodable bytes), C0/C1 controls and DEL, and the invisible format characters
-#: that can reorder or hide text: soft hyphen, zero-width and joiner characters, bidi marks,
-#: embeddings, overrides and isolates, word joiner and invisible operators, BOM, interlinear marks.
-_UNSAFE = re.compile(
-    "[\ud800-\udfff\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-    "\ufeff\ufff9-\ufffb]"
-)
-_UNSAFE_KEEP_LINES = re.compile(
-    "[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-    "\ufeff\ufff9-\ufffb]"
-)
+#: Escaped in every string: lone surrogates (undecodable bytes), C0 controls but tab and line feed,
+#: DEL and C1, and the invisible format characters that can reorder or hide text: soft hyphen,
+#: zero-width and joiner characters, bidi marks, embeddings, overrides and isolates, word joiner and
+#: invisible operators, BOM, interlinear marks. One-line text escapes tab and line feed as well.
+_ALWAYS = ("\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+           "\u2060-\u206f\ufeff\ufff9-\ufffb")
+_LINE_BREAKS = "\t\n"
+_UNSAFE = re.compile(f"[{_ALWAYS}{_LINE_BREAKS}]")
+_UNSAFE_KEEP_LINES = re.compile(f"[{_ALWAYS}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -62,18 +59,11 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
     return pattern.sub(_escape, text) if pattern.search(text) else text
 
 
-def display_path(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
-    """A file path as one safe line of text (POSIX bytes decoded losslessly, then :func:`printable`)."""
-    raw = os.fspath(path)
-    text = os.fsdecode(raw) if isinstance(raw, bytes) else raw
-    return printable(text)
-
-
 _ESCAPED = re.compile(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|[nrt])")
 
 
 def path_bytes(shown: str) -> bytes:
-    """The bytes of a path that :func:`display_path` showed (its escapes undone), e.g. for a SARIF URI."""
+    """The bytes of a path that :func:`printable` showed (its escapes undone), e.g. for a SARIF URI."""
     out = bytearray()
     pos = 0
     for m in _ESCAPED.finditer(shown):
@@ -114,10 +104,7 @@ def sanitize(value: Any, *, field: str = "", memo: dict[int, Any] | None = None)
 
 
 def _clean(value: Any, field: str, memo: dict[int, Any]) -> Any:
-    if type(value) is str:
-        if _UNSAFE_KEEP_LINES.search(value) is None and (field not in ONE_LINE_FIELDS or ("\n" not in value
-                                                          and "\t" not in value)):
-            return value
+    if type(value) is str:  # the common case first (printable returns clean text itself)
         return printable(value, keep_newlines=field not in ONE_LINE_FIELDS)
     if isinstance(value, _ATOMS):
         return value

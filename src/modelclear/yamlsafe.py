@@ -53,8 +53,9 @@ class YamlSyntaxError(yaml.YAMLError):
         self.error = error
 
 
-def _mark(event: yaml.Event) -> yaml.Mark | None:
-    # libyaml's marks are another class with the same fields; the stubs type only the Python one.
+def event_mark(event: yaml.Event) -> yaml.Mark | None:
+    """Where ``event`` starts (libyaml's marks are another class with the same fields; the stubs type
+    only the Python one)."""
     return cast("yaml.Mark | None", event.start_mark)
 
 
@@ -62,7 +63,7 @@ class _Scalars(SafeConstructor):
     """SafeLoader's scalar constructors, applied to one scalar at a time (no node graph kept)."""
 
     def value(self, tag: str, event: yaml.ScalarEvent) -> Any:
-        mark = _mark(event)
+        mark = event_mark(event)
         node = yaml.ScalarNode(tag, event.value, mark, cast("yaml.Mark | None", event.end_mark), style=event.style)
         try:
             if tag == _INT:
@@ -130,13 +131,13 @@ def _collection_tag(event: yaml.CollectionStartEvent, mapping: bool) -> tuple[st
     kind = "mapping" if mapping else "sequence"
     if mapping and tag in (_OMAP, _PAIRS):
         context = "while constructing an ordered map" if tag == _OMAP else "while constructing pairs"
-        error = ConstructorError(context, _mark(event), f"expected a sequence, but found {kind}", None)
+        error = ConstructorError(context, event_mark(event), f"expected a sequence, but found {kind}", None)
     elif tag in SafeConstructor.yaml_constructors and tag not in (_MERGE, _VALUE):
         wanted = "mapping" if tag in (_MAP, _SET) else "sequence" if tag in (_SEQ, _OMAP, _PAIRS) else "scalar"
-        error = ConstructorError(None, None, f"expected a {wanted} node, but found {kind}", _mark(event))
+        error = ConstructorError(None, None, f"expected a {wanted} node, but found {kind}", event_mark(event))
     else:
         error = ConstructorError(None, None, f"could not determine a constructor for the tag {tag!r}",
-                                 _mark(event))
+                                 event_mark(event))
     return (_MAP if mapping else _SEQ), error
 
 
@@ -226,7 +227,7 @@ def _build(parser: Any, max_events: int, max_depth: int, max_aliases: int) -> An
             documents += 1
             if documents > 1:
                 raise ComposerError("expected a single document in the stream", root_mark,
-                                    "but found another document", _mark(event))
+                                    "but found another document", event_mark(event))
             continue
         if cls in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
             continue
@@ -254,17 +255,17 @@ def _build(parser: Any, max_events: int, max_depth: int, max_aliases: int) -> An
         if len(stack) >= max_depth:
             raise YamlRefused(f"YAML nested deeper than {max_depth} levels")
         if root_mark is None:
-            root_mark = _mark(event)
+            root_mark = event_mark(event)
         if cls is yaml.AliasEvent:
             if anchor not in anchors:
-                raise ComposerError(None, None, f"found undefined alias {anchor!r}", _mark(event))
+                raise ComposerError(None, None, f"found undefined alias {anchor!r}", event_mark(event))
             attach(anchors[anchor])
             continue
         if anchor is not None:
             if anchor in marks:
                 raise ComposerError(f"found duplicate anchor {anchor!r}; first occurrence", marks[anchor],
-                                    "second occurrence", _mark(event))
-            marks[anchor] = _mark(event)
+                                    "second occurrence", event_mark(event))
+            marks[anchor] = event_mark(event)
         if cls is yaml.ScalarEvent:
             tag = event.tag
             if tag is None or tag == "!":
@@ -297,7 +298,7 @@ def _build(parser: Any, max_events: int, max_depth: int, max_aliases: int) -> An
         container: Any = {} if mapping else []
         if anchor is not None:
             anchors[anchor] = container
-        stack.append(_Frame(container, mapping, tag, anchor, _mark(event)))
+        stack.append(_Frame(container, mapping, tag, anchor, event_mark(event)))
     if pending is not None:
         raise pending
     return root

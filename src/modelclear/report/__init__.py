@@ -72,14 +72,17 @@ class Report:
 
     def with_gate(self, gate: Gate | None) -> Report:
         """This report with the CI gate's decision, without re-checking what it already holds."""
-        new = copy.copy(self)  # no __post_init__: the rest is printable already
-        object.__setattr__(new, "gate", sanitize(gate, field="gate"))
-        return new
+        return self._unchecked(gate=sanitize(gate, field="gate"))
 
     def only(self, assessments: tuple[Assessment, ...]) -> Report:
         """This report restricted to some of its own ``assessments`` (e.g. one jurisdiction), not re-checked."""
+        return self._unchecked(assessments=tuple(assessments))
+
+    def _unchecked(self, **fields: Any) -> Report:
+        """A copy with ``fields`` replaced, skipping ``__post_init__``: the rest is printable already."""
         new = copy.copy(self)
-        object.__setattr__(new, "assessments", tuple(assessments))
+        for name, value in fields.items():
+            object.__setattr__(new, name, value)
         return new
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import yaml
 
@@ -40,8 +40,8 @@ from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning, prune_json, toml_depth
 from modelclear.scan.urls import match_url
 from modelclear.scan.walk import decode_text, inside_root, line_of
+from modelclear.yamlsafe import FAST_LOADER, event_mark
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -222,7 +222,7 @@ def _yaml_documents(text: str, limits: ParseLimits) -> list[_Node]:
     collection nested deeper than ``limits.depth`` becomes an empty node; reading stops when
     ``limits.nodes`` runs out, keeping what was read. Raises ``yaml.YAMLError`` on bad syntax.
     """
-    loader = _LOADER(text)
+    loader = FAST_LOADER(text)
     docs: list[_Node] = []
     # Open collections: [node, key text of the pending mapping key or _SKIP / None when a key is due].
     stack: list[list[Any]] = []
@@ -268,7 +268,7 @@ def _yaml_documents(text: str, limits: ParseLimits) -> list[_Node]:
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor not in anchors:
                     raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
-                                                      _mark(event))
+                                                      event_mark(event))
                 attach(_Node(None, line, col), anchors[event.anchor])
             elif isinstance(event, yaml.CollectionStartEvent):
                 if event.anchor is not None:
@@ -293,12 +293,7 @@ def _yaml_documents(text: str, limits: ParseLimits) -> list[_Node]:
 
 def _check_anchor(anchors: dict[str, Any], event: yaml.NodeEvent) -> None:
     if event.anchor in anchors:
-        raise yaml.composer.ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", _mark(event))
-
-
-def _mark(event: yaml.Event) -> yaml.Mark | None:
-    # The C loader's marks are another class with the same fields; the stubs type only the Python one.
-    return cast("yaml.Mark | None", event.start_mark)
+        raise yaml.composer.ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event_mark(event))
 
 
 def _plain(text: str) -> Any:

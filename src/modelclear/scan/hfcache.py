@@ -14,24 +14,13 @@ import os
 from pathlib import Path
 
 from modelclear import ids
+from modelclear.catalog.hfindex import hf_hub_cache_dir
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanWarning
 
 _SCHEMES = {"models": ("model", "hf", Kind.MODEL), "datasets": ("dataset", "hf-dataset", Kind.DATASET)}
 #: Repos listed at most (a cache is a few hundred; anything far larger is not one we should list whole).
 MAX_REPOS = 200_000
-
-
-def default_cache_dir() -> Path:
-    """The cache ``huggingface_hub`` uses (``$HF_HUB_CACHE``, ``$HF_HOME/hub`` or ``~/.cache/huggingface/hub``)."""
-    try:
-        from huggingface_hub import constants
-
-        return Path(constants.HF_HUB_CACHE)
-    except ImportError:  # pragma: no cover - a dependency; the same rule by hand
-        home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or "~/.cache",
-                                                         "huggingface")
-        return Path(os.environ.get("HF_HUB_CACHE") or Path(home).expanduser() / "hub")
 
 
 def _list(folder: str) -> list[os.DirEntry[str]]:
@@ -41,7 +30,7 @@ def _list(folder: str) -> list[os.DirEntry[str]]:
 
 def scan_hf_cache(cache_dir: Path | None = None) -> list[Reference | ScanWarning]:
     """References for every model and dataset repo in the Hugging Face cache."""
-    root = cache_dir if cache_dir is not None else default_cache_dir()
+    root = cache_dir if cache_dir is not None else hf_hub_cache_dir()
     where = str(root)
     try:
         entries = _list(where)
