@@ -166,4 +166,5 @@ def write_overlay(folder: Path, n_artifacts: int, seed: int = 14) -> dict[str, i
 if __name__ == "__main__":
     if len(sys.argv) not in (3, 4):
         sys.exit("usage: python bench/kbgen.py FOLDER N_ARTIFACTS [SEED]")
-    print(json.dumps(write_overlay(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) == 4 else 14)))
+    seed_arg = int(sys.argv[3]) if len(sys.argv) == 4 else 14
+    print(json.dumps(write_overlay(Path(sys.argv[1]), int(sys.argv[2]), seed_arg)))
