@@ -12,7 +12,7 @@ from pathlib import Path
 
 from modelclear.report import Report
 from modelclear.report.escape import safe_url
-from modelclear.report.view import human
+from modelclear.report.human import human
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

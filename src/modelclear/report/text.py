@@ -110,7 +110,7 @@ def _gate_lines(report: Report) -> list[Any]:
 def _gate_notes(report: Report, a: Assessment) -> list[Any]:
     from rich.text import Text
 
-    from modelclear.report.view import gate_notes
+    from modelclear.report.human import gate_notes
 
     return [Text(f"    ⚑ {n}", style="cyan") for n in gate_notes(translator(report), report, a)]
 

@@ -35,7 +35,7 @@ def router(site: Site) -> APIRouter:
     @pages.get("/check", response_class=HTMLResponse)
     def check_page(request: Request) -> Response:
         """The layered verdict for the question in the query string."""
-        from modelclear.report.view import human
+        from modelclear.report.human import human
 
         form = form_state(request)
         lang = lang_of(request)
