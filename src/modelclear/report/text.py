@@ -144,24 +144,23 @@ def _columns(rows: list[tuple[Any, ...]]) -> Any:
     return block
 
 
-def _scan_renderables(report: Report) -> list[Any]:
-    """A scan: every reference with its location and verdict, each artifact's layers, then the summary."""
+def _scan_header(t: Any, report: Report, scenario: dict[str, Any]) -> list[Any]:
     from rich.rule import Rule
     from rich.text import Text
 
-    from modelclear.report.data import artifact_id, grouped
-    from modelclear.report.data import scenario as scenario_data
-
-    t = translator(report)
-    out: list[Any] = []
-    groups = grouped(report)
-    scenario = scenario_data(report.scenarios[0]) if report.scenarios else {}
     codes = sorted({a.scenario.jurisdiction for a in report.assessments}) or [scenario.get("jurisdiction", "")]
     activity = scenario.get("activity", "deploy")
     purpose = scenario.get("purpose", "commercial")
-    out.append(Rule(Text(t("ui.scan.title", root=report.root, files=str(report.files_scanned)), style="bold")))
-    out.append(Text(t("ui.question", activity=t(f"ui.activity.{activity}"), purpose=t(f"ui.purpose.{purpose}"),
-                      jurisdiction=", ".join(codes)), style="italic"))
+    return [Rule(Text(t("ui.scan.title", root=report.root, files=str(report.files_scanned)), style="bold")),
+            Text(t("ui.question", activity=t(f"ui.activity.{activity}"), purpose=t(f"ui.purpose.{purpose}"),
+                   jurisdiction=", ".join(codes)), style="italic")]
+
+
+def _reference_rows(t: Any, report: Report, groups: dict[str, list[Assessment]]) -> list[Any]:
+    """Every reference on one row: where, the artifact, its worst verdict and risk, the evidence."""
+    from rich.text import Text
+
+    from modelclear.report.data import artifact_id
 
     def worst_of(aid: str) -> Assessment | None:
         group = groups.get(aid.lower())
@@ -180,41 +179,64 @@ def _scan_renderables(report: Report) -> list[Any]:
         rows.append((Text(where), Text(artifact_id(a)), _status(t, a.verdict),
                      Text(t(f"ui.risk.{a.risk.value}"), style=_RISK_STYLE[a.risk.value]),
                      Text(_clip(r.evidence.strip()))))
-    out.append(Text(t("ui.scan.references", n=str(len(report.entries))), style="italic"))
     heads = tuple(Text(t(k), style="bold") for k in ("ui.scan.where", "ui.scan.artifact", "ui.verdict", "ui.risk",
                                                         "ui.scan.evidence"))
-    out.append(_columns([heads, *rows]))
-    out.append(Text(""))
-    buckets: dict[str, list[str]] = {"block": [], "review": [], "fine": []}
-    for aid, group in groups.items():
+    return [Text(t("ui.scan.references", n=str(len(report.entries))), style="italic"), _columns([heads, *rows]),
+            Text("")]
+
+
+def _scenario_lines(t: Any, report: Report, g: Assessment) -> list[Any]:
+    """One jurisdiction's layers, the reasons of the deciding layers, obligations and gate notes."""
+    from rich.text import Text
+
+    layers = " · ".join(f"{t(f'ui.layer.{f.layer.value}')} {t(f'ui.status.{f.status.value}')}" for f in g.layers)
+    out: list[Any] = [Text(f"  {g.scenario.jurisdiction}: {layers}", style="dim")]
+    shown: set[str] = set()
+    for f in g.layers:
+        if f.status is g.verdict and g.verdict not in (Status.ALLOWED, Status.NOT_APPLICABLE):
+            for m in f.reasons[:2]:
+                line = t.render(m)
+                if line not in shown:
+                    shown.add(line)
+                    out.append(Text(f"    • {line}"))
+    obligations = list(dict.fromkeys(t.render(m) for f in g.layers for m in f.obligations))
+    out += [Text(f"    – {o}") for o in obligations[:3]]
+    return out + _gate_notes(report, g)
+
+
+def _bucket(a: Assessment, group: list[Assessment]) -> str:
+    """Which line of the summary an artifact goes on: block, review or fine."""
+    if a.verdict is Status.PROHIBITED:
+        return "block"
+    if (a.verdict in (Status.ALLOWED, Status.CONDITIONAL, Status.NOT_APPLICABLE)
+            and all(g.risk.value == "low" for g in group)):
+        return "fine"
+    return "review"
+
+
+def _artifact_lines(t: Any, report: Report, groups: dict[str, list[Assessment]],
+                    buckets: dict[str, list[str]]) -> list[Any]:
+    """Each artifact: its verdict per jurisdiction, then each jurisdiction's layers; fills ``buckets``."""
+    from rich.text import Text
+
+    out: list[Any] = []
+    for group in groups.values():
         a = max(group, key=lambda x: x.verdict.severity)
         name = a.artifact.id if a.artifact else a.ref.id
         out.append(Text.assemble((name, "bold"), " ", *[x for g in group for x in (
             (f" {g.scenario.jurisdiction}: ", ""), _status(t, g.verdict),
             (f" ({t(f'ui.risk.{g.risk.value}')})", _RISK_STYLE[g.risk.value]))]))
         for g in group:
-            layers = " · ".join(f"{t(f'ui.layer.{f.layer.value}')} {t(f'ui.status.{f.status.value}')}"
-                                for f in g.layers)
-            out.append(Text(f"  {g.scenario.jurisdiction}: {layers}", style="dim"))
-            shown: set[str] = set()
-            for f in g.layers:
-                if f.status is g.verdict and g.verdict not in (Status.ALLOWED, Status.NOT_APPLICABLE):
-                    for m in f.reasons[:2]:
-                        line = t.render(m)
-                        if line not in shown:
-                            shown.add(line)
-                            out.append(Text(f"    • {line}"))
-            obligations = list(dict.fromkeys(t.render(m) for f in g.layers for m in f.obligations))
-            for o in obligations[:3]:
-                out.append(Text(f"    – {o}"))
-            out += _gate_notes(report, g)
-        bucket = "block" if a.verdict is Status.PROHIBITED else (
-            "fine" if a.verdict in (Status.ALLOWED, Status.CONDITIONAL, Status.NOT_APPLICABLE)
-            and all(g.risk.value == "low" for g in group) else "review")
-        buckets[bucket].append(name)
-        del aid
-    out.append(Text(""))
-    out.append(Text(t("ui.scan.summary"), style="bold"))
+            out += _scenario_lines(t, report, g)
+        buckets[_bucket(a, group)].append(name)
+    return out
+
+
+def _summary(t: Any, report: Report, purpose: str, buckets: dict[str, list[str]]) -> list[Any]:
+    """The summary (what blocks, what needs review, what is fine) and the scan's warnings."""
+    from rich.text import Text
+
+    out: list[Any] = [Text(""), Text(t("ui.scan.summary"), style="bold")]
     block_key = "ui.scan.block_commercial" if purpose == "commercial" else "ui.scan.block"
     for key, style, bucket in ((block_key, "red", "block"), ("ui.scan.review", "magenta", "review"),
                                ("ui.scan.fine", "green", "fine")):
@@ -231,6 +253,23 @@ def _scan_renderables(report: Report) -> list[Any]:
             out.append(Text(f"  {where}: [{w.code}] {w.message}", style="yellow"))
         if len(report.warnings) > 25:
             out.append(Text(f"  … {len(report.warnings) - 25}", style="yellow"))
+    return out
+
+
+def _scan_renderables(report: Report) -> list[Any]:
+    """A scan: every reference with its location and verdict, each artifact's layers, then the summary."""
+    from rich.text import Text
+
+    from modelclear.report.data import grouped
+    from modelclear.report.data import scenario as scenario_data
+
+    t = translator(report)
+    groups = grouped(report)
+    scenario = scenario_data(report.scenarios[0]) if report.scenarios else {}
+    buckets: dict[str, list[str]] = {"block": [], "review": [], "fine": []}
+    out = _scan_header(t, report, scenario) + _reference_rows(t, report, groups)
+    out += _artifact_lines(t, report, groups, buckets)
+    out += _summary(t, report, scenario.get("purpose", "commercial"), buckets)
     out += _gate_lines(report)
     out.append(Text(""))
     out.append(Text(t("ui.scan.details"), style="dim"))
@@ -239,9 +278,45 @@ def _scan_renderables(report: Report) -> list[Any]:
     return out
 
 
+def _assessment_lines(t: Any, report: Report, a: Assessment) -> list[Any]:
+    """One check answer: the question, the verdict and what decided it, each layer, the lineage."""
+    from rich.rule import Rule
+    from rich.text import Text
+
+    sc = a.scenario
+    name = a.artifact.id if a.artifact else a.ref.id
+    out: list[Any] = [Rule(Text(name, style="bold"))]
+    question = t("ui.question", activity=t(f"ui.activity.{sc.activity.value}"),
+                 purpose=t(f"ui.purpose.{sc.purpose.value}"), jurisdiction=sc.jurisdiction)
+    out.append(Text(question, style="italic"))
+    out.append(Text.assemble((f"{t('ui.verdict')}: ", "bold"), _status(t, a.verdict), "   ",
+                             (f"{t('ui.risk')}: ", "bold"),
+                             (t(f"ui.risk.{a.risk.value}"), _RISK_STYLE[a.risk.value])))
+    deciding = [f for f in a.layers if f.status is a.verdict]
+    if deciding and a.verdict is not Status.ALLOWED:
+        layers = ", ".join(t(f"ui.layer.{f.layer.value}") for f in deciding)
+        others = "; ".join(f"{t(f'ui.layer.{f.layer.value}')}: {t(f'ui.status.{f.status.value}')}"
+                           for f in a.layers if f.status is not a.verdict)
+        line = t("ui.decided_by", layers=layers, others=others) if others else t("ui.decided_by_all", layers=layers)
+        out.append(Text(line))
+    if a.artifact is not None:
+        out.append(Text(f"{t('ui.license_in_force')}: {a.license_in_force or t('ui.none')}"))
+    out += _gate_notes(report, a)
+    out += [Text(t.render(m), style="italic") for m in a.notes]
+    out.append(Text(""))
+    for f in a.layers:
+        out += _finding(t, f)
+        out.append(Text(""))
+    if a.lineage is not None and a.lineage.children:
+        verdicts = {u.ref.id.lower(): u for u in a.upstream}
+        out.append(Text(f"{t('ui.lineage')} — {t('ui.upstream')}", style="bold"))
+        out.append(_tree(t, a.lineage, verdicts))
+        out.append(Text(""))
+    return out
+
+
 def renderables(report: Report) -> list[Any]:
     """The report as a list of rich renderables."""
-    from rich.rule import Rule
     from rich.text import Text
 
     if report.command == "scan":
@@ -249,36 +324,7 @@ def renderables(report: Report) -> list[Any]:
     t = translator(report)
     out: list[Any] = []
     for a in report.assessments:
-        sc = a.scenario
-        name = a.artifact.id if a.artifact else a.ref.id
-        out.append(Rule(Text(name, style="bold")))
-        question = t("ui.question", activity=t(f"ui.activity.{sc.activity.value}"),
-                     purpose=t(f"ui.purpose.{sc.purpose.value}"), jurisdiction=sc.jurisdiction)
-        out.append(Text(question, style="italic"))
-        out.append(Text.assemble((f"{t('ui.verdict')}: ", "bold"), _status(t, a.verdict), "   ",
-                                 (f"{t('ui.risk')}: ", "bold"),
-                                 (t(f"ui.risk.{a.risk.value}"), _RISK_STYLE[a.risk.value])))
-        deciding = [f for f in a.layers if f.status is a.verdict]
-        if deciding and a.verdict is not Status.ALLOWED:
-            layers = ", ".join(t(f"ui.layer.{f.layer.value}") for f in deciding)
-            others = "; ".join(f"{t(f'ui.layer.{f.layer.value}')}: {t(f'ui.status.{f.status.value}')}"
-                               for f in a.layers if f.status is not a.verdict)
-            line = t("ui.decided_by", layers=layers, others=others) if others else t("ui.decided_by_all", layers=layers)
-            out.append(Text(line))
-        if a.artifact is not None:
-            out.append(Text(f"{t('ui.license_in_force')}: {a.license_in_force or t('ui.none')}"))
-        out += _gate_notes(report, a)
-        for m in a.notes:
-            out.append(Text(t.render(m), style="italic"))
-        out.append(Text(""))
-        for f in a.layers:
-            out += _finding(t, f)
-            out.append(Text(""))
-        if a.lineage is not None and a.lineage.children:
-            verdicts = {u.ref.id.lower(): u for u in a.upstream}
-            out.append(Text(f"{t('ui.lineage')} — {t('ui.upstream')}", style="bold"))
-            out.append(_tree(t, a.lineage, verdicts))
-            out.append(Text(""))
+        out += _assessment_lines(t, report, a)
     out += _gate_lines(report)
     out.append(Text(t("ui.knowledge_as_of", date=report.knowledge_as_of.isoformat()) + " · " + t("ui.disclaimer"),
                     style="dim"))
