@@ -3,6 +3,7 @@ uniform across id builders, and the insightface recipe followed for real (one da
 
 from __future__ import annotations
 
+import importlib
 import re
 import textwrap
 from pathlib import Path
@@ -11,9 +12,11 @@ import pytest
 
 from modelclear import api, ids, loaderdata
 from modelclear.model import Kind, Reference
+from modelclear.scan import builders
 from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.builders import BUILDERS
 from modelclear.scan.pyloaders import build_table, load_table
-from modelclear.scan.python import BUILDERS, scan_python_source
+from modelclear.scan.python import scan_python_source
 
 
 def refs(source: str) -> list[Reference]:
@@ -41,6 +44,20 @@ def test_each_loader_template_names_a_declared_scheme() -> None:
         assert spec.builder in BUILDERS, spec
         if spec.template:
             assert spec.template.split(":", 1)[0] in ids.SCHEMES, spec.template
+
+
+def test_every_builder_module_is_registered_once() -> None:
+    """Each module of scan/builders/ (but base) is listed in FAMILIES, and its builders reach BUILDERS."""
+    folder = Path(builders.__file__).parent
+    modules = sorted(p.stem for p in folder.glob("*.py") if p.stem not in ("__init__", "base"))
+    assert sorted(builders.FAMILIES) == modules
+    merged: dict[str, object] = {}
+    for family in builders.FAMILIES:
+        table = importlib.import_module(f"modelclear.scan.builders.{family}").BUILDERS
+        assert table, family
+        assert not set(table) & set(merged), family
+        merged.update(table)
+    assert merged == BUILDERS
 
 
 def test_a_scheme_declared_twice_fails_the_load() -> None:

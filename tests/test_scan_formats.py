@@ -21,14 +21,8 @@ from modelclear.scan.deps import DepsScanner, pip_install_names, requirement_nam
 from modelclear.scan.modeldir import ModelDirScanner
 from modelclear.scan.notebook import NotebookScanner
 from modelclear.scan.urls import UrlScanner, canonical_id, match_url
-from modelclear.scan.weights import (
-    HeaderError,
-    WeightsScanner,
-    pickle_globals,
-    read_gguf_metadata,
-    read_safetensors_header,
-    unsafe_globals,
-)
+from modelclear.scan.weightheaders import HeaderError, read_gguf_metadata, read_safetensors_header
+from modelclear.scan.weights import WeightsScanner, pickle_globals, unsafe_globals
 
 
 def run(scanner: object, path: Path, data: bytes | None = None,

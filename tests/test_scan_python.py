@@ -14,14 +14,14 @@ import yaml
 from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.builders import BUILDERS
+from modelclear.scan.builders.base import looks_local
 from modelclear.scan.pyloaders import load_table
 from modelclear.scan.python import (
-    BUILDERS,
     PREFILTER,
     PythonScanner,
     collect_module_constants,
     decode_python,
-    looks_local,
     module_name_for,
     scan_python_source,
 )

@@ -15,7 +15,8 @@ import pytest
 
 from modelclear.model import Reference
 from modelclear.scan.base import ScanContext, ScanWarning
-from modelclear.scan.python import collect_module_constants, looks_local, scan_python_source
+from modelclear.scan.builders.base import looks_local
+from modelclear.scan.python import collect_module_constants, scan_python_source
 
 
 def scan(source: str, project: dict[str, dict[str, object]] | None = None) -> list[Reference | ScanWarning]:

@@ -8,8 +8,8 @@ Values are classified without guessing: an ``ORG/NAME`` repo id or a legacy bare
 an ``hf:``/``hf-dataset:`` id (bare names only for keys that can mean nothing else); a path becomes
 a local-model reference without id; an OmegaConf interpolation is resolved inside the same document
 when it points at a plain value (``${model.name}``, ``${oc.env:VAR,default}``) and otherwise reported
-as an unresolved reference. YAML is read event by event (no composer, no constructor, no
-recursion) and an alias is never expanded, so neither ``!!python`` tags nor alias bombs do anything.
+as an unresolved reference. Documents are read by :mod:`modelclear.scan.configdoc` (YAML event by
+event, no composer, no constructor, aliases never expanded).
 
 Work is bounded (:mod:`modelclear.scan.budget`): at most ``BUDGETS.config_nodes`` parser events /
 values per file and ``BUDGETS.nesting_depth`` levels of nesting are read (deeper parts are cut
@@ -21,7 +21,6 @@ found so far and gets a ``budget`` warning.
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import re
 import tomllib
@@ -37,14 +36,11 @@ import yaml
 from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
-from modelclear.scan.budget import BUDGETS, Meter, budget_warning, prune_json, toml_depth
+from modelclear.scan.budget import BUDGETS, budget_warning
+from modelclear.scan.configdoc import ConfigNode, NestingTooDeep, ParseLimits, parse_documents
 from modelclear.scan.urls import match_url
-from modelclear.scan.walk import decode_text, inside_root, line_of
-from modelclear.yamlsafe import FAST_LOADER, event_mark
+from modelclear.scan.walk import decode_text, inside_root
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_NULL_TAG = "tag:yaml.org,2002:null"
 #: JSON files that are tool configuration, never model configuration.
 _SKIP_NAMES = frozenset({"package.json", "package-lock.json", "tsconfig.json", "composer.json", "jsconfig.json",
                          ".eslintrc.json", "renovate.json", "tokenizer.json", "vocab.json", "merges.json"})
@@ -163,248 +159,11 @@ def classify(value: str, scheme: str, kind: Kind, strict: bool) -> Value | None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Documents as (key, value, line, column) trees
-
-
-@dataclass
-class _Node:
-    """A parsed configuration node with its position (1-based line, 0-based column)."""
-
-    value: Any  # str | bool | int | float | None | dict[str, _Node] | list[_Node]
-    line: int
-    column: int
-    key: str = ""
-    locator: _Locator | None = None
-
-    def position(self) -> tuple[int, int]:
-        """(line, column), located in the text on first use for JSON/TOML nodes."""
-        if self.line == 0 and self.locator is not None:
-            self.line, self.column = self.locator.find(self.key, self.value)
-            self.locator = None
-        return self.line, self.column
-
-
-class ParseLimits:
-    """The work one configuration file may take while it is parsed and placed (see :mod:`.budget`)."""
-
-    def __init__(self, nodes: int | None = None, depth: int | None = None, locate: int | None = None) -> None:
-        self.nodes = Meter(BUDGETS.config_nodes if nodes is None else nodes, "values")
-        self.locate = Meter(BUDGETS.locate_chars if locate is None else locate, "characters searched")
-        self.depth = BUDGETS.nesting_depth if depth is None else depth
-        #: Whether something nested deeper than :attr:`depth` was left out.
-        self.too_deep = False
-
-
-class NestingTooDeep(ValueError):
-    """A JSON/TOML text nested deeper than the budget (it is not parsed at all)."""
-
-
-_SKIP = object()
-
-
-def _yaml_scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
-    tag = event.tag
-    if tag is None or tag == "!":
-        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-    if tag == _STR_TAG:
-        return event.value
-    if tag == _BOOL_TAG:
-        return event.value.lower() in ("true", "yes", "on", "y")
-    if tag == _NULL_TAG:
-        return None
-    return event.value if event.style in ("'", '"') else _plain(event.value)
-
-
-def _yaml_documents(text: str, limits: ParseLimits) -> list[_Node]:
-    """The documents of a YAML text, built from parser events with an explicit stack.
-
-    An alias becomes an empty node (it is never expanded: alias bombs cost one event each); a
-    collection nested deeper than ``limits.depth`` becomes an empty node; reading stops when
-    ``limits.nodes`` runs out, keeping what was read. Raises ``yaml.YAMLError`` on bad syntax.
-    """
-    loader = FAST_LOADER(text)
-    docs: list[_Node] = []
-    # Open collections: [node, key text of the pending mapping key or _SKIP / None when a key is due].
-    stack: list[list[Any]] = []
-    anchors: dict[str, Any] = {}  # anchor -> key text of the anchored scalar (None for collections)
-    skipping = 0  # nesting levels of a too-deep collection being skipped
-
-    def attach(node: _Node, key_text: Any) -> None:
-        if not stack:
-            docs.append(node)
-            return
-        top = stack[-1]
-        container = top[0].value
-        if isinstance(container, list):
-            container.append(node)
-        elif top[1] is None:  # this node is a key
-            top[1] = key_text if isinstance(key_text, str) else _SKIP
-        else:
-            if top[1] is not _SKIP and top[1] not in container:
-                container[top[1]] = node
-            top[1] = None
-
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if not limits.nodes.spend():
-                break
-            if skipping:
-                if isinstance(event, yaml.CollectionStartEvent):
-                    skipping += 1
-                elif isinstance(event, yaml.CollectionEndEvent):
-                    skipping -= 1
-                continue
-            if isinstance(event, yaml.DocumentStartEvent):
-                anchors = {}
-                continue
-            mark = getattr(event, "start_mark", None)
-            line, col = (mark.line + 1, mark.column) if mark is not None else (0, 0)
-            if isinstance(event, yaml.ScalarEvent):
-                if event.anchor is not None:
-                    _check_anchor(anchors, event)
-                    anchors[event.anchor] = event.value
-                attach(_Node(_yaml_scalar(loader, event), line, col), event.value)
-            elif isinstance(event, yaml.AliasEvent):
-                if event.anchor not in anchors:
-                    raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
-                                                      event_mark(event))
-                attach(_Node(None, line, col), anchors[event.anchor])
-            elif isinstance(event, yaml.CollectionStartEvent):
-                if event.anchor is not None:
-                    _check_anchor(anchors, event)
-                    anchors[event.anchor] = None
-                if len(stack) >= limits.depth:
-                    limits.too_deep = True
-                    skipping = 1
-                    attach(_Node(None, line, col), None)
-                    continue
-                value: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
-                stack.append([_Node(value, line, col), None])
-            elif isinstance(event, yaml.CollectionEndEvent) and stack:
-                node = stack.pop()[0]
-                attach(node, None)
-    finally:
-        loader.dispose()
-    while stack:  # a budget stop: close what is open, keeping what was read
-        attach(stack.pop()[0], None)
-    return docs
-
-
-def _check_anchor(anchors: dict[str, Any], event: yaml.NodeEvent) -> None:
-    if event.anchor in anchors:
-        raise yaml.composer.ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event_mark(event))
-
-
-def _plain(text: str) -> Any:
-    return None if text in ("", "~", "null") else text if not re.fullmatch(r"[-+]?\d+(\.\d*)?", text) else 0
-
-
-class _Locator:
-    """Finds the line of a ``key: value`` pair in JSON/TOML text (only for pairs that are reported).
-
-    Pairs are reported in document order, so each search starts where the last one matched and
-    wraps around; every character searched is counted against ``budget`` (past it: line 0).
-    """
-
-    def __init__(self, text: str, toml: bool, budget: Meter | None = None) -> None:
-        self.text = text
-        self.toml = toml
-        self.budget = budget if budget is not None else Meter(BUDGETS.locate_chars)
-        self.cursor = 0
-
-    def _search(self, pattern: str) -> re.Match[str] | None:
-        compiled = re.compile(pattern)
-        size = len(self.text)
-        m = compiled.search(self.text, self.cursor)
-        self.budget.spend((m.end() if m is not None else size) - self.cursor)
-        if m is not None or self.cursor == 0:
-            return m
-        m = compiled.search(self.text)  # wrap around (a pair placed before the last one)
-        self.budget.spend(m.end() if m is not None else size)
-        return m
-
-    def find(self, key: str, value: object) -> tuple[int, int]:
-        """(line, column) of the pair, or of the key alone; (0, 0) when not found."""
-        sep = r"\s*=\s*" if self.toml else r"\s*:\s*"
-        if self.toml:
-            qkey = rf"(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
-        else:
-            qkey = re.escape(json.dumps(key))
-        patterns = []
-        if isinstance(value, str):
-            qval = re.escape(value) if self.toml else re.escape(json.dumps(value)[1:-1])
-            patterns.append(rf"{qkey}{sep}(?:\[\s*)?[\"']{{1,3}}{qval}")  # no two adjacent \s*: linear
-            patterns.append(rf"[\"']{qval}[\"']")
-        patterns.append(rf"{qkey}{sep}")
-        for pattern in patterns:
-            if self.budget.exhausted:
-                return 0, 0
-            m = self._search(pattern)
-            if m is not None:
-                self.cursor = m.end()
-                start = self.text.rfind("\n", 0, m.start()) + 1
-                return line_of(self.text, m.start()), m.start() - start
-        return 0, 0
-
-
-def _from_obj(obj: Any, loc: _Locator, limits: ParseLimits | None = None) -> _Node:
-    """The tree of a parsed JSON/TOML value, built with an explicit stack within ``limits``."""
-    limits = limits if limits is not None else ParseLimits()
-    root = _Node(None, 0, 0, "", loc)
-    stack: list[tuple[Any, _Node, int]] = [(obj, root, 0)]
-    while stack:
-        value, node, depth = stack.pop()
-        if isinstance(value, dict | list):
-            if depth >= limits.depth:
-                limits.too_deep = True
-                continue
-            items = [(k, v) for k, v in value.items() if isinstance(k, str)] if isinstance(value, dict) \
-                else [(node.key, v) for v in value]
-            children: list[_Node] = []
-            for key, child_value in items:
-                if not limits.nodes.spend():
-                    break
-                child = _Node(None, 0, 0, key, loc)
-                children.append(child)
-                stack.append((child_value, child, depth + 1))
-            if isinstance(value, dict):
-                node.value = {child.key: child for child in children}
-            else:
-                node.value = children
-        elif isinstance(value, bool | str) or value is None:
-            node.value = value
-        else:
-            node.value = 0
-    return root
-
-
-def parse_documents(text: str, suffix: str, limits: ParseLimits | None = None) -> list[_Node]:
-    """The documents of a YAML/JSON/TOML text as position-carrying trees (raises on bad syntax).
-
-    ``limits`` bounds the work (see :class:`ParseLimits`); what runs out is recorded there and what
-    was read is returned. Deeper JSON is cut at ``limits.depth`` (``limits.too_deep`` set); TOML nested
-    deeper raises :class:`NestingTooDeep`.
-    """
-    limits = limits if limits is not None else ParseLimits()
-    if suffix in (".yaml", ".yml"):
-        return _yaml_documents(text, limits)
-    if suffix == ".toml":
-        depth = toml_depth(text)
-        if depth > limits.depth:
-            raise NestingTooDeep(f"TOML nested {depth} levels deep (budget {limits.depth}); not read")
-        return [_from_obj(tomllib.loads(text), _Locator(text, toml=True, budget=limits.locate), limits)]
-    pruned, cut = prune_json(text, limits.depth)
-    limits.too_deep = limits.too_deep or cut
-    return [_from_obj(json.loads(pruned), _Locator(text, toml=False, budget=limits.locate), limits)]
-
-
-# --------------------------------------------------------------------------------------------------
 # Scanning
 
 
-def _lookup(root: _Node, dotted: str) -> _Node | None:
-    node: _Node | None = root
+def _lookup(root: ConfigNode, dotted: str) -> ConfigNode | None:
+    node: ConfigNode | None = root
     for part in dotted.split("."):
         if node is None or not isinstance(node.value, dict):
             return None
@@ -412,7 +171,7 @@ def _lookup(root: _Node, dotted: str) -> _Node | None:
     return node
 
 
-def resolve_interpolation(value: str, root: _Node) -> str | None:
+def resolve_interpolation(value: str, root: ConfigNode) -> str | None:
     """A plain ``${a.b}`` / ``${oc.env:VAR,default}`` interpolation resolved within ``root``."""
     def sub(m: re.Match[str]) -> str:
         inner = m.group(1).strip()
@@ -437,7 +196,7 @@ MAX_HYDRA_ROOT_BYTES = BUDGETS.hydra_root_bytes
 
 
 @lru_cache(maxsize=128)
-def hydra_roots(folder: str, root: str) -> tuple[tuple[str, _Node], ...]:
+def hydra_roots(folder: str, root: str) -> tuple[tuple[str, ConfigNode], ...]:
     """Hydra primary configs (YAML documents with a top-level ``defaults:`` list) nearest to ``folder``.
 
     Looks in ``folder`` and then each parent up to ``root``; returns (file name, document) pairs of
@@ -446,7 +205,7 @@ def hydra_roots(folder: str, root: str) -> tuple[tuple[str, _Node], ...]:
     """
     here, top = Path(folder), Path(root)
     while True:
-        found: list[tuple[str, _Node]] = []
+        found: list[tuple[str, ConfigNode]] = []
         for candidate in sorted([*here.glob("*.yaml"), *here.glob("*.yml")]):
             try:
                 if not candidate.is_file() or candidate.stat().st_size > MAX_HYDRA_ROOT_BYTES:
@@ -463,7 +222,7 @@ def hydra_roots(folder: str, root: str) -> tuple[tuple[str, _Node], ...]:
             except (yaml.YAMLError, ValueError, RecursionError):
                 continue
             found.extend((candidate.name, d) for d in docs
-                         if isinstance(d.value, dict) and isinstance(d.value.get("defaults"), _Node)
+                         if isinstance(d.value, dict) and isinstance(d.value.get("defaults"), ConfigNode)
                          and isinstance(d.value["defaults"].value, list))
         if found:
             return tuple(found)
@@ -472,7 +231,7 @@ def hydra_roots(folder: str, root: str) -> tuple[tuple[str, _Node], ...]:
         here = here.parent
 
 
-def _truthy(node: _Node | None) -> bool:
+def _truthy(node: ConfigNode | None) -> bool:
     if node is None:
         return False
     if isinstance(node.value, str):
@@ -481,7 +240,7 @@ def _truthy(node: _Node | None) -> bool:
 
 
 class _Walker:
-    def __init__(self, path: Path, lines: list[str], root: _Node, ctx_root: Path | None = None) -> None:
+    def __init__(self, path: Path, lines: list[str], root: ConfigNode, ctx_root: Path | None = None) -> None:
         self.path = path
         self.ctx_root = ctx_root
         self.lines = lines
@@ -493,7 +252,7 @@ class _Walker:
     def evidence(self, line: int) -> str:
         return self.lines[line - 1].strip()[:300] if 0 < line <= len(self.lines) else ""
 
-    def emit(self, raw: str, value: Value, node: _Node, loader: str, confidence: str, note: str = "") -> None:
+    def emit(self, raw: str, value: Value, node: ConfigNode, loader: str, confidence: str, note: str = "") -> None:
         notes = "; ".join(n for n in (value.note, note) if n)
         line, column = node.position()
         self.out.append(Reference(raw=raw, kind=value.kind, id=value.id, path=self.path.name, line=line,
@@ -501,7 +260,7 @@ class _Walker:
                                   confidence=value.confidence if value.id is None else confidence,
                                   loader=loader, note=notes))
 
-    def string(self, node: _Node) -> str | None:
+    def string(self, node: ConfigNode) -> str | None:
         if not isinstance(node.value, str):
             return None
         text = node.value
@@ -516,7 +275,7 @@ class _Walker:
             return resolved if resolved is not None else text
         return text
 
-    def visit(self, node: _Node) -> None:
+    def visit(self, node: ConfigNode) -> None:
         if isinstance(node.value, dict):
             target = node.value.get("_target_")
             if target is not None and isinstance(target.value, str):
@@ -531,7 +290,7 @@ class _Walker:
             for child in node.value:
                 self.visit(child)
 
-    def key(self, rule: KeyRule, node: _Node) -> None:
+    def key(self, rule: KeyRule, node: ConfigNode) -> None:
         if isinstance(node.value, dict):  # a sweep parameter: {value: X} / {values: [X, Y]} / {default: X}
             inner = [node.value[k] for k in ("value", "values", "default") if k in node.value]
             for child in inner:
@@ -547,7 +306,7 @@ class _Walker:
             if value is not None:
                 self.emit(item.value, value, item, f"config:{rule.key}", rule.confidence)
 
-    def target(self, mapping: dict[str, _Node], target: str) -> None:
+    def target(self, mapping: dict[str, ConfigNode], target: str) -> None:
         for rule in self.targets:
             if not fnmatch.fnmatchcase(target, rule.target):
                 continue
@@ -608,7 +367,7 @@ class ConfigScanner:
         if text is None:
             return [ScanWarning(path=path.name, message="not UTF-8 text; skipped", code="encoding")]
         suffix = path.suffix.lower()
-        limits = ParseLimits()
+        limits = ParseLimits(BUDGETS.config_nodes, BUDGETS.nesting_depth, BUDGETS.locate_chars)
         try:
             docs = parse_documents(text, suffix, limits)
         except NestingTooDeep as exc:

@@ -1,0 +1,388 @@
+"""How the Python scanner evaluates literals, operators, subscripts and calls.
+
+:class:`Evaluators` is the part of :class:`modelclear.scan.pyresolve.Resolver` that turns one kind of
+expression into its candidate values once its operands are resolved: f-strings and containers,
+``+``/``/``/``%``, ``and``/``or``, conditional expressions, subscripts of literal dicts and tuples,
+and the calls whose result is known without running code (``os.environ.get``/``os.getenv`` defaults,
+``os.path.join``/``Path``, ``str(...)``, ``dict(...)``, ``str`` and ``dict`` methods, the module's own
+functions through their ``return`` values, constants returned by functions of other project
+modules). Any other call is an :class:`~modelclear.scan.pyvalues.Opaque` object (marked ``loader``
+when the call is itself a loader call). The methods run as methods of the resolver, which owns the
+names, bindings, budgets and memos.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from typing import TYPE_CHECKING
+
+from modelclear.scan.pyindex import ClassRef, FuncRef, Scope
+from modelclear.scan.pyvalues import (
+    _MISSING,
+    MAX_CANDIDATES,
+    OneOf,
+    Opaque,
+    PathStr,
+    QName,
+    Res,
+    UnknownValue,
+    _known,
+    _unknown,
+    expr_text,
+    flatten,
+)
+
+#: ``str`` methods evaluated on known strings.
+STR_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold", "replace",
+                         "removeprefix", "removesuffix", "format", "join", "zfill"})
+_ENV_CALLS = ("os.getenv", "os.environ.get", "environ.get", "os.environ.setdefault", "getenv")
+_PATH_CALLS = ("os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath",
+               "pathlib.PurePosixPath", "pathlib.PosixPath", "Path")
+
+
+class Evaluators:
+    """Evaluation of literals, operators, subscripts and calls (mixed into the resolver)."""
+
+    if TYPE_CHECKING:  # provided by :class:`~modelclear.scan.pyresolve.Resolver`
+        _is_loader_call: object
+
+        def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Res: ...
+        def call_qualname(self, func: ast.expr) -> str: ...
+        def project_lookup(self, module: str, name: str) -> object: ...
+        def _returns_of(self, fscope: Scope, node: ast.Call, depth: int) -> Res: ...
+
+    # -- literals
+    def _r_Constant(self, node: ast.Constant, scope: Scope, depth: int) -> Res:
+        return _known(node.value)
+
+    def _r_JoinedStr(self, node: ast.JoinedStr, scope: Scope, depth: int) -> Res:
+        parts: list[list[str]] = []
+        out = Res()
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append([str(value.value)])
+                continue
+            inner = value.value if isinstance(value, ast.FormattedValue) else value
+            res = self.resolve(inner, scope, depth)
+            out.indirect = out.indirect or res.indirect
+            out.notes.extend(n for n in res.notes if n not in out.notes)
+            strs = [str(v) for v in res.values if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+            if res.unknown or not strs or len(strs) != len(res.values):
+                return _unknown(expr_text(node)).add(Res(notes=out.notes))
+            parts.append(strs)
+        for combo in itertools.islice(itertools.product(*parts), MAX_CANDIDATES):
+            out.values.append("".join(combo))
+        return out
+
+    def _container(self, elts: list[ast.expr], scope: Scope, depth: int) -> Res:
+        items: list[object] = []
+        indirect = False
+        for elt in elts:
+            if isinstance(elt, ast.Starred):
+                res = self.resolve(elt.value, scope, depth)
+                indirect = indirect or res.indirect
+                for value in res.values:
+                    if isinstance(value, tuple):
+                        items.extend(value)
+                continue
+            res = self.resolve(elt, scope, depth)
+            indirect = indirect or res.indirect
+            if len(res.values) == 1 and not res.unknown:
+                items.append(res.values[0])
+            elif res.values:
+                items.append(OneOf(tuple(res.values)))
+            else:
+                items.append(Opaque(expr_text(elt)))
+        return _known(tuple(items), indirect=indirect)
+
+    def _r_List(self, node: ast.List, scope: Scope, depth: int) -> Res:
+        return self._container(node.elts, scope, depth)
+
+    _r_Tuple = _r_List
+    _r_Set = _r_List
+
+    def _r_Dict(self, node: ast.Dict, scope: Scope, depth: int) -> Res:
+        out: dict[object, object] = {}
+        indirect = False
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:
+                res = self.resolve(value, scope, depth)
+                for v in res.values:
+                    if isinstance(v, dict):
+                        out.update(v)
+                continue
+            kres = self.resolve(key, scope, depth)
+            vres = self.resolve(value, scope, depth)
+            indirect = indirect or kres.indirect or vres.indirect
+            stored: object = (vres.values[0] if len(vres.values) == 1 and not vres.unknown
+                              else OneOf(tuple(vres.values)) if vres.values else Opaque(expr_text(value)))
+            for k in kres.values:
+                if isinstance(k, (str, int, float, bool)) or k is None:
+                    out[k] = stored
+        return _known(out, indirect=indirect)
+
+
+    # -- subscripts
+    def _r_Subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Res:
+        owner_text = expr_text(node.value)
+        if owner_text in ("os.environ", "environ"):
+            key = self.resolve(node.slice, scope, depth)
+            name = key.values[0] if key.values else expr_text(node.slice)
+            return _unknown(expr_text(node), note=f"environment variable {name}")
+        if owner_text == "sys.argv":
+            return _unknown(expr_text(node), note="command-line argument")
+        base = self.resolve(node.value, scope, depth)
+        key = self.resolve(node.slice, scope, depth)
+        out = Res(indirect=True, unknown=list(base.unknown), notes=list(base.notes) + list(key.notes))
+        for container in base.values:
+            if isinstance(container, dict):
+                if key.values and not key.unknown:
+                    for k in key.values:
+                        if k in container:
+                            out.add(_known(*flatten(container[k])))
+                else:
+                    for v in container.values():
+                        out.add(_known(*flatten(v)))
+            elif isinstance(container, (tuple, str)):
+                if key.values and not key.unknown:
+                    for k in key.values:
+                        if isinstance(k, int) and not isinstance(k, bool) and -len(container) <= k < len(container):
+                            out.add(_known(*flatten(container[k])))
+                elif isinstance(container, tuple):
+                    for v in container:
+                        out.add(_known(*flatten(v)))
+            else:
+                out.add(_unknown(expr_text(node)))
+        if not base.values and not out.unknown:
+            out.add(_unknown(expr_text(node)))
+        return out
+
+    # -- operators
+    def _r_BinOp(self, node: ast.BinOp, scope: Scope, depth: int) -> Res:
+        left = self.resolve(node.left, scope, depth)
+        right = self.resolve(node.right, scope, depth)
+        out = Res(indirect=left.indirect or right.indirect, notes=left.notes + right.notes)
+        if left.unknown or right.unknown or not left.values or not right.values:
+            return out.add(_unknown(expr_text(node)))
+        for a, b in itertools.islice(itertools.product(left.values, right.values), MAX_CANDIDATES):
+            value = _binop(node.op, a, b)
+            if value is _MISSING:
+                return out.add(_unknown(expr_text(node)))
+            out.add(_known(value))
+        return out
+
+    def _r_BoolOp(self, node: ast.BoolOp, scope: Scope, depth: int) -> Res:
+        out = Res(indirect=True)
+        for index, value in enumerate(node.values):
+            res = self.resolve(value, scope, depth)
+            last = index == len(node.values) - 1
+            if isinstance(node.op, ast.Or):
+                out.add(Res(values=[v for v in res.values if v or last or isinstance(v, (Opaque, QName))],
+                            unknown=res.unknown, notes=res.notes))
+                if res.values and not res.unknown and all(
+                        (bool(v) or isinstance(v, (Opaque, QName))) and not isinstance(v, UnknownValue)
+                        for v in res.values):
+                    break
+            elif last:
+                out.add(res)
+        return out
+
+    def _r_IfExp(self, node: ast.IfExp, scope: Scope, depth: int) -> Res:
+        test = self.resolve(node.test, scope, depth)
+        if len(test.values) == 1 and not test.unknown and isinstance(test.values[0], (bool, int, str, type(None))):
+            chosen = node.body if test.values[0] else node.orelse
+            out = self.resolve(chosen, scope, depth)
+            out.indirect = True
+            return out
+        out = self.resolve(node.body, scope, depth).add(self.resolve(node.orelse, scope, depth))
+        out.indirect = True
+        return out
+
+    def _r_NamedExpr(self, node: ast.NamedExpr, scope: Scope, depth: int) -> Res:
+        return self.resolve(node.value, scope, depth)
+
+    def _r_Starred(self, node: ast.Starred, scope: Scope, depth: int) -> Res:
+        return self.resolve(node.value, scope, depth)
+
+    def _r_Await(self, node: ast.Await, scope: Scope, depth: int) -> Res:
+        return _known(Opaque(expr_text(node)), indirect=True)
+
+    # -- calls
+    def _r_Call(self, node: ast.Call, scope: Scope, depth: int) -> Res:
+        func = node.func
+        dotted = self.call_qualname(func)
+        if dotted in _ENV_CALLS:
+            return self._env(node, scope, depth)
+        if dotted in _PATH_CALLS:
+            parts = [self.resolve(a, scope, depth) for a in node.args]
+            return self._join(parts, node, "/", path=True)
+        if dotted in ("str", "builtins.str") and len(node.args) == 1:
+            inner = self.resolve(node.args[0], scope, depth)
+            return Res(values=[str(v) if isinstance(v, (str, int, float)) else v for v in inner.values],
+                       unknown=inner.unknown, indirect=inner.indirect, notes=inner.notes)
+        if dotted in ("dict", "builtins.dict") and not node.args:
+            mapping: dict[object, object] = {}
+            for kw in node.keywords:
+                if kw.arg:
+                    res = self.resolve(kw.value, scope, depth)
+                    mapping[kw.arg] = (res.values[0] if len(res.values) == 1 and not res.unknown
+                                       else OneOf(tuple(res.values)) if res.values else Opaque(expr_text(kw.value)))
+            return _known(mapping, indirect=True)
+        if isinstance(func, ast.Attribute):
+            method = func.attr
+            if method in STR_METHODS or method in ("get", "keys", "values", "items", "pop"):
+                receiver = self.resolve(func.value, scope, depth)
+                handled = self._method(method, receiver, node, scope, depth)
+                if handled is not None:
+                    return handled
+        target = self.resolve(func, scope, depth) if isinstance(func, (ast.Name, ast.Attribute)) else Res()
+        out = Res(indirect=True)
+        for value in target.values:
+            if isinstance(value, QName):
+                module, _, last = value.name.rpartition(".")
+                found = self.project_lookup(module, f"{last}()") if module else _MISSING
+                if found is not _MISSING:
+                    out.add(_known(*flatten(found), indirect=True))
+                    out.notes.append(f"returned by {value.name}()")
+                continue
+            if isinstance(value, FuncRef):
+                if value.scope.returns:
+                    out.add(self._returns_of(value.scope, node, depth))
+                else:
+                    out.add(_known(Opaque(expr_text(node))))
+            elif isinstance(value, ClassRef):
+                out.add(_known(ClassRef(value.scope)))
+        if out.values or out.unknown:
+            return out
+        loader = bool(self._is_loader_call and self._is_loader_call(node, dotted))  # type: ignore[operator]
+        return _known(Opaque(expr_text(node), loader=loader), indirect=True)
+
+    def _env(self, node: ast.Call, scope: Scope, depth: int) -> Res:
+        key_node = node.args[0] if node.args else None
+        for kw in node.keywords:
+            if kw.arg in ("key", "k"):
+                key_node = kw.value
+        key = self.resolve(key_node, scope, depth) if key_node is not None else Res()
+        name = str(key.values[0]) if key.values else "?"
+        default_node = node.args[1] if len(node.args) > 1 else None
+        for kw in node.keywords:
+            if kw.arg == "default":
+                default_node = kw.value
+        note = f"environment variable {name}"
+        if default_node is None:
+            return _unknown(expr_text(node), note=f"{note} (no default)")
+        out = self.resolve(default_node, scope, depth)
+        out.indirect = True
+        out.notes.append(f"default of {note}")
+        return out
+
+    def _join(self, parts: list[Res], node: ast.expr, sep: str, path: bool = False) -> Res:
+        out = Res(indirect=True)
+        pools: list[list[str]] = []
+        for res in parts:
+            out.notes.extend(n for n in res.notes if n not in out.notes)
+            strs = [v for v in res.values if isinstance(v, str)]
+            if res.unknown or not strs:
+                return out.add(_unknown(expr_text(node)))
+            pools.append(strs)
+        for combo in itertools.islice(itertools.product(*pools), MAX_CANDIDATES):
+            joined = sep.join(combo)
+            out.values.append(PathStr(joined) if path else joined)
+        return out
+
+    def _method(self, method: str, receiver: Res, node: ast.Call, scope: Scope, depth: int) -> Res | None:
+        """``receiver.method(...)`` for a dict or str method we can evaluate; None when we cannot."""
+        if not receiver.values or receiver.unknown:
+            return None
+        args = [self.resolve(a, scope, depth) for a in node.args]
+        if method != "get" and any(a.unknown or not a.values for a in args):
+            return None
+        out = Res(indirect=True, notes=list(receiver.notes))
+        for value in receiver.values:
+            if isinstance(value, dict):
+                done = _dict_method(value, method, args, out)
+            elif isinstance(value, str):
+                done = self._str_method(value, method, args, node, scope, depth, out)
+            else:
+                done = False
+            if not done:
+                return None
+        return out
+
+    def _str_method(self, value: str, method: str, args: list[Res], node: ast.Call, scope: Scope,
+                    depth: int, out: Res) -> bool:
+        if method == "join" and args and args[0].values:
+            for seq in args[0].values:
+                if not (isinstance(seq, tuple) and all(isinstance(s, str) for s in seq)):
+                    return False
+                out.add(_known(value.join(seq)))
+            return True
+        if method == "format":
+            kwargs: dict[str, object] = {}
+            for kw in node.keywords:
+                if kw.arg is None:
+                    return False
+                res = self.resolve(kw.value, scope, depth)
+                if len(res.values) != 1 or res.unknown:
+                    return False
+                kwargs[kw.arg] = res.values[0]
+            pools = [a.values for a in args]
+            for combo in itertools.islice(itertools.product(*pools), MAX_CANDIDATES):
+                try:
+                    out.add(_known(value.format(*combo, **kwargs)))
+                except (IndexError, KeyError, ValueError, AttributeError, TypeError):
+                    return False
+            return True
+        if method in STR_METHODS:
+            plain = [a.values[0] for a in args if len(a.values) == 1]
+            if len(plain) != len(args):
+                return False
+            try:
+                result = getattr(str, method)(value, *plain)
+            except (TypeError, ValueError, AttributeError):
+                return False
+            out.add(_known(result))
+            return True
+        return False
+
+
+def _dict_method(value: dict[object, object], method: str, args: list[Res], out: Res) -> bool:
+    """``value.method(*args)`` of a literal dict, added to ``out``; False when not evaluated."""
+    if method in ("get", "pop") and args and not args[0].unknown:
+        for key in args[0].values:
+            if key in value:
+                out.add(_known(*flatten(value[key])))
+            elif len(args) > 1:
+                out.add(args[1])
+            else:
+                out.add(_known(None))
+    elif method in ("get", "pop") and args:
+        # key not known statically: any value of the literal dict, or the default
+        for item in value.values():
+            out.add(_known(*flatten(item)))
+        out.add(args[1] if len(args) > 1 else _known(None))
+    elif method == "keys":
+        out.add(_known(tuple(value.keys())))
+    elif method == "values":
+        out.add(_known(tuple(value.values())))
+    elif method == "items":
+        out.add(_known(tuple((k, v) for k, v in value.items())))
+    else:
+        return False
+    return True
+
+
+def _binop(op: ast.operator, a: object, b: object) -> object:
+    if isinstance(op, ast.Add) and isinstance(a, str) and isinstance(b, str):
+        return PathStr(a + b) if isinstance(a, PathStr) else a + b
+    if isinstance(op, ast.Div) and isinstance(a, str) and isinstance(b, str):
+        return PathStr(a.rstrip("/") + "/" + b)
+    if isinstance(op, ast.Mod) and isinstance(a, str):
+        try:
+            return a % (b if isinstance(b, (tuple, dict)) else (b,))
+        except (TypeError, ValueError, KeyError):
+            return _MISSING
+    if isinstance(op, ast.Add) and isinstance(a, tuple) and isinstance(b, tuple):
+        return a + b
+    return _MISSING

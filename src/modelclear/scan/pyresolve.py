@@ -1,0 +1,467 @@
+"""What a Python expression may evaluate to, worked out from the syntax tree alone.
+
+:class:`Resolver` evaluates an expression of one module, over that module's
+:class:`~modelclear.scan.pyindex.ModuleIndex`, to the set of constant values it may take (a
+:class:`~modelclear.scan.pyvalues.Res`):
+
+* literals, f-strings, ``+`` / ``%`` / ``str.format`` / ``"/".join`` / ``os.path.join`` / ``Path``
+  (the operators and builtin calls live in :mod:`modelclear.scan.pyeval`);
+* module, class and local constants (flow-insensitive: every assignment is a candidate, except that
+  straight-line code in the scope of the use keeps only the bindings that reach it);
+* function default arguments and the arguments the module passes to its own functions;
+* argparse ``default=`` (``args.model_name_or_path``), dataclass / pydantic / attrs fields
+  (``model_args.model_name_or_path``), click / typer option defaults;
+* ``os.environ.get(k, default)`` / ``os.getenv``;
+* subscripts of literal dicts and lists, ``dict.get``, iteration over literal containers;
+* names imported from other modules of the project (the project constant index,
+  :class:`modelclear.scan.pyconsts.ProjectIndex`, built from :func:`modelclear.scan.pyexports.module_constants`).
+
+Whatever cannot be worked out is returned as *unknown* (with the expression text), never dropped.
+Work is counted in steps, never timed: each outermost expression may take
+:data:`~modelclear.scan.pyvalues.MAX_STEPS`, and a file its ``budget``
+(:mod:`modelclear.scan.budget`). Names, parameters, attributes and function returns are memoised
+per resolver, and met again while being resolved (recursion) they are unknown on that path.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+from collections.abc import Mapping
+from typing import cast
+
+from modelclear.scan.budget import Meter
+from modelclear.scan.pyconsts import ProjectIndex
+from modelclear.scan.pyeval import Evaluators
+from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope, binding_end
+from modelclear.scan.pyvalues import (
+    _MISSING,
+    MAX_CANDIDATES,
+    MAX_DEPTH,
+    MAX_STEPS,
+    Opaque,
+    QName,
+    Res,
+    UnknownValue,
+    _find_arg,
+    _known,
+    _unknown,
+    call_name,
+    expr_text,
+    flatten,
+)
+
+#: Callees whose call declares a field (dataclasses, pydantic, attrs, typer/click parameters).
+_FIELD_FUNCS = frozenset({"field", "Field", "ib", "attrib", "Option", "Argument", "Parameter", "Param"})
+
+
+class Resolver(Evaluators):
+    """Evaluates expressions of one module to their candidate constant values."""
+
+    def __init__(self, index: ModuleIndex, project: ProjectIndex | Mapping[str, Mapping[str, object]] | None = None,
+                 is_loader_call: object = None, budget: Meter | None = None) -> None:
+        self.index = index
+        self.project = project if isinstance(project, ProjectIndex) else ProjectIndex.of(project or {})
+        #: Resolution steps of the whole file (shared by every expression); None: no file limit.
+        self.budget = budget
+        self._running = 0
+        self._reach_memo: dict[tuple[int, int], tuple[list[tuple[int, int]], list[tuple], list[int], list[tuple]]] = {}
+        self._active: set[tuple[str, int]] = set()
+        self._param_stack: set[int] = set()
+        self._param_memo: dict[int, Res] = {}
+        self._attr_stack: set[str] = set()
+        self._attr_memo: dict[str, Res] = {}
+        self._self_stack: set[tuple[int, str]] = set()
+        self._self_memo: dict[tuple[int, str], Res] = {}
+        self._return_stack: set[int] = set()
+        self._return_memo: dict[int, Res] = {}
+        self._steps = 0
+        self._is_loader_call = is_loader_call
+
+    # -- entry point
+    def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Res:
+        """Candidate values of ``node`` evaluated in ``scope``.
+
+        Each outermost call may take at most :data:`MAX_STEPS` steps (a call made while another is
+        running shares its count), and all calls together at most the file's :attr:`budget`; past
+        that, what is left is unknown. Steps are counted, never timed, so the answer is the same on
+        any machine.
+        """
+        if self._running == 0:
+            self._steps = 0
+        self._steps += 1
+        budget = self.budget
+        if budget is not None and not budget.spend():
+            return _unknown("…", note="resolution budget of the file used up")  # no text: it costs work too
+        if depth > MAX_DEPTH or self._steps > MAX_STEPS:
+            return _unknown(expr_text(node))
+        method = getattr(self, "_r_" + type(node).__name__, None)
+        if method is None:
+            return _unknown(expr_text(node))
+        self._running += 1
+        try:
+            return method(node, scope, depth + 1)
+        except RecursionError:
+            return _unknown(expr_text(node))
+        finally:
+            self._running -= 1
+
+
+    # -- names
+    def _r_Name(self, node: ast.Name, scope: Scope, depth: int) -> Res:
+        return self.name(node.id, scope, depth, (node.lineno, node.col_offset))
+
+    def reaching(self, bindings: list[tuple], use: tuple[int, int]) -> list[tuple]:
+        """The bindings of a name that may reach a use at ``use`` (line, column) in the same scope.
+
+        Straight-line code only: when an unconditional ``name = value`` of the scope's body precedes
+        the use, bindings before it and bindings after the use are dropped (``m = "a"; load(m);
+        m = "b"; load(m)`` gives each call one id). Without such an assignment, everything is kept.
+        """
+        positions, ordered, cuts, unplaced = self._placed(bindings)
+        end = bisect.bisect_right(positions, use)  # bindings finished at or before the use
+        at = bisect.bisect_right(cuts, end - 1) - 1  # the last unconditional assignment among them
+        if at < 0:
+            return bindings
+        if self.budget is not None:
+            self.budget.spend(end - cuts[at])
+        return ordered[cuts[at]:end] + unplaced
+
+    def _placed(self, bindings: list[tuple]) -> tuple[list[tuple[int, int]], list[tuple], list[int], list[tuple]]:
+        """Bindings sorted by where they finish, their positions, the indexes of unconditional
+        assignments among them, and the bindings without a position (memoised per binding list)."""
+        key = (id(bindings), len(bindings))
+        done = self._reach_memo.get(key)
+        if done is not None:
+            return done
+        placed = [(binding_end(b), b) for b in bindings]
+        ordered_pairs = sorted(((p, b) for p, b in placed if p is not None), key=lambda item: item[0])
+        positions = [p for p, _ in ordered_pairs]
+        ordered = [b for _, b in ordered_pairs]
+        cuts = [i for i, b in enumerate(ordered) if b[0] == "value" and id(b[1]) in self.index.direct]
+        unplaced = [b for p, b in placed if p is None]
+        done = (positions, ordered, cuts, unplaced)
+        self._reach_memo[key] = done
+        if self.budget is not None:
+            self.budget.spend(len(bindings))
+        return done
+
+    def name(self, name: str, scope: Scope, depth: int, use: tuple[int, int] | None = None) -> Res:
+        """Candidates of a bare name looked up from ``scope`` outwards (Python's LEGB).
+
+        Flow-insensitive, except in the scope of the use itself (see :meth:`reaching`).
+        """
+        key = (name, id(scope))
+        cyclic = key in self._active
+        self._active.add(key)
+        try:
+            current: Scope | None = self.index.module if name in scope.globals else scope
+            first = True
+            while current is not None:
+                if current.kind == "class" and not first:
+                    current = current.parent
+                    continue
+                bindings = current.assigns.get(name)
+                param = current.params.get(name)
+                if bindings and first and use is not None and current is scope:
+                    bindings = self.reaching(bindings, use)
+                if bindings or param:
+                    out = Res(indirect=True)
+                    if bindings and not cyclic:
+                        for binding in bindings:
+                            out.add(self.binding(binding, depth))
+                    if param is not None:
+                        out.add(self.param(param, depth))
+                    elif cyclic and not out.values:
+                        out.add(_unknown(name))
+                    return out
+                first = False
+                current = current.parent
+            if name in self.index.imports:
+                return self.imported(self.index.imports[name])
+            for star in self.index.stars:
+                value = self.project_lookup(star, name)
+                if value is not _MISSING:
+                    return _known(*flatten(value), indirect=True)
+            if self.index.stars:
+                return _known(QName(f"{self.index.stars[0]}.{name}"), indirect=True)
+            return _unknown(name)
+        finally:
+            if not cyclic:
+                self._active.discard(key)
+
+    def binding(self, binding: tuple, depth: int) -> Res:
+        """Candidates of one recorded binding."""
+        kind = binding[0]
+        if kind == "value":
+            value = binding[1]
+            if isinstance(value, ast.Call) and call_name(value.func) in _FIELD_FUNCS:
+                return self.field_default(value, binding[2], depth)
+            return self.resolve(value, binding[2], depth)
+        if kind == "iter":
+            return self.iterate(self.resolve(binding[1], binding[2], depth))
+        if kind == "unpack":
+            inner = self.binding(binding[1], depth)
+            out = Res(indirect=True, unknown=list(inner.unknown), notes=list(inner.notes))
+            for value in inner.values:
+                if isinstance(value, tuple) and binding[2] < len(value):
+                    out.add(_known(*flatten(value[binding[2]])))
+                elif isinstance(value, Opaque):
+                    out.add(_known(Opaque(f"{value.text}[{binding[2]}]")))
+                else:
+                    out.add(_unknown(f"element {binding[2]}"))
+            return out
+        if kind == "const":
+            return _known(binding[1], indirect=True)
+        if kind == "cli":
+            return _unknown(str(binding[1]), note=f"command-line option {binding[1]} (no default)")
+        if kind == "required":
+            node = binding[1]
+            return _unknown(expr_text(node.target), note=f"field {expr_text(node.target)} has no default")
+        if kind == "class":
+            return _known(ClassRef(binding[2]), indirect=True)
+        if kind == "def":
+            return _known(FuncRef(binding[2]), indirect=True)
+        if kind == "opaque":
+            return _known(Opaque(expr_text(binding[1])), indirect=True)
+        return _unknown(expr_text(binding[1]))
+
+    def field_default(self, call: ast.Call, scope: Scope, depth: int) -> Res:
+        """The default of a dataclass / pydantic / attrs / typer field declaration."""
+        for kw in call.keywords:
+            if kw.arg == "default":
+                return self.resolve(kw.value, scope, depth)
+            if kw.arg == "default_factory" and isinstance(kw.value, ast.Lambda):
+                return self.resolve(kw.value.body, scope, depth)
+        if call.args and call_name(call.func) in ("Field", "Option", "Argument", "Parameter", "Param"):
+            first = call.args[0]
+            if not (isinstance(first, ast.Constant) and first.value is Ellipsis):
+                return self.resolve(first, scope, depth)
+        return _unknown(expr_text(call), note="field without a default")
+
+    def param(self, param: Param, depth: int) -> Res:
+        """Candidates of a function parameter: arguments of the module's own calls, else its default.
+
+        Each parameter is resolved once per resolver (memoised); a parameter met again while it is being
+        resolved (recursive functions pass their own parameters on) is unknown on that path. Without this
+        the call-site fan-out is exponential in the recursion depth.
+        """
+        key = id(param)
+        done = self._param_memo.get(key)
+        if done is not None:
+            return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
+                       notes=list(done.notes))
+        if key in self._param_stack:
+            return _unknown(param.name)
+        self._param_stack.add(key)
+        try:
+            result = self._param(param, depth)
+        finally:
+            self._param_stack.discard(key)
+        self._param_memo[key] = result
+        return Res(values=list(result.values), unknown=list(result.unknown), indirect=result.indirect,
+                   notes=list(result.notes))
+
+    def _param(self, param: Param, depth: int) -> Res:
+        func_name, position, default, outer, name, cli = (param.func, param.position, param.default, param.outer,
+                                                          param.name, param.cli)
+        out = Res(indirect=True)
+        sites = [
+            (call, call_scope) for call, call_scope in self.index.call_sites.get(func_name, [])
+            if isinstance(call.func, ast.Attribute if param.method else ast.Name)
+        ] if func_name != "<lambda>" else []
+        uses_default = not sites
+        for call, call_scope in sites[:MAX_CANDIDATES]:
+            arg = _find_arg(call, position, (name,))
+            if arg is _MISSING:
+                if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+                    out.add(_unknown(f"{name} (passed through *args/**kwargs)"))
+                else:
+                    uses_default = True
+                continue
+            out.add(self.resolve(cast(ast.expr, arg), call_scope, depth))
+        if uses_default:
+            if default is not None:
+                out.add(self.resolve(default, outer, depth))
+            elif cli:
+                out.add(_unknown(name, note=f"command-line option {name} (no default)"))
+            else:
+                out.add(_unknown(name, note=f"parameter {name} of {func_name}()"))
+        return out
+
+    def imported(self, dotted: str) -> Res:
+        """Value of an imported dotted name: a project constant if the project defines it, else a QName."""
+        module, _, attr = dotted.rpartition(".")
+        if module:
+            value = self.project_lookup(module, attr)
+            if value is not _MISSING:
+                return _known(*flatten(value), indirect=True)
+        return _known(QName(dotted), indirect=True)
+
+    # -- project constants
+    def project_lookup(self, module: str, name: str) -> object:
+        """A constant ``name`` of project module ``module`` (matched by dotted suffix), or _MISSING."""
+        return self.project.lookup(module, name)
+
+    def project_attr(self, attr: str) -> list[object]:
+        """Values other project modules give to attribute ``attr`` (argparse options, dataclass fields)."""
+        return self.project.attr(attr)
+
+    # -- attributes
+    def _r_Attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Res:
+        attr = node.attr
+        owner = node.value
+        if isinstance(owner, ast.Name) and owner.id in ("self", "cls") and scope.cls is not None:
+            bindings = self.index.class_attrs.get(id(scope.cls), {}).get(attr)
+            if bindings:
+                return self._self_attr(id(scope.cls), attr, bindings, node, depth)
+            return self.attr_lookup(attr, node, depth)
+        base = self.resolve(owner, scope, depth)
+        out = Res(indirect=True, notes=list(base.notes))
+        fallback = bool(base.unknown)
+        for value in base.values:
+            if isinstance(value, QName):
+                out.add(self.qname_attr(value, attr))
+            elif isinstance(value, ClassRef):
+                bindings = self.index.class_attrs.get(id(value.scope), {}).get(attr)
+                if bindings:
+                    for binding in bindings:
+                        out.add(self.binding(binding, depth))
+                else:
+                    fallback = True
+            elif isinstance(value, dict) and attr in value:
+                out.add(_known(*flatten(value[attr])))
+            else:
+                fallback = True
+        if fallback:
+            found = self.attr_lookup(attr, node, depth)
+            if found.values or not base.unknown:
+                out.add(found)
+            else:
+                out.add(_unknown(expr_text(node)))
+                out.notes.extend(n for n in found.notes if n not in out.notes)
+        return out
+
+    def qname_attr(self, value: QName, attr: str) -> Res:
+        """``attr`` of an imported module or class: a project constant, else a longer QName."""
+        found = self.project_lookup(value.name, attr)
+        if found is _MISSING:
+            module, _, last = value.name.rpartition(".")
+            if module:
+                found = self.project_lookup(module, f"{last}.{attr}")
+        if found is not _MISSING:
+            return _known(*flatten(found), indirect=True)
+        if value.name in ("os.environ",):
+            return _unknown(f"os.environ.{attr}")
+        return _known(QName(f"{value.name}.{attr}"), indirect=True)
+
+    def _self_attr(self, cls: int, attr: str, bindings: list[tuple], node: ast.expr, depth: int) -> Res:
+        """``self.attr`` of a class: every ``self.attr = ...`` / class-level binding, memoised.
+
+        Unknown when met again while being resolved: ``self.buf = self.buf + new`` and
+        ``self.buf = new + self.buf`` would otherwise fan out exponentially.
+        """
+        key = (cls, attr)
+        done = self._self_memo.get(key)
+        if done is None:
+            if key in self._self_stack:
+                return _unknown(expr_text(node))
+            self._self_stack.add(key)
+            try:
+                done = Res(indirect=True)
+                for binding in bindings:
+                    done.add(self.binding(binding, depth))
+            finally:
+                self._self_stack.discard(key)
+            self._self_memo[key] = done
+        return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
+                   notes=list(done.notes))
+
+    def attr_lookup(self, attr: str, node: ast.expr, depth: int) -> Res:
+        """Attribute of an object we cannot type: every argparse option, field or ``x.attr =`` of that name.
+
+        Memoised per attribute name, and unknown when met again while being resolved: attribute chains
+        (``a.x = b.y or c.x``) otherwise fan out exponentially.
+        """
+        done = self._attr_memo.get(attr)
+        if done is None:
+            if attr in self._attr_stack:
+                return _unknown(expr_text(node))
+            self._attr_stack.add(attr)
+            try:
+                done = self._attr_lookup(attr, node, depth)
+            finally:
+                self._attr_stack.discard(attr)
+            self._attr_memo[attr] = done
+        if done.unknown and not done.values:
+            return _unknown(expr_text(node), note=done.notes[0] if done.notes else "")
+        return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
+                   notes=list(done.notes))
+
+    def _attr_lookup(self, attr: str, node: ast.expr, depth: int) -> Res:
+        bindings = self.index.attr_index.get(attr)
+        out = Res(indirect=True)
+        if bindings:
+            for binding in bindings:
+                out.add(self.binding(binding, depth))
+            if attr in self.index.argparse_dests:
+                out.notes.append(f"argparse default of {self.index.argparse_dests[attr]}")
+            return out
+        project = self.project_attr(attr)
+        if project:
+            for value in project:
+                if isinstance(value, UnknownValue):
+                    out.add(_unknown(expr_text(node), note=value.note))
+                else:
+                    out.add(_known(value, indirect=True))
+            return out
+        return _unknown(expr_text(node))
+
+
+
+    def iterate(self, res: Res) -> Res:
+        """Candidates of the loop variable of ``for x in <res>``."""
+        out = Res(indirect=True, unknown=list(res.unknown), notes=list(res.notes))
+        for value in res.values:
+            if isinstance(value, tuple):
+                for item in value:
+                    out.add(_known(*flatten(item)))
+            elif isinstance(value, dict):
+                for item in value:
+                    out.add(_known(item))
+            elif isinstance(value, Opaque):
+                out.add(_known(Opaque(f"item of {value.text}")))
+            else:
+                out.add(_unknown("loop item"))
+        return out
+
+
+
+    def _returns_of(self, fscope: Scope, node: ast.Call, depth: int) -> Res:
+        """What a local function returns, memoised; a recursive call (met while resolving) is unknown."""
+        key = id(fscope)
+        done = self._return_memo.get(key)
+        if done is None:
+            if key in self._return_stack:
+                return _unknown(expr_text(node))
+            self._return_stack.add(key)
+            try:
+                done = Res(indirect=True)
+                for ret in fscope.returns[:MAX_CANDIDATES]:
+                    done.add(self.resolve(ret, fscope, depth))
+            finally:
+                self._return_stack.discard(key)
+            self._return_memo[key] = done
+        return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
+                   notes=list(done.notes))
+
+    def call_qualname(self, func: ast.expr) -> str:
+        """Dotted name of a callee with imports expanded (``"?"`` for a part that is not a name)."""
+        parts: list[str] = []
+        node: ast.expr = func
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        head = self.index.imports.get(node.id, node.id) if isinstance(node, ast.Name) else "?"
+        return ".".join([head, *reversed(parts)])
+
