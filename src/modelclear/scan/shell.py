@@ -1,0 +1,544 @@
+"""Shell commands that fetch a model or dataset: shell scripts, Makefile recipes, notebook shell cells,
+Dockerfile ``RUN`` lines and compose ``command:`` strings.
+
+The text is read as data, never run. A small reader splits it into simple commands the way a POSIX
+shell would for the purpose at hand: line continuations (``\\``), quotes (single quotes are literal,
+double quotes expand variables), comments, ``;`` ``&&`` ``||`` ``|`` ``&``, redirections and
+here-documents (whose body is data, not commands). It keeps what it can know without running
+anything:
+
+* **variables** assigned earlier in the same text (``MODEL=org/name``, ``export``/``local``/``declare``
+  forms, arrays ``MODELS=(a b c)``), expanded as ``$X``, ``${X}``, ``${X:-default}``, ``${X-default}``,
+  ``${X:=default}`` and ``${X[@]}``. Positional parameters (``$1``) are unknown, so
+  ``${1:-org/name}`` is its default. A variable the text never assigns is looked up in
+  ``ScanContext.project_env`` (``.env`` / compose / Dockerfile values, see :mod:`.deploy`);
+  otherwise the word is *unresolved*: never an artifact named after the variable.
+* **loops** over a literal list (``for m in a b c; do wget .../$m.pth; done``): the body's words take
+  every value of the loop variable. ``while``/``until`` loops and C-style ``for (( ))`` leave their
+  variables unknown.
+* ``sh -c "..."`` / ``bash -c '...'`` strings are read as scripts (two levels deep).
+
+What a command means is decided by :mod:`.shellcmds` (``wget``/``curl`` of weight and data
+addresses, ``gsutil``/``aws s3``, ``huggingface-cli``/``hf download``, ``git clone`` of Hub repos,
+``ollama pull``, ``kaggle``, ``gdown``, training flags such as ``--model_name_or_path``). A
+reference's line is the physical line of the word that names the artifact (for a value that came
+through a variable or a loop, the line of the command that uses it); its evidence is the command.
+
+**Work** is counted, never timed: every token read and every expanded value spends one step of a
+per-file :class:`~modelclear.scan.budget.Meter` (:data:`STEPS_PER_FILE`); a word expands to at most
+``BUDGETS.candidates`` values. A file that runs out keeps what was found and gets a ``budget``
+warning. Lines of any length are read by regular expressions without backtracking blow-ups.
+
+Entry points: :class:`ShellScanner` (``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile``) and
+:func:`scan_shell`, which other scanners call with numbered lines (notebook cells, Dockerfiles).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from modelclear.model import Reference
+from modelclear.scan import shellcmds
+from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.budget import BUDGETS, Meter, budget_warning
+from modelclear.scan.shellcmds import Arg, Hit
+from modelclear.scan.walk import decode_text
+
+#: Tokens and expanded values one file (or one notebook, one Dockerfile) may spend.
+STEPS_PER_FILE = 2_000_000
+#: ``sh -c`` strings read inside each other at most this deep.
+MAX_NESTED_SCRIPTS = 2
+#: Characters of a command kept as evidence.
+EVIDENCE_CHARS = 300
+
+_TOKEN = re.compile(r"""
+  (?P<sp>[ \t\r\n]+)
+| (?P<sq>'[^']*'?)
+| (?P<ansi>\$'(?:[^'\\]|\\.)*'?)
+| (?P<dq>"(?:[^"\\]|\\.)*"?)
+| (?P<sub>\$\((?:[^()]|\([^()]*\))*\)?|`[^`]*`?)
+| (?P<var>\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}?|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-]?)
+| (?P<esc>\\.?)
+| (?P<op>&&|\|\||;;|<<<|<<-?|[;&|()]|[0-9]*[<>]+&?[0-9]*)
+| (?P<lit>[^\s'"\\;&|()<>`$]+)
+""", re.X | re.S)
+_DQ_PIECE = re.compile(r"""
+  (?P<sub>\$\((?:[^()]|\([^()]*\))*\)?|`[^`]*`?)
+| (?P<var>\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}?|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-])
+| (?P<esc>\\[\\"$`\n])
+| (?P<lit>[^$\\`]+|[$\\`])
+""", re.X | re.S)
+_BRACED = re.compile(r"^([A-Za-z_]\w*|[0-9]+|[@*])(\[[@*]\]|\[[0-9]+\])?(?:(:?[-=?])(.*))?$", re.S)
+_ASSIGN = re.compile(r"^([A-Za-z_]\w*)(\+?=)(.*)$", re.S)
+_HEREDOC_DELIM = re.compile(r"""^-?\s*['"]?([\w.\-]+)['"]?""")
+_KEYWORDS = frozenset({"then", "else", "do", "{", "}", "!", "if", "elif", "fi", "esac", "time", "in"})
+_DECLARE = frozenset({"export", "local", "readonly", "declare", "typeset"})
+#: Bytes of which a shell file must hold one before it is read (the commands :mod:`.shellcmds` knows).
+PREFILTER = frozenset(t.encode() for t in shellcmds.KEYWORDS)
+
+
+# --------------------------------------------------------------------------------------------------
+# Words
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Part of a word: literal text, a variable (``op``/``default`` of ``${X:-d}``), or a command
+    substitution (``dyn``: unknown without running it)."""
+
+    kind: str  # lit | var | dyn
+    text: str
+    op: str = ""
+    default: tuple[Piece, ...] = ()
+    array: bool = False
+
+
+@dataclass(frozen=True)
+class Word:
+    """One shell word, its pieces and where it starts (output line)."""
+
+    pieces: tuple[Piece, ...]
+    line: int
+    raw: str
+
+    def literal(self) -> str | None:
+        """The word's text when it holds no expansion."""
+        if all(p.kind == "lit" for p in self.pieces):
+            return "".join(p.text for p in self.pieces)
+        return None
+
+
+def _var_piece(token: str) -> Piece:
+    if not token.startswith("${"):
+        return Piece("var", token[1:]) if len(token) > 1 else Piece("lit", "$")
+    inner = token[2:-1] if token.endswith("}") else token[2:]
+    m = _BRACED.match(inner)
+    if m is None:
+        return Piece("dyn", token)
+    name, index, op, default = m.group(1), m.group(2) or "", m.group(3) or "", m.group(4) or ""
+    if index and index[1] not in "@*":
+        return Piece("dyn", token)
+    return Piece("var", name, op=op, default=_dq_pieces(_unquote(default)) if op and op != ":?" and op != "?"
+                 else (), array=bool(index))
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def _dq_pieces(text: str) -> tuple[Piece, ...]:
+    pieces: list[Piece] = []
+    for m in _DQ_PIECE.finditer(text):
+        kind = m.lastgroup
+        token = m.group()
+        if kind == "sub":
+            pieces.append(Piece("dyn", token))
+        elif kind == "var":
+            pieces.append(_var_piece(token))
+        elif kind == "esc":
+            pieces.append(Piece("lit", token[1:]))
+        else:
+            pieces.append(Piece("lit", token))
+    return tuple(pieces)
+
+
+def _token_pieces(kind: str, token: str) -> tuple[Piece, ...]:
+    if kind == "sq":
+        return (Piece("lit", token[1:-1] if len(token) > 1 and token.endswith("'") else token[1:]),)
+    if kind == "ansi":
+        return (Piece("lit", token[2:-1]),)
+    if kind == "dq":
+        return _dq_pieces(token[1:-1] if len(token) > 1 and token.endswith('"') else token[1:])
+    if kind == "sub":
+        return (Piece("dyn", token),)
+    if kind == "var":
+        return (_var_piece(token),)
+    if kind == "esc":
+        return (Piece("lit", token[1:]),) if token[1:] != "\n" else ()
+    return (Piece("lit", token),)
+
+
+# --------------------------------------------------------------------------------------------------
+# Variables
+
+
+Env = dict[str, tuple[str, ...] | None]  # None: assigned, value unknown
+
+
+@dataclass
+class _State:
+    path: str
+    meter: Meter
+    env: Env
+    project_env: Mapping[str, Sequence[str]]
+    refs: list[Reference] = field(default_factory=list)
+    loops: list[tuple[str | None, tuple[str, ...] | None, bool]] = field(default_factory=list)
+    heredoc: str | None = None
+    depth: int = 0
+
+
+def _lookup(piece: Piece, st: _State) -> tuple[tuple[str, ...] | None, bool]:
+    """Values of one variable piece, and whether a default (not an assignment) was used."""
+    name = piece.text
+    positional = name.isdigit() or name in ("@", "*", "#", "?", "$", "!", "-")
+    value = st.env.get(name) if name in st.env else None
+    known = name in st.env and value is not None
+    if not known and not positional and name not in st.env:
+        project = st.project_env.get(name)
+        if project:
+            value, known = tuple(project), True
+    if known and value is not None and (piece.op.startswith(":") and all(v == "" for v in value)):
+        known = False
+    if known and value is not None:
+        return value, False
+    if piece.op in (":-", "-", ":=", "="):
+        values = _expand_pieces(piece.default, st)
+        if values is not None and piece.op in (":=", "=") and name not in st.env:
+            st.env[name] = values
+        return values, True
+    return None, False
+
+
+def _expand_pieces(pieces: Sequence[Piece], st: _State) -> tuple[str, ...] | None:
+    results = [""]
+    for piece in pieces:
+        if piece.kind == "lit":
+            results = [r + piece.text for r in results]
+            continue
+        if piece.kind == "dyn":
+            return None
+        values, _ = _lookup(piece, st)
+        if values is None:
+            return None
+        if not st.meter.spend(len(values) * len(results)):
+            return None
+        results = [r + v for r in results for v in values][:BUDGETS.candidates]
+    return tuple(dict.fromkeys(results))
+
+
+def _arg(word: Word, st: _State) -> Arg:
+    values = _expand_pieces(word.pieces, st)
+    via = any(p.kind != "lit" for p in word.pieces)
+    return Arg(raw=word.raw, values=values, via=via, line=word.line)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading a script
+
+
+@dataclass(frozen=True)
+class _Logical:
+    text: str
+    starts: tuple[int, ...]  # offset in text where each physical line starts
+    lines: tuple[int, ...]   # output line number of each physical line
+
+    def line_at(self, offset: int) -> int:
+        return self.lines[max(0, bisect.bisect_right(self.starts, offset) - 1)]
+
+
+def _logical_lines(lines: Sequence[tuple[int, str]]) -> Iterable[_Logical]:
+    parts: list[str] = []
+    starts: list[int] = []
+    numbers: list[int] = []
+    size = 0
+    for number, text in lines:
+        stripped = text.rstrip("\r")
+        continued = (len(stripped) - len(stripped.rstrip("\\"))) % 2 == 1
+        starts.append(size)
+        numbers.append(number)
+        piece = stripped[:-1] if continued else stripped
+        parts.append(piece)
+        size += len(piece) + 1
+        if continued:
+            continue
+        yield _Logical("\n".join(parts), tuple(starts), tuple(numbers))
+        parts, starts, numbers, size = [], [], [], 0
+    if parts:
+        yield _Logical("\n".join(parts), tuple(starts), tuple(numbers))
+
+
+def _commands(logical: _Logical, st: _State) -> list[tuple[list[Word], str]]:
+    """The simple commands of one logical line, each with the operator that ends it."""
+    commands: list[tuple[list[Word], str]] = []
+    words: list[Word] = []
+    pieces: list[Piece] = []
+    raw_start = -1
+    word_line = 0
+    drop_next = False  # the next word is a redirection target
+
+    def end_word(end: int) -> None:
+        nonlocal pieces, raw_start, drop_next
+        if raw_start >= 0:
+            if drop_next:
+                drop_next = False
+            else:
+                words.append(Word(tuple(pieces), word_line, logical.text[raw_start:end]))
+        pieces, raw_start = [], -1
+
+    for m in _TOKEN.finditer(logical.text):
+        if not st.meter.spend():
+            break
+        kind = m.lastgroup or "lit"
+        token = m.group()
+        if kind == "sp":
+            end_word(m.start())
+            continue
+        if kind == "op":
+            end_word(m.start())
+            if token.startswith("<<") and token != "<<<":
+                delim = _HEREDOC_DELIM.match(logical.text[m.end():])
+                if delim:
+                    st.heredoc = delim.group(1)
+                drop_next = True
+            elif token[0] in "<>0123456789":  # a redirection: its target is no argument (``2>&1`` has none)
+                drop_next = re.search(r"&[0-9]*$", token) is None
+            else:
+                commands.append((words, token))
+                words = []
+            continue
+        if kind == "lit" and raw_start < 0 and token.startswith("#"):
+            break  # a comment runs to the end of the line
+        if raw_start < 0:
+            raw_start = m.start()
+            word_line = logical.line_at(m.start())
+        pieces.extend(_token_pieces(kind, token))
+    end_word(len(logical.text))
+    commands.append((words, ""))
+    return [(w, op) for w, op in commands if w]
+
+
+def _assignment(word: Word) -> tuple[str, str, Word] | None:
+    first = word.pieces[0] if word.pieces else None
+    if first is None or first.kind != "lit":
+        return None
+    m = _ASSIGN.match(first.text)
+    if m is None:
+        return None
+    rest = (Piece("lit", m.group(3)),) if m.group(3) else ()
+    return m.group(1), m.group(2), Word(rest + word.pieces[1:], word.line, word.raw)
+
+
+def _assign(name: str, op: str, value: Word, st: _State) -> None:
+    values = _expand_pieces(value.pieces, st)
+    if op == "+=" and values is not None and st.env.get(name):
+        old = st.env[name] or ()
+        values = tuple(o + v for o in old for v in values)[:BUDGETS.candidates]
+    st.env[name] = values
+
+
+def _for_loop(words: list[Word], st: _State) -> None:
+    """``for NAME in WORDS``: NAME takes each value (unknown for ``for NAME;`` and C-style loops)."""
+    name = words[1].literal() if len(words) > 1 else None
+    if name is None or not re.fullmatch(r"[A-Za-z_]\w*", name):
+        st.loops.append((None, None, False))
+        return
+    saved = st.env.get(name)
+    had = name in st.env
+    st.loops.append((name, saved, had))
+    items = words[3:] if len(words) > 2 and words[2].literal() == "in" else []
+    values: list[str] = []
+    for word in items:
+        if word.literal() in ("do", ";"):
+            break
+        got = _expand_pieces(word.pieces, st)
+        if got is None:
+            st.env[name] = None
+            return
+        values.extend(got)
+    st.env[name] = tuple(dict.fromkeys(values))[:BUDGETS.candidates] or None
+
+
+def _end_loop(st: _State) -> None:
+    if not st.loops:
+        return
+    name, saved, had = st.loops.pop()
+    if name is None:
+        return
+    if had:
+        st.env[name] = saved
+    else:
+        st.env.pop(name, None)
+
+
+def _run_command(words: list[Word], next_op: str, following: list[Word] | None, evidence: str,
+                 st: _State) -> None:
+    """Interpret one simple command: keywords, assignments, loops, then what :mod:`.shellcmds` knows."""
+    while words:
+        lit = words[0].literal()
+        if lit == "done":
+            _end_loop(st)
+            return
+        if lit in ("while", "until"):
+            st.loops.append((None, None, False))
+            words = words[1:]
+            continue
+        if lit == "for" or lit == "select":
+            _for_loop(words, st)
+            return
+        if lit in _KEYWORDS:
+            words = words[1:]
+            continue
+        break
+    if words and words[0].literal() in _DECLARE:
+        words = [w for w in words[1:] if not (w.literal() or "").startswith("-")]
+        for word in words:
+            got = _assignment(word)
+            if got is not None:
+                _assign(*got, st)
+        return
+    while words:
+        got = _assignment(words[0])
+        if got is None:
+            break
+        _assign(*got, st)
+        words = words[1:]
+    if not words:
+        return
+    argv = [_arg(w, st) for w in words]
+    name = shellcmds.command_name(argv[0])
+    if name in ("sh", "bash", "zsh", "dash") and st.depth < MAX_NESTED_SCRIPTS:
+        for i, arg in enumerate(argv[1:-1], start=1):
+            if arg.values and arg.values[0] in ("-c", "-lc", "-ec", "-xc", "-exc"):
+                _nested(argv[i + 1], words[i + 1].line, st)
+                return
+    piped_to = shellcmds.command_name(_arg(following[0], st)) if next_op == "|" and following else ""
+    for hit in shellcmds.recognise(argv, piped_to):
+        st.refs.append(_reference(hit, evidence, st.path))
+
+
+def _nested(script: Arg, line: int, st: _State) -> None:
+    if not script.values:
+        return
+    inner = _State(st.path, st.meter, st.env, st.project_env, st.refs, depth=st.depth + 1)
+    for value in script.values[:1]:
+        _run_lines([(line, text) for text in value.split("\n")], inner)
+
+
+def _reference(hit: Hit, evidence: str, path: str) -> Reference:
+    return Reference(raw=hit.value[:EVIDENCE_CHARS], kind=hit.kind, id=hit.id, path=path, line=hit.line,
+                     evidence=evidence[:EVIDENCE_CHARS], confidence=hit.confidence, loader=f"shell:{hit.command}",
+                     note=hit.note)
+
+
+def _evidence(text: str) -> str:
+    return " ".join(text.split())[:EVIDENCE_CHARS]
+
+
+def _run_lines(lines: Sequence[tuple[int, str]], st: _State) -> None:
+    for logical in _logical_lines(lines):
+        if st.meter.exhausted:
+            return
+        if st.heredoc is not None:
+            if logical.text.strip() == st.heredoc:
+                st.heredoc = None
+            continue
+        commands = _commands(logical, st)
+        evidence = _evidence(logical.text)
+        i = 0
+        while i < len(commands):
+            words, op = commands[i]
+            following = commands[i + 1][0] if i + 1 < len(commands) else None
+            if op == "(" and following is not None and _array(words, following, st):
+                i += 2
+                continue
+            _run_command(words, op, following, evidence, st)
+            i += 1
+
+
+def _array(words: list[Word], items: list[Word], st: _State) -> bool:
+    """``NAME=(a b c)``: the command before ``(`` ends with an empty assignment."""
+    got = _assignment(words[-1])
+    if got is None or got[2].pieces or (len(words) > 1 and words[0].literal() not in _DECLARE):
+        return False
+    values: list[str] = []
+    for item in items:
+        expanded = _expand_pieces(item.pieces, st)
+        if expanded is None:
+            st.env[got[0]] = None
+            return True
+        values.extend(expanded)
+    st.env[got[0]] = tuple(dict.fromkeys(values))[:BUDGETS.candidates] or None
+    return True
+
+
+def scan_shell(lines: Sequence[tuple[int, str]], path: str, *, env: Mapping[str, Sequence[str]] | None = None,
+               project_env: Mapping[str, Sequence[str]] | None = None,
+               meter: Meter | None = None) -> list[Reference]:
+    """References of the shell commands in ``lines`` ((output line number, text) pairs, in order).
+
+    ``env`` holds variables known before the first line (a Dockerfile's ``ARG``/``ENV``, a notebook's
+    string constants); ``project_env`` the project's deployment values, used for variables the text
+    never assigns. ``meter`` is the caller's work budget (a fresh one of :data:`STEPS_PER_FILE`
+    otherwise); when it runs out, reading stops and the references found so far are returned (the
+    caller checks ``meter.exhausted`` and warns).
+    """
+    st = _State(path, meter or Meter(STEPS_PER_FILE, "shell steps"),
+                {k: tuple(v) for k, v in (env or {}).items()}, project_env or {})
+    _run_lines(lines, st)
+    return st.refs
+
+
+def project_values(ctx: ScanContext) -> Mapping[str, Sequence[str]]:
+    """The project's deployment variables as plain values (name -> values), for :func:`scan_shell`."""
+    index = getattr(ctx, "project_env", None) or {}
+    return {name: tuple(dict.fromkeys(v.value for v in values)) for name, values in index.items()}
+
+
+_MAKE_ASSIGN = re.compile(r"^(?:export\s+|override\s+)?([A-Za-z_]\w*)\s*(?:\?|:|::|\+)?=\s*(.*)$")
+_MAKE_VAR = re.compile(r"\$\(([A-Za-z_]\w*)\)")
+
+
+def makefile_lines(text: str) -> list[tuple[int, str]]:
+    """A Makefile as shell lines: variable assignments as shell assignments, recipe lines (tab-indented)
+    without their ``@``/``-`` prefixes, ``$(VAR)`` as ``${VAR}`` and ``$$`` as ``$``; rules and
+    directives left out."""
+    out: list[tuple[int, str]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.startswith("\t"):
+            body = line[1:].lstrip("@-+ ")
+            out.append((number, _MAKE_VAR.sub(r"${\1}", body.replace("$$", "\0")).replace("\0", "$")))
+            continue
+        m = _MAKE_ASSIGN.match(line)
+        if m and not line.lstrip().startswith("#"):
+            value = _MAKE_VAR.sub(r"${\1}", m.group(2).split(" #", 1)[0].strip())
+            out.append((number, f"{m.group(1)}='{value}'" if "$" not in value else f'{m.group(1)}="{value}"'))
+    return out
+
+
+class ShellScanner:
+    """Download commands in shell scripts and Makefiles (see the module docstring)."""
+
+    name = "shell"
+    prefilter = PREFILTER
+
+    def accepts(self, path: Path) -> bool:
+        """``*.sh``, ``*.bash``, ``*.zsh`` and ``Makefile``/``*.mk``."""
+        name = path.name.lower()
+        return name.endswith((".sh", ".bash", ".zsh", ".mk")) or name in ("makefile", "gnumakefile")
+
+    def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
+        """References of one script; undecodable text gives an ``encoding`` warning."""
+        text = decode_text(data)
+        if text is None:
+            return [ScanWarning(path=path.name, message="not UTF-8 text; skipped", code="encoding")]
+        name = path.name.lower()
+        lines = makefile_lines(text) if name in ("makefile", "gnumakefile") or name.endswith(".mk") else \
+            list(enumerate(text.split("\n"), start=1))
+        meter = Meter(STEPS_PER_FILE, "shell steps")
+        found: list[Reference | ScanWarning] = list(
+            scan_shell(lines, path.name, project_env=project_values(ctx), meter=meter))
+        if meter.exhausted:
+            found.append(budget_warning(path.name, f"shell reading stopped after {STEPS_PER_FILE:,} steps; "
+                                                   "later commands were not read"))
+        return found
+
+
+def with_line_offset(refs: Iterable[Reference], offset: int) -> list[Reference]:
+    """``refs`` moved down by ``offset`` lines."""
+    return [replace(r, line=r.line + offset) for r in refs]
