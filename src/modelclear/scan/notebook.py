@@ -34,9 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from modelclear.model import Kind, Reference
+from modelclear.scan import shellcmds
 from modelclear.scan.base import ScanContext, ScanWarning
-from modelclear.scan.budget import BUDGETS, budget_warning, prune_json
+from modelclear.scan.budget import BUDGETS, Meter, budget_warning, prune_json
 from modelclear.scan.deps import normalize, packages, pip_install_names
+from modelclear.scan.shell import STEPS_PER_FILE, project_values, scan_shell
 from modelclear.scan.urls import hosts, references, urls_in_python
 from modelclear.scan.walk import decode_text
 
@@ -46,6 +48,11 @@ _SHELL_CELL_MAGICS = ("bash", "sh", "script", "system")
 # so a long line without ``=`` is rejected in linear time).
 _ASSIGN_SHELL = re.compile(r"^(\s*)([A-Za-z_][\w.,]*(?:\s+[\w.,]+)*)\s*=\s*[!%]")
 IGNORE_MARK = "modelclear: ignore"
+#: ``NAME = "text"`` at the top level of a cell (the constants a ``!`` line may interpolate).
+_PY_STRING_CONST = re.compile(r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*([\"'])([^\"'\n\\]*)\2[ \t]*(?:#[^\n]*)?$",
+                              re.MULTILINE)
+_ENV_MAGIC = re.compile(r"^(?:env|set_env)\s+([A-Za-z_]\w*)\s*[= ]\s*(\S.*)$")
+_PY_INTERP = re.compile(r"\{([^{}\n]*)\}")
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,9 @@ class Cell:
     index: int
     offset: int
     source: str
-    shell: tuple[tuple[int, str], ...]  # (line in cell, shell command) of ! / %pip / %%bash lines
+    #: (line in cell, shell command, origin) of shell lines; origin ``!`` (a ``!cmd`` or ``x = !cmd`` line),
+    #: ``%`` (a line magic: ``%pip``, ``%env``...) or ``%%`` (a line of a ``%%bash``/``%%sh`` cell).
+    shell: tuple[tuple[int, str, str], ...]
 
 
 def _text(value: Any) -> str:
@@ -65,10 +74,10 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _neutralise(source: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+def _neutralise(source: str) -> tuple[str, tuple[tuple[int, str, str], ...]]:
     """Python text of a cell (same line count) and its shell commands."""
     lines = source.split("\n")
-    shell: list[tuple[int, str]] = []
+    shell: list[tuple[int, str, str]] = []
     first = lines[0].strip() if lines else ""
     if first.startswith("%%"):
         magic = first[2:].split()
@@ -76,7 +85,7 @@ def _neutralise(source: str) -> tuple[str, tuple[tuple[int, str], ...]]:
         python = name in _PY_CELL_MAGICS or (name == "writefile" and len(magic) > 1 and magic[-1].endswith(".py"))
         if not python:
             if name in _SHELL_CELL_MAGICS:
-                shell.extend((i, ln) for i, ln in enumerate(lines[1:], start=2))
+                shell.extend((i, ln, "%%") for i, ln in enumerate(lines[1:], start=2))
             return "\n".join("" for _ in lines), tuple(shell)
         lines[0] = ""
     out: list[str] = []
@@ -84,7 +93,7 @@ def _neutralise(source: str) -> tuple[str, tuple[tuple[int, str], ...]]:
         stripped = line.lstrip()
         indent = line[:len(line) - len(stripped)]
         if stripped.startswith(("!", "%")):
-            shell.append((number, stripped.lstrip("!%")))
+            shell.append((number, stripped.lstrip("!%"), stripped[0]))
             out.append(indent + "pass")
         elif stripped.startswith("?") or (stripped.endswith("?") and not stripped.startswith("#")
                                           and re.fullmatch(r"[\w.\[\]()'\"]+\?\??", stripped)):
@@ -92,11 +101,19 @@ def _neutralise(source: str) -> tuple[str, tuple[tuple[int, str], ...]]:
         else:
             m = _ASSIGN_SHELL.match(line)
             if m:
-                shell.append((number, line.split("=", 1)[1].strip().lstrip("!%")))
+                rhs = line.split("=", 1)[1].strip()
+                shell.append((number, rhs.lstrip("!%"), rhs[:1]))
                 out.append(f"{m.group(1)}{m.group(2)} = None")
             else:
                 out.append(line)
     return "\n".join(out), tuple(shell)
+
+
+def _interpolation(m: re.Match[str]) -> str:
+    """IPython's ``{name}`` in a ``!`` line as the shell variable ``${name}``; any other ``{expr}`` is
+    unknown (a command substitution)."""
+    inner = m.group(1).strip()
+    return f"${{{inner}}}" if inner.isidentifier() else f"$({inner})"
 
 
 def read_cells(nb: Any) -> tuple[list[Cell], bool]:
@@ -168,15 +185,40 @@ class NotebookScanner:
             return [ScanWarning(path=path.name, message=f"malformed notebook: {str(exc)[:200]}", code="malformed")]
         if not python or not cells:
             return notes
-        code = "\n".join(c.source for c in cells) + "\n".join(cmd for c in cells for _, cmd in c.shell)
-        if not any(token in code for token in self.code_prefilter()):
+        code = "\n".join(c.source for c in cells) + "\n".join(cmd for c in cells for _, cmd, _ in c.shell)
+        python = any(token in code for token in self.code_prefilter())
+        commands = "\n".join(cmd for c in cells for _, cmd, origin in c.shell if origin != "%")
+        shell = any(token in commands for token in shellcmds.KEYWORDS)
+        if not python and not shell:
             return notes
-        return [*notes, *self._scan_cells(path, cells, ctx)]
+        return [*notes, *self._scan_cells(path, cells, ctx, python, shell)]
 
-    def _scan_cells(self, path: Path, cells: list[Cell], ctx: ScanContext) -> Iterator[Reference | ScanWarning]:
+    def _scan_cells(self, path: Path, cells: list[Cell], ctx: ScanContext, python: bool = True,
+                    shell: bool = False) -> Iterator[Reference | ScanWarning]:
         joined = "\n".join(c.source for c in cells)
         lines = joined.split("\n")
         starts = [c.offset for c in cells]
+        found: list[Reference | ScanWarning] = []
+        if python:
+            found.extend(self._python_cells(path, cells, ctx, joined, lines))
+        if shell:
+            found.extend(self._shell(path, cells, joined, ctx))
+        for item in found:
+            if isinstance(item, ScanWarning):
+                yield item
+                continue
+            if 0 < item.line <= len(lines) and IGNORE_MARK in lines[item.line - 1]:
+                continue
+            pos = bisect.bisect_right(starts, item.line - 1) - 1
+            if pos < 0:
+                yield item
+                continue
+            cell = cells[pos]
+            where = f"cell {cell.index}, line {item.line - cell.offset}"
+            yield replace(item, note=f"{item.note}; {where}" if item.note else where)
+
+    def _python_cells(self, path: Path, cells: list[Cell], ctx: ScanContext, joined: str,
+                      lines: list[str]) -> list[Reference | ScanWarning]:
         found: list[Reference | ScanWarning] = []
         py = _python()
         budget = py.FileBudget()  # one budget for every cell of the notebook
@@ -213,19 +255,40 @@ class NotebookScanner:
                 url_hits.extend((ln + cell.offset, col, url) for ln, col, url in urls_in_python(cell.source, cell_tree))
         found.extend(references(url_hits, lines, path.name))
         found.extend(self._pip(path, cells))
-        for item in found:
-            if isinstance(item, ScanWarning):
-                yield item
-                continue
-            if 0 < item.line <= len(lines) and IGNORE_MARK in lines[item.line - 1]:
-                continue
-            pos = bisect.bisect_right(starts, item.line - 1) - 1
-            if pos < 0:
-                yield item
-                continue
-            cell = cells[pos]
-            where = f"cell {cell.index}, line {item.line - cell.offset}"
-            yield replace(item, note=f"{item.note}; {where}" if item.note else where)
+        return found
+
+    @staticmethod
+    def _shell(path: Path, cells: list[Cell], joined: str, ctx: ScanContext) -> list[Reference | ScanWarning]:
+        """Download commands of ``!`` lines and ``%%bash`` cells (``%`` line magics are not shell).
+
+        The notebook's top-level string constants (``MODEL = "org/name"``) and ``%env X=v`` values are
+        the variables a ``!`` line sees (IPython expands ``$name`` and ``{name}`` from Python); a
+        ``%%bash`` cell is one script. One work budget for the whole notebook.
+        """
+        env: dict[str, list[str]] = {}
+        for m in _PY_STRING_CONST.finditer(joined):
+            env.setdefault(m.group(1), []).append(m.group(3))
+        meter = Meter(STEPS_PER_FILE, "shell steps")
+        found: list[Reference | ScanWarning] = []
+        project = project_values(ctx)
+        for cell in cells:
+            script: list[tuple[int, str]] = []
+            for line, command, origin in cell.shell:
+                if origin == "%":
+                    magic = _ENV_MAGIC.match(command)
+                    if magic:
+                        env[magic.group(1)] = [magic.group(2).strip().strip("'\"")]
+                elif origin == "%%":
+                    script.append((cell.offset + line, command))
+                else:
+                    text = _PY_INTERP.sub(_interpolation, command)
+                    found.extend(scan_shell([(cell.offset + line, text)], path.name, env=env,
+                                            project_env=project, meter=meter))
+            if script:
+                found.extend(scan_shell(script, path.name, env=env, project_env=project, meter=meter))
+        if meter.exhausted:
+            found.append(budget_warning(path.name, f"shell cells: reading stopped after {STEPS_PER_FILE:,} steps"))
+        return found
 
     @staticmethod
     def _python_refs(source: str, path: Path, ctx: ScanContext, offset: int, budget: Any = None,
@@ -240,7 +303,7 @@ class NotebookScanner:
     def _pip(path: Path, cells: list[Cell]) -> Iterator[Reference]:
         watched = packages()
         for cell in cells:
-            for line, command in cell.shell:
+            for line, command, _origin in cell.shell:
                 if "install" not in command:
                     continue
                 if not re.match(r"^\s*(pip3?|python3?\s+-m\s+pip|conda|mamba|uv\s+pip)\b", command):
