@@ -160,24 +160,137 @@ def load_single(text: str, *, max_events: int, max_depth: int, max_aliases: int,
 
 
 def _build(parser: Any, max_events: int, max_depth: int, max_aliases: int) -> Any:
-    scalars = _Scalars()
-    resolve = parser.resolve
-    stack: list[_Frame] = []
-    anchors: dict[str, Any] = {}
-    marks: dict[str, Any] = {}
-    root: Any = None
-    root_mark: Any = None
-    documents = 0
-    events = 0
-    aliases = 0
-    pending: Exception | None = None  # SafeLoader constructs after composing: its errors come last
+    return _Builder(parser, max_events, max_depth, max_aliases).run()
 
-    def attach(value: Any, merge_key: bool = False) -> None:
-        nonlocal root, pending
-        if not stack:
-            root = value
+
+class _Builder:
+    """Python values from parser events, one event at a time, within budgets (no recursion)."""
+
+    def __init__(self, parser: Any, max_events: int, max_depth: int, max_aliases: int) -> None:
+        self.parser = parser
+        self.max_events, self.max_depth, self.max_aliases = max_events, max_depth, max_aliases
+        self.scalars = _Scalars()
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, Any] = {}
+        self.marks: dict[str, Any] = {}
+        self.root: Any = None
+        self.root_mark: Any = None
+        self.documents = 0
+        self.events = 0
+        self.aliases = 0
+        self.pending: Exception | None = None  # SafeLoader constructs after composing: its errors come last
+
+    def fail(self, exc: Exception) -> None:
+        """Keep the first constructor error, raised once the whole stream is composed."""
+        if self.pending is None:
+            self.pending = exc
+
+    def run(self) -> Any:
+        """Read every event; the document's root value."""
+        parser = self.parser
+        while True:
+            try:
+                if not parser.check_event():
+                    break
+                event = parser.get_event()
+            except yaml.YAMLError as exc:
+                if "exceeded maximum nesting depth" in str(exc):  # libyaml's own bound (1000), met looking ahead
+                    raise YamlRefused(f"YAML nested deeper than {self.max_depth} levels") from None
+                raise YamlSyntaxError(exc) from None
+            cls = event.__class__
+            if cls is yaml.DocumentStartEvent:
+                self.documents += 1
+                if self.documents > 1:
+                    raise ComposerError("expected a single document in the stream", self.root_mark,
+                                        "but found another document", event_mark(event))
+            elif cls is yaml.SequenceEndEvent or cls is yaml.MappingEndEvent:
+                self.end()
+            elif cls not in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+                self.node(event, cls)
+        if self.pending is not None:
+            raise self.pending
+        return self.root
+
+    def end(self) -> None:
+        """A collection ends: finish it and attach it to its parent."""
+        frame = self.stack.pop()
+        try:
+            value = _finish(frame)
+        except ConstructorError as exc:
+            value = None
+            self.fail(exc)
+        if frame.anchor is not None:
+            self.anchors[frame.anchor] = value
+        self.attach(value)
+
+    def node(self, event: Any, cls: type) -> None:
+        """A scalar, an alias or the start of a collection: count it against the budgets, then build it."""
+        self.events += 1
+        if self.events > self.max_events:
+            raise YamlRefused(f"more than {self.max_events} YAML events")
+        anchor = event.anchor
+        if anchor is not None:
+            self.aliases += 1
+            if self.aliases > self.max_aliases:
+                raise YamlRefused(f"more than {self.max_aliases} YAML anchors/aliases")
+        if len(self.stack) >= self.max_depth:
+            raise YamlRefused(f"YAML nested deeper than {self.max_depth} levels")
+        if self.root_mark is None:
+            self.root_mark = event_mark(event)
+        if cls is yaml.AliasEvent:
+            if anchor not in self.anchors:
+                raise ComposerError(None, None, f"found undefined alias {anchor!r}", event_mark(event))
+            self.attach(self.anchors[anchor])
             return
-        top = stack[-1]
+        if anchor is not None:
+            if anchor in self.marks:
+                raise ComposerError(f"found duplicate anchor {anchor!r}; first occurrence", self.marks[anchor],
+                                    "second occurrence", event_mark(event))
+            self.marks[anchor] = event_mark(event)
+        if cls is yaml.ScalarEvent:
+            self.scalar(event, anchor)
+            return
+        mapping = cls is yaml.MappingStartEvent
+        tag, problem = _collection_tag(event, mapping)
+        if problem is not None:
+            self.fail(problem)
+        container: Any = {} if mapping else []
+        if anchor is not None:
+            self.anchors[anchor] = container
+        self.stack.append(_Frame(container, mapping, tag, anchor, event_mark(event)))
+
+    def scalar(self, event: Any, anchor: str | None) -> None:
+        """A scalar, typed as SafeLoader would (a merge key ``<<`` is marked for :meth:`attach`)."""
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.parser.resolve(yaml.ScalarNode, event.value, event.implicit)
+        merge_key = False
+        stack = self.stack
+        if tag == _STR:
+            value = event.value
+        elif tag == _NULL:
+            value = None
+        elif tag == _BOOL and event.value.lower() in _BOOL_VALUES:
+            value = _BOOL_VALUES[event.value.lower()]
+        elif tag in (_MERGE, _VALUE) and stack and stack[-1].mapping and stack[-1].key is _NO_KEY:
+            merge_key = tag == _MERGE
+            value = event.value  # ``=`` as a key is the string "="
+        else:
+            try:
+                value = self.scalars.value(tag, event)
+            except (yaml.YAMLError, ValueError) as exc:
+                value = None
+                self.fail(exc)
+        if anchor is not None:
+            self.anchors[anchor] = value
+        self.attach(value, merge_key)
+
+    def attach(self, value: Any, merge_key: bool = False) -> None:
+        """Put ``value`` in the open collection: an item, a mapping key, a mapping value or merged mappings."""
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
         if not top.mapping:
             top.value.append(value)
             return
@@ -189,9 +302,7 @@ def _build(parser: Any, max_events: int, max_depth: int, max_aliases: int) -> An
                 top.key = value
             else:
                 top.key = _SKIP
-                if pending is None:
-                    pending = ConstructorError("while constructing a mapping", top.mark, "found unhashable key",
-                                               None)
+                self.fail(ConstructorError("while constructing a mapping", top.mark, "found unhashable key", None))
             return
         top.key = _NO_KEY
         if key is _SKIP:
@@ -202,103 +313,12 @@ def _build(parser: Any, max_events: int, max_depth: int, max_aliases: int) -> An
                 if top.merges is None:
                     top.merges = []
                 top.merges.extend(reversed(items) if isinstance(value, list) else items)
-            elif pending is None:
-                pending = ConstructorError("while constructing a mapping", top.mark,
-                                           "expected a mapping or list of mappings for merging", None)
+            else:
+                self.fail(ConstructorError("while constructing a mapping", top.mark,
+                                           "expected a mapping or list of mappings for merging", None))
             return
         try:
             top.value[key] = value
         except TypeError as exc:  # a hashable-looking key that is not (a tuple holding a list)
-            if pending is None:
-                pending = ConstructorError("while constructing a mapping", top.mark, f"found unhashable key: {exc}",
-                                           None)
-
-    while True:
-        try:
-            if not parser.check_event():
-                break
-            event = parser.get_event()
-        except yaml.YAMLError as exc:
-            if "exceeded maximum nesting depth" in str(exc):  # libyaml's own bound (1000), met looking ahead
-                raise YamlRefused(f"YAML nested deeper than {max_depth} levels") from None
-            raise YamlSyntaxError(exc) from None
-        cls = event.__class__
-        if cls is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise ComposerError("expected a single document in the stream", root_mark,
-                                    "but found another document", event_mark(event))
-            continue
-        if cls in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
-            continue
-        if cls is yaml.SequenceEndEvent or cls is yaml.MappingEndEvent:
-            frame = stack.pop()
-            try:
-                value = _finish(frame)
-            except ConstructorError as exc:
-                value = None
-                if pending is None:
-                    pending = exc
-            if frame.anchor is not None:
-                anchors[frame.anchor] = value
-            attach(value)
-            continue
-        # a node: scalar, alias or collection start
-        events += 1
-        if events > max_events:
-            raise YamlRefused(f"more than {max_events} YAML events")
-        anchor = event.anchor
-        if anchor is not None:
-            aliases += 1
-            if aliases > max_aliases:
-                raise YamlRefused(f"more than {max_aliases} YAML anchors/aliases")
-        if len(stack) >= max_depth:
-            raise YamlRefused(f"YAML nested deeper than {max_depth} levels")
-        if root_mark is None:
-            root_mark = event_mark(event)
-        if cls is yaml.AliasEvent:
-            if anchor not in anchors:
-                raise ComposerError(None, None, f"found undefined alias {anchor!r}", event_mark(event))
-            attach(anchors[anchor])
-            continue
-        if anchor is not None:
-            if anchor in marks:
-                raise ComposerError(f"found duplicate anchor {anchor!r}; first occurrence", marks[anchor],
-                                    "second occurrence", event_mark(event))
-            marks[anchor] = event_mark(event)
-        if cls is yaml.ScalarEvent:
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
-            merge_key = False
-            if tag == _STR:
-                value = event.value
-            elif tag == _NULL:
-                value = None
-            elif tag == _BOOL and event.value.lower() in _BOOL_VALUES:
-                value = _BOOL_VALUES[event.value.lower()]
-            elif tag in (_MERGE, _VALUE) and stack and stack[-1].mapping and stack[-1].key is _NO_KEY:
-                merge_key = tag == _MERGE
-                value = event.value  # ``=`` as a key is the string "="
-            else:
-                try:
-                    value = scalars.value(tag, event)
-                except (yaml.YAMLError, ValueError) as exc:
-                    value = None
-                    if pending is None:
-                        pending = exc
-            if anchor is not None:
-                anchors[anchor] = value
-            attach(value, merge_key)
-            continue
-        mapping = cls is yaml.MappingStartEvent
-        tag, problem = _collection_tag(event, mapping)
-        if problem is not None and pending is None:
-            pending = problem
-        container: Any = {} if mapping else []
-        if anchor is not None:
-            anchors[anchor] = container
-        stack.append(_Frame(container, mapping, tag, anchor, event_mark(event)))
-    if pending is not None:
-        raise pending
-    return root
+            self.fail(ConstructorError("while constructing a mapping", top.mark, f"found unhashable key: {exc}",
+                                       None))
