@@ -68,6 +68,29 @@ def _symbols_denied(expression: str, denied: Callable[[str], bool]) -> bool:
     return walk(parsed) if parsed is not None else False
 
 
+def _licence_lists(lic: str | None, status: Status, deny: set[str], allow: set[str],
+                   key_of: Callable[[str], str]) -> tuple[Status, list[Message]]:
+    """The status after the policy's licence lists, and the reasons they give."""
+    if lic and deny and _symbols_denied(lic, lambda s: key_of(s) in deny):
+        return Status.PROHIBITED, [Message("ui.gate.denied", {"license": lic})]
+    if lic and allow and _symbols_denied(lic, lambda s: key_of(s) not in allow):
+        if status.severity < Status.UNCERTAIN.severity:
+            status = Status.UNCERTAIN
+        return status, [Message("ui.gate.not_allowed", {"license": lic})]
+    return status, []
+
+
+def _exit_code(items: Iterable[GateItem], expired: tuple[Waiver, ...]) -> int:
+    """Prohibited if a counted item is prohibited or a waiver has expired; uncertain if one is counted."""
+    code = EXIT_OK
+    for it in items:
+        if it.counted:
+            code = EXIT_PROHIBITED if it.status is Status.PROHIBITED else max(code, EXIT_UNCERTAIN)
+            if code == EXIT_PROHIBITED:
+                break
+    return EXIT_PROHIBITED if expired else code
+
+
 def evaluate(assessments: Iterable[Assessment], policy: Policy | None = None, *, today: dt.date,
              baseline: Mapping[tuple[str, str], Status] | None = None, baseline_path: str = "",
              license_key: Callable[[str], str | None] = lambda s: s,
@@ -85,25 +108,17 @@ def evaluate(assessments: Iterable[Assessment], policy: Policy | None = None, *,
     waivers = {canonical(w.id).lower(): w for w in policy.waivers}
     used: set[str] = set()
     items: list[GateItem] = []
+
+    def key_of(symbol: str) -> str:
+        return (license_key(symbol) or symbol).lower()
+
     for a in assessments:
         art_id = a.artifact.id if a.artifact else a.ref.id
         names = {art_id.lower(), a.ref.id.lower(), *(x.lower() for x in a.ref.aliases)}
         if a.artifact is not None:
             names |= {x.lower() for x in a.artifact.aliases}
         lic = a.license_in_force if a.artifact is not None else None
-        status = a.verdict
-        reasons: list[Message] = []
-
-        def key_of(symbol: str) -> str:
-            return (license_key(symbol) or symbol).lower()
-
-        if lic and deny and _symbols_denied(lic, lambda s: key_of(s) in deny):
-            status = Status.PROHIBITED
-            reasons.append(Message("ui.gate.denied", {"license": lic}))
-        elif lic and allow and _symbols_denied(lic, lambda s: key_of(s) not in allow):
-            if status.severity < Status.UNCERTAIN.severity:
-                status = Status.UNCERTAIN
-            reasons.append(Message("ui.gate.not_allowed", {"license": lic}))
+        status, reasons = _licence_lists(lic, a.verdict, deny, allow, key_of)
         failing = status.severity >= fail_on.severity
         waiver = next((waivers[n] for n in names if n in waivers), None)
         in_baseline = False
@@ -120,16 +135,9 @@ def evaluate(assessments: Iterable[Assessment], policy: Policy | None = None, *,
         ))
     expired = tuple(w for w in policy.waivers if not w.active(today))
     unused = tuple(w for w in policy.waivers if w.active(today) and canonical(w.id).lower() not in used)
-    code = EXIT_OK
-    for it in items:
-        if it.counted:
-            code = EXIT_PROHIBITED if it.status is Status.PROHIBITED else max(code, EXIT_UNCERTAIN)
-            if code == EXIT_PROHIBITED:
-                break
-    if expired:
-        code = EXIT_PROHIBITED
     return Gate(fail_on=fail_on, items=tuple(items), today=today, expired=expired, unused=unused,
-                policy_path=policy.path, baseline_path=baseline_path, exit_code=code, waivers=policy.waivers)
+                policy_path=policy.path, baseline_path=baseline_path, exit_code=_exit_code(items, expired),
+                waivers=policy.waivers)
 
 
 def waiver_data(w: Waiver, today: dt.date) -> dict[str, Any]:
