@@ -198,62 +198,83 @@ def _result(report: Report, t: Translator, rule_index: dict[str, int], group: li
     return result
 
 
-def sarif_document(report: Report) -> dict[str, Any]:
-    """The SARIF 2.1.0 log for a report, as data."""
-    t = translator(report)
-    rule_index = {rid: i for i, rid in enumerate(KINDS)}
-    by_id = grouped(report)
-    results: list[dict[str, Any]] = []
-    cites_by_rule: dict[str, list[dict[str, Any]]] = {}
+def _location(r: Any) -> dict[str, Any]:
+    """A reference's physical location (1-based line and column, the evidence as snippet)."""
+    region: dict[str, Any] = {"startLine": max(r.line, 1)}
+    if r.column > 0 and r.line > 0:
+        region["startColumn"] = r.column + 1
+    if r.evidence:
+        region["snippet"] = {"text": r.evidence[:500]}
+    return {"physicalLocation": {"artifactLocation": {"uri": _uri(r.path), "uriBaseId": "%SRCROOT%"},
+                                 "region": region}}
 
-    def note_cites(group: list[Assessment]) -> None:
-        head = worst_of(report, group)
-        bucket = cites_by_rule.setdefault(kind(report, head), [])
+
+def _unresolved(t: Any, rule_index: dict[str, int], r: Any, location: dict[str, Any],
+                fingerprint: str) -> dict[str, Any]:
+    """The result for a reference that names no artifact."""
+    text = t("ui.sarif.MC-UNRESOLVED-REFERENCE.short") + f": {r.raw}" + (f" ({r.note})" if r.note else "")
+    return {
+        "ruleId": "MC-UNRESOLVED-REFERENCE",
+        "ruleIndex": rule_index["MC-UNRESOLVED-REFERENCE"],
+        "level": "warning",
+        "message": {"text": text},
+        "locations": [location],
+        "partialFingerprints": {_FINGERPRINT: fingerprint},
+        "properties": {"raw": r.raw, "loader": r.loader, "confidence": r.confidence},
+    }
+
+
+class _Results:
+    """The results of a run, and the citations each rule has collected from them."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.t = translator(report)
+        self.rule_index = {rid: i for i, rid in enumerate(KINDS)}
+        self.results: list[dict[str, Any]] = []
+        self.cites_by_rule: dict[str, list[dict[str, Any]]] = {}
+
+    def note_cites(self, group: list[Assessment]) -> None:
+        """Add the worst assessment's citations to its rule (each URL once)."""
+        head = worst_of(self.report, group)
+        bucket = self.cites_by_rule.setdefault(kind(self.report, head), [])
         for c in _citations(head):
             if all(c["url"] != b["url"] for b in bucket):
                 bucket.append(c)
 
-    if report.command == "check":
-        for group in groups(report):
-            note_cites(group)
+    def check(self) -> None:
+        """A check: one result per artifact, at a logical location."""
+        for group in groups(self.report):
+            self.note_cites(group)
             name = artifact_id(group[0])
             location = {"logicalLocations": [{"name": name, "fullyQualifiedName": name, "kind": "resource"}],
                         "message": {"text": group[0].ref.raw or name}}
-            results.append(_result(report, t, rule_index, group, location, _fingerprint("check", name)))
-    else:
+            self.results.append(_result(self.report, self.t, self.rule_index, group, location,
+                                        _fingerprint("check", name)))
+
+    def scan(self) -> None:
+        """A scan: one result per reference, where the code loads it."""
+        by_id = grouped(self.report)
         seen: dict[tuple[str, str, str], int] = {}
-        for e in report.entries:
+        for e in self.report.entries:
             r = e.reference
-            uri = _uri(r.path)
-            region: dict[str, Any] = {"startLine": max(r.line, 1)}
-            if r.column > 0 and r.line > 0:
-                region["startColumn"] = r.column + 1
-            if r.evidence:
-                region["snippet"] = {"text": r.evidence[:500]}
-            location = {"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
-                                             "region": region}}
+            location = _location(r)
             key = ((e.assessment and artifact_id(e.assessment)) or r.raw, r.path, r.evidence.strip())
             seen[key] = seen.get(key, -1) + 1
             fingerprint = _fingerprint(*key, str(seen[key]))
             if e.assessment is None:
-                text = t("ui.sarif.MC-UNRESOLVED-REFERENCE.short") + f": {r.raw}" + (f" ({r.note})" if r.note else "")
-                results.append({
-                    "ruleId": "MC-UNRESOLVED-REFERENCE",
-                    "ruleIndex": rule_index["MC-UNRESOLVED-REFERENCE"],
-                    "level": "warning",
-                    "message": {"text": text},
-                    "locations": [location],
-                    "partialFingerprints": {_FINGERPRINT: fingerprint},
-                    "properties": {"raw": r.raw, "loader": r.loader, "confidence": r.confidence},
-                })
+                self.results.append(_unresolved(self.t, self.rule_index, r, location, fingerprint))
                 continue
             group = by_id.get(artifact_id(e.assessment).lower(), [e.assessment])
-            note_cites(group)
-            result = _result(report, t, rule_index, group, location, fingerprint)
+            self.note_cites(group)
+            result = _result(self.report, self.t, self.rule_index, group, location, fingerprint)
             result["properties"]["loader"] = r.loader
             result["properties"]["confidence"] = r.confidence
-            results.append(result)
-    rules = [_rule(t, rid, cites_by_rule.get(rid, [])[:12]) for rid in KINDS]
+            self.results.append(result)
+
+
+def _invocation(report: Report) -> dict[str, Any]:
+    """The run's invocation, with the scan's warnings as notifications."""
     notifications = [{
         "level": "warning",
         "message": {"text": f"{w.code}: {w.message}"},
@@ -264,7 +285,18 @@ def sarif_document(report: Report) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    codes = jurisdictions(report)
+    return invocation
+
+
+def sarif_document(report: Report) -> dict[str, Any]:
+    """The SARIF 2.1.0 log for a report, as data."""
+    collected = _Results(report)
+    if report.command == "check":
+        collected.check()
+    else:
+        collected.scan()
+    t = collected.t
+    rules = [_rule(t, rid, collected.cites_by_rule.get(rid, [])[:12]) for rid in KINDS]
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "modelclear",
@@ -273,12 +305,12 @@ def sarif_document(report: Report) -> dict[str, Any]:
             "informationUri": INFORMATION_URI,
             "rules": rules,
         }},
-        "invocations": [invocation],
-        "results": results,
+        "invocations": [_invocation(report)],
+        "results": collected.results,
         "columnKind": "unicodeCodePoints",
         "properties": {
             "command": report.command,
-            "jurisdictions": codes,
+            "jurisdictions": jurisdictions(report),
             "activity": report.assessments[0].scenario.activity.value if report.assessments else None,
             "purpose": report.assessments[0].scenario.purpose.value if report.assessments else None,
             "knowledgeAsOf": report.knowledge_as_of.isoformat(),
