@@ -24,6 +24,7 @@ FAMILIES: tuple[str, ...] = (
     "fastai",
     "hf",
     "keras",
+    "libraries",
     "open_clip",
     "pipeline",
     "template",
