@@ -337,3 +337,94 @@ def test_new_schemes_normalise(typed: str, canonical: str) -> None:
 def test_new_schemes_reject_malformed_names(bad: str) -> None:
     with pytest.raises(ids.IdError):
         ids.parse(bad)
+
+
+# ------------------------------------------------------------- the @huggingface/tasks importer
+
+
+_LIBRARIES_TS = '''export const MODEL_LIBRARIES_UI_ELEMENTS = {
+\tflair: {
+\t\tprettyLabel: "Flair",
+\t\trepoName: "Flair",
+\t\trepoUrl: "https://github.com/flairNLP/flair",
+\t\tsnippets: snippets.flair,
+\t\tfilter: true,
+\t\tcountDownloads: `path:"pytorch_model.bin"`,
+\t},
+\t"outetts": {
+\t\tprettyLabel: "OuteTTS",
+\t\trepoName: "OuteTTS",
+\t\trepoUrl: "https://github.com/edwko/OuteTTS",
+\t\tsnippets: snippets.outetts,
+\t\tfilter: false,
+\t},
+} satisfies Record<string, LibraryUiElement>;
+'''
+
+_SNIPPETS_TS = '''export const flair = (model: ModelData): string[] => [
+\t`from flair.models import SequenceTagger
+
+tagger = SequenceTagger.load("${model.id}")`,
+];
+
+export const gliner = (model: ModelData): string[] => [
+\t`from gliner import GLiNER
+
+model = GLiNER.from_pretrained("${model.id}")`,
+];
+
+export const outetts = (model: ModelData): string[] => {
+\tconst v = model.tags.includes("v1") ? `1` : `0`;
+\treturn [
+\t\t`import outetts as tts
+enum = tts.Models("${model.id}".split("/", 1)[1])
+pipe = tts.load_pipeline(repo_id="${model.id}", version=${v})
+speaker = interface.load_default_speaker("${model.id}")`,
+\t];
+};
+'''
+
+
+def test_hf_tasks_importer_reads_libraries_and_snippet_calls() -> None:
+    from tools import hf_tasks
+
+    libraries = hf_tasks.parse_libraries(_LIBRARIES_TS)
+    assert [(lib.key, lib.repo_url, lib.snippets) for lib in libraries] == [
+        ("flair", "https://github.com/flairNLP/flair", "flair"),
+        ("outetts", "https://github.com/edwko/OuteTTS", "outetts")]
+    calls = hf_tasks.snippet_calls(_SNIPPETS_TS)
+    # `.split(...)` of the id is not the id; `interface` is a local object whose class is unknown
+    assert [(c.qualname, c.pos, c.kw, c.block) for c in calls] == [
+        ("flair.models.SequenceTagger.load", 0, None, "flair"),
+        ("gliner.GLiNER.from_pretrained", 0, None, "gliner"),
+        ("outetts.load_pipeline", None, "repo_id", "outetts")]
+    covered = hf_tasks.covered_calls([c.qualname for c in calls])
+    assert covered == {"gliner.GLiNER.from_pretrained"}  # the generic *.from_pretrained loader
+    entries = hf_tasks.select(libraries, calls, covered)
+    text = hf_tasks.render(libraries, entries)
+    assert '{call: ["flair.models.SequenceTagger.load"], kind: model, arg: {pos: 0}, id: hf_named' in text
+    assert '{call: ["outetts.load_pipeline"], kind: model, arg: {kw: [repo_id]}, id: hf_named' in text
+    assert 'keywords: ["flair.models", "outetts"]' in text
+
+
+def test_hf_tasks_generated_entries_load_and_never_shadow_a_reviewed_loader() -> None:
+    from modelclear.scan.pyloaders import load_table
+
+    table = load_table()
+    generated = table.table("hf_tasks")
+    assert generated.get("sources"), "the generated file names its tarball"
+    calls = [str(c) for raw in generated.get("loaders") or () for c in raw["call"]]
+    assert len(calls) > 20
+    for qualname in calls:
+        best = table.candidates(qualname)[0][0]
+        assert best.library == "hf_tasks", (qualname, best.library)
+    got = found('''
+        from flair.models import SequenceTagger
+        from bertopic import BERTopic
+
+        tagger = SequenceTagger.load("flair/ner-english-ontonotes-large")
+        short = SequenceTagger.load("ner")
+        topics = BERTopic.load("MaartenGr/BERTopic_Wikipedia")
+        ''')
+    assert got == [(4, "hf:flair/ner-english-ontonotes-large", M), (5, None, M),
+                   (6, "hf:MaartenGr/BERTopic_Wikipedia", M)]
