@@ -98,6 +98,21 @@ def test_matching_window_alt_lines_ids_omitted_and_dynamic() -> None:
     assert dumped[0]["labels"][2]["matched"] is None
 
 
+def test_notebook_raw_line_maps_cell_and_line_to_the_json_line() -> None:
+    notebook = {"cells": [{"cell_type": "markdown", "source": ["# Title\n", "text"]},
+                          {"cell_type": "code", "source": ["import x\n", "m = load(\"org/m\")\n", "print(m)"]},
+                          {"cell_type": "code", "source": "y = 1\nz = load(\"org/n\")"}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    raw = json.dumps(notebook, indent=1)
+    lines = raw.splitlines()
+    second = score.notebook_raw_line(raw, 2, 2)
+    assert second is not None and "org/m" in lines[second - 1]
+    single = score.notebook_raw_line(raw, 3, 2)
+    assert single is not None and "org/n" in lines[single - 1]
+    assert score.notebook_raw_line(raw, 9, 1) is None
+    assert score.notebook_raw_line("not json", 1, 1) is None
+
+
 def test_find_git_dir_layouts(tmp_path: Path) -> None:
     for layout in ("a+b/repo", "c+d.git", "e/f"):
         git_dir = tmp_path / layout

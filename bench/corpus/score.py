@@ -258,16 +258,63 @@ def materialise(git_dir: Path, commit: str, dest: Path) -> int:
     return written
 
 
+_CELL_LINE = re.compile(r"cell (\d+), line (\d+)")
+
+
+def _holds(raw_line: str, wanted: set[str]) -> bool:
+    text = raw_line.strip().rstrip(",")
+    return text in wanted or any(text.endswith(": " + w) for w in wanted)
+
+
+def notebook_raw_line(raw: str, cell: int, line: int) -> int | None:
+    """The 1-based line of the raw ``.ipynb`` JSON that holds line ``line`` of cell ``cell`` (both 1-based).
+
+    Labels use raw JSON lines; the scanner numbers a notebook's joined code cells and says
+    ``cell N, line M`` in the reference's note. Source lines are found in order in the pretty-printed
+    JSON (each list item on its own line, as Jupyter writes it); a cell stored as one string maps all
+    its lines to that string's line.
+    """
+    try:
+        cells = json.loads(raw).get("cells", [])
+    except (ValueError, AttributeError):
+        return None
+    lines = raw.splitlines()
+    pos = 0
+    for index, item in enumerate(cells, 1):
+        source = item.get("source", []) if isinstance(item, dict) else []
+        parts = [source] if isinstance(source, str) else [s for s in source if isinstance(s, str)]
+        for number, part in enumerate(parts, 1):
+            wanted = {json.dumps(part), json.dumps(part, ensure_ascii=False)}
+            found = next((i for i in range(pos, len(lines)) if _holds(lines[i], wanted)), None)
+            if found is None:
+                continue
+            pos = found
+            if index == cell and (number == line or isinstance(source, str)):
+                return found + 1
+    return None
+
+
 def scan_tree(root: Path) -> list[Finding]:
-    """Run modelclear's scanner in process on ``root`` (one job: the corpus is scored on shared machines)."""
+    """Run modelclear's scanner in process on ``root`` (one job: the corpus is scored on shared machines).
+
+    Notebook findings are moved to the raw JSON line the labels use (from the ``cell N, line M`` note).
+    """
     from modelclear.scan import ScanOptions, scan_path
 
     result = scan_path(root, ScanOptions(jobs=1))
     findings = []
+    raw_notebooks: dict[str, str] = {}
     for ref in result.references:
         path = Path(ref.path)
-        rel = path.relative_to(root) if path.is_absolute() and path.is_relative_to(root) else path
-        findings.append(Finding(path=PurePosixPath(rel).as_posix(), line=ref.line, id=ref.id))
+        rel = PurePosixPath(path.relative_to(root) if path.is_absolute() and path.is_relative_to(root) else path)
+        line = ref.line
+        where = _CELL_LINE.search(ref.note or "")
+        if rel.suffix == ".ipynb" and where:
+            key = rel.as_posix()
+            if key not in raw_notebooks:
+                raw_notebooks[key] = root.joinpath(*rel.parts).read_text(encoding="utf-8", errors="replace")
+            line = notebook_raw_line(raw_notebooks[key], int(where.group(1)), int(where.group(2))) or line
+        findings.append(Finding(path=rel.as_posix(), line=line, id=ref.id))
     return findings
 
 
