@@ -151,3 +151,12 @@ def test_spdx_validator_catches_a_broken_document(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     assert spdx_validate(path).returncode != 0
+
+
+def test_spdx_document_lists_its_elements_in_creation_order(tmp_path: Path) -> None:
+    """The document's element list must not depend on where objects happen to sit in memory."""
+    doc = render(tmp_path, "spdx", "scan", str(PROJECTS / "vision_training"), "-j", "JP")
+    document = next(o for o in doc["@graph"] if o["type"] == "SpdxDocument")
+    counters = [int(e.rsplit("-", 1)[1]) for e in document["element"]]
+    assert len(counters) > 20
+    assert counters == sorted(counters)

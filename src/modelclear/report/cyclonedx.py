@@ -41,6 +41,21 @@ class CycloneDXError(RuntimeError):
     """The generated BOM failed the CycloneDX schema (a bug)."""
 
 
+def _evidence(artifact: Artifact | None) -> list[Any]:
+    """The record's sources as evidence references (a malformed URL from an overlay is left out)."""
+    from cyclonedx.model import ExternalReference, ExternalReferenceType, XsUri
+
+    refs = []
+    for s in (artifact.sources if artifact else ()):
+        try:
+            refs.append(ExternalReference(type=ExternalReferenceType.EVIDENCE, url=XsUri(s.url),
+                                          comment=f"[{s.confidence.value}] checked {s.checked.isoformat()}"
+                                                  + (f": {s.note}" if s.note else "")))
+        except Exception:  # a malformed URL in an overlay: leave it out of the BOM
+            continue
+    return refs
+
+
 def _purl(art_id: str) -> Any:
     from packageurl import PackageURL
 
@@ -139,7 +154,7 @@ class _Builder:
 
     def component(self, art_id: str, artifact: Artifact | None, ref: str, lineage: LineageNode | None,
                   kind_hint: Kind | None = None, tree: set[tuple[int, int]] | None = None) -> Any:
-        from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
+        from cyclonedx.model import Property
         from cyclonedx.model.component import Component, ComponentType, Pedigree
         from cyclonedx.model.contact import OrganizationalEntity
 
@@ -154,38 +169,13 @@ class _Builder:
         if artifact is None:
             props.append(Property(name="modelclear:known", value="false"))
         in_force = group[0].license_in_force if group else (artifact.license if artifact else None)
-        refs = []
-        for s in (artifact.sources if artifact else ()):
-            try:
-                refs.append(ExternalReference(type=ExternalReferenceType.EVIDENCE, url=XsUri(s.url),
-                                              comment=f"[{s.confidence.value}] checked {s.checked.isoformat()}"
-                                                      + (f": {s.note}" if s.note else "")))
-            except Exception:  # a malformed URL in an overlay: leave it out of the BOM
-                continue
+        refs = _evidence(artifact)
         name = art_id.partition(":")[2] or art_id
         comp_group = None
         if "/" in name and art_id.startswith(("hf:", "hf-dataset:")):
             comp_group, name = name.split("/", 1)
-        pedigree = None
-        ancestors = []
-        datasets = []
-        for index, child in enumerate(lineage.children if lineage is not None else ()):
-            if child.cycle:
-                continue
-            child_kind = child.artifact.kind if child.artifact else (
-                Kind.DATASET if child.relation == "trained_on" else Kind.MODEL)
-            if child_kind is Kind.DATASET:
-                datasets.append(self.dataset(child))
-            else:
-                # The lineage is a DAG: a shared ancestor's own pedigree is given once per top component,
-                # under its breadth-first parent (so the nesting is no deeper than the lineage's depth bound).
-                assert lineage is not None  # a child was found in it
-                tree = tree_edges(lineage) if tree is None else tree
-                expand = (id(lineage), index) in tree
-                ancestors.append(self.component(child.id, child.artifact, f"{ref}|ancestor:{child.id}",
-                                                child if expand else None, Kind.MODEL, tree))
-        if ancestors:
-            pedigree = Pedigree(ancestors=ancestors)
+        ancestors, datasets = self.upstream_of(ref, lineage, tree)
+        pedigree = Pedigree(ancestors=ancestors) if ancestors else None
         if ctype is ComponentType.MACHINE_LEARNING_MODEL:
             self.model_datasets[ref] = datasets
             task = (artifact.facts.get("task") if artifact else None)
@@ -209,6 +199,29 @@ class _Builder:
             properties=props,
             pedigree=pedigree,
         )
+
+    def upstream_of(self, ref: str, lineage: LineageNode | None,
+                    tree: set[tuple[int, int]] | None) -> tuple[list[Any], list[str]]:
+        """A component's ancestors (as components) and its training datasets (as bom-refs)."""
+        ancestors: list[Any] = []
+        datasets: list[str] = []
+        if lineage is None:
+            return ancestors, datasets
+        for index, child in enumerate(lineage.children):
+            if child.cycle:
+                continue
+            child_kind = child.artifact.kind if child.artifact else (
+                Kind.DATASET if child.relation == "trained_on" else Kind.MODEL)
+            if child_kind is Kind.DATASET:
+                datasets.append(self.dataset(child))
+                continue
+            # The lineage is a DAG: a shared ancestor's own pedigree is given once per top component,
+            # under its breadth-first parent (so the nesting is no deeper than the lineage's depth bound).
+            tree = tree_edges(lineage) if tree is None else tree
+            expand = (id(lineage), index) in tree
+            ancestors.append(self.component(child.id, child.artifact, f"{ref}|ancestor:{child.id}",
+                                            child if expand else None, Kind.MODEL, tree))
+        return ancestors, datasets
 
     def dataset(self, node: LineageNode) -> str:
         key = node.id.lower()

@@ -38,6 +38,25 @@ def _licence_ref(lid: str) -> str:
     return "LicenseRef-modelclear-" + (re.sub(r"[^A-Za-z0-9.\-]+", "-", lid).strip("-") or "unknown")
 
 
+def _creation_order(element: Any) -> tuple[int, str]:
+    """Sort key of an element: the counter :meth:`_Builder.iri` gave its id, then the id itself."""
+    sid = str(element.spdxId)
+    tail = sid.rsplit("-", 1)[-1]
+    return (int(tail) if tail.isdigit() else 1 << 62, sid)
+
+
+def _locations(pkg: Any, scheme: str, name: str) -> None:
+    """The package URL and download location of Hub repositories and PyPI packages."""
+    if scheme == "hf" and "/" in name:
+        pkg.software_packageUrl = f"pkg:huggingface/{name}"
+        pkg.software_downloadLocation = f"https://huggingface.co/{name}"
+    elif scheme == "hf-dataset" and "/" in name:
+        pkg.software_downloadLocation = f"https://huggingface.co/datasets/{name}"
+    elif scheme == "pypi" and name:
+        pkg.software_packageUrl = f"pkg:pypi/{name.lower().replace('_', '-')}"
+        pkg.software_downloadLocation = f"https://pypi.org/project/{name}/"
+
+
 class _Builder:
     def __init__(self, report: Report) -> None:
         from spdx_python_model import v3_0_1 as m
@@ -127,29 +146,8 @@ class _Builder:
                                   "name": art_id, "software_packageVersion": "unspecified"}
         if artifact is not None and artifact.name and artifact.name != name:
             common["summary"] = artifact.name
-        if kind is Kind.DATASET:
-            # the knowledge base records no modality: the type is required, so it is noAssertion
-            pkg = m.dataset_DatasetPackage(
-                **common, software_primaryPurpose=m.software_SoftwarePurpose.data,
-                dataset_datasetType=[m.dataset_DatasetType.noAssertion])
-            availability = self.availability(art_id, artifact)
-            if availability:
-                pkg.dataset_datasetAvailability = getattr(m.dataset_DatasetAvailabilityType, availability)
-        elif kind is Kind.PACKAGE:
-            pkg = m.software_Package(**common, software_primaryPurpose=m.software_SoftwarePurpose.library)
-        else:
-            pkg = m.ai_AIPackage(**common, software_primaryPurpose=m.software_SoftwarePurpose.model)
-            task = artifact.facts.get("task") if artifact else None
-            if isinstance(task, str):
-                pkg.ai_domain = [task]
-        if scheme == "hf" and "/" in name:
-            pkg.software_packageUrl = f"pkg:huggingface/{name}"
-            pkg.software_downloadLocation = f"https://huggingface.co/{name}"
-        elif scheme == "hf-dataset" and "/" in name:
-            pkg.software_downloadLocation = f"https://huggingface.co/datasets/{name}"
-        elif scheme == "pypi" and name:
-            pkg.software_packageUrl = f"pkg:pypi/{name.lower().replace('_', '-')}"
-            pkg.software_downloadLocation = f"https://pypi.org/project/{name}/"
+        pkg = self.typed_package(art_id, artifact, kind, common)
+        _locations(pkg, scheme, name)
         if artifact is not None and artifact.publisher:
             pkg.suppliedBy = self.org(artifact.publisher)
         if artifact is not None and artifact.sources:
@@ -167,6 +165,27 @@ class _Builder:
                         comment="the licence in force on the scenario's date (modelclear)")
         for a in group:
             self.annotate(pkg, a)
+        return pkg
+
+    def typed_package(self, art_id: str, artifact: Artifact | None, kind: Kind | None,
+                      common: dict[str, Any]) -> Any:
+        """A dataset, software or AI package, by the artifact's kind."""
+        m = self.m
+        if kind is Kind.DATASET:
+            # the knowledge base records no modality: the type is required, so it is noAssertion
+            pkg = m.dataset_DatasetPackage(
+                **common, software_primaryPurpose=m.software_SoftwarePurpose.data,
+                dataset_datasetType=[m.dataset_DatasetType.noAssertion])
+            availability = self.availability(art_id, artifact)
+            if availability:
+                pkg.dataset_datasetAvailability = getattr(m.dataset_DatasetAvailabilityType, availability)
+            return pkg
+        if kind is Kind.PACKAGE:
+            return m.software_Package(**common, software_primaryPurpose=m.software_SoftwarePurpose.library)
+        pkg = m.ai_AIPackage(**common, software_primaryPurpose=m.software_SoftwarePurpose.model)
+        task = artifact.facts.get("task") if artifact else None
+        if isinstance(task, str):
+            pkg.ai_domain = [task]
         return pkg
 
     def availability(self, art_id: str, artifact: Artifact | None) -> str | None:
@@ -249,7 +268,8 @@ class _Builder:
             comment=f"{self.t('ui.knowledge_as_of', date=self.report.knowledge_as_of.isoformat())}. "
                     f"{self.t('ui.disclaimer')}",
         )
-        doc.element = [o for o in self.objects.foreach() if isinstance(o, m.Element)]
+        # In creation order: the object set iterates in an order that depends on memory addresses.
+        doc.element = sorted((o for o in self.objects.foreach() if isinstance(o, m.Element)), key=_creation_order)
         self.add(doc)
         data = m.JSONLDSerializer().serialize_data(self.objects, force_at_graph=True)
         return data
