@@ -16,13 +16,21 @@ Rendering: :func:`occurrences` visits the graph as a tree in which each node is 
 edge from its breadth-first parent (so the drawn depth is its shortest distance); any other edge to a
 node with upstream of its own is a reference (``repeat``) to that expansion. Every edge appears once,
 so every path stays readable while the output is linear in nodes and edges.
+
+A run (one ``check``, or every artifact of a ``scan``) asks for its lineage once: :func:`forest`
+builds a :class:`Forest`, the DAG of every root and of every artifact upstream of one (each is judged
+on its own lineage), with each distinct id resolved once. Where an artifact's whole upstream is within
+the bounds and has no cycle, its DAG is the same objects as in the DAGs of everything built on it, so a
+knowledge base of fine-tune chains costs one node per artifact; any other artifact gets its own
+:func:`build`. Either way the DAG of an artifact is exactly what :func:`build` gives for it.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Protocol
 
 from modelclear.model import Artifact, LineageNode
@@ -166,6 +174,179 @@ def _depth_first(root: str, info: dict[str, _Info]) -> tuple[set[tuple[str, int]
             on_path.add(child)
             stack.append((child, 0))
     return back, order
+
+
+@dataclass(frozen=True)
+class _Whole:
+    """An artifact whose whole upstream lies within the bounds, without a cycle: one shared sub-DAG.
+
+    ``nodes`` and ``edges`` are upper bounds (an artifact reached along two paths counts twice);
+    ``missing`` maps the key of each artifact without a record in it to the id it is written as.
+    """
+
+    height: int
+    nodes: int
+    edges: int
+    missing: Mapping[str, str]
+
+
+_NO_MISSING: Mapping[str, str] = MappingProxyType({})
+_LEAF = _Whole(0, 1, 0, _NO_MISSING)
+
+
+class Forest:
+    """The lineage DAGs of one run: every root's, and that of every artifact upstream of a root.
+
+    Each distinct id is resolved once (one :class:`Resolver`). :meth:`graph` gives exactly the DAG
+    :func:`build` gives for an artifact. An artifact whose whole upstream has no cycle, is at most
+    ``max_depth`` deep and within the size bounds (upper bounds, paths counted) gets its DAG from
+    shared node objects, found bottom-up: its children are the nodes of what it was built from, made
+    once for the run. Any other artifact gets a :func:`build` of its own (counted in ``built``), and the
+    artifacts in that DAG are added in turn. The exploration that decides is bounded like a build: it
+    stops ``max_depth`` steps from the artifact and when the bounds on size are passed.
+    """
+
+    def __init__(self, catalog: Lookup, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES,
+                 max_edges: int = MAX_EDGES) -> None:
+        """An empty forest over ``catalog`` (a :class:`Resolver` is shared, anything else wrapped)."""
+        self.resolver = catalog if isinstance(catalog, Resolver) else Resolver(catalog)
+        self.max_depth, self.max_nodes, self.max_edges = max_depth, max_nodes, max_edges
+        self.built = 0
+        self._art: dict[str, Artifact | None] = {}
+        self._edges: dict[str, tuple[tuple[str, str, str], ...]] = {}  # key -> (relation, child key, child id)
+        self._whole: dict[str, _Whole] = {}
+        self._fails: dict[str, int] = {}  # key -> the largest depth budget it is known to fail under
+        self._path: set[str] = set()
+        self._own: dict[str, LineageNode] = {}  # key -> a DAG built on its own
+        self._cut: dict[str, list[LineageNode]] = {}
+        self._nodes: dict[tuple[str, str], LineageNode] = {}  # (id, relation) -> shared node
+        self._kids: dict[str, tuple[LineageNode, ...]] = {}
+
+    def add(self, artifact_ids: Iterable[str]) -> None:
+        """Build the DAGs of ``artifact_ids`` and of everything upstream of them (each once)."""
+        pending = list(artifact_ids)
+        while pending:
+            artifact_id = pending.pop()
+            key = artifact_id.lower()
+            if key in self._own or key in self._whole:
+                continue
+            if key not in self._art:
+                self._art[key] = self.resolver.get(artifact_id)
+            if self._whole_of(key, self.max_depth) is not None:
+                continue  # every artifact upstream is whole too, and known
+            graph = self._own[key] = build(artifact_id, self.resolver, max_depth=self.max_depth,
+                                           max_nodes=self.max_nodes, max_edges=self.max_edges)
+            self.built += 1
+            pending.extend(n.id for n in nodes(graph) if n.artifact is not None)
+
+    def graph(self, artifact_id: str) -> LineageNode:
+        """The DAG rooted at ``artifact_id`` (relation ``self``); ``KeyError`` if it was never added."""
+        key = artifact_id.lower()
+        own = self._own.get(key)
+        if own is not None:
+            return own
+        if key not in self._whole:
+            raise KeyError(artifact_id)
+        art = self._art[key]
+        return self._shared(key, art.id if art is not None else artifact_id, "self")
+
+    def truncated(self, artifact_id: str) -> list[LineageNode]:
+        """The distinct nodes of :meth:`graph` whose upstream was cut by a bound (see :func:`truncated`)."""
+        key = artifact_id.lower()
+        if key not in self._own:
+            self.graph(artifact_id)  # KeyError when unknown
+            return []
+        found = self._cut.get(key)
+        if found is None:
+            found = self._cut[key] = truncated(self._own[key])
+        return found
+
+    def __len__(self) -> int:
+        """How many artifacts have a DAG (whole or built on their own)."""
+        return len(self._whole.keys() | self._own.keys())
+
+    # --- bottom-up: whole upstreams ---------------------------------------------------------------
+
+    def _children(self, key: str) -> tuple[tuple[str, str, str], ...]:
+        """The upstream links of ``key`` resolved: (relation, child key, child id), in record order."""
+        found = self._edges.get(key)
+        if found is None:
+            art = self._art[key]
+            out = []
+            for link in art.upstream if art is not None else ():
+                child = self.resolver.get(link.target)
+                child_id = child.id if child is not None else link.target
+                self._art.setdefault(child_id.lower(), child)
+                out.append((link.relation, child_id.lower(), child_id))
+            found = self._edges[key] = tuple(out)
+        return found
+
+    def _whole_of(self, key: str, budget: int) -> _Whole | None:
+        """``key``'s upstream as one shared sub-DAG if it is at most ``budget`` deep, else ``None``."""
+        found = self._whole.get(key)
+        if found is not None:
+            return found if found.height <= budget else None
+        if self._fails.get(key, -1) >= budget:
+            return None
+        art = self._art[key]
+        if art is None or not art.upstream:
+            self._whole[key] = _LEAF
+            return _LEAF
+        if budget <= 0 or key in self._path:  # too deep from here, or a cycle through ``key``
+            self._fails[key] = max(budget, self._fails.get(key, -1)) if budget <= 0 else self.max_depth
+            return None
+        self._path.add(key)
+        try:
+            parts = [(self._whole_of(child, budget - 1), child, child_id) for _, child, child_id in self._children(key)]
+        finally:
+            self._path.discard(key)
+        whole = self._compose(parts)
+        if whole is None:
+            self._fails[key] = max(budget, self._fails.get(key, -1))
+            return None
+        self._whole[key] = whole
+        return whole
+
+    def _compose(self, parts: list[tuple[_Whole | None, str, str]]) -> _Whole | None:
+        """The whole of an artifact from its children's, or ``None`` when a child fails or a bound is passed."""
+        height = n_nodes = 0
+        missing: Mapping[str, str] = _NO_MISSING
+        for whole, child, child_id in parts:
+            if whole is None:
+                return None
+            height = max(height, whole.height + 1)
+            n_nodes += whole.nodes
+            extra = whole.missing if self._art[child] is not None else {child: child_id}
+            if extra:
+                merged = dict(missing)
+                for k, spelled in extra.items():
+                    if merged.setdefault(k, spelled) != spelled:
+                        return None  # one missing artifact written two ways: a build names it as met first
+                missing = merged
+        n_edges = len(parts) + sum(w.edges for w, _, _ in parts if w is not None)
+        if n_nodes + 1 > self.max_nodes or n_edges > self.max_edges:
+            return None
+        return _Whole(height, n_nodes + 1, n_edges, missing)
+
+    def _shared(self, key: str, node_id: str, relation: str) -> LineageNode:
+        """The shared node of a whole artifact under ``relation`` (its children made once for the run)."""
+        found = self._nodes.get((node_id, relation))
+        if found is None:
+            kids = self._kids.get(key)
+            if kids is None:
+                kids = self._kids[key] = tuple(self._shared(child, child_id, rel)
+                                               for rel, child, child_id in self._edges.get(key, ()))
+            found = self._nodes[(node_id, relation)] = LineageNode(id=node_id, relation=relation,
+                                                                    artifact=self._art[key], children=kids)
+        return found
+
+
+def forest(catalog: Lookup, artifact_ids: Iterable[str], *, max_depth: int = MAX_DEPTH,
+           max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES) -> Forest:
+    """The lineage of a run: the DAG of each of ``artifact_ids`` and of every artifact upstream of them."""
+    out = Forest(catalog, max_depth=max_depth, max_nodes=max_nodes, max_edges=max_edges)
+    out.add(artifact_ids)
+    return out
 
 
 def tree_edges(root: LineageNode) -> set[tuple[int, int]]:
