@@ -19,6 +19,8 @@ class _TomlLines:
 
     def __init__(self, text: str) -> None:
         """Index every key path of ``text``."""
+        # A single-pass scanner: the loop's state (current table, stack of open inline arrays and
+        # tables, array counters) is shared by every branch, so it stays in one function.
         self.lines: dict[tuple[str | int, ...], int] = {}
         counters: dict[tuple[str, ...], int] = {}
         table: tuple[str | int, ...] = ()

@@ -32,6 +32,7 @@ def explain_href(item: str) -> str:
 
 def record_tree(value: Any, lang: str, kb: KnowledgeBase, key: str = "", kind: str = "") -> Node:
     """A raw knowledge record as a :class:`Node` tree, bilingual texts in ``lang`` and references linked."""
+    # One dispatch over the value's type and key: which strings become links is a flat list of cases.
     if isinstance(value, Mapping):
         if set(value) <= {"en", "ja"} and "en" in value:
             return Node("text", str(value.get(lang) or value["en"]))
