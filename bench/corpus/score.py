@@ -298,6 +298,8 @@ def scan_tree(root: Path) -> list[Finding]:
     """Run modelclear's scanner in process on ``root`` (one job: the corpus is scored on shared machines).
 
     Notebook findings are moved to the raw JSON line the labels use (from the ``cell N, line M`` note).
+    Package references (``pypi:`` ids from requirements files) are left out: the corpus labels models
+    and datasets only.
     """
     from modelclear.scan import ScanOptions, scan_path
 
@@ -305,6 +307,8 @@ def scan_tree(root: Path) -> list[Finding]:
     findings = []
     raw_notebooks: dict[str, str] = {}
     for ref in result.references:
+        if ref.kind is not None and ref.kind.value == "package":
+            continue  # watched packages (requirements files) are not models or datasets: out of the corpus's scope
         path = Path(ref.path)
         rel = PurePosixPath(path.relative_to(root) if path.is_absolute() and path.is_relative_to(root) else path)
         line = ref.line
