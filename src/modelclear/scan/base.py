@@ -36,11 +36,28 @@ class ScanOptions:
 
 
 @dataclass(frozen=True)
+class EnvValue:
+    """One value a deployment file gives an environment variable (see ``ScanContext.project_env``)."""
+
+    value: str
+    #: The file, relative to the scan root (``/``-separated), and the 1-based line of the value.
+    path: str
+    line: int
+    #: env-file | compose | compose-default | dockerfile-env | dockerfile-arg
+    source: str
+
+
+@dataclass(frozen=True)
 class ScanContext:
     """Project-wide facts a scanner may use (e.g. constants defined in other modules of the project)."""
 
     root: Path
     project_constants: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    #: Environment variable name -> the values the project's deployment files give it (``.env`` files,
+    #: compose ``environment:`` and ``${VAR:-default}``, Dockerfile ``ENV``/``ARG``), each with its file
+    #: and line; filled by the runner's pre-pass (:func:`modelclear.scan.deploy.with_project_env`, whose
+    #: docstring is the API). Empty when a scanner is called directly.
+    project_env: Mapping[str, tuple[EnvValue, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

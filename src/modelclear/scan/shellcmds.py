@@ -421,11 +421,17 @@ _LOCAL_ORGS = frozenset({"data", "datasets", "dataset", "output", "outputs", "ou
 _BARE_LOCAL = re.compile(r"^(checkpoint|output|ckpt|run|exp|model|result|save|tmp|data|train|test|val)", re.I)
 
 
+def hub_repo(value: str) -> bool:
+    """Whether ``value`` reads as a Hub repo id ``ORG/NAME`` rather than a local folder, a file or a hosted
+    API's ``provider/model`` name."""
+    return _REPO.match(value) is not None and value.split("/", 1)[0].lower() not in _LOCAL_ORGS \
+        and _ext_kind(value) is None
+
+
 def _hub_values(arg: Arg, scheme: str, kind: Kind, command: str, bare: bool) -> Iterator[Hit]:
     for value in arg.values or ():
-        repo = _REPO.match(value)
-        if repo:
-            if value.split("/", 1)[0].lower() in _LOCAL_ORGS or _ext_kind(value) is not None:
+        if _REPO.match(value):
+            if not hub_repo(value):
                 continue
         elif not (bare and _BARE.match(value) and not _BARE_LOCAL.match(value)
                   and (scheme == "hf-dataset" or re.search(r"[0-9\-]", value))):
