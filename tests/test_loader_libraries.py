@@ -108,6 +108,10 @@ def test_ollama_client_functions_langchain_and_rest_payloads() -> None:
         embeddings = OllamaEmbeddings(model="nomic-embed-text")
         resp = requests.post(f"{OLLAMA_HOST}/api/generate", json={"model": "mistral", "prompt": "hi"})
         other = requests.post("https://api.example.com/api/chat", json={"model": "gpt-x"})
+        client = ollama.Client(host=OLLAMA_HOST)
+        answer = client.chat(model="gemma2:9b", messages=[])
+        tokens = tokenizer("hi")
+        generated = model.generate(**tokens)
         ''')
     got = sorted((r.line, r.id, r.confidence) for r in found_refs)
     assert got == [(7, "ollama:llama3.1:8b", "high"),
@@ -115,7 +119,8 @@ def test_ollama_client_functions_langchain_and_rest_payloads() -> None:
                    (9, "ollama:llama2", "medium"),          # langchain_community's default model
                    (10, "ollama:qwen2.5:7b", "high"),
                    (11, "ollama:nomic-embed-text", "high"),
-                   (12, "ollama:mistral", "medium")]        # the address is built from a constant
+                   (12, "ollama:mistral", "medium"),        # the address is built from a constant
+                   (15, "ollama:gemma2:9b", "high")]        # a method of an ollama.Client object
 
 
 # --------------------------------------------------------------------------------------- Roboflow

@@ -11,6 +11,10 @@
   followed through the names it is assigned to: ``roboflow-dataset:W/P/V``.
 * ``ollama_rest`` — an HTTP request to an Ollama server's REST API (``requests.post(".../api/chat",
   json={"model": ...})``): ``ollama:TAG``.
+* ``client_method`` — a method called on a client object that a library call built
+  (``client = ollama.Client(host); client.chat(model=...)``, ``ollama.AsyncClient().generate(...)``):
+  when the receiver was built by one of ``options.clients``, the ``template`` builder reads the call;
+  any other receiver (``model.generate(...)``) is not this library's call.
 
 Each follows the loader declaration's ``arg`` / ``if_missing`` rules through
 :func:`~modelclear.scan.builders.base.main_arg`; values it cannot place become local or unresolved
@@ -37,6 +41,7 @@ from modelclear.scan.builders.base import (
     string_values,
 )
 from modelclear.scan.builders.hf import hf_one
+from modelclear.scan.builders.template import build_template
 from modelclear.scan.pyloaders import items
 from modelclear.scan.pyvalues import OneOf, QName, Res, expr_text
 
@@ -247,6 +252,21 @@ def build_ollama_rest(site: Site) -> list[Hit]:
     return hits
 
 
+# ------------------------------------------------------------------------------------ client objects
+
+
+def build_client_method(site: Site) -> list[Hit]:
+    """A method of a client object built by one of ``options.clients``, read by the ``template`` builder."""
+    func = site.call.func
+    if not isinstance(func, ast.Attribute):
+        return []
+    receiver = _bound_call(func.value, site)
+    clients = {str(c) for c in items(site.options.get("clients"))}
+    if not (isinstance(receiver, ast.Call) and site.scan.resolver.call_qualname(receiver.func) in clients):
+        return []
+    return build_template(site)
+
+
 #: The id builders of this module, by the name a loader entry gives in ``id:``.
 BUILDERS: dict[str, Builder] = {
     "hf_named": build_hf_named,
@@ -254,4 +274,5 @@ BUILDERS: dict[str, Builder] = {
     "super_gradients": build_super_gradients,
     "roboflow_version": build_roboflow_version,
     "ollama_rest": build_ollama_rest,
+    "client_method": build_client_method,
 }
