@@ -433,3 +433,17 @@ def test_hf_tasks_generated_entries_load_and_never_shadow_a_reviewed_loader() ->
         ''')
     assert got == [(4, "hf:flair/ner-english-ontonotes-large", M), (5, None, M),
                    (6, "hf:MaartenGr/BERTopic_Wikipedia", M)]
+
+
+def test_torchaudio_bundles_and_datasets() -> None:
+    got = found('''
+        import torchaudio
+        from torchaudio.datasets import LIBRISPEECH
+
+        bundle = torchaudio.pipelines.WAV2VEC2_ASR_BASE_960H
+        model = bundle.get_model()
+        train = LIBRISPEECH("./data", url="train-clean-100", download=True)
+        commands = torchaudio.datasets.SPEECHCOMMANDS("./data", download=True)
+        ''')
+    assert got == [(5, "torchaudio:WAV2VEC2_ASR_BASE_960H", M), (6, "torchaudio-dataset:LIBRISPEECH", D),
+                   (7, "torchaudio-dataset:SPEECHCOMMANDS", D)]
