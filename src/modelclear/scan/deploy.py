@@ -67,7 +67,7 @@ from modelclear.model import Kind, Reference
 from modelclear.scan.base import EnvValue, ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning
 from modelclear.scan.shell import STEPS_PER_FILE, project_values, scan_shell
-from modelclear.scan.shellcmds import classify_url, hub_repo
+from modelclear.scan.shellcmds import HOSTED_MODEL, classify_url, hub_repo
 from modelclear.scan.walk import decode_text, is_binary, read_head
 from modelclear.yamlsafe import FAST_LOADER, event_mark
 
@@ -373,10 +373,6 @@ def _names_artifact(name: str) -> bool:
 
 _OLLAMA_TAG = re.compile(r"^(?:hf\.co/[\w.\-]+/[\w.\-]+|[a-z0-9][a-z0-9._\-]*(?:/[a-z0-9][a-z0-9._\-]*)?)"
                          r"(?::[A-Za-z0-9][\w.\-]*)?$")
-_HOSTED_VALUE = re.compile(r"^(gpt-|o[1-9]|chatgpt|text-embedding-|text-davinci|davinci|babbage|claude|gemini|"
-                           r"command|embed-|rerank-|voyage|sonar|dall-e|whisper-1|tts-|mistral-(large|medium|small)-"
-                           r"|grok|deepseek-(chat|reasoner)|llama-3\.\d-\d+b-(preview|instant|versatile))",
-                           re.IGNORECASE)
 _ST_SHORT = re.compile(r"^(all|paraphrase|multi-qa|msmarco|distiluse|nli|stsb|sentence-t5|gtr-t5)-[A-Za-z0-9.\-]+$")
 
 
@@ -391,7 +387,7 @@ def classify_variable(name: str, value: str, ollama: bool) -> tuple[str, Kind, s
     if "://" in value:
         got = classify_url(value)
         return (got[0], got[1], f"environment variable {name}: {got[3]}") if got else None
-    if any(w in _SETTING_WORDS for w in _name_words(name)) or "$" in value or _HOSTED_VALUE.match(value):
+    if any(w in _SETTING_WORDS for w in _name_words(name)) or "$" in value or HOSTED_MODEL.match(value):
         return None
     names_ollama = "OLLAMA" in name.upper()
     if (names_ollama or ollama) and _OLLAMA_TAG.match(value) and (":" in value or "/" not in value):

@@ -38,7 +38,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelclear.model import Reference
@@ -537,8 +537,3 @@ class ShellScanner:
             found.append(budget_warning(path.name, f"shell reading stopped after {STEPS_PER_FILE:,} steps; "
                                                    "later commands were not read"))
         return found
-
-
-def with_line_offset(refs: Iterable[Reference], offset: int) -> list[Reference]:
-    """``refs`` moved down by ``offset`` lines."""
-    return [replace(r, line=r.line + offset) for r in refs]

@@ -407,7 +407,8 @@ def _vllm(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
 
 _MODEL_FLAGS = frozenset({"--model_name_or_path", "--model-name-or-path", "--model", "--model-id", "--model_id",
                           "--model_name", "--model-name", "--pretrained_model_name_or_path", "--base_model",
-                          "--base-model", "--tokenizer_name", "--tokenizer", "--teacher_model", "--reward_model"})
+                          "--base-model", "--tokenizer_name", "--tokenizer", "--teacher_model", "--reward_model",
+                          "--vision_tower", "--vision-tower", "--text_encoder_name", "--ref_model"})
 _DATASET_FLAGS = frozenset({"--dataset_name", "--dataset-name", "--dataset", "--dataset_id", "--data_path"})
 _BARE_FLAGS = frozenset({"--model_name_or_path", "--dataset_name"})
 _REPO = re.compile(r"^[A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*$")
@@ -416,16 +417,25 @@ _LOCAL_ORGS = frozenset({"data", "datasets", "dataset", "output", "outputs", "ou
                          "ckpt", "ckpts", "models", "model", "runs", "results", "exp", "exps", "experiments",
                          "logs", "tmp", "cache", "pretrained", "pretrained_models", "weights", "saved_models",
                          "save", "configs", "config", "work_dirs", "assets", "resources", "local", "src",
-                         "openai", "anthropic", "azure", "gemini", "groq", "together_ai", "bedrock", "vertex_ai",
+                         "anthropic", "azure", "gemini", "groq", "together_ai", "bedrock", "vertex_ai",
                          "ollama", "cohere", "mistral", "deepseek", "openrouter", "fireworks_ai", "replicate"})
 _BARE_LOCAL = re.compile(r"^(checkpoint|output|ckpt|run|exp|model|result|save|tmp|data|train|test|val)", re.I)
 
 
+#: Model names of hosted APIs (OpenAI, Anthropic, Google, Cohere...): not artifacts one downloads.
+HOSTED_MODEL = re.compile(r"^(gpt-|o[1-9]|chatgpt|text-embedding-|text-davinci|davinci|babbage|claude|gemini|"
+                          r"command|embed-|rerank-|voyage|sonar|dall-e|whisper-1|tts-|mistral-(large|medium|small)-"
+                          r"|grok|deepseek-(chat|reasoner)|llama-3\.\d-\d+b-(preview|instant|versatile))",
+                          re.IGNORECASE)
+
+
 def hub_repo(value: str) -> bool:
     """Whether ``value`` reads as a Hub repo id ``ORG/NAME`` rather than a local folder, a file or a hosted
-    API's ``provider/model`` name."""
-    return _REPO.match(value) is not None and value.split("/", 1)[0].lower() not in _LOCAL_ORGS \
-        and _ext_kind(value) is None
+    API's ``provider/model`` name (``openai/gpt-4o``)."""
+    if _REPO.match(value) is None or _ext_kind(value) is not None:
+        return False
+    org, name = value.split("/", 1)
+    return org.lower() not in _LOCAL_ORGS and not HOSTED_MODEL.match(name)
 
 
 def _hub_values(arg: Arg, scheme: str, kind: Kind, command: str, bare: bool) -> Iterator[Hit]:

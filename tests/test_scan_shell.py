@@ -1,0 +1,307 @@
+"""Shell commands that fetch models and datasets: download scripts, training launchers, Makefiles and
+notebook shell cells, written the way public repositories write them, with the negative twins
+(installers, demo images, pip, comments, unset variables) that must stay silent."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from modelclear.model import Kind, Reference
+from modelclear.scan import ScanOptions, scan_path
+from modelclear.scan.base import EnvValue, ScanContext, ScanWarning
+from modelclear.scan.budget import BUDGET_CODE, Meter
+from modelclear.scan.notebook import NotebookScanner
+from modelclear.scan.shell import ShellScanner, makefile_lines, scan_shell
+from modelclear.scan.shellcmds import classify_url
+
+
+def shell(script: str, **kwargs: object) -> list[Reference]:
+    text = textwrap.dedent(script).lstrip("\n")
+    return scan_shell(list(enumerate(text.split("\n"), start=1)), "get.sh", **kwargs)  # type: ignore[arg-type]
+
+
+def ids_at(script: str, **kwargs: object) -> set[tuple[str | None, int]]:
+    return {(r.id, r.line) for r in shell(script, **kwargs)}
+
+
+def run(scanner: object, name: str, data: bytes, ctx: ScanContext | None = None) -> list[Reference | ScanWarning]:
+    ctx = ctx or ScanContext(root=Path("/nonexistent-root"))
+    return list(scanner.scan(Path(name), data, ctx))  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------------------- download scripts
+
+
+def test_checkpoint_download_script_with_base_url_variable() -> None:
+    found = shell("""
+        #!/bin/bash
+        # Use either wget or curl to download the checkpoints
+        if command -v wget &> /dev/null; then
+            CMD="wget"
+        else
+            CMD="curl -L -O"
+        fi
+        BASE_URL="https://dl.fbaipublicfiles.com/segment_anything_2/072824/"
+        sam2_hiera_t_url="${BASE_URL}sam2_hiera_tiny.pt"
+        sam2_hiera_l_url="${BASE_URL}sam2_hiera_large.pt"
+        echo "Downloading sam2_hiera_tiny.pt checkpoint..."
+        wget $sam2_hiera_t_url || { echo "Failed to download checkpoint from $sam2_hiera_t_url"; exit 1; }
+        curl -L -O "$sam2_hiera_l_url" || exit 1
+    """)
+    assert {(r.id, r.line, r.confidence) for r in found} == {
+        ("url:https://dl.fbaipublicfiles.com/segment_anything_2/072824/sam2_hiera_tiny.pt", 12, "medium"),
+        ("url:https://dl.fbaipublicfiles.com/segment_anything_2/072824/sam2_hiera_large.pt", 13, "medium"),
+    }
+    assert all(r.loader.startswith("shell:") and r.evidence for r in found)
+    assert "value of $sam2_hiera_t_url" in found[0].note
+
+
+def test_literal_loop_over_model_names_and_array() -> None:
+    script = """
+        mkdir -p weights
+        for size in n s m; do
+            wget -q https://github.com/ultralytics/assets/releases/download/v8.2.0/yolov8${size}.pt -P weights
+        done
+        MODELS=(sam_vit_b_01ec64 sam_vit_l_0b3195)
+        for m in "${MODELS[@]}"; do curl -LO https://dl.fbaipublicfiles.com/segment_anything/$m.pth; done
+        wget https://example.com/$m.pth
+    """
+    assert ids_at(script) == {
+        ("ultralytics:yolov8n", 3), ("ultralytics:yolov8s", 3), ("ultralytics:yolov8m", 3),
+        ("url:https://dl.fbaipublicfiles.com/segment_anything/sam_vit_b_01ec64.pth", 6),
+        ("url:https://dl.fbaipublicfiles.com/segment_anything/sam_vit_l_0b3195.pth", 6),
+    }  # after ``done`` $m is no longer the loop's: the last wget names nothing
+
+
+def test_hub_cli_git_clone_and_positional_default() -> None:
+    script = r"""
+        MODEL_NAME=${1:-meta-llama/Meta-Llama-3-8B-Instruct}
+        export HF_HUB_ENABLE_HF_TRANSFER=1
+        huggingface-cli download "$MODEL_NAME" --local-dir ./models/llama3 \
+            --exclude "original/*"
+        huggingface-cli download --repo-type dataset HuggingFaceH4/ultrachat_200k --local-dir data
+        hf download Qwen/Qwen2.5-0.5B-Instruct config.json
+        huggingface-cli download stabilityai/stable-diffusion-2 --repo-type space
+        huggingface-cli upload my-org/my-model ./out
+        git lfs install
+        git clone https://huggingface.co/BAAI/bge-m3
+        GIT_LFS_SKIP_SMUDGE=1 git clone --depth 1 https://huggingface.co/datasets/openai/gsm8k.git
+        git clone https://huggingface.co/spaces/gradio/hello_world
+        git clone https://github.com/facebookresearch/segment-anything.git
+    """
+    assert ids_at(script) == {
+        ("hf:meta-llama/Meta-Llama-3-8B-Instruct", 3), ("hf-dataset:HuggingFaceH4/ultrachat_200k", 5),
+        ("hf:Qwen/Qwen2.5-0.5B-Instruct", 6), ("hf:BAAI/bge-m3", 10), ("hf-dataset:openai/gsm8k", 11),
+    }
+
+
+def test_ollama_kaggle_gdown_buckets() -> None:
+    script = """
+        curl -fsSL https://ollama.com/install.sh | sh
+        ollama serve &
+        sleep 5
+        ollama pull llama3.1:8b && ollama pull nomic-embed-text:latest
+        docker exec -it ollama ollama run qwen2.5:7b
+        curl http://localhost:11434/api/pull -d '{"name": "mistral"}'
+        kaggle datasets download -d paultimothymooney/chest-xray-pneumonia --unzip -p data/
+        kaggle competitions download -c house-prices-advanced-regression-techniques
+        gdown --id 1Y2k4wXa9bC3dE5fG7hI9jK1lM3nO5pQ7 -O ckpt/model.pth
+        gsutil -m cp -r gs://gresearch/robotics/droid_100 ./data
+        aws s3 cp s3://my-train-data/corpus.parquet data/ --no-sign-request
+        aws s3 cp ./outputs/final.pt s3://my-bucket/final.pt
+    """
+    found = {(r.id, r.line, r.kind) for r in shell(script)}
+    assert found == {
+        ("ollama:llama3.1:8b", 4, Kind.MODEL), ("ollama:nomic-embed-text", 4, Kind.MODEL),
+        ("ollama:qwen2.5:7b", 5, Kind.MODEL), ("ollama:mistral", 6, Kind.MODEL),
+        ("kaggle-dataset:paultimothymooney/chest-xray-pneumonia", 7, Kind.DATASET),
+        ("kaggle-competition:house-prices-advanced-regression-techniques", 8, Kind.DATASET),
+        ("url:https://drive.google.com/uc?id=1Y2k4wXa9bC3dE5fG7hI9jK1lM3nO5pQ7", 9, Kind.MODEL),
+        ("url:gs://gresearch/robotics/droid_100", 10, Kind.DATASET),
+        ("url:s3://my-train-data/corpus.parquet", 11, Kind.DATASET),
+    }
+
+
+def test_training_launcher_flags() -> None:
+    script = r"""
+        deepspeed llava/train/train_mem.py \
+            --deepspeed ./scripts/zero3.json \
+            --model_name_or_path lmsys/vicuna-13b-v1.5 \
+            --data_path ./playground/data/llava_v1_5_mix665k.json \
+            --vision_tower openai/clip-vit-large-patch14-336 \
+            --output_dir ./checkpoints/llava-v1.5-13b
+        python run_clm.py --model_name_or_path gpt2 --dataset_name wikitext --dataset_config_name wikitext-2-raw-v1
+        python chat.py --model openai/gpt-4o-mini --model_name_or_path outputs/run1
+        vllm serve mistralai/Mistral-7B-Instruct-v0.3 --max-model-len 8192
+    """
+    assert ids_at(script) == {
+        ("hf:lmsys/vicuna-13b-v1.5", 3), ("hf:openai/clip-vit-large-patch14-336", 5),
+        ("hf:gpt2", 7), ("hf-dataset:wikitext", 7), ("hf:mistralai/Mistral-7B-Instruct-v0.3", 9),
+    }
+
+
+# ---------------------------------------------------------------------------------------- negatives
+
+
+def test_installs_demo_inputs_comments_and_unset_variables_are_not_artifacts() -> None:
+    script = """
+        pip install -U transformers accelerate
+        apt-get install -y wget git-lfs
+        wget https://raw.githubusercontent.com/pytorch/hub/master/images/dog.jpg
+        wget https://github.com/ultralytics/assets/raw/main/im/bus.jpg -O demo.jpg
+        curl -LsSf https://astral.sh/uv/install.sh | sh
+        wget https://repo.anaconda.com/miniconda/Miniconda3-latest-Linux-x86_64.sh
+        wget https://github.com/cli/cli/releases/download/v2.40.0/gh_2.40.0_linux_amd64.tar.gz
+        wget https://github.com/org/repo/archive/refs/heads/main.zip
+        # wget https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth
+        echo "wget https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"
+        wget $WEIGHTS_URL
+        python train.py --model_name_or_path $BASE --dataset $DATA
+        cat > fetch.sh <<'EOF'
+        wget https://dl.fbaipublicfiles.com/dino/dino_vitbase16_pretrain/dino_vitbase16_pretrain.pth
+        EOF
+    """
+    assert shell(script) == []
+
+
+def test_unresolved_hub_repo_is_reported_without_an_id() -> None:
+    found = shell("""
+        huggingface-cli download $MODEL_REPO --local-dir weights
+        ollama pull "$(cat model.txt)"
+    """)
+    assert [(r.id, r.line, r.confidence, r.raw) for r in found] == [
+        (None, 1, "low", "$MODEL_REPO"), (None, 2, "low", '"$(cat model.txt)"')]
+    assert "not resolved" in found[0].note
+
+
+def test_variable_from_project_environment() -> None:
+    found = shell("ollama pull ${OLLAMA_MODEL}\n", project_env={"OLLAMA_MODEL": ["llama3.2:1b"]})
+    assert [(r.id, r.confidence) for r in found] == [("ollama:llama3.2:1b", "medium")]
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://huggingface.co/TheBloke/Llama-2-7B-GGUF/resolve/main/llama-2-7b.Q4_K_M.gguf", "hf:TheBloke/Llama-2-7B-GGUF"),
+    ("http://images.cocodataset.org/zips/val2017.zip", "url:http://images.cocodataset.org/zips/val2017.zip"),
+    ("https://example.org/files/weights?download=1", None),
+    ("https://example.org/img/cat.png", None),
+    ("http://localhost:8000/model.pth", None),
+    ("https://files.pythonhosted.org/packages/torch-2.0.whl", None),
+])
+def test_classify_url(url: str, expected: str | None) -> None:
+    got = classify_url(url)
+    assert (got[0] if got else None) == expected
+
+
+def test_makefile_variables_and_recipes() -> None:
+    text = textwrap.dedent("""\
+        MODEL ?= TheBloke/Mistral-7B-Instruct-v0.2-GGUF
+        FILE := mistral-7b-instruct-v0.2.Q4_K_M.gguf
+
+        .PHONY: download
+        download:
+        \t@mkdir -p models
+        \thuggingface-cli download $(MODEL) $(FILE) --local-dir models
+        \t@echo $$HOME
+        """)
+    lines = makefile_lines(text)
+    assert scan_shell(lines, "Makefile")[0].id == "hf:TheBloke/Mistral-7B-Instruct-v0.2-GGUF"
+    assert scan_shell(lines, "Makefile")[0].line == 7
+    refs = run(ShellScanner(), "Makefile", text.encode())
+    assert [(r.id, r.line) for r in refs if isinstance(r, Reference)] == [
+        ("hf:TheBloke/Mistral-7B-Instruct-v0.2-GGUF", 7)]
+
+
+# ------------------------------------------------------------------------------------ notebooks
+
+
+def notebook(*cells: list[str]) -> bytes:
+    return json.dumps({"cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": []} for c in cells],
+                       "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+                       "nbformat": 4, "nbformat_minor": 5}).encode()
+
+
+def test_notebook_bang_lines_and_bash_cells() -> None:
+    data = notebook(
+        ["%pip install -q ultralytics\n", "!pip install gdown\n"],
+        ["!wget -q https://github.com/ultralytics/assets/releases/download/v8.2.0/yolov8s-seg.pt\n",
+         "!wget -q https://ultralytics.com/images/bus.jpg\n"],
+        ["CKPT_ID = \"1qL9Xk2mN4pR6sT8vW0yZ2bD4fH6jK8lN\"\n", "!gdown {CKPT_ID} -O checkpoint.pth\n"],
+        ["%%bash\n", "for split in train2017 val2017; do\n",
+         "  wget -nc http://images.cocodataset.org/zips/${split}.zip\n", "done\n"],
+        ["!kaggle competitions download -c digit-recognizer\n", "# !ollama pull llama3\n"],
+    )
+    items = run(NotebookScanner(), "train.ipynb", data)
+    found = {(i.id, i.line, i.note.rsplit("; ", 1)[-1]) for i in items
+             if isinstance(i, Reference) and i.kind is not Kind.PACKAGE}
+    assert found == {
+        ("ultralytics:yolov8s-seg", 3, "cell 2, line 1"),
+        ("url:https://drive.google.com/uc?id=1qL9Xk2mN4pR6sT8vW0yZ2bD4fH6jK8lN", 6, "cell 3, line 2"),
+        ("url:http://images.cocodataset.org/zips/train2017.zip", 9, "cell 4, line 3"),
+        ("url:http://images.cocodataset.org/zips/val2017.zip", 9, "cell 4, line 3"),
+        ("kaggle-competition:digit-recognizer", 11, "cell 5, line 1"),
+    }
+
+
+def test_notebook_env_magic_and_unknown_interpolation() -> None:
+    data = notebook(["%env MODEL=mistralai/Mistral-7B-v0.1\n", "!huggingface-cli download $MODEL\n",
+                     "!wget https://example.com/{name + '.pth'}\n"])
+    refs = [i for i in run(NotebookScanner(), "nb.ipynb", data) if isinstance(i, Reference)]
+    assert [(r.id, r.line) for r in refs] == [("hf:mistralai/Mistral-7B-v0.1", 2)]
+
+
+# ------------------------------------------------------------------------------ the whole scanner
+
+
+def test_scan_path_reads_scripts_and_uses_the_project_env(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "download.sh").write_text(
+        "#!/bin/sh\nhuggingface-cli download \"$EMBEDDING_MODEL\"\n", encoding="utf-8")
+    (tmp_path / ".env").write_text("EMBEDDING_MODEL=BAAI/bge-small-en-v1.5\n", encoding="utf-8")
+    result = scan_path(tmp_path, ScanOptions(jobs=1))
+    found = {(r.path, r.line, r.id) for r in result.references}
+    assert ("scripts/download.sh", 2, "hf:BAAI/bge-small-en-v1.5") in found
+    assert (".env", 1, "hf:BAAI/bge-small-en-v1.5") in found
+
+
+# ------------------------------------------------------------------------------------ hostile input
+
+
+def test_not_utf8_is_an_encoding_warning() -> None:
+    items = run(ShellScanner(), "get.sh", b"wget https://x.org/a.pth \xff\xfe\n")
+    assert [(i.code if isinstance(i, ScanWarning) else i) for i in items] == ["encoding"]
+
+
+def test_huge_line_and_token_flood_stop_at_the_budget() -> None:
+    flood = "wget " + "a " * 3_000_000 + "\nollama pull llama3\n"
+    items = run(ShellScanner(), "big.sh", flood.encode())
+    assert [i.code for i in items if isinstance(i, ScanWarning)] == [BUDGET_CODE]
+    long_word = "wget https://example.com/" + "x" * 5_000_000 + ".pth\nwget https://example.com/" + \
+        "y" * 1_000 + ".pth # " + "z" * 1_000_000 + "\n"
+    refs = run(ShellScanner(), "long.sh", long_word.encode())  # an address past 2,000 characters is no id
+    assert [(r.line, len(r.evidence)) for r in refs if isinstance(r, Reference)] == [(2, 300)]
+
+
+def test_expansion_products_are_capped_and_budgeted() -> None:
+    loops = "".join(f"for v{i} in a b c d e f; do\n" for i in range(8))
+    body = "wget https://example.com/" + "".join(f"${{v{i}}}" for i in range(8)) + ".pth\n"
+    refs = shell(loops + body + "done\n" * 8)
+    assert 0 < len(refs) <= 24  # BUDGETS.candidates values per word
+    meter = Meter(50, "shell steps")
+    shell("for m in a b c; do wget https://example.com/$m.pth; done\n" * 100, meter=meter)
+    assert meter.exhausted
+
+
+def test_unterminated_quotes_and_substitutions_do_not_raise() -> None:
+    script = "wget \"https://example.com/a.pth\nwget 'x\ncurl $(echo \"$(\nollama pull ${X:-\n" + "$(" * 10_000
+    assert [(r.id, r.line) for r in shell(script)] == [("url:https://example.com/a.pth", 1)]
+
+
+def test_env_values_are_the_documented_type() -> None:
+    ctx = ScanContext(root=Path("/nonexistent-root"),
+                      project_env={"OLLAMA_MODEL": (EnvValue("phi3", ".env", 1, "env-file"),)})
+    items = run(ShellScanner(), "up.sh", b"ollama run $OLLAMA_MODEL\n", ctx)
+    assert [(i.id, i.line) for i in items if isinstance(i, Reference)] == [("ollama:phi3", 1)]
