@@ -184,7 +184,8 @@ def test_variable_from_project_environment() -> None:
 
 
 @pytest.mark.parametrize(("url", "expected"), [
-    ("https://huggingface.co/TheBloke/Llama-2-7B-GGUF/resolve/main/llama-2-7b.Q4_K_M.gguf", "hf:TheBloke/Llama-2-7B-GGUF"),
+    ("https://huggingface.co/TheBloke/Llama-2-7B-GGUF/resolve/main/llama-2-7b.Q4_K_M.gguf",
+     "hf:TheBloke/Llama-2-7B-GGUF"),
     ("http://images.cocodataset.org/zips/val2017.zip", "url:http://images.cocodataset.org/zips/val2017.zip"),
     ("https://example.org/files/weights?download=1", None),
     ("https://example.org/img/cat.png", None),

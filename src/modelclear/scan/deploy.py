@@ -188,7 +188,9 @@ def _yaml_scalars(text: str, meter: Meter, depth: int) -> Iterator[tuple[_Path, 
                     stack[-1][2] = "*"
                 else:
                     child()
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:  # a syntax error, or libyaml's own nesting bound met while looking ahead
+        if "nesting depth" in str(exc):
+            meter.exhausted = True
         return
     finally:
         loader.dispose()
