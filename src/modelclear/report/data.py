@@ -6,7 +6,7 @@ from typing import Any
 
 from modelclear import __version__
 from modelclear.i18n import Translator
-from modelclear.model import Assessment, Citation, Finding, LineageNode, Message, Scenario, worst
+from modelclear.model import Assessment, Citation, Finding, LineageNode, Message, Scenario
 from modelclear.report import SCAN_SCHEMA_VERSION, SCHEMA_VERSION, Report
 
 
@@ -77,7 +77,16 @@ def gate(t: Translator, report: Report) -> dict[str, Any] | None:
         "expired_waivers": [w.id for w in g.expired],
         "unused_waivers": [w.id for w in g.unused],
         "messages": messages(g, t),
+        # The summary's groups (block, review, duties, fine), shared by every format: modelclear.report.view.
+        "groups": _summary_groups(report),
     }
+
+
+def _summary_groups(report: Report) -> dict[str, list[str]]:
+    """The artifacts by summary group, as every format shows them (:func:`modelclear.report.view.summary`)."""
+    from modelclear.report.view import summary_data  # view imports this module
+
+    return summary_data(report)
 
 
 def message(t: Translator, m: Message) -> dict[str, Any]:
@@ -271,13 +280,13 @@ def scan_document(report: Report) -> dict[str, Any]:
         if len(codes) > 1 and same:
             ref["verdicts"] = {x.scenario.jurisdiction: x.verdict.value for x in same}
         refs.append(ref)
-    summary: dict[str, list[str]] = {"prohibited": [], "review": [], "fine": []}
+    # The same groups as every format's summary (the gate's status when there is a gate), sorted by id;
+    # "fine" holds both the fine and the allowed-with-duties groups (gate.groups keeps them apart).
+    groups = _summary_groups(report)
+    summary: dict[str, list[str]] = {"prohibited": sorted(groups["block"], key=str.lower),
+                                     "review": sorted(groups["review"], key=str.lower),
+                                     "fine": sorted(groups["duties"] + groups["fine"], key=str.lower)}
     shared: dict[int, dict[str, Any]] = {}  # upstream judgements shared by the artifacts of the scan
-    for _key, group in sorted(by_id.items()):
-        verdict = worst([x.verdict for x in group])
-        fine = verdict.value in ("allowed", "conditional") and all(x.risk.value == "low" for x in group)
-        bucket = "prohibited" if verdict.value == "prohibited" else ("fine" if fine else "review")
-        summary[bucket].append(artifact_id(group[0]))
     doc: dict[str, Any] = {
         "schema": SCAN_SCHEMA_VERSION,
         "tool": {"name": "modelclear", "version": __version__},

@@ -1,13 +1,16 @@
-"""Helpers shared by the standard formats (SARIF, CycloneDX, SPDX; the Markdown and HTML view is in
-:mod:`modelclear.report.human`).
+"""Helpers shared by every format (the Markdown and HTML view is in :mod:`modelclear.report.human`).
 
 Which layer decided a verdict, the gate's treatment of each assessment, the SARIF-style finding
-kind, and licence ids made safe for SBOMs. Presentation logic only: no legal knowledge lives here.
+kind, licence ids made safe for SBOMs, and :func:`summary`: the one grouping of a report's artifacts
+(what blocks, what needs review, what carries duties, what is fine) that the text, Markdown and HTML
+summaries, the SARIF levels and the JSON ``gate.groups`` all show. Presentation logic only: no legal
+knowledge lives here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from modelclear.model import Assessment, Finding, Layer, Status, worst
@@ -28,6 +31,9 @@ _UNCERTAIN = {
     Layer.PROVENANCE: "MC-PROVENANCE-WARNING",
 }
 _UNKNOWN = {layer: f"MC-UNKNOWN-{layer.value.upper()}" for layer in Layer}
+
+#: Where each rule's page lives (``docs/rules/<RULE>.md`` in the repository): SARIF's ``helpUri``.
+RULES_URI = "https://github.com/modelclear/modelclear/blob/main/docs/rules/{rule}.md"
 
 #: Every finding kind, in the order SARIF lists its rules.
 KINDS: tuple[str, ...] = (
@@ -115,3 +121,70 @@ def is_spdx(expression: str) -> bool:
     except Exception:
         return False
     return not info.errors and not info.invalid_symbols
+
+
+#: The summary's groups, worst first: what blocks, what needs review, what carries duties, what is fine.
+GROUPS: tuple[str, ...] = ("block", "review", "duties", "fine")
+
+_GROUP_OF = {
+    Status.PROHIBITED: "block",
+    Status.UNCERTAIN: "review",
+    Status.UNKNOWN: "review",
+    Status.CONDITIONAL: "duties",
+    Status.ALLOWED: "fine",
+    Status.NOT_APPLICABLE: "fine",
+}
+
+#: The SARIF level of each group (the same story as the summary).
+GROUP_LEVELS = {"block": "error", "review": "warning", "duties": "note", "fine": "none"}
+
+
+def group_of(status: Status) -> str:
+    """The summary group of a status the gate sees."""
+    return _GROUP_OF[status]
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One artifact in the summary: its group, the worst status the gate sees, and what the gate did."""
+
+    id: str
+    group: str
+    status: Status
+    fails: bool  # counted by the gate: this artifact fails the run
+    excused: str  # "waived" or "baseline" when it would fail but is excused, else ""
+    assessments: tuple[Assessment, ...]
+
+    def duties(self, t: Any) -> list[str]:
+        """The obligations of every jurisdiction's layers, translated and de-duplicated (for ``duties``)."""
+        return list(dict.fromkeys(t.render(m) for a in self.assessments for f in a.layers for m in f.obligations))
+
+
+def summary(report: Report) -> dict[str, list[SummaryItem]]:
+    """The report's artifacts by group (:data:`GROUPS`, each in report order), computed once for all formats.
+
+    The group comes from the status the gate sees (the verdict after the policy's licence lists) when
+    the report has a gate, else from the verdict: the worst across jurisdictions. ``fails`` says
+    whether the gate counts the artifact against the run.
+    """
+    out: dict[str, list[SummaryItem]] = {g: [] for g in GROUPS}
+    for group in groups(report):
+        status = worst_status(report, group)
+        items = [it for it in (gate_item(report, a) for a in group) if it is not None]
+        fails = any(it.counted for it in items)
+        excused = "" if fails else next(("waived" if it.waived else "baseline" for it in items
+                                         if it.waived or it.in_baseline), "")
+        item = SummaryItem(id=artifact_id(group[0]), group=group_of(status), status=status, fails=fails,
+                           excused=excused, assessments=tuple(group))
+        out[item.group].append(item)
+    return out
+
+
+def summary_data(report: Report) -> dict[str, list[str]]:
+    """:func:`summary` as ids by group (the JSON ``gate.groups``)."""
+    return {g: [item.id for item in items] for g, items in summary(report).items()}
+
+
+def failing_ids(report: Report) -> list[str]:
+    """The artifacts that fail the run (counted by the gate), in report order."""
+    return [item.id for items in summary(report).values() for item in items if item.fails]
