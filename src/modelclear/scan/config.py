@@ -24,7 +24,7 @@ import fnmatch
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -45,7 +45,8 @@ from modelclear.scan.walk import decode_text, inside_root
 _SKIP_NAMES = frozenset({"package.json", "package-lock.json", "tsconfig.json", "composer.json", "jsconfig.json",
                          ".eslintrc.json", "renovate.json", "tokenizer.json", "vocab.json", "merges.json"})
 _WEIGHT_EXT = re.compile(
-    r"\.(pt|pth|bin|ckpt|safetensors|gguf|onnx|h5|hdf5|keras|pkl|pb|tflite|json|ya?ml|npz|msgpack)$", re.IGNORECASE)
+    r"\.(pt|pth|bin|ckpt|safetensors|gguf|onnx|h5|hdf5|keras|pkl|pb|tflite|json|jsonl|ya?ml|npz|msgpack|nemo|"
+    r"csv|tsv|parquet|arrow|txt)$", re.IGNORECASE)
 _INTERP = re.compile(r"\$\{([^{}]*)\}")
 
 
@@ -98,7 +99,7 @@ def rules() -> tuple[dict[str, KeyRule], tuple[TargetRule, ...], frozenset[bytes
                    tuple(t.get("requires", ())), t.get("join"), bool(t.get("from_target", False)))
         for t in data["targets"]
     )
-    prefilter = frozenset({*(k.encode() for k in keys), b"_target_"})
+    prefilter = frozenset({*(k.encode() for k in keys), b"_target_", *(t.encode() for t in data["format_tokens"])})
     return keys, targets, prefilter
 
 
@@ -239,7 +240,13 @@ def _truthy(node: ConfigNode | None) -> bool:
     return bool(node.value)
 
 
-class _Walker:
+class Walker:
+    """Walks one configuration document and collects the references it names (see the module doc).
+
+    Format readers (:mod:`.recipes`, :mod:`.detectron2cfg`, :mod:`.ldmcfg`) use :meth:`emit`,
+    :meth:`string` and :attr:`consumed` (ids of nodes they reported, which the key rules then skip).
+    """
+
     def __init__(self, path: Path, lines: list[str], root: ConfigNode, ctx_root: Path | None = None) -> None:
         self.path = path
         self.ctx_root = ctx_root
@@ -250,9 +257,11 @@ class _Walker:
         self.consumed: set[int] = set()
 
     def evidence(self, line: int) -> str:
+        """The trimmed text of ``line``."""
         return self.lines[line - 1].strip()[:300] if 0 < line <= len(self.lines) else ""
 
     def emit(self, raw: str, value: Value, node: ConfigNode, loader: str, confidence: str, note: str = "") -> None:
+        """Record a reference to ``value`` at ``node``'s position."""
         notes = "; ".join(n for n in (value.note, note) if n)
         line, column = node.position()
         self.out.append(Reference(raw=raw, kind=value.kind, id=value.id, path=self.path.name, line=line,
@@ -261,6 +270,7 @@ class _Walker:
                                   loader=loader, note=notes))
 
     def string(self, node: ConfigNode) -> str | None:
+        """The node's string value, with interpolations resolved where they can be (else as written)."""
         if not isinstance(node.value, str):
             return None
         text = node.value
@@ -276,6 +286,7 @@ class _Walker:
         return text
 
     def visit(self, node: ConfigNode) -> None:
+        """Apply the key and ``_target_`` rules to ``node`` and everything below it."""
         if isinstance(node.value, dict):
             target = node.value.get("_target_")
             if target is not None and isinstance(target.value, str):
@@ -291,6 +302,7 @@ class _Walker:
                 self.visit(child)
 
     def key(self, rule: KeyRule, node: ConfigNode) -> None:
+        """References named by the value of a key rule's key."""
         if isinstance(node.value, dict):  # a sweep parameter: {value: X} / {values: [X, Y]} / {default: X}
             inner = [node.value[k] for k in ("value", "values", "default") if k in node.value]
             for child in inner:
@@ -307,6 +319,7 @@ class _Walker:
                 self.emit(item.value, value, item, f"config:{rule.key}", rule.confidence)
 
     def target(self, mapping: dict[str, ConfigNode], target: str) -> None:
+        """References of a Hydra ``_target_`` node whose target is a known loader."""
         for rule in self.targets:
             if not fnmatch.fnmatchcase(target, rule.target):
                 continue
@@ -379,7 +392,9 @@ class ConfigScanner:
         out: list[Reference | ScanWarning] = []
         lines = text.splitlines()
         for doc in docs:
-            walker = _Walker(path, lines, doc, Path(os.path.abspath(ctx.root)) if path.is_absolute() else None)
+            walker = Walker(path, lines, doc, Path(os.path.abspath(ctx.root)) if path.is_absolute() else None)
+            for reader in _format_readers():
+                reader(walker, doc)
             walker.visit(doc)
             out.extend(walker.out)
         if limits.nodes.exhausted:
@@ -392,6 +407,13 @@ class ConfigScanner:
             out.append(budget_warning(path.name, "too many references to place on their lines; "
                                                  "later ones have line 0"))
         return out
+
+
+def _format_readers() -> tuple[Callable[[Walker, ConfigNode], None], ...]:
+    """The readers of particular config formats, run on each document before the key rules."""
+    from modelclear.scan import detectron2cfg, ldmcfg, recipes  # they import this module
+
+    return (recipes.read_recipe, detectron2cfg.read_detectron2, ldmcfg.read_ldm)
 
 
 def _error_line(exc: BaseException) -> int:
