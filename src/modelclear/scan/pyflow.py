@@ -1,0 +1,320 @@
+"""Values that reach a loader through the module's own functions and classes (issue 10, cause 1).
+
+A project often wraps a real loader: ``class Embedder: def __init__(self, model="org/a"):
+self.model = SentenceTransformer(model)``, ``def load_model(name): return AutoModel.from_pretrained(name)``,
+``class MyModel: @classmethod def from_pretrained(cls, path): ... timm.create_model(path, ...)``.
+The loader call inside the wrapper reports the wrapper's default (the resolver follows parameters).
+What the *callers* pass (``Embedder(model="org/b")``) is reported here, at the caller's line, which is
+where a reader looks for it:
+
+1. **Summaries.** For every loader call of the module that sits in a function, the parameters of
+   that function, of the functions around it and, for a method, of every method of its class are
+   bound to marker strings and the call's id argument is evaluated once
+   (:class:`FlowResolver`). Markers found in the value say which parameters reach the id: through
+   the parameter itself, ``self.x = x`` read in another method, f-strings, ``+``, ``.format`` or a
+   config object's field (``cfg.model_name`` where ``cfg`` is the parameter's default dataclass).
+2. **Calls of a wrapper.** A call of a function, of a class (its ``__init__``), of a classmethod
+   (``Model.from_pretrained(x)``) or of a method through ``self`` whose parameter reaches a loader
+   is evaluated again with the arguments of that call bound to the parameters (defaults for those
+   not passed). The loader entry's gates apply to the bound values, so
+   ``make_backbone(name, pretrained=False)`` over ``timm.create_model(name, pretrained=pretrained)``
+   loads nothing. Each id is a reference at the caller's line, confidence ``medium``, with a note
+   naming the wrapper and the line of the real load; a load the wrapper makes only under a
+   condition says so (``only on some paths``). A call that passes none of the parameters that
+   reach the id adds nothing (the loader call reports the defaults itself), and values left unknown
+   are not repeated as dynamic loads (the loader call reports its own, once).
+
+Work is bounded by the file's step budget (shared with the rest of the module's scan) and, for the
+number of wrapper calls evaluated, by its loader-call budget; both report ``budget`` warnings from
+:meth:`modelclear.scan.pymodule.ModuleScan.budget_warnings`. Nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from modelclear.model import Reference
+from modelclear.scan.builders import Site, build
+from modelclear.scan.pyindex import ClassRef, FuncRef, Param, Scope
+from modelclear.scan.pyresolve import Resolver
+from modelclear.scan.pyvalues import Res, call_name, find_arg, has_star_args
+
+if TYPE_CHECKING:
+    from modelclear.scan.pyloaders import LoaderSpec
+    from modelclear.scan.pymodule import ModuleScan
+
+#: Marks a parameter's value while summaries are computed (never a character of a real id).
+_MARK = "\x00"
+#: Statements under which a load happens only on some paths.
+_BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.Match)
+_TRY_STAR = getattr(ast, "TryStar", None)
+#: Most wrapper loads followed from one call of a wrapper.
+MAX_SITES_PER_CALL = 16
+
+
+class FlowResolver(Resolver):
+    """A :class:`Resolver` in which some parameters have given values (the arguments of one call)."""
+
+    def __init__(self, base: Resolver, seeds: Mapping[int, Res]) -> None:
+        super().__init__(base.index, base.project, base._is_loader_call, base.budget)
+        #: ``id(Param)`` -> the value the parameter has for this evaluation.
+        self.seeds = dict(seeds)
+
+    def param(self, param: Param, depth: int) -> Res:
+        """The seeded value of ``param`` if it has one, else what the resolver works out."""
+        seeded = self.seeds.get(id(param))
+        if seeded is not None:
+            return Res(values=list(seeded.values), unknown=list(seeded.unknown), indirect=True,
+                       notes=list(seeded.notes))
+        return super().param(param, depth)
+
+
+class _ScanView:
+    """A module scan seen through another resolver (what the id builders read as ``site.scan``)."""
+
+    def __init__(self, scan: ModuleScan, resolver: Resolver) -> None:
+        self._scan = scan
+        self.resolver = resolver
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._scan, name)
+
+
+@dataclass(frozen=True)
+class LoadSite:
+    """A loader call inside a function whose id argument depends on parameters of ``params``' functions."""
+
+    call: ast.Call
+    scope: Scope
+    spec: LoaderSpec
+    groups: Mapping[str, str]
+    qualname: str
+    bare: bool
+    #: ``id`` of each function scope whose parameters reach the id argument -> those parameter names.
+    params: Mapping[int, frozenset[str]]
+    conditional: bool
+
+
+def _function_chain(scope: Scope) -> list[Scope]:
+    """The function scopes around ``scope`` (itself first), and for methods every method of the class."""
+    chain: list[Scope] = []
+    current: Scope | None = scope
+    while current is not None:
+        if current.kind == "function":
+            chain.append(current)
+            if current.cls is not None:
+                for method in methods(current.cls):
+                    if method not in chain:
+                        chain.append(method)
+        current = current.parent
+    return chain
+
+
+def methods(cls: Scope) -> list[Scope]:
+    """The function scopes defined directly in a class scope."""
+    out: list[Scope] = []
+    for bindings in cls.assigns.values():
+        for binding in bindings:
+            if binding[0] == "def" and isinstance(binding[2], Scope):
+                out.append(binding[2])
+    return out
+
+
+def _conditional(call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call`` sits under a branch, loop, ``try`` or ``with`` of its function's body."""
+    body = getattr(scope.node, "body", None)
+    if not isinstance(body, list):
+        return False
+    line = call.lineno
+    for stmt in body:
+        end = getattr(stmt, "end_lineno", None) or stmt.lineno
+        if stmt.lineno <= line <= end:
+            return isinstance(stmt, _BRANCHES) or (_TRY_STAR is not None and isinstance(stmt, _TRY_STAR))
+    return False
+
+
+class Flow:
+    """Wrapper summaries of one module and the references of calls of its wrappers."""
+
+    def __init__(self, scan: ModuleScan, loader_calls: Iterable[tuple[ast.Call, Scope]]) -> None:
+        self.scan = scan
+        self.sites: list[LoadSite] = []
+        seen: set[int] = set()
+        for call, scope in loader_calls:
+            if id(call) in seen or not any(s.kind == "function" for s in _scopes_up(scope)):
+                continue
+            seen.add(id(call))
+            self._summarise(call, scope)
+        #: Names a call must end in to be a call of a wrapper (functions, classes, methods).
+        self.names: set[str] = set()
+        self._by_scope: dict[int, list[LoadSite]] = {}
+        for site in self.sites:
+            for key in site.params:
+                self._by_scope.setdefault(key, []).append(site)
+        for scope in self._scopes():
+            if id(scope) in self._by_scope:
+                self.names.add("__init__" if scope.name == "__init__" else scope.name)
+                if scope.name == "__init__" and scope.cls is not None:
+                    self.names.add(scope.cls.name)
+
+    def _scopes(self) -> list[Scope]:
+        return [s for site in self.sites for s in _function_chain(site.scope)]
+
+    # -- summaries
+    def _summarise(self, call: ast.Call, scope: Scope) -> None:
+        chain = _function_chain(scope)
+        seeds: dict[int, Res] = {}
+        marks: dict[str, tuple[Scope, str]] = {}
+        for fscope in chain:
+            for name, param in fscope.params.items():
+                mark = f"{_MARK}{len(marks)}{_MARK}"
+                marks[mark] = (fscope, name)
+                seeds[id(param)] = Res(values=[mark])
+        if not marks:
+            return
+        resolver = FlowResolver(self.scan.resolver, seeds)
+        view = cast("ModuleScan", _ScanView(self.scan, resolver))
+        for spec, groups, qualname, bare in self.scan._matches(call, scope):
+            if spec.arg is None:
+                continue
+            site = Site(view, call, scope, spec, groups, qualname, bare)
+            res = site.value(spec.arg)
+            if res is None:
+                continue
+            reached: dict[int, set[str]] = {}
+            for value in res.values:
+                if not isinstance(value, str) or _MARK not in value:
+                    continue
+                for mark, (fscope, name) in marks.items():
+                    if mark in value:
+                        reached.setdefault(id(fscope), set()).add(name)
+            if reached:
+                self.sites.append(LoadSite(call, scope, spec, groups, qualname, bare,
+                                           {k: frozenset(v) for k, v in reached.items()},
+                                           _conditional(call, _enclosing_function(scope))))
+
+    # -- calls of wrappers
+    def references(self, loader_calls: set[int]) -> list[Reference]:
+        """References at every call of a wrapper of the module (not at ``loader_calls`` themselves)."""
+        if not self.sites:
+            return []
+        out: list[Reference] = []
+        calls = self.scan.budget.calls
+        for call, scope in sorted(self.scan.index.calls, key=lambda item: (item[0].lineno, item[0].col_offset)):
+            if id(call) in loader_calls or call_name(call.func) not in self.names or self.scan.ignored(call):
+                continue
+            if self.scan.budget.steps.exhausted:
+                break
+            found = self._call(call, scope)
+            if found and not calls.spend():
+                self.scan.calls_cut_at = self.scan.calls_cut_at or call.lineno + self.scan.line_offset
+                break
+            out.extend(found)
+        return out
+
+    def _targets(self, call: ast.Call, scope: Scope) -> list[Scope]:
+        """The function scopes a call runs: a function, a class's ``__init__``, a method of a class or of ``self``."""
+        func = call.func
+        resolver = self.scan.resolver
+        if isinstance(func, ast.Attribute):
+            owner = func.value
+            if isinstance(owner, ast.Name) and owner.id in ("self", "cls") and scope.cls is not None:
+                classes = [scope.cls]
+            else:
+                classes = [v.scope for v in resolver.resolve(owner, scope).values if isinstance(v, ClassRef)]
+            return [m for cls in classes for m in methods(cls) if m.name == func.attr]
+        if not isinstance(func, ast.Name):
+            return []
+        out: list[Scope] = []
+        for value in resolver.resolve(func, scope).values:
+            if isinstance(value, FuncRef):
+                out.append(value.scope)
+            elif isinstance(value, ClassRef):
+                out.extend(m for m in methods(value.scope) if m.name == "__init__")
+        return out
+
+    def _call(self, call: ast.Call, scope: Scope) -> list[Reference]:
+        out: list[Reference] = []
+        for target in self._targets(call, scope):
+            sites = self._by_scope.get(id(target), [])
+            if not sites:
+                continue
+            seeds, passed = self._bind(call, scope, target)
+            resolver = FlowResolver(self.scan.resolver, seeds)
+            for site in sites[:MAX_SITES_PER_CALL]:
+                if not (site.params[id(target)] & passed):
+                    continue
+                out.extend(self._load(call, target, site, resolver))
+        return out
+
+    def _bind(self, call: ast.Call, scope: Scope, target: Scope) -> tuple[dict[int, Res], set[str]]:
+        """The values the call gives the target's parameters, and the names it passes explicitly."""
+        seeds: dict[int, Res] = {}
+        passed: set[str] = set()
+        resolver = self.scan.resolver
+        star = has_star_args(call)
+        for name, param in target.params.items():
+            node = find_arg(call, param.position, (name,))
+            if node is not None:
+                seeds[id(param)] = resolver.resolve(node, scope)
+                passed.add(name)
+            elif star:
+                seeds[id(param)] = Res(unknown=[name], indirect=True, notes=["passed through *args/**kwargs"])
+            elif param.default is not None:
+                seeds[id(param)] = resolver.resolve(param.default, param.outer)
+            else:
+                seeds[id(param)] = Res(unknown=[name], indirect=True)
+        return seeds, passed
+
+    def _load(self, call: ast.Call, target: Scope, load: LoadSite, resolver: FlowResolver) -> list[Reference]:
+        from modelclear.scan.pymodule import gate_action  # pymodule imports this module
+
+        view = cast("ModuleScan", _ScanView(self.scan, resolver))
+        site = Site(view, load.call, load.scope, load.spec, load.groups, load.qualname, load.bare)
+        gate = gate_action(site, resolver)
+        if gate == "skip":
+            return []
+        offset = self.scan.line_offset
+        wrapper = target.cls.name if target.name == "__init__" and target.cls is not None else target.name
+        where = f"passed to {wrapper}(), which loads it at line {load.call.lineno + offset}"
+        if load.conditional:
+            where += " (only on some paths)"
+        out: list[Reference] = []
+        seen: set[str] = set()
+        self.scan._describing.add(id(load.call))  # a model object the load rebinds is not itself
+        try:
+            hits = build(site)
+        finally:
+            self.scan._describing.discard(id(load.call))
+        for hit in hits:
+            if hit.id is None or hit.id in seen or _MARK in hit.raw:
+                continue
+            seen.add(hit.id)
+            note = "; ".join(x for x in (hit.note, where) if x)
+            out.append(Reference(
+                raw=hit.raw, kind=hit.kind, id=hit.id, path=self.scan.path, line=call.lineno + offset,
+                column=call.col_offset + 1, evidence=self.scan.evidence(call),
+                confidence="low" if "low" in (gate, hit.confidence) else "medium",
+                loader=load.qualname if "?" not in load.qualname else (
+                    load.spec.patterns[0] if load.spec.patterns else load.qualname),
+                note=note))
+        return out
+
+
+def _scopes_up(scope: Scope) -> list[Scope]:
+    out: list[Scope] = []
+    current: Scope | None = scope
+    while current is not None:
+        out.append(current)
+        current = current.parent
+    return out
+
+
+def _enclosing_function(scope: Scope) -> Scope:
+    for current in _scopes_up(scope):
+        if current.kind == "function":
+            return current
+    return scope

@@ -1,0 +1,152 @@
+"""Registries of model and dataset ids in a module: each entry is a reference at its own line (issue 10, cause 2).
+
+Code that can load one of several artifacts keeps their ids in a registry: an ``Enum`` whose members
+are Hub ids, a dict from a short name to an id or URL, a list or tuple of names, a list of records
+(``ModelInfo(name=..., url=...)``, dicts with an ``"id"`` key), an argparse ``choices=[...]``. The
+resolver already gives the loader call every candidate (:mod:`modelclear.scan.pyresolve`); a reader,
+and the labelling conventions, look for each entry where it is written. So, after a module's loader
+calls are scanned:
+
+* a loader call whose references carry **two or more ids** is a call over a registry; every string
+  literal of the module that is an entry of a registry (an element of a list/tuple/set, a key or
+  value of a dict, a class-level assignment such as an ``Enum`` member, an argument of a record built
+  inside a container, an argparse ``choices`` element) and whose value is the reference's value
+  adds a reference with the same id at the entry's line (unless the entry is within :data:`NEAR`
+  lines of the call). A value built from an entry (``f"{BASE}/{name}.zip"`` over a list of names)
+  is matched to the longest entry it contains of at least :data:`MIN_PART` characters. The added
+  reference keeps the call's evidence and says ``registry entry; loaded at line N``;
+* :func:`enum_class` and :func:`enum_members` tell the resolver which classes are enumerations, so
+  that ``Models[name].value``, ``Models.small.value`` and ``[m.value for m in Models]`` are the
+  members' values.
+
+Each entry gets at most :data:`MAX_LINES_PER_VALUE` lines; the literal index is built once per module
+and only when a call has several ids.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import replace
+
+from modelclear.model import Reference
+from modelclear.scan.pyindex import Scope
+
+#: Shortest entry matched inside a longer built value (shorter ones match too much).
+MIN_PART = 6
+#: Most entry lines reported for one value.
+MAX_LINES_PER_VALUE = 3
+#: Entries this close to the loader call are not repeated (the call's own reference is next to them).
+NEAR = 2
+#: Base classes that make a class an enumeration.
+ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "enum.Enum", "enum.StrEnum", "enum.IntEnum"})
+
+_CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict)
+
+
+def enum_class(scope: Scope) -> bool:
+    """Whether a class scope is an ``Enum`` (its bases name ``Enum``, ``StrEnum`` or ``IntEnum``)."""
+    node = scope.node
+    if not isinstance(node, ast.ClassDef):
+        return False
+    for base in node.bases:
+        text = base.id if isinstance(base, ast.Name) else (
+            f"{base.value.id}.{base.attr}" if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name)
+            else "")
+        if text in ENUM_BASES:
+            return True
+    return False
+
+
+def enum_members(scope: Scope) -> list[str]:
+    """Names of the members of an ``Enum`` class scope, in source order (plain ``NAME = value`` lines)."""
+    node = scope.node
+    out: list[str] = []
+    if not isinstance(node, ast.ClassDef):
+        return out
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name = stmt.targets[0].id
+            if not name.startswith("_"):
+                out.append(name)
+    return out
+
+
+class EntryIndex:
+    """The string literals of one module that are registry entries, by value."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.by_value: dict[str, list[int]] = {}
+        self._walk(tree)
+
+    def _add(self, node: ast.expr) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
+            lines = self.by_value.setdefault(node.value, [])
+            if node.lineno not in lines:
+                lines.append(node.lineno)
+
+    def _walk(self, tree: ast.AST) -> None:
+        stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+        while stack:
+            node, in_container = stack.pop()
+            if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+                for elt in node.elts:
+                    self._add(elt)
+            elif isinstance(node, ast.Dict):
+                for part in (*node.keys, *node.values):
+                    if part is not None:
+                        self._add(part)
+            elif isinstance(node, ast.ClassDef):
+                for stmt in node.body:
+                    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                        self._add(stmt.value)
+            elif isinstance(node, ast.Call) and in_container:
+                for arg in (*node.args, *(k.value for k in node.keywords)):
+                    self._add(arg)
+            elif isinstance(node, ast.Call) and _call_name(node.func) == "add_argument":
+                for kw in node.keywords:
+                    if kw.arg == "choices" and isinstance(kw.value, _CONTAINERS):
+                        stack.append((kw.value, True))
+            inside = in_container or isinstance(node, _CONTAINERS)
+            for child in ast.iter_child_nodes(node):
+                stack.append((child, inside))
+
+    def lines(self, value: str) -> list[int]:
+        """Lines of the entries whose value is ``value``, else of the longest entry ``value`` is built from."""
+        exact = self.by_value.get(value)
+        if exact:
+            return exact[:MAX_LINES_PER_VALUE]
+        best = ""
+        for entry in self.by_value:
+            if len(entry) >= MIN_PART and len(entry) > len(best) and entry in value:
+                best = entry
+        return self.by_value[best][:MAX_LINES_PER_VALUE] if best else []
+
+
+def _call_name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def entry_references(refs: Iterable[Reference], tree: ast.AST, line_offset: int) -> list[Reference]:
+    """References at the registry entries of the loader calls among ``refs`` that load several ids."""
+    by_site: dict[tuple[str, int, str], list[Reference]] = {}
+    for ref in refs:
+        if ref.id is not None:
+            by_site.setdefault((ref.path, ref.line, ref.loader), []).append(ref)
+    index: EntryIndex | None = None
+    out: list[Reference] = []
+    seen: set[tuple[str, int]] = set()
+    for (_, line, _), site_refs in sorted(by_site.items()):
+        if len({r.id for r in site_refs}) < 2:
+            continue
+        if index is None:
+            index = EntryIndex(tree)
+        for ref in site_refs:
+            for entry_line in index.lines(ref.raw):
+                at = entry_line + line_offset
+                if abs(at - line) <= NEAR or (ref.id or "", at) in seen:
+                    continue
+                seen.add((ref.id or "", at))
+                note = "; ".join(x for x in (ref.note, f"registry entry; loaded at line {line}") if x)
+                out.append(replace(ref, line=at, column=1, confidence="medium", note=note))
+    return out
