@@ -146,8 +146,10 @@ def test_adapter_loaded_onto_the_same_name_does_not_recurse() -> None:
             return model
         load("org-e/base-7b", "org-e/lora-chat")
     """)
-    adapter = [r for r in out if r.id == "hf:org-e/lora-chat"]
+    adapter = [r for r in out if r.id == "hf:org-e/lora-chat" and "passed to load()" not in r.note]
     assert len(adapter) == 1 and "hf:org-e/base-7b" in adapter[0].note
+    at_call = [r for r in out if r.id == "hf:org-e/lora-chat" and "passed to load()" in r.note]
+    assert len(at_call) == 1 and "hf:org-e/base-7b" in at_call[0].note  # the caller's line (issue 10)
     assert "hf:org-e/base-7b" in {r.id for r in out}
 
 

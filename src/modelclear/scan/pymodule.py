@@ -23,8 +23,10 @@ from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import budget_warning
 from modelclear.scan.builders import Site, build
 from modelclear.scan.builders.base import string_values
+from modelclear.scan.pyflow import Flow
 from modelclear.scan.pyindex import Scope, build_index
 from modelclear.scan.pyloaders import LoaderSpec, LoaderTable, load_table
+from modelclear.scan.pyregistry import entry_references
 from modelclear.scan.pyresolve import Resolver
 from modelclear.scan.pyvalues import Opaque, QName, Res, expr_text, find_arg, has_star_args
 
@@ -91,6 +93,8 @@ class ModuleScan:
         self.exhausted_at = 0
         #: Line of the first loader call left out for the call budget; 0 if none was.
         self.calls_cut_at = 0
+        #: Every call matched as a loader call, with its scope (read by :mod:`modelclear.scan.pyflow`).
+        self.loader_calls: list[tuple[ast.Call, Scope]] = []
 
     def _dynamic_callees(self, func: ast.expr, scope: Scope | None) -> list[str]:
         """``models.__dict__[name]`` / ``getattr(models, name)``: the callee for each candidate name."""
@@ -216,6 +220,8 @@ class ModuleScan:
     def references_for(self, call: ast.Call, scope: Scope) -> list[Reference]:
         """The references of one call (empty when it is not a loader call or loads nothing)."""
         matches = self._matches(call, scope)
+        if matches:
+            self.loader_calls.append((call, scope))
         out: list[Reference] = []
         done: set[str] = set()
         for spec, groups, qualname, bare in matches:
@@ -300,6 +306,10 @@ class ModuleScan:
             out.extend(found)
             if fresh and steps.exhausted:
                 self.exhausted_at = call.lineno + self.line_offset
+        # calls of the module's own wrappers of loaders (issue 10, cause 1)
+        if not self.calls_cut_at:
+            out.extend(Flow(self, self.loader_calls).references({id(c) for c, _ in self.loader_calls}))
+        out.extend(entry_references(out, self.index.module.node, self.line_offset))  # registries (cause 2)
         return out
 
     def budget_warnings(self) -> list[ScanWarning]:
