@@ -59,6 +59,9 @@ aliases: [kbgen-ro]
 kind: license
 category: research-only
 acceptance: none
+yields_to_exceptions: false
+passes_to_derivatives: true
+url: https://example.org/kbgen/licence
 grants: all
 summary: {{en: "Synthetic research-only licence.", ja: "合成の研究専用ライセンス。"}}
 terms:
@@ -68,6 +71,7 @@ terms:
     purposes: [commercial]
     summary: {{en: "No commercial use.", ja: "商用利用は不可。"}}
     clause: "1"
+    url: https://example.org/kbgen/licence#1
     confidence: U
 sources:
   - {{url: "https://example.org/kbgen", checked: {CHECKED}, confidence: U, note: "synthetic"}}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -29,11 +30,13 @@ DAY = 24 * 3600
 def make_root(path: Path, tag: str, models: int = 150) -> Path:
     """A small data directory standing for one install's knowledge base."""
     (path / "licenses").mkdir(parents=True)
-    (path / "licenses" / "mit.json").write_text(json.dumps({"id": "mit", "spdx": "MIT", "name": "MIT"}))
+    shutil.copy(DATA_DIR / "licenses" / "MIT.yaml", path / "licenses" / "MIT.yaml")
     (path / "models").mkdir()
-    entries = [{"id": f"hf:{tag}/model-{i}", "license": "mit", "aliases": [f"{tag}-m{i}"],
-                "notes": f"{tag} entry {i} " + "x" * 300} for i in range(models)]
-    (path / "models" / "zoo.json").write_text(json.dumps({"family": f"{tag}-zoo", "models": entries}))
+    entries = [{"id": f"hf:{tag}/model-{i}", "license": "MIT", "aliases": [f"{tag}-m{i}"],
+                "notes": [f"{tag} entry {i} " + "x" * 300]} for i in range(models)]
+    source = {"url": "https://example.org/zoo", "checked": "2026-01-01", "confidence": "U"}
+    (path / "models" / "zoo.json").write_text(json.dumps({"family": f"{tag}-zoo", "sources": [source],
+                                                          "models": entries}))
     return path
 
 

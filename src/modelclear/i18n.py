@@ -5,9 +5,10 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 
+from modelclear.knowledge.vocab import LANGUAGES
 from modelclear.model import LocalText, Message
 
-LANGUAGES = ("en", "ja")
+__all__ = ["LANGUAGES", "Translator"]
 
 
 class _Params(dict[str, str]):

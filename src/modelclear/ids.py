@@ -17,6 +17,10 @@ them all. Schema of one declaration::
                                         # regular expression is read in this scheme (bare Hub names,
                                         # download addresses)
 
+A ``--kb`` overlay may declare more schemes in its own ``loaders/*.yaml`` files: :func:`add_schemes`
+adds them for the rest of the process (the service does so when it loads the overlay), so ids in
+those schemes parse like bundled ones. A scheme declared twice, by any two files, is an error.
+
 Parsing is purely syntactic: whether the knowledge base knows the id is the catalog's question. A
 well-formed id that nobody knows is an answer (``unknown``); only a malformed one raises
 :class:`IdError`.
@@ -93,13 +97,45 @@ def load_schemes(documents: Mapping[str, Mapping[str, object]]) -> dict[str, Sch
 _SCHEME_NAME_RE = re.compile(r"[a-z][a-z0-9_\-]*")
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9_\-]*):(?!//)(.*)$")
 
-#: Every id scheme, by name, as the loader data declares them.
+#: Every id scheme, by name, as the loader data declares them (bundled, then overlays').
 SCHEMES: dict[str, Scheme] = load_schemes(loaderdata.documents())
-_UNTYPED: tuple[tuple[re.Pattern[str], Scheme], ...] = tuple(
-    (re.compile(s.untyped), s) for s in SCHEMES.values() if s.untyped)
+_UNTYPED: list[tuple[re.Pattern[str], Scheme]] = [(re.compile(s.untyped), s) for s in SCHEMES.values() if s.untyped]
 _COMPILED: dict[str, re.Pattern[str]] = {s.name: re.compile(s.pattern) for s in SCHEMES.values()}
 _REWRITES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     s.name: tuple((re.compile(p), r) for p, r in s.normalise) for s in SCHEMES.values()}
+
+
+def add_schemes(documents: Mapping[str, Mapping[str, object]]) -> list[Scheme]:
+    """Declare the schemes of overlay loader documents (keyed by a name saying where each file is).
+
+    Additive and idempotent: declaring the same scheme again from the same file changes nothing.
+    Returns the schemes added.
+
+    Raises:
+        ValueError: a declaration is malformed, or the scheme is already declared by another file.
+    """
+    added = []
+    for name, scheme in load_schemes(documents).items():
+        known = SCHEMES.get(name)
+        if known is not None:
+            if known != scheme:
+                first = known.declared_in if "/" in known.declared_in else f"data/loaders/{known.declared_in}.yaml"
+                raise ValueError(f"scheme {name!r} declared twice: {first} and {scheme.declared_in}")
+            continue
+        added.append(scheme)
+    for scheme in added:
+        SCHEMES[scheme.name] = scheme
+        _COMPILED[scheme.name] = re.compile(scheme.pattern)
+        _REWRITES[scheme.name] = tuple((re.compile(p), r) for p, r in scheme.normalise)
+        if scheme.untyped:
+            _UNTYPED.append((re.compile(scheme.untyped), scheme))
+    return added
+
+
+def kind_of(artifact_id: str) -> Kind:
+    """The kind of artifact an id names, by its scheme (``model`` for an unknown scheme)."""
+    scheme = SCHEMES.get(artifact_id.split(":", 1)[0].strip().lower()) if ":" in artifact_id else None
+    return scheme.kind if scheme is not None else Kind.MODEL
 
 
 def _canonical_name(scheme: Scheme, name: str) -> str:

@@ -7,6 +7,7 @@ declared here, once, with their type and allowed values; :mod:`modelclear.assess
 
 ``set_by`` says who computes a fact: ``context`` (from the artifact, the scenario and the law, before any
 layer runs) or the layer that publishes it while it assesses (see :mod:`modelclear.assess.layers`).
+The closed vocabularies the facts take their values from are :mod:`modelclear.knowledge.vocab`'s.
 Adding a fact: declare it here, compute it in ``context.py`` or publish it from its layer, and list it
 in ``docs/knowledge-format.md``.
 """
@@ -16,25 +17,22 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from modelclear.knowledge import vocab
 from modelclear.model import Activity, Kind, Purpose, Status
 
 #: The legal acts an activity amounts to (``rules/acts.yaml`` ``acts``).
-ACTS = frozenset({"analysis", "use_weights", "distribute_weights", "use_outputs", "distribute_data", "use_software"})
+ACTS = frozenset(vocab.ACTS)
 #: What a law says of an act (law rule ``effect``, ``acts.yaml`` ``default_effects``), plus ``none``
 #: (no copyright question: weights or software) and ``unknown`` (nothing recorded).
-EXCEPTION_EFFECTS = frozenset({"covers", "covers_unless_optout", "needs_licence", "uncertain", "conditional",
-                               "none", "unknown"})
-#: How terms are accepted (licence ``acceptance``), ``none`` when no terms decide.
-ACCEPTANCE = frozenset({"none", "notice", "by-use", "click-through", "registration"})
+EXCEPTION_EFFECTS = frozenset({*vocab.LAW_EFFECTS, "none", "unknown"})
+#: How terms are accepted (licence ``acceptance``; ``none`` also when no terms decide).
+ACCEPTANCE = frozenset(vocab.ACCEPTANCE)
 #: Licence categories (licence ``category``), ``none`` when no licence decides.
-LICENSE_CATEGORIES = frozenset({
-    "permissive", "public-domain", "copyleft", "weak-copyleft", "network-copyleft", "share-alike",
-    "non-commercial", "research-only", "responsible-ai", "proprietary", "terms-of-access", "unknown", "none",
-})
+LICENSE_CATEGORIES = frozenset({*vocab.LICENSE_CATEGORIES, "none"})
 #: Provenance severities, from nothing seen to withdrawn, pirated or litigated material used directly.
 SEVERITIES = ("none", "info", "warning", "serious")
 #: Lineage relations (``Relation.relation``).
-RELATIONS = frozenset({"finetune", "adapter", "merge", "quantized", "distill", "trained_on", "derived_from"})
+RELATIONS = frozenset(vocab.RELATIONS)
 
 #: ``values`` of a fact whose allowed values are the jurisdictions with a law file.
 JURISDICTIONS = "jurisdictions"

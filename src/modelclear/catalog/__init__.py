@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from modelclear import ids
-from modelclear.catalog.bundled import DATA_DIR, RawStore, load_raw, read_blob
+from modelclear.catalog.bundled import DATA_DIR, RawStore, kind_of, load_raw, read_blob, register_schemes
 from modelclear.catalog.records import (
     Law,
     License,
@@ -24,6 +24,7 @@ from modelclear.catalog.records import (
     build_license,
     build_platform,
 )
+from modelclear.knowledge.schema import KnowledgeError, OverlayError
 from modelclear.model import Artifact, ArtifactRef, Kind
 
 
@@ -48,6 +49,8 @@ class KnowledgeBase:
         self.rules: dict[str, Any] = {}
         self.i18n: dict[str, dict[str, str]] = {}
         self.files = 0
+        #: Loader files of the overlays (file stem -> document), later overlays win.
+        self.loader_documents: dict[str, dict[str, Any]] = {}
         self.as_of = max(s.as_of for s in stores)
         for store in stores:
             self.files += store.files
@@ -64,7 +67,7 @@ class KnowledgeBase:
             for where, entry, family in store.artifacts:
                 aid = str(entry.get("id", ""))
                 if aid:
-                    self._add_artifact(where, family, aid, self._kind_of(entry).value,
+                    self._add_artifact(where, family, aid, kind_of(entry),
                                        [str(a) for a in entry.get("aliases") or ()], entry)
             for where, entry in store.laws:
                 self._laws[str(entry.get("jurisdiction", "")).upper()] = (where, entry)
@@ -74,6 +77,7 @@ class KnowledgeBase:
                 self.rules[name] = content
             for lang, messages in store.i18n.items():
                 self.i18n.setdefault(lang, {}).update(messages)
+            self.loader_documents.update(store.loaders or {})
         # Families that vouch for every id with a prefix (e.g. every Detectron2 model-zoo config).
         prefixed = [(str(d["match_prefix"]).lower(), name) for name, (_, d) in self._families.items()
                     if d.get("match_prefix")]
@@ -106,9 +110,27 @@ class KnowledgeBase:
 
     @classmethod
     def load(cls, data_dir: Path | None = None, overlays: Iterable[Path] = (), use_cache: bool = True) -> KnowledgeBase:
-        """Load the bundled data (or ``data_dir``) and overlay directories in the same format."""
+        """Load the bundled data (or ``data_dir``) and overlay directories in the same format.
+
+        Overlays are checked against the same schema and compiled to the same cache as the bundled
+        data; their loader files' id schemes are declared (:func:`modelclear.ids.add_schemes`).
+
+        Raises:
+            KnowledgeError: a bundled file breaks the schema (the message names the file and the field).
+            OverlayError: an overlay file does (the message also names the overlay).
+        """
         raw = load_raw(data_dir or DATA_DIR, use_cache=use_cache)
-        extra = [load_raw(Path(p), use_cache=False) for p in overlays]
+        extra = []
+        for p in overlays:
+            try:
+                store = load_raw(Path(p), use_cache=use_cache, overlay=True)
+                if store.loaders:  # a cached overlay was not compiled in this process: declare its schemes
+                    register_schemes(Path(p), store.loaders)
+            except KnowledgeError as exc:
+                raise OverlayError([f"--kb {p}: {problem}" for problem in exc.problems]) from None
+            except ValueError as exc:
+                raise OverlayError([f"--kb {p}: loaders: schemes: {exc}"]) from None
+            extra.append(store)
         return cls(raw, extra)
 
     # --- licences ----------------------------------------------------------------------------
@@ -185,13 +207,8 @@ class KnowledgeBase:
 
     @staticmethod
     def _kind_of(entry: Mapping[str, Any]) -> Kind:
-        if entry.get("kind"):
-            return Kind(str(entry["kind"]))
-        aid = str(entry.get("id", ""))
-        scheme = aid.split(":", 1)[0]
-        if scheme in ("dataset", "hf-dataset", "tfds", "torchvision-dataset", "keras-dataset"):
-            return Kind.DATASET
-        return Kind.PACKAGE if scheme == "pypi" else Kind.MODEL
+        """The kind of a raw artifact entry (:func:`modelclear.catalog.bundled.kind_of`)."""
+        return Kind(kind_of(entry))
 
     def raw_artifact(self, artifact_id: str) -> tuple[str, dict[str, Any], str] | None:
         """The raw entry behind an artifact (file, mapping, family), for ``explain`` and tests."""

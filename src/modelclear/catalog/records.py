@@ -1,7 +1,9 @@
 """Typed records of the knowledge base, built from the raw YAML/JSON mappings of ``data/``.
 
-Raw mappings come from :mod:`modelclear.catalog.bundled`; dates arrive as ISO strings. Building a
-record validates it: a malformed entry raises :class:`RecordError` naming the file and field.
+Raw mappings come from :mod:`modelclear.catalog.bundled`, which has already checked them against the
+schema (:mod:`modelclear.knowledge.schema`); dates arrive as ISO strings. Building a record still
+refuses what it cannot build (:class:`RecordError` naming the file and field), for mappings built
+elsewhere (tests, the Hub card reader). The vocabularies are :mod:`modelclear.knowledge.vocab`'s.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelclear import ids
+from modelclear.knowledge import vocab
 from modelclear.model import (
     Activity,
     Artifact,
@@ -164,11 +168,11 @@ class License:
     @property
     def is_contract(self) -> bool:
         """Whether using or obtaining it means accepting it as a contract."""
-        return self.kind == "terms" or self.acceptance in ("by-use", "click-through", "registration")
+        return self.kind == "terms" or self.acceptance in vocab.CONTRACT_ACCEPTANCE
 
 
-_ACCEPTANCE = {"none", "by-use", "click-through", "registration", "notice"}
-_EFFECTS = {"prohibited", "conditional", "uncertain", "allowed"}
+_ACCEPTANCE = frozenset(vocab.ACCEPTANCE)
+_EFFECTS = frozenset(vocab.TERM_EFFECTS)
 
 
 def build_license(raw: Mapping[str, Any], where: str) -> License:
@@ -290,8 +294,8 @@ class Law:
     sources: tuple[Source, ...]
 
 
-_ACTS = {"analysis", "use_weights", "distribute_weights", "use_outputs", "distribute_data"}
-_LAW_EFFECTS = {"covers", "covers_unless_optout", "needs_licence", "uncertain", "conditional"}
+_ACTS = frozenset(vocab.LAW_ACTS)
+_LAW_EFFECTS = frozenset(vocab.LAW_EFFECTS)
 
 
 def _position(raw: Any, where: str) -> Position | None:
@@ -422,10 +426,7 @@ def build_artifact(raw: Mapping[str, Any], where: str, defaults: Mapping[str, An
     if "id" not in raw:
         raise RecordError(f"{where}: missing 'id'")
     art_id = str(raw["id"])
-    kind_text = raw.get("kind") or d.get("kind") or (
-        "dataset" if art_id.split(":", 1)[0] in ("dataset", "hf-dataset", "tfds") else
-        "package" if art_id.startswith("pypi:") else "model"
-    )
+    kind_text = raw.get("kind") or d.get("kind") or ids.kind_of(art_id).value
     facts = {**(d.get("facts") or {}), **(raw.get("facts") or {})}
     srcs = sources(raw.get("sources"), where, required=False) or sources(d.get("sources"), where)
     history = tuple(

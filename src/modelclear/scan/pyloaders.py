@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from modelclear import loaderdata
+from modelclear.knowledge.vocab import IF_MISSING
 from modelclear.model import Kind
 
-#: The values ``if_missing:`` may take.
-IF_MISSING = ("unresolved", "skip", "default")
+__all__ = ["IF_MISSING", "ArgSpec", "Gate", "LoaderSpec", "LoaderTable", "build_table", "items", "load_table"]
 
 
 @dataclass(frozen=True)
