@@ -25,6 +25,7 @@ from modelclear.assess.facts import FACTS, check_published
 from modelclear.catalog import Catalog, KnowledgeBase
 from modelclear.catalog.bundled import DATA_DIR
 from modelclear.catalog.records import RecordError
+from modelclear.knowledge.schema import OverlayError
 from modelclear.model import Activity, Finding, Layer, Purpose, Scenario
 
 RULES_DIR = DATA_DIR / "rules"
@@ -151,11 +152,13 @@ def test_an_overlay_with_a_misspelt_key_fails_when_its_rules_load(tmp_path: Path
     data = _interactions()
     data["rules"][1]["when"]["jurisdiction_famly"] = data["rules"][1]["when"].pop("jurisdiction_family")
     _write(tmp_path, "interactions.yaml", data)
-    kb = KnowledgeBase.load(overlays=[tmp_path], use_cache=False)
-    catalog = Catalog(kb=kb)
-    ref = catalog.resolve(ids.parse("dataset:imagenet-1k"))
+    # The overlay is checked against the knowledge schema as it loads: the user's data is at fault
+    # (exit 3 through the service), and the message names the file, the rule and the key.
+    with pytest.raises(OverlayError, match=r"rules/interactions\.yaml: .*rule 'R2'\.when: key 'jurisdiction_famly' "
+                                           r"is not a declared fact"):
+        KnowledgeBase.load(overlays=[tmp_path], use_cache=False)
     with pytest.raises(rules.RuleError, match=r"rule 'R2'\.when: key 'jurisdiction_famly' is not a declared fact"):
-        assess_artifact(ref, catalog, _scenario("JP"))
+        rules.parse(data, "rules/interactions.yaml")
     # A problem in the knowledge base (reported as such by the CLI), not an internal error.
     assert issubclass(rules.RuleError, RecordError)
 

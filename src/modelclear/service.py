@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, TypeVar
 from modelclear import ids
 from modelclear.catalog import ArtifactSource, Catalog, KnowledgeBase
 from modelclear.i18n import LANGUAGES
+from modelclear.knowledge.schema import OverlayError
 from modelclear.model import Activity, ArtifactRef, Assessment, Purpose, Scenario
 from modelclear.report import Report, ScanEntry
 from modelclear.safetext import printable
@@ -63,7 +64,10 @@ def load_knowledge(overlays: Iterable[str | Path] = ()) -> KnowledgeBase:
 
 @functools.lru_cache(maxsize=4)
 def _load_knowledge(overlays: tuple[str, ...]) -> KnowledgeBase:
-    return KnowledgeBase.load(overlays=[Path(p) for p in overlays])
+    try:
+        return KnowledgeBase.load(overlays=[Path(p) for p in overlays])
+    except OverlayError as exc:  # the user's data, not ours: one line naming the file and field, exit 3
+        raise UsageError(printable(str(exc))) from None
 
 
 def default_catalog(kb: KnowledgeBase | None = None, *, online: bool = False,
