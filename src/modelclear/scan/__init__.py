@@ -56,6 +56,7 @@ from modelclear.scan.deploy import DeployScanner, with_project_env
 from modelclear.scan.deps import DepsScanner
 from modelclear.scan.modeldir import ModelDirScanner
 from modelclear.scan.notebook import NotebookScanner
+from modelclear.scan.openmmlab import OpenMMLabScanner
 from modelclear.scan.shell import ShellScanner
 from modelclear.scan.urls import UrlScanner, canonical_id
 from modelclear.scan.walk import FileEntry, decode_text, is_binary, read_head, rel_path, walk
@@ -88,6 +89,7 @@ SCANNERS: dict[str, Callable[[], Scanner]] = {
     "urls": UrlScanner,
     "shell": ShellScanner,
     "deploy": DeployScanner,
+    "openmmlab": OpenMMLabScanner,
 }
 
 _CONST_RE = re.compile(rb"^[A-Z_][A-Z0-9_]*\s*(?::[^=\n]*)?=\s*[rRbBuUfF]?['\"]", re.MULTILINE)
