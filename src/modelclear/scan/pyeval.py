@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import ast
 import itertools
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from modelclear.scan.pyindex import ClassRef, FuncRef, Scope
 from modelclear.scan.pyvalues import (
     _MISSING,
-    MAX_CANDIDATES,
+    MAX_UNION,
     OneOf,
     Opaque,
     PathStr,
@@ -36,6 +37,7 @@ from modelclear.scan.pyvalues import (
 #: ``str`` methods evaluated on known strings.
 STR_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold", "replace",
                          "removeprefix", "removesuffix", "format", "join", "zfill"})
+T = TypeVar("T")
 _ENV_CALLS = ("os.getenv", "os.environ.get", "environ.get", "os.environ.setdefault", "getenv")
 _PATH_CALLS = ("os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath",
                "pathlib.PurePosixPath", "pathlib.PosixPath", "Path")
@@ -66,12 +68,13 @@ class Evaluators:
             inner = value.value if isinstance(value, ast.FormattedValue) else value
             res = self.resolve(inner, scope, depth)
             out.indirect = out.indirect or res.indirect
+            out.dropped = out.dropped or res.dropped
             out.notes.extend(n for n in res.notes if n not in out.notes)
             strs = [str(v) for v in res.values if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
             if res.unknown or not strs or len(strs) != len(res.values):
                 return _unknown(expr_text(node)).add(Res(notes=out.notes))
             parts.append(strs)
-        for combo in itertools.islice(itertools.product(*parts), MAX_CANDIDATES):
+        for combo in product(parts, out):
             out.values.append("".join(combo))
         return out
 
@@ -162,10 +165,11 @@ class Evaluators:
     def _r_BinOp(self, node: ast.BinOp, scope: Scope, depth: int) -> Res:
         left = self.resolve(node.left, scope, depth)
         right = self.resolve(node.right, scope, depth)
-        out = Res(indirect=left.indirect or right.indirect, notes=left.notes + right.notes)
+        out = Res(indirect=left.indirect or right.indirect, notes=left.notes + right.notes,
+                  dropped=left.dropped or right.dropped)
         if left.unknown or right.unknown or not left.values or not right.values:
             return out.add(_unknown(expr_text(node)))
-        for a, b in itertools.islice(itertools.product(left.values, right.values), MAX_CANDIDATES):
+        for a, b in product([left.values, right.values], out):
             value = _binop(node.op, a, b)
             if value is _MISSING:
                 return out.add(_unknown(expr_text(node)))
@@ -282,11 +286,12 @@ class Evaluators:
         pools: list[list[str]] = []
         for res in parts:
             out.notes.extend(n for n in res.notes if n not in out.notes)
+            out.dropped = out.dropped or res.dropped
             strs = [v for v in res.values if isinstance(v, str)]
             if res.unknown or not strs:
                 return out.add(_unknown(expr_text(node)))
             pools.append(strs)
-        for combo in itertools.islice(itertools.product(*pools), MAX_CANDIDATES):
+        for combo in product(pools, out):
             joined = sep.join(combo)
             out.values.append(PathStr(joined) if path else joined)
         return out
@@ -319,18 +324,20 @@ class Evaluators:
                 out.add(_known(value.join(seq)))
             return True
         if method == "format":
-            kwargs: dict[str, object] = {}
+            names: list[str] = []
+            pools = [a.values for a in args]
             for kw in node.keywords:
                 if kw.arg is None:
                     return False
                 res = self.resolve(kw.value, scope, depth)
-                if len(res.values) != 1 or res.unknown:
+                if not res.values or res.unknown:
                     return False
-                kwargs[kw.arg] = res.values[0]
-            pools = [a.values for a in args]
-            for combo in itertools.islice(itertools.product(*pools), MAX_CANDIDATES):
+                names.append(kw.arg)
+                pools.append(res.values)
+            for combo in product(pools, out):
+                positional, kwargs = combo[:len(args)], dict(zip(names, combo[len(args):], strict=True))
                 try:
-                    out.add(_known(value.format(*combo, **kwargs)))
+                    out.add(_known(value.format(*positional, **kwargs)))
                 except (IndexError, KeyError, ValueError, AttributeError, TypeError):
                     return False
             return True
@@ -345,6 +352,16 @@ class Evaluators:
             out.add(_known(result))
             return True
         return False
+
+
+def product(pools: Sequence[Sequence[T]], out: Res) -> Iterator[tuple[T, ...]]:
+    """The combinations of ``pools`` (at most :data:`MAX_UNION`; more sets ``out.dropped``)."""
+    size = 1
+    for pool in pools:
+        size *= len(pool)
+    if size > MAX_UNION:
+        out.dropped = True
+    return itertools.islice(itertools.product(*pools), MAX_UNION)
 
 
 def _dict_method(value: dict[object, object], method: str, args: list[Res], out: Res) -> bool:

@@ -68,7 +68,7 @@ class FlowResolver(Resolver):
         seeded = self.seeds.get(id(param))
         if seeded is not None:
             return Res(values=list(seeded.values), unknown=list(seeded.unknown), indirect=True,
-                       notes=list(seeded.notes))
+                       notes=list(seeded.notes), dropped=seeded.dropped)
         return super().param(param, depth)
 
 

@@ -28,7 +28,7 @@ from modelclear.scan.pyindex import Scope, build_index
 from modelclear.scan.pyloaders import LoaderSpec, LoaderTable, load_table
 from modelclear.scan.pyregistry import entry_references
 from modelclear.scan.pyresolve import Resolver
-from modelclear.scan.pyvalues import Opaque, QName, Res, expr_text, find_arg, has_star_args
+from modelclear.scan.pyvalues import MAX_UNION, Opaque, QName, Res, expr_text, find_arg, has_star_args
 
 if TYPE_CHECKING:
     from modelclear.scan.python import FileBudget
@@ -93,6 +93,8 @@ class ModuleScan:
         self.exhausted_at = 0
         #: Line of the first loader call left out for the call budget; 0 if none was.
         self.calls_cut_at = 0
+        #: Line of the first loader call some of whose argument's values were dropped (union cap); 0 if none.
+        self.dropped_at = 0
         #: Every call matched as a loader call, with its scope (read by :mod:`modelclear.scan.pyflow`).
         self.loader_calls: list[tuple[ast.Call, Scope]] = []
 
@@ -242,6 +244,8 @@ class ModuleScan:
             hits = build(site)
         finally:
             self._describing.discard(id(call))
+        if site.dropped and not self.dropped_at:
+            self.dropped_at = call.lineno + self.line_offset
         arg_res = None
         out: list[Reference] = []
         seen: set[tuple[str | None, str]] = set()
@@ -325,6 +329,11 @@ class ModuleScan:
             out.append(budget_warning(
                 self.path, f"more than {self.budget.calls.limit:,} loader calls: the calls from line "
                            f"{self.calls_cut_at} on were not analysed", line=self.calls_cut_at))
+        if self.dropped_at and "candidates" not in self.budget.warned:
+            self.budget.warned.add("candidates")
+            out.append(budget_warning(
+                self.path, f"more than {MAX_UNION} candidate values for the id of the loader call at line "
+                           f"{self.dropped_at}: the others were not reported", line=self.dropped_at))
         if self.exhausted_at and "steps" not in self.budget.warned:
             self.budget.warned.add("steps")
             out.append(budget_warning(

@@ -250,7 +250,7 @@ class Resolver(Evaluators):
         done = self._param_memo.get(key)
         if done is not None:
             return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
-                       notes=list(done.notes))
+                       notes=list(done.notes), dropped=done.dropped)
         if key in self._param_stack:
             return _unknown(param.name)
         self._param_stack.add(key)
@@ -260,7 +260,7 @@ class Resolver(Evaluators):
             self._param_stack.discard(key)
         self._param_memo[key] = result
         return Res(values=list(result.values), unknown=list(result.unknown), indirect=result.indirect,
-                   notes=list(result.notes))
+                   notes=list(result.notes), dropped=result.dropped)
 
     def _param(self, param: Param, depth: int) -> Res:
         func_name, position, default, outer, name, cli = (param.func, param.position, param.default, param.outer,
@@ -375,7 +375,7 @@ class Resolver(Evaluators):
                 self._self_stack.discard(key)
             self._self_memo[key] = done
         return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
-                   notes=list(done.notes))
+                   notes=list(done.notes), dropped=done.dropped)
 
     def attr_lookup(self, attr: str, node: ast.expr, depth: int) -> Res:
         """Attribute of an object we cannot type: every argparse option, field or ``x.attr =`` of that name.
@@ -396,7 +396,7 @@ class Resolver(Evaluators):
         if done.unknown and not done.values:
             return _unknown(expr_text(node), note=done.notes[0] if done.notes else "")
         return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
-                   notes=list(done.notes))
+                   notes=list(done.notes), dropped=done.dropped)
 
     def _attr_lookup(self, attr: str, node: ast.expr, depth: int) -> Res:
         bindings = self.index.attr_index.get(attr)
@@ -453,7 +453,7 @@ class Resolver(Evaluators):
                 self._return_stack.discard(key)
             self._return_memo[key] = done
         return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
-                   notes=list(done.notes))
+                   notes=list(done.notes), dropped=done.dropped)
 
     def call_qualname(self, func: ast.expr) -> str:
         """Dotted name of a callee with imports expanded (``"?"`` for a part that is not a name)."""

@@ -27,6 +27,9 @@ from modelclear.scan.budget import BUDGETS
 
 #: Most candidates kept for one expression (cartesian products of f-strings are cut here).
 MAX_CANDIDATES = BUDGETS.candidates
+#: Most candidates a union of values keeps (the entries of a registry: a dict or Enum of model ids);
+#: values dropped past it set :attr:`Res.dropped`, which the loader call reports as a ``budget`` warning.
+MAX_UNION = BUDGETS.candidates * 4
 #: Deepest chain of name / attribute / call resolution followed.
 MAX_DEPTH = BUDGETS.resolve_depth
 #: Most resolution steps spent on one top-level expression.
@@ -69,13 +72,17 @@ class Res:
     unknown: list[str] = field(default_factory=list)
     indirect: bool = False
     notes: list[str] = field(default_factory=list)
+    #: Whether candidates were dropped for the :data:`MAX_UNION` cap (here or in a part merged in).
+    dropped: bool = False
 
     def add(self, other: Res) -> Res:
-        """Merge ``other`` into this result (union of candidates)."""
+        """Merge ``other`` into this result (union of candidates, at most :data:`MAX_UNION`)."""
+        self.dropped = self.dropped or other.dropped
         for value in other.values:
-            if len(self.values) >= MAX_CANDIDATES:
-                break
             if not any(_same(value, v) for v in self.values):
+                if len(self.values) >= MAX_UNION:
+                    self.dropped = True
+                    break
                 self.values.append(value)
         for text in other.unknown:
             if text not in self.unknown:

@@ -131,6 +131,8 @@ class Site:
         self.indirect = False
         #: Whether the id argument was missing and the loader's declared default was used instead.
         self.default_used = False
+        #: Whether an argument had more candidate values than a union keeps (a ``budget`` warning).
+        self.dropped = False
 
     @property
     def options(self) -> Mapping[str, object]:
@@ -157,6 +159,7 @@ class Site:
             return self._from_double_star(spec)
         res = self.scan.resolver.resolve(node, self.scope)
         self.indirect = self.indirect or res.indirect or len(res.values) > 1
+        self.dropped = self.dropped or res.dropped
         return res
 
     def _from_double_star(self, spec: ArgSpec | Mapping[str, object] | None) -> Res | None:
