@@ -375,6 +375,11 @@ def _names_artifact(name: str) -> bool:
 
 _OLLAMA_TAG = re.compile(r"^(?:hf\.co/[\w.\-]+/[\w.\-]+|[a-z0-9][a-z0-9._\-]*(?:/[a-z0-9][a-z0-9._\-]*)?)"
                          r"(?::[A-Za-z0-9][\w.\-]*)?$")
+#: Values that choose a backend rather than name a model (``EMBEDDING_MODEL=sentence_transformer``).
+_SELECTORS = frozenset({"sentence_transformer", "sentence_transformers", "openai", "ollama", "huggingface", "hf",
+                        "local", "azure", "aws", "bedrock", "google", "vertex", "cohere", "fastembed", "gpt4all",
+                        "llamacpp", "llama_cpp", "vllm", "tgi", "tei", "default", "none", "auto", "custom",
+                        "mock", "fake", "dummy", "test"})
 _ST_SHORT = re.compile(r"^(all|paraphrase|multi-qa|msmarco|distiluse|nli|stsb|sentence-t5|gtr-t5)-[A-Za-z0-9.\-]+$")
 
 
@@ -391,8 +396,11 @@ def classify_variable(name: str, value: str, ollama: bool) -> tuple[str, Kind, s
         return (got[0], got[1], f"environment variable {name}: {got[3]}") if got else None
     if any(w in _SETTING_WORDS for w in _name_words(name)) or "$" in value or HOSTED_MODEL.match(value):
         return None
+    if value.lower().replace("-", "_") in _SELECTORS:
+        return None
     names_ollama = "OLLAMA" in name.upper()
-    if (names_ollama or ollama) and _OLLAMA_TAG.match(value) and (":" in value or "/" not in value):
+    if (names_ollama or ollama) and _OLLAMA_TAG.match(value) and (":" in value or ("/" not in value
+                                                                                  and "_" not in value)):
         ref = ids.try_parse("ollama:" + value)
         if ref is not None and not dataset:
             return ref.id, Kind.MODEL, f"environment variable {name}: Ollama model"

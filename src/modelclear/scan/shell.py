@@ -401,6 +401,9 @@ def _run_command(words: list[Word], next_op: str, following: list[Word] | None, 
     if not words:
         return
     argv = [_arg(w, st) for w in words]
+    if argv[0].via and argv[0].values and len(argv[0].values[0].split()) > 1:  # CMD="curl -L -O"; $CMD url
+        head = argv[0]
+        argv[:1] = [Arg(part, (part,), True, head.line) for part in head.values[0].split()]  # type: ignore[index]
     name = shellcmds.command_name(argv[0])
     if name in ("sh", "bash", "zsh", "dash") and st.depth < MAX_NESTED_SCRIPTS:
         for i, arg in enumerate(argv[1:-1], start=1):

@@ -408,7 +408,8 @@ def _vllm(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
 _MODEL_FLAGS = frozenset({"--model_name_or_path", "--model-name-or-path", "--model", "--model-id", "--model_id",
                           "--model_name", "--model-name", "--pretrained_model_name_or_path", "--base_model",
                           "--base-model", "--tokenizer_name", "--tokenizer", "--teacher_model", "--reward_model",
-                          "--vision_tower", "--vision-tower", "--text_encoder_name", "--ref_model"})
+                          "--vision_tower", "--vision-tower", "--text_encoder_name", "--ref_model",
+                          "--model-path", "--model_path", "--base_model_name_or_path"})
 _DATASET_FLAGS = frozenset({"--dataset_name", "--dataset-name", "--dataset", "--dataset_id", "--data_path"})
 _BARE_FLAGS = frozenset({"--model_name_or_path", "--dataset_name"})
 _REPO = re.compile(r"^[A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*$")
@@ -466,6 +467,13 @@ def _flags(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
             continue
         scheme, kind = ("hf-dataset", Kind.DATASET) if flag in _DATASET_FLAGS else ("hf", Kind.MODEL)
         yield from _hub_values(value, scheme, kind, flag, flag in _BARE_FLAGS)
+    for i, arg in enumerate(argv[1:-1], start=1):  # lm-evaluation-harness: --model_args pretrained=ORG/NAME,...
+        if arg.text == "--model_args" and argv[i + 1].values:
+            m = re.search(r"(?:^|,)pretrained=([^,\s]+)", argv[i + 1].text)
+            if m:
+                inner = argv[i + 1]
+                yield from _hub_values(Arg(m.group(1), (m.group(1),), inner.via, inner.line), "hf", Kind.MODEL,
+                                       "--model_args", False)
 
 
 Recogniser = Callable[[Sequence[Arg], str], Iterator[Hit]]
