@@ -324,16 +324,21 @@ class FileKind:
 
 
 KINDS: tuple[FileKind, ...] = (
-    FileKind("licenses", "licenses/<ID>.yaml: a licence or terms of access", "one Licence", LICENSE),
-    FileKind("datasets", "datasets/<name>.yaml: a dataset", "one Dataset (hand-reviewed); generated files "
-             "(`_imported/*.json`, `_generated/`) hold a list of Artifact records", DATASET),
-    FileKind("models", "models/<family>.yaml: a model family", "one Family, or one Artifact at top level",
+    FileKind("licenses", "`licenses/<ID>.yaml` — a licence, or the terms of access of a dataset/service",
+             "one Licence", LICENSE),
+    FileKind("datasets", "`datasets/<name>.yaml` — a dataset", "one Dataset (hand-reviewed). Generated files "
+             "(under a folder whose name starts with `_`, such as `_imported/dpc.json`) and JSON lists hold a "
+             "list of Artifact records", DATASET),
+    FileKind("models", "`models/<family>.yaml` — a model family (or one model)",
+             "one Family, or one Artifact at top level; generated families live in `models/_generated/*.json`",
              FAMILY),
-    FileKind("law", "law/<CODE>.yaml: the law of one jurisdiction", "one Law", LAW),
-    FileKind("platforms", "platforms/<id>.yaml: where artifacts are downloaded from", "one Platform", PLATFORM),
-    FileKind("rules", "rules/*.yaml: how the layers interact, and the act mapping", "a RulesFile", RULES),
-    FileKind("i18n", "i18n/<lang>.yaml: message catalogues", "Messages", MESSAGES),
-    FileKind("loaders", "loaders/<library>.yaml: loader signatures and id schemes", "one LoaderFile", LOADER_FILE),
+    FileKind("law", "`law/<JURISDICTION>.yaml` — the law of one jurisdiction", "one Law", LAW),
+    FileKind("platforms", "`platforms/<id>.yaml` — where artifacts are downloaded from", "one Platform", PLATFORM),
+    FileKind("rules", "`rules/*.yaml` — how the layers interact (legal-facts §6, R1–R7) and act mapping",
+             "`interactions.yaml` or `acts.yaml`", RULES),
+    FileKind("i18n", "`i18n/<lang>.yaml` — message catalogues", "Messages", MESSAGES),
+    FileKind("loaders", "`loaders/<library>.yaml` — loader signatures and id schemes", "one LoaderFile",
+             LOADER_FILE),
 )
 BY_FOLDER: Mapping[str, FileKind] = {k.folder: k for k in KINDS}
 
