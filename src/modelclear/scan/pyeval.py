@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from modelclear.scan.pyindex import ClassRef, FuncRef, Scope
+from modelclear.scan.pyregistry import enum_class, enum_values
 from modelclear.scan.pyvalues import (
     _MISSING,
     MAX_UNION,
@@ -139,7 +140,9 @@ class Evaluators:
         key = self.resolve(node.slice, scope, depth)
         out = Res(indirect=True, unknown=list(base.unknown), notes=list(base.notes) + list(key.notes))
         for container in base.values:
-            if isinstance(container, dict):
+            if isinstance(container, ClassRef) and enum_class(container.scope):  # Models[name] (issue 10)
+                out.add(enum_values(self, container.scope, key, depth))  # type: ignore[arg-type]
+            elif isinstance(container, dict):
                 if key.values and not key.unknown:
                     for k in key.values:
                         if k in container:

@@ -28,9 +28,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from modelclear.model import Reference
 from modelclear.scan.pyindex import Scope
+from modelclear.scan.pyvalues import Res
+
+if TYPE_CHECKING:
+    from modelclear.scan.pyresolve import Resolver
 
 #: Shortest entry matched inside a longer built value (shorter ones match too much).
 MIN_PART = 6
@@ -69,6 +74,19 @@ def enum_members(scope: Scope) -> list[str]:
             name = stmt.targets[0].id
             if not name.startswith("_"):
                 out.append(name)
+    return out
+
+
+def enum_values(resolver: Resolver, cls: Scope, keys: Res | None, depth: int) -> Res:
+    """Values of an ``Enum``'s members: those named by ``keys`` when they are known, else all of them."""
+    members = enum_members(cls)
+    wanted = [k for k in keys.values if isinstance(k, str) and k in members] if keys is not None else []
+    chosen = wanted if keys is not None and not keys.unknown and wanted else members
+    out = Res(indirect=True)
+    attrs = resolver.index.class_attrs.get(id(cls), {})
+    for name in chosen:
+        for binding in attrs.get(name, ()):
+            out.add(resolver.binding(binding, depth))
     return out
 
 

@@ -34,6 +34,7 @@ from modelclear.scan.budget import Meter
 from modelclear.scan.pyconsts import ProjectIndex
 from modelclear.scan.pyeval import Evaluators
 from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope, binding_end
+from modelclear.scan.pyregistry import enum_class, enum_values
 from modelclear.scan.pyvalues import (
     _MISSING,
     MAX_CANDIDATES,
@@ -317,6 +318,9 @@ class Resolver(Evaluators):
                 return self._self_attr(id(scope.cls), attr, bindings, node, depth)
             return self.attr_lookup(attr, node, depth)
         base = self.resolve(owner, scope, depth)
+        if attr == "value" and base.values and not base.unknown and all(
+                isinstance(v, (str, int)) for v in base.values):
+            return base  # an Enum member's value: `Models[name].value`, `Models.small.value` (issue 10)
         out = Res(indirect=True, notes=list(base.notes))
         fallback = bool(base.unknown)
         for value in base.values:
@@ -431,6 +435,8 @@ class Resolver(Evaluators):
                     out.add(_known(item))
             elif isinstance(value, Opaque):
                 out.add(_known(Opaque(f"item of {value.text}")))
+            elif isinstance(value, ClassRef) and enum_class(value.scope):  # `for m in Models` (issue 10)
+                out.add(enum_values(self, value.scope, None, MAX_DEPTH - 1))
             else:
                 out.add(_unknown("loop item"))
         return out
