@@ -59,6 +59,9 @@ class KeyRule:
     scheme: str
     strict: bool
     confidence: str
+    #: The key is also how hosted-API clients name their model: skip values of API providers
+    #: (``api_guard:`` in the data) and mappings that configure an API client.
+    api_guard: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def rules() -> tuple[dict[str, KeyRule], tuple[TargetRule, ...], frozenset[bytes
     data = config_data()
     keys = {
         k["key"]: KeyRule(k["key"], Kind(k["kind"]), k["scheme"], bool(k.get("strict", False)),
-                          k.get("confidence", "medium"))
+                          k.get("confidence", "medium"), bool(k.get("api_guard", False)))
         for k in data["keys"]
     }
     targets = tuple(
@@ -232,6 +235,19 @@ def hydra_roots(folder: str, root: str) -> tuple[tuple[str, ConfigNode], ...]:
         here = here.parent
 
 
+def _api_client(mapping: Mapping[str, ConfigNode], value: str | None) -> bool:
+    """Whether a ``model:`` value names a hosted API's model (see ``api_guard`` in the data)."""
+    guard = config_data()["api_guard"]
+    if any(k in mapping for k in guard["siblings"]):
+        return True
+    if not value or "/" not in value:
+        return False
+    org, _, name = value.strip().partition("/")
+    if org.lower() in guard["providers"]:
+        return True
+    return org.lower() == "openai" and re.match(guard["openai_api_names"], name.lower()) is not None
+
+
 def _truthy(node: ConfigNode | None) -> bool:
     if node is None:
         return False
@@ -293,7 +309,8 @@ class Walker:
                 self.target(node.value, target.value.strip())
             for key, child in node.value.items():
                 rule = self.keys.get(key)
-                if rule is not None and id(child) not in self.consumed:
+                if rule is not None and id(child) not in self.consumed and \
+                        not (rule.api_guard and _api_client(node.value, self.string(child))):
                     self.key(rule, child)
                 if isinstance(child.value, dict | list):
                     self.visit(child)
