@@ -121,9 +121,13 @@ class Value:
 
 
 def looks_local(value: str) -> bool:
-    """A filesystem path rather than a Hub id."""
-    return (value.startswith((".", "/", "~", "\\")) or re.match(r"^[A-Za-z]:[\\/]", value) is not None
-            or "\\" in value or value.count("/") > 1 or _WEIGHT_EXT.search(value) is not None)
+    """A filesystem path rather than a Hub id (also ``checkpoints/best``-shaped names, see below)."""
+    if (value.startswith((".", "/", "~", "\\")) or re.match(r"^[A-Za-z]:[\\/]", value) is not None
+            or "\\" in value or value.count("/") > 1 or _WEIGHT_EXT.search(value) is not None):
+        return True
+    from modelclear.scan.builders.base import looks_local as local_shape  # the loaders' shared rules
+
+    return "/" in value and local_shape(value.strip())
 
 
 def classify(value: str, scheme: str, kind: Kind, strict: bool) -> Value | None:
