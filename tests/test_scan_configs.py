@@ -563,3 +563,48 @@ def test_openmmlab_base_outside_the_tree_is_not_read(tmp_path: Path) -> None:
     scanner = OpenMMLabScanner()
     for path in (cfg, linked):
         assert list(scanner.scan(path, path.read_bytes(), ScanContext(root=root))) == []
+
+
+# --------------------------------------------------------------------------------------------- Hydra
+
+
+def test_hydra_group_files_with_project_targets(tmp_path: Path) -> None:
+    write(tmp_path, "configs/train.yaml", """
+        defaults:
+          - _self_
+          - data: imdb
+          - model: distilbert
+          - trainer: default
+
+        seed: 12345
+        task_name: "train"
+    """)
+    model = write(tmp_path, "configs/model/distilbert.yaml", """
+        _target_: src.models.text_module.TextClassifierModule
+        num_labels: 2
+        net:
+          _target_: src.models.components.hf_encoder.HFEncoder
+          pretrained_model: distilbert/distilbert-base-uncased
+          tokenizer: ${model.net.pretrained_model}
+          dropout: 0.1
+        optimizer:
+          _target_: torch.optim.AdamW
+          _partial_: true
+          lr: 2e-5
+    """)
+    data = write(tmp_path, "configs/data/imdb.yaml", """
+        _target_: src.data.imdb_datamodule.IMDBDataModule
+        data_dir: ${paths.data_dir}
+        tokenizer: bert-base-uncased
+        batch_size: 32
+    """)
+    download = write(tmp_path, "configs/ckpt/fetch.yaml", """
+        _target_: huggingface_hub.hf_hub_download
+        repo_id: openai/whisper-small
+        filename: model.safetensors
+    """)
+    refs = config_refs(model, tmp_path)
+    assert found(refs) == {("hf:distilbert/distilbert-base-uncased", 5)}
+    assert refs[0].confidence == "low" and refs[0].loader == "hydra:src.models.components.hf_encoder.HFEncoder"
+    assert config_refs(data, tmp_path) == []  # a bare word under a project class's argument is not taken
+    assert found(config_refs(download, tmp_path)) == {("hf:openai/whisper-small", 2)}

@@ -75,6 +75,8 @@ class TargetRule:
     requires: tuple[str, ...]
     join: str | None
     from_target: bool
+    #: Only ``ORG/NAME`` values count (a catch-all target whose arguments may mean anything).
+    strict: bool = False
 
 
 def _data(name: str) -> Any:
@@ -99,7 +101,8 @@ def rules() -> tuple[dict[str, KeyRule], tuple[TargetRule, ...], frozenset[bytes
     }
     targets = tuple(
         TargetRule(t["target"], t["scheme"], Kind(t["kind"]), tuple(t.get("args", ())),
-                   tuple(t.get("requires", ())), t.get("join"), bool(t.get("from_target", False)))
+                   tuple(t.get("requires", ())), t.get("join"), bool(t.get("from_target", False)),
+                   bool(t.get("strict", False)))
         for t in data["targets"]
     )
     prefilter = frozenset({*(k.encode() for k in keys), b"_target_", *(t.encode() for t in data["format_tokens"])})
@@ -374,9 +377,9 @@ class Walker:
                     weights = self.string(mapping["weights"]) if "weights" in mapping else None
                     if weights and "_Weights." in weights:
                         text = weights
-                value = classify(text, rule.scheme, rule.kind, strict=False)
+                value = classify(text, rule.scheme, rule.kind, strict=rule.strict)
                 if value is not None:
-                    self.emit(node.value, value, node, loader, "medium")
+                    self.emit(node.value, value, node, loader, "low" if rule.strict else "medium")
                 return
             return
 
