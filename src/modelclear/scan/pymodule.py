@@ -26,7 +26,7 @@ from modelclear.scan.builders.base import string_values
 from modelclear.scan.pyflow import Flow
 from modelclear.scan.pyindex import Scope, build_index
 from modelclear.scan.pyloaders import LoaderSpec, LoaderTable, load_table
-from modelclear.scan.pyregistry import entry_references
+from modelclear.scan.pyregistry import with_registry_entries
 from modelclear.scan.pyresolve import Resolver
 from modelclear.scan.pyvalues import MAX_UNION, Opaque, QName, Res, expr_text, find_arg, has_star_args
 
@@ -80,7 +80,10 @@ class ModuleScan:
         self.line_offset = line_offset
         self.table: LoaderTable = load_table()
         self.budget = budget
+        self.module_name = module_name
         self.index, cut = build_index(tree, module_name, self.budget.nodes.left())
+        #: Line of the first top-level statement the index left out for the node budget (0: none).
+        self.index_cut = cut
         self.budget.nodes.spend(self.index.nodes)
         #: Line (in the file) of the first statement left out for the node budget; 0 if none was.
         self.cut_line = cut + line_offset if cut else (0 if self.index.complete else line_offset + 1)
@@ -313,7 +316,7 @@ class ModuleScan:
         # calls of the module's own wrappers of loaders (issue 10, cause 1)
         if not self.calls_cut_at:
             out.extend(Flow(self, self.loader_calls).references({id(c) for c, _ in self.loader_calls}))
-        out.extend(entry_references(out, self.index.module.node, self.line_offset))  # registries (cause 2)
+        out = with_registry_entries(out, self.index.module.node, self.line_offset)  # registries (cause 2)
         return out
 
     def budget_warnings(self) -> list[ScanWarning]:

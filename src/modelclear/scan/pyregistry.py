@@ -7,14 +7,14 @@ resolver already gives the loader call every candidate (:mod:`modelclear.scan.py
 and the labelling conventions, look for each entry where it is written. So, after a module's loader
 calls are scanned:
 
-* a loader call whose references carry **two or more ids** is a call over a registry; every string
-  literal of the module that is an entry of a registry (an element of a list/tuple/set, a key or
-  value of a dict, a class-level assignment such as an ``Enum`` member, an argument of a record built
-  inside a container, an argparse ``choices`` element) and whose value is the reference's value
-  adds a reference with the same id at the entry's line (unless the entry is within :data:`NEAR`
-  lines of the call). A value built from an entry (``f"{BASE}/{name}.zip"`` over a list of names)
-  is matched to the longest entry it contains of at least :data:`MIN_PART` characters. The added
-  reference keeps the call's evidence and says ``registry entry; loaded at line N``;
+* a loader call whose references carry **two or more ids** is a call over a registry; each of its
+  values that is a string literal of the module in a registry (an element of a list/tuple/set, a key
+  or value of a dict, a class-level assignment such as an ``Enum`` member, an argument of a record
+  built inside a container, an argparse ``choices`` element) is reported at the entry's line instead
+  of the call's (entries within :data:`NEAR` lines of the call stay at the call). A value built
+  from an entry (``f"{BASE}/{name}.zip"`` over a list of names) is matched to the longest entry it
+  contains of at least :data:`MIN_PART` characters. The moved reference keeps the call's evidence
+  and says ``registry entry; loaded at line N``;
 * :func:`enum_class` and :func:`enum_members` tell the resolver which classes are enumerations, so
   that ``Models[name].value``, ``Models.small.value`` and ``[m.value for m in Models]`` are the
   members' values.
@@ -26,7 +26,6 @@ and only when a call has several ids.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -145,14 +144,18 @@ def _call_name(func: ast.expr) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
-def entry_references(refs: Iterable[Reference], tree: ast.AST, line_offset: int) -> list[Reference]:
-    """References at the registry entries of the loader calls among ``refs`` that load several ids."""
+def with_registry_entries(refs: list[Reference], tree: ast.AST, line_offset: int) -> list[Reference]:
+    """``refs`` with each value of a call over a registry moved to its entries' lines.
+
+    A value with no entry line found (or only entries next to the call) stays at the call.
+    """
     by_site: dict[tuple[str, int, str], list[Reference]] = {}
     for ref in refs:
         if ref.id is not None:
             by_site.setdefault((ref.path, ref.line, ref.loader), []).append(ref)
     index: EntryIndex | None = None
-    out: list[Reference] = []
+    added: list[Reference] = []
+    moved: set[int] = set()
     seen: set[tuple[str, int]] = set()
     for (_, line, _), site_refs in sorted(by_site.items()):
         if len({r.id for r in site_refs}) < 2:
@@ -162,9 +165,14 @@ def entry_references(refs: Iterable[Reference], tree: ast.AST, line_offset: int)
         for ref in site_refs:
             for entry_line in index.lines(ref.raw):
                 at = entry_line + line_offset
-                if abs(at - line) <= NEAR or (ref.id or "", at) in seen:
+                if abs(at - line) <= NEAR:
+                    continue
+                moved.add(id(ref))
+                if (ref.id or "", at) in seen:
                     continue
                 seen.add((ref.id or "", at))
                 note = "; ".join(x for x in (ref.note, f"registry entry; loaded at line {line}") if x)
-                out.append(replace(ref, line=at, column=1, confidence="medium", note=note))
-    return out
+                added.append(replace(ref, line=at, column=1, confidence="medium", note=note))
+    if not added:
+        return refs
+    return [r for r in refs if id(r) not in moved] + added
