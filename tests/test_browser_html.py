@@ -41,7 +41,10 @@ def test_scan_report_shows_the_lineage_graph_offline(browser, tmp_path: Path) ->
     cli.main(["scan", str(PROJECTS / "llm_app"), "-j", "JP,EU", "--format", "html", "-o", str(report), "--no-policy"])
     attempted: list[str] = []
     page = open_offline(browser, report, attempted)
-    figure = page.locator("figure.graph").filter(has=page.locator('g[data-id="hf:qwen/qwen2.5-0.5b-instruct"]'))
+    node = page.locator('g[data-id="hf:qwen/qwen2.5-0.5b-instruct"]')
+    figure = page.locator("figure.graph").filter(has=node)
+    # The details are collapsed: open the artifact's row as a reader would.
+    page.locator("article.artifact").filter(has=figure).locator("summary").click()
     figure.scroll_into_view_if_needed()
     svg = figure.locator("svg")
     assert svg.is_visible()
@@ -71,6 +74,7 @@ def test_japanese_report_renders_offline(browser, tmp_path: Path) -> None:  # ty
     attempted: list[str] = []
     page = open_offline(browser, report, attempted)
     assert page.locator("h1").inner_text().endswith("を使ってよいか")
+    page.locator("article.artifact summary").first.click()
     svg = page.locator("figure.graph svg").first
     assert svg.is_visible()
     assert "学習データ" in svg.locator("g.mc-edge-label text").all_text_contents()

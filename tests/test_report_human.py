@@ -57,7 +57,13 @@ def test_html_is_one_self_contained_file(tmp_path: Path) -> None:
     parser = _Collect()
     parser.feed(page)
     names = [t for t, _ in parser.tags]
-    assert "script" not in names and "link" not in names and "img" not in names and "iframe" not in names
+    assert "link" not in names and "img" not in names and "iframe" not in names
+    # One inline script (the filter), no src, allowed by its hash alone: the CSP names that hash.
+    scripts = [attrs for tag, attrs in parser.tags if tag == "script"]
+    assert scripts == [{}]
+    from modelclear.report.html import SCRIPT, SCRIPT_HASH
+
+    assert f"<script>{SCRIPT}</script>" in page and f"script-src '{SCRIPT_HASH}'" in page
     for tag, attrs in parser.tags:
         if tag != "a":
             assert not any((v or "").startswith(("http:", "https:", "//")) for k, v in attrs.items()

@@ -17,7 +17,7 @@ from typing import Any
 from modelclear.model import Assessment, Status
 from modelclear.report import Report
 from modelclear.report.data import artifact_id
-from modelclear.report.view import gate_item, groups, worst_status
+from modelclear.report.view import GROUPS, deciding, gate_item, groups, summary, worst_of, worst_status
 
 _UI_KEYS = (
     "verdict", "risk", "reasons", "obligations", "caveats", "citations", "lineage", "upstream", "license_in_force",
@@ -25,7 +25,8 @@ _UI_KEYS = (
     "report.where", "report.details", "report.jurisdiction", "report.layers", "report.nothing_found",
     "report.unresolved", "report.warnings", "report.legend", "report.contents", "gate.title", "gate.waivers",
     "report.waiver_id", "report.waiver_reason", "report.waiver_approved_by", "report.waiver_expires",
-    "report.waiver_state", "report.scenario", "report.lineage_graph",
+    "report.waiver_state", "report.scenario", "report.lineage_graph", "report.filter", "report.deciding",
+    "report.group", "report.duties", "report.hypothetical", "scan.summary",
 )
 
 
@@ -87,8 +88,13 @@ def _verdicts(t: Any, report: Report, group: Sequence[Assessment], docs: list[di
     out = []
     for a, d in zip(group, docs, strict=True):
         decided = ", ".join(t(f"ui.layer.{f.layer.value}") for f in a.layers if f.status is a.verdict)
+        status = _status(t, d["verdict"])
+        it = gate_item(report, a)
+        if it is not None and it.status is not a.verdict:  # the policy's licence lists changed it
+            status = {"status": it.status.value,
+                      "label": f"{t('ui.status.' + it.status.value)} ({t('ui.summary.by_policy')})"}
         out.append({
-            "jurisdiction": a.scenario.jurisdiction, **_status(t, d["verdict"]),
+            "jurisdiction": a.scenario.jurisdiction, **status,
             "risk": d["risk"], "risk_label": t(f"ui.risk.{d['risk']}"),
             "decided_by": t("ui.decided_by_all", layers=decided)
             if decided and a.verdict not in (Status.ALLOWED, Status.NOT_APPLICABLE) else "",
@@ -175,6 +181,7 @@ def _artifact(t: Any, report: Report, group: Sequence[Assessment], index: int,
         "license": art["license"] or "",
         "license_in_force": art["license_in_force"] or "",
         "worst": _status(t, worst_status(report, group).value),
+        "deciding": _deciding(t, report, group),
         "verdicts": _verdicts(t, report, group, docs),
         "layers": _layers(t, group, docs),
         "where": where.get(art["id"].lower(), []),
@@ -185,9 +192,37 @@ def _artifact(t: Any, report: Report, group: Sequence[Assessment], index: int,
     }
 
 
+def _deciding(t: Any, report: Report, group: Sequence[Assessment]) -> str:
+    """The layers that decided the worst verdict (or the policy, when the gate changed it), translated."""
+    a = worst_of(report, group)
+    it = gate_item(report, a)
+    if it is not None and it.status is not a.verdict:
+        return t("ui.gate.title")
+    shown = a.verdict not in (Status.ALLOWED, Status.NOT_APPLICABLE)
+    return ", ".join(t(f"ui.layer.{f.layer.value}") for f in deciding(a)) if shown else ""
+
+
+def _summary(t: Any, report: Report, anchors: dict[str, str]) -> list[dict[str, Any]]:
+    """The summary groups (:func:`modelclear.report.view.summary`), each with its items and their duties."""
+    purpose = report.scenarios[0].purpose.value if report.scenarios else (
+        report.assessments[0].scenario.purpose.value if report.assessments else "commercial")
+    labels = {"block": t("ui.scan.block_commercial" if purpose == "commercial" else "ui.scan.block"),
+              "review": t("ui.scan.review"), "duties": t("ui.scan.duties"), "fine": t("ui.scan.fine")}
+    out = []
+    for group, items in summary(report).items():
+        out.append({"group": group, "label": labels[group], "members": [{
+            "id": item.id, "anchor": anchors.get(item.id.lower(), ""),
+            "status": _status(t, item.status.value),
+            "gate": t("ui.summary.fails") if item.fails else (t(f"ui.summary.{item.excused}") if item.excused else ""),
+            "duties": item.duties(t) if group == "duties" else [],
+        } for item in items]})
+    return out
+
+
 def _gate(t: Any, report: Report) -> dict[str, Any] | None:
     """The CI gate's result, policy, baseline and waivers (``None`` without a gate)."""
     from modelclear.report import data
+    from modelclear.report.view import failing_ids
 
     g = data.gate(t, report)
     if g is None:
@@ -205,6 +240,7 @@ def _gate(t: Any, report: Report) -> dict[str, Any] | None:
         "today": t("ui.gate.today", date=g["today"]),
         "waivers": states,
         "messages": g["messages"],
+        "failing": t("ui.gate.failing", ids=", ".join(failing)) if (failing := failing_ids(report)) else "",
     }
 
 
@@ -231,6 +267,11 @@ def human(report: Report) -> dict[str, Any]:
     root_name = (Path(report.root).resolve().name or report.root) if scan else ""
     where, unresolved = _where(report)
     artifacts = [_artifact(t, report, group, index, where) for index, group in enumerate(groups(report))]
+    # Worst first: in the order of the summary's groups (block, review, duties, fine), else report order.
+    rank = {item.id.lower(): GROUPS.index(g) for g, items in summary(report).items() for item in items}
+    artifacts.sort(key=lambda a: rank.get(a["id"].lower(), len(GROUPS)))
+    for a in artifacts:
+        a["group"] = GROUPS[rank.get(a["id"].lower(), len(GROUPS) - 1)]
     return {
         "lang": report.lang,
         "command": report.command,
@@ -246,6 +287,7 @@ def human(report: Report) -> dict[str, Any]:
         "warnings": [{"path": w.path, "line": w.line, "code": w.code, "message": w.message} for w in report.warnings],
         "files_scanned": t("ui.report.files_scanned", count=str(report.files_scanned)) if scan else "",
         "gate": _gate(t, report),
+        "summary": _summary(t, report, {a["id"].lower(): a["anchor"] for a in artifacts}),
         "generated": t("ui.report.generated", version=__version__),
         "knowledge_as_of": t("ui.knowledge_as_of", date=report.knowledge_as_of.isoformat()),
         "disclaimer": t("ui.disclaimer"),

@@ -67,6 +67,17 @@ def _summary(v: dict[str, Any]) -> list[str]:
         cells = " | ".join(f"{_cell(x)} ({x['risk_label']})" for x in a["verdicts"])
         out.append(f"| [{_esc(a['id'])}](#{a['anchor']}) | {_esc(a['kind_label'])} | "
                    f"{_esc(a['license_in_force'] or a['license'] or '—')} | {cells} |")
+    return [*out, "", *_groups(v)]
+
+
+def _groups(v: dict[str, Any]) -> list[str]:
+    """The summary's groups (what blocks, needs review, carries duties, is fine), as the gate sees them."""
+    out = [f"### {v['t']['scan.summary']}", ""]
+    for g in v["summary"]:
+        names = ", ".join(f"[{_esc(i['id'])}](#{i['anchor']})" + (f" ({_esc(i['gate'])})" if i["gate"] else "")
+                          for i in g["members"]) or "—"
+        out.append(f"- **{_esc(g['label'])} ({len(g['members'])})**: {names}")
+        out += [f"  - {_esc(i['id'])}: {_esc(d)}" for i in g["members"] for d in i["duties"]]
     return [*out, ""]
 
 
@@ -113,10 +124,12 @@ def _provenance(t: dict[str, str], a: dict[str, Any]) -> list[str]:
         out.append("")
     if a["lineage_lines"]:
         out += [f"### {t['lineage']}", ""]
+        out += [f"*{_esc(t['report.hypothetical'])}*", ""]
         out += [f"{'  ' * depth}- {_esc(text)}" for depth, text in a["lineage_lines"]]
         out += ["", "<details><summary>SVG</summary>", "", a["svg"], "", "</details>", ""]
     if a["upstream"]:
-        out += [f"### {t['upstream']}", "", f"| {t['report.artifact']} | {t['report.license']} | "
+        out += [f"### {t['upstream']}", "", f"*{_esc(t['report.hypothetical'])}*", "",
+                f"| {t['report.artifact']} | {t['report.license']} | "
                 + " | ".join(x["jurisdiction"] for x in a["verdicts"]) + " |",
                 "|---|---|" + "---|" * len(a["verdicts"])]
         out += [f"| {_esc(u['id'])} | {_esc(u['license'] or '—')} | " + " | ".join(_cell(c) for c in u["cells"]) + " |"
@@ -153,7 +166,7 @@ def _gate(t: dict[str, str], g: dict[str, Any] | None) -> list[str]:
     if g["baseline"]:
         out.append(f"- {_esc(g['baseline'])}")
     out.append(f"- {_esc(g['today'])}")
-    out += [f"- **{_esc(m)}**" for m in g["messages"]]
+    out += [f"- **{_esc(m)}**" for m in ([g["failing"]] if g["failing"] else []) + g["messages"]]
     out.append("")
     if g["waivers"]:
         head = " | ".join(t[f"report.waiver_{k}"] for k in ("id", "reason", "approved_by", "expires", "state"))

@@ -5,9 +5,11 @@
   for the artifact, with a logical location (its id).
 * One rule per finding kind (:data:`modelclear.report.view.KINDS`): which layer decided the verdict
   and how (``MC-PROHIBITED-LICENSE``, ``MC-CONTRACT-TERMS``, ``MC-UNCERTAIN-COPYRIGHT``...). A rule's
-  help lists the sources behind this run's findings of that kind; ``helpUri`` is the strongest.
-* Levels from the verdict the gate sees: prohibited → ``error``; uncertain, unknown → ``warning``;
-  conditional → ``note``; allowed → ``none`` with ``kind: pass``.
+  help lists the sources behind this run's findings of that kind; ``helpUri`` is the rule's page,
+  ``docs/rules/<RULE>.md`` (:data:`modelclear.report.view.RULES_URI`), the same for every run.
+* Levels from the summary group of the status the gate sees (:func:`modelclear.report.view.group_of`,
+  the grouping every format's summary shows): block → ``error``; review → ``warning``; duties →
+  ``note``; fine → ``none`` with ``kind: pass``.
 * Several jurisdictions: one result per reference, with the worst verdict; the message and
   ``properties.verdicts`` give each jurisdiction's.
 * Waivers become ``suppressions`` (``external``, ``accepted``, with the reason); with ``--baseline``,
@@ -26,8 +28,18 @@ from modelclear.i18n import Translator
 from modelclear.model import Assessment, Confidence, Status
 from modelclear.report import Report
 from modelclear.report.data import artifact_id, grouped, jurisdictions, translator
-from modelclear.report.escape import md_link, md_text, safe_url
-from modelclear.report.view import KINDS, LEVELS, effective, gate_item, groups, kind, worst_of
+from modelclear.report.escape import md_link, md_text
+from modelclear.report.view import (
+    GROUP_LEVELS,
+    KINDS,
+    RULES_URI,
+    effective,
+    gate_item,
+    group_of,
+    groups,
+    kind,
+    worst_of,
+)
 from modelclear.safetext import path_bytes
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -36,7 +48,8 @@ _FINGERPRINT = "modelclearFinding/v1"
 
 
 def _level(status: Status) -> str:
-    return LEVELS[status]
+    """The SARIF level of a status the gate sees: that of its summary group."""
+    return GROUP_LEVELS[group_of(status)]
 
 
 def _citations(a: Assessment) -> list[dict[str, Any]]:
@@ -160,8 +173,7 @@ def _rule(t: Translator, rule_id: str, cites: list[dict[str, Any]]) -> dict[str,
         "defaultConfiguration": {"level": _level(status)},
         "properties": {"tags": ["licensing", "compliance", "ml"], "precision": "high"},
     }
-    if cites and safe_url(cites[0]["url"]):
-        rule["helpUri"] = cites[0]["url"]
+    rule["helpUri"] = RULES_URI.format(rule=rule_id)
     return rule
 
 

@@ -97,12 +97,16 @@ def _gate_lines(report: Report) -> list[Any]:
     if g is None:
         return []
     from modelclear.policy import messages
+    from modelclear.report.view import failing_ids
 
     t = translator(report)
     outcome = t("ui.gate.passed") if g.exit_code == 0 else t("ui.gate.failed", code=str(g.exit_code))
     out: list[Any] = [Text(""), Text.assemble((f"{t('ui.gate.title')}: ", "bold"),
                                               (outcome, "green" if g.exit_code == 0 else "red"))]
     out.append(Text("  " + t("ui.gate.fail_on", status=t(f"ui.status.{g.fail_on.value}")), style="dim"))
+    failing = failing_ids(report)
+    if failing:
+        out.append(Text("  " + t("ui.gate.failing", ids=", ".join(failing)), style="red"))
     out += [Text(f"  {m}", style="yellow") for m in messages(g, t)]
     return out
 
@@ -204,44 +208,48 @@ def _scenario_lines(t: Any, report: Report, g: Assessment) -> list[Any]:
     return out + _gate_notes(report, g)
 
 
-def _bucket(a: Assessment, group: list[Assessment]) -> str:
-    """Which line of the summary an artifact goes on: block, review or fine."""
-    if a.verdict is Status.PROHIBITED:
-        return "block"
-    if (a.verdict in (Status.ALLOWED, Status.CONDITIONAL, Status.NOT_APPLICABLE)
-            and all(g.risk.value == "low" for g in group)):
-        return "fine"
-    return "review"
-
-
-def _artifact_lines(t: Any, report: Report, groups: dict[str, list[Assessment]],
-                    buckets: dict[str, list[str]]) -> list[Any]:
-    """Each artifact: its verdict per jurisdiction, then each jurisdiction's layers; fills ``buckets``."""
+def _artifact_lines(t: Any, report: Report, groups: dict[str, list[Assessment]]) -> list[Any]:
+    """Each artifact: its verdict per jurisdiction, then each jurisdiction's layers."""
     from rich.text import Text
 
     out: list[Any] = []
     for group in groups.values():
-        a = max(group, key=lambda x: x.verdict.severity)
-        name = a.artifact.id if a.artifact else a.ref.id
+        name = group[0].artifact.id if group[0].artifact else group[0].ref.id
         out.append(Text.assemble((name, "bold"), " ", *[x for g in group for x in (
             (f" {g.scenario.jurisdiction}: ", ""), _status(t, g.verdict),
             (f" ({t(f'ui.risk.{g.risk.value}')})", _RISK_STYLE[g.risk.value]))]))
         for g in group:
             out += _scenario_lines(t, report, g)
-        buckets[_bucket(a, group)].append(name)
     return out
 
 
-def _summary(t: Any, report: Report, purpose: str, buckets: dict[str, list[str]]) -> list[Any]:
-    """The summary (what blocks, what needs review, what is fine) and the scan's warnings."""
+_GROUP_STYLE = {"block": "red", "review": "magenta", "duties": "yellow", "fine": "green"}
+
+
+def _summary_item(t: Any, item: Any) -> str:
+    """An artifact's id in the summary, with what the gate made of it."""
+    if item.fails:
+        return f"{item.id} ({t('ui.summary.fails')})"
+    if item.excused:
+        return f"{item.id} ({t('ui.summary.' + item.excused)})"
+    return str(item.id)
+
+
+def _summary(t: Any, report: Report, purpose: str) -> list[Any]:
+    """The summary (what blocks, needs review, carries duties, is fine: :func:`view.summary`) and warnings."""
     from rich.text import Text
 
+    from modelclear.report.view import summary
+
     out: list[Any] = [Text(""), Text(t("ui.scan.summary"), style="bold")]
-    block_key = "ui.scan.block_commercial" if purpose == "commercial" else "ui.scan.block"
-    for key, style, bucket in ((block_key, "red", "block"), ("ui.scan.review", "magenta", "review"),
-                               ("ui.scan.fine", "green", "fine")):
-        names = buckets[bucket]
-        out.append(Text.assemble((f"  {t(key)} ({len(names)}): ", style), ", ".join(names) or "—"))
+    keys = {"block": "ui.scan.block_commercial" if purpose == "commercial" else "ui.scan.block",
+            "review": "ui.scan.review", "duties": "ui.scan.duties", "fine": "ui.scan.fine"}
+    for group, items in summary(report).items():
+        names = ", ".join(_summary_item(t, item) for item in items) or "—"
+        out.append(Text.assemble((f"  {t(keys[group])} ({len(items)}): ", _GROUP_STYLE[group]), names))
+        if group == "duties":
+            for item in items:
+                out += [Text(f"    {item.id}: {duty}") for duty in item.duties(t)]
     unresolved = sum(1 for e in report.entries if e.assessment is None)
     if unresolved:
         out.append(Text(f"  {t('ui.scan.unresolved_count', n=str(unresolved))}", style="magenta"))
@@ -266,10 +274,9 @@ def _scan_renderables(report: Report) -> list[Any]:
     t = translator(report)
     groups = grouped(report)
     scenario = scenario_data(report.scenarios[0]) if report.scenarios else {}
-    buckets: dict[str, list[str]] = {"block": [], "review": [], "fine": []}
     out = _scan_header(t, report, scenario) + _reference_rows(t, report, groups)
-    out += _artifact_lines(t, report, groups, buckets)
-    out += _summary(t, report, scenario.get("purpose", "commercial"), buckets)
+    out += _artifact_lines(t, report, groups)
+    out += _summary(t, report, scenario.get("purpose", "commercial"))
     out += _gate_lines(report)
     out.append(Text(""))
     out.append(Text(t("ui.scan.details"), style="dim"))
@@ -310,6 +317,7 @@ def _assessment_lines(t: Any, report: Report, a: Assessment) -> list[Any]:
     if a.lineage is not None and a.lineage.children:
         verdicts = {u.ref.id.lower(): u for u in a.upstream}
         out.append(Text(f"{t('ui.lineage')} — {t('ui.upstream')}", style="bold"))
+        out.append(Text(t("ui.report.hypothetical"), style="italic"))
         out.append(_tree(t, a.lineage, verdicts))
         out.append(Text(""))
     return out
