@@ -345,6 +345,8 @@ class ModuleIndex:
             else:
                 binding = ("cli", flag, scope)
         self.attr_index.setdefault(dest, []).append(binding)
+        if "default" in kws and "choices" in kws:  # every choice may be passed (issue 10, cause 2)
+            self.attr_index[dest].append(("iter", kws["choices"], scope))
 
     def _click_option(self, decorator: ast.expr, fscope: Scope, outer: Scope) -> None:
         if not isinstance(decorator, ast.Call):

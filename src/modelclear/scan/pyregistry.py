@@ -15,6 +15,10 @@ calls are scanned:
   from an entry (``f"{BASE}/{name}.zip"`` over a list of names) is matched to the longest entry it
   contains of at least :data:`MIN_PART` characters. The moved reference keeps the call's evidence
   and says ``registry entry; loaded at line N``;
+* values that name a way to start rather than an artifact (:data:`PLACEHOLDERS`: ``scratch``,
+  ``resume``, ``random``...) are never ids, whichever path led to them;
+* a parameter annotated ``Literal["org/a", "org/b"]`` may take each of its strings
+  (:func:`literal_choices`, read by the resolver), and so may an argparse option with ``choices``;
 * :func:`enum_class` and :func:`enum_members` tell the resolver which classes are enumerations, so
   that ``Models[name].value``, ``Models.small.value`` and ``[m.value for m in Models]`` are the
   members' values.
@@ -30,7 +34,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from modelclear.model import Reference
-from modelclear.scan.pyindex import Scope
+from modelclear.scan.pyindex import Param, Scope
 from modelclear.scan.pyvalues import Res
 
 if TYPE_CHECKING:
@@ -42,6 +46,12 @@ MIN_PART = 6
 MAX_LINES_PER_VALUE = 3
 #: Entries this close to the loader call are not repeated (the call's own reference is next to them).
 NEAR = 2
+#: Values that name a way to start, not an artifact (``choices=["scratch", "resume", "org/model"]``):
+#: a loader call never reports them as ids (issue 10, precision).
+PLACEHOLDERS = frozenset({"scratch", "from_scratch", "from-scratch", "resume", "random", "none", "null", "custom",
+                          "auto", "new", "init", "finetune", "fine-tune", "continue", "last", "latest", "best"})
+#: Most strings read from one ``Literal[...]`` annotation.
+MAX_LITERAL = 64
 #: Base classes that make a class an enumeration.
 ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "enum.Enum", "enum.StrEnum", "enum.IntEnum"})
 
@@ -87,6 +97,37 @@ def enum_values(resolver: Resolver, cls: Scope, keys: Res | None, depth: int) ->
         for binding in attrs.get(name, ()):
             out.add(resolver.binding(binding, depth))
     return out
+
+
+def literal_choices(param: Param) -> list[str]:
+    """The strings of a parameter annotated ``Literal["a", "b"]`` (or ``Optional``/``|`` of one), else []."""
+    for binding in param.outer.assigns.get(param.func, ()):
+        node = binding[1]
+        if binding[0] != "def" or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        args = node.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            if arg.arg == param.name and arg.annotation is not None:
+                return _literal_strings(arg.annotation)
+    return []
+
+
+def _literal_strings(node: ast.expr) -> list[str]:
+    out: list[str] = []
+    stack = [node]
+    while stack and len(out) < MAX_LITERAL:
+        current = stack.pop()
+        if isinstance(current, ast.BinOp):  # Literal[...] | None
+            stack.extend((current.right, current.left))
+        elif isinstance(current, ast.Subscript):
+            head = current.value
+            name = head.attr if isinstance(head, ast.Attribute) else head.id if isinstance(head, ast.Name) else ""
+            parts = current.slice.elts if isinstance(current.slice, ast.Tuple) else [current.slice]
+            if name == "Literal":
+                out.extend(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
+            elif name in ("Optional", "Union"):
+                stack.extend(reversed(parts))
+    return out[:MAX_LITERAL]
 
 
 class EntryIndex:
@@ -145,10 +186,11 @@ def _call_name(func: ast.expr) -> str:
 
 
 def with_registry_entries(refs: list[Reference], tree: ast.AST, line_offset: int) -> list[Reference]:
-    """``refs`` with each value of a call over a registry moved to its entries' lines.
+    """``refs`` without placeholder values, and each value of a call over a registry moved to its entries' lines.
 
     A value with no entry line found (or only entries next to the call) stays at the call.
     """
+    refs = [r for r in refs if r.id is None or r.raw.strip().lower() not in PLACEHOLDERS]
     by_site: dict[tuple[str, int, str], list[Reference]] = {}
     for ref in refs:
         if ref.id is not None:

@@ -34,7 +34,7 @@ from modelclear.scan.budget import Meter
 from modelclear.scan.pyconsts import ProjectIndex
 from modelclear.scan.pyeval import Evaluators
 from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope, binding_end
-from modelclear.scan.pyregistry import enum_class, enum_values
+from modelclear.scan.pyregistry import enum_class, enum_values, literal_choices
 from modelclear.scan.pyvalues import (
     _MISSING,
     MAX_CANDIDATES,
@@ -288,6 +288,11 @@ class Resolver(Evaluators):
                 out.add(_unknown(name, note=f"command-line option {name} (no default)"))
             else:
                 out.add(_unknown(name, note=f"parameter {name} of {func_name}()"))
+        if len(sites) > MAX_CANDIDATES:
+            out.dropped = True
+        choices = literal_choices(param)  # `name: Literal["org/a", "org/b"]` (issue 10, cause 2)
+        if choices:
+            out.add(_known(*choices, indirect=True))
         return out
 
     def imported(self, dotted: str) -> Res:
