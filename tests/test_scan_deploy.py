@@ -174,6 +174,8 @@ def test_modelfile() -> None:
     ("TOKENIZERS_PARALLELISM", "false", False, None),
     ("MODEL", "${MODEL_NAME}", False, None),
     ("APP_NAME", "acme/chatbot", False, None),           # the name says nothing of a model
+    ("EMBEDDING_MODEL", "sentence_transformer", True, None),  # a backend selector, not a model
+    ("LLM", "llama2", True, "ollama:llama2"),
     ("CHECKPOINT_URL", "https://example.com/release/v2/model_final.pth", False,
      "url:https://example.com/release/v2/model_final.pth"),
     ("MODEL_URL", "http://ollama:11434", True, None),    # a service address

@@ -144,6 +144,30 @@ def test_training_launcher_flags() -> None:
     }
 
 
+def test_command_kept_in_a_variable() -> None:
+    script = """
+        if command -v wget &> /dev/null; then
+            CMD="wget"
+        elif command -v curl &> /dev/null; then
+            CMD="curl -L -O"
+        fi
+        BASE_URL="https://dl.fbaipublicfiles.com/segment_anything_2/092824"
+        sam2p1_hiera_t_url="${BASE_URL}/sam2.1_hiera_tiny.pt"
+        $CMD $sam2p1_hiera_t_url || { echo "Failed to download checkpoint from $sam2p1_hiera_t_url"; exit 1; }
+    """
+    assert ids_at(script) == {("url:https://dl.fbaipublicfiles.com/segment_anything_2/092824/sam2.1_hiera_tiny.pt", 8)}
+
+
+def test_eval_scripts_model_path_and_lm_eval_model_args() -> None:
+    script = """
+        CKPT=llava-v1.5-13b
+        python -m llava.eval.model_vqa_loader --model-path liuhaotian/$CKPT --question-file ./playground/q.jsonl
+        python -m llava.eval.model_vqa --model-path ./checkpoints/$CKPT
+        lm_eval --model hf --model_args pretrained=EleutherAI/pythia-160m,revision=step100000 --tasks hellaswag
+    """
+    assert ids_at(script) == {("hf:liuhaotian/llava-v1.5-13b", 2), ("hf:EleutherAI/pythia-160m", 4)}
+
+
 # ---------------------------------------------------------------------------------------- negatives
 
 
@@ -160,6 +184,8 @@ def test_installs_demo_inputs_comments_and_unset_variables_are_not_artifacts() -
         # wget https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth
         echo "wget https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"
         wget $WEIGHTS_URL
+        gdown --id 12KScLSdZS5gNvLqoZBenbYeTPaVx4wMj
+        wget "https://drive.google.com/uc?export=download&id=1dnPP0QvJ2944GaSE47yMgrt3T0yO4R_R" -O demo.mp4
         python train.py --model_name_or_path $BASE --dataset $DATA
         cat > fetch.sh <<'EOF'
         wget https://dl.fbaipublicfiles.com/dino/dino_vitbase16_pretrain/dino_vitbase16_pretrain.pth

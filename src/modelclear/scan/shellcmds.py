@@ -5,7 +5,7 @@ Each recogniser reads one simple command (its words already expanded by the shel
 
 * ``wget`` / ``curl`` / ``aria2c`` / ``axel`` of an address that is a model or dataset file: an
   address of a known weight host (``data/loaders/weight_urls.yaml``; a Hub ``resolve/`` link gives
-  the Hub id), a Google Drive link, or a file whose name (or the ``-O``/``-o`` output name) has a
+  the Hub id), or a file (a Google Drive link included) whose name or ``-O``/``-o`` output name has a
   weight extension (``.pth``, ``.safetensors``, ``.gguf``...) or a data/archive extension (``.zip``,
   ``.tar.gz``, ``.parquet``...). Not: images, audio, video and documents (demo inputs), installers
   and packages (``.sh``, ``.deb``, ``.whl``..., a download piped into ``sh``/``bash``/``python``,
@@ -18,7 +18,8 @@ Each recogniser reads one simple command (its words already expanded by the shel
   (``datasets/`` prefix -> ``hf-dataset:``), ``vllm serve REPO``;
 * ``ollama pull|run TAG`` -> ``ollama:TAG``; ``kaggle datasets download [-d] OWNER/SLUG`` ->
   ``kaggle-dataset:OWNER/SLUG``; ``kaggle competitions download [-c] SLUG`` ->
-  ``kaggle-competition:SLUG``; ``gdown ID|URL`` -> ``url:`` of the Drive file;
+  ``kaggle-competition:SLUG``; ``gdown ID|URL -O NAME`` -> ``url:`` of the Drive file when ``NAME`` has a
+  weight or data extension (a Drive id alone does not say whether it is a checkpoint or a demo video);
 * training and serving flags of any command (``--model_name_or_path``, ``--model``, ``--model-id``,
   ``--base_model``, ``--dataset_name``...) whose value is a Hub repo id (``ORG/NAME``, not a path);
   ``--model_name_or_path`` / ``--dataset_name`` also take bare Hub names.
@@ -191,9 +192,9 @@ def classify_url(url: str, out_name: str = "") -> tuple[str, Kind, str, str] | N
     kind = _ext_kind(name)
     if kind is None and out_name:
         kind = _ext_kind(out_name)
-    if _DRIVE.match(url) and kind is not False:
+    if _DRIVE.match(url) and kind:  # a Drive file says what it is only through the name it is saved under
         found = _url_id(url)
-        return (found, kind or Kind.MODEL, "medium", "Google Drive file") if found else None
+        return (found, kind, "medium", "Google Drive file") if found else None
     if not kind:
         return None
     if "/releases/download/" in parts.path and _PLATFORM.search(name):
@@ -388,10 +389,9 @@ def _gdown(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
         for value in arg.values or ():
             url = value if "://" in value else \
                 f"https://drive.google.com/uc?id={value}" if _DRIVE_ID.match(value) else ""
-            found = _url_id(url) if url.startswith(("http://", "https://")) else None
-            kind = _ext_kind(out_name) if out_name else None
-            if found is not None and kind is not False:
-                yield Hit(value, found, kind or Kind.MODEL, arg.line, _conf(arg, "medium"), "gdown",
+            got = classify_url(url, out_name) if url.startswith(("http://", "https://")) else None
+            if got is not None:
+                yield Hit(value, got[0], got[1], arg.line, _conf(arg, "medium"), "gdown",
                           _via_note(arg, "Google Drive download"))
 
 
