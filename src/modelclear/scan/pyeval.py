@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from modelclear.scan.pyenv import deployment_values
 from modelclear.scan.pyindex import ClassRef, FuncRef, Scope
 from modelclear.scan.pyregistry import enum_class, enum_values
 from modelclear.scan.pyvalues import (
@@ -46,6 +47,9 @@ _PATH_CALLS = ("os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", 
 
 class Evaluators:
     """Evaluation of literals, operators, subscripts and calls (mixed into the resolver)."""
+
+    #: Environment variable -> values the project's deployment files set (``ScanContext.project_env``).
+    project_env: Mapping[str, tuple[object, ...]] = {}
 
     if TYPE_CHECKING:  # provided by :class:`~modelclear.scan.pyresolve.Resolver`
         _is_loader_call: object
@@ -133,7 +137,8 @@ class Evaluators:
         if owner_text in ("os.environ", "environ"):
             key = self.resolve(node.slice, scope, depth)
             name = key.values[0] if key.values else expr_text(node.slice)
-            return _unknown(expr_text(node), note=f"environment variable {name}")
+            deployed = deployment_values(str(name), self.project_env)  # .env / compose / Dockerfile
+            return deployed if deployed is not None else _unknown(expr_text(node), note=f"environment variable {name}")
         if owner_text == "sys.argv":
             return _unknown(expr_text(node), note="command-line argument")
         base = self.resolve(node.value, scope, depth)
@@ -185,8 +190,11 @@ class Evaluators:
             res = self.resolve(value, scope, depth)
             last = index == len(node.values) - 1
             if isinstance(node.op, ast.Or):
+                # `os.getenv("A") or "org/default"`: an unset variable falls through to the default, like
+                # `os.getenv("A", "org/default")` (a variable the deployment sets has its values) (issue 10)
+                unknown = [] if not last and self._env_read(value, scope) else res.unknown
                 out.add(Res(values=[v for v in res.values if v or last or isinstance(v, (Opaque, QName))],
-                            unknown=res.unknown, notes=res.notes))
+                            unknown=unknown, notes=res.notes))
                 if res.values and not res.unknown and all(
                         (bool(v) or isinstance(v, (Opaque, QName))) and not isinstance(v, UnknownValue)
                         for v in res.values):
@@ -194,6 +202,12 @@ class Evaluators:
             elif last:
                 out.add(res)
         return out
+
+    def _env_read(self, node: ast.expr, scope: Scope) -> bool:
+        """Whether ``node`` reads an environment variable (``os.getenv``, ``os.environ.get``/``[...]``)."""
+        if isinstance(node, ast.Call):
+            return self.call_qualname(node.func) in _ENV_CALLS
+        return isinstance(node, ast.Subscript) and expr_text(node.value) in ("os.environ", "environ")
 
     def _r_IfExp(self, node: ast.IfExp, scope: Scope, depth: int) -> Res:
         test = self.resolve(node.test, scope, depth)
@@ -277,12 +291,13 @@ class Evaluators:
             if kw.arg == "default":
                 default_node = kw.value
         note = f"environment variable {name}"
+        deployed = deployment_values(name, self.project_env)  # .env / compose / Dockerfile (issue 10)
         if default_node is None:
-            return _unknown(expr_text(node), note=f"{note} (no default)")
+            return deployed if deployed is not None else _unknown(expr_text(node), note=f"{note} (no default)")
         out = self.resolve(default_node, scope, depth)
         out.indirect = True
         out.notes.append(f"default of {note}")
-        return out
+        return out.add(deployed) if deployed is not None else out
 
     def _join(self, parts: list[Res], node: ast.expr, sep: str, path: bool = False) -> Res:
         out = Res(indirect=True)

@@ -60,6 +60,7 @@ class FlowResolver(Resolver):
 
     def __init__(self, base: Resolver, seeds: Mapping[int, Res]) -> None:
         super().__init__(base.index, base.project, base._is_loader_call, base.budget)
+        self.project_env = base.project_env
         #: ``id(Param)`` -> the value the parameter has for this evaluation.
         self.seeds = dict(seeds)
 

@@ -91,6 +91,7 @@ class ModuleScan:
             self.budget.nodes.exhausted = True
         project = ctx.project_constants if ctx is not None else {}
         self.resolver = Resolver(self.index, project, self._is_loader, self.budget.steps)
+        self.resolver.project_env = getattr(ctx, "project_env", None) or {}  # issue 10, cause 3
         self._describing: set[int] = set()
         #: Line of the loader call during which the step budget ran out; 0 if it did not.
         self.exhausted_at = 0
