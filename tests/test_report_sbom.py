@@ -160,3 +160,39 @@ def test_spdx_document_lists_its_elements_in_creation_order(tmp_path: Path) -> N
     counters = [int(e.rsplit("-", 1)[1]) for e in document["element"]]
     assert len(counters) > 20
     assert counters == sorted(counters)
+
+
+@pytest.mark.parametrize("fmt", ["cyclonedx", "spdx"])
+def test_two_runs_give_byte_identical_sboms(tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reproducible SBOMs: ids and serial numbers from the content, the time from SOURCE_DATE_EPOCH."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    args = ["scan", str(PROJECTS / "llm_app"), "-j", "JP,EU", "--format", fmt, "--no-policy"]
+    first, second = tmp_path / "1.json", tmp_path / "2.json"
+    cli.main([*args, "-o", str(first)])
+    cli.main([*args, "-o", str(second)])
+    assert first.read_bytes() == second.read_bytes()
+    text = first.read_text(encoding="utf-8")
+    assert "2023-11-14T22:13:20" in text  # SOURCE_DATE_EPOCH, not the clock
+    # Another question (one jurisdiction less) is another document: another serial number / namespace.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000001")
+    other = tmp_path / "3.json"
+    cli.main([*args[:3], "JP", *args[4:], "-o", str(other)])
+    doc, doc3 = json.loads(text), json.loads(other.read_text(encoding="utf-8"))
+    if fmt == "cyclonedx":
+        assert doc["serialNumber"].startswith("urn:uuid:") and doc["serialNumber"] != doc3["serialNumber"]
+    else:
+        ns = next(e["spdxId"] for e in doc["@graph"] if e["type"] == "SpdxDocument").rsplit("/", 1)[0]
+        ns3 = next(e["spdxId"] for e in doc3["@graph"] if e["type"] == "SpdxDocument").rsplit("/", 1)[0]
+        assert ns != ns3 and "00000000-0000" not in ns
+
+
+def test_sbom_time_is_the_clock_without_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    doc = render(tmp_path, "cyclonedx", "check", "dataset:imagenet-1k", "-j", "JP")
+    made = dt.datetime.fromisoformat(doc["metadata"]["timestamp"])
+    assert abs((dt.datetime.now(dt.UTC) - made).total_seconds()) < 600
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    code = cli.main(["check", "dataset:imagenet-1k", "-j", "JP", "--format", "spdx", "-o", str(tmp_path / "x")])
+    assert code == 3

@@ -24,7 +24,6 @@ those two fields are added to its JSON, which is then checked with the library's
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from modelclear.lineage import tree_edges
 from modelclear.model import Artifact, Assessment, Kind, LineageNode, worst
 from modelclear.report import Report
 from modelclear.report.data import artifact_id, grouped, jurisdictions, translator
-from modelclear.report.view import gate_item, is_spdx
+from modelclear.report.view import content_uuid, gate_item, is_spdx, sbom_timestamp
 
 
 class CycloneDXError(RuntimeError):
@@ -278,7 +277,7 @@ class _Builder:
         datasets = [c for c in self.datasets.values() if c is not None]
         bom = Bom(components=[*top, *datasets], metadata=BomMetaData(
             component=root, tools=tools, properties=meta_props,
-            timestamp=dt.datetime.now(dt.UTC).replace(microsecond=0)))
+            timestamp=sbom_timestamp()))
         for comp in top:
             bom.register_dependency(root, [comp])
         direct = {artifact_id(e.assessment).lower() for e in self.report.entries if e.assessment is not None}
@@ -325,6 +324,9 @@ def cyclonedx_document(report: Report) -> dict[str, Any]:
         text = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6).output_as_string()
     doc = json.loads(text)
     _patch(doc.get("components", []), builder)
+    # Reproducible: the serial number is derived from the content (timestamp and serial left out).
+    content = {**doc, "serialNumber": "", "metadata": {**doc["metadata"], "timestamp": ""}}
+    doc["serialNumber"] = "urn:uuid:" + content_uuid(json.dumps(content, sort_keys=True, ensure_ascii=False))
     error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(doc))
     if error is not None:
         raise CycloneDXError(f"generated CycloneDX BOM is invalid: {error}")

@@ -18,10 +18,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-import uuid
 from typing import Any
 
 from modelclear import __version__
@@ -29,7 +27,7 @@ from modelclear.lineage import walk
 from modelclear.model import Artifact, Assessment, Kind, LineageNode
 from modelclear.report import Report
 from modelclear.report.data import artifact_id, grouped, translator
-from modelclear.report.view import gate_item, is_spdx
+from modelclear.report.view import content_uuid, gate_item, is_spdx, sbom_timestamp
 
 CONTEXT_URL = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 
@@ -65,12 +63,12 @@ class _Builder:
         self.report = report
         self.kb = report.knowledge()
         self.t = translator(report)
-        self.ns = f"https://spdx.org/spdxdocs/modelclear-{uuid.uuid4()}/"
+        self.ns = _PLACEHOLDER_NS  # replaced by a namespace derived from the content (document())
         self.objects = m.SHACLObjectSet()
         self.count = 0
         self.ci = m.CreationInfo(
             specVersion="3.0.1",
-            created=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            created=sbom_timestamp(),
             comment=self.t("ui.disclaimer"),
         )
         agent = self.add(m.SoftwareAgent(spdxId=self.iri("agent"), name="modelclear", creationInfo=self.ci))
@@ -272,7 +270,19 @@ class _Builder:
         doc.element = sorted((o for o in self.objects.foreach() if isinstance(o, m.Element)), key=_creation_order)
         self.add(doc)
         data = m.JSONLDSerializer().serialize_data(self.objects, force_at_graph=True)
-        return data
+        return _reproducible(data)
+
+
+_PLACEHOLDER_NS = "https://spdx.org/spdxdocs/modelclear-00000000-0000-0000-0000-000000000000/"
+
+
+def _reproducible(data: dict[str, Any]) -> dict[str, Any]:
+    """The document with its namespace derived from its content (the creation time left out)."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    content = re.sub(r'"created": "[^"]*"', '"created": ""', text)
+    ns = f"https://spdx.org/spdxdocs/modelclear-{content_uuid(content)}/"
+    out: dict[str, Any] = json.loads(json.dumps(data, ensure_ascii=False).replace(_PLACEHOLDER_NS, ns))
+    return out
 
 
 def spdx_document(report: Report) -> dict[str, Any]:

@@ -188,3 +188,32 @@ def summary_data(report: Report) -> dict[str, list[str]]:
 def failing_ids(report: Report) -> list[str]:
     """The artifacts that fail the run (counted by the gate), in report order."""
     return [item.id for items in summary(report).values() for item in items if item.fails]
+
+
+def sbom_timestamp() -> Any:
+    """When an SBOM was made: ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when set, else now.
+
+    A value that is not a whole number of seconds is a usage error (exit 3), as reproducible-builds.org
+    asks: a build that was meant to be reproducible must not silently use the clock.
+    """
+    import datetime as dt
+    import os
+
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        return dt.datetime.fromtimestamp(int(raw), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        from modelclear.service import UsageError
+
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw[:40]!r} is not a number of seconds since 1970-01-01") from None
+
+
+def content_uuid(content: str) -> str:
+    """A UUID derived from an SBOM's content (the same content, the same id): version 5 over its SHA-256."""
+    import hashlib
+    import uuid
+
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:modelclear:sbom:{digest}"))
