@@ -58,9 +58,10 @@ def progress_bar(show: bool, callback: Callable[[int, int], None] | None = None,
     if not show or callback is not None:
         yield callback
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    bar = Progress(transient=True)
+    bar = Progress(transient=True, console=Console(stderr=True))  # progress on stderr: stdout is the report
     task = bar.add_task("scanning", total=None)
     bar.start()
 
