@@ -4,7 +4,7 @@
 expression into its candidate values once its operands are resolved: f-strings and containers,
 ``+``/``/``/``%``, ``and``/``or``, conditional expressions, subscripts of literal dicts and tuples,
 and the calls whose result is known without running code (``os.environ.get``/``os.getenv`` defaults,
-``os.path.join``/``Path``, ``str(...)``, ``dict(...)``, ``str`` and ``dict`` methods, the module's own
+``os.path.join``/``Path``, ``urljoin``, ``str(...)``, ``dict(...)``, ``str`` and ``dict`` methods, the module's own
 functions through their ``return`` values, constants returned by functions of other project
 modules). Any other call is an :class:`~modelclear.scan.pyvalues.Opaque` object (marked ``loader``
 when the call is itself a loader call). The methods run as methods of the resolver, which owns the
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
@@ -41,6 +42,7 @@ STR_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title",
                          "removeprefix", "removesuffix", "format", "join", "zfill"})
 T = TypeVar("T")
 _ENV_CALLS = ("os.getenv", "os.environ.get", "environ.get", "os.environ.setdefault", "getenv")
+_URLJOIN_CALLS = ("urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin")
 _PATH_CALLS = ("os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath",
                "pathlib.PurePosixPath", "pathlib.PosixPath", "Path")
 
@@ -238,6 +240,8 @@ class Evaluators:
         if dotted in _PATH_CALLS:
             parts = [self.resolve(a, scope, depth) for a in node.args]
             return self._join(parts, node, "/", path=True)
+        if dotted in _URLJOIN_CALLS and len(node.args) == 2:  # a base address and a file name (issue 10)
+            return self._urljoin([self.resolve(a, scope, depth) for a in node.args], node)
         if dotted in ("str", "builtins.str") and len(node.args) == 1:
             inner = self.resolve(node.args[0], scope, depth)
             return Res(values=[str(v) if isinstance(v, (str, int, float)) else v for v in inner.values],
@@ -298,6 +302,23 @@ class Evaluators:
         out.indirect = True
         out.notes.append(f"default of {note}")
         return out.add(deployed) if deployed is not None else out
+
+    def _urljoin(self, parts: list[Res], node: ast.expr) -> Res:
+        out = Res(indirect=True)
+        pools: list[list[str]] = []
+        for res in parts:
+            out.notes.extend(n for n in res.notes if n not in out.notes)
+            out.dropped = out.dropped or res.dropped
+            strs = [v for v in res.values if isinstance(v, str)]
+            if res.unknown or not strs:
+                return out.add(_unknown(expr_text(node)))
+            pools.append(strs)
+        for base, name in product(pools, out):
+            try:
+                out.values.append(urllib.parse.urljoin(base, name))
+            except ValueError:
+                return out.add(_unknown(expr_text(node)))
+        return out
 
     def _join(self, parts: list[Res], node: ast.expr, sep: str, path: bool = False) -> Res:
         out = Res(indirect=True)
