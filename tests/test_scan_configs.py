@@ -608,3 +608,20 @@ def test_hydra_group_files_with_project_targets(tmp_path: Path) -> None:
     assert refs[0].confidence == "low" and refs[0].loader == "hydra:src.models.components.hf_encoder.HFEncoder"
     assert config_refs(data, tmp_path) == []  # a bare word under a project class's argument is not taken
     assert found(config_refs(download, tmp_path)) == {("hf:openai/whisper-small", 2)}
+
+
+def test_openmmlab_base_cycles_end_and_fan_out_is_budgeted(tmp_path: Path) -> None:
+    write(tmp_path, "configs/a.py", "_base_ = ['./b.py']\nmodel = dict(type='RetinaNet')\n")
+    write(tmp_path, "configs/b.py", "_base_ = ['./a.py']\noptimizer = dict(type='SGD', lr=0.01)\n")
+    cyc = write(tmp_path, "configs/c.py", "_base_ = ['./a.py']\nmodel = dict(type='RetinaNet')\n")
+    scanner = OpenMMLabScanner()
+    assert list(scanner.scan(cyc, cyc.read_bytes(), ScanContext(root=tmp_path))) == []
+    names = [f"configs/parts/p{i}.py" for i in range(80)]
+    for name in names:
+        write(tmp_path, name, "optimizer = dict(type='SGD', lr=0.01)\n")
+    write(tmp_path, "configs/parts/zz_coco.py", "dataset_type = 'CocoDataset'\n")
+    entries = ", ".join(repr("./parts/" + Path(n).name) for n in names)
+    wide = write(tmp_path, "configs/wide.py", f"_base_ = [{entries}, './parts/zz_coco.py']\n")
+    items = list(scanner.scan(wide, wide.read_bytes(), ScanContext(root=tmp_path)))
+    assert [i.code for i in items if isinstance(i, ScanWarning)] == ["budget"]
+    assert [i for i in items if isinstance(i, Reference)] == []

@@ -39,7 +39,7 @@ from typing import Any
 from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
-from modelclear.scan.budget import BUDGETS, budget_warning
+from modelclear.scan.budget import BUDGETS, Meter, budget_warning
 from modelclear.scan.config import Value, config_data, looks_local
 from modelclear.scan.detectron2cfg import url_value
 from modelclear.scan.walk import decode_text, inside_root
@@ -250,9 +250,13 @@ def _parse(text: str) -> tuple[ast.Module | None, list[ast.AST]]:
     return tree, nodes
 
 
+#: Base files read at most while following the ``_base_`` entries of one config (all entries together).
+MAX_BASE_FILES = 64
+
+
 @lru_cache(maxsize=256)
-def _base_dataset(path: str, root: str, depth: int) -> tuple[Value, str] | None:
-    """The dataset a base config file sets (its own or its bases'), with the file that sets it."""
+def _base_info(path: str, root: str) -> tuple[Value | None, tuple[str, ...]] | None:
+    """The dataset a config file sets itself and the paths of its bases (None: not a readable config)."""
     file = Path(path)
     try:
         if not file.is_file() or file.stat().st_size > BUDGETS.include_bytes or not inside_root(file, Path(root)):
@@ -264,14 +268,31 @@ def _base_dataset(path: str, root: str, depth: int) -> tuple[Value, str] | None:
     if tree is None or text is None or not is_config(tree):
         return None
     own = [f for f in _datasets(tree, {}, nodes, text) if f.value.id is not None]
-    if own:
-        return own[0].value, file.name
-    if depth <= 0:
-        return None
-    for rel, _node in _base_entries(tree):
-        found = _base_dataset(os.path.normpath(file.parent / rel), root, depth - 1)
-        if found is not None:
-            return found
+    bases = tuple(os.path.normpath(file.parent / rel) for rel, _node in _base_entries(tree) if "::" not in rel
+                  and not rel.startswith("/"))
+    return (own[0].value if own else None), bases
+
+
+def _base_dataset(path: str, root: str, budget: Meter) -> tuple[Value, str] | None:
+    """The dataset a base file configures, itself or through its bases (breadth first, each file once,
+    at most ``BUDGETS.include_depth`` levels; ``budget`` counts the files read)."""
+    seen: set[str] = set()
+    level = [path]
+    for _depth in range(BUDGETS.include_depth + 1):
+        following: list[str] = []
+        for current in level:
+            if current in seen or not budget.spend():
+                continue
+            seen.add(current)
+            info = _base_info(current, root)
+            if info is None:
+                continue
+            if info[0] is not None:
+                return info[0], Path(current).name
+            following.extend(info[1])
+        level = following
+        if not level:
+            break
     return None
 
 
@@ -302,22 +323,29 @@ class OpenMMLabScanner:
         found = list(_checkpoints(tree, consts, nodes))
         own = _datasets(tree, consts, nodes, text)
         found.extend(own)
+        warnings: list[ScanWarning] = []
         if not own and path.is_absolute():
-            found.extend(self._inherited(path, tree, ctx))
+            inherited, ran_out = self._inherited(path, tree, ctx)
+            found.extend(inherited)
+            if ran_out:
+                warnings.append(budget_warning(path.name, f"more than {MAX_BASE_FILES} _base_ files to follow; "
+                                                          "the rest were not read"))
         lines = text.splitlines()
-        return [Reference(raw=f.raw, kind=f.value.kind, id=f.value.id, path=path.name, line=f.line, column=f.column,
+        refs = [Reference(raw=f.raw, kind=f.value.kind, id=f.value.id, path=path.name, line=f.line, column=f.column,
                           evidence=lines[f.line - 1].strip()[:300] if 0 < f.line <= len(lines) else "",
                           confidence="medium" if f.value.id else f.value.confidence, loader=f.loader,
                           note="; ".join(n for n in (f.value.note, f.note) if n)) for f in found]
+        return [*warnings, *refs]
 
-    def _inherited(self, path: Path, tree: ast.Module, ctx: ScanContext) -> list[_Found]:
+    def _inherited(self, path: Path, tree: ast.Module, ctx: ScanContext) -> tuple[list[_Found], bool]:
         root = str(os.path.abspath(ctx.root))
         out: list[_Found] = []
+        budget = Meter(MAX_BASE_FILES, "base files")
         for rel, node in _base_entries(tree):
             if rel.startswith(("/", "mmdet::", "mmseg::")) or "::" in rel:
                 continue
-            base = _base_dataset(os.path.normpath(path.parent / rel), root, BUDGETS.include_depth)
+            base = _base_dataset(os.path.normpath(path.parent / rel), root, budget)
             if base is not None:
                 value, name = base
                 out.append(_Found(value, rel, node.lineno, node.col_offset, "openmmlab:_base_", f"dataset of {name}"))
-        return out
+        return out, budget.exhausted
