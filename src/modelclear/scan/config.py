@@ -4,9 +4,17 @@ Which keys count is data (``data/loaders/config_keys.yaml``): ``model_name_or_pa
 ``base_model``, ``dataset_name``... at any depth, and Hydra/OmegaConf nodes whose ``_target_`` is a
 known loader (``timm.create_model`` with ``pretrained: true``, ``transformers.AutoModel.from_pretrained``...).
 
+Before the key rules, format readers look at each document for what only their format says (they
+mark the nodes they report, which the key rules then skip): :mod:`.recipes` (recipe dataset lists and
+mixers, LLaMA-Factory dataset names, NeMo diarizer models), :mod:`.detectron2cfg` (``MODEL.WEIGHTS``,
+``DATASETS.TRAIN``) and :mod:`.ldmcfg` (latent-diffusion ``target:`` encoders and checkpoints). The
+generic ``model:`` key is read only for ``ORG/NAME`` values that are not a hosted API's model name
+(``api_guard`` in the data). Keys naming the project's own outputs (``output_dir``, ``hub_model_id``)
+are never references. OpenMMLab's Python configs have their own scanner (:mod:`.openmmlab`).
+
 Values are classified without guessing: an ``ORG/NAME`` repo id or a legacy bare Hub name becomes
-an ``hf:``/``hf-dataset:`` id (bare names only for keys that can mean nothing else); a path becomes
-a local-model reference without id; an OmegaConf interpolation is resolved inside the same document
+an ``hf:``/``hf-dataset:`` id (bare names only for keys that can mean nothing else); a path (or an
+``ORG/NAME`` shaped like one, ``checkpoints/best``) becomes a local-model reference without id; an OmegaConf interpolation is resolved inside the same document
 when it points at a plain value (``${model.name}``, ``${oc.env:VAR,default}``) and otherwise reported
 as an unresolved reference. Documents are read by :mod:`modelclear.scan.configdoc` (YAML event by
 event, no composer, no constructor, aliases never expanded).
