@@ -14,9 +14,9 @@ are never references. OpenMMLab's Python configs have their own scanner (:mod:`.
 
 Values are classified without guessing: an ``ORG/NAME`` repo id or a legacy bare Hub name becomes
 an ``hf:``/``hf-dataset:`` id (bare names only for keys that can mean nothing else); a path (or an
-``ORG/NAME`` shaped like one, ``checkpoints/best``) becomes a local-model reference without id; an OmegaConf interpolation is resolved inside the same document
-when it points at a plain value (``${model.name}``, ``${oc.env:VAR,default}``) and otherwise reported
-as an unresolved reference. Documents are read by :mod:`modelclear.scan.configdoc` (YAML event by
+``ORG/NAME`` shaped like one, ``checkpoints/best``) becomes a local-model reference without id; an
+OmegaConf interpolation is resolved inside the same document when it points at a plain value
+(``${model.name}``, ``${oc.env:VAR,default}``) and otherwise reported as an unresolved reference. Documents are read by :mod:`modelclear.scan.configdoc` (YAML event by
 event, no composer, no constructor, aliases never expanded).
 
 Work is bounded (:mod:`modelclear.scan.budget`): at most ``BUDGETS.config_nodes`` parser events /
