@@ -9,6 +9,7 @@ import pytest
 
 from modelclear.api import load_knowledge
 from modelclear.i18n import Translator
+from modelclear.knowledge import vocab
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "modelclear"
 
@@ -29,7 +30,7 @@ def test_every_key_used_in_code_exists() -> None:
         used |= set(re.findall(r'msg\(\s*"([a-z_.\-]+)"', path.read_text(encoding="utf-8")))
     missing = sorted(k for k in used if k not in cat)
     assert not missing, missing
-    for how in ("registration", "click-through", "by-use", "notice", "none"):
+    for how in vocab.ACCEPTANCE:
         assert f"contract.bound.{how}" in cat
 
 

@@ -26,115 +26,13 @@ from typing import Any
 
 EXIT_OK, EXIT_PROHIBITED, EXIT_UNCERTAIN, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
-ACTIVITIES = ("train", "finetune", "distill", "evaluate", "deploy", "serve", "distribute", "outputs")
-PURPOSES = ("commercial", "research")
-
-
 class CliError(Exception):
     """A usage error to report in one line with exit code 3."""
 
 
-def _scenario_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("scenario")
-    g.add_argument("-j", "--jurisdiction", help="where the act happens: JP, EU, DE, UK, US, SG, KR, CN, IL, an EU "
-                   "member code, or several separated by commas")
-    g.add_argument("-a", "--activity", choices=ACTIVITIES, help="what you do with it (default: deploy)")
-    g.add_argument("-p", "--purpose", choices=PURPOSES, help="why (default: commercial)")
-    g.add_argument("--accepted", action="append", default=[], metavar="ID",
-                   help="terms you or your employer accepted, e.g. dataset:imagenet-1k (repeatable)")
-    g.add_argument("--obtained-on", metavar="YYYY-MM-DD",
-                   help="when you obtained the artifact: picks the licence then in force (default: today)")
+from modelclear.cli_args import ACTIVITIES, PURPOSES, build_parser  # noqa: E402  (light: --help stays fast)
 
-
-def _policy_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("policy and CI gate")
-    g.add_argument("--policy", metavar="FILE", help="policy file (.toml or .yaml); default: the nearest "
-                   "modelclear.toml, or pyproject.toml with [tool.modelclear], from the scanned path upward")
-    g.add_argument("--no-policy", action="store_true", help="ignore any policy file")
-    g.add_argument("--fail-on", choices=("prohibited", "uncertain", "unknown"),
-                   help="lowest verdict that fails the run (default: the policy's, else uncertain)")
-    g.add_argument("--baseline", metavar="FILE", help="a previous --format json report: fail only on "
-                   "verdicts that are new or worse than in it")
-    g.add_argument("--today", metavar="YYYY-MM-DD", help="the date waivers are checked against "
-                   "(default: today)")
-
-
-def _output_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("output")
-    g.add_argument("-f", "--format", default="text", help="text (default), json, markdown, html, sarif, "
-                   "cyclonedx, spdx")
-    g.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
-    g.add_argument("--lang", choices=("en", "ja"), default="en", help="report language (default: en)")
-    g.add_argument("--kb", action="append", default=[], metavar="DIR",
-                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
-    g.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
-                   "the knowledge base and the local cache do not know an id")
-    g.add_argument("--hf-cache", metavar="DIR", nargs="?", const="",
-                   help="read model cards from the local Hugging Face cache (default location, or DIR); "
-                   "with scan, also list every model and dataset the cache holds")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (no heavy imports)."""
-    parser = argparse.ArgumentParser(
-        prog="modelclear",
-        description="May we use this model or dataset commercially — and why? Layered verdicts (copyright, "
-        "contract, licence, provenance) with reasons and sources. Not legal advice.",
-        epilog="Exit codes: 0 allowed/conditional (or waived), 1 prohibited (or an expired waiver), "
-        "2 uncertain/unknown, 3 usage error, 4 internal error. See docs/cli.md.",
-    )
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    parser.add_argument("--debug", action="store_true", help="on an internal error, print the traceback")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="on an internal error, print the traceback")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("check", parents=[common], help="layered verdict for one model, dataset or package id")
-    p.add_argument("id", help="e.g. torchvision:ResNet50_Weights.IMAGENET1K_V2, hf:meta-llama/Llama-2-7b-hf, "
-                   "dataset:imagenet-1k")
-    _scenario_args(p)
-    _output_args(p)
-    _policy_args(p)
-
-    p = sub.add_parser("scan", parents=[common],
-                       help="find every pretrained model and dataset a codebase loads, and judge each")
-    p.add_argument("path", nargs="?", default=".", help="directory or file to scan (default: .)")
-    _scenario_args(p)
-    _output_args(p)
-    _policy_args(p)
-    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
-    p.add_argument("--include-hf-cache", action="store_true", help="also list what the local HF cache holds")
-    p.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes, at least 1 (default: cores); the "
-                   "answer is the same for any number")
-
-    p = sub.add_parser("explain", parents=[common],
-                       help="what the knowledge base holds for an artifact, licence (license:ID), "
-                       "law (law:JP) or platform (platform:ID)")
-    p.add_argument("id")
-    p.add_argument("--lang", choices=("en", "ja"), default="en")
-    p.add_argument("-f", "--format", choices=("text", "json"), default="text")
-    p.add_argument("--kb", action="append", default=[], metavar="DIR")
-
-    p = sub.add_parser("kb", parents=[common], help="knowledge base statistics and search")
-    kb_sub = p.add_subparsers(dest="kb_command", metavar="SUBCOMMAND")
-    s = kb_sub.add_parser("stats", help="counts by kind, confidence and age")
-    s.add_argument("-f", "--format", choices=("text", "json"), default="text")
-    s = kb_sub.add_parser("search", help="search ids, names and aliases")
-    s.add_argument("text")
-    s.add_argument("--limit", type=int, default=30)
-
-    p = sub.add_parser("web", parents=[common],
-                       help="a local web UI and JSON API (needs the 'web' extra: FastAPI and uvicorn)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    p.add_argument("--kb", action="append", default=[], metavar="DIR",
-                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
-    p.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
-                   "the knowledge base and the local cache do not know an id")
-    p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
-    return parser
+__all__ = ["ACTIVITIES", "PURPOSES", "CliError", "build_parser", "main"]
 
 
 def _check_output(output: str | None) -> None:
@@ -188,6 +86,28 @@ def _print_report(report: Any, fmt: str, output: str | None) -> None:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     _write(formatter.render(report), output)
+
+
+def _output(args: argparse.Namespace, report: Any) -> None:
+    """The report (to ``-o`` or standard output); with ``--quiet``, only the gate's line on standard output."""
+    quiet = bool(getattr(args, "quiet", False))
+    if not quiet or args.output:
+        _print_report(report, args.format, args.output)
+    if quiet:
+        _write(_gate_line(report) + "\n", None)
+
+
+def _gate_line(report: Any) -> str:
+    """The CI gate's result in one line, naming what fails the run (``--quiet``)."""
+    from modelclear.report.data import translator
+    from modelclear.report.view import failing_ids
+
+    t = translator(report)
+    code = report.gate.exit_code
+    line = f"modelclear: {t('ui.gate.title')}: " + (t("ui.gate.passed") if code == 0 else
+                                                     t("ui.gate.failed", code=str(code)))
+    failing = failing_ids(report)
+    return line + (f" · {t('ui.gate.failing', ids=', '.join(failing))}" if failing else "")
 
 
 def _check_format(fmt: str) -> None:
@@ -322,7 +242,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = service.check(Question(id=args.id, jurisdictions=tuple(jurisdictions), activity=activity,
                                     purpose=purpose, accepted=tuple(accepted), obtained_on=obtained, lang=args.lang))
     report = report.with_gate(_gate(args, pol, report.assessments, service))
-    _print_report(report, args.format, args.output)
+    _output(args, report)
     _gate_messages(report)
     return int(report.gate.exit_code)
 
@@ -344,12 +264,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
     options = ScanOptions(exclude=tuple(args.exclude),
                           include_hf_cache=args.include_hf_cache or args.hf_cache is not None,
                           hf_cache_dir=Path(args.hf_cache) if args.hf_cache else None,
-                          follow_gitignore=not args.no_gitignore, jobs=args.jobs or 0, progress=sys.stderr.isatty())
+                          follow_gitignore=not args.no_gitignore, jobs=args.jobs or 0,
+                          progress=sys.stderr.isatty() and not getattr(args, "quiet", False))
     with progress_bar(options.progress) as on_progress:
         result = scan_path(root, options, on_progress=on_progress)
     report = service.assess_scan(root, result, scenarios, lang=args.lang)
     report = report.with_gate(_gate(args, pol, report.assessments, service))
-    _print_report(report, args.format, args.output)
+    _output(args, report)
     _gate_messages(report)
     return int(report.gate.exit_code)
 
@@ -419,6 +340,14 @@ def cmd_web(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_completion(args: argparse.Namespace) -> int:
+    """``modelclear completion bash|zsh|fish``: the shell's completion script on standard output."""
+    from modelclear.completion import script
+
+    _write(script(args.shell), None)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``modelclear`` console script.
 
@@ -436,7 +365,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"modelclear {__version__}")
         return EXIT_OK
-    handlers = {"check": cmd_check, "scan": cmd_scan, "explain": cmd_explain, "kb": cmd_kb, "web": cmd_web}
+    if getattr(args, "no_color", False):
+        import os
+
+        os.environ["NO_COLOR"] = "1"  # rich, and anything else this process starts, read it
+    handlers = {"check": cmd_check, "scan": cmd_scan, "explain": cmd_explain, "kb": cmd_kb, "web": cmd_web,
+                "completion": cmd_completion}
     if args.command not in handlers:
         parser.print_help()
         return EXIT_USAGE

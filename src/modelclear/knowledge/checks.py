@@ -36,15 +36,21 @@ def _real_spdx_ids() -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.cache
+def _licensing() -> Any:
+    """The SPDX licensing of ``license-expression`` (built once: it reads a large index)."""
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
 def spdx_problem(value: str) -> str | None:
     """Why ``value`` is not one real SPDX licence id (``None`` when it is one)."""
     if value in SPDX_NEWER_THAN_BUNDLED:
         return None
     if value.startswith("LicenseRef-"):
         return f"{value!r} is a LicenseRef, not an SPDX id; use spdx: null"
-    from license_expression import get_spdx_licensing
-
-    info = get_spdx_licensing().validate(value)
+    info = _licensing().validate(value)
     if info.errors:
         return "; ".join(info.errors)
     if value not in _real_spdx_ids():

@@ -333,6 +333,10 @@ class OneOf(Type):
             if not trial.problems:
                 return
             attempts.append(trial.problems)
+        here = render(path)
+        if all(where == here for found in attempts for where, _ in found):  # wrong at this level: say what fits
+            ctx.add(path, f"expected {self.describe()}, got {_shown(value)}")
+            return
         best = attempts[0]
         for found in attempts[1:]:
             if len(found) < len(best):

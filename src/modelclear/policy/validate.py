@@ -7,12 +7,13 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from modelclear.knowledge.vocab import ACTIVITIES
 from modelclear.policy.model import FAIL_ON, Policy, PolicyError, Waiver
 
 _TOP_KEYS = ("jurisdictions", "activity", "purpose", "accepted", "obtained-on", "fail-on", "licenses", "waivers")
 _LICENSE_KEYS = ("allow", "deny")
 _WAIVER_KEYS = ("id", "reason", "approved-by", "expires")
-_ACTIVITIES = ("train", "finetune", "distill", "evaluate", "deploy", "serve", "distribute", "outputs")
+_ACTIVITIES = ACTIVITIES
 _PURPOSES = ("commercial", "research")
 
 
