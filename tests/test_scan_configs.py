@@ -625,3 +625,31 @@ def test_openmmlab_base_cycles_end_and_fan_out_is_budgeted(tmp_path: Path) -> No
     items = list(scanner.scan(wide, wide.read_bytes(), ScanContext(root=tmp_path)))
     assert [i.code for i in items if isinstance(i, ScanWarning)] == ["budget"]
     assert [i for i in items if isinstance(i, Reference)] == []
+
+
+def test_preference_tuning_reference_reward_and_adapter_models(tmp_path: Path) -> None:
+    cfg = write(tmp_path, "examples/train_lora/llama3_lora_dpo.yaml", """
+        ### model
+        model_name_or_path: meta-llama/Meta-Llama-3-8B-Instruct
+        adapter_name_or_path: saves/llama3-8b/lora/sft
+        ref_model: meta-llama/Meta-Llama-3-8B-Instruct
+        reward_model: saves/llama3-8b/lora/reward
+
+        ### method
+        stage: dpo
+        finetuning_type: lora
+        pref_beta: 0.1
+    """)
+    refs = config_refs(cfg)
+    assert found(refs) == {("hf:meta-llama/Meta-Llama-3-8B-Instruct", 2), (None, 3),
+                           ("hf:meta-llama/Meta-Llama-3-8B-Instruct", 4)}
+    rlhf = write(tmp_path, "ppo.yaml", """
+        pretrain: OpenRLHF/Llama-3-8b-sft-mixture
+        reward_pretrain: OpenRLHF/Llama-3-8b-rm-mixture
+        train_dataset_name: trl-lib/ultrafeedback_binarized
+        eval_dataset_name: null
+        save_path: ./checkpoint/llama-3-8b-rlhf
+    """)
+    assert found(config_refs(rlhf)) == {("hf:OpenRLHF/Llama-3-8b-sft-mixture", 1),
+                                        ("hf:OpenRLHF/Llama-3-8b-rm-mixture", 2),
+                                        ("hf-dataset:trl-lib/ultrafeedback_binarized", 3)}
