@@ -13,7 +13,9 @@ where a reader looks for it:
    (:class:`FlowResolver`). Markers found in the value say which parameters reach the id: through
    the parameter itself, ``self.x = x`` read in another method, f-strings, ``+``, ``.format`` or a
    config object's field (``cfg.model_name`` where ``cfg`` is the parameter's default dataclass).
-2. **Calls of a wrapper.** A call of a function, of a class (its ``__init__``), of a classmethod
+2. **Calls of a wrapper.** (A class of the module that defines ``from_pretrained`` itself is not the
+   library's loader: :func:`own_method` keeps ``MyNet.from_pretrained(x)`` from being matched as one.)
+   A call of a function, of a class (its ``__init__``), of a classmethod
    (``Model.from_pretrained(x)``) or of a method through ``self`` whose parameter reaches a loader
    is evaluated again with the arguments of that call bound to the parameters (defaults for those
    not passed). The loader entry's gates apply to the bound values, so
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING, cast
 
 from modelclear.model import Reference
 from modelclear.scan.builders import Site, build
-from modelclear.scan.pyindex import ClassRef, FuncRef, Param, Scope
+from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope
 from modelclear.scan.pyresolve import Resolver
 from modelclear.scan.pyvalues import Res, call_name, find_arg, has_star_args
 
@@ -46,8 +48,9 @@ if TYPE_CHECKING:
     from modelclear.scan.pyloaders import LoaderSpec
     from modelclear.scan.pymodule import ModuleScan
 
-#: Marks a parameter's value while summaries are computed (never a character of a real id).
-_MARK = "\x00"
+#: Marks a parameter's value while summaries are computed: a character without case that no id
+#: holds and that string operations (``lower``, ``strip``, ``urljoin``) keep.
+_MARK = "\u00a7"
 #: Statements under which a load happens only on some paths.
 _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.Match)
 _TRY_STAR = getattr(ast, "TryStar", None)
@@ -303,6 +306,23 @@ class Flow:
                     load.spec.patterns[0] if load.spec.patterns else load.qualname),
                 note=note))
         return out
+
+
+def own_method(index: ModuleIndex, func: ast.expr) -> bool:
+    """Whether ``func`` is ``Cls.method`` of a class of this module that defines ``method`` itself.
+
+    Such a call runs the project's code (``MyNet.from_pretrained(name)`` of a class that defines
+    ``from_pretrained``), not the library method of the same name; its loads are followed by
+    :class:`Flow`. A class that only inherits the method (``class MyBert(BertPreTrainedModel)``) is
+    not matched: the library's method runs.
+    """
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return False
+    for binding in index.module.assigns.get(func.value.id, ()):
+        if binding[0] == "class" and isinstance(binding[2], Scope) and any(
+                m.name == func.attr for m in methods(binding[2])):
+            return True
+    return False
 
 
 def _scopes_up(scope: Scope) -> list[Scope]:

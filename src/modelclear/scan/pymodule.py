@@ -23,9 +23,9 @@ from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import budget_warning
 from modelclear.scan.builders import Site, build
 from modelclear.scan.builders.base import string_values
-from modelclear.scan.pyflow import Flow
+from modelclear.scan.pyflow import Flow, own_method
 from modelclear.scan.pyindex import Scope, build_index
-from modelclear.scan.pyloaders import LoaderSpec, LoaderTable, load_table
+from modelclear.scan.pyloaders import LoaderSpec, LoaderTable, load_table, table_for
 from modelclear.scan.pyregistry import with_registry_entries
 from modelclear.scan.pyresolve import Resolver
 from modelclear.scan.pyvalues import MAX_UNION, Opaque, QName, Res, expr_text, find_arg, has_star_args
@@ -78,7 +78,7 @@ class ModuleScan:
         self.path = path
         self.root = ctx.root if ctx is not None else None
         self.line_offset = line_offset
-        self.table: LoaderTable = load_table()
+        self.table: LoaderTable = table_for(ctx.loaders) if ctx is not None else load_table()
         self.budget = budget
         self.module_name = module_name
         self.index, cut = build_index(tree, module_name, self.budget.nodes.left())
@@ -119,6 +119,8 @@ class ModuleScan:
     def _matches(self, call: ast.Call,
                  scope: Scope | None = None) -> list[tuple[LoaderSpec, dict[str, str], str, bool]]:
         func = call.func
+        if own_method(self.index, func):  # `MyNet.from_pretrained(...)` defined here: see pyflow
+            return []
         dynamic = self._dynamic_callees(func, scope)
         if dynamic:
             found: list[tuple[LoaderSpec, dict[str, str], str, bool]] = []
