@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from modelclear import ids
-from modelclear.assess import LAYERS, Judgements, assess_artifact, layers, regulatory, rules
+from modelclear import ids, lineage
+from modelclear.assess import LAYERS, layers, regulatory, rules
 from modelclear.assess.context import Context
 from modelclear.assess.facts import FACTS, check_published
 from modelclear.catalog import Catalog, KnowledgeBase
@@ -27,6 +27,7 @@ from modelclear.catalog.bundled import DATA_DIR
 from modelclear.catalog.records import RecordError
 from modelclear.knowledge.schema import OverlayError
 from modelclear.model import Activity, Finding, Layer, Purpose, Scenario
+from modelclear.service import Service
 
 RULES_DIR = DATA_DIR / "rules"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "knowledge-format.md"
@@ -47,8 +48,8 @@ def _context(kb: KnowledgeBase, artifact_id: str, scenario: Scenario) -> Context
     catalog = Catalog(kb=kb)
     artifact = catalog.lookup(catalog.resolve(ids.parse(artifact_id)))
     assert artifact is not None, artifact_id
-    graph = Judgements(catalog).lineage(artifact.id)
-    return Context(kb=kb, catalog=catalog, scenario=scenario, artifact=artifact, lineage=graph)
+    graph = lineage.forest(catalog, [artifact.id]).graph(artifact.id)
+    return Context(kb=kb, scenario=scenario, artifact=artifact, lineage=graph)
 
 
 def _interactions() -> dict[str, Any]:
@@ -229,9 +230,7 @@ def test_regulatory_duties_come_from_their_module_and_show_under_copyright(
     assert caveats and all(c.key == "copyright.regulatory" for c in caveats)
     assert any(citation in str(c.params["citation"]) for c in caveats)
     assert len(citations) == len(caveats)
-    catalog = Catalog(kb=kb)
-    found = assess_artifact(catalog.resolve(ids.parse(LLAMA)), catalog, _scenario(jurisdiction, activity),
-                            with_upstream=False)
+    found = Service(catalog=Catalog(kb=kb)).assess(ids.parse(LLAMA), [_scenario(jurisdiction, activity)])[0]
     copyright_finding = found.layer(Layer.COPYRIGHT)
     assert all(c in copyright_finding.caveats for c in caveats)
     assert all(c not in f.caveats for f in found.layers if f.layer is not Layer.COPYRIGHT for c in caveats)

@@ -71,11 +71,11 @@ def judged(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
     seen: Counter[tuple[str, str]] = Counter()
     real = assess._judge
 
-    def counting(ref: Any, artifact: Artifact, catalog: Any, scenario: Any, graph: Any) -> Any:
+    def counting(kb: Any, ref: Any, artifact: Artifact, scenario: Any, *rest: Any) -> Any:
         seen[(artifact.id.lower(), scenario.activity.value)] += 1
         if sum(seen.values()) > 50_000:
             raise AssertionError("more than 50,000 judgements")
-        return real(ref, artifact, catalog, scenario, graph)
+        return real(kb, ref, artifact, scenario, *rest)
 
     monkeypatch.setattr(assess, "_judge", counting)
     return seen

@@ -202,8 +202,9 @@ class Forest:
     ``max_depth`` deep and within the size bounds (upper bounds, paths counted) gets its DAG from
     shared node objects, found bottom-up: its children are the nodes of what it was built from, made
     once for the run. Any other artifact gets a :func:`build` of its own (counted in ``built``), and the
-    artifacts in that DAG are added in turn. The exploration that decides is bounded like a build: it
-    stops ``max_depth`` steps from the artifact and when the bounds on size are passed.
+    artifacts of that DAG get theirs (not those further up: nothing is judged on them). The exploration
+    that decides is bounded like a build: it stops ``max_depth`` steps from the artifact and when the
+    bounds on size are passed.
     """
 
     def __init__(self, catalog: Lookup, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES,
@@ -217,27 +218,40 @@ class Forest:
         self._whole: dict[str, _Whole] = {}
         self._fails: dict[str, int] = {}  # key -> the largest depth budget it is known to fail under
         self._path: set[str] = set()
+        self._rooted: set[str] = set()
         self._own: dict[str, LineageNode] = {}  # key -> a DAG built on its own
         self._cut: dict[str, list[LineageNode]] = {}
         self._nodes: dict[tuple[str, str], LineageNode] = {}  # (id, relation) -> shared node
         self._kids: dict[str, tuple[LineageNode, ...]] = {}
 
     def add(self, artifact_ids: Iterable[str]) -> None:
-        """Build the DAGs of ``artifact_ids`` and of everything upstream of them (each once)."""
-        pending = list(artifact_ids)
-        while pending:
-            artifact_id = pending.pop()
+        """Build the DAGs of ``artifact_ids`` and of every artifact upstream of them (each once).
+
+        Only the artifacts of a root's own DAG get theirs (they are judged on it), not those further up.
+        """
+        for artifact_id in artifact_ids:
             key = artifact_id.lower()
-            if key in self._own or key in self._whole:
+            if key in self._rooted:
                 continue
-            if key not in self._art:
-                self._art[key] = self.resolver.get(artifact_id)
-            if self._whole_of(key, self.max_depth) is not None:
-                continue  # every artifact upstream is whole too, and known
-            graph = self._own[key] = build(artifact_id, self.resolver, max_depth=self.max_depth,
-                                           max_nodes=self.max_nodes, max_edges=self.max_edges)
+            self._rooted.add(key)
+            self._ensure(artifact_id)
+            own = self._own.get(key)
+            if own is not None:  # a whole DAG holds whole DAGs only: all known already
+                for node in nodes(own):
+                    if node.artifact is not None:
+                        self._ensure(node.id)
+
+    def _ensure(self, artifact_id: str) -> None:
+        """The DAG of one artifact: whole, else built on its own."""
+        key = artifact_id.lower()
+        if key in self._own or key in self._whole:
+            return
+        if key not in self._art:
+            self._art[key] = self.resolver.get(artifact_id)
+        if self._whole_of(key, self.max_depth) is None:
+            self._own[key] = build(artifact_id, self.resolver, max_depth=self.max_depth, max_nodes=self.max_nodes,
+                                   max_edges=self.max_edges)
             self.built += 1
-            pending.extend(n.id for n in nodes(graph) if n.artifact is not None)
 
     def graph(self, artifact_id: str) -> LineageNode:
         """The DAG rooted at ``artifact_id`` (relation ``self``); ``KeyError`` if it was never added."""

@@ -8,8 +8,11 @@ Every entry point — the command line (``check`` and ``scan``), the web UI, the
    web), carrying a message ``code`` and its parameters for translated error pages;
 2. **load the knowledge** (bundled data plus ``--kb`` overlays, once per process) and the catalog;
 3. **build the scenarios** (one per jurisdiction);
-4. **assess** each artifact under each scenario, sharing resolutions, lineage graphs and judgements
-   across the whole run (:class:`modelclear.assess.Judgements`);
+4. **build the lineage** of every artifact of the run once (:func:`modelclear.lineage.forest`: each
+   distinct artifact resolved once through the catalog, within the depth and size bounds), then
+   **assess** each artifact under each scenario on those DAGs, each artifact judged once per scenario
+   across the whole run (:class:`modelclear.assess.Judgements`; the assessment never goes back to
+   the catalog or the lineage stage);
 5. **build the report**, which carries the scenarios asked about and the knowledge base used, so
    that every output format reads licences and translations from the same (overlaid) knowledge.
 
@@ -22,7 +25,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -30,7 +33,7 @@ from modelclear import ids
 from modelclear.catalog import ArtifactSource, Catalog, KnowledgeBase
 from modelclear.i18n import LANGUAGES
 from modelclear.knowledge.schema import OverlayError
-from modelclear.model import Activity, ArtifactRef, Assessment, Purpose, Scenario
+from modelclear.model import Activity, Artifact, ArtifactRef, Assessment, Purpose, Scenario
 from modelclear.report import Report, ScanEntry
 from modelclear.safetext import printable
 
@@ -287,14 +290,25 @@ class Service:
 
     # assessment
 
-    def assess(self, ref: ArtifactRef, scenarios: Iterable[Scenario],
-               memo: Judgements | None = None) -> tuple[Assessment, ...]:
-        """``ref`` resolved once and assessed under each scenario (sharing work through ``memo``)."""
-        from modelclear.assess import Judgements, assess_artifact
+    def judgements(self, artifacts: Iterable[Artifact | None]) -> Judgements:
+        """The lineage of ``artifacts`` asked for once, ready to be judged (:class:`modelclear.assess.Judgements`).
 
-        memo = memo if memo is not None else Judgements(self.catalog)
+        Every artifact of the run and everything upstream of it is resolved once through the catalog
+        and its DAG built once (:func:`modelclear.lineage.forest`, within its depth and size bounds);
+        the assessment then reads those DAGs and never goes back to the catalog.
+        """
+        from modelclear import lineage
+        from modelclear.assess import Judgements
+
+        forest = lineage.forest(self.catalog, [a.id for a in artifacts if a is not None])
+        return Judgements(self.kb, forest)
+
+    def assess(self, ref: ArtifactRef, scenarios: Iterable[Scenario]) -> tuple[Assessment, ...]:
+        """``ref`` resolved once, its lineage built once, and assessed under each scenario."""
         resolved = self.catalog.resolve(ref)
-        return tuple(assess_artifact(resolved, self.catalog, sc, memo=memo) for sc in scenarios)
+        artifact = self.catalog.lookup(resolved)
+        memo = self.judgements([artifact])
+        return tuple(memo.assess(resolved, artifact, sc) for sc in scenarios)
 
     def check(self, question: Question, limits: Limits = NO_LIMITS) -> Report:
         """Validate ``question`` and assess its artifact in each jurisdiction asked about."""
@@ -317,41 +331,45 @@ class Service:
         from modelclear.scan import scan_path
         from modelclear.scan.base import ScanOptions
 
-        result = scan_path(root, options or ScanOptions(), on_progress=on_progress)
+        options = replace(options or ScanOptions(), loader_documents=self.kb.loader_documents)  # --kb loaders
+        result = scan_path(root, options, on_progress=on_progress)
         return self.assess_scan(root, result, scenarios, lang=lang)
 
     def assess_scan(self, root: Path, result: ScanResult, scenarios: Sequence[Scenario], *,
                     lang: str = "en") -> Report:
         """The report of a finished scan: every distinct artifact referenced, assessed under each scenario.
 
-        Each artifact is resolved once and judged once per scenario across the whole scan (datasets
-        met in code are judged as used for training, :func:`modelclear.assess.scenario_in_context`).
+        Each artifact is resolved once, the lineage of them all is built once, and each artifact is
+        judged once per scenario across the whole scan (datasets met in code are judged as used for
+        training, :func:`modelclear.assess.scenario_in_context`).
         The report holds the assessments artifact by artifact, in scenario order; a reference's
         :class:`ScanEntry` carries the assessment under the first scenario.
         """
-        from modelclear.assess import Judgements, assess_artifact, scenario_in_context
+        from modelclear.assess import scenario_in_context
 
         if not scenarios:
             raise ValueError("a scan needs at least one scenario")
         catalog = self.catalog
-        assessed: dict[str, list[Assessment]] = {}
-        memo = Judgements(catalog)  # each distinct artifact judged once per scenario across the whole scan
-        entries: list[ScanEntry] = []
+        targets: dict[str, tuple[ArtifactRef, Artifact | None]] = {}  # distinct artifacts, in order met
+        keys: list[str | None] = []
         for ref in result.references:
-            assessment = None
             parsed = ids.try_parse(ref.id) if ref.id else None
-            if parsed is not None:
-                canonical = catalog.resolve(parsed)
-                key = canonical.id.lower()
-                if key not in assessed:
-                    target = ArtifactRef(kind=canonical.kind, id=canonical.id, aliases=canonical.aliases,
-                                         raw=ref.raw, scheme=canonical.scheme)
-                    artifact = catalog.lookup(target)
-                    assessed[key] = [assess_artifact(target, catalog, scenario_in_context(catalog, sc, artifact),
-                                                     memo=memo)
-                                     for sc in scenarios]
-                assessment = assessed[key][0]
-            entries.append(ScanEntry(reference=ref, assessment=assessment))
+            if parsed is None:
+                keys.append(None)
+                continue
+            canonical = catalog.resolve(parsed)
+            key = canonical.id.lower()
+            if key not in targets:
+                target = ArtifactRef(kind=canonical.kind, id=canonical.id, aliases=canonical.aliases,
+                                     raw=ref.raw, scheme=canonical.scheme)
+                targets[key] = (target, catalog.lookup(target))
+            keys.append(key)
+        memo = self.judgements(artifact for _, artifact in targets.values())  # one lineage for the scan
+        assessed = {key: [memo.assess(target, artifact, scenario_in_context(self.kb, sc, artifact))
+                          for sc in scenarios]
+                    for key, (target, artifact) in targets.items()}
+        entries = [ScanEntry(reference=ref, assessment=assessed[key][0] if key is not None else None)
+                   for ref, key in zip(result.references, keys, strict=True)]
         return self.report("scan", [a for group in assessed.values() for a in group], scenarios, lang=lang,
                            entries=entries, warnings=result.warnings, root=str(root),
                            files_scanned=result.files_scanned)

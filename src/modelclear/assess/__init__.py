@@ -1,5 +1,9 @@
 """The assess stage: scenario + lineage graph → one finding per legal layer → verdict and risk.
 
+The stage reads what earlier stages made and never goes back to them: the artifacts are resolved
+(catalog) and their lineage DAGs built (:func:`modelclear.lineage.forest`) before anything is judged;
+:class:`Judgements` walks those DAGs, judging each artifact once per scenario.
+
 The small core loop: build the context, ask each registered layer (:mod:`modelclear.assess.layers`:
 same input, a :class:`~modelclear.assess.context.Context`; same output, a :class:`Finding`), apply
 the interaction rules (data, checked against the declared facts of :mod:`modelclear.assess.facts`),
@@ -9,12 +13,13 @@ take the worst layer as the verdict, and grade the risk.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from modelclear import lineage as lineage_mod
 from modelclear.assess import layers, rules
 from modelclear.assess.context import Context, msg
-from modelclear.catalog import Catalog
 from modelclear.model import (
     Activity,
     Artifact,
@@ -31,6 +36,9 @@ from modelclear.model import (
     Status,
     worst,
 )
+
+if TYPE_CHECKING:
+    from modelclear.catalog import KnowledgeBase
 
 #: The registered legal layers, in the order a verdict lists them.
 LAYERS: tuple[Layer, ...] = layers.load()
@@ -56,31 +64,34 @@ def risk_of(verdict: Status, findings: dict[Layer, Finding], provenance_top: str
     return Risk.LOW
 
 
+class Lineages(Protocol):
+    """The lineage of a run, built before anything is judged (:class:`modelclear.lineage.Forest`)."""
+
+    def graph(self, artifact_id: str) -> LineageNode:
+        """The lineage DAG rooted at ``artifact_id``."""
+        ...
+
+    def truncated(self, artifact_id: str) -> list[LineageNode]:
+        """The distinct nodes of that DAG whose upstream a bound cut."""
+        ...
+
+
 @dataclass
 class Judgements:
     """Work shared by the assessments of one run (one ``check``, or every artifact of a ``scan``).
 
-    Each distinct artifact id is resolved through the catalog once (:class:`lineage.Resolver`), its
-    lineage DAG is built once, and it is judged once per scenario: an ancestor shared by many paths,
+    The lineage is given (built once by the service, :func:`modelclear.lineage.forest`); each artifact
+    is judged once per scenario on its own DAG, and each upstream assessment is made once per
+    (artifact, scenario) however many artifacts of the run list it: an ancestor shared by many paths,
     or by many artifacts of a scan, costs one judgement. ``judged`` counts the judgements made.
     """
 
-    catalog: Catalog
+    kb: KnowledgeBase
+    lineages: Lineages
     judged: int = 0
-    resolver: lineage_mod.Resolver = field(init=False)
-    _graphs: dict[str, LineageNode] = field(default_factory=dict, repr=False)
     _done: dict[tuple[str, Scenario], Assessment] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        self.resolver = lineage_mod.Resolver(self.catalog)
-
-    def lineage(self, artifact_id: str) -> LineageNode:
-        """The lineage DAG rooted at ``artifact_id`` (built once)."""
-        key = artifact_id.lower()
-        graph = self._graphs.get(key)
-        if graph is None:
-            graph = self._graphs[key] = lineage_mod.build(artifact_id, self.resolver)
-        return graph
+    _unknown: dict[tuple[str, Scenario], Assessment] = field(default_factory=dict, repr=False)
+    _run_memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # Context.shared
 
     def judge(self, artifact: Artifact, scenario: Scenario) -> Assessment:
         """``artifact`` judged under ``scenario`` on its own lineage, without the upstream list (memoised)."""
@@ -88,48 +99,56 @@ class Judgements:
         found = self._done.get(key)
         if found is None:
             ref = ArtifactRef(kind=artifact.kind, id=artifact.id, scheme=artifact.id.split(":", 1)[0])
-            found = self._done[key] = _judge(ref, artifact, self.catalog, scenario, self.lineage(artifact.id))
+            found = self._done[key] = _judge(self.kb, ref, artifact, scenario, self.lineages.graph(artifact.id),
+                                             self.lineages.truncated(artifact.id), self._run_memo)
             self.judged += 1
         return found
 
     def upstream(self, node: LineageNode, scenario: Scenario) -> Assessment:
         """The assessment of an upstream node, in the context of the scenario it was reached under."""
         if node.artifact is None:
-            return _unknown(_ref_for(node), scenario)
-        return self.judge(node.artifact, scenario_in_context(self.catalog, scenario, node.artifact))
+            key = (node.id, scenario)
+            found = self._unknown.get(key)
+            if found is None:
+                found = self._unknown[key] = _unknown(_ref_for(node), scenario)
+            return found
+        return self.judge(node.artifact, scenario_in_context(self.kb, scenario, node.artifact))
+
+    def assess(self, ref: ArtifactRef, artifact: Artifact | None, scenario: Scenario, *,
+               with_upstream: bool = True) -> Assessment:
+        """``ref`` (already resolved to ``artifact``, ``None`` when unknown) assessed under ``scenario``.
+
+        With ``with_upstream``, the assessment lists every distinct artifact of its lineage, each judged
+        under the scenario it is reached under; they are judged deepest first, so that what an artifact
+        was built from is judged before it.
+        """
+        if artifact is None:
+            return _unknown(ref, scenario)
+        core = self.judge(artifact, scenario)
+        if core.ref != ref:
+            core = dataclasses.replace(core, ref=ref)
+        if not with_upstream:
+            return core
+        assert core.lineage is not None
+        listed = lineage_mod.nodes(core.lineage)
+        for node in reversed(listed):
+            self.upstream(node, scenario)
+        return dataclasses.replace(core, upstream=tuple(self.upstream(node, scenario) for node in listed))
 
 
-def assess_artifact(ref: ArtifactRef, catalog: Catalog, scenario: Scenario, *, with_upstream: bool = True,
-                    graph: LineageNode | None = None, memo: Judgements | None = None) -> Assessment:
-    """Assess one artifact (already resolved to its canonical id) under ``scenario``.
+def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Scenario, graph: LineageNode,
+           cut: list[LineageNode], run_memo: dict[Hashable, Any]) -> Assessment:
+    """The layers, verdict and risk of ``artifact`` on the lineage ``graph`` (no upstream list).
 
-    ``memo`` shares resolutions, lineage graphs and judgements between the assessments of one run;
-    without it each call has its own. With an explicit ``graph`` the artifact itself is judged on it.
+    ``cut`` lists the nodes of ``graph`` whose upstream a bound cut (a note names them); ``run_memo``
+    is the run's :meth:`Context.shared` store.
     """
-    artifact = catalog.lookup(ref)
-    if artifact is None:
-        return _unknown(ref, scenario)
-    memo = memo if memo is not None else Judgements(catalog)
-    if graph is not None:
-        core = _judge(ref, artifact, catalog, scenario, graph)
-    else:
-        core = dataclasses.replace(memo.judge(artifact, scenario), ref=ref)
-    if not with_upstream:
-        return core
-    assert core.lineage is not None
-    upstream = tuple(memo.upstream(node, scenario) for node in lineage_mod.nodes(core.lineage))
-    return dataclasses.replace(core, upstream=upstream)
-
-
-def _judge(ref: ArtifactRef, artifact: Artifact, catalog: Catalog, scenario: Scenario,
-           graph: LineageNode) -> Assessment:
-    """The layers, verdict and risk of ``artifact`` on the lineage ``graph`` (no upstream list)."""
-    ctx = Context(kb=catalog.kb, catalog=catalog, scenario=scenario, artifact=artifact, lineage=graph)
+    ctx = Context(kb=kb, scenario=scenario, artifact=artifact, lineage=graph, run_memo=run_memo)
     if not ctx.laws:
         raise ValueError(f"no law recorded for jurisdiction {scenario.jurisdiction!r}")
 
     findings = layers.run(ctx)
-    rules.apply(rules.for_kb(catalog.kb), ctx.facts, findings)
+    rules.apply(rules.for_kb(kb), ctx.facts, findings)
     provenance_top = str(ctx.facts.get("provenance_severity", "none"))
 
     found = tuple(findings[layer] for layer in LAYERS)
@@ -140,7 +159,6 @@ def _judge(ref: ArtifactRef, artifact: Artifact, catalog: Catalog, scenario: Sce
     notes: list[Message] = []
     if scenario.obtained_on is None and artifact.history:
         notes.append(msg("note.obtained_today", date=scenario.as_of.isoformat()))
-    cut = lineage_mod.truncated(graph)
     if cut:
         shown = ", ".join(n.id for n in cut[:5]) + (", …" if len(cut) > 5 else "")
         notes.append(msg("note.lineage_truncated", depth=str(lineage_mod.MAX_DEPTH), nodes=str(lineage_mod.MAX_NODES),
@@ -158,12 +176,12 @@ def _judge(ref: ArtifactRef, artifact: Artifact, catalog: Catalog, scenario: Sce
     )
 
 
-def scenario_in_context(catalog: Catalog, scenario: Scenario, artifact: Artifact | None) -> Scenario:
+def scenario_in_context(kb: KnowledgeBase, scenario: Scenario, artifact: Artifact | None) -> Scenario:
     """The scenario for an artifact met indirectly (in code or upstream): datasets are used for training.
 
     ``rules/acts.yaml``: ``dataset_activity_in_context`` replaces a product activity (deploy, serve, …).
     """
-    acts = catalog.kb.rules.get("acts", {})
+    acts = kb.rules.get("acts", {})
     target = acts.get("dataset_activity_in_context")
     if artifact is None or artifact.kind is not Kind.DATASET or not target:
         return scenario

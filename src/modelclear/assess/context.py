@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from modelclear.assess.facts import check_published
-from modelclear.catalog import Catalog, KnowledgeBase
 from modelclear.catalog.records import Law, LawRule, License, Term
 from modelclear.model import (
     Artifact,
@@ -24,6 +23,9 @@ from modelclear.model import (
     Status,
     worst,
 )
+
+if TYPE_CHECKING:
+    from modelclear.catalog import KnowledgeBase
 
 
 def cite_source(label: str, src: Source, quote: str = "") -> Citation:
@@ -69,17 +71,35 @@ class TermsResult:
         return min((t.confidence for t in deciding), key=lambda c: c.rank)
 
 
+_T = TypeVar("_T")
+
+
 @dataclass
 class Context:
     """One artifact, one scenario, and the knowledge to judge it."""
 
     kb: KnowledgeBase
-    catalog: Catalog
     scenario: Scenario
     artifact: Artifact
     lineage: LineageNode | None
     root: bool = True
     _law_chain: list[Law] | None = field(default=None, repr=False)
+    #: Work shared by every context of one run (:class:`modelclear.assess.Judgements` passes one dict):
+    #: what a layer finds about an *upstream* artifact depends on that artifact, how it is reached and
+    #: the scenario, not on the artifact being judged, so it is found once per run (:meth:`shared`).
+    run_memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    def shared(self, key: Hashable, make: Callable[[], _T]) -> _T:
+        """``make()``, found once per run for ``key`` (the key must name everything the value depends on).
+
+        The scenario is part of every key: ``key`` need only name the rest.
+        """
+        full = (self.scenario, key)
+        if full in self.run_memo:
+            return self.run_memo[full]
+        value: _T = make()
+        self.run_memo[full] = value
+        return value
 
     # --- law --------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The registry of legal layers: one interface, one loop.
 
 Every layer is a function ``(Context) -> Finding`` registered with :func:`layer`; it reads what it
-needs from the :class:`~modelclear.assess.context.Context` (knowledge base, catalog and lineage,
+needs from the :class:`~modelclear.assess.context.Context` (knowledge base, lineage graph,
 scenario, artifact) and publishes the facts it found for the interaction rules with
 ``ctx.publish(...)`` (names declared in :mod:`modelclear.assess.facts`). An *addendum* registered with
 :func:`addendum` adds caveats and citations to another layer's finding (the regulatory duties of

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from modelclear import lineage
 from modelclear.assess.context import Context, TermsResult, cite_source, cite_term, msg
 from modelclear.assess.layers import layer
 from modelclear.catalog.records import License
-from modelclear.model import Artifact, Citation, Confidence, Finding, Kind, Layer, Message, Status, worst
+from modelclear.model import Artifact, Citation, Confidence, Finding, Kind, Layer, LineageNode, Message, Status, worst
 
 _UNKNOWN_CATEGORIES = {"unknown"}
 
@@ -169,9 +170,11 @@ def _inherited(ctx: Context) -> list[LicenceEval]:
     flow_down = set(rules.get("flow_down_relations", ()))
     out: list[LicenceEval] = []
     seen: set[str] = {ctx.artifact.id.lower()}
-    # Walk the lineage graph (bounded, each artifact resolved once) rather than the catalog.
-    root = ctx.lineage if ctx.lineage is not None else lineage.build(ctx.artifact.id, ctx.catalog)
-    expanded = {n.id.lower(): n for n in lineage.nodes(root)}
+    # Walk the lineage graph given with the context (bounded, built before judging).
+    root = ctx.lineage
+    if root is None:
+        return out
+    expanded: dict[str, LineageNode] | None = None  # the nodes by id, for a cycle marker's upstream
     frontier = [root]
     while frontier:
         current = frontier.pop()
@@ -192,6 +195,13 @@ def _inherited(ctx: Context) -> list[LicenceEval]:
                 continue
             if lic is not None and not lic.passes_to_derivatives and lic.category in ("permissive", "public-domain"):
                 continue
-            out.append(evaluate_licence(ctx, base_licence, base, via=f"{child.relation} of {base.id}"))
-            frontier.append(expanded.get(child.id.lower(), child))
+            via = f"{child.relation} of {base.id}"
+            # A base licence evaluated depends on the base, the relation and the scenario: once per run.
+            out.append(ctx.shared(("license.inherited", base_licence, base.id, via),
+                                  partial(evaluate_licence, ctx, base_licence, base, via)))
+            if child.cycle:  # a marker has no children of its own: walk the node it stands for
+                if expanded is None:
+                    expanded = {n.id.lower(): n for n in lineage.nodes(root)}
+                child = expanded.get(child.id.lower(), child)
+            frontier.append(child)
     return out

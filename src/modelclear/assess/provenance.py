@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import cast
 
 from modelclear.assess.context import Context, cite_source, msg
@@ -108,7 +109,9 @@ def assess(ctx: Context) -> Finding:
         if node.cycle:
             observations.append(Observation("info", msg("provenance.cycle", artifact=node.id)))
             continue
-        observations += _observe(ctx, node, analysis_covered_commercially)
+        # What is observed of an upstream node depends on it, its relation and the scenario: once per run.
+        observations += ctx.shared(("provenance", node.id, node.relation, node.artifact is not None),
+                                   partial(_observe, ctx, node, analysis_covered_commercially))
     top = max((o.severity for o in observations), key=SEVERITIES.index, default="none")
     ctx.publish(provenance_severity=top)
     status = Status.UNCERTAIN if top == "serious" else Status.ALLOWED
