@@ -16,12 +16,16 @@ class BaselineError(ValueError):
     """A ``--baseline`` file that is not a modelclear JSON report."""
 
 
+#: Scan documents a baseline may be (each lists ``assessments`` with artifact, scenario and verdict).
+_SCAN_SCHEMAS = ("modelclear/scan/1", "modelclear/scan/2")
+
+
 def load_baseline(path: Path) -> dict[tuple[str, str], Status]:
     """The failing-or-not status of every (artifact id, jurisdiction) in a previous JSON report.
 
     Accepts a ``modelclear/check/1`` document, a list of them (several jurisdictions) or a
-    ``modelclear/scan/1`` document. Uses the gate's status when the report has one (licence lists
-    applied), else the verdict. Keys are lower-case ids.
+    ``modelclear/scan/2`` (or earlier ``scan/1``) document. Uses the gate's status when the report has
+    one (licence lists applied), else the verdict. Keys are lower-case ids.
     """
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -32,9 +36,9 @@ def load_baseline(path: Path) -> dict[tuple[str, str], Status]:
     docs = doc if isinstance(doc, list) else [doc]
     out: dict[tuple[str, str], Status] = {}
     for d in docs:
-        if not isinstance(d, dict) or d.get("schema") not in ("modelclear/check/1", "modelclear/scan/1"):
+        if not isinstance(d, dict) or d.get("schema") not in ("modelclear/check/1", *_SCAN_SCHEMAS):
             raise BaselineError(f"baseline {path} is not a modelclear JSON report (--format json)")
-        items = d.get("assessments", []) if d["schema"] == "modelclear/scan/1" else [d]
+        items = d.get("assessments", []) if d["schema"] in _SCAN_SCHEMAS else [d]
         try:
             for a in items:
                 out[(str(a["artifact"]["id"]).lower(), str(a["scenario"]["jurisdiction"]).upper())] = \

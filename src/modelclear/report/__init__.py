@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from modelclear.policy import Gate
 
 SCHEMA_VERSION = "modelclear/check/1"
-SCAN_SCHEMA_VERSION = "modelclear/scan/1"
+SCAN_SCHEMA_VERSION = "modelclear/scan/2"
 
 
 @dataclass(frozen=True)

@@ -200,13 +200,8 @@ def artifact(a: Assessment) -> dict[str, Any]:
     }
 
 
-def assessment(t: Translator, a: Assessment, with_upstream: bool = True,
-               shared: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """One assessment as data (the body of the check schema).
-
-    ``shared`` caches the data of upstream assessments by identity: an ancestor judged once for a whole
-    scan is turned into data once, however many artifacts list it.
-    """
+def assessment(t: Translator, a: Assessment, with_upstream: bool = True) -> dict[str, Any]:
+    """One assessment as data (the body of the check schema), with its lineage and upstream list or without."""
     out: dict[str, Any] = {
         "scenario": scenario(a.scenario),
         "artifact": artifact(a),
@@ -216,15 +211,44 @@ def assessment(t: Translator, a: Assessment, with_upstream: bool = True,
         "notes": [message(t, m) for m in a.notes],
     }
     if with_upstream:
-        verdicts = {u.ref.id.lower(): u for u in a.upstream}
-        verdicts[(a.artifact.id if a.artifact else a.ref.id).lower()] = a
-        out["lineage"] = lineage(a.lineage, verdicts) if a.lineage else None
-        shared = {} if shared is None else shared
-        out["upstream"] = []
-        for u in a.upstream:
-            if id(u) not in shared:
-                shared[id(u)] = assessment(t, u, with_upstream=False)
-            out["upstream"].append(shared[id(u)])
+        out["lineage"] = _lineage_of(a)
+        out["upstream"] = [assessment(t, u, with_upstream=False) for u in a.upstream]
+    return out
+
+
+def _lineage_of(a: Assessment) -> dict[str, Any] | None:
+    """The lineage tree of an assessment, each node with its verdict from the upstream list."""
+    if a.lineage is None:
+        return None
+    verdicts = {u.ref.id.lower(): u for u in a.upstream}
+    verdicts[artifact_id(a).lower()] = a
+    return lineage(a.lineage, verdicts)
+
+
+def node_key(a: Assessment) -> str:
+    """The key of an upstream assessment in a scan document's ``nodes``: ``JURISDICTION:activity:id``.
+
+    The scenarios of one scan differ only in their jurisdiction and, for a dataset met upstream or in
+    code, the activity it is judged under (``train``), so the key names one judgement.
+    """
+    return f"{a.scenario.jurisdiction}:{a.scenario.activity.value}:{artifact_id(a)}"
+
+
+def scan_assessment(t: Translator, a: Assessment, nodes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One assessment of a scan document: a ``check`` body whose ``upstream`` lists keys of ``nodes``.
+
+    Each upstream assessment not yet in ``nodes`` is added to it (as data, without lineage or
+    upstream), so the document holds every upstream judgement once however many artifacts list it.
+    """
+    out = assessment(t, a, with_upstream=False)
+    out["lineage"] = _lineage_of(a)
+    keys = []
+    for u in a.upstream:
+        key = node_key(u)
+        if key not in nodes:
+            nodes[key] = assessment(t, u, with_upstream=False)
+        keys.append(key)
+    out["upstream"] = keys
     return out
 
 
@@ -248,11 +272,14 @@ def check_document(report: Report) -> dict[str, Any]:
 
 
 def scan_document(report: Report) -> dict[str, Any]:
-    """The whole ``scan`` JSON document (schema ``modelclear/scan/1``).
+    """The whole ``scan`` JSON document (schema ``modelclear/scan/2``).
 
-    With several jurisdictions, ``assessments`` holds one assessment per artifact and jurisdiction,
-    ``scenarios`` lists them all, and each reference carries ``verdicts`` by jurisdiction; its
-    ``verdict``/``risk`` are then the worst across jurisdictions.
+    Each upstream judgement is written once, in ``nodes``, and the assessments list their upstream
+    by its key there (:func:`scan_assessment`): a fine-tune chain of n artifacts, each with up to 12
+    ancestors, holds n upstream assessments rather than 12 n. With several jurisdictions,
+    ``assessments`` holds one assessment per artifact and jurisdiction, ``scenarios`` lists them all,
+    and each reference carries ``verdicts`` by jurisdiction; its ``verdict``/``risk`` are then the worst
+    across jurisdictions.
     """
     t = translator(report)
     by_id = grouped(report)
@@ -286,7 +313,7 @@ def scan_document(report: Report) -> dict[str, Any]:
     summary: dict[str, list[str]] = {"prohibited": sorted(groups["block"], key=str.lower),
                                      "review": sorted(groups["review"], key=str.lower),
                                      "fine": sorted(groups["duties"] + groups["fine"], key=str.lower)}
-    shared: dict[int, dict[str, Any]] = {}  # upstream judgements shared by the artifacts of the scan
+    nodes: dict[str, dict[str, Any]] = {}  # upstream judgements shared by the artifacts of the scan, once each
     doc: dict[str, Any] = {
         "schema": SCAN_SCHEMA_VERSION,
         "tool": {"name": "modelclear", "version": __version__},
@@ -299,7 +326,8 @@ def scan_document(report: Report) -> dict[str, Any]:
         "scenarios": _scenarios(report),
         "summary": summary,
         "references": refs,
-        "assessments": [assessment(t, a, shared=shared) for a in report.assessments],
+        "assessments": [scan_assessment(t, a, nodes) for a in report.assessments],
+        "nodes": nodes,
         "warnings": [
             {"path": w.path, "line": w.line, "code": w.code, "message": w.message} for w in report.warnings
         ],

@@ -1,8 +1,10 @@
-"""``--format json``: the documented, versioned schemas (``schema/check-1.json``, ``schema/scan-1.json``).
+"""``--format json``: the documented, versioned schemas (``schema/check-1.json``, ``schema/scan-2.json``).
 
 A ``check`` about one jurisdiction is one ``modelclear/check/1`` document; about several, a list of
 them, one per jurisdiction in the order asked (each with the gate items of its own jurisdiction). A
-``scan`` is one ``modelclear/scan/1`` document whatever the number of jurisdictions.
+``scan`` is one ``modelclear/scan/2`` document whatever the number of jurisdictions; it holds each
+upstream assessment once (``nodes``). ``schema/scan-1.json`` stays for reading earlier documents
+(``--baseline``).
 """
 
 from __future__ import annotations
