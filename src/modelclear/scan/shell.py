@@ -79,6 +79,10 @@ _KEYWORDS = frozenset({"then", "else", "do", "{", "}", "!", "if", "elif", "fi", 
 _DECLARE = frozenset({"export", "local", "readonly", "declare", "typeset"})
 #: Bytes of which a shell file must hold one before it is read (the commands :mod:`.shellcmds` knows).
 PREFILTER = frozenset(t.encode() for t in shellcmds.KEYWORDS)
+#: A logical line without any of these is skipped without tokenising it.
+_INTERESTING = re.compile("|".join([r"[A-Za-z_]\w*\+?=", "<<", r"\b(?:for|select|while|until|done)\b",
+                                    r"(?:^|[;&|({]\s*)\$\{?[A-Za-z_]",
+                                    *(re.escape(k) for k in shellcmds.KEYWORDS)]))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -441,6 +445,8 @@ def _run_lines(lines: Sequence[tuple[int, str]], st: _State) -> None:
             if logical.text.strip() == st.heredoc:
                 st.heredoc = None
             continue
+        if _INTERESTING.search(logical.text) is None:
+            continue  # no download command, assignment, loop keyword, here-document or command in a variable
         commands = _commands(logical, st)
         evidence = _evidence(logical.text)
         i = 0

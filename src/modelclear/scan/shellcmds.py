@@ -217,7 +217,7 @@ def _download(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
     command = command_name(argv[0])
     if piped_to in _PIPE_INSTALLERS:
         return
-    out = _option(argv, ("-O", "--output-document") if command == "wget" else ("-o", "--output", "--out"))
+    out = _option(argv, ("-O", "--output-document") if command in ("wget", "wget2") else ("-o", "--output", "--out"))
     out_name = out.text.rsplit("/", 1)[-1] if out is not None and out.values else ""
     previous = ""
     for arg in argv[1:]:
@@ -478,7 +478,7 @@ def _flags(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
 
 Recogniser = Callable[[Sequence[Arg], str], Iterator[Hit]]
 RECOGNISERS: dict[str, Recogniser] = {
-    "wget": _download, "curl": _download, "aria2c": _download, "axel": _download,
+    "wget": _download, "wget2": _download, "curl": _download, "aria2c": _download, "axel": _download,
     "gsutil": _gsutil, "gcloud": _gcloud, "aws": _aws,
     "huggingface-cli": _hf_cli, "hf": _hf_cli,
     "git": _git, "ollama": _ollama, "kaggle": _kaggle, "gdown": _gdown, "vllm": _vllm,
