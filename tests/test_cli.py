@@ -133,3 +133,94 @@ def test_text_report_shows_the_gate_and_waivers(tmp_path: Path) -> None:
     late = run("scan", str(project), "--policy", str(policy), "--today", "2027-04-01")
     assert late.returncode == 1
     assert "CI gate: fails (exit code 1)" in late.stdout and "expired on 2027-03-31" in late.stdout
+
+
+def test_version_quiet_and_gate_line(tmp_path: Path) -> None:
+    from modelclear import __version__
+
+    v = run("--version")
+    assert v.returncode == 0 and v.stdout == f"modelclear {__version__}\n" and v.stderr == ""
+    q = run(*CASE_A, "--quiet")
+    assert q.returncode == 1
+    assert q.stdout == "modelclear: CI gate: fails (exit code 1) · Fails the run: dataset:imagenet-1k\n"
+    assert q.stderr == ""
+    # -q still writes the report given with -o, and prints only the gate line.
+    out = tmp_path / "r.json"
+    q = run("-q", *CASE_B, "--format", "json", "-o", str(out))
+    assert q.returncode == 0 and q.stdout == "modelclear: CI gate: passes\n"
+    assert json.loads(out.read_text(encoding="utf-8"))["verdict"] == "allowed"
+
+
+def test_no_color_and_no_color_env_and_logs_on_stderr() -> None:
+    """Colours only on a terminal without --no-color / NO_COLOR; stdout holds the report and nothing else."""
+    import pty
+
+    def on_a_terminal(*args: str, env: dict[str, str]) -> str:
+        cmd = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "modelclear.cli"]
+        leader, follower = pty.openpty()
+        proc = subprocess.run([*cmd, *args], stdout=follower, stderr=subprocess.PIPE, timeout=120,
+                              env={**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, "TERM": "xterm",
+                                   "COLUMNS": "200", **env})
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(leader)
+        assert proc.returncode == 0, proc.stderr
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    import re
+
+    colour = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7])(?:;[0-9;]*)?m")  # an SGR foreground colour
+    assert colour.search(on_a_terminal(*CASE_B, env={}))
+    assert not colour.search(on_a_terminal(*CASE_B, "--no-color", env={}))
+    assert not colour.search(on_a_terminal("--no-color", *CASE_B, env={}))
+    assert not colour.search(on_a_terminal(*CASE_B, env={"NO_COLOR": "1"}))
+    piped = run(*CASE_B, "--format", "json")
+    assert json.loads(piped.stdout)["verdict"] == "allowed" and piped.stderr == ""
+
+
+def test_shell_completion_scripts() -> None:
+    import shutil
+
+    bash = run("completion", "bash")
+    assert bash.returncode == 0 and "complete -F _modelclear modelclear" in bash.stdout
+    probe = ('comp() { COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMPREPLY=(); _modelclear; '
+             'echo "${COMPREPLY[*]}"; }\n'
+             "comp modelclear sc\ncomp modelclear scan --format s\ncomp modelclear check x --lang ''\n"
+             "comp modelclear kb s\ncomp modelclear completion ''\n")
+    shell = shutil.which("bash") or "/bin/bash"
+    got = subprocess.run([shell, "-c", bash.stdout + probe], capture_output=True, text=True, timeout=30)
+    expected = ["scan", "sarif spdx", "en ja", "stats search", "bash zsh fish --help -h"]
+    assert got.stdout.splitlines() == expected, got.stderr
+    zsh = run("completion", "zsh").stdout
+    assert "bashcompinit" in zsh and zsh.split("\n", 3)[3] == bash.stdout.split("\n", 1)[1]
+    fish = run("completion", "fish").stdout
+    assert "complete -c modelclear -n '__fish_seen_subcommand_from scan' -l format -x -a" in fish
+    assert "-a 'prohibited uncertain unknown'" in fish
+    for shell_name in ("zsh", "fish"):
+        if shutil.which(shell_name):
+            assert subprocess.run([shell_name, "-n", "-c" if shell_name == "zsh" else "--no-execute"],
+                                  input=run("completion", shell_name).stdout, text=True).returncode == 0
+    assert run("completion", "tcsh").returncode == 3
+
+
+def test_cli_vocabularies_match_the_knowledge_schema() -> None:
+    from modelclear import cli_args
+    from modelclear.knowledge.vocab import ACTIVITIES, PURPOSES
+
+    assert cli_args.ACTIVITIES == ACTIVITIES and cli_args.PURPOSES == PURPOSES
+
+
+def test_help_is_fast() -> None:
+    """``modelclear --help`` imports nothing heavy (its own import time, not the machine's load)."""
+    cmd = [sys.executable, "-X", "importtime", "-c", "from modelclear.cli import main; main(['--help'])"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    modules = [line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
+    assert not {"rich", "yaml", "jinja2", "modelclear.model", "modelclear.service"} & set(modules)

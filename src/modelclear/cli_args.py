@@ -1,0 +1,126 @@
+"""The ``modelclear`` argument parser (:func:`build_parser`): commands, options and their help.
+
+Kept apart from :mod:`modelclear.cli` (which runs the commands) and free of heavy imports, so that
+``modelclear --help`` and the shell completion (:mod:`modelclear.completion`) start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+# The vocabularies of modelclear.knowledge.vocab, written out: importing it loads the data model, which
+# --help must not wait for (tests/test_cli.py checks the two stay equal).
+ACTIVITIES = ("train", "finetune", "distill", "evaluate", "deploy", "serve", "distribute", "outputs")
+PURPOSES = ("commercial", "research")
+
+__all__ = ["ACTIVITIES", "PURPOSES", "build_parser"]
+
+
+def _scenario_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("scenario")
+    g.add_argument("-j", "--jurisdiction", help="where the act happens: JP, EU, DE, UK, US, SG, KR, CN, IL, an EU "
+                   "member code, or several separated by commas")
+    g.add_argument("-a", "--activity", choices=ACTIVITIES, help="what you do with it (default: deploy)")
+    g.add_argument("-p", "--purpose", choices=PURPOSES, help="why (default: commercial)")
+    g.add_argument("--accepted", action="append", default=[], metavar="ID",
+                   help="terms you or your employer accepted, e.g. dataset:imagenet-1k (repeatable)")
+    g.add_argument("--obtained-on", metavar="YYYY-MM-DD",
+                   help="when you obtained the artifact: picks the licence then in force (default: today)")
+
+
+def _policy_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("policy and CI gate")
+    g.add_argument("--policy", metavar="FILE", help="policy file (.toml or .yaml); default: the nearest "
+                   "modelclear.toml, or pyproject.toml with [tool.modelclear], from the scanned path upward")
+    g.add_argument("--no-policy", action="store_true", help="ignore any policy file")
+    g.add_argument("--fail-on", choices=("prohibited", "uncertain", "unknown"),
+                   help="lowest verdict that fails the run (default: the policy's, else uncertain)")
+    g.add_argument("--baseline", metavar="FILE", help="a previous --format json report: fail only on "
+                   "verdicts that are new or worse than in it")
+    g.add_argument("--today", metavar="YYYY-MM-DD", help="the date waivers are checked against "
+                   "(default: today)")
+
+
+def _output_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("output")
+    g.add_argument("-f", "--format", default="text", help="text (default), json, markdown, html, sarif, "
+                   "cyclonedx, spdx")
+    g.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    g.add_argument("--lang", choices=("en", "ja"), default="en", help="report language (default: en)")
+    g.add_argument("--kb", action="append", default=[], metavar="DIR",
+                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
+    g.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
+                   "the knowledge base and the local cache do not know an id")
+    g.add_argument("--hf-cache", metavar="DIR", nargs="?", const="",
+                   help="read model cards from the local Hugging Face cache (default location, or DIR); "
+                   "with scan, also list every model and dataset the cache holds")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (no heavy imports)."""
+    parser = argparse.ArgumentParser(
+        prog="modelclear",
+        description="May we use this model or dataset commercially — and why? Layered verdicts (copyright, "
+        "contract, licence, provenance) with reasons and sources. Not legal advice.",
+        epilog="Exit codes: 0 allowed/conditional (or waived), 1 prohibited (or an expired waiver), "
+        "2 uncertain/unknown, 3 usage error, 4 internal error. See docs/cli.md.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--debug", action="store_true", help="on an internal error, print the traceback")
+    common = argparse.ArgumentParser(add_help=False)  # options every command also takes after its name
+    for target, default in ((parser, False), (common, argparse.SUPPRESS)):
+        target.add_argument("-q", "--quiet", action="store_true", default=default,
+                            help="print only the CI gate's one-line result (a report given with -o is still written)")
+        target.add_argument("--no-color", action="store_true", default=default,
+                            help="no colours in the terminal (as does the NO_COLOR environment variable)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="on an internal error, print the traceback")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", parents=[common], help="layered verdict for one model, dataset or package id")
+    p.add_argument("id", help="e.g. torchvision:ResNet50_Weights.IMAGENET1K_V2, hf:meta-llama/Llama-2-7b-hf, "
+                   "dataset:imagenet-1k")
+    _scenario_args(p)
+    _output_args(p)
+    _policy_args(p)
+
+    p = sub.add_parser("scan", parents=[common],
+                       help="find every pretrained model and dataset a codebase loads, and judge each")
+    p.add_argument("path", nargs="?", default=".", help="directory or file to scan (default: .)")
+    _scenario_args(p)
+    _output_args(p)
+    _policy_args(p)
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
+    p.add_argument("--include-hf-cache", action="store_true", help="also list what the local HF cache holds")
+    p.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes, at least 1 (default: cores); the "
+                   "answer is the same for any number")
+
+    p = sub.add_parser("explain", parents=[common],
+                       help="what the knowledge base holds for an artifact, licence (license:ID), "
+                       "law (law:JP) or platform (platform:ID)")
+    p.add_argument("id")
+    p.add_argument("--lang", choices=("en", "ja"), default="en")
+    p.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    p.add_argument("--kb", action="append", default=[], metavar="DIR")
+
+    p = sub.add_parser("kb", parents=[common], help="knowledge base statistics and search")
+    kb_sub = p.add_subparsers(dest="kb_command", metavar="SUBCOMMAND")
+    s = kb_sub.add_parser("stats", help="counts by kind, confidence and age")
+    s.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    s = kb_sub.add_parser("search", help="search ids, names and aliases")
+    s.add_argument("text")
+    s.add_argument("--limit", type=int, default=30)
+
+    p = sub.add_parser("web", parents=[common],
+                       help="a local web UI and JSON API (needs the 'web' extra: FastAPI and uvicorn)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument("--kb", action="append", default=[], metavar="DIR",
+                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
+    p.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
+                   "the knowledge base and the local cache do not know an id")
+    p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
+    p = sub.add_parser("completion", help="print a shell completion script: eval \"$(modelclear completion bash)\"")
+    p.add_argument("shell", choices=("bash", "zsh", "fish"))
+    return parser
