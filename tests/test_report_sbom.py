@@ -196,3 +196,13 @@ def test_sbom_time_is_the_clock_without_source_date_epoch(tmp_path: Path, monkey
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     code = cli.main(["check", "dataset:imagenet-1k", "-j", "JP", "--format", "spdx", "-o", str(tmp_path / "x")])
     assert code == 3
+
+
+def test_spdx_without_the_sbom_extra_exits_3_naming_it(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['spdx_python_model'] = None\n"
+            "from modelclear import cli\n"
+            f"sys.exit(cli.main(['check', 'timm:resnet50', '-j', 'JP', '--no-policy', '-f', 'spdx', '-o', "
+            f"{str(tmp_path / 'x.json')!r}]))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    assert "--format spdx needs the 'sbom' extra" in proc.stderr and "pip install 'modelclear[sbom]'" in proc.stderr

@@ -110,6 +110,7 @@ _FORMATS = {
 #: Formats that need an optional extra: format → (extra, the modules it must provide).
 _REQUIRES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cyclonedx": ("sbom", ("cyclonedx", "packageurl")),
+    "spdx": ("sbom", ("spdx_python_model",)),
 }
 
 
