@@ -150,9 +150,11 @@ class Evaluators:
             if isinstance(container, ClassRef) and enum_class(container.scope):  # Models[name] (issue 10)
                 out.add(enum_values(self, container.scope, key, depth))  # type: ignore[arg-type]
             elif isinstance(container, dict):
-                if key.values and not key.unknown:
+                # a lookup none of whose known keys is in the dict runs under a guard we do not follow
+                # (`if name in URLS: url = URLS[name]`): any entry may be read (issue 10, cause 2)
+                if key.values and not key.unknown and any(_hashable(k) and k in container for k in key.values):
                     for k in key.values:
-                        if k in container:
+                        if _hashable(k) and k in container:
                             out.add(_known(*flatten(container[k])))
                 else:
                     for v in container.values():
@@ -401,6 +403,14 @@ def product(pools: Sequence[Sequence[T]], out: Res) -> Iterator[tuple[T, ...]]:
     if size > MAX_UNION:
         out.dropped = True
     return itertools.islice(itertools.product(*pools), MAX_UNION)
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _dict_method(value: dict[object, object], method: str, args: list[Res], out: Res) -> bool:
