@@ -604,8 +604,10 @@ def test_hydra_group_files_with_project_targets(tmp_path: Path) -> None:
         filename: model.safetensors
     """)
     refs = config_refs(model, tmp_path)
-    assert found(refs) == {("hf:distilbert/distilbert-base-uncased", 5)}
-    assert refs[0].confidence == "low" and refs[0].loader == "hydra:src.models.components.hf_encoder.HFEncoder"
+    # the tokenizer interpolates the composed config: model/ is the group the defaults list chose
+    assert found(refs) == {("hf:distilbert/distilbert-base-uncased", 5), ("hf:distilbert/distilbert-base-uncased", 6)}
+    assert {r.confidence for r in refs} == {"low"}
+    assert {r.loader for r in refs} == {"hydra:src.models.components.hf_encoder.HFEncoder"}
     assert config_refs(data, tmp_path) == []  # a bare word under a project class's argument is not taken
     assert found(config_refs(download, tmp_path)) == {("hf:openai/whisper-small", 2)}
 
@@ -653,3 +655,34 @@ def test_preference_tuning_reference_reward_and_adapter_models(tmp_path: Path) -
     assert found(config_refs(rlhf)) == {("hf:OpenRLHF/Llama-3-8b-sft-mixture", 1),
                                         ("hf:OpenRLHF/Llama-3-8b-rm-mixture", 2),
                                         ("hf-dataset:trl-lib/ultrafeedback_binarized", 3)}
+
+
+def test_hydra_interpolation_across_groups_chosen_by_defaults(tmp_path: Path) -> None:
+    write(tmp_path, "conf/config.yaml", """
+        defaults:
+          - _self_
+          - backbone: roberta
+          - override /trainer: gpu
+          - optional extras: none
+          - task@head: classify
+        experiment: sst2
+    """)
+    write(tmp_path, "conf/backbone/roberta.yaml", """
+        hub_id: FacebookAI/roberta-large
+        revision: main
+    """)
+    write(tmp_path, "conf/backbone/bert.yaml", """
+        hub_id: google-bert/bert-base-uncased
+    """)
+    model = write(tmp_path, "conf/model/classifier.yaml", """
+        _target_: transformers.AutoModelForSequenceClassification.from_pretrained
+        pretrained_model_name_or_path: ${backbone.hub_id}
+        num_labels: 2
+    """)
+    missing = write(tmp_path, "conf/model/other.yaml", """
+        _target_: transformers.AutoModel.from_pretrained
+        pretrained_model_name_or_path: ${head.hub_id}
+    """)
+    assert found(config_refs(model, tmp_path)) == {("hf:FacebookAI/roberta-large", 2)}
+    refs = config_refs(missing, tmp_path)
+    assert found(refs) == {(None, 2)} and "interpolation" in refs[0].note

@@ -15,9 +15,11 @@ are never references. OpenMMLab's Python configs have their own scanner (:mod:`.
 Values are classified without guessing: an ``ORG/NAME`` repo id or a legacy bare Hub name becomes
 an ``hf:``/``hf-dataset:`` id (bare names only for keys that can mean nothing else); a path (or an
 ``ORG/NAME`` shaped like one, ``checkpoints/best``) becomes a local-model reference without id; an
-OmegaConf interpolation is resolved inside the same document when it points at a plain value
-(``${model.name}``, ``${oc.env:VAR,default}``) and otherwise reported as an unresolved reference. Documents are read by :mod:`modelclear.scan.configdoc` (YAML event by
-event, no composer, no constructor, aliases never expanded).
+OmegaConf interpolation is resolved when it points at a plain value (``${model.name}``,
+``${oc.env:VAR,default}``) of the same document, of the nearest Hydra primary config, or of the config
+its ``defaults:`` list composes (:mod:`.hydracfg`), and otherwise reported as an unresolved
+reference. Documents are read by :mod:`modelclear.scan.configdoc` (YAML event by event, no composer,
+no constructor, aliases never expanded).
 
 Work is bounded (:mod:`modelclear.scan.budget`): at most ``BUDGETS.config_nodes`` parser events /
 values per file and ``BUDGETS.nesting_depth`` levels of nesting are read (deeper parts are cut
@@ -85,6 +87,8 @@ class TargetRule:
     from_target: bool
     #: Only ``ORG/NAME`` values count (a catch-all target whose arguments may mean anything).
     strict: bool = False
+    #: Every present argument of ``args`` names a model (else only the first present one does).
+    all_args: bool = False
 
 
 def _data(name: str) -> Any:
@@ -110,7 +114,7 @@ def rules() -> tuple[dict[str, KeyRule], tuple[TargetRule, ...], frozenset[bytes
     targets = tuple(
         TargetRule(t["target"], t["scheme"], Kind(t["kind"]), tuple(t.get("args", ())),
                    tuple(t.get("requires", ())), t.get("join"), bool(t.get("from_target", False)),
-                   bool(t.get("strict", False)))
+                   bool(t.get("strict", False)), bool(t.get("all_args", False)))
         for t in data["targets"]
     )
     prefilter = frozenset({*(k.encode() for k in keys), b"_target_", *(t.encode() for t in data["format_tokens"])})
@@ -214,7 +218,6 @@ def resolve_interpolation(value: str, root: ConfigNode) -> str | None:
 MAX_HYDRA_ROOT_BYTES = BUDGETS.hydra_root_bytes
 
 
-@lru_cache(maxsize=128)
 def hydra_roots(folder: str, root: str) -> tuple[tuple[str, ConfigNode], ...]:
     """Hydra primary configs (YAML documents with a top-level ``defaults:`` list) nearest to ``folder``.
 
@@ -222,6 +225,12 @@ def hydra_roots(folder: str, root: str) -> tuple[tuple[str, ConfigNode], ...]:
     the first folder that has any. A config-group file (``conf/model/x.yaml``) interpolates keys of
     the composed config, whose top level is the primary config (``conf/config.yaml``).
     """
+    return hydra_primary(folder, root)[1]
+
+
+@lru_cache(maxsize=128)
+def hydra_primary(folder: str, root: str) -> tuple[str, tuple[tuple[str, ConfigNode], ...]]:
+    """The folder of the nearest Hydra primary configs and their (file name, document) pairs."""
     here, top = Path(folder), Path(root)
     while True:
         found: list[tuple[str, ConfigNode]] = []
@@ -244,9 +253,9 @@ def hydra_roots(folder: str, root: str) -> tuple[tuple[str, ConfigNode], ...]:
                          if isinstance(d.value, dict) and isinstance(d.value.get("defaults"), ConfigNode)
                          and isinstance(d.value["defaults"].value, list))
         if found:
-            return tuple(found)
+            return str(here), tuple(found)
         if here == top or here.parent == here or top not in here.parents:
-            return ()
+            return "", ()
         here = here.parent
 
 
@@ -308,7 +317,10 @@ class Walker:
         if "${" in text:
             resolved = resolve_interpolation(text, self.root)
             if resolved is None and self.ctx_root is not None and self.path.suffix.lower() in (".yaml", ".yml"):
-                for _name, doc in hydra_roots(str(self.path.parent), str(self.ctx_root)):
+                from modelclear.scan.hydracfg import composed  # it imports this module
+
+                for doc in (*(d for _n, d in hydra_roots(str(self.path.parent), str(self.ctx_root))),
+                            *composed(str(self.path.parent), str(self.ctx_root))):
                     if doc is not self.root:
                         resolved = resolve_interpolation(text, doc)
                         if resolved is not None:
@@ -388,7 +400,8 @@ class Walker:
                 value = classify(text, rule.scheme, rule.kind, strict=rule.strict)
                 if value is not None:
                     self.emit(node.value, value, node, loader, "low" if rule.strict else "medium")
-                return
+                if not rule.all_args:
+                    return
             return
 
 
