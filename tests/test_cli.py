@@ -224,3 +224,14 @@ def test_help_is_fast() -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     modules = [line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
     assert not {"rich", "yaml", "jinja2", "modelclear.model", "modelclear.service"} & set(modules)
+
+
+def test_kb_search_ranks_by_relevance() -> None:
+    """``llama`` gives Meta's models first, not the medical datasets whose names contain the word."""
+    out = run("kb", "search", "llama", "--limit", "10")
+    assert out.returncode == 0
+    ids = [line.split()[0] for line in out.stdout.splitlines()[:10]]
+    assert all(i.startswith("hf:meta-llama/") for i in ids[:8]), ids
+    assert not any("dpc." in i for i in ids)
+    assert out.stdout.splitlines()[-1].endswith("more (use --limit)")
+    assert run("kb", "search", "no-such-thing-at-all").stdout == "nothing matches 'no-such-thing-at-all'\n"

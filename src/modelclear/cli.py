@@ -304,15 +304,30 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_kb(args: argparse.Namespace) -> int:
     """``modelclear kb stats|search``."""
-    from modelclear.explain import kb_search, kb_stats
+    from modelclear.explain import kb_stats
 
     if args.kb_command == "stats":
         sys.stdout.write(kb_stats(fmt=args.format))
         return EXIT_OK
     if args.kb_command == "search":
-        sys.stdout.write(kb_search(args.text, limit=args.limit))
+        _write(_kb_search(args.text, args.limit), None)
         return EXIT_OK
     raise CliError("usage: modelclear kb {stats,search}")
+
+
+def _kb_search(text: str, limit: int) -> str:
+    """``kb search``: ids, names and aliases matching every word, ranked as the web UI ranks them."""
+    from modelclear.service import load_knowledge
+    from modelclear.web.search import SearchIndex
+
+    index = SearchIndex.build(load_knowledge())
+    hits = index.search(text, limit=len(index))
+    lines = [f"{e.id:<60} {e.name}" for e in hits[:max(limit, 0)]]
+    if len(hits) > limit:
+        lines.append(f"… {len(hits) - max(limit, 0)} more (use --limit)")
+    if not hits:
+        lines.append(f"nothing matches {_shown(text)!r}")
+    return "\n".join(lines) + "\n"
 
 
 def cmd_web(args: argparse.Namespace) -> int:

@@ -3,11 +3,14 @@
 An in-memory index of every artifact id (with its name and aliases), licence (``license:ID``), law
 (``law:XX``) and platform (``platform:ID``), built once per knowledge base. Matches are ranked:
 an exact id or alias first, then ids whose name starts with the query, then ids containing it,
-then names and aliases containing it; hand-reviewed entries before imported ones, shorter ids first.
+then names and aliases containing it; within a tier, entries whose publisher (the organisation part of
+``hf:ORG/NAME``) has the query as a whole word (``llama`` → ``meta-llama``), then hand-reviewed entries
+before imported ones, shorter ids first. ``modelclear kb search`` and the web UI share this ranking.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from modelclear.catalog import KnowledgeBase
@@ -36,13 +39,16 @@ class _Row:
     name_low: str
     aliases_low: tuple[str, ...]
     haystack: str
+    org_words: frozenset[str]  # the words of the publisher part of an ``ORG/NAME`` id
 
 
 def _row(e: Entry) -> _Row:
     id_low = e.id.lower()
     aliases = tuple(a.lower() for a in e.aliases)
-    return _Row(e, id_low, id_low.split(":", 1)[-1], e.name.lower(), aliases,
-                " ".join([id_low, e.name.lower(), *aliases]))
+    local = id_low.split(":", 1)[-1]
+    org = local.split("/", 1)[0] if "/" in local else ""
+    return _Row(e, id_low, local, e.name.lower(), aliases, " ".join([id_low, e.name.lower(), *aliases]),
+                frozenset(w for w in re.split(r"[^a-z0-9]+", org) if w))
 
 
 class SearchIndex:
@@ -92,7 +98,7 @@ class SearchIndex:
         if not q or limit <= 0:
             return []
         words = q.split(" ")
-        hits: list[tuple[tuple[int, int, int, str], Entry]] = []
+        hits: list[tuple[tuple[int, int, int, int, str], Entry]] = []
         for r in self._rows:
             if kinds is not None and r.entry.kind not in kinds:
                 continue
@@ -106,7 +112,8 @@ class SearchIndex:
                 tier = 2
             else:
                 tier = 3
-            hits.append(((tier, 0 if r.entry.reviewed else 1, len(r.id_low), r.id_low), r.entry))
+            publisher = 0 if q in r.org_words else 1
+            hits.append(((tier, publisher, 0 if r.entry.reviewed else 1, len(r.id_low), r.id_low), r.entry))
         hits.sort(key=lambda h: h[0])
         return [e for _, e in hits[:limit]]
 
