@@ -81,3 +81,52 @@ def test_japanese_report_renders_offline(browser, tmp_path: Path) -> None:  # ty
     page.screenshot(path=str(tmp_path / "ja.png"), full_page=False)
     assert attempted == []
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_report_reads_on_a_phone_and_a_desktop_worst_first(browser, tmp_path: Path, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """390 px without sideways scrolling and 1280 px; the summary's groups are the JSON gate's; rows worst first;
+    the filter narrows the rows; details open for printing."""
+    import json
+
+    (tmp_path / "modelclear.toml").write_text('licenses = { deny = ["Apache-2.0"] }\n', encoding="utf-8")
+    args = ["scan", str(PROJECTS / "llm_app"), "-j", "JP,EU", "--lang", lang, "--policy",
+            str(tmp_path / "modelclear.toml"), "--today", "2026-12-01"]
+    report, data = tmp_path / "r.html", tmp_path / "r.json"
+    cli.main([*args, "--format", "html", "-o", str(report)])
+    cli.main([*args, "--format", "json", "-o", str(data)])
+    groups = json.loads(data.read_text(encoding="utf-8"))["gate"]["groups"]
+    assert groups["block"] and sum(len(v) for v in groups.values()) >= 4
+    for width in (390, 1280):
+        attempted: list[str] = []
+        page = open_offline(browser, report, attempted)
+        page.set_viewport_size({"width": width, "height": 900})
+        shown = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#summary .group')].map(
+            g => [g.dataset.group, [...g.querySelectorAll(':scope > ul > li')].map(li => li.dataset.id)]))""")
+        assert shown == groups
+        order = page.evaluate("[...document.querySelectorAll('article.artifact')].map(a => a.dataset.group)")
+        rank = ["block", "review", "duties", "fine"]
+        assert order == sorted(order, key=rank.index) and order[0] == "block"
+        # every details section opened (as for printing): still no sideways scrolling
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if width == 390:
+            nav = page.locator("#summary .group h3").first.bounding_box()
+            assert nav is not None and nav["x"] + nav["width"] <= 390
+        page.screenshot(path=str(tmp_path / f"{lang}-{width}.png"), full_page=True)
+        # the filter narrows the rows to the ones matching (by id, licence or file)
+        box = page.locator("#filter")
+        assert box.is_visible()
+        first = page.locator("article.artifact").first.get_attribute("data-id") or ""
+        box.fill(first.lower())
+        visible = page.evaluate("[...document.querySelectorAll('article.artifact')].filter(a => !a.hidden).length")
+        assert 1 <= visible < len(order)
+        box.fill("")
+        assert page.evaluate("[...document.querySelectorAll('article.artifact')].filter(a => a.hidden).length") == 0
+        # printing: every details open, the filter hidden
+        page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        assert page.evaluate("[...document.querySelectorAll('details')].every(d => d.open)")
+        assert not box.is_visible()
+        assert attempted == []
+        page.close()
