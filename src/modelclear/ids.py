@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from modelclear import loaderdata
 from modelclear.model import ArtifactRef, Kind
@@ -53,8 +53,8 @@ class Scheme:
     normalise: tuple[tuple[str, str], ...] = ()
     #: A text without ``SCHEME:`` that fully matches this expression is read in this scheme.
     untyped: str = ""
-    #: The loader data file (stem) that declares the scheme.
-    declared_in: str = ""
+    #: The loader data file (stem) that declares the scheme (not part of its identity).
+    declared_in: str = field(default="", compare=False)
 
 
 def _scheme(stem: str, raw: object) -> Scheme:

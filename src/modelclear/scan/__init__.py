@@ -57,6 +57,7 @@ from modelclear.scan.deps import DepsScanner
 from modelclear.scan.modeldir import ModelDirScanner
 from modelclear.scan.notebook import NotebookScanner
 from modelclear.scan.openmmlab import OpenMMLabScanner
+from modelclear.scan.pyloaders import keywords_hit
 from modelclear.scan.shell import ShellScanner
 from modelclear.scan.urls import UrlScanner, canonical_id
 from modelclear.scan.walk import FileEntry, decode_text, is_binary, read_head, rel_path, walk
@@ -186,7 +187,7 @@ def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
     path = Path(task.path)
     for scanner in (*full, *head):
         chunk = data if scanner in full else data[:int(getattr(scanner, "head_bytes", 0))]
-        if not _passes(chunk, _prefilter(scanner)):
+        if not (_passes(chunk, _prefilter(scanner)) or keywords_hit(ctx.loaders, chunk)):
             continue
         scanned = True
         try:
@@ -399,6 +400,7 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
     ctx = ScanContext(root=ctx_root, project_constants=build_constant_index(
         (rel, value) for rel, value, _note in consts if value))
     ctx = with_project_env(ctx, [(t.path, t.rel, t.size) for t in tasks], options.max_file_bytes)
+    ctx = replace(ctx, loaders=options.loader_documents)  # the loader files of --kb overlays
     done: list[_Done] = _run(_process_chunk, _chunks(tasks, jobs), (options.max_file_bytes,), jobs, ctx, progress)
     refs: list[Reference] = []
     scanned = 0

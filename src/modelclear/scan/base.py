@@ -33,6 +33,8 @@ class ScanOptions:
     max_file_bytes: int = 20 * 1024 * 1024
     jobs: int = 0  # 0 = number of cores
     progress: bool = False
+    #: Loader files of ``--kb`` overlays (file stem -> document), added to the bundled loader table.
+    loader_documents: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class ScanContext:
 
     root: Path
     project_constants: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    #: Loader files of ``--kb`` overlays (``ScanOptions.loader_documents``); see
+    #: :func:`modelclear.scan.pyloaders.table_for`.
+    loaders: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     #: Environment variable name -> the values the project's deployment files give it (``.env`` files,
     #: compose ``environment:`` and ``${VAR:-default}``, Dockerfile ``ENV``/``ARG``), each with its file
     #: and line; filled by the runner's pre-pass (:func:`modelclear.scan.deploy.with_project_env`, whose

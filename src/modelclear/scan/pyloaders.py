@@ -30,6 +30,12 @@ pretrained model or a dataset. Schema of one entry::
                             # a value we cannot resolve keeps the reference at confidence low
       options: {...}        # builder-specific settings (documented in the YAML files)
 
+A ``--kb`` overlay may hold loader files too (``loaders/<library>.yaml``, checked by the knowledge
+loader against the same schema): the service passes them to the scan in
+``ScanOptions.loader_documents`` → ``ScanContext.loaders``, and :func:`table_for` gives the scanner
+the bundled table plus theirs (an overlay file replaces the bundled file of the same name);
+:func:`keywords_hit` is their part of the prefilter.
+
 A file may also declare the id schemes its loaders produce (``schemes:``, read by
 :mod:`modelclear.ids`). Top-level ``keywords:`` are the byte strings of the prefilter: a file that contains none of them
 cannot hold a loader call and is not parsed. Other top-level keys are tables the id builders read
@@ -44,11 +50,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from modelclear import loaderdata
+from modelclear import ids, loaderdata
 from modelclear.knowledge.vocab import IF_MISSING
 from modelclear.model import Kind
 
-__all__ = ["IF_MISSING", "ArgSpec", "Gate", "LoaderSpec", "LoaderTable", "build_table", "items", "load_table"]
+__all__ = ["IF_MISSING", "ArgSpec", "Gate", "LoaderSpec", "LoaderTable", "build_table", "items", "keywords_hit",
+           "load_table", "table_for"]
 
 
 @dataclass(frozen=True)
@@ -261,3 +268,36 @@ def build_table(documents: Mapping[str, Mapping[str, object]]) -> LoaderTable:
 def load_table() -> LoaderTable:
     """The bundled loader table (every ``data/loaders/*.yaml`` that has a ``loaders:`` list)."""
     return build_table({stem: doc for stem, doc in loaderdata.documents().items() if "loaders" in doc})
+
+
+_OVERLAY_TABLES: dict[int, tuple[Mapping[str, Mapping[str, object]], LoaderTable, frozenset[bytes]]] = {}
+
+
+def table_for(overlay: Mapping[str, Mapping[str, object]] | None) -> LoaderTable:
+    """The bundled table, plus the loader files of ``--kb`` overlays (file stem -> document).
+
+    Built once per mapping (the one a scan context carries); the overlays' id schemes are declared
+    too (in a worker process that did not load the overlay itself), so the ids their loaders build parse.
+    """
+    if not overlay:
+        return load_table()
+    return _overlay_table(overlay)[1]
+
+
+def _overlay_table(overlay: Mapping[str, Mapping[str, object]]) -> tuple[object, LoaderTable, frozenset[bytes]]:
+    found = _OVERLAY_TABLES.get(id(overlay))
+    if found is not None and found[0] is overlay:
+        return found
+    ids.add_schemes({f"overlay loaders/{stem}.yaml": doc for stem, doc in overlay.items()})
+    table = build_table({**loaderdata.documents(), **overlay})
+    if len(_OVERLAY_TABLES) >= 8:
+        _OVERLAY_TABLES.clear()
+    _OVERLAY_TABLES[id(overlay)] = entry = (overlay, table, table.keywords - load_table().keywords)
+    return entry
+
+
+def keywords_hit(overlay: Mapping[str, Mapping[str, object]] | None, data: bytes) -> bool:
+    """Whether ``data`` holds a prefilter keyword of an overlay loader file (never, without overlays)."""
+    if not overlay:
+        return False
+    return any(word in data for word in _overlay_table(overlay)[2])

@@ -44,7 +44,7 @@ from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter
 from modelclear.scan.pyexports import index_constants
 from modelclear.scan.pyindex import build_index
-from modelclear.scan.pyloaders import load_table
+from modelclear.scan.pyloaders import keywords_hit, load_table
 from modelclear.scan.pymodule import ModuleScan
 
 #: Byte strings of which a Python file must contain one to be worth parsing (the walker reuses it).
@@ -101,7 +101,7 @@ def scan_python_source(source: str, path: str, ctx: ScanContext, line_offset: in
     """
     if len(source) > MAX_SOURCE_CHARS:
         return [ScanWarning(path, f"source larger than {MAX_SOURCE_CHARS} characters; not parsed", code="too-large")]
-    if not _has_keyword(source):
+    if not _has_keyword(source) and not keywords_hit(ctx.loaders, source.encode("utf-8", "surrogatepass")):
         return []
     parsed = tree if tree is not None else _parse(source, path, line_offset)
     if isinstance(parsed, ScanWarning):
@@ -208,7 +208,7 @@ class PythonScanner:
     def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
         """References and warnings of one Python file. Never raises on bad input."""
         rel = _rel(path, ctx.root)
-        if _PREFILTER_BYTES_RE.search(data) is None:
+        if _PREFILTER_BYTES_RE.search(data) is None and not keywords_hit(ctx.loaders, data):
             return []
         source = decode_python(data)
         if source is None:
