@@ -74,8 +74,11 @@ def test_an_overlay_is_compiled_once_then_opened_lazily(tmp_path: Path, cache: P
     (overlay / "models" / "acme.json").write_text(json.dumps({"family": "acme", "sources": [SOURCE],
                                                               "models": models}), encoding="utf-8")
     before = set(cache.iterdir()) if cache.is_dir() else set()
-    first = load_raw(overlay, overlay=True)
-    assert first.heads is None  # compiled from the files in this run
+    first = load_raw(overlay, overlay=True, use_cache=False)
+    assert first.heads is None  # compiled from the files, nothing written
+    assert (set(cache.iterdir()) if cache.is_dir() else set()) == before
+    compiled = load_raw(overlay, overlay=True)  # compiled, written, and then read from the written file
+    assert compiled.heads is not None
     written = set(cache.iterdir()) - before
     assert len(written) == 1
     second = load_raw(overlay, overlay=True)

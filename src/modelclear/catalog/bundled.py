@@ -303,6 +303,9 @@ def load_raw(root: Path = DATA_DIR, use_cache: bool = True, *, overlay: bool = F
     store = _compile(root, files, overlay)
     with contextlib.suppress(OSError, ValueError):  # a read-only cache dir only costs speed
         write_cache(store, path, sig, kind_of)
+        written = read_cache(path, sig)  # the compiled file, read lazily: the parsed entries can go
+        if written is not None:
+            store = written
     with contextlib.suppress(OSError):
         evict_stale(folder, keep=path)
     return store
