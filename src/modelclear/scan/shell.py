@@ -1,11 +1,11 @@
 """Shell commands that fetch a model or dataset: shell scripts, Makefile recipes, notebook shell cells,
 Dockerfile ``RUN`` lines and compose ``command:`` strings.
 
-The text is read as data, never run. A small reader splits it into simple commands the way a POSIX
-shell would for the purpose at hand: line continuations (``\\``), quotes (single quotes are literal,
-double quotes expand variables), comments, ``;`` ``&&`` ``||`` ``|`` ``&``, redirections and
-here-documents (whose body is data, not commands). It keeps what it can know without running
-anything:
+The text is read as data, never run. A small lexer (:mod:`.shellwords`) splits it into simple
+commands the way a POSIX shell would for the purpose at hand: line continuations (``\\``), quotes
+(single quotes are literal, double quotes expand variables), comments, ``;`` ``&&`` ``||`` ``|``
+``&``, redirections and here-documents (whose body is data, not commands). This module keeps what
+it can know without running anything:
 
 * **variables** assigned earlier in the same text (``MODEL=org/name``, ``export``/``local``/``declare``
   forms, arrays ``MODELS=(a b c)``), expanded as ``$X``, ``${X}``, ``${X:-default}``, ``${X-default}``,
@@ -35,7 +35,6 @@ Entry points: :class:`ShellScanner` (``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from modelclear.scan import shellcmds
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning
 from modelclear.scan.shellcmds import Arg, Hit
+from modelclear.scan.shellwords import ASSIGN, Piece, Word, logical_lines, split_commands
 from modelclear.scan.walk import decode_text
 
 #: Tokens and expanded values one file (or one notebook, one Dockerfile) may spend.
@@ -55,26 +55,6 @@ MAX_NESTED_SCRIPTS = 2
 #: Characters of a command kept as evidence.
 EVIDENCE_CHARS = 300
 
-_TOKEN = re.compile(r"""
-  (?P<sp>[ \t\r\n]+)
-| (?P<sq>'[^']*'?)
-| (?P<ansi>\$'(?:[^'\\]|\\.)*'?)
-| (?P<dq>"(?:[^"\\]|\\.)*"?)
-| (?P<sub>\$\((?:[^()]|\([^()]*\))*\)?|`[^`]*`?)
-| (?P<var>\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}?|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-]?)
-| (?P<esc>\\.?)
-| (?P<op>&&|\|\||;;|<<<|<<-?|[;&|()]|[0-9]*[<>]+&?[0-9]*)
-| (?P<lit>[^\s'"\\;&|()<>`$]+)
-""", re.X | re.S)
-_DQ_PIECE = re.compile(r"""
-  (?P<sub>\$\((?:[^()]|\([^()]*\))*\)?|`[^`]*`?)
-| (?P<var>\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}?|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-])
-| (?P<esc>\\[\\"$`\n])
-| (?P<lit>[^$\\`]+|[$\\`])
-""", re.X | re.S)
-_BRACED = re.compile(r"^([A-Za-z_]\w*|[0-9]+|[@*])(\[[@*]\]|\[[0-9]+\])?(?:(:?[-=?])(.*))?$", re.S)
-_ASSIGN = re.compile(r"^([A-Za-z_]\w*)(\+?=)(.*)$", re.S)
-_HEREDOC_DELIM = re.compile(r"""^-?\s*['"]?([\w.\-]+)['"]?""")
 _KEYWORDS = frozenset({"then", "else", "do", "{", "}", "!", "if", "elif", "fi", "esac", "time", "in"})
 _DECLARE = frozenset({"export", "local", "readonly", "declare", "typeset"})
 #: Bytes of which a shell file must hold one before it is read (the commands :mod:`.shellcmds` knows).
@@ -83,89 +63,6 @@ PREFILTER = frozenset(t.encode() for t in shellcmds.KEYWORDS)
 _INTERESTING = re.compile("|".join([r"[A-Za-z_]\w*\+?=", "<<", r"\b(?:for|select|while|until|done)\b",
                                     r"(?:^|[;&|({]\s*)\$\{?[A-Za-z_]",
                                     *(re.escape(k) for k in shellcmds.KEYWORDS)]))
-
-
-# --------------------------------------------------------------------------------------------------
-# Words
-
-
-@dataclass(frozen=True)
-class Piece:
-    """Part of a word: literal text, a variable (``op``/``default`` of ``${X:-d}``), or a command
-    substitution (``dyn``: unknown without running it)."""
-
-    kind: str  # lit | var | dyn
-    text: str
-    op: str = ""
-    default: tuple[Piece, ...] = ()
-    array: bool = False
-
-
-@dataclass(frozen=True)
-class Word:
-    """One shell word, its pieces and where it starts (output line)."""
-
-    pieces: tuple[Piece, ...]
-    line: int
-    raw: str
-
-    def literal(self) -> str | None:
-        """The word's text when it holds no expansion."""
-        if all(p.kind == "lit" for p in self.pieces):
-            return "".join(p.text for p in self.pieces)
-        return None
-
-
-def _var_piece(token: str) -> Piece:
-    if not token.startswith("${"):
-        return Piece("var", token[1:]) if len(token) > 1 else Piece("lit", "$")
-    inner = token[2:-1] if token.endswith("}") else token[2:]
-    m = _BRACED.match(inner)
-    if m is None:
-        return Piece("dyn", token)
-    name, index, op, default = m.group(1), m.group(2) or "", m.group(3) or "", m.group(4) or ""
-    if index and index[1] not in "@*":
-        return Piece("dyn", token)
-    return Piece("var", name, op=op, default=_dq_pieces(_unquote(default)) if op and op != ":?" and op != "?"
-                 else (), array=bool(index))
-
-
-def _unquote(text: str) -> str:
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    return text
-
-
-def _dq_pieces(text: str) -> tuple[Piece, ...]:
-    pieces: list[Piece] = []
-    for m in _DQ_PIECE.finditer(text):
-        kind = m.lastgroup
-        token = m.group()
-        if kind == "sub":
-            pieces.append(Piece("dyn", token))
-        elif kind == "var":
-            pieces.append(_var_piece(token))
-        elif kind == "esc":
-            pieces.append(Piece("lit", token[1:]))
-        else:
-            pieces.append(Piece("lit", token))
-    return tuple(pieces)
-
-
-def _token_pieces(kind: str, token: str) -> tuple[Piece, ...]:
-    if kind == "sq":
-        return (Piece("lit", token[1:-1] if len(token) > 1 and token.endswith("'") else token[1:]),)
-    if kind == "ansi":
-        return (Piece("lit", token[2:-1]),)
-    if kind == "dq":
-        return _dq_pieces(token[1:-1] if len(token) > 1 and token.endswith('"') else token[1:])
-    if kind == "sub":
-        return (Piece("dyn", token),)
-    if kind == "var":
-        return (_var_piece(token),)
-    if kind == "esc":
-        return (Piece("lit", token[1:]),) if token[1:] != "\n" else ()
-    return (Piece("lit", token),)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -236,92 +133,11 @@ def _arg(word: Word, st: _State) -> Arg:
 # Reading a script
 
 
-@dataclass(frozen=True)
-class _Logical:
-    text: str
-    starts: tuple[int, ...]  # offset in text where each physical line starts
-    lines: tuple[int, ...]   # output line number of each physical line
-
-    def line_at(self, offset: int) -> int:
-        return self.lines[max(0, bisect.bisect_right(self.starts, offset) - 1)]
-
-
-def _logical_lines(lines: Sequence[tuple[int, str]]) -> Iterable[_Logical]:
-    parts: list[str] = []
-    starts: list[int] = []
-    numbers: list[int] = []
-    size = 0
-    for number, text in lines:
-        stripped = text.rstrip("\r")
-        continued = (len(stripped) - len(stripped.rstrip("\\"))) % 2 == 1
-        starts.append(size)
-        numbers.append(number)
-        piece = stripped[:-1] if continued else stripped
-        parts.append(piece)
-        size += len(piece) + 1
-        if continued:
-            continue
-        yield _Logical("\n".join(parts), tuple(starts), tuple(numbers))
-        parts, starts, numbers, size = [], [], [], 0
-    if parts:
-        yield _Logical("\n".join(parts), tuple(starts), tuple(numbers))
-
-
-def _commands(logical: _Logical, st: _State) -> list[tuple[list[Word], str]]:
-    """The simple commands of one logical line, each with the operator that ends it."""
-    commands: list[tuple[list[Word], str]] = []
-    words: list[Word] = []
-    pieces: list[Piece] = []
-    raw_start = -1
-    word_line = 0
-    drop_next = False  # the next word is a redirection target
-
-    def end_word(end: int) -> None:
-        nonlocal pieces, raw_start, drop_next
-        if raw_start >= 0:
-            if drop_next:
-                drop_next = False
-            else:
-                words.append(Word(tuple(pieces), word_line, logical.text[raw_start:end]))
-        pieces, raw_start = [], -1
-
-    for m in _TOKEN.finditer(logical.text):
-        if not st.meter.spend():
-            break
-        kind = m.lastgroup or "lit"
-        token = m.group()
-        if kind == "sp":
-            end_word(m.start())
-            continue
-        if kind == "op":
-            end_word(m.start())
-            if token.startswith("<<") and token != "<<<":
-                delim = _HEREDOC_DELIM.match(logical.text[m.end():])
-                if delim:
-                    st.heredoc = delim.group(1)
-                drop_next = True
-            elif token[0] in "<>0123456789":  # a redirection: its target is no argument (``2>&1`` has none)
-                drop_next = re.search(r"&[0-9]*$", token) is None
-            else:
-                commands.append((words, token))
-                words = []
-            continue
-        if kind == "lit" and raw_start < 0 and token.startswith("#"):
-            break  # a comment runs to the end of the line
-        if raw_start < 0:
-            raw_start = m.start()
-            word_line = logical.line_at(m.start())
-        pieces.extend(_token_pieces(kind, token))
-    end_word(len(logical.text))
-    commands.append((words, ""))
-    return [(w, op) for w, op in commands if w]
-
-
 def _assignment(word: Word) -> tuple[str, str, Word] | None:
     first = word.pieces[0] if word.pieces else None
     if first is None or first.kind != "lit":
         return None
-    m = _ASSIGN.match(first.text)
+    m = ASSIGN.match(first.text)
     if m is None:
         return None
     rest = (Piece("lit", m.group(3)),) if m.group(3) else ()
@@ -438,7 +254,7 @@ def _evidence(text: str) -> str:
 
 
 def _run_lines(lines: Sequence[tuple[int, str]], st: _State) -> None:
-    for logical in _logical_lines(lines):
+    for logical in logical_lines(lines):
         if st.meter.exhausted:
             return
         if st.heredoc is not None:
@@ -447,7 +263,8 @@ def _run_lines(lines: Sequence[tuple[int, str]], st: _State) -> None:
             continue
         if _INTERESTING.search(logical.text) is None:
             continue  # no download command, assignment, loop keyword, here-document or command in a variable
-        commands = _commands(logical, st)
+        commands, heredoc = split_commands(logical, st.meter)
+        st.heredoc = heredoc or st.heredoc
         evidence = _evidence(logical.text)
         i = 0
         while i < len(commands):
