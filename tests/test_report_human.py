@@ -104,3 +104,16 @@ def test_graph_layout_keeps_boxes_apart_and_layers_ordered() -> None:
 def test_graph_text_width_counts_wide_characters() -> None:
     assert graph.text_width("学習データ", 12) > graph.text_width("abcde", 12) * 1.5
     assert graph.shorten("x" * 100, 20).count("…") == 1 and len(graph.shorten("x" * 100, 20)) == 20
+
+
+def test_wording_no_licence_is_not_allowed_and_no_cli_flag_for_browsers(tmp_path: Path) -> None:
+    """Issue 15: a licence layer with no licence granted says no licence is needed, never "allowed"; the
+    privity message names the web form's field, not only a command-line flag."""
+    md = render(tmp_path, "markdown", "check", "torchvision:ResNet50_Weights.IMAGENET1K_V2", "-j", "JP")
+    assert "| **Licence** | ✅ no licence needed |" in md and "#### Licence — JP: ✅ no licence needed" in md
+    assert "“Terms you or your employer accepted”" in md and "Declare --accepted" not in md
+    ja = render(tmp_path, "html", "check", "torchvision:ResNet50_Weights.IMAGENET1K_V2", "-j", "JP", "--lang", "ja")
+    assert "ライセンス不要" in ja and "「あなたまたは雇用主が同意した利用条件」" in ja
+    # a licence that grants the act still reads "allowed"
+    mit = render(tmp_path, "markdown", "check", "hf:sentence-transformers/all-MiniLM-L6-v2", "-j", "JP")
+    assert "| **Licence** | ✅ allowed |" in mit

@@ -17,7 +17,16 @@ from typing import Any
 from modelclear.model import Assessment, Status
 from modelclear.report import Report
 from modelclear.report.data import artifact_id
-from modelclear.report.view import GROUPS, deciding, gate_item, groups, summary, worst_of, worst_status
+from modelclear.report.view import (
+    GROUPS,
+    deciding,
+    finding_label,
+    gate_item,
+    groups,
+    summary,
+    worst_of,
+    worst_status,
+)
 
 _UI_KEYS = (
     "verdict", "risk", "reasons", "obligations", "caveats", "citations", "lineage", "upstream", "license_in_force",
@@ -118,6 +127,7 @@ def _layer_blocks(t: Any, group: Sequence[Assessment], docs: list[dict[str, Any]
         keys.append(body)
         blocks.append({
             "jurisdictions": [a.scenario.jurisdiction], **_status(t, f["status"]),
+            "label": finding_label(t, a, a.layers[k]),
             "reasons": list({m["text"]: {"text": m["text"], "severity": m.get("severity", "")}
                              for m in f["reasons"]}.values()),
             "obligations": list(dict.fromkeys(m["text"] for m in f["obligations"])),
@@ -130,7 +140,8 @@ def _layer_blocks(t: Any, group: Sequence[Assessment], docs: list[dict[str, Any]
 
 def _layers(t: Any, group: Sequence[Assessment], docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"layer": first["layer"], "label": t(f"ui.layer.{first['layer']}"),
-             "cells": [_status(t, d["layers"][k]["status"]) for d in docs],
+             "cells": [{**_status(t, d["layers"][k]["status"]), "label": finding_label(t, a, a.layers[k])}
+                       for a, d in zip(group, docs, strict=True)],
              "blocks": _layer_blocks(t, group, docs, k)}
             for k, first in enumerate(docs[0]["layers"])]
 

@@ -27,11 +27,14 @@ def _status(t: Translator, s: Status) -> Any:
     return Text(t(f"ui.status.{s.value}"), style=_STYLE[s])
 
 
-def _finding(t: Translator, f: Finding) -> list[Any]:
+def _finding(t: Translator, a: Assessment, f: Finding) -> list[Any]:
     from rich.text import Text
 
+    from modelclear.report.view import finding_label
+
     out: list[Any] = []
-    head = Text.assemble((f"{t(f'ui.layer.{f.layer.value}')}: ", "bold"), _status(t, f.status))
+    head = Text.assemble((f"{t(f'ui.layer.{f.layer.value}')}: ", "bold"),
+                         Text(finding_label(t, a, f), style=_STYLE[f.status]))
     out.append(head)
     for m in f.reasons:
         sev = m.params.get("severity")
@@ -193,7 +196,9 @@ def _scenario_lines(t: Any, report: Report, g: Assessment) -> list[Any]:
     """One jurisdiction's layers, the reasons of the deciding layers, obligations and gate notes."""
     from rich.text import Text
 
-    layers = " · ".join(f"{t(f'ui.layer.{f.layer.value}')} {t(f'ui.status.{f.status.value}')}" for f in g.layers)
+    from modelclear.report.view import finding_label
+
+    layers = " · ".join(f"{t(f'ui.layer.{f.layer.value}')} {finding_label(t, g, f)}" for f in g.layers)
     out: list[Any] = [Text(f"  {g.scenario.jurisdiction}: {layers}", style="dim")]
     shown: set[str] = set()
     for f in g.layers:
@@ -312,7 +317,7 @@ def _assessment_lines(t: Any, report: Report, a: Assessment) -> list[Any]:
     out += [Text(t.render(m), style="italic") for m in a.notes]
     out.append(Text(""))
     for f in a.layers:
-        out += _finding(t, f)
+        out += _finding(t, a, f)
         out.append(Text(""))
     if a.lineage is not None and a.lineage.children:
         verdicts = {u.ref.id.lower(): u for u in a.upstream}

@@ -217,3 +217,14 @@ def content_uuid(content: str) -> str:
 
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:modelclear:sbom:{digest}"))
+
+
+def finding_label(t: Any, a: Assessment, f: Finding) -> str:
+    """A layer's status as shown: a licence layer that allows the act with no licence granted says so.
+
+    "Allowed" would read as if a licence granted the act; what permits it there is that no licence is
+    needed (the reasons say why, e.g. weights that are most likely not a work).
+    """
+    if f.layer is Layer.LICENSE and f.status is Status.ALLOWED and a.artifact is not None and not a.license_in_force:
+        return str(t("ui.status.no_licence_needed"))
+    return str(t(f"ui.status.{f.status.value}"))
