@@ -34,7 +34,12 @@ Every file is checked against the schema below when it loads (`modelclear.knowle
 bundled data once per release (then from a compiled cache), an overlay once per change of its files.
 A problem names the file and the place in it, e.g.
 `licenses/foo.yaml: terms[2].activities[0]: unknown value 'trian'; ... (did you mean 'train'?)`; a
-broken overlay stops the run with exit code 3.
+broken overlay stops the run with exit code 3. One file may hold at most 1 GiB (a larger one is an
+error, never cut short): split a large generated overlay into several files.
+
+An overlay may also hold `loaders/<library>.yaml` files: their id schemes are declared for the run and
+their loader signatures join the bundled ones, so `modelclear scan --kb FOLDER` finds the calls of a
+library modelclear does not ship (a scheme already declared by another file is an error).
 
 - **Sources.** A fact carries `sources`: where it was read, the day it was checked, and a confidence
   tag — `V` the primary text was read (statute, judgment, licence file, official page), `S` a
