@@ -321,3 +321,17 @@ def test_every_ui_string_in_the_templates_exists_in_both_languages() -> None:
 def test_web_command_rejects_a_bad_port() -> None:
     assert cli.main(["web", "--port", "0"]) == cli.EXIT_USAGE
     assert cli.main(["web", "--port", "70000"]) == cli.EXIT_USAGE
+
+
+def test_explain_page_field_names_are_translated(client: TestClient) -> None:
+    """Issue 15: the record's keys read in the page's language (the raw key stays as the title)."""
+    import re
+
+    ja = client.get("/explain/dataset:imagenet-1k", params={"lang": "ja"}).text
+    keys = re.findall(r"<dt[^>]*>([^<]*)</dt>", ja)
+    assert "出典" in keys and "利用条件" in keys and "sources" not in keys and "terms" not in keys
+    assert '<dt title="sources">出典</dt>' in ja
+    law = client.get("/explain/law:JP", params={"lang": "ja"}).text
+    assert not [k for k in re.findall(r"<dt[^>]*>([^<]*)</dt>", law) if re.fullmatch(r"[a-z_]+", k)]
+    en = client.get("/explain/dataset:imagenet-1k").text
+    assert '<dt title="sources">sources</dt>' in en
