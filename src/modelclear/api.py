@@ -1,19 +1,28 @@
 """The Python API: the same check service the CLI and the web UI drive (:mod:`modelclear.service`).
 
->>> from modelclear import api
->>> a = api.check("torchvision:ResNet50_Weights.IMAGENET1K_V2", jurisdiction="JP", activity="deploy",
-...               purpose="commercial")
->>> a.verdict.value
-'allowed'
+Documented with examples in ``docs/api.md`` (run as doctests by ``tests/test_api.py``):
 
-:func:`check_report` gives the whole :class:`~modelclear.report.Report` (several jurisdictions at
-once, ready for any output format).
+>>> import modelclear
+>>> a = modelclear.check("torchvision:ResNet50_Weights.IMAGENET1K_V2", jurisdiction="JP")
+>>> a.verdict.value, a.risk.value
+('allowed', 'low')
+
+* :func:`check` — one artifact id in one jurisdiction: an :class:`~modelclear.model.Assessment`.
+* :func:`check_report` — one id in several jurisdictions: a :class:`~modelclear.report.Report`.
+* :func:`scan` — every model and dataset a codebase loads, judged and gated: a :class:`Result`.
+* :func:`explain` — what the knowledge base holds for an id, licence, law or platform, as data.
+
+Bad input (an unknown jurisdiction or activity, a malformed id, a bad policy file) raises
+:class:`UsageError` (a ``ValueError``) with one readable line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from modelclear.catalog import Catalog
 from modelclear.model import Assessment
@@ -27,8 +36,47 @@ from modelclear.service import (
     make_scenario,
 )
 
-__all__ = ["Question", "Service", "UsageError", "check", "check_report", "default_catalog", "load_knowledge",
-           "make_scenario"]
+__all__ = ["Question", "Result", "Service", "UsageError", "check", "check_report", "default_catalog", "explain",
+           "load_knowledge", "make_scenario", "scan"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What :func:`scan` found and what the CI gate made of it.
+
+    ``report`` is the whole report (every reference, assessment and the gate), ready for any output
+    format with :meth:`render`; the properties are the answers most callers want.
+    """
+
+    report: Report
+
+    @property
+    def assessments(self) -> tuple[Assessment, ...]:
+        """One assessment per artifact and jurisdiction."""
+        return self.report.assessments
+
+    @property
+    def groups(self) -> dict[str, list[str]]:
+        """Artifact ids by summary group: ``block``, ``review``, ``duties``, ``fine`` (as every report shows)."""
+        from modelclear.report.view import summary_data
+
+        return summary_data(self.report)
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI's exit code for this run: 0 passes, 1 prohibited (or an expired waiver), 2 uncertain/unknown."""
+        return int(self.report.gate.exit_code) if self.report.gate is not None else 0
+
+    @property
+    def passed(self) -> bool:
+        """Whether the gate passes."""
+        return self.exit_code == 0
+
+    def render(self, fmt: str = "text") -> str:
+        """The report in an output format (``text``, ``json``, ``markdown``, ``html``, ``sarif``, ...)."""
+        from modelclear import report as report_mod
+
+        return report_mod.get(fmt).render(self.report)
 
 
 def check_report(artifact_id: str, jurisdictions: str | Sequence[str] = ("JP",), activity: str = "deploy",
@@ -48,3 +96,60 @@ def check(artifact_id: str, jurisdiction: str = "JP", activity: str = "deploy", 
     """Assess one artifact id under a scenario (the ``modelclear check`` command for one jurisdiction)."""
     return check_report(artifact_id, (jurisdiction,), activity, purpose, accepted, obtained_on,
                         catalog=catalog).assessments[0]
+
+
+def scan(path: str | Path = ".", jurisdictions: str | Sequence[str] = ("JP",), activity: str = "deploy",
+         purpose: str = "commercial", accepted: Iterable[str] = (), obtained_on: str | dt.date | None = None, *,
+         policy: str | Path | None = None, fail_on: str | None = None, today: dt.date | None = None,
+         exclude: Sequence[str] = (), lang: str = "en", catalog: Catalog | None = None) -> Result:
+    """Scan a codebase (``modelclear scan``): every model and dataset it loads, judged, then gated.
+
+    ``policy`` is a policy file (``modelclear.toml``, a ``pyproject.toml`` with ``[tool.modelclear]``,
+    or a ``.yaml``); its licence lists, ``fail-on`` and waivers apply (the scenario is the one given
+    here, not the policy's). ``fail_on`` overrides the policy's; ``today`` is the date waivers are
+    checked against (default: today).
+    """
+    import dataclasses
+
+    from modelclear import ids
+    from modelclear import policy as policy_mod
+    from modelclear.scan import scan_path
+    from modelclear.scan.base import ScanOptions
+
+    root = Path(path)
+    if not root.exists():
+        raise UsageError(f"no such file or directory: {root}")
+    service = Service(catalog=catalog)
+    codes = (jurisdictions,) if isinstance(jurisdictions, str) else tuple(jurisdictions)
+    scenarios = service.scenarios(codes, activity, purpose, accepted, obtained_on)
+    pol = policy_mod.Policy()
+    if policy is not None:
+        def check_id(text: str) -> None:
+            try:
+                ids.parse(text)
+            except ids.IdError as exc:
+                raise ValueError(str(exc)) from None
+
+        try:
+            pol = policy_mod.load(Path(policy), license_key=service.kb.license_key, law_code=service.kb.law_code,
+                                  check_id=check_id)
+        except policy_mod.PolicyError as exc:
+            raise UsageError(f"bad policy file {exc}") from None
+    if fail_on is not None:
+        pol = dataclasses.replace(pol, fail_on=fail_on)
+    result = scan_path(root, ScanOptions(exclude=tuple(exclude)))
+    report = service.assess_scan(root, result, scenarios, lang=lang)
+    gate = policy_mod.evaluate(report.assessments, pol, today=today or dt.date.today(),
+                               license_key=service.kb.license_key, canonical=service.canonical_id)
+    return Result(report.with_gate(gate))
+
+
+def explain(item: str, *, lang: str = "en") -> dict[str, Any] | None:
+    """What the knowledge base holds for an artifact id, ``license:ID``, ``law:XX`` or ``platform:ID``
+    (the ``modelclear explain`` JSON), or ``None`` when it holds nothing."""
+    import json
+
+    from modelclear.explain import explain as explain_text
+
+    text, found = explain_text(item, lang=lang, fmt="json")
+    return dict(json.loads(text)) if found else None
