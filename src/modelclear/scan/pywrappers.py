@@ -1,0 +1,179 @@
+"""Wrappers of loaders defined in *other* modules of the project (issue 10, cause 1).
+
+``from beir.retrieval import models; models.SentenceBERT("msmarco-distilbert-base-v3")`` runs the
+project's own class, whose ``__init__`` hands the name to ``SentenceTransformer``. When a call's
+callee is a name imported from a module of the scanned project, this module finds that module's
+file under the scan root (``pkg/mod.py``, ``pkg/mod/__init__.py``, also under ``src/``), scans it
+once per process (read as data, parsed, never imported), follows a re-export
+(``from .sentence_bert import SentenceBERT`` in a package ``__init__``) and returns the
+:class:`~modelclear.scan.pyflow.Flow` of the defining module and the function scope the call runs
+(a function, a class's ``__init__`` or a named method). :mod:`modelclear.scan.pyflow` then binds
+the caller's arguments to that function's parameters exactly as for a wrapper of the same module.
+
+Bounds: at most :data:`MAX_MODULES` modules are loaded per scan root and process (the cache is
+dropped when a process turns to another root), and re-exports are followed
+:data:`MAX_HOPS` deep; a module larger than ``BUDGETS.python_source_chars`` or that does not parse
+is not used. When the module cap is reached the caller's scan reports a ``budget`` warning
+(:attr:`WrapperIndex.capped`). Which modules are loaded depends only on the files and the calls, so
+every process gives the same answers.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from modelclear.scan.budget import BUDGETS
+from modelclear.scan.pyindex import Scope
+
+if TYPE_CHECKING:
+    from modelclear.scan.base import ScanContext
+    from modelclear.scan.pyflow import Flow
+    from modelclear.scan.pymodule import ModuleScan
+
+#: Most project modules loaded for their wrappers in one process.
+MAX_MODULES = 256
+#: Most re-exports (``from .x import Name`` in a package) followed to the defining module.
+MAX_HOPS = 3
+
+
+class WrapperIndex:
+    """The other project modules loaded for their wrappers, per scan root (one per process)."""
+
+    def __init__(self) -> None:
+        self._root = ""
+        self._modules: dict[str, tuple[ModuleScan, Flow] | None] = {}
+        self._files: dict[str, Path | None] = {}
+        #: Whether a module was left unloaded for :data:`MAX_MODULES` (in the current root).
+        self.capped = False
+
+    def _enter(self, root: Path) -> None:
+        """Forget what was loaded for another root (one process may scan several trees in turn)."""
+        key = str(root)
+        if key != self._root:
+            self._root = key
+            self._modules.clear()
+            self._files.clear()
+            self.capped = False
+
+    def target(self, ctx: ScanContext, qualname: str, own_module: str) -> tuple[Flow, Scope] | None:
+        """The flow of the module defining ``qualname`` (a dotted callee) and the scope the call runs."""
+        self._enter(ctx.root)
+        parts = qualname.split(".")
+        for hop in range(MAX_HOPS + 1):
+            found = self._split(ctx, parts, own_module)
+            if found is None:
+                return None
+            module, rest = found
+            loaded = self._load(ctx, module)
+            if loaded is None:
+                return None
+            scan, flow = loaded
+            scope = _scope_of(scan.index.module, rest)
+            if scope is not None:
+                return (flow, scope) if flow.sites else None
+            imported = scan.index.imports.get(rest[0])
+            if imported is None or hop == MAX_HOPS:
+                return None
+            parts = [*imported.split("."), *rest[1:]]
+            own_module = module
+        return None
+
+    def _split(self, ctx: ScanContext, parts: list[str], own_module: str) -> tuple[str, list[str]] | None:
+        """The longest prefix of ``parts`` that is a project module (not ``own_module``), and the rest."""
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            if module == own_module:
+                return None
+            if self._file(ctx.root, module) is not None:
+                return module, parts[cut:]
+        return None
+
+    def _file(self, root: Path, module: str) -> Path | None:
+        key = module
+        if key in self._files:
+            return self._files[key]
+        found: Path | None = None
+        rel = Path(*module.split("."))
+        for base in (root, root / "src"):
+            for candidate in (base / rel.with_suffix(".py"), base / rel / "__init__.py"):
+                try:
+                    if candidate.is_file() and not candidate.is_symlink():
+                        found = candidate
+                        break
+                except OSError:
+                    continue
+            if found is not None:
+                break
+        self._files[key] = found
+        return found
+
+    def _load(self, ctx: ScanContext, module: str) -> tuple[ModuleScan, Flow] | None:
+        key = module
+        if key in self._modules:
+            return self._modules[key]
+        if len(self._modules) >= MAX_MODULES:
+            self.capped = True
+            return None
+        self._modules[key] = None
+        path = self._file(ctx.root, module)
+        if path is None:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        loaded = _scan_module(data, path, ctx, module)
+        self._modules[key] = loaded
+        return loaded
+
+
+def _scan_module(data: bytes, path: Path, ctx: ScanContext, module: str) -> tuple[ModuleScan, Flow] | None:
+    from modelclear.scan.pyflow import Flow  # both import this module's neighbours
+    from modelclear.scan.pymodule import ModuleScan
+    from modelclear.scan.python import FileBudget, decode_python
+
+    if len(data) > BUDGETS.python_source_chars:
+        return None
+    source = decode_python(data)
+    if source is None:
+        return None
+    try:
+        tree = ast.parse(source)
+        try:
+            rel = path.relative_to(ctx.root).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        # a package's own relative imports start at the package (`from .x import y` in pkg/__init__.py)
+        name = f"{module}.__init__" if path.name == "__init__.py" else module
+        scan = ModuleScan(source, tree, rel, ctx, name, 0, FileBudget())
+        scan.nested = True
+        scan.run()
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return scan, Flow(scan, scan.loader_calls)
+
+
+def _scope_of(module: Scope, rest: list[str]) -> Scope | None:
+    """The function scope ``rest`` names in a module: a function, a class's ``__init__``, a class's method."""
+    from modelclear.scan.pyflow import methods
+
+    if not rest or len(rest) > 2:
+        return None
+    for binding in module.assigns.get(rest[0], ()):
+        kind, scope = binding[0], binding[2]
+        if not isinstance(scope, Scope):
+            continue
+        if kind == "def" and len(rest) == 1:
+            return scope
+        if kind == "class":
+            wanted = rest[1] if len(rest) == 2 else "__init__"
+            for method in methods(scope):
+                if method.name == wanted:
+                    return method
+    return None
+
+
+#: The process's index (the scan of one file runs in one process; answers depend only on the files).
+WRAPPERS = WrapperIndex()
