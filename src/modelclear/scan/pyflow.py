@@ -20,10 +20,13 @@ where a reader looks for it:
    is evaluated again with the arguments of that call bound to the parameters (defaults for those
    not passed). The loader entry's gates apply to the bound values, so
    ``make_backbone(name, pretrained=False)`` over ``timm.create_model(name, pretrained=pretrained)``
-   loads nothing. Each id is a reference at the caller's line, confidence ``medium``, with a note
+   loads nothing. Each id is a reference at the caller's line (the line of the argument that reaches
+   the load, in a call written over several lines), confidence ``medium``, with a note
    naming the wrapper and the line of the real load; a load the wrapper makes only under a
-   condition says so (``only on some paths``). A call that passes none of the parameters that
-   reach the id adds nothing (the loader call reports the defaults itself), and values left unknown
+   condition says so (``only on some paths``). Values the wrapper loads whatever it is passed (its
+   own registry or fallback), or that a lookup gives for a key it does not hold, stay at the load.
+   A call that passes none of the parameters that reach the id, or passes only values we cannot
+   work out, adds nothing (the loader call reports the defaults itself), and values left unknown
    are not repeated as dynamic loads (the loader call reports its own, once).
 
 Work is bounded by the file's step budget (shared with the rest of the module's scan) and, for the
@@ -61,11 +64,29 @@ MAX_SITES_PER_CALL = 16
 class FlowResolver(Resolver):
     """A :class:`Resolver` in which some parameters have given values (the arguments of one call)."""
 
-    def __init__(self, base: Resolver, seeds: Mapping[int, Res]) -> None:
+    def __init__(self, base: Resolver, seeds: Mapping[int, Res], summary: bool = False) -> None:
         super().__init__(base.index, base.project, base._is_loader_call, base.budget)
         self.project_env = base.project_env
         #: ``id(Param)`` -> the value the parameter has for this evaluation.
         self.seeds = dict(seeds)
+        #: Whether the seeds are markers (a summary): an entry read with a marked key carries the mark.
+        self.summary = summary
+
+    def _r_Subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Res:
+        """``URLS[name]``: in a summary, the entry depends on the parameter that chose it (it carries the
+        mark); for a caller, entries read with a key that is not among the dict's keys are every
+        entry (the load itself reports them), so they carry a bare mark and are not the caller's."""
+        out = super()._r_Subscript(node, scope, depth)
+        key = self.resolve(node.slice, scope, depth)
+        mark = next((v for v in key.values if isinstance(v, str) and _MARK in v), "")
+        if not self.summary and not mark:
+            dicts = [v for v in self.resolve(node.value, scope, depth).values if isinstance(v, dict)]
+            if dicts and (key.unknown or not any(isinstance(k, (str, int, float, bool)) and k in d
+                                                 for d in dicts for k in key.values)):
+                mark = _MARK
+        if mark:
+            out.values = [v + mark if isinstance(v, str) and _MARK not in v else v for v in out.values]
+        return out
 
     def param(self, param: Param, depth: int) -> Res:
         """The seeded value of ``param`` if it has one, else what the resolver works out."""
@@ -100,6 +121,9 @@ class LoadSite:
     #: ``id`` of each function scope whose parameters reach the id argument -> those parameter names.
     params: Mapping[int, frozenset[str]]
     conditional: bool
+    #: Values the id takes whatever the parameters are (the wrapper's own registry or fallback):
+    #: reported at the load itself, never at a caller.
+    independent: frozenset[str] = frozenset()
 
 
 def _function_chain(scope: Scope) -> list[Scope]:
@@ -179,7 +203,7 @@ class Flow:
                 seeds[id(param)] = Res(values=[mark])
         if not marks:
             return
-        resolver = FlowResolver(self.scan.resolver, seeds)
+        resolver = FlowResolver(self.scan.resolver, seeds, summary=True)
         view = cast("ModuleScan", _ScanView(self.scan, resolver))
         for spec, groups, qualname, bare in self.scan._matches(call, scope):
             if spec.arg is None:
@@ -189,6 +213,7 @@ class Flow:
             if res is None:
                 continue
             reached: dict[int, set[str]] = {}
+            independent = frozenset(v for v in res.values if isinstance(v, str) and _MARK not in v)
             for value in res.values:
                 if not isinstance(value, str) or _MARK not in value:
                     continue
@@ -198,21 +223,27 @@ class Flow:
             if reached:
                 self.sites.append(LoadSite(call, scope, spec, groups, qualname, bare,
                                            {k: frozenset(v) for k, v in reached.items()},
-                                           _conditional(call, _enclosing_function(scope))))
+                                           _conditional(call, _enclosing_function(scope)), independent))
 
     # -- calls of wrappers
     def references(self, loader_calls: set[int]) -> list[Reference]:
-        """References at every call of a wrapper of the module (not at ``loader_calls`` themselves)."""
-        if not self.sites:
+        """References at every call of a wrapper of the module or of another project module (not at
+        ``loader_calls`` themselves)."""
+        imports = self.scan.index.imports
+        cross = self.scan.ctx is not None and not self.scan.nested and bool(imports)
+        if not self.sites and not cross:
             return []
         out: list[Reference] = []
         calls = self.scan.budget.calls
         for call, scope in sorted(self.scan.index.calls, key=lambda item: (item[0].lineno, item[0].col_offset)):
-            if id(call) in loader_calls or call_name(call.func) not in self.names or self.scan.ignored(call):
+            if id(call) in loader_calls or self.scan.ignored(call):
+                continue
+            local = call_name(call.func) in self.names
+            if not local and not (cross and _head(call.func) in imports):
                 continue
             if self.scan.budget.steps.exhausted:
                 break
-            found = self._call(call, scope)
+            found = self._call(call, scope) if local else self._imported(call, scope)
             if found and not calls.spend():
                 self.scan.calls_cut_at = self.scan.calls_cut_at or call.lineno + self.scan.line_offset
                 break
@@ -243,19 +274,44 @@ class Flow:
     def _call(self, call: ast.Call, scope: Scope) -> list[Reference]:
         out: list[Reference] = []
         for target in self._targets(call, scope):
-            sites = self._by_scope.get(id(target), [])
-            if not sites:
-                continue
-            seeds, passed = self._bind(call, scope, target)
-            resolver = FlowResolver(self.scan.resolver, seeds)
-            for site in sites[:MAX_SITES_PER_CALL]:
-                if not (site.params[id(target)] & passed):
-                    continue
-                out.extend(self._load(call, target, site, resolver))
+            out.extend(self._through(call, scope, self, target))
         return out
 
-    def _bind(self, call: ast.Call, scope: Scope, target: Scope) -> tuple[dict[int, Res], set[str]]:
-        """The values the call gives the target's parameters, and the names it passes explicitly."""
+    def _imported(self, call: ast.Call, scope: Scope) -> list[Reference]:
+        """A call of a name imported from another project module that wraps a loader (:mod:`pywrappers`)."""
+        from modelclear.scan.pywrappers import WRAPPERS
+
+        ctx = self.scan.ctx
+        if ctx is None:
+            return []
+        found = WRAPPERS.target(ctx, self.scan.resolver.call_qualname(call.func), self.scan.index.module_name)
+        if WRAPPERS.capped and not self.scan.wrappers_capped:
+            self.scan.wrappers_capped = True
+        if found is None:
+            return []
+        other, target = found
+        return self._through(call, scope, other, target)
+
+    def _through(self, call: ast.Call, scope: Scope, flow: Flow, target: Scope) -> list[Reference]:
+        """References of ``call`` through the loads of ``flow``'s module that depend on ``target``'s parameters."""
+        sites = flow._by_scope.get(id(target), [])
+        if not sites:
+            return []
+        seeds, passed = self._bind(call, scope, target, flow.scan.resolver)
+        resolver = FlowResolver(flow.scan.resolver, seeds)
+        out: list[Reference] = []
+        for site in sites[:MAX_SITES_PER_CALL]:
+            used = site.params[id(target)] & passed
+            if used:
+                nodes = [find_arg(call, target.params[n].position, (n,)) for n in sorted(used)]
+                line = min((n.lineno for n in nodes if n is not None), default=call.lineno)
+                out.extend(self._load(call, line, target, site, resolver, flow.scan))
+        return out
+
+    def _bind(self, call: ast.Call, scope: Scope, target: Scope,
+              inner: Resolver) -> tuple[dict[int, Res], set[str]]:
+        """The values the call gives the target's parameters (defaults evaluated by ``inner``, the
+        resolver of the target's module), and the names it passes with a value we know."""
         seeds: dict[int, Res] = {}
         passed: set[str] = set()
         resolver = self.scan.resolver
@@ -264,42 +320,46 @@ class Flow:
             node = find_arg(call, param.position, (name,))
             if node is not None:
                 seeds[id(param)] = resolver.resolve(node, scope)
-                passed.add(name)
+                if seeds[id(param)].values:  # an argument the caller leaves unknown adds nothing here
+                    passed.add(name)
             elif star:
                 seeds[id(param)] = Res(unknown=[name], indirect=True, notes=["passed through *args/**kwargs"])
             elif param.default is not None:
-                seeds[id(param)] = resolver.resolve(param.default, param.outer)
+                seeds[id(param)] = inner.resolve(param.default, param.outer)
             else:
                 seeds[id(param)] = Res(unknown=[name], indirect=True)
         return seeds, passed
 
-    def _load(self, call: ast.Call, target: Scope, load: LoadSite, resolver: FlowResolver) -> list[Reference]:
+    def _load(self, call: ast.Call, line: int, target: Scope, load: LoadSite, resolver: FlowResolver,
+              inner: ModuleScan) -> list[Reference]:
+        """The references of one load of a wrapper, at the line of the argument that reaches it."""
         from modelclear.scan.pymodule import gate_action  # pymodule imports this module
 
-        view = cast("ModuleScan", _ScanView(self.scan, resolver))
+        view = cast("ModuleScan", _ScanView(inner, resolver))
         site = Site(view, load.call, load.scope, load.spec, load.groups, load.qualname, load.bare)
         gate = gate_action(site, resolver)
         if gate == "skip":
             return []
         offset = self.scan.line_offset
         wrapper = target.cls.name if target.name == "__init__" and target.cls is not None else target.name
-        where = f"passed to {wrapper}(), which loads it at line {load.call.lineno + offset}"
+        place = f"line {load.call.lineno + offset}" if inner is self.scan else f"{inner.path}:{load.call.lineno}"
+        where = f"passed to {wrapper}(), which loads it at {place}"
         if load.conditional:
             where += " (only on some paths)"
         out: list[Reference] = []
         seen: set[str] = set()
-        self.scan._describing.add(id(load.call))  # a model object the load rebinds is not itself
+        inner._describing.add(id(load.call))  # a model object the load rebinds is not itself
         try:
             hits = build(site)
         finally:
-            self.scan._describing.discard(id(load.call))
+            inner._describing.discard(id(load.call))
         for hit in hits:
-            if hit.id is None or hit.id in seen or _MARK in hit.raw:
+            if hit.id is None or hit.id in seen or _MARK in hit.raw or hit.raw in load.independent:
                 continue
             seen.add(hit.id)
             note = "; ".join(x for x in (hit.note, where) if x)
             out.append(Reference(
-                raw=hit.raw, kind=hit.kind, id=hit.id, path=self.scan.path, line=call.lineno + offset,
+                raw=hit.raw, kind=hit.kind, id=hit.id, path=self.scan.path, line=line + offset,
                 column=call.col_offset + 1, evidence=self.scan.evidence(call),
                 confidence="low" if "low" in (gate, hit.confidence) else "medium",
                 loader=load.qualname if "?" not in load.qualname else (
@@ -323,6 +383,13 @@ def own_method(index: ModuleIndex, func: ast.expr) -> bool:
                 m.name == func.attr for m in methods(binding[2])):
             return True
     return False
+
+
+def _head(func: ast.expr) -> str:
+    """The first name of a dotted callee (``models`` of ``models.SentenceBERT``), or ""."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) else ""
 
 
 def _scopes_up(scope: Scope) -> list[Scope]:

@@ -77,6 +77,11 @@ class ModuleScan:
         self.lines = source.splitlines()
         self.path = path
         self.root = ctx.root if ctx is not None else None
+        #: The scan's context; ``nested`` is True for a module scanned for its wrappers (pywrappers).
+        self.ctx = ctx
+        self.nested = False
+        #: Whether a wrapper module was left unloaded for the per-process cap (a ``budget`` warning).
+        self.wrappers_capped = False
         self.line_offset = line_offset
         self.table: LoaderTable = table_for(ctx.loaders) if ctx is not None else load_table()
         self.budget = budget
@@ -340,6 +345,11 @@ class ModuleScan:
             out.append(budget_warning(
                 self.path, f"more than {MAX_UNION} candidate values for the id of the loader call at line "
                            f"{self.dropped_at}: the others were not reported", line=self.dropped_at))
+        if self.wrappers_capped and "wrappers" not in self.budget.warned:
+            self.budget.warned.add("wrappers")
+            out.append(budget_warning(
+                self.path, "too many project modules followed for wrappers of loaders in this scan: calls of "
+                           "wrappers defined in further modules were not followed"))
         if self.exhausted_at and "steps" not in self.budget.warned:
             self.budget.warned.add("steps")
             out.append(budget_warning(
