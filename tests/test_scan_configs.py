@@ -686,3 +686,22 @@ def test_hydra_interpolation_across_groups_chosen_by_defaults(tmp_path: Path) ->
     assert found(config_refs(model, tmp_path)) == {("hf:FacebookAI/roberta-large", 2)}
     refs = config_refs(missing, tmp_path)
     assert found(refs) == {(None, 2)} and "interpolation" in refs[0].note
+
+
+def test_recipe_lists_and_mixers_in_json_are_placed_on_their_lines(tmp_path: Path) -> None:
+    cfg = write(tmp_path, "train_args.json", """
+        {
+          "model_name_or_path": "Qwen/Qwen2.5-1.5B",
+          "dataset_mixer": {
+            "HuggingFaceTB/smoltalk": 0.7,
+            "allenai/tulu-3-sft-mixture": 0.3
+          },
+          "datasets": [
+            {"path": "teknium/OpenHermes-2.5", "type": "sharegpt"}
+          ],
+          "output_dir": "runs/qwen-sft"
+        }
+    """)
+    assert found(config_refs(cfg)) == {("hf:Qwen/Qwen2.5-1.5B", 2), ("hf-dataset:HuggingFaceTB/smoltalk", 4),
+                                       ("hf-dataset:allenai/tulu-3-sft-mixture", 5),
+                                       ("hf-dataset:teknium/OpenHermes-2.5", 8)}
