@@ -705,3 +705,42 @@ def test_recipe_lists_and_mixers_in_json_are_placed_on_their_lines(tmp_path: Pat
     assert found(config_refs(cfg)) == {("hf:Qwen/Qwen2.5-1.5B", 2), ("hf-dataset:HuggingFaceTB/smoltalk", 4),
                                        ("hf-dataset:allenai/tulu-3-sft-mixture", 5),
                                        ("hf-dataset:teknium/OpenHermes-2.5", 8)}
+
+
+def test_openmmlab_new_style_pure_python_config(tmp_path: Path) -> None:
+    write(tmp_path, "mmdet/configs/_base_/datasets/coco_instance.py", """
+        from mmcv.transforms import LoadImageFromFile
+        from mmengine.dataset.sampler import DefaultSampler
+
+        from mmdet.datasets import AspectRatioBatchSampler, CocoDataset
+        from mmdet.datasets.transforms import LoadAnnotations, PackDetInputs
+
+        # dataset settings
+        dataset_type = CocoDataset
+        data_root = 'data/coco/'
+
+        train_dataloader = dict(
+            batch_size=2,
+            sampler=dict(type=DefaultSampler, shuffle=True),
+            batch_sampler=dict(type=AspectRatioBatchSampler),
+            dataset=dict(
+                type=dataset_type,
+                data_root=data_root,
+                ann_file='annotations/instances_train2017.json'))
+    """)
+    cfg = write(tmp_path, "mmdet/configs/mask_rcnn/mask_rcnn_r50_fpn_1x_coco.py", """
+        from mmengine.config import read_base
+
+        with read_base():
+            from .._base_.datasets.coco_instance import *
+            from .._base_.default_runtime import *
+
+        model.update(dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50'))))
+    """)
+    refs = [r for r in scan_path(tmp_path).references if r.loader.startswith("openmmlab")]
+    assert {(r.path, r.line, r.id) for r in refs} == {
+        ("mmdet/configs/_base_/datasets/coco_instance.py", 8, "mmdet-dataset:CocoDataset"),
+        ("mmdet/configs/mask_rcnn/mask_rcnn_r50_fpn_1x_coco.py", 4, "mmdet-dataset:CocoDataset"),
+        ("mmdet/configs/mask_rcnn/mask_rcnn_r50_fpn_1x_coco.py", 7, "torchvision:ResNet50_Weights.IMAGENET1K_V1"),
+    }
+    assert {r.path for r in refs if r.loader == "openmmlab:_base_"} == {cfg.relative_to(tmp_path).as_posix()}

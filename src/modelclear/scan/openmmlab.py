@@ -3,23 +3,26 @@
 An OpenMMLab config is a ``.py`` file of top-level assignments (``model = dict(...)``,
 ``dataset_type = 'CocoDataset'``, ``_base_ = [...]``) that mmengine executes; this scanner reads
 it as a syntax tree, never running it, and only when it looks like one: every top-level statement
-is an assignment, an import, a docstring or a ``with read_base():`` block, and one of them assigns a
-config name (``_base_``, ``model``, ``dataset_type``, ``load_from``...). The Python scanner reads
-the same file for loader calls; this one adds what only the config convention says:
+is an assignment, an import, a docstring, a ``with read_base():`` block or a ``name.update(...)``,
+and one of them assigns a config name (``_base_``, ``model``, ``dataset_type``, ``load_from``...).
+The Python scanner reads the same file for loader calls; this one adds what only the config
+convention says:
 
 * ``load_from = X``, ``dict(type='Pretrained', checkpoint=X)`` (``init_cfg``) and ``pretrained=X``:
   ``X`` is a string literal or a top-level string constant; ``torchvision://NAME``,
   ``open-mmlab://NAME`` (and its deprecated names) and ``mmcls://NAME`` are resolved to the download
   address mmengine uses (tables in ``openmmlab:`` of ``data/loaders/config_keys.yaml``), a URL is a
   ``url:``, a path is a local checkpoint (no id), ``None`` loads nothing.
-* ``dataset_type = 'CocoDataset'`` and ``dict(type='CocoDataset', ...)``: a dataset class of mmdet
-  or mmseg (``mmdet-dataset:`` / ``mmseg-dataset:``; a class both define is mmseg's when the config
-  has segmentation keys). A class neither lists is the project's own (a local reference).
+* ``dataset_type = 'CocoDataset'`` and ``dict(type='CocoDataset', ...)`` (or the class imported from
+  ``mmdet``/``mmseg`` in a new-style config): a dataset class of mmdet or mmseg (``mmdet-dataset:`` /
+  ``mmseg-dataset:``; a class both define is mmseg's when the config has segmentation keys). A class
+  neither lists is the project's own (a local reference).
 * ``_base_`` entries (and ``from .._base_.datasets.x import *`` under ``read_base()``): each base
   file inside the scanned tree is read (at most ``BUDGETS.include_depth`` levels and
   ``BUDGETS.include_bytes`` per file, never through a link out of the tree); the dataset it
   configures, directly or through its own bases, is reported at the entry's line, unless this file
-  sets its own dataset type.
+  sets its own dataset type. Bases are followed breadth first, each file once, at most
+  :data:`MAX_BASE_FILES` per config (past that: a ``budget`` warning).
 
 Bounded by ``BUDGETS.python_source_chars`` and ``BUDGETS.ast_nodes`` per file; a file over them is
 left to the Python scanner (which reports it) and a syntax error is that scanner's to report too.
@@ -124,13 +127,19 @@ def is_config(tree: ast.Module) -> bool:
         if isinstance(stmt, ast.Assign):
             names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
         elif isinstance(stmt, ast.AnnAssign | ast.AugAssign | ast.Import | ast.ImportFrom) or \
-                (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                (isinstance(stmt, ast.Expr) and (isinstance(stmt.value, ast.Constant) or _update_call(stmt.value))):
             continue
         elif isinstance(stmt, ast.With) and _read_base(stmt):
             names.add("_base_")
         else:
             return False
     return bool(names & _CONFIG_NAMES)
+
+
+def _update_call(expr: ast.expr) -> bool:
+    """``name.update(...)`` / ``name.merge(...)``: how new-style configs change an inherited value."""
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and \
+        isinstance(expr.func.value, ast.Name) and expr.func.attr in ("update", "merge", "append", "extend")
 
 
 def _read_base(stmt: ast.With) -> bool:
@@ -198,23 +207,52 @@ def _checkpoint(node: ast.expr, consts: Mapping[str, str], loader: str) -> Itera
         yield _Found(value, found[0], node.lineno, node.col_offset, loader, note)
 
 
+def _imported_classes(tree: ast.Module) -> dict[str, str]:
+    """Top-level ``from mmdet.datasets import CocoDataset`` names -> their framework (mmdet / mmseg)."""
+    out: dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module:
+            framework = stmt.module.split(".", 1)[0]
+            if framework in ("mmdet", "mmseg"):
+                out.update({alias.asname or alias.name: framework for alias in stmt.names})
+    return out
+
+
+def _class_name(node: ast.AST | None, imported: Mapping[str, str], text: str) -> tuple[str, Value] | None:
+    """(name, id) of a dataset class given as a string literal or as a class imported from mmdet/mmseg."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        value = dataset_id(node.value, text)
+        return (node.value, value) if value is not None else None
+    if isinstance(node, ast.Name) and node.id in imported:  # new-style (pure Python) configs
+        value = dataset_id(node.id, text)
+        if value is None or value.id is None:
+            return None
+        ref = ids.try_parse(f"{imported[node.id]}-dataset:{node.id}")
+        return (node.id, Value(ref.id, Kind.DATASET)) if ref is not None else None
+    return None
+
+
 def _datasets(tree: ast.Module, consts: Mapping[str, str], nodes: Iterable[ast.AST], text: str) -> list[_Found]:
+    """``dataset_type = X`` and ``dict(type=X)`` of a known dataset class (``consts`` is unused: a
+    dataset type given through another constant is reported where that constant is assigned)."""
     out: list[_Found] = []
+    imported = _imported_classes(tree)
     for stmt in tree.body:
         assigned = _assigned(stmt, "dataset_type")
-        found = _str(assigned, {}) if assigned is not None else None
-        value = dataset_id(found[0], text) if found else None
-        if assigned is not None and found and value is not None:
-            out.append(_Found(value, found[0], assigned.lineno, assigned.col_offset, "openmmlab:dataset_type"))
+        found = _class_name(assigned, imported, text)
+        if assigned is not None and found is not None:
+            out.append(_Found(found[1], found[0], assigned.lineno, assigned.col_offset, "openmmlab:dataset_type"))
     table = _table()
+    known = {*table["datasets"]["mmdet"], *table["datasets"]["mmseg"]}
     for node in nodes:
         pairs = _pairs(node)
         kind = pairs.get("type") if pairs else None
-        if isinstance(kind, ast.Constant) and isinstance(kind.value, str) and \
-                (kind.value in table["datasets"]["mmdet"] or kind.value in table["datasets"]["mmseg"]):
-            value = dataset_id(kind.value, text)
-            if value is not None:
-                out.append(_Found(value, kind.value, kind.lineno, kind.col_offset, "openmmlab:dataset"))
+        name = kind.value if isinstance(kind, ast.Constant) else kind.id if isinstance(kind, ast.Name) else None
+        if kind is None or name not in known:
+            continue
+        found = _class_name(kind, imported, text)
+        if found is not None:
+            out.append(_Found(found[1], found[0], kind.lineno, kind.col_offset, "openmmlab:dataset"))
     return out
 
 
