@@ -744,3 +744,12 @@ def test_openmmlab_new_style_pure_python_config(tmp_path: Path) -> None:
         ("mmdet/configs/mask_rcnn/mask_rcnn_r50_fpn_1x_coco.py", 7, "torchvision:ResNet50_Weights.IMAGENET1K_V1"),
     }
     assert {r.path for r in refs if r.loader == "openmmlab:_base_"} == {cfg.relative_to(tmp_path).as_posix()}
+
+
+def test_a_dataset_name_next_to_an_unrelated_template_key_is_not_llamafactory(tmp_path: Path) -> None:
+    cfg = write(tmp_path, "eval/prompting.yaml", """
+        template: chatml
+        dataset: gsm8k,math
+        stage: eval
+    """)
+    assert config_refs(cfg, tmp_path) == []

@@ -10,7 +10,7 @@ on every YAML / JSON / TOML document before its key rules:
   entry whose value is a local path (or that loads ``data_files`` / a ``ds_type``) is a local
   reference without id. A bare word is not taken for a Hub id (it is the ``type`` or a builder name).
 * **mixers** (``dataset_mixer: {ORG/NAME: 0.5}``): each key whose value is a number.
-* **LLaMA-Factory** (a top-level ``dataset: a,b`` next to one of its ``signals``): each name is
+* **LLaMA-Factory** (a top-level ``dataset: a,b`` next to ``stage: sft`` / ``dpo``...): each name is
   looked up in ``<dataset_dir>/dataset_info.json`` inside the scanned tree (read as data, at most
   ``BUDGETS.hydra_root_bytes``): ``hf_hub_url`` -> ``hf-dataset:``, ``ms_hub_url`` alone -> the
   ModelScope address, ``file_name`` -> a local reference. A name the file does not define, or a
@@ -164,7 +164,8 @@ def _info_file(walker: Walker, top: dict[str, ConfigNode]) -> tuple[dict[str, Co
 
 def _llamafactory(walker: Walker, top: dict[str, ConfigNode]) -> None:
     conf = _table()["llamafactory"]
-    if not any(k in top for k in conf["signals"]):
+    stage = top.get(conf["stage_key"])
+    if stage is None or not isinstance(stage.value, str) or stage.value.strip() not in conf["stages"]:
         return
     for key in conf["name_keys"]:
         node = top.get(key)
