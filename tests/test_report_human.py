@@ -117,3 +117,18 @@ def test_wording_no_licence_is_not_allowed_and_no_cli_flag_for_browsers(tmp_path
     # a licence that grants the act still reads "allowed"
     mit = render(tmp_path, "markdown", "check", "hf:sentence-transformers/all-MiniLM-L6-v2", "-j", "JP")
     assert "| **Licence** | ✅ allowed |" in mit
+
+
+def test_lineage_verdicts_are_said_to_be_hypothetical(tmp_path: Path) -> None:
+    """Issue 15: an upstream verdict is what it would be if you used that artifact yourself, in every format."""
+    args = ("check", "torchvision:ResNet50_Weights.IMAGENET1K_V2", "-j", "JP")
+    html = render(tmp_path, "html", *args)
+    assert re.search(r'<figure class="graph"[^>]*>.*<figcaption class="hypothetical">Upstream verdicts are '
+                     r"hypothetical", html, flags=re.S)
+    md = render(tmp_path, "markdown", *args)
+    lineage = md.split("### Lineage")[1]
+    assert lineage.lstrip().startswith("*Upstream verdicts are hypothetical: each is the verdict you would get if")
+    text = render(tmp_path, "text", *args)
+    assert "Upstream verdicts are hypothetical" in text.split("Lineage")[1][:200]
+    ja = render(tmp_path, "markdown", *args, "--lang", "ja")
+    assert "上流の判定は仮定です" in ja
