@@ -37,12 +37,14 @@ LOAD = ("import sys; from pathlib import Path; from modelclear.catalog import Kn
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds, peak RSS (MiB) and standard output of one child process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    out = proc.stdout.read() if proc.stdout else ""
-    err = proc.stderr.read() if proc.stderr else ""
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=out_file, stderr=err_file, text=True)  # files: no pipe to fill
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        out_file.seek(0)
+        err_file.seek(0)
+        out, err = out_file.read(), err_file.read()
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1, 2):
         raise SystemExit(f"{' '.join(cmd[:3])} ... exited {code}: {err.strip()[-400:]}")

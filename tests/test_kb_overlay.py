@@ -6,6 +6,7 @@ The cache directory is pointed at a folder of this module's own with ``$MODELCLE
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -153,3 +154,16 @@ def test_an_overlay_scheme_clashing_with_a_bundled_one_is_a_usage_error(tmp_path
     shutil.rmtree(overlay / "models")
     with pytest.raises(OverlayError, match=r"loaders/mylib\.yaml: schemes: scheme 'hf' declared twice"):
         KnowledgeBase.load(overlays=[overlay])
+
+
+def test_a_source_checked_in_the_future_fails_an_overlay_but_not_the_shipped_data(tmp_path: Path) -> None:
+    """An overlay's sources are held to the user's clock; the shipped data was held to the release day
+    (by the tests), so a machine whose clock is behind still reads it."""
+    root = _licence_overlay(tmp_path / "kb")
+    path = root / "licenses" / "acme-nc.yaml"
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    record["sources"][0]["checked"] = dt.date.today() + dt.timedelta(days=30)
+    path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OverlayError, match=r"licenses/acme-nc\.yaml: sources\[0\]\.checked: date .* is in the future"):
+        KnowledgeBase.load(overlays=[root])
+    assert load_raw(root, use_cache=False).licenses[0][1]["id"] == "acme-nc"  # as the bundled data folder

@@ -143,8 +143,8 @@ def _newest_checked(value: Any, best: str) -> str:
 class _Compiler:
     """Reads, checks and sorts the files of one knowledge folder into a :class:`RawStore`."""
 
-    def __init__(self, root: Path, overlay: bool) -> None:
-        self.root, self.overlay = root, overlay
+    def __init__(self, root: Path, overlay: bool, today: dt.date | None) -> None:
+        self.root, self.overlay, self.today = root, overlay, today
         self.schemes = {name: s.kind.value for name, s in ids.SCHEMES.items()}
         self.problems: list[str] = []
         self.licenses: list[tuple[str, dict[str, Any]]] = []
@@ -166,7 +166,7 @@ class _Compiler:
         except DataFileError as exc:
             self.problems.append(f"{rel.rsplit('/', 1)[0]}/{exc}")
             return
-        found = schema.problems(rel, parsed, self.schemes)
+        found = schema.problems(rel, parsed, self.schemes, self.today)
         if found:
             self.problems.extend(found)
             return
@@ -242,8 +242,9 @@ def register_schemes(root: Path, loaders: Mapping[str, Mapping[str, Any]]) -> No
     ids.add_schemes({f"{root}/loaders/{stem}.yaml": doc for stem, doc in loaders.items()})
 
 
-def _compile(root: Path, files: list[Path], overlay: bool = False) -> RawStore:
-    compiler = _Compiler(root, overlay)
+def _compile(root: Path, files: list[Path], overlay: bool = False, today: dt.date | None = None) -> RawStore:
+    """Check and sort ``files``; ``today``: no source may be checked after it (``None``: not compared)."""
+    compiler = _Compiler(root, overlay, today)
     for f in files:
         compiler.add(f)
     return compiler.store(len(files))
@@ -291,8 +292,11 @@ def load_raw(root: Path = DATA_DIR, use_cache: bool = True, *, overlay: bool = F
         KnowledgeError: a file cannot be parsed or breaks the schema (every problem is listed).
     """
     files = list(_data_files(root, OVERLAY_FOLDERS if overlay else KB_FOLDERS))
+    # An overlay's sources may not be checked after today; the bundled data's were, when it was
+    # released (tests/test_knowledge_schema.py), and a user's clock must not make it unreadable.
+    today = dt.date.today() if overlay else None
     if not use_cache:
-        return _compile(root, files, overlay)
+        return _compile(root, files, overlay, today)
     sig = _signature(files, root, overlay)
     folder = cache_dir()
     path = folder / f"{CACHE_PREFIX}{sig}{CACHE_SUFFIX}"
@@ -300,7 +304,7 @@ def load_raw(root: Path = DATA_DIR, use_cache: bool = True, *, overlay: bool = F
         cached = read_cache(path, sig)
         if cached is not None:
             return cached
-    store = _compile(root, files, overlay)
+    store = _compile(root, files, overlay, today)
     with contextlib.suppress(OSError, ValueError):  # a read-only cache dir only costs speed
         write_cache(store, path, sig, kind_of)
         written = read_cache(path, sig)  # the compiled file, read lazily: the parsed entries can go

@@ -18,9 +18,10 @@ Problems read ``licenses/foo.yaml: terms[2].activities[0]: unknown value 'trian'
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from modelclear.knowledge import checks, vocab
 from modelclear.knowledge.types import (
@@ -370,17 +371,17 @@ class _MessagesType(Type):
 
 
 def problems(rel: str, content: Any, schemes: Mapping[str, str] | None = None,
-             ctx: Ctx | None = None) -> list[str]:
+             today: dt.date | Literal["today"] | None = "today") -> list[str]:
     """Every problem of one file's parsed ``content``, as ``rel: path: message`` lines.
 
     ``rel`` is the file's path inside its knowledge folder (``licenses/MIT.yaml``); ``schemes`` maps
-    id schemes to kinds (``None``: ids are not checked). Generated files (a folder starting with
-    ``_``) are matched against the Artifact record, not the hand-reviewed Dataset record.
+    id schemes to kinds (``None``: ids are not checked); ``today`` is the day no ``checked`` date may
+    be after (``None``: not compared). Generated files (a folder starting with ``_``) are matched
+    against the Artifact record, not the hand-reviewed Dataset record.
     """
     name = rel.rsplit("/", 1)[-1]
     stem = name.rsplit(".", 1)[0] if "/_" not in rel else ""
-    ctx = ctx or Ctx()
-    ctx.stem, ctx.schemes, ctx.problems = stem, schemes, []
+    ctx = Ctx(stem=stem, schemes=schemes, today=dt.date.today() if today == "today" else today)
     if content is None:
         return []
     record_for(rel, content).check(content, "", ctx)
