@@ -104,3 +104,21 @@ def test_japanese_result_with_lineage(server: str, browser, tmp_path: Path) -> N
     assert "学習データ" in svg.locator("g.mc-edge-label text").all_text_contents()
     page.screenshot(path=str(tmp_path / "ja.png"), full_page=False)
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_pages_fit_a_phone(server: str, browser, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """390 px wide: no page scrolls sideways, and the navigation (three links) stays on screen (issue 15)."""
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    for path in ("/", "/check?id=hf:meta-llama/Llama-2-7b-hf&jurisdiction=JP&jurisdiction=EU",
+                 "/explain/dataset:imagenet-1k", "/explain?q=llama", "/explain/law:JP"):
+        page.goto(f"{server}{path}{'&' if '?' in path else '?'}lang={lang}")
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        links = page.locator("nav.nav a")
+        assert links.count() == 3
+        for i in range(3):
+            box = links.nth(i).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, i)
+            assert box["height"] < 40, (path, i)  # one line: a label broken over lines is the bug this catches
+    page.close()
