@@ -167,3 +167,14 @@ def test_a_source_checked_in_the_future_fails_an_overlay_but_not_the_shipped_dat
     with pytest.raises(OverlayError, match=r"licenses/acme-nc\.yaml: sources\[0\]\.checked: date .* is in the future"):
         KnowledgeBase.load(overlays=[root])
     assert load_raw(root, use_cache=False).licenses[0][1]["id"] == "acme-nc"  # as the bundled data folder
+
+
+def test_the_scan_command_uses_an_overlays_loader_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    overlay = _loader_overlay(tmp_path / "kb")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "app.py").write_text("from mylib import load_model\nload_model(name='tiny')\n", encoding="utf-8")
+    code = cli.main(["scan", str(project), "--kb", str(overlay), "-j", "JP", "--no-policy", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert "mylib:tiny" in json.dumps(out)

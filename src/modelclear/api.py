@@ -137,7 +137,7 @@ def scan(path: str | Path = ".", jurisdictions: str | Sequence[str] = ("JP",), a
             raise UsageError(f"bad policy file {exc}") from None
     if fail_on is not None:
         pol = dataclasses.replace(pol, fail_on=fail_on)
-    result = scan_path(root, ScanOptions(exclude=tuple(exclude)))
+    result = scan_path(root, ScanOptions(exclude=tuple(exclude), loader_documents=service.kb.loader_documents))
     report = service.assess_scan(root, result, scenarios, lang=lang)
     gate = policy_mod.evaluate(report.assessments, pol, today=today or dt.date.today(),
                                license_key=service.kb.license_key, canonical=service.canonical_id)

@@ -265,7 +265,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
                           include_hf_cache=args.include_hf_cache or args.hf_cache is not None,
                           hf_cache_dir=Path(args.hf_cache) if args.hf_cache else None,
                           follow_gitignore=not args.no_gitignore, jobs=args.jobs or 0,
-                          progress=sys.stderr.isatty() and not getattr(args, "quiet", False))
+                          progress=sys.stderr.isatty() and not getattr(args, "quiet", False),
+                          loader_documents=service.kb.loader_documents)  # loader files of --kb overlays
     with progress_bar(options.progress) as on_progress:
         result = scan_path(root, options, on_progress=on_progress)
     report = service.assess_scan(root, result, scenarios, lang=args.lang)

@@ -45,7 +45,8 @@ def scan_and_assess(
         raise ValueError("scan_and_assess needs at least one scenario")
     service = Service(kb, online=online, hf_cache=hf_cache)
     options = ScanOptions(exclude=exclude, include_hf_cache=include_hf_cache, hf_cache_dir=hf_cache,
-                          follow_gitignore=gitignore, jobs=jobs, progress=progress)
+                          follow_gitignore=gitignore, jobs=jobs, progress=progress,
+                          loader_documents=service.kb.loader_documents)  # loader files of --kb overlays
     with progress_bar(progress, on_progress) as callback:
         result = scan_path(root, options, on_progress=callback)
     return service.assess_scan(root, result, scenarios, lang=lang)
