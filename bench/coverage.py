@@ -20,6 +20,7 @@ references (``pypi:`` ids from requirements files) are left out, as the corpus s
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -30,9 +31,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
 
-from score import find_git_dir, materialise
+def _score_module() -> Any:
+    """bench/corpus/score.py (not a package): its ``materialise`` and ``find_git_dir``."""
+    path = Path(__file__).resolve().parent / "corpus" / "score.py"
+    spec = importlib.util.spec_from_file_location("corpus_score", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
 
 LABELS_DIR = Path(__file__).resolve().parent / "corpus" / "labels" / "dev"
 SCENARIO = ("JP", "deploy", "commercial")
@@ -134,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.mirror:
         parser.error("--mirror or MODELCLEAR_CORPUS_MIRROR is required")
     mirror = Path(args.mirror)
+    score = _score_module()
     service = _service()
     rows: list[RepoCoverage] = []
     for path in sorted(LABELS_DIR.glob("*.json")):
@@ -141,12 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         repo = doc["repo"]
         if args.repo and repo != args.repo:
             continue
-        git_dir = find_git_dir(mirror, repo)
+        git_dir = score.find_git_dir(mirror, repo)
         if git_dir is None:
             rows.append(RepoCoverage(repo, missing=True))
             continue
         with tempfile.TemporaryDirectory(prefix="mc-coverage-") as tmp:
-            materialise(git_dir, doc["commit"], Path(tmp))
+            score.materialise(git_dir, doc["commit"], Path(tmp))
             rows.append(measure(Path(tmp), repo, service))
         print(f"scanned {repo}", file=sys.stderr)
     sys.stdout.write(render(rows, args.top))
