@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import keras, open_clip, timm, torchvision, ultralytics, whisper
+from . import keras, keras_hub, open_clip, timm, torchvision, ultralytics, whisper
 from ._archive import SourceArchive
 from ._common import Catalogue
 
@@ -33,6 +33,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     Extractor("timm", timm.PACKAGE, "1.0.31", timm.extract),
     Extractor("open_clip", open_clip.PACKAGE, "3.3.0", open_clip.extract),
     Extractor("keras", keras.PACKAGE, "3.15.1", keras.extract),
+    Extractor("keras_hub", keras_hub.PACKAGE, "0.32.0", keras_hub.extract),
     Extractor("ultralytics", ultralytics.PACKAGE, "8.4.190", ultralytics.extract),
     Extractor("whisper", whisper.PACKAGE, "20250625", whisper.extract),
 )
