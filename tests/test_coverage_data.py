@@ -147,7 +147,7 @@ def test_ollama_family_covers_its_tags(path: Path, kb: KnowledgeBase) -> None:
     for model in doc["models"][1:]:
         art = kb.artifact(model["id"])
         assert art is not None and art.license == model["license"] != doc["license"]
-    assert f"ollama:{name}" in listed and kb.artifact(f"ollama:{name}:latest") is not None  # also covers ':latest' (which the scanner drops)
+    assert f"ollama:{name}" in listed and kb.artifact(f"ollama:{name}:latest") is not None  # ':latest' too
 
 
 def test_ollama_tag_prefixes_do_not_capture_longer_names(kb: KnowledgeBase) -> None:
