@@ -70,6 +70,9 @@ def test_text_summary_and_gate_footer(project: Path) -> None:
     assert f"{LLAMA}: §2: If, on the version release date" in text  # the duties, spelled out
     assert f"Fine (1): {RESNET}" in text
     assert f"Fails the run: {YOLO}" in text.split("CI gate: fails (exit code 1)")[1]
+    # the references table and the artifact's line show the status the gate sees, marked as the policy's
+    assert re.search(r"app\.py:4 +ultralytics:yolov8n +prohibited \(by the policy\) +low", text)
+    assert f"{YOLO}  JP: prohibited (by the policy) (low)" in text
 
 
 def test_markdown_summary_and_gate(project: Path) -> None:

@@ -27,6 +27,18 @@ def _status(t: Translator, s: Status) -> Any:
     return Text(t(f"ui.status.{s.value}"), style=_STYLE[s])
 
 
+def _gate_status(t: Translator, report: Report, a: Assessment) -> Any:
+    """The status the gate sees, marked when the policy's licence lists changed the verdict."""
+    from rich.text import Text
+
+    from modelclear.report.view import effective
+
+    status = effective(report, a)
+    if status is a.verdict:
+        return _status(t, status)
+    return Text(f"{t(f'ui.status.{status.value}')} ({t('ui.summary.by_policy')})", style=_STYLE[status])
+
+
 def _finding(t: Translator, a: Assessment, f: Finding) -> list[Any]:
     from rich.text import Text
 
@@ -168,10 +180,11 @@ def _reference_rows(t: Any, report: Report, groups: dict[str, list[Assessment]])
     from rich.text import Text
 
     from modelclear.report.data import artifact_id
+    from modelclear.report.view import effective
 
     def worst_of(aid: str) -> Assessment | None:
         group = groups.get(aid.lower())
-        return max(group, key=lambda a: (a.verdict.severity, a.risk.value == "high")) if group else None
+        return max(group, key=lambda a: (effective(report, a).severity, a.risk.value == "high")) if group else None
 
     rows: list[tuple[Text, ...]] = []
     for e in report.entries:
@@ -183,7 +196,7 @@ def _reference_rows(t: Any, report: Report, groups: dict[str, list[Assessment]])
             rows.append((Text(where), Text(f"{r.raw or '?'} ({t('ui.scan.unresolved')})", style="magenta"),
                          Text("—"), Text("—"), Text(_clip((r.note or r.evidence).strip()))))
             continue
-        rows.append((Text(where), Text(artifact_id(a)), _status(t, a.verdict),
+        rows.append((Text(where), Text(artifact_id(a)), _gate_status(t, report, a),
                      Text(t(f"ui.risk.{a.risk.value}"), style=_RISK_STYLE[a.risk.value]),
                      Text(_clip(r.evidence.strip()))))
     heads = tuple(Text(t(k), style="bold") for k in ("ui.scan.where", "ui.scan.artifact", "ui.verdict", "ui.risk",
@@ -221,7 +234,7 @@ def _artifact_lines(t: Any, report: Report, groups: dict[str, list[Assessment]])
     for group in groups.values():
         name = group[0].artifact.id if group[0].artifact else group[0].ref.id
         out.append(Text.assemble((name, "bold"), " ", *[x for g in group for x in (
-            (f" {g.scenario.jurisdiction}: ", ""), _status(t, g.verdict),
+            (f" {g.scenario.jurisdiction}: ", ""), _gate_status(t, report, g),
             (f" ({t(f'ui.risk.{g.risk.value}')})", _RISK_STYLE[g.risk.value]))]))
         for g in group:
             out += _scenario_lines(t, report, g)
