@@ -235,3 +235,16 @@ def test_kb_search_ranks_by_relevance() -> None:
     assert not any("dpc." in i for i in ids)
     assert out.stdout.splitlines()[-1].endswith("more (use --limit)")
     assert run("kb", "search", "no-such-thing-at-all").stdout == "nothing matches 'no-such-thing-at-all'\n"
+
+
+def test_text_table_never_wraps_or_cuts_an_id(tmp_path: Path) -> None:
+    """A long id and a long path stay whole on their row, on a terminal narrower than the row."""
+    org, name = "an-organisation-with-a-long-name", "a-model-name-that-is-long-enough-to-wrap-" + "x" * 40
+    deep = tmp_path / ("folder-" * 6 + "end")
+    deep.mkdir(parents=True)
+    (deep / "load.py").write_text("from transformers import AutoModel\n"
+                                  f"m = AutoModel.from_pretrained('{org}/{name}')\n", encoding="utf-8")
+    out = run("scan", str(tmp_path), "-j", "JP", "--no-policy", env={"COLUMNS": "60"})
+    assert out.returncode == 2  # unknown: needs review
+    rows = [line for line in out.stdout.splitlines() if f"hf:{org}/{name}" in line]
+    assert rows and rows[0].startswith(f"{deep.relative_to(tmp_path)}/load.py:2 ")
