@@ -161,7 +161,7 @@ class SummaryItem:
 
 
 def summary(report: Report) -> dict[str, list[SummaryItem]]:
-    """The report's artifacts by group (:data:`GROUPS`, each in report order), computed once for all formats.
+    """The report's artifacts by group (:data:`GROUPS`, each in report order): the one grouping every format shows.
 
     The group comes from the status the gate sees (the verdict after the policy's licence lists) when
     the report has a gate, else from the verdict: the worst across jurisdictions. ``fails`` says
@@ -186,7 +186,7 @@ def summary_data(report: Report) -> dict[str, list[str]]:
 
 
 def failing_ids(report: Report) -> list[str]:
-    """The artifacts that fail the run (counted by the gate), in report order."""
+    """The artifacts that fail the run (counted by the gate), worst group first, each group in report order."""
     return [item.id for items in summary(report).values() for item in items if item.fails]
 
 
