@@ -92,6 +92,7 @@ class Judgements:
     _done: dict[tuple[str, Scenario], Assessment] = field(default_factory=dict, repr=False)
     _unknown: dict[tuple[str, Scenario], Assessment] = field(default_factory=dict, repr=False)
     _run_memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # Context.shared
+    _in_context: dict[tuple[Scenario, Kind], Scenario] = field(default_factory=dict, repr=False)
 
     def judge(self, artifact: Artifact, scenario: Scenario) -> Assessment:
         """``artifact`` judged under ``scenario`` on its own lineage, without the upstream list (memoised)."""
@@ -112,7 +113,11 @@ class Judgements:
             if found is None:
                 found = self._unknown[key] = _unknown(_ref_for(node), scenario)
             return found
-        return self.judge(node.artifact, scenario_in_context(self.kb, scenario, node.artifact))
+        kind = node.artifact.kind
+        in_context = self._in_context.get((scenario, kind))
+        if in_context is None:
+            in_context = self._in_context[(scenario, kind)] = scenario_in_context(self.kb, scenario, node.artifact)
+        return self.judge(node.artifact, in_context)
 
     def assess(self, ref: ArtifactRef, artifact: Artifact | None, scenario: Scenario, *,
                with_upstream: bool = True) -> Assessment:
@@ -130,10 +135,9 @@ class Judgements:
         if not with_upstream:
             return core
         assert core.lineage is not None
-        listed = lineage_mod.nodes(core.lineage)
-        for node in reversed(listed):
-            self.upstream(node, scenario)
-        return dataclasses.replace(core, upstream=tuple(self.upstream(node, scenario) for node in listed))
+        upstream = [self.upstream(node, scenario) for node in reversed(lineage_mod.nodes(core.lineage))]
+        upstream.reverse()  # listed in the order of a walk from the root
+        return dataclasses.replace(core, upstream=tuple(upstream))
 
 
 def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Scenario, graph: LineageNode,

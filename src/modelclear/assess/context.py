@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -29,7 +30,19 @@ if TYPE_CHECKING:
 
 
 def cite_source(label: str, src: Source, quote: str = "") -> Citation:
-    """A citation from a :class:`Source`, labelled with what it is (its note, else its site)."""
+    """A citation from a :class:`Source`, labelled with what it is (its note, else its site).
+
+    A pure function of immutable values, so the same citation is one object however many findings
+    hold it (a scan of many artifacts cites the same law, licence and platform sources again and again).
+    """
+    try:
+        return _cite_source(label, src, quote)
+    except TypeError:  # a value that cannot be hashed: made anew
+        return _cite_source.__wrapped__(label, src, quote)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cite_source(label: str, src: Source, quote: str) -> Citation:
     detail = src.note or urlsplit(src.url).netloc.removeprefix("www.")
     full = f"{label} — {detail}" if detail and detail not in label else label
     return Citation(label=full, url=src.url, confidence=src.confidence, checked=src.checked, quote=quote)
@@ -247,9 +260,22 @@ class Context:
         return (in_force[-1] if in_force else art.history[0]).license
 
     def evaluate(self, lic: License, facts: Mapping[str, Any] | None = None) -> TermsResult:
-        """Evaluate a licence's clauses for the scenario's activity, purpose and jurisdiction."""
-        sc = self.scenario
+        """Evaluate a licence's clauses for the scenario's activity, purpose and jurisdiction.
+
+        The result depends on the licence, the scenario and the facts its clauses require, so it is
+        found once per run for each combination of those (:meth:`shared`).
+        """
         facts = facts if facts is not None else self.artifact.facts
+        needed = self.shared(("terms.facts", lic.id), partial(_required_facts, lic))
+        relevant = tuple((name, facts.get(name)) for name in needed)
+        try:
+            hash(relevant)
+        except TypeError:  # a fact value that cannot be a key: evaluated for this context alone
+            return self._evaluate(lic, facts)
+        return self.shared(("terms", lic.id, relevant), partial(self._evaluate, lic, facts))
+
+    def _evaluate(self, lic: License, facts: Mapping[str, Any]) -> TermsResult:
+        sc = self.scenario
         places = {sc.jurisdiction.upper(), self.jurisdiction_family}
         restrictive: list[Term] = []
         obligations: list[Term] = []
@@ -283,6 +309,11 @@ class Context:
         canon = {a.lower() for a in (self.kb.canonical(x) or x for x in self.scenario.accepted)}
         names = {artifact_id.lower(), *(t.lower() for t in terms)}
         return bool(names & (accepted | canon))
+
+
+def _required_facts(lic: License) -> tuple[str, ...]:
+    """The artifact facts any clause of ``lic`` depends on (``requires_facts``), sorted."""
+    return tuple(sorted({name for term in lic.terms for name in term.requires_facts}))
 
 
 def msg(key: str, **params: LocalText | str) -> Message:

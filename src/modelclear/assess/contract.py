@@ -8,6 +8,7 @@ terms bind only their parties (R6), unless the user declares them accepted (``--
 from __future__ import annotations
 
 from collections import deque
+from functools import partial
 
 from modelclear.assess import rules
 from modelclear.assess.context import Context, cite_source, cite_term, msg
@@ -71,7 +72,12 @@ def assess(ctx: Context) -> Finding:
         reasons.append(msg("contract.terms_unknown", terms=tid))
         statuses.append(Status.UNKNOWN)
 
-    platform_status = _platform(ctx, reasons, citations, confidences)
+    # What the platform's terms say depends on the platform and the scenario: found once per run.
+    platform_reasons, platform_citations, platform_confidences, platform_status = ctx.shared(
+        ("contract.platform", ctx.artifact.distributed_via), partial(_platform_found, ctx))
+    reasons += platform_reasons
+    citations += platform_citations
+    confidences += platform_confidences
     if platform_status is not None:
         statuses.append(platform_status)
 
@@ -109,6 +115,15 @@ def assess(ctx: Context) -> Finding:
         tuple(citations),
         weakest=min(confidences, key=lambda c: c.rank) if confidences else Confidence.SECONDARY,
     )
+
+
+def _platform_found(ctx: Context) -> tuple[list[Message], list[Citation], list[Confidence], Status | None]:
+    """The reasons, citations and confidences the artifact's platform adds, and its status (or ``None``)."""
+    reasons: list[Message] = []
+    citations: list[Citation] = []
+    confidences: list[Confidence] = []
+    status = _platform(ctx, reasons, citations, confidences)
+    return reasons, citations, confidences, status
 
 
 def _platform(ctx: Context, reasons: list[Message], citations: list[Citation],

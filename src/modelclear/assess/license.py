@@ -83,6 +83,22 @@ def evaluate_licence(ctx: Context, licence_id: str, artifact: Artifact, via: str
     return LicenceEval(result.status, tuple(reasons), obligations, citations, lic, result.confidence)
 
 
+def _evaluated(ctx: Context, licence_id: str, artifact: Artifact, via: str = "") -> LicenceEval:
+    """:func:`evaluate_licence`, found once per run (:meth:`Context.shared`).
+
+    What a licence says depends on the licence, how it reaches the artifact (``via``), the scenario and
+    the artifact's facts (its clauses' ``requires_facts``), not on which artifact is judged: the many
+    artifacts of a scan under the same licence share one evaluation.
+    """
+    facts = tuple(sorted(artifact.facts.items()))
+    try:
+        hash(facts)
+    except TypeError:  # a fact value that cannot be a key: evaluated for this context alone
+        return evaluate_licence(ctx, licence_id, artifact, via)
+    return ctx.shared(("license.eval", licence_id, via, facts),
+                      partial(evaluate_licence, ctx, licence_id, artifact, via))
+
+
 def _no_licence(ctx: Context, exception: str) -> LicenceEval:
     art = ctx.artifact
     reasons: list[Message] = [msg("license.none_granted")]
@@ -118,9 +134,9 @@ def assess(ctx: Context) -> Finding:
     licence_id = ctx.license_in_force()
     content = str(art.facts.get("content_license") or "")
     if licence_id:
-        evals.append(evaluate_licence(ctx, licence_id, art))
+        evals.append(_evaluated(ctx, licence_id, art))
     if art.kind is Kind.DATASET and content not in ("", "none", "per-item", "unknown") and content != licence_id:
-        evals.append(evaluate_licence(ctx, content, art, via="content"))
+        evals.append(_evaluated(ctx, content, art, via="content"))
     if art.kind is Kind.DATASET and content == "per-item" and exception not in ("covers", "covers_unless_optout"):
         evals.append(LicenceEval(Status.UNCERTAIN, (msg("license.per_item"),), (), (), None, Confidence.SECONDARY))
     if not evals:
@@ -195,10 +211,7 @@ def _inherited(ctx: Context) -> list[LicenceEval]:
                 continue
             if lic is not None and not lic.passes_to_derivatives and lic.category in ("permissive", "public-domain"):
                 continue
-            via = f"{child.relation} of {base.id}"
-            # A base licence evaluated depends on the base, the relation and the scenario: once per run.
-            out.append(ctx.shared(("license.inherited", base_licence, base.id, via),
-                                  partial(evaluate_licence, ctx, base_licence, base, via)))
+            out.append(_evaluated(ctx, base_licence, base, via=f"{child.relation} of {base.id}"))
             if child.cycle:  # a marker has no children of its own: walk the node it stands for
                 if expanded is None:
                     expanded = {n.id.lower(): n for n in lineage.nodes(root)}

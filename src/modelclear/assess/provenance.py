@@ -86,18 +86,28 @@ def _observe(ctx: Context, node: LineageNode, covered: bool) -> list[Observation
     return out
 
 
+def _noted(o: Observation) -> tuple[Observation, Message]:
+    """An observation with the message a finding shows for it (its severity added)."""
+    return o, Message(o.message.key, {**o.message.params, "severity": o.severity})
+
+
+def _observed(ctx: Context, node: LineageNode, covered: bool) -> list[tuple[Observation, Message]]:
+    """What is observed of an upstream node, with the messages shown (the same objects for every finding)."""
+    return [_noted(o) for o in _observe(ctx, node, covered)]
+
+
 @layer(Layer.PROVENANCE)
 def assess(ctx: Context) -> Finding:
     """The provenance finding; publishes ``provenance_severity``, the highest severity seen (none … serious)."""
     analysis_covered_commercially = ctx.training_covered
-    observations: list[Observation] = []
+    noted: list[tuple[Observation, Message]] = []
     root = ctx.artifact
     # The artifact's own warnings (a withdrawn dataset used directly) come first.
     self_node = LineageNode(id=root.id, relation="self", artifact=root)
-    observations += [o for o in _observe(ctx, self_node, analysis_covered_commercially)
-                     if o.message.key not in ("provenance.nc_data",)]
+    noted += [_noted(o) for o in _observe(ctx, self_node, analysis_covered_commercially)
+              if o.message.key not in ("provenance.nc_data",)]
     if root.kind is Kind.MODEL and not root.datasets and not root.base_models:
-        observations.append(Observation("info", msg("provenance.data_undisclosed")))
+        noted.append(_noted(Observation("info", msg("provenance.data_undisclosed"))))
     seen: set[str] = set()
     stack = deque(ctx.lineage.children if ctx.lineage else ())
     while stack:  # breadth first; a node shared by several paths is observed (and expanded) once
@@ -107,21 +117,18 @@ def assess(ctx: Context) -> Finding:
         seen.add(node.id.lower())
         stack.extend(node.children)
         if node.cycle:
-            observations.append(Observation("info", msg("provenance.cycle", artifact=node.id)))
+            noted.append(_noted(Observation("info", msg("provenance.cycle", artifact=node.id))))
             continue
         # What is observed of an upstream node depends on it, its relation and the scenario: once per run.
-        observations += ctx.shared(("provenance", node.id, node.relation, node.artifact is not None),
-                                   partial(_observe, ctx, node, analysis_covered_commercially))
-    top = max((o.severity for o in observations), key=SEVERITIES.index, default="none")
+        noted += ctx.shared(("provenance", node.id, node.relation, node.artifact is not None),
+                            partial(_observed, ctx, node, analysis_covered_commercially))
+    top = max((o.severity for o, _ in noted), key=SEVERITIES.index, default="none")
     ctx.publish(provenance_severity=top)
     status = Status.UNCERTAIN if top == "serious" else Status.ALLOWED
-    if not observations:
-        reasons: tuple[Message, ...] = (msg("provenance.clean"),)
-    else:
-        reasons = tuple(Message(o.message.key, {**o.message.params, "severity": o.severity}) for o in observations)
+    reasons = tuple(m for _, m in noted) if noted else (msg("provenance.clean"),)
     return Finding(
         Layer.PROVENANCE,
         status,
         reasons,
-        citations=tuple(c for o in observations for c in o.citations),
+        citations=tuple(c for o, _ in noted for c in o.citations),
     )
