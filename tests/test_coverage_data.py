@@ -57,11 +57,16 @@ def test_explicit_release_records_carry_their_training_data(kb: KnowledgeBase) -
     ("https://hf.co/datasets/databricks/databricks-dolly-15k/resolve/main/databricks-dolly-15k.jsonl",
      "hf-dataset:databricks/databricks-dolly-15k"),
     ("https://hf.co/org/model/resolve/main/model.safetensors", "hf:org/model"),
+    ("https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz", "dataset:tf-flowers"),
+    ("https://openaipublic.azureedge.net/clip/models/40d365715913c9da98579312b702a82c18be219cc2a73407c4526f58eba950af/"
+     "ViT-B-32.pt", "open_clip:ViT-B-32/openai"),
+    ("https://openaipublic.azureedge.net/clip/models/3035c92b350959924f9f00213499208652fc7ea050643e8b385c2dac08641f02/"
+     "ViT-L-14-336px.pt", "open_clip:ViT-L-14-336/openai"),
 ])
 def test_url_table_maps_dataset_archives_and_short_hub_links(url: str, expected: str, kb: KnowledgeBase) -> None:
     found = match_url(url)
     assert found is not None and found.id == expected
-    if expected.startswith("dataset:"):
+    if not expected.startswith(("hf:", "hf-dataset:")):
         assert kb.artifact(expected) is not None
 
 
