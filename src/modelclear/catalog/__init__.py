@@ -62,8 +62,7 @@ class KnowledgeBase:
                         self._license_alias.setdefault(_k(str(alias)), _k(lid))
             self._families.update(store.families)
             if store.heads is not None:
-                for where, family, aid, kind, aliases, offset, length in store.heads:
-                    self._add_artifact(where, family, aid, kind, aliases, (store.blobs, offset, length))
+                self._add_heads(store)
             for where, entry, family in store.artifacts:
                 aid = str(entry.get("id", ""))
                 if aid:
@@ -87,6 +86,16 @@ class KnowledgeBase:
             for member in entry.get("members") or ():
                 self._members.setdefault(str(member).upper(), code)
         self._cache: dict[tuple[str, str], Any] = {}
+
+    def _add_heads(self, store: RawStore) -> None:
+        """Index a compiled store's artifacts (the loop of :meth:`_add_artifact`, inlined: a million
+        entries are indexed on every start)."""
+        artifacts, aliases_of, blobs = self._artifacts, self._artifact_alias, store.blobs
+        for where, family, aid, kind, aliases, offset, length in store.heads or ():
+            key = aid.strip().lower()
+            artifacts[key] = (where, family, aid, kind, (blobs, offset, length))
+            for alias in aliases:
+                aliases_of[alias.strip().lower()] = key
 
     def _add_artifact(self, where: str, family: str, aid: str, kind: str, aliases: list[str], source: Any) -> None:
         self._artifacts[_k(aid)] = (where, family, aid, kind, source)
