@@ -17,6 +17,7 @@ from modelclear.scan.budget import BUDGET_CODE, Meter
 from modelclear.scan.notebook import NotebookScanner
 from modelclear.scan.shell import ShellScanner, makefile_lines, scan_shell
 from modelclear.scan.shellcmds import classify_url
+from modelclear.scan.urls import canonical_id
 
 
 def shell(script: str, **kwargs: object) -> list[Reference]:
@@ -194,6 +195,15 @@ def test_installs_demo_inputs_comments_and_unset_variables_are_not_artifacts() -
     assert shell(script) == []
 
 
+def test_credentials_in_addresses_are_not_copied() -> None:
+    found = shell("""
+        git clone https://alice:hf_abcdefSECRET@huggingface.co/meta-llama/Llama-2-7b-hf
+        wget https://bob:SECRET@files.example.com/private/model.pth
+    """)
+    assert [(r.id, r.line) for r in found] == [("hf:meta-llama/Llama-2-7b-hf", 1)]
+    assert "SECRET" not in found[0].evidence + found[0].raw
+
+
 def test_unresolved_hub_repo_is_reported_without_an_id() -> None:
     found = shell("""
         huggingface-cli download $MODEL_REPO --local-dir weights
@@ -212,7 +222,9 @@ def test_variable_from_project_environment() -> None:
 @pytest.mark.parametrize(("url", "expected"), [
     ("https://huggingface.co/TheBloke/Llama-2-7B-GGUF/resolve/main/llama-2-7b.Q4_K_M.gguf",
      "hf:TheBloke/Llama-2-7B-GGUF"),
-    ("http://images.cocodataset.org/zips/val2017.zip", "url:http://images.cocodataset.org/zips/val2017.zip"),
+    ("http://images.cocodataset.org/zips/val2017.zip", canonical_id("url:http://images.cocodataset.org/zips/val2017.zip")),
+    ("https://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_train_HR.zip",
+     canonical_id("url:https://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_train_HR.zip")),
     ("https://example.org/files/weights?download=1", None),
     ("https://example.org/img/cat.png", None),
     ("http://localhost:8000/model.pth", None),
@@ -259,7 +271,8 @@ def test_notebook_bang_lines_and_bash_cells() -> None:
         ["CKPT_ID = \"1qL9Xk2mN4pR6sT8vW0yZ2bD4fH6jK8lN\"\n", "!gdown {CKPT_ID} -O checkpoint.pth\n"],
         ["%%bash\n", "for split in train2017 val2017; do\n",
          "  wget -nc http://images.cocodataset.org/zips/${split}.zip\n", "done\n"],
-        ["!kaggle competitions download -c digit-recognizer\n", "# !ollama pull llama3\n"],
+        ["!kaggle competitions download -c digit-recognizer\n", "# !ollama pull llama3\n",
+         "!ollama pull phi3  # modelclear: ignore\n"],
     )
     items = run(NotebookScanner(), "train.ipynb", data)
     found = {(i.id, i.line, i.note.rsplit("; ", 1)[-1]) for i in items
@@ -267,8 +280,8 @@ def test_notebook_bang_lines_and_bash_cells() -> None:
     assert found == {
         ("ultralytics:yolov8s-seg", 3, "cell 2, line 1"),
         ("url:https://drive.google.com/uc?id=1qL9Xk2mN4pR6sT8vW0yZ2bD4fH6jK8lN", 6, "cell 3, line 2"),
-        ("url:http://images.cocodataset.org/zips/train2017.zip", 9, "cell 4, line 3"),
-        ("url:http://images.cocodataset.org/zips/val2017.zip", 9, "cell 4, line 3"),
+        (canonical_id("url:http://images.cocodataset.org/zips/train2017.zip"), 9, "cell 4, line 3"),
+        (canonical_id("url:http://images.cocodataset.org/zips/val2017.zip"), 9, "cell 4, line 3"),
         ("kaggle-competition:digit-recognizer", 11, "cell 5, line 1"),
     }
 

@@ -274,6 +274,8 @@ class NotebookScanner:
         for cell in cells:
             script: list[tuple[int, str]] = []
             for line, command, origin in cell.shell:
+                if IGNORE_MARK in command:
+                    continue
                 if origin == "%":
                     magic = _ENV_MAGIC.match(command)
                     if magic:

@@ -243,14 +243,18 @@ def _nested(script: Arg, line: int, st: _State) -> None:
         _run_lines([(line, text) for text in value.split("\n")], inner)
 
 
+_USERINFO = re.compile(r"://[^/@\s]+@")
+
+
 def _reference(hit: Hit, evidence: str, path: str) -> Reference:
-    return Reference(raw=hit.value[:EVIDENCE_CHARS], kind=hit.kind, id=hit.id, path=path, line=hit.line,
-                     evidence=evidence[:EVIDENCE_CHARS], confidence=hit.confidence, loader=f"shell:{hit.command}",
-                     note=hit.note)
+    return Reference(raw=_USERINFO.sub("://***@", hit.value)[:EVIDENCE_CHARS], kind=hit.kind, id=hit.id, path=path,
+                     line=hit.line, evidence=evidence[:EVIDENCE_CHARS], confidence=hit.confidence,
+                     loader=f"shell:{hit.command}", note=hit.note)
 
 
 def _evidence(text: str) -> str:
-    return " ".join(text.split())[:EVIDENCE_CHARS]
+    """The command on one line, without the credentials of an address (``https://user:token@host``)."""
+    return _USERINFO.sub("://***@", " ".join(text.split()))[:EVIDENCE_CHARS]
 
 
 def _run_lines(lines: Sequence[tuple[int, str]], st: _State) -> None:

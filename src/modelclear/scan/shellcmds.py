@@ -173,6 +173,8 @@ def classify_url(url: str, out_name: str = "") -> tuple[str, Kind, str, str] | N
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
+        if parts.password is not None:  # a private address with its credentials: never copied into a report
+            return None
     except ValueError:
         return None
     if parts.scheme in ("gs", "s3"):
