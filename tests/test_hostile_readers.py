@@ -300,13 +300,14 @@ def test_node_budget_keeps_the_leading_statements(tmp_path: Path, monkeypatch: p
 def test_index_budget_names_the_module_and_keeps_scanning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "consts.py").write_text("".join(f'NAME_{i} = "org/model-{i}"\n' for i in range(300)),
                                         encoding="utf-8")
-    (tmp_path / "use.py").write_text('from transformers import AutoModel\nfrom consts import NAME_1\n'
-                                     'AutoModel.from_pretrained("org/literal")\n', encoding="utf-8")
+    (tmp_path / "use.py").write_text('from transformers import AutoModel\nfrom consts import NAME_1, NAME_299\n'
+                                     'AutoModel.from_pretrained("org/literal")\n'
+                                     'AutoModel.from_pretrained(NAME_299)\n', encoding="utf-8")  # indexes consts.py
     _budgets(monkeypatch, py, index_steps_file=50)
     result = _scan(tmp_path, 1)
     assert [(w.path, w.code) for w in result.warnings] == [("consts.py", "budget")]
     assert "constant index stopped early" in result.warnings[0].message
-    assert [r.id for r in result.references] == ["hf:org/literal"]
+    assert [r.id for r in result.references] == ["hf:org/literal", "hf:org/model-299"]
 
 
 def test_notebook_budget_is_shared_by_all_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -745,3 +745,57 @@ def test_scanned_code_is_never_imported_or_run(tmp_path: Path) -> None:
     assert [r.id for r in out if isinstance(r, Reference)] == ["hf:gpt2"]
     assert not marker.exists()
     ast.parse(source)  # the file is valid Python: only our never-executing scanner kept it from running
+
+
+# ------------------------------------------------------------------- demand-driven constant index
+
+LAZY_PROJECT = {
+    "app/config.py": "def helper():\n    return 1\n",  # no constants: not registered under app.config
+    "src/app/config.py": 'MODEL = "org/from-src"\n',  # registered under app.config instead
+    "lib/settings.py": 'MODEL = "org/deep-settings"\n',
+    "settings.py": 'MODEL = "org/top-settings"\n',  # an exact name beats a longer match listed first
+    "opts.py": ('import argparse\nDEFAULT_NAME = "org/from-args"\np = argparse.ArgumentParser()\n'
+                'p.add_argument("--model-name", default=DEFAULT_NAME)\n'),  # found through the word model-name
+    "unused.py": 'OTHER = "org/never-needed"\n',
+    "use.py": textwrap.dedent("""
+        from transformers import AutoModel
+        from app.config import MODEL
+        import settings
+        a = AutoModel.from_pretrained(MODEL)
+        b = AutoModel.from_pretrained(settings.MODEL)
+        c = AutoModel.from_pretrained(args.model_name)
+    """),
+}
+
+
+def _eager_index(root: Path) -> dict[str, dict[str, object]]:
+    """The constant index built the old way: every candidate indexed, first non-empty per name registered."""
+    from modelclear.scan import _index_one, lazy_constant_index
+
+    lazy = lazy_constant_index([(str(root / rel), rel) for rel in sorted(LAZY_PROJECT)], 1 << 20)
+    eager: dict[str, dict[str, object]] = {}
+    for path, rel, name in lazy.candidates:
+        got = _index_one(path, rel, 1 << 20)
+        if got is not None and got[1]:
+            eager.setdefault(name, got[1])
+    return eager
+
+
+def test_lazy_constant_index_gives_the_answers_of_indexing_everything(tmp_path: Path) -> None:
+    from modelclear.scan import lazy_constant_index
+
+    for rel, text in LAZY_PROJECT.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    lazy = lazy_constant_index([(str(tmp_path / rel), rel) for rel in sorted(LAZY_PROJECT)], 1 << 20)
+    source = LAZY_PROJECT["use.py"]
+    with_lazy = scan_python_source(source, "use.py", ScanContext(root=tmp_path, project_constants=lazy))
+    with_eager = scan_python_source(source, "use.py", ScanContext(root=tmp_path,
+                                                                   project_constants=_eager_index(tmp_path)))
+    assert with_lazy == with_eager
+    assert [r.id for r in with_lazy if isinstance(r, Reference)] == [
+        "hf:org/from-src", "hf:org/top-settings", "hf:org/from-args"]
+    indexed = {lazy.candidates[p][1] for p in lazy._consts}
+    assert "unused.py" not in indexed and "app/config.py" in indexed  # only what the lookups needed
+    assert lazy.take_notes() == []
+    assert list(lazy) == list(_eager_index(tmp_path))  # iterating indexes everything, in the same order

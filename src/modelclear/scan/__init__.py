@@ -19,14 +19,17 @@ How a file is read:
   found so far and gets a ``budget`` warning. So a scan gives the same references on a busy or an
   idle machine, and with any number of worker processes.
 
-Passes: first the cross-module constant index (``ScanContext.project_constants``): every ``.py`` file
-that passes the Python prefilter or defines an ``UPPER_CASE`` constant is read with the Python
+The cross-module constant index (``ScanContext.project_constants``) is built on demand
+(:class:`~modelclear.scan.pyconsts.LazyConstants`): a ``.py`` file is indexed only when a lookup of
+another file needs it (an import of its dotted name, or an attribute its text names), and only if it
+passes the Python prefilter or defines an ``UPPER_CASE`` constant; it is read with the Python
 scanner's ``index_source`` (the runner uses only that scanner's ``prefilter``, ``module_name`` and
-``index_source``, never its internals); each module is registered once under the Python scanner's
+``index_source``, never its internals). Each module is registered once under the Python scanner's
 dotted name for it (``src/app/config.py`` -> ``app.config``; the scanner matches imports by dotted
-suffix). Then the scan.
-Both passes run in a process pool over the cores for trees of more than :data:`PARALLEL_MIN_FILES`
-candidate files, serially otherwise.
+suffix). The answers are those of indexing every file first, in any process; a module whose index
+stopped early gets a ``budget`` warning from the file whose lookup indexed it.
+The scan runs in a process pool over the cores for trees of more than :data:`PARALLEL_MIN_FILES`
+candidate files, serially otherwise; each scanner's prefilter is one compiled pattern.
 
 Output: references sorted by (path, line, column); duplicates with the same (id, path, line) are
 merged, keeping the most confident (unresolved references are merged only when their raw text is
@@ -57,10 +60,11 @@ from modelclear.scan.deps import DepsScanner
 from modelclear.scan.modeldir import ModelDirScanner
 from modelclear.scan.notebook import NotebookScanner
 from modelclear.scan.openmmlab import OpenMMLabScanner
+from modelclear.scan.pyconsts import LazyConstants
 from modelclear.scan.pyloaders import keywords_hit
 from modelclear.scan.shell import ShellScanner
 from modelclear.scan.urls import UrlScanner, canonical_id
-from modelclear.scan.walk import FileEntry, decode_text, is_binary, read_head, rel_path, walk
+from modelclear.scan.walk import FileEntry, decode_text, is_binary, keyword_pattern, read_head, rel_path, walk
 from modelclear.scan.weights import WeightsScanner
 
 __all__ = ["SCANNERS", "ScanContext", "ScanOptions", "ScanResult", "ScanWarning", "Scanner", "scan_path"]
@@ -114,13 +118,34 @@ def _indexer() -> Any:
     return scanner if scanner is not None and hasattr(scanner, "index_source") else None
 
 
-def _prefilter(scanner: Scanner) -> frozenset[bytes] | None:
-    tokens = getattr(scanner, "prefilter", None)
-    return frozenset(tokens) if tokens else None
+class _Prefilter:
+    """A scanner's prefilter byte strings as one test: a trie pattern, or plain ``in`` for a few strings."""
+
+    def __init__(self, tokens: Iterable[bytes]) -> None:
+        self.tokens = tuple(sorted(set(tokens), key=len, reverse=True))
+        self.pattern = keyword_pattern(self.tokens) if len(self.tokens) > 8 else None
+
+    def passes(self, data: bytes) -> bool:
+        """Whether ``data`` holds one of the byte strings."""
+        if self.pattern is not None:
+            return self.pattern.search(data) is not None
+        return any(t in data for t in self.tokens)
 
 
-def _passes(data: bytes, tokens: frozenset[bytes] | None) -> bool:
-    return tokens is None or any(t in data for t in tokens)
+_PREFILTERS: dict[str, _Prefilter | None] = {}
+
+
+def _prefilter(scanner: Scanner) -> _Prefilter | None:
+    """The scanner's prefilter, built once (None: every file passes)."""
+    name = scanner.name
+    if name not in _PREFILTERS:
+        tokens = getattr(scanner, "prefilter", None)
+        _PREFILTERS[name] = _Prefilter(tokens) if tokens else None
+    return _PREFILTERS[name]
+
+
+def _passes(data: bytes, prefilter: _Prefilter | None) -> bool:
+    return prefilter is None or prefilter.passes(data)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -201,11 +226,18 @@ def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
                                  message=f"{scanner.name} scanner failed: {type(exc).__name__}: {exc}"[:300])]
         items.extend(found)
     items = [_fix_path(i, task.rel, ctx.root) for i in items]
+    if isinstance(ctx.project_constants, LazyConstants):  # modules indexed for this file's lookups
+        items.extend(_index_warning(rel, note) for rel, note in ctx.project_constants.take_notes())
     if not task.rel.endswith(".ipynb"):
         ignored = _ignored_lines(data) if scanned else set()
         if ignored:
             items = [i for i in items if not (isinstance(i, Reference) and i.path == task.rel and i.line in ignored)]
     return _Done(task.rel, tuple(items), scanned)
+
+
+def _index_warning(rel: str, note: str) -> ScanWarning:
+    return budget_warning(rel, f"constant index stopped early ({note}); names defined later in this file "
+                               "may not resolve in other files")
 
 
 def _process_chunk(tasks: Sequence[_Task], max_bytes: int) -> list[_Done]:
@@ -240,7 +272,7 @@ def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, obje
     indexer = _indexer()
     if indexer is None:
         return None
-    if not (_passes(data, frozenset(getattr(indexer, "prefilter", frozenset()))) or _CONST_RE.search(data)):
+    if not (_passes(data, _prefilter(indexer)) or _CONST_RE.search(data)):
         return None
     text = decode_text(data, python=True)
     if text is None:
@@ -254,15 +286,6 @@ def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, obje
     except Exception:  # syntax errors are reported by the scan pass
         return None
     return (rel, dict(consts), note) if consts or note else None
-
-
-def _index_chunk(items: Sequence[tuple[str, str]], max_bytes: int) -> list[tuple[str, dict[str, object], str]]:
-    out = []
-    for path, rel in items:
-        got = _index_one(path, rel, max_bytes)
-        if got is not None:
-            out.append(got)
-    return out
 
 
 _WORKER_CTX: ScanContext | None = None
@@ -328,19 +351,19 @@ def _run(fn: Callable[..., list[Any]], chunks: list[Sequence[Any]], args: tuple[
     return [x for r in results for x in r]
 
 
-def build_constant_index(entries: Iterable[tuple[str, dict[str, object]]]) -> dict[str, dict[str, object]]:
-    """Module name -> constants, from (relative path, constants) pairs (see the module docstring).
+def lazy_constant_index(items: Iterable[tuple[str, str]], max_bytes: int) -> LazyConstants:
+    """The project constant index over (path, relative path) of the Python files, indexed on demand.
 
     Each module is registered once, under the Python scanner's name for it; when two files get the
-    same name, the shallower path wins. The Python scanner matches imports to these names by dotted
-    suffix itself.
+    same name, the shallower path with constants wins. The Python scanner matches imports to these
+    names by dotted suffix itself (:mod:`modelclear.scan.pyconsts`).
     """
-    index: dict[str, dict[str, object]] = {}
-    for rel, consts in sorted(entries, key=lambda e: (e[0].count("/"), e[0])):
+    candidates = []
+    for path, rel in sorted(items, key=lambda e: (e[1].count("/"), e[1])):
         names = _module_names(rel)
         if names:
-            index.setdefault(names[0], consts)
-    return index
+            candidates.append((path, rel, names[0]))
+    return LazyConstants(candidates, _index_one, max_bytes)
 
 
 def _dedupe(refs: Iterable[Reference]) -> list[Reference]:
@@ -390,15 +413,8 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
     if len(tasks) < PARALLEL_MIN_FILES:
         jobs = 1
     index_items = [(t.path, t.rel) for t in tasks if "python" in t.scanners and t.size <= options.max_file_bytes]
-    progress = _Progress(on_progress, len(index_items) + len(tasks))
-    consts = _run(_index_chunk, _chunks(index_items, jobs), (options.max_file_bytes,), jobs, None, progress) \
-        if index_items else []
-    for rel, _value, note in consts:
-        if note:
-            warnings.append(budget_warning(rel, f"constant index stopped early ({note}); names defined "
-                                                "later in this file may not resolve in other files"))
-    ctx = ScanContext(root=ctx_root, project_constants=build_constant_index(
-        (rel, value) for rel, value, _note in consts if value))
+    progress = _Progress(on_progress, len(tasks))
+    ctx = ScanContext(root=ctx_root, project_constants=lazy_constant_index(index_items, options.max_file_bytes))
     ctx = with_project_env(ctx, [(t.path, t.rel, t.size) for t in tasks], options.max_file_bytes)
     ctx = replace(ctx, loaders=options.loader_documents)  # the loader files of --kb overlays
     done: list[_Done] = _run(_process_chunk, _chunks(tasks, jobs), (options.max_file_bytes,), jobs, ctx, progress)

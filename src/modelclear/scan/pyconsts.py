@@ -2,27 +2,163 @@
 
 The runner (:mod:`modelclear.scan`) gives every file the constants each project module defines
 (``ScanContext.project_constants``: dotted module name -> constants, see
-:func:`modelclear.scan.pyexports.module_constants`). :class:`ProjectIndex` answers the two questions
-the resolver asks of it, each in time independent of the number of modules:
+:func:`modelclear.scan.pyexports.module_constants`), either as a plain mapping or as
+:class:`LazyConstants`, which indexes a module only when a lookup needs it. A module is *registered*
+under its dotted name when its constants are not empty; of several files with one name, the first in
+the runner's order (shallower paths first) is registered. :class:`ProjectIndex` answers the two
+questions the resolver asks, each without looking at every module:
 
 * :meth:`ProjectIndex.lookup`: constant ``NAME`` of the module an import names. An import is matched
-  to a project module by dotted suffix, either way round (``from app.config import X`` finds the
-  module registered as ``src.app.config`` or as ``config``); when several match, the module listed
-  first wins (the runner lists shallower paths first). A table of every dotted suffix of every
-  module name is built once per project; answers, misses included, are memoised.
-* :meth:`ProjectIndex.attr`: the values any module gives to an attribute ``x.attr`` (argparse option
-  defaults, dataclass fields, ``x.attr = ...``; the ``.attr`` keys of the index).
+  to a registered module by dotted suffix, either way round (``from app.config import X`` finds the
+  module registered as ``src.app.config`` or as ``config``); an exact name wins, else the module
+  registered first. A table from every dotted suffix to the names that end with it is built once;
+  answers, misses included, are memoised. With :class:`LazyConstants`, only the files whose names can
+  match are indexed, in order, until one is registered.
+* :meth:`ProjectIndex.attr`: the values registered modules give to an attribute ``x.attr`` (argparse
+  option defaults, dataclass fields, ``x.attr = ...``; the ``.attr`` keys of the index), in module
+  order. With :class:`LazyConstants`, only the files whose text holds the word ``attr`` (or its
+  ``--dashed-form``) are indexed: a module cannot define ``.attr`` without writing it.
 
-One index is kept per process for the last project mapping seen (every file of a scan shares it).
+Lazy indexing gives the same answers as indexing every file first, in any process and with any number
+of processes; it only skips work. One :class:`ProjectIndex` is kept per process for the last project
+mapping seen (every file of a scan shares it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+import unicodedata
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 
 from modelclear.scan.pyvalues import _MISSING, flatten
+from modelclear.scan.walk import decode_text, is_binary, read_head
 
 Constants = Mapping[str, Mapping[str, object]]
+#: How the runner indexes one file: (path, rel, max bytes) -> (rel, constants, note) or None.
+IndexFile = Callable[[str, str, int], "tuple[str, dict[str, object], str] | None"]
+
+_WORD_RE = re.compile(r"\w+")
+_DASHED_RE = re.compile(r"\w+(?:-\w+)+")
+
+
+class LazyConstants(Mapping[str, Mapping[str, object]]):
+    """Project constants indexed on first use (a read-only mapping: registered name -> constants).
+
+    ``candidates`` are (path, rel, module name) in registration order. Looking a name up indexes the
+    files of that name in order until one has constants; iterating indexes every file. Which files
+    were indexed depends only on the lookups made, so the answers (and the :attr:`notes` of modules
+    whose index budget ran out) are the same in every process.
+    """
+
+    def __init__(self, candidates: Sequence[tuple[str, str, str]], index_file: IndexFile, max_bytes: int) -> None:
+        self.candidates = tuple(candidates)
+        self.index_file = index_file
+        self.max_bytes = max_bytes
+        self._reset()
+
+    def _reset(self) -> None:
+        self.by_name: dict[str, list[int]] = {}
+        for position, (_path, _rel, name) in enumerate(self.candidates):
+            self.by_name.setdefault(name, []).append(position)
+        self._consts: dict[int, Mapping[str, object]] = {}
+        self._offered: dict[int, tuple[dict[str, object], str]] = {}
+        self.positions = {rel: position for position, (_path, rel, _name) in enumerate(self.candidates)}
+        self._registered: dict[str, int | None] = {}
+        self._words: dict[str, array[int]] | None = None
+        #: (rel, note) of modules indexed in this process whose index stopped early, not yet taken.
+        self.notes: list[tuple[str, str]] = []
+
+    def __getstate__(self) -> tuple[object, ...]:
+        return (self.candidates, self.index_file, self.max_bytes)
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        self.candidates, self.index_file, self.max_bytes = state  # type: ignore[assignment]
+        self._reset()
+
+    def take_notes(self) -> list[tuple[str, str]]:
+        """The notes recorded since the last call."""
+        notes, self.notes = self.notes, []
+        return notes
+
+    def offer(self, rel: str, compute: Callable[[], tuple[dict[str, object], str]]) -> None:
+        """Constants (and note) of candidate ``rel`` worked out from a tree already parsed by the scan.
+
+        ``compute`` runs now (while that tree is alive) unless the module is no candidate or was
+        already indexed; :meth:`consts_at` then uses the result instead of reading the file again.
+        Notes are still recorded only when a lookup needs the module.
+        """
+        position = self.positions.get(rel)
+        if position is None or position in self._consts or position in self._offered:
+            return
+        self._offered[position] = compute()
+
+    def consts_at(self, position: int) -> Mapping[str, object]:
+        """Constants of the candidate at ``position`` ({} when it has none), indexed on first use."""
+        done = self._consts.get(position)
+        if done is None:
+            path, rel, _name = self.candidates[position]
+            offered = self._offered.pop(position, None)
+            got = (rel, *offered) if offered is not None else self.index_file(path, rel, self.max_bytes)
+            done = got[1] if got is not None else {}
+            if got is not None and got[2]:
+                self.notes.append((rel, got[2]))
+            self._consts[position] = done
+        return done
+
+    def registered(self, name: str) -> int | None:
+        """Position of the file registered under ``name``: the first of that name with constants."""
+        if name in self._registered:
+            return self._registered[name]
+        found = next((p for p in self.by_name.get(name, ()) if self.consts_at(p)), None)
+        self._registered[name] = found
+        return found
+
+    def words(self) -> dict[str, array[int]]:
+        """Word -> positions of the candidates whose text holds it (built on first use)."""
+        if self._words is None:
+            table: dict[str, array[int]] = {}
+            for position, (path, _rel, _name) in enumerate(self.candidates):
+                for word in _file_words(path, self.max_bytes):
+                    table.setdefault(word, array("i")).append(position)
+            self._words = table
+        return self._words
+
+    def __bool__(self) -> bool:
+        return bool(self.candidates)
+
+    def __getitem__(self, name: str) -> Mapping[str, object]:
+        position = self.registered(name)
+        if position is None:
+            raise KeyError(name)
+        return self.consts_at(position)
+
+    def __iter__(self) -> Iterator[str]:
+        positions = sorted(p for p in (self.registered(n) for n in self.by_name) if p is not None)
+        return iter([self.candidates[p][2] for p in positions])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _file_words(path: str, max_bytes: int) -> set[str]:
+    """Every identifier-like word of a file, and its dashed words with ``_`` for ``-`` (a superset of
+    the attribute names it can define: argparse's ``--model-name`` defines ``model_name``)."""
+    try:
+        data = read_head(Path(path), max_bytes + 1, nofollow=True)
+    except OSError:
+        return set()
+    if len(data) > max_bytes or is_binary(data):
+        return set()
+    text = decode_text(data, python=True)
+    if text is None:
+        return set()
+    words = set(_WORD_RE.findall(text))
+    words.update(w.replace("-", "_") for w in _DASHED_RE.findall(text))
+    if not text.isascii():  # identifiers are NFKC-normalised by the parser
+        words.update(unicodedata.normalize("NFKC", w) for w in list(words))
+    return words
 
 
 class ProjectIndex:
@@ -32,19 +168,23 @@ class ProjectIndex:
 
     def __init__(self, modules: Constants) -> None:
         self.modules = modules
-        self._order: dict[str, int] = {}
-        self._suffixes: dict[str, tuple[int, str]] = {}
-        for position, key in enumerate(modules):
-            self._order[key] = position
-            parts = key.split(".")
+        self.lazy = modules if isinstance(modules, LazyConstants) else None
+        names = list(self.lazy.by_name) if self.lazy is not None else list(modules)
+        #: Eager mappings: name -> position in the mapping (every key is registered).
+        self._order: dict[str, int] = {name: i for i, name in enumerate(names)}
+        self._suffixes: dict[str, list[str]] = {}
+        for name in names:
+            parts = name.split(".")
             for i in range(len(parts)):
-                self._suffixes.setdefault(".".join(parts[i:]), (position, key))
+                self._suffixes.setdefault(".".join(parts[i:]), []).append(name)
         self._keys: dict[str, str | None] = {}
-        self._attrs: dict[str, list[object]] | None = None
+        self._attrs: dict[str, list[object]] = {}
 
     @classmethod
     def of(cls, modules: Constants) -> ProjectIndex:
         """The index of ``modules``, shared while the same mapping is passed again."""
+        if not modules:  # a module's own exports are worked out without the project: keep the shared one
+            return cls(modules)
         last = cls._last
         if last is not None and last.modules is modules:
             return last
@@ -53,28 +193,37 @@ class ProjectIndex:
         return made
 
     def __bool__(self) -> bool:
-        return bool(self.modules)
+        return bool(self._order)
+
+    def _matching(self, module: str) -> list[str]:
+        """Names that end with the import (dotted), and names the import ends with."""
+        stripped = module.lstrip(".")
+        found = list(self._suffixes.get(stripped, ()))
+        parts = stripped.split(".")
+        found.extend(n for n in (".".join(parts[i:]) for i in range(1, len(parts))) if n in self._order)
+        return found
 
     def module_key(self, module: str) -> str | None:
-        """The project module an import of ``module`` refers to (matched by dotted suffix), or None."""
-        if module in self._order:
-            return module
+        """The registered module an import of ``module`` refers to (matched by dotted suffix), or None."""
         if module in self._keys:
             return self._keys[module]
-        stripped = module.lstrip(".")
-        best = self._suffixes.get(stripped)  # modules whose name ends with the import
-        parts = stripped.split(".")
-        for i in range(1, len(parts)):  # modules whose name is a proper suffix of the import
-            position = self._order.get(".".join(parts[i:]))
-            if position is not None and (best is None or position < best[0]):
-                best = (position, ".".join(parts[i:]))
-        found = best[1] if best is not None else None
+        lazy = self.lazy
+        if lazy is None:
+            if module in self._order:
+                return module
+            found = min(self._matching(module), key=self._order.__getitem__, default=None)
+        elif module in self._order and lazy.registered(module) is not None:
+            found = module
+        else:
+            positions = sorted(p for name in set(self._matching(module)) for p in lazy.by_name[name])
+            first = next((p for p in positions if lazy.consts_at(p)), None)  # registered: see LazyConstants
+            found = lazy.candidates[first][2] if first is not None else None
         self._keys[module] = found
         return found
 
     def lookup(self, module: str, name: str) -> object:
         """Constant ``name`` of the project module ``module`` refers to, or ``_MISSING``."""
-        if not self.modules:
+        if not self._order:
             return _MISSING
         key = self.module_key(module)
         if key is None:
@@ -83,11 +232,20 @@ class ProjectIndex:
 
     def attr(self, attr: str) -> list[object]:
         """Values the project's modules give to attribute ``attr`` (``.attr`` keys), in module order."""
-        if self._attrs is None:
-            table: dict[str, list[object]] = {}
+        done = self._attrs.get(attr)
+        if done is not None:
+            return done
+        key = "." + attr
+        out: list[object] = []
+        lazy = self.lazy
+        if lazy is None:
             for constants in self.modules.values():
-                for key, value in constants.items():
-                    if key.startswith("."):
-                        table.setdefault(key[1:], []).extend(flatten(value))
-            self._attrs = table
-        return self._attrs.get(attr, [])
+                if key in constants:
+                    out.extend(flatten(constants[key]))
+        else:
+            for position in lazy.words().get(attr, ()):
+                constants = lazy.consts_at(position)
+                if key in constants and lazy.registered(lazy.candidates[position][2]) == position:
+                    out.extend(flatten(constants[key]))
+        self._attrs[attr] = out
+        return out

@@ -22,12 +22,26 @@ from modelclear.scan.pyvalues import MAX_CANDIDATES, OneOf, Opaque, Res, Unknown
 
 
 def _export(res: Res) -> object:
-    values = [v for v in res.values if not isinstance(v, (ClassRef, FuncRef, Opaque))]
+    values = [_detached(v) for v in res.values if not isinstance(v, (ClassRef, FuncRef, Opaque))]
     if not values:
         return UnknownValue(res.notes[0] if res.notes else "")
     if len(values) == 1 and not res.unknown:
         return values[0]
     return OneOf(tuple(values))
+
+
+def _detached(value: object) -> object:
+    """``value`` without references to this module's scopes: a class or function held in a container
+    becomes an :class:`Opaque` object, so an exported value never keeps the module's syntax tree alive."""
+    if isinstance(value, (ClassRef, FuncRef)):
+        return Opaque(value.scope.name)
+    if isinstance(value, tuple):
+        return tuple(_detached(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _detached(v) for k, v in value.items()}
+    if isinstance(value, OneOf):
+        return OneOf(tuple(_detached(v) for v in value.values))
+    return value
 
 
 def _iter_exports(index: ModuleIndex, budget: Meter | None = None) -> Iterator[tuple[str, object]]:

@@ -41,19 +41,20 @@ from pathlib import Path
 
 from modelclear.model import Reference
 from modelclear.scan.base import ScanContext, ScanWarning
-from modelclear.scan.budget import BUDGETS, Meter
+from modelclear.scan.budget import BUDGETS, Meter, recursion_headroom
+from modelclear.scan.pyconsts import LazyConstants
 from modelclear.scan.pyexports import index_constants
-from modelclear.scan.pyindex import build_index
+from modelclear.scan.pyindex import ModuleIndex, build_index
 from modelclear.scan.pyloaders import keywords_hit, load_table
 from modelclear.scan.pymodule import ModuleScan
+from modelclear.scan.walk import decode_text, keyword_pattern
 
 #: Byte strings of which a Python file must contain one to be worth parsing (the walker reuses it).
 PREFILTER: frozenset[bytes] = load_table().keywords
 #: Larger sources are not parsed (the walker has its own, smaller limit).
 MAX_SOURCE_CHARS = BUDGETS.python_source_chars
 
-_PREFILTER_BYTES_RE = re.compile(b"|".join(re.escape(k) for k in sorted(PREFILTER, key=len, reverse=True)))
-_PREFILTER_STR_RE = re.compile("|".join(re.escape(k.decode()) for k in sorted(PREFILTER, key=len, reverse=True)))
+_PREFILTER_BYTES_RE = keyword_pattern(PREFILTER)
 
 
 # ------------------------------------------------------------------------------------------ scanning
@@ -73,7 +74,7 @@ class FileBudget:
 
 
 def _has_keyword(source: str) -> bool:
-    return _PREFILTER_STR_RE.search(source) is not None
+    return _PREFILTER_BYTES_RE.search(source.encode("utf-8", "surrogatepass")) is not None
 
 
 def _parse(source: str, path: str, line_offset: int) -> ast.Module | ScanWarning:
@@ -99,13 +100,21 @@ def scan_python_source(source: str, path: str, ctx: ScanContext, line_offset: in
     budget for all its cells); when it runs out, what was found is kept and a ``budget`` warning
     names the file. ``tree``, when given, is ``source`` already parsed (it is not parsed again).
     """
+    return _scan_source(source, path, ctx, line_offset, module_name, budget, tree)[0]
+
+
+def _scan_source(source: str, path: str, ctx: ScanContext, line_offset: int, module_name: str,
+                 budget: FileBudget | None, tree: ast.Module | None) -> tuple[list[Reference | ScanWarning],
+                                                                               ModuleScan | None]:
+    """:func:`scan_python_source`, and the module's scan state when it got that far."""
     if len(source) > MAX_SOURCE_CHARS:
-        return [ScanWarning(path, f"source larger than {MAX_SOURCE_CHARS} characters; not parsed", code="too-large")]
+        return [ScanWarning(path, f"source larger than {MAX_SOURCE_CHARS} characters; not parsed",
+                            code="too-large")], None
     if not _has_keyword(source) and not keywords_hit(ctx.loaders, source.encode("utf-8", "surrogatepass")):
-        return []
+        return [], None
     parsed = tree if tree is not None else _parse(source, path, line_offset)
     if isinstance(parsed, ScanWarning):
-        return [parsed]
+        return [parsed], None
     if not module_name and path.endswith(".py"):
         module_name = module_name_for(path)
     try:
@@ -113,9 +122,9 @@ def scan_python_source(source: str, path: str, ctx: ScanContext, line_offset: in
                           budget if budget is not None else FileBudget())
         found: list[Reference | ScanWarning] = list(scan.run())
     except RecursionError:
-        return [ScanWarning(path, "expression nesting too deep to analyse", code="too-deep")]
+        return [ScanWarning(path, "expression nesting too deep to analyse", code="too-deep")], None
     found.extend(scan.budget_warnings())
-    return found
+    return found, scan
 
 
 def module_name_for(rel_path: str) -> str:
@@ -169,16 +178,41 @@ def index_module(source: str, module_name: str) -> tuple[dict[str, object], str]
     try:
         tree = ast.parse(source)
         index, cut = build_index(tree, module_name, BUDGETS.ast_nodes)
-        steps = Meter(BUDGETS.index_steps_file)
-        consts = index_constants(index, steps)
+        return _exports(index, cut)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
         return {}, ""
+
+
+def _exports(index: ModuleIndex, cut: int) -> tuple[dict[str, object], str]:
+    """Constants of an indexed module (see :func:`index_module`) and why indexing stopped early, if it did."""
+    steps = Meter(BUDGETS.index_steps_file)
+    consts = index_constants(index, steps)
     notes = []
     if cut or not index.complete:
         notes.append(f"more than {BUDGETS.ast_nodes:,} syntax-tree nodes (from line {cut} on not indexed)")
     if steps.exhausted:
         notes.append(f"resolution budget of {steps.limit:,} steps used up")
     return consts, "; ".join(notes)
+
+
+def _offer_exports(lazy: LazyConstants, rel: str, data: bytes, source: str, scan: ModuleScan) -> None:
+    """Give the project index this module's constants from the tree the scan already parsed.
+
+    Only when the index would have read the same text (it decodes UTF-8 first, the scan the declared
+    coding first) and built the same index (same module name, same node budget), so the constants are
+    those the index would compute itself.
+    """
+    if scan.module_name != module_name_for(rel) or not (data.isascii() or decode_text(data, python=True) == source):
+        return
+
+    def compute() -> tuple[dict[str, object], str]:
+        try:
+            with recursion_headroom(BUDGETS.recursion_headroom):
+                return _exports(scan.index, scan.index_cut)
+        except (ValueError, TypeError, RecursionError, MemoryError):
+            return {}, ""
+
+    lazy.offer(rel, compute)
 
 
 class PythonScanner:
@@ -214,9 +248,12 @@ class PythonScanner:
         if source is None:
             return [ScanWarning(rel, "cannot decode as UTF-8 or its declared coding", code="encoding")]
         try:
-            return scan_python_source(source, rel, ctx, 0, module_name_for(rel))
+            found, scan = _scan_source(source, rel, ctx, 0, module_name_for(rel), None, None)
         except (RecursionError, MemoryError):
             return [ScanWarning(rel, "expression nesting too deep to analyse", code="too-deep")]
+        if scan is not None and isinstance(ctx.project_constants, LazyConstants):
+            _offer_exports(ctx.project_constants, rel, data, source, scan)
+        return found
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -287,3 +287,30 @@ def decode_text(data: bytes, python: bool = False) -> str | None:
 def line_of(text: str, offset: int) -> int:
     """The 1-based line number of character ``offset`` in ``text``."""
     return text.count("\n", 0, offset) + 1
+
+
+def keyword_pattern(tokens: Iterable[bytes]) -> re.Pattern[bytes]:
+    """One compiled pattern matching any of ``tokens`` (a prefilter), built as a trie.
+
+    Python's regex engine tries the branches of a plain alternation one by one at each position; a
+    trie (``from_(?:pre(?:set|trained)|...)``) decides on one byte at a time, so the cost no longer
+    grows with the number of keywords sharing a prefix. A token that is a prefix of another makes the
+    longer one redundant (finding the shorter one is enough).
+    """
+    trie: dict[int, dict] = {}
+    for token in sorted(set(tokens)):
+        if not token:
+            continue
+        node = trie
+        for byte in token:
+            node = node.setdefault(byte, {})
+        node.clear()
+        node[-1] = {}
+    return re.compile(_trie_regex(trie) or b"(?!)")
+
+
+def _trie_regex(node: dict) -> bytes:
+    if -1 in node:
+        return b""
+    branches = [re.escape(bytes([byte])) + _trie_regex(child) for byte, child in sorted(node.items())]
+    return branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
