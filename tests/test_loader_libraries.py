@@ -52,7 +52,7 @@ def test_keras_get_file_and_tf_hub_handles() -> None:
         mine = hub.load("./exported/saved_model")
         ''')
     assert got == [
-        (4, "url:https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz", D),
+        (4, "dataset:tf-flowers", D),  # the URL table maps the flowers archive to its dataset record
         (9, "url:https://tfhub.dev/google/tf2-preview/mobilenet_v2/feature_vector/4", M),
         (11, "url:https://www.kaggle.com/models/google/universal-sentence-encoder/TensorFlow2/4", M),
         (12, None, M),  # a local SavedModel: a local reference, not a published artifact
