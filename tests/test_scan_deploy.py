@@ -85,6 +85,7 @@ DOCKERFILE = textwrap.dedent("""\
         wget -q https://github.com/ultralytics/assets/releases/download/v8.2.0/yolov8n.pt -O /models/yolov8n.pt
     RUN --mount=type=cache,target=/root/.cache ollama serve & sleep 5 && ollama pull phi3:mini
     RUN ["python", "-m", "vllm.entrypoints.openai.api_server", "--model", "Qwen/Qwen2-1.5B-Instruct"]
+    RUN python -c "from sentence_transformers import CrossEncoder; CrossEncoder('cross-encoder/ms-marco-MiniLM-L-6-v2')"
     RUN <<EOT
     set -e
     gsutil cp gs://my-models/detector/ckpt.pth /models/
@@ -145,7 +146,8 @@ def test_dockerfile_env_arg_and_run_lines() -> None:
         ("ultralytics:yolov8n", 11),
         ("ollama:phi3:mini", 12),
         ("hf:Qwen/Qwen2-1.5B-Instruct", 13),         # exec form
-        ("url:gs://my-models/detector/ckpt.pth", 16),  # RUN <<EOT script
+        ("hf:cross-encoder/ms-marco-MiniLM-L-6-v2", 14),  # python -c, read by the Python scanner
+        ("url:gs://my-models/detector/ckpt.pth", 17),  # RUN <<EOT script
     }
 
 

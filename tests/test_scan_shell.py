@@ -169,6 +169,19 @@ def test_eval_scripts_model_path_and_lm_eval_model_args() -> None:
     assert ids_at(script) == {("hf:liuhaotian/llava-v1.5-13b", 2), ("hf:EleutherAI/pythia-160m", 4)}
 
 
+def test_python_one_liners_are_read_by_the_python_scanner(tmp_path: Path) -> None:
+    script = (
+        "#!/usr/bin/env bash\n"
+        "set -euo pipefail\n"
+        "python -c \"from sentence_transformers import SentenceTransformer; SentenceTransformer('all-MiniLM-L6-v2')\"\n"
+        "python3 -c 'import this is not python'\n"
+        "echo 'python -c \"from transformers import AutoModel; AutoModel.from_pretrained(\\\"gpt2\\\")\"'\n"
+    )
+    items = run(ShellScanner(), "warmup.sh", script.encode(), ScanContext(root=tmp_path))
+    assert [(i.id, i.line) for i in items if isinstance(i, Reference)] == [
+        ("hf:sentence-transformers/all-MiniLM-L6-v2", 3)]
+
+
 # ---------------------------------------------------------------------------------------- negatives
 
 

@@ -491,7 +491,7 @@ class DeployScanner:
         meter = Meter(STEPS_PER_FILE, "shell steps")
         project = project_values(ctx)
         for lines, env in got.scripts:
-            found.extend(scan_shell(lines, path.name, env=env, project_env=project, meter=meter))
+            found.extend(scan_shell(lines, path.name, env=env, project_env=project, meter=meter, ctx=ctx))
         if meter.exhausted:
             found.append(budget_warning(path.name, f"commands: reading stopped after {STEPS_PER_FILE:,} steps"))
         if got.budget_note:

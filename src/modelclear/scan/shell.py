@@ -58,10 +58,10 @@ EVIDENCE_CHARS = 300
 _KEYWORDS = frozenset({"then", "else", "do", "{", "}", "!", "if", "elif", "fi", "esac", "time", "in"})
 _DECLARE = frozenset({"export", "local", "readonly", "declare", "typeset"})
 #: Bytes of which a shell file must hold one before it is read (the commands :mod:`.shellcmds` knows).
-PREFILTER = frozenset(t.encode() for t in shellcmds.KEYWORDS)
+PREFILTER = frozenset({*(t.encode() for t in shellcmds.KEYWORDS), b"python"})
 #: A logical line without any of these is skipped without tokenising it.
 _INTERESTING = re.compile("|".join([r"[A-Za-z_]\w*\+?=", "<<", r"\b(?:for|select|while|until|done)\b",
-                                    r"(?:^|[;&|({]\s*)\$\{?[A-Za-z_]",
+                                    r"python\S*\s+-c\b", r"(?:^|[;&|({]\s*)\$\{?[A-Za-z_]",
                                     *(re.escape(k) for k in shellcmds.KEYWORDS)]))
 
 
@@ -82,6 +82,7 @@ class _State:
     loops: list[tuple[str | None, tuple[str, ...] | None, bool]] = field(default_factory=list)
     heredoc: str | None = None
     depth: int = 0
+    ctx: ScanContext | None = None
 
 
 def _lookup(piece: Piece, st: _State) -> tuple[tuple[str, ...] | None, bool]:
@@ -230,6 +231,11 @@ def _run_command(words: list[Word], next_op: str, following: list[Word] | None, 
             if arg.values and arg.values[0] in ("-c", "-lc", "-ec", "-xc", "-exc"):
                 _nested(argv[i + 1], words[i + 1].line, st)
                 return
+    if re.fullmatch(r"python[0-9.]*", name) and st.ctx is not None:
+        for i, arg in enumerate(argv[1:-1], start=1):
+            if arg.text == "-c":
+                st.refs.extend(_python_inline(argv[i + 1], st.path, st.ctx))
+                return
     piped_to = shellcmds.command_name(_arg(following[0], st)) if next_op == "|" and following else ""
     for hit in shellcmds.recognise(argv, piped_to):
         st.refs.append(_reference(hit, evidence, st.path))
@@ -238,12 +244,27 @@ def _run_command(words: list[Word], next_op: str, following: list[Word] | None, 
 def _nested(script: Arg, line: int, st: _State) -> None:
     if not script.values:
         return
-    inner = _State(st.path, st.meter, st.env, st.project_env, st.refs, depth=st.depth + 1)
+    inner = _State(st.path, st.meter, st.env, st.project_env, st.refs, depth=st.depth + 1, ctx=st.ctx)
     for value in script.values[:1]:
         _run_lines([(line, text) for text in value.split("\n")], inner)
 
 
 _USERINFO = re.compile(r"://[^/@\s]+@")
+
+
+#: Characters of a ``python -c`` program handed to the Python scanner at most.
+MAX_INLINE_PYTHON = 100_000
+
+
+def _python_inline(program: Arg, path: str, ctx: ScanContext) -> list[Reference]:
+    """References of a ``python -c "..."`` program (a Dockerfile's pre-download of a model, say), read by
+    the Python scanner as if it stood on the word's line; a program that does not parse gives nothing."""
+    if not program.values or len(program.values[0]) > MAX_INLINE_PYTHON:
+        return []
+    from modelclear.scan.python import scan_python_source  # imported lazily, like the notebook scanner does
+
+    found = scan_python_source(program.values[0], path, ctx, line_offset=program.line - 1)
+    return [item for item in found if isinstance(item, Reference)]
 
 
 def _reference(hit: Hit, evidence: str, path: str) -> Reference:
@@ -299,17 +320,18 @@ def _array(words: list[Word], items: list[Word], st: _State) -> bool:
 
 def scan_shell(lines: Sequence[tuple[int, str]], path: str, *, env: Mapping[str, Sequence[str]] | None = None,
                project_env: Mapping[str, Sequence[str]] | None = None,
-               meter: Meter | None = None) -> list[Reference]:
+               meter: Meter | None = None, ctx: ScanContext | None = None) -> list[Reference]:
     """References of the shell commands in ``lines`` ((output line number, text) pairs, in order).
 
     ``env`` holds variables known before the first line (a Dockerfile's ``ARG``/``ENV``, a notebook's
     string constants); ``project_env`` the project's deployment values, used for variables the text
     never assigns. ``meter`` is the caller's work budget (a fresh one of :data:`STEPS_PER_FILE`
     otherwise); when it runs out, reading stops and the references found so far are returned (the
-    caller checks ``meter.exhausted`` and warns).
+    caller checks ``meter.exhausted`` and warns). With ``ctx``, ``python -c PROGRAM`` programs are read
+    by the Python scanner (its own budgets apply).
     """
     st = _State(path, meter or Meter(STEPS_PER_FILE, "shell steps"),
-                {k: tuple(v) for k, v in (env or {}).items()}, project_env or {})
+                {k: tuple(v) for k, v in (env or {}).items()}, project_env or {}, ctx=ctx)
     _run_lines(lines, st)
     return st.refs
 
@@ -362,7 +384,7 @@ class ShellScanner:
             list(enumerate(text.split("\n"), start=1))
         meter = Meter(STEPS_PER_FILE, "shell steps")
         found: list[Reference | ScanWarning] = list(
-            scan_shell(lines, path.name, project_env=project_values(ctx), meter=meter))
+            scan_shell(lines, path.name, project_env=project_values(ctx), meter=meter, ctx=ctx))
         if meter.exhausted:
             found.append(budget_warning(path.name, f"shell reading stopped after {STEPS_PER_FILE:,} steps; "
                                                    "later commands were not read"))
