@@ -37,7 +37,8 @@ number of wrapper calls evaluated, by its loader-call budget; both report ``budg
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -64,10 +65,10 @@ MAX_SITES_PER_CALL = 16
 class FlowResolver(Resolver):
     """A :class:`Resolver` in which some parameters have given values (the arguments of one call)."""
 
-    def __init__(self, base: Resolver, seeds: Mapping[int, Res], summary: bool = False) -> None:
+    def __init__(self, base: Resolver, seeds: Mapping[int, Res | Callable[[], Res]], summary: bool = False) -> None:
         super().__init__(base.index, base.project, base._is_loader_call, base.budget)
         self.project_env = base.project_env
-        #: ``id(Param)`` -> the value the parameter has for this evaluation.
+        #: ``id(Param)`` -> the value the parameter has for this evaluation (worked out when first read).
         self.seeds = dict(seeds)
         #: Whether the seeds are markers (a summary): an entry read with a marked key carries the mark.
         self.summary = summary
@@ -91,6 +92,8 @@ class FlowResolver(Resolver):
     def param(self, param: Param, depth: int) -> Res:
         """The seeded value of ``param`` if it has one, else what the resolver works out."""
         seeded = self.seeds.get(id(param))
+        if callable(seeded):
+            seeded = self.seeds[id(param)] = seeded()
         if seeded is not None:
             return Res(values=list(seeded.values), unknown=list(seeded.unknown), indirect=True,
                        notes=list(seeded.notes), dropped=seeded.dropped)
@@ -169,31 +172,49 @@ class Flow:
 
     def __init__(self, scan: ModuleScan, loader_calls: Iterable[tuple[ast.Call, Scope]]) -> None:
         self.scan = scan
-        self.sites: list[LoadSite] = []
+        #: Loader calls inside functions, with the function scopes whose parameters may reach them.
+        self._loads: list[tuple[ast.Call, Scope, list[Scope]]] = []
+        #: Names a call must end in to be a call of a possible wrapper (functions, classes, methods).
+        self.names: set[str] = set()
         seen: set[int] = set()
         for call, scope in loader_calls:
             if id(call) in seen or not any(s.kind == "function" for s in _scopes_up(scope)):
                 continue
             seen.add(id(call))
-            self._summarise(call, scope)
-        #: Names a call must end in to be a call of a wrapper (functions, classes, methods).
-        self.names: set[str] = set()
+            chain = _function_chain(scope)
+            self._loads.append((call, scope, chain))
+            for fscope in chain:
+                self.names.add(fscope.name)
+                if fscope.name == "__init__" and fscope.cls is not None:
+                    self.names.add(fscope.cls.name)
+        # summaries are worked out on demand, for the functions a call of the project actually runs
+        self._summaries: dict[int, list[LoadSite]] = {}
         self._by_scope: dict[int, list[LoadSite]] = {}
-        for site in self.sites:
-            for key in site.params:
-                self._by_scope.setdefault(key, []).append(site)
-        for scope in self._scopes():
-            if id(scope) in self._by_scope:
-                self.names.add("__init__" if scope.name == "__init__" else scope.name)
-                if scope.name == "__init__" and scope.cls is not None:
-                    self.names.add(scope.cls.name)
 
-    def _scopes(self) -> list[Scope]:
-        return [s for site in self.sites for s in _function_chain(site.scope)]
+    @property
+    def has_loads(self) -> bool:
+        """Whether a loader call of the module sits in a function (a possible wrapper)."""
+        return bool(self._loads)
+
+    def sites_for(self, target: Scope) -> list[LoadSite]:
+        """The loads whose id depends on parameters of ``target`` (summaries computed once, on demand)."""
+        done = self._by_scope.get(id(target))
+        if done is not None:
+            return done
+        out: list[LoadSite] = []
+        for call, scope, chain in self._loads:
+            if not any(f is target for f in chain):
+                continue
+            sites = self._summaries.get(id(call))
+            if sites is None:
+                sites = self._summaries[id(call)] = self._summarise(call, scope, chain)
+            out.extend(site for site in sites if id(target) in site.params)
+        self._by_scope[id(target)] = out
+        return out
 
     # -- summaries
-    def _summarise(self, call: ast.Call, scope: Scope) -> None:
-        chain = _function_chain(scope)
+    def _summarise(self, call: ast.Call, scope: Scope, chain: list[Scope]) -> list[LoadSite]:
+        out: list[LoadSite] = []
         seeds: dict[int, Res] = {}
         marks: dict[str, tuple[Scope, str]] = {}
         for fscope in chain:
@@ -202,7 +223,7 @@ class Flow:
                 marks[mark] = (fscope, name)
                 seeds[id(param)] = Res(values=[mark])
         if not marks:
-            return
+            return out
         resolver = FlowResolver(self.scan.resolver, seeds, summary=True)
         view = cast("ModuleScan", _ScanView(self.scan, resolver))
         for spec, groups, qualname, bare in self.scan._matches(call, scope):
@@ -221,9 +242,10 @@ class Flow:
                     if mark in value:
                         reached.setdefault(id(fscope), set()).add(name)
             if reached:
-                self.sites.append(LoadSite(call, scope, spec, groups, qualname, bare,
-                                           {k: frozenset(v) for k, v in reached.items()},
-                                           _conditional(call, _enclosing_function(scope)), independent))
+                out.append(LoadSite(call, scope, spec, groups, qualname, bare,
+                                    {k: frozenset(v) for k, v in reached.items()},
+                                    _conditional(call, _enclosing_function(scope)), independent))
+        return out
 
     # -- calls of wrappers
     def references(self, loader_calls: set[int]) -> list[Reference]:
@@ -231,7 +253,7 @@ class Flow:
         ``loader_calls`` themselves)."""
         imports = self.scan.index.imports
         cross = self.scan.ctx is not None and not self.scan.nested and bool(imports)
-        if not self.sites and not cross:
+        if not self._loads and not cross:
             return []
         out: list[Reference] = []
         calls = self.scan.budget.calls
@@ -294,41 +316,47 @@ class Flow:
 
     def _through(self, call: ast.Call, scope: Scope, flow: Flow, target: Scope) -> list[Reference]:
         """References of ``call`` through the loads of ``flow``'s module that depend on ``target``'s parameters."""
-        sites = flow._by_scope.get(id(target), [])
+        sites = flow.sites_for(target)
         if not sites:
             return []
-        seeds, passed = self._bind(call, scope, target, flow.scan.resolver)
-        resolver = FlowResolver(flow.scan.resolver, seeds)
+        resolver = FlowResolver(flow.scan.resolver, self._bind(call, scope, target, flow.scan.resolver))
+        known: dict[str, bool] = {}
         out: list[Reference] = []
         for site in sites[:MAX_SITES_PER_CALL]:
-            used = site.params[id(target)] & passed
+            used = {n for n in site.params[id(target)] if self._known(n, target, call, resolver, known)}
             if used:
                 nodes = [find_arg(call, target.params[n].position, (n,)) for n in sorted(used)]
                 line = min((n.lineno for n in nodes if n is not None), default=call.lineno)
                 out.extend(self._load(call, line, target, site, resolver, flow.scan))
         return out
 
+    @staticmethod
+    def _known(name: str, target: Scope, call: ast.Call, resolver: FlowResolver, known: dict[str, bool]) -> bool:
+        """Whether the call passes parameter ``name`` a value we can work out (an unknown one adds nothing)."""
+        if name not in known:
+            param = target.params[name]
+            known[name] = find_arg(call, param.position, (name,)) is not None and bool(
+                resolver.param(param, 0).values)
+        return known[name]
+
     def _bind(self, call: ast.Call, scope: Scope, target: Scope,
-              inner: Resolver) -> tuple[dict[int, Res], set[str]]:
+              inner: Resolver) -> dict[int, Res | Callable[[], Res]]:
         """The values the call gives the target's parameters (defaults evaluated by ``inner``, the
-        resolver of the target's module), and the names it passes with a value we know."""
-        seeds: dict[int, Res] = {}
-        passed: set[str] = set()
+        resolver of the target's module), each worked out only when the evaluation reads it."""
+        seeds: dict[int, Res | Callable[[], Res]] = {}
         resolver = self.scan.resolver
         star = has_star_args(call)
         for name, param in target.params.items():
             node = find_arg(call, param.position, (name,))
             if node is not None:
-                seeds[id(param)] = resolver.resolve(node, scope)
-                if seeds[id(param)].values:  # an argument the caller leaves unknown adds nothing here
-                    passed.add(name)
+                seeds[id(param)] = functools.partial(resolver.resolve, node, scope)
             elif star:
                 seeds[id(param)] = Res(unknown=[name], indirect=True, notes=["passed through *args/**kwargs"])
             elif param.default is not None:
-                seeds[id(param)] = inner.resolve(param.default, param.outer)
+                seeds[id(param)] = functools.partial(inner.resolve, param.default, param.outer)
             else:
                 seeds[id(param)] = Res(unknown=[name], indirect=True)
-        return seeds, passed
+        return seeds
 
     def _load(self, call: ast.Call, line: int, target: Scope, load: LoadSite, resolver: FlowResolver,
               inner: ModuleScan) -> list[Reference]:

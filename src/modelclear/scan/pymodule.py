@@ -324,7 +324,9 @@ class ModuleScan:
         # calls of the module's own wrappers of loaders (issue 10, cause 1)
         if not self.calls_cut_at:
             out.extend(Flow(self, self.loader_calls).references({id(c) for c, _ in self.loader_calls}))
-        out = with_registry_entries(out, self.index.module.node, self.line_offset)  # registries (cause 2)
+        module = self.index.module.node
+        if isinstance(module, ast.Module):  # registries (cause 2)
+            out = with_registry_entries(out, module, self.source, self.line_offset)
         return out
 
     def budget_warnings(self) -> list[ScanWarning]:

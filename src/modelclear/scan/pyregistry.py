@@ -11,10 +11,8 @@ calls are scanned:
   values that is a string literal of the module in a registry (an element of a list/tuple/set, a key
   or value of a dict, a class-level assignment such as an ``Enum`` member, an argument of a record
   built inside a container, an argparse ``choices`` element) is reported at the entry's line instead
-  of the call's (entries within :data:`NEAR` lines of the call stay at the call). A value built
-  from an entry (``f"{BASE}/{name}.zip"`` over a list of names) is matched to the longest entry it
-  contains of at least :data:`MIN_PART` characters. The moved reference keeps the call's evidence
-  and says ``registry entry; loaded at line N``;
+  of the call's (entries within :data:`NEAR` lines of the call stay at the call). The moved
+  reference keeps the call's evidence and says ``registry entry; loaded at line N``;
 * values that name a way to start rather than an artifact (:data:`PLACEHOLDERS`: ``scratch``,
   ``resume``, ``random``...) are never ids, whichever path led to them;
 * a parameter annotated ``Literal["org/a", "org/b"]`` may take each of its strings
@@ -23,13 +21,16 @@ calls are scanned:
   that ``Models[name].value``, ``Models.small.value`` and ``[m.value for m in Models]`` are the
   members' values.
 
-Each entry gets at most :data:`MAX_LINES_PER_VALUE` lines; the literal index is built once per module
-and only when a call has several ids.
+Each entry gets at most :data:`MAX_LINES_PER_VALUE` lines; the literal index is built once per module,
+only when a call has several ids, and only over the top-level statements whose text holds one of
+their values (at most :data:`MAX_CANDIDATE_LINES` lines are looked at).
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,8 @@ from modelclear.scan.pyvalues import Res
 if TYPE_CHECKING:
     from modelclear.scan.pyresolve import Resolver
 
-#: Shortest entry matched inside a longer built value (shorter ones match too much).
-MIN_PART = 6
+#: Most lines of a module searched for entries (the text search stops there).
+MAX_CANDIDATE_LINES = 4096
 #: Most entry lines reported for one value.
 MAX_LINES_PER_VALUE = 3
 #: Entries this close to the loader call are not repeated (the call's own reference is next to them).
@@ -131,11 +132,32 @@ def _literal_strings(node: ast.expr) -> list[str]:
 
 
 class EntryIndex:
-    """The string literals of one module that are registry entries, by value."""
+    """The string literals of one module that are registry entries, by value.
 
-    def __init__(self, tree: ast.AST) -> None:
+    Only the top-level statements whose text holds one of ``values`` quoted are walked (the text is
+    searched first), so the cost follows the registries, not the module's size.
+    """
+
+    def __init__(self, tree: ast.Module, source: str, values: Iterable[str]) -> None:
         self.by_value: dict[str, list[int]] = {}
-        self._walk(tree)
+        starts = [0]
+        for text in source.split("\n"):
+            starts.append(starts[-1] + len(text) + 1)
+        lines: set[int] = set()
+        for value in values:
+            for quoted in (f'"{value}"', f"'{value}'"):
+                at = source.find(quoted)
+                while at >= 0 and len(lines) < MAX_CANDIDATE_LINES:
+                    lines.add(bisect.bisect_right(starts, at))
+                    at = source.find(quoted, at + 1)
+        if not lines:
+            return
+        ordered = sorted(lines)
+        for stmt in tree.body:
+            end = getattr(stmt, "end_lineno", None) or stmt.lineno
+            first = bisect.bisect_left(ordered, stmt.lineno)
+            if first < len(ordered) and ordered[first] <= end:
+                self._walk(stmt)
 
     def _add(self, node: ast.expr) -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
@@ -170,22 +192,16 @@ class EntryIndex:
                 stack.append((child, inside))
 
     def lines(self, value: str) -> list[int]:
-        """Lines of the entries whose value is ``value``, else of the longest entry ``value`` is built from."""
-        exact = self.by_value.get(value)
-        if exact:
-            return exact[:MAX_LINES_PER_VALUE]
-        best = ""
-        for entry in self.by_value:
-            if len(entry) >= MIN_PART and len(entry) > len(best) and entry in value:
-                best = entry
-        return self.by_value[best][:MAX_LINES_PER_VALUE] if best else []
+        """Lines of the entries whose value is ``value``."""
+        return self.by_value.get(value, [])[:MAX_LINES_PER_VALUE]
 
 
 def _call_name(func: ast.expr) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
-def with_registry_entries(refs: list[Reference], tree: ast.AST, line_offset: int) -> list[Reference]:
+def with_registry_entries(refs: list[Reference], tree: ast.Module, source: str,
+                          line_offset: int) -> list[Reference]:
     """``refs`` without placeholder values, and each value of a call over a registry moved to its entries' lines.
 
     A value with no entry line found (or only entries next to the call) stays at the call.
@@ -195,15 +211,15 @@ def with_registry_entries(refs: list[Reference], tree: ast.AST, line_offset: int
     for ref in refs:
         if ref.id is not None:
             by_site.setdefault((ref.path, ref.line, ref.loader), []).append(ref)
-    index: EntryIndex | None = None
+    sites = [(line, site_refs) for (_, line, _), site_refs in sorted(by_site.items())
+             if len({r.id for r in site_refs}) >= 2]
+    if not sites:
+        return refs
+    index = EntryIndex(tree, source, {r.raw for _, site_refs in sites for r in site_refs})
     added: list[Reference] = []
     moved: set[int] = set()
     seen: set[tuple[str, int]] = set()
-    for (_, line, _), site_refs in sorted(by_site.items()):
-        if len({r.id for r in site_refs}) < 2:
-            continue
-        if index is None:
-            index = EntryIndex(tree)
+    for line, site_refs in sites:
         for ref in site_refs:
             for entry_line in index.lines(ref.raw):
                 at = entry_line + line_offset

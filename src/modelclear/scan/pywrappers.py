@@ -45,6 +45,7 @@ class WrapperIndex:
         self._root = ""
         self._modules: dict[str, tuple[ModuleScan, Flow] | None] = {}
         self._files: dict[str, Path | None] = {}
+        self._targets: dict[tuple[str, str], tuple[Flow, Scope] | None] = {}
         #: Whether a module was left unloaded for :data:`MAX_MODULES` (in the current root).
         self.capped = False
 
@@ -55,11 +56,18 @@ class WrapperIndex:
             self._root = key
             self._modules.clear()
             self._files.clear()
+            self._targets.clear()
             self.capped = False
 
     def target(self, ctx: ScanContext, qualname: str, own_module: str) -> tuple[Flow, Scope] | None:
         """The flow of the module defining ``qualname`` (a dotted callee) and the scope the call runs."""
         self._enter(ctx.root)
+        key = (qualname, own_module)
+        if key not in self._targets:
+            self._targets[key] = self._target(ctx, qualname, own_module)
+        return self._targets[key]
+
+    def _target(self, ctx: ScanContext, qualname: str, own_module: str) -> tuple[Flow, Scope] | None:
         parts = qualname.split(".")
         for hop in range(MAX_HOPS + 1):
             found = self._split(ctx, parts, own_module)
@@ -72,7 +80,7 @@ class WrapperIndex:
             scan, flow = loaded
             scope = _scope_of(scan.index.module, rest)
             if scope is not None:
-                return (flow, scope) if flow.sites else None
+                return (flow, scope) if flow.has_loads else None
             imported = scan.index.imports.get(rest[0])
             if imported is None or hop == MAX_HOPS:
                 return None
@@ -132,10 +140,11 @@ class WrapperIndex:
 def _scan_module(data: bytes, path: Path, ctx: ScanContext, module: str) -> tuple[ModuleScan, Flow] | None:
     from modelclear.scan.pyflow import Flow  # both import this module's neighbours
     from modelclear.scan.pymodule import ModuleScan
-    from modelclear.scan.python import FileBudget, decode_python
+    from modelclear.scan.python import PREFILTER, FileBudget, decode_python
 
     if len(data) > BUDGETS.python_source_chars:
         return None
+    loads = any(word in data for word in PREFILTER)  # without a loader keyword only its imports matter
     source = decode_python(data)
     if source is None:
         return None
@@ -149,7 +158,10 @@ def _scan_module(data: bytes, path: Path, ctx: ScanContext, module: str) -> tupl
         name = f"{module}.__init__" if path.name == "__init__.py" else module
         scan = ModuleScan(source, tree, rel, ctx, name, 0, FileBudget())
         scan.nested = True
-        scan.run()
+        # loader calls in functions, matched by their plain dotted callee (cheap; enough for wrappers)
+        table, qualname = scan.table, scan.resolver.call_qualname
+        scan.loader_calls = [(call, scope) for call, scope in scan.index.calls
+                             if loads and scope.kind != "module" and table.candidates(qualname(call.func))]
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return scan, Flow(scan, scan.loader_calls)
