@@ -170,9 +170,9 @@ def test_docs_name_a_real_tag_and_install_the_extras_they_use() -> None:
     assert revs and set(revs) == {tag}
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     assert set(re.findall(r"rev: (\S+)", hooks)) == {tag}
-    tags = subprocess.run(["git", "tag", "--list", tag], cwd=ROOT, capture_output=True, text=True)
-    if tags.returncode == 0 and (ROOT / ".git").exists():  # a source checkout: the tag must exist in it
-        assert tags.stdout.split() == [tag], f"docs name {tag}: create it with git tag -a {tag}"
+    tags = subprocess.run(["git", "tag", "--list"], cwd=ROOT, capture_output=True, text=True)
+    if tags.returncode == 0 and tags.stdout.split():  # a checkout that carries tags: the named one is among them
+        assert tag in tags.stdout.split(), f"docs name {tag}: create it with git tag -a {tag}"
     workflows = 0
     for block in _yaml_blocks(docs):
         if not isinstance(block, dict) or not ("jobs" in block or "steps" in block):

@@ -37,6 +37,14 @@ def cache(module_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return module_cache
 
 
+@pytest.fixture(autouse=True)
+def schemes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An overlay declares its schemes for the process; each test here gets the bundled ones back after."""
+    for name in ("SCHEMES", "_COMPILED", "_REWRITES", "_UNTYPED"):
+        value = getattr(ids, name)
+        monkeypatch.setattr(ids, name, value.copy())
+
+
 def _licence_overlay(folder: Path, activity: str = "train") -> Path:
     record = yaml.safe_load((DATA_DIR / "licenses" / "CC-BY-NC-4.0.yaml").read_text(encoding="utf-8"))
     record.update(id="acme-nc", spdx=None, aliases=["acme"], name="ACME Non-Commercial")
