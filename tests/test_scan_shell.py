@@ -182,6 +182,18 @@ def test_python_one_liners_are_read_by_the_python_scanner(tmp_path: Path) -> Non
         ("hf:sentence-transformers/all-MiniLM-L6-v2", 3)]
 
 
+def test_every_recognised_command_and_flag_passes_the_prefilter() -> None:
+    from modelclear.scan import shellcmds
+
+    words = [*shellcmds.RECOGNISERS, *shellcmds._MODEL_FLAGS, *shellcmds._DATASET_FLAGS, "--model_args"]
+    for word in words:
+        assert any(k in f"{word} x".encode() for k in ShellScanner.prefilter), word
+    found = run(ShellScanner(), "train.sh", b'export MODEL_NAME="runwayml/stable-diffusion-v1-5"\n'
+                                             b"lora_pti \\\n  --pretrained_model_name_or_path=$MODEL_NAME \\\n"
+                                             b"  --output_dir=./exps/out\n")
+    assert [(r.id, r.line) for r in found if isinstance(r, Reference)] == [("hf:runwayml/stable-diffusion-v1-5", 3)]
+
+
 # ---------------------------------------------------------------------------------------- negatives
 
 

@@ -260,6 +260,8 @@ class Flow:
         for call, scope in sorted(self.scan.index.calls, key=lambda item: (item[0].lineno, item[0].col_offset)):
             if id(call) in loader_calls or self.scan.ignored(call):
                 continue
+            if not call.args and not call.keywords:
+                continue  # passes nothing: the wrapper's own defaults are reported at its load
             local = call_name(call.func) in self.names
             if not local and not (cross and _head(call.func) in imports):
                 continue

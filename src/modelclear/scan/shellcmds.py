@@ -42,10 +42,6 @@ from modelclear import ids
 from modelclear.model import Kind
 from modelclear.scan.urls import clean_url, match_url
 
-#: Words of which a text must hold one before it is read as shell (the commands recognised here).
-KEYWORDS = ("wget", "curl", "aria2c", "axel", "gsutil", "gcloud", "aws", "huggingface-cli", "hf ", "git",
-            "ollama", "kaggle", "gdown", "vllm", "--model", "--dataset", "--base_model", "--base-model")
-
 
 @dataclass(frozen=True)
 class Arg:
@@ -508,3 +504,9 @@ def recognise(argv: Sequence[Arg], piped_to: str = "") -> Iterator[Hit]:
         yield from recogniser(argv, piped_to)
         return
     yield from _flags(argv, piped_to)
+
+
+#: Words of which a text must hold one before it is read as shell: every command and flag recognised here.
+KEYWORDS: tuple[str, ...] = tuple(sorted({*(n for n in RECOGNISERS if n != "hf"), "hf ", "--model", "--dataset",
+                                          *(f for f in _MODEL_FLAGS | _DATASET_FLAGS
+                                            if "--model" not in f and "--dataset" not in f)}))
