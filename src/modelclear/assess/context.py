@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from modelclear.assess.facts import check_published
-from modelclear.catalog.records import Law, LawRule, License, Term
+from modelclear.catalog.records import Law, LawRule, License, Requirement, Term
 from modelclear.model import (
     Artifact,
     Citation,
@@ -187,9 +187,19 @@ class Context:
             return "none"
         rule = self.rule_for(act)
         if rule is not None:
-            return rule.effect
+            return "needs_licence" if self.unmet(rule) else rule.effect
         defaults = self.kb.rules.get("acts", {}).get("default_effects", {})
         return str(defaults.get(act, "unknown"))
+
+    def lawful_access(self) -> str:
+        """The artifact's recorded ``lawful_access``: yes | no | unknown, or ``unrecorded``."""
+        rec = self.artifact.facts.get("lawful_access")
+        value = rec.get("value") if isinstance(rec, Mapping) else rec
+        return str(value) if value in ("yes", "no", "unknown") else "unrecorded"
+
+    def unmet(self, rule: LawRule) -> tuple[Requirement, ...]:
+        """The conditions of ``rule`` the artifact is recorded not to meet (fact value ``no``)."""
+        return tuple(q for q in rule.requires if q.fact == "lawful_access" and self.lawful_access() == "no")
 
     @cached_property
     def training_covered(self) -> bool:
@@ -224,6 +234,7 @@ class Context:
                                  or art.facts.get("technical_measures")),
             "generative": self.generative,
             "pirated_content": bool(art.facts.get("pirated_content")),
+            "lawful_access": self.lawful_access(),
         }
         for name, value in own.items():
             check_published(name, value)

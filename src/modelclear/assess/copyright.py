@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from modelclear.assess.context import Context, cite_rule, cite_source, msg
 from modelclear.assess.layers import layer
-from modelclear.catalog.records import LawRule
-from modelclear.model import Citation, Confidence, Finding, Layer, Message, Status, worst
+from modelclear.catalog.records import LawRule, RecordError, Requirement, sources
+from modelclear.model import Citation, Confidence, Finding, Layer, LocalText, Message, Source, Status, worst
 
 _EFFECT_STATUS = {
     "covers": Status.ALLOWED,
@@ -57,8 +59,16 @@ def _by_rule(ctx: Context, act: str) -> Finding:
     reasons: list[Message] = [msg("copyright.rule", citation=rule.citation, text=rule.summary)]
     caveats = [msg("copyright.condition", text=c) for c in rule.conditions]
     citations: list[Citation] = [cite_rule(rule)]
+    unmet = ctx.unmet(rule)
+    if unmet:  # a condition of the exception the artifact is recorded not to meet: no exception
+        extra = _requirement_lines(ctx, unmet, reasons)
+        return _needs_licence(ctx, rule, reasons, extra)
     if rule.effect == "needs_licence":
         return _needs_licence(ctx, rule, reasons)
+    if rule.effect == "uncertain":
+        licensed = _express_licence(ctx, reasons, citations)
+        if licensed is not None:
+            return licensed
     status = _EFFECT_STATUS[rule.effect]
     obligations: list[Message] = []
     if rule.effect == "covers_unless_optout":
@@ -74,6 +84,9 @@ def _by_rule(ctx: Context, act: str) -> Finding:
     if status is Status.ALLOWED and rule.confidence is Confidence.UNCERTAIN:
         status = Status.UNCERTAIN
         reasons.append(msg("rule.unverified", citation=rule.citation))
+    if any(q.fact == "lawful_access" for q in rule.requires) and ctx.lawful_access() == "unknown":
+        _requirement_lines(ctx, rule.requires, reasons, citations)
+        status = worst([status, Status.UNCERTAIN])
     return Finding(
         Layer.COPYRIGHT,
         status,
@@ -97,10 +110,70 @@ def _cases(ctx: Context, rule: LawRule) -> list[Message]:
     return out[:6]
 
 
-def _needs_licence(ctx: Context, rule: LawRule | None, reasons: list[Message]) -> Finding:
+def _requirement_lines(ctx: Context, requires: tuple[Requirement, ...], reasons: list[Message],
+                       citations: list[Citation] | None = None) -> list[Citation]:
+    """Reasons (added to ``reasons``) and citations for conditions of an exception and the artifact's record."""
+    out: list[Citation] = []
+    record = ctx.artifact.facts.get("lawful_access")
+    for q in requires:
+        reasons.append(msg(f"copyright.requirement.{ctx.lawful_access()}", citation=q.citation, text=q.summary))
+        out.extend(cite_source(q.citation, s) for s in q.sources[:1])
+    if isinstance(record, Mapping):
+        why = record.get("summary")
+        if isinstance(why, Mapping):
+            reasons.append(msg("copyright.lawful_access_record", text=LocalText(str(why.get("en", "")),
+                                                                                str(why.get("ja", "") or ""))))
+        for src in _sources(record.get("sources"))[:2]:
+            out.append(cite_source(ctx.artifact.name, src))
+    if citations is not None:
+        citations.extend(out)
+    return out
+
+
+def _sources(raw: object) -> tuple[Source, ...]:
+    """The sources of an artifact fact's record (already checked by the schema); bad ones are skipped."""
+    try:
+        return sources(raw, "lawful_access", required=False)
+    except RecordError:
+        return ()
+
+
+def _express_licence(ctx: Context, reasons: list[Message], citations: list[Citation]) -> Finding | None:
+    """Where the law holds an express licence a defence of its own, a licence from the rightholder covering the act.
+
+    Only a copyright licence granted by whoever holds the rights in the content counts: the dataset's own
+    licence when its publisher owns the content, or the licence recorded for the content itself. A licence
+    on a compilation of third-party works does not license those works (legal-facts R10).
+    """
+    defence = ctx.position("licence_defence")
+    if defence is None:
+        return None
+    art = ctx.artifact
+    content = str(art.facts.get("content_license") or "")
+    if content and content not in ("none", "per-item", "unknown"):
+        licence_id: str | None = content
+    elif art.facts.get("content_owner") == "publisher":
+        licence_id = ctx.license_in_force()
+    else:
+        return None
+    lic = ctx.kb.license(licence_id) if licence_id else None
+    if lic is None or lic.kind != "license" or not lic.grants:
+        return None
+    result = ctx.evaluate(lic)
+    if result.status not in (Status.ALLOWED, Status.CONDITIONAL):
+        return None
+    reasons.append(msg("copyright.express_licence", license=lic.name, text=defence.summary))
+    citations.extend(cite_source(ctx.law.name.en, s) for s in defence.sources[:2])
+    obligations = (msg("copyright.follow_licence", license=lic.name),) if result.status is Status.CONDITIONAL else ()
+    return Finding(Layer.COPYRIGHT, result.status, tuple(reasons), obligations, tuple(citations),
+                   weakest=min(defence.confidence, result.confidence, key=lambda c: c.rank))
+
+
+def _needs_licence(ctx: Context, rule: LawRule | None, reasons: list[Message],
+                   extra: list[Citation] | None = None) -> Finding:
     """No exception covers the act: the user needs the rightholders' permission."""
     art = ctx.artifact
-    citations = [cite_rule(rule)] if rule else []
+    citations = ([cite_rule(rule)] if rule else []) + list(extra or ())
     content = str(art.facts.get("content_license") or "")
     licence_id = art.license or (content if content not in ("", "none", "per-item", "unknown") else None)
     reasons = [*reasons, msg("copyright.needs_licence")]

@@ -93,6 +93,8 @@ FACTS: Mapping[str, Fact] = {f.name: f for f in (
           "a commercial ML licence is on offer, or technical measures block AI collection"),
     _fact("generative", bool, None, "context", "the model generates content"),
     _fact("pirated_content", bool, None, "context", "the artifact contains pirated material"),
+    _fact("lawful_access", str, [*vocab.LAWFUL_ACCESS, "unrecorded"], "context",
+          "the artifact's content was obtained from a lawfully accessible source (dataset facts.lawful_access)"),
     _fact("contract_status", str, _STATUSES, "contract", "the contract layer's status"),
     _fact("contract_acceptance", str, ACCEPTANCE, "contract", "how the deciding terms were accepted"),
     _fact("license_category", str, LICENSE_CATEGORIES, "license", "category of the deciding licence"),

@@ -225,6 +225,16 @@ def build_license(raw: Mapping[str, Any], where: str) -> License:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """A condition of a statutory exception that an artifact fact must meet (e.g. lawful access)."""
+
+    fact: str
+    citation: str
+    summary: LocalText
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
 class LawRule:
     """A statutory rule (or case-law position) for one act and purpose, in force between two dates."""
 
@@ -240,6 +250,7 @@ class LawRule:
     conditions: tuple[LocalText, ...]
     sources: tuple[Source, ...]
     confidence: Confidence
+    requires: tuple[Requirement, ...] = ()
 
     def in_force(self, on: dt.date) -> bool:
         """Whether the rule applies on ``on``."""
@@ -292,6 +303,7 @@ class Law:
     cases: tuple[Case, ...]
     obligations: tuple[Mapping[str, Any], ...]
     sources: tuple[Source, ...]
+    licence_defence: Position | None = None
 
 
 _ACTS = frozenset(vocab.LAW_ACTS)
@@ -343,6 +355,12 @@ def build_law(raw: Mapping[str, Any], where: str) -> Law:
                 ),
                 sources=srcs,
                 confidence=confidence(r["confidence"], w) if r.get("confidence") else weakest(srcs),
+                requires=tuple(
+                    Requirement(fact=str(q.get("fact", "")), citation=str(q.get("citation", "")),
+                                summary=local_text(q.get("summary"), f"{w}.requires[{j}].summary"),  # type: ignore[arg-type]
+                                sources=sources(q.get("sources"), f"{w}.requires[{j}]"))
+                    for j, q in enumerate(r.get("requires") or ())
+                ),
             )
         )
     cases = []
@@ -372,6 +390,7 @@ def build_law(raw: Mapping[str, Any], where: str) -> Law:
         cases=tuple(cases),
         obligations=tuple(raw.get("obligations") or ()),
         sources=sources(raw.get("sources"), where, required=False),
+        licence_defence=_position(raw.get("licence_defence"), where + ".licence_defence"),
     )
 
 

@@ -152,6 +152,12 @@ DATASET_FACTS = Record("DatasetFacts", (
     F("withdrawn", Record("Withdrawn", (F("date", Date(), doc="when"),
                                         F("summary", TEXT, True, "what happened"))), doc="withdrawn by its publisher"),
     F("pirated_content", Bool(null=True), doc="it contains pirated material"),
+    F("lawful_access", Record("LawfulAccess", (
+        F("value", Enum(vocab.LAWFUL_ACCESS), True,
+          "no: pirated copies, a paywall or database terms circumvented; unknown: reviewed, cannot tell"),
+        F("summary", TEXT, True, "why, in plain words"),
+        F("sources", SOURCES, True, "where it is stated"),
+    )), doc="whether the content was obtained from a lawfully accessible source (legal-facts R8)"),
 ), doc="Facts of a dataset (others may be added).")
 
 DATASET = Record("Dataset", _artifact_fields(True), doc="A hand-reviewed dataset, one per file.",
@@ -199,6 +205,12 @@ LAW_RULE = Record("LawRule", (
     F("confidence", Enum(vocab.CONFIDENCES), doc="default: the weakest of the sources"),
     F("summary", TEXT, True, "the rule in plain words"),
     F("conditions", ListOf(TEXT), True, "limits the user must stay within"),
+    F("requires", ListOf(Record("Requirement", (
+        F("fact", Enum(vocab.RULE_REQUIREMENTS), True, "the artifact fact the exception needs (value yes)"),
+        F("citation", Str(), True, "the provision that sets the condition"),
+        F("summary", TEXT, True, "the condition in plain words"),
+        F("sources", SOURCES, True, "where it is stated"),
+    )), unique="fact"), doc="conditions of the exception: a recorded `no` makes it unavailable, `unknown` uncertain"),
     F("sources", SOURCES, True, "where it is stated"),
 ), checks=(checks.law_rule_rules,),
     check_docs=("`until`, when given, is after `effective`.", "A `covers` rule does not rest only on U sources."))
@@ -238,6 +250,8 @@ LAW = Record("Law", (
         F("likelihood", Enum(vocab.MODEL_COPY_LIKELIHOOD), True, "is a model a copy of its training data"),
         F("generative_effect", Enum(vocab.GENERATIVE_EFFECTS), True, "what that means for generative models"),
         *POSITION.fields[1:])), True, "whether a model is a copy of its training data"),
+    F("licence_defence", POSITION, doc="an express licence from the rightholder that covers the act is a complete "
+      "defence, so a licensed act needs no exception (legal-facts R10); `likelihood` unused"),
     F("rules", ListOf(LAW_RULE, nonempty=True, unique="id"), True, "statutory rules and case-law positions"),
     F("cases", ListOf(CASE, unique="id"), True, "court decisions and pending cases"),
     F("obligations", ListOf(OBLIGATION, unique="id"), doc="duties such as AI Act Art. 53"),

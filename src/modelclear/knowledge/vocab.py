@@ -42,6 +42,10 @@ ACTS = ("analysis", "use_weights", "distribute_weights", "use_outputs", "distrib
 LAW_ACTS = tuple(a for a in ACTS if a != "use_software")
 #: What a law rule says of an act (law rule ``effect``).
 LAW_EFFECTS = ("covers", "covers_unless_optout", "needs_licence", "uncertain", "conditional")
+#: Conditions a law rule may require of the artifact (law rule ``requires[].fact``).
+RULE_REQUIREMENTS = ("lawful_access",)
+#: Values of a dataset's ``facts.lawful_access.value``.
+LAWFUL_ACCESS = ("yes", "no", "unknown")
 #: ``weights_work.likelihood`` of a law file.
 WEIGHTS_LIKELIHOOD = ("unlikely", "unsettled", "likely")
 #: ``model_copy.likelihood`` of a law file.
