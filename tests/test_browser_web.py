@@ -108,17 +108,38 @@ def test_japanese_result_with_lineage(server: str, browser, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_pages_fit_a_phone(server: str, browser, lang: str) -> None:  # type: ignore[no-untyped-def]
-    """390 px wide: no page scrolls sideways, and the navigation (three links) stays on screen (issue 15)."""
+    """390 px wide: no page scrolls sideways, and the navigation (four links) stays on screen (issue 15)."""
     page = browser.new_page(viewport={"width": 390, "height": 800})
     for path in ("/", "/check?id=hf:meta-llama/Llama-2-7b-hf&jurisdiction=JP&jurisdiction=EU",
-                 "/explain/dataset:imagenet-1k", "/explain?q=llama", "/explain/law:JP"):
+                 "/explain/dataset:imagenet-1k", "/explain?q=llama", "/explain/law:JP", "/scan"):
         page.goto(f"{server}{path}{'&' if '?' in path else '?'}lang={lang}")
         page.wait_for_load_state("load")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         links = page.locator("nav.nav a")
-        assert links.count() == 3
-        for i in range(3):
+        assert links.count() == 4
+        for i in range(4):
             box = links.nth(i).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, i)
             assert box["height"] < 40, (path, i)  # one line: a label broken over lines is the bug this catches
+    page.close()
+
+
+def test_upload_a_project_archive_and_open_its_report(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, item 1: the upload form in a real browser, then the result page and the full report."""
+    import zipfile
+
+    archive = tmp_path / "project.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("project/app.py", "from ultralytics import YOLO\nmodel = YOLO('yolov8n.pt')\n")
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(f"{server}/scan?lang=ja")
+    page.set_input_files("#f-archive", str(archive))
+    page.click("#scan-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "/scan/" in page.url and "project.zip のスキャン結果" in page.inner_text("main"), page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("[data-group] li[data-id='ultralytics:yolov8n']").count() == 1
+    page.click("text=レポート全体を開く")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/report.html") and "ultralytics:yolov8n" in page.inner_text("body")
     page.close()

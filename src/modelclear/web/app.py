@@ -4,7 +4,8 @@ Pages: ``/`` (the question form), ``/check`` (the layered verdict, the same view
 html``, lineage drawn by :mod:`modelclear.graph`), ``/explain`` and ``/explain/{id}`` (what the
 knowledge base holds). JSON: ``/api/check`` (exactly the ``modelclear/check/1`` document of
 :func:`modelclear.report.data.check_document`; a list of them for several jurisdictions, as the CLI
-prints), ``/api/explain``, ``/api/search`` and ``/healthz``.
+prints), ``/api/explain``, ``/api/search`` and ``/healthz``. ``/scan`` takes a project upload and shows its scan
+report with downloads in every format (:mod:`modelclear.web.scans`, unpacked by :mod:`modelclear.web.archive`).
 
 Bad input (malformed id, unknown jurisdiction, activity, purpose, language or date) is HTTP 400
 with a clear message, in JSON under ``/api`` and as a page elsewhere; an unknown id is an answer
@@ -32,7 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from modelclear import __version__
 from modelclear.service import Service
-from modelclear.web import api, pages
+from modelclear.web import api, pages, scans
 from modelclear.web.forms import BadInput, lang_of
 from modelclear.web.site import STATIC, Site
 
@@ -78,5 +79,6 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
 
     _errors(app, site)
     app.include_router(pages.router(site))
+    app.include_router(scans.router(site, scans.ScanStore()))
     app.include_router(api.router(site))
     return app
