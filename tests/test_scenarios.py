@@ -51,7 +51,7 @@ def test_scenario(case: dict[str, Any], service: Service) -> None:
     inp = case["input"]
     question = Question(id=inp["id"], jurisdictions=(inp["jurisdiction"],), activity=inp["activity"],
                         purpose=inp["purpose"], accepted=tuple(inp.get("accepted", [])),
-                        obtained_on=inp.get("obtained_on"), as_of=AS_OF)
+                        obtained_on=inp.get("obtained_on"), as_of=AS_OF, domicile=inp.get("domicile"))
     report = service.check(question)
     a = report.assessments[0]
     exp = case["expect"]

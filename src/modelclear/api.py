@@ -82,26 +82,30 @@ class Result:
 def check_report(artifact_id: str, jurisdictions: str | Sequence[str] = ("JP",), activity: str = "deploy",
                  purpose: str = "commercial", accepted: Iterable[str] = (),
                  obtained_on: str | dt.date | None = None, *, lang: str = "en",
-                 catalog: Catalog | None = None) -> Report:
-    """The report of one artifact id under a scenario in each jurisdiction (``modelclear check``)."""
+                 catalog: Catalog | None = None, domicile: str | None = None) -> Report:
+    """The report of one artifact id under a scenario in each jurisdiction (``modelclear check``).
+
+    ``domicile`` is where the user is domiciled (``EU``, ``JP``…), for licences that key on it.
+    """
     codes = (jurisdictions,) if isinstance(jurisdictions, str) else tuple(jurisdictions)
     question = Question(id=artifact_id, jurisdictions=codes, activity=activity, purpose=purpose,
-                        accepted=tuple(accepted), obtained_on=obtained_on, lang=lang)
+                        accepted=tuple(accepted), obtained_on=obtained_on, lang=lang, domicile=domicile)
     return Service(catalog=catalog).check(question)
 
 
 def check(artifact_id: str, jurisdiction: str = "JP", activity: str = "deploy", purpose: str = "commercial",
           accepted: Iterable[str] = (), obtained_on: str | dt.date | None = None, *,
-          catalog: Catalog | None = None) -> Assessment:
+          catalog: Catalog | None = None, domicile: str | None = None) -> Assessment:
     """Assess one artifact id under a scenario (the ``modelclear check`` command for one jurisdiction)."""
     return check_report(artifact_id, (jurisdiction,), activity, purpose, accepted, obtained_on,
-                        catalog=catalog).assessments[0]
+                        catalog=catalog, domicile=domicile).assessments[0]
 
 
 def scan(path: str | Path = ".", jurisdictions: str | Sequence[str] = ("JP",), activity: str = "deploy",
          purpose: str = "commercial", accepted: Iterable[str] = (), obtained_on: str | dt.date | None = None, *,
          policy: str | Path | None = None, fail_on: str | None = None, today: dt.date | None = None,
-         exclude: Sequence[str] = (), lang: str = "en", catalog: Catalog | None = None) -> Result:
+         exclude: Sequence[str] = (), lang: str = "en", catalog: Catalog | None = None,
+         domicile: str | None = None) -> Result:
     """Scan a codebase (``modelclear scan``): every model and dataset it loads, judged, then gated.
 
     ``policy`` is a policy file (``modelclear.toml``, a ``pyproject.toml`` with ``[tool.modelclear]``,
@@ -121,7 +125,7 @@ def scan(path: str | Path = ".", jurisdictions: str | Sequence[str] = ("JP",), a
         raise UsageError(f"no such file or directory: {root}")
     service = Service(catalog=catalog)
     codes = (jurisdictions,) if isinstance(jurisdictions, str) else tuple(jurisdictions)
-    scenarios = service.scenarios(codes, activity, purpose, accepted, obtained_on)
+    scenarios = service.scenarios(codes, activity, purpose, accepted, obtained_on, domicile=domicile)
     pol = policy_mod.Policy()
     if policy is not None:
         def check_id(text: str) -> None:

@@ -187,6 +187,11 @@ def _scenario_values(args: argparse.Namespace, pol: Any = None) -> tuple[list[st
     return jurisdictions, activity, purpose, accepted, obtained
 
 
+def _domicile(args: argparse.Namespace, pol: Any = None) -> str | None:
+    """``--domicile``, else the policy's ``domicile``."""
+    return args.domicile or (pol.domicile if pol is not None else None)
+
+
 def _gate(args: argparse.Namespace, pol: Any, assessments: Any, service: Any) -> Any:
     """Apply the policy, ``--fail-on`` and ``--baseline`` to the assessments."""
     import dataclasses
@@ -240,7 +245,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     pol = _load_policy(args, Path.cwd(), service.kb)
     jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
     report = service.check(Question(id=args.id, jurisdictions=tuple(jurisdictions), activity=activity,
-                                    purpose=purpose, accepted=tuple(accepted), obtained_on=obtained, lang=args.lang))
+                                    purpose=purpose, accepted=tuple(accepted), obtained_on=obtained, lang=args.lang,
+                                    domicile=_domicile(args, pol)))
     report = report.with_gate(_gate(args, pol, report.assessments, service))
     _output(args, report)
     _gate_messages(report)
@@ -260,7 +266,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     service = _service(args)
     pol = _load_policy(args, root, service.kb)
     jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
-    scenarios = service.scenarios(jurisdictions, activity, purpose, accepted, obtained)
+    scenarios = service.scenarios(jurisdictions, activity, purpose, accepted, obtained, domicile=_domicile(args, pol))
     options = ScanOptions(exclude=tuple(args.exclude),
                           include_hf_cache=args.include_hf_cache or args.hf_cache is not None,
                           hf_cache_dir=Path(args.hf_cache) if args.hf_cache else None,

@@ -26,6 +26,8 @@ def _scenario_args(p: argparse.ArgumentParser) -> None:
                    help="terms you or your employer accepted, e.g. dataset:imagenet-1k (repeatable)")
     g.add_argument("--obtained-on", metavar="YYYY-MM-DD",
                    help="when you obtained the artifact: picks the licence then in force (default: today)")
+    g.add_argument("--domicile", metavar="CODE", help="where you or your company is domiciled (EU, a member "
+                   "code, JP…), for licences that key on it, e.g. Llama 3.2/4 multimodal (default: where the act is)")
 
 
 def _policy_args(p: argparse.ArgumentParser) -> None:

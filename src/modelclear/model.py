@@ -249,6 +249,9 @@ class Scenario:
     accepted: frozenset[str] = frozenset()
     obtained_on: _dt.date | None = None
     as_of: _dt.date = field(default_factory=_dt.date.today)
+    #: Where the user (individual or company) is domiciled or has its principal place of business, as a
+    #: jurisdiction code (``EU`` or a member state, ``JP``…); ``None``: assumed where the act happens.
+    domicile: str | None = None
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ class Question:
     obtained_on: str | dt.date | None = None
     lang: str = "en"
     as_of: dt.date | None = None
+    domicile: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,9 +200,23 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+_DOMICILE = re.compile(r"[A-Za-z]{2}")
+
+
+def check_domicile(domicile: str | None) -> str | None:
+    """The user's domicile as a jurisdiction code (``EU``, ``FR``, ``JP``; ``GB`` is ``UK``), or :class:`UsageError`."""
+    if domicile is None or not domicile.strip():
+        return None
+    code = domicile.strip().upper()
+    if not _DOMICILE.fullmatch(code):
+        raise UsageError(f"domicile {printable(domicile[:40])!r} is not a two-letter country code or EU",
+                         "bad_domicile", domicile=domicile[:40])
+    return "UK" if code == "GB" else code
+
+
 def make_scenario(jurisdiction: str, activity: str, purpose: str, accepted: Iterable[str] = (),
                   obtained_on: str | dt.date | None = None, as_of: dt.date | None = None,
-                  kb: KnowledgeBase | None = None) -> Scenario:
+                  kb: KnowledgeBase | None = None, domicile: str | None = None) -> Scenario:
     """Validate one jurisdiction's input into a :class:`Scenario`; raise :class:`UsageError` on bad values."""
     kb = kb or load_knowledge()
     check_jurisdiction(kb, jurisdiction)
@@ -218,6 +233,7 @@ def make_scenario(jurisdiction: str, activity: str, purpose: str, accepted: Iter
         accepted=frozenset(_canonical_accepted(kb, items)),
         obtained_on=obtained,
         as_of=as_of or dt.date.today(),
+        domicile=check_domicile(domicile),
     )
 
 
@@ -260,8 +276,12 @@ class Service:
 
     def scenarios(self, jurisdictions: Sequence[str], activity: str = "deploy", purpose: str = "commercial",
                   accepted: Iterable[str] = (), obtained_on: str | dt.date | None = None, *,
-                  as_of: dt.date | None = None, limits: Limits = NO_LIMITS) -> tuple[Scenario, ...]:
-        """One validated scenario per jurisdiction, in the order given; :class:`UsageError` on bad input."""
+                  as_of: dt.date | None = None, limits: Limits = NO_LIMITS,
+                  domicile: str | None = None) -> tuple[Scenario, ...]:
+        """One validated scenario per jurisdiction, in the order given; :class:`UsageError` on bad input.
+
+        ``domicile`` is where the user is domiciled (some licences key on it, not on where the act happens).
+        """
         if not jurisdictions:
             raise UsageError("--jurisdiction is required (e.g. --jurisdiction JP), or set jurisdictions in the "
                              "policy", "missing_jurisdiction")
@@ -277,7 +297,8 @@ class Service:
         for item in items:
             check_accepted(item, limits)
         as_of = as_of or dt.date.today()
-        return tuple(make_scenario(code, activity, purpose, items, obtained, as_of, kb=self.kb)
+        home = check_domicile(domicile)
+        return tuple(make_scenario(code, activity, purpose, items, obtained, as_of, kb=self.kb, domicile=home)
                      for code in jurisdictions)
 
     def validate(self, question: Question, limits: Limits = NO_LIMITS) -> tuple[ArtifactRef, tuple[Scenario, ...]]:
@@ -285,7 +306,8 @@ class Service:
         check_lang(question.lang)
         ref = parse_id(question.id, limits)
         scenarios = self.scenarios(question.jurisdictions, question.activity, question.purpose, question.accepted,
-                                   question.obtained_on, as_of=question.as_of, limits=limits)
+                                   question.obtained_on, as_of=question.as_of, limits=limits,
+                                   domicile=question.domicile)
         return ref, scenarios
 
     # assessment

@@ -140,6 +140,20 @@ class Context:
         """The outermost parent (EU for DE and EU members)."""
         return self.laws[-1].jurisdiction if self.laws else self.scenario.jurisdiction
 
+    @cached_property
+    def domicile_places(self) -> frozenset[str]:
+        """The user's domicile and the jurisdictions it belongs to (FR → FR, EU); the act's place if not given."""
+        sc = self.scenario
+        if sc.domicile is None:
+            return frozenset({sc.jurisdiction.upper(), self.jurisdiction_family})
+        places = {sc.domicile.upper()}
+        law, seen = self.kb.law(sc.domicile), set()
+        while law is not None and law.jurisdiction not in seen:
+            places.add(law.jurisdiction)
+            seen.add(law.jurisdiction)
+            law = self.kb.law(law.parent) if law.parent else None
+        return frozenset(places)
+
     @property
     def on(self) -> dt.date:
         """The date the acts are judged at."""
@@ -295,6 +309,8 @@ class Context:
             if sc.activity not in term.activities or sc.purpose not in term.purposes:
                 continue
             if term.jurisdictions and not (term.jurisdictions & places):
+                continue
+            if term.domiciles and not (term.domiciles & self.domicile_places):
                 continue
             if any(facts.get(k) != v for k, v in term.requires_facts.items()):
                 continue

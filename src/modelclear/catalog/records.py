@@ -137,6 +137,7 @@ class Term:
     quote: str = ""
     jurisdictions: frozenset[str] = frozenset()
     requires_facts: Mapping[str, Any] = field(default_factory=dict)
+    domiciles: frozenset[str] = frozenset()
 
     def __hash__(self) -> int:
         return hash((self.id, self.clause))
@@ -202,6 +203,7 @@ def build_license(raw: Mapping[str, Any], where: str) -> License:
                 quote=str(t.get("quote", "") or ""),
                 jurisdictions=frozenset(str(j).upper() for j in t.get("jurisdictions") or ()),
                 requires_facts=dict(t.get("requires_facts") or {}),
+                domiciles=frozenset(str(j).upper() for j in t.get("domiciles") or ()),
             )
         )
     grants = raw.get("grants", "all")

@@ -67,6 +67,8 @@ TERM = Record("Term", (
     F("purposes", PURPOSES, doc="default: every purpose"),
     F("jurisdictions", ListOf(Str()), doc="only where the user is in one of these (EU includes its members)"),
     F("requires_facts", MapOf(AnyValue()), doc="only for artifacts with these facts, e.g. {multimodal: true}"),
+    F("domiciles", ListOf(Str()), doc="only for users domiciled (or with their principal place of business) in "
+      "one of these, wherever the act happens (EU includes its members); without --domicile, where the act is"),
     F("summary", TEXT, True, "the clause in plain words"),
     F("clause", Str(), True, "where in the licence, e.g. §1(i)"),
     F("quote", Str(), doc="a short quote in the licence's own language"),

@@ -50,6 +50,7 @@ class Policy:
     purpose: str | None = None
     accepted: tuple[str, ...] = ()
     obtained_on: dt.date | None = None
+    domicile: str | None = None  # where the user is domiciled (EU, JP…); some licences key on it
     fail_on: str = DEFAULT_FAIL_ON
     allow_licenses: tuple[str, ...] = ()
     deny_licenses: tuple[str, ...] = ()

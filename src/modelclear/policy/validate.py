@@ -10,7 +10,8 @@ from typing import Any
 from modelclear.knowledge.vocab import ACTIVITIES
 from modelclear.policy.model import FAIL_ON, Policy, PolicyError, Waiver
 
-_TOP_KEYS = ("jurisdictions", "activity", "purpose", "accepted", "obtained-on", "fail-on", "licenses", "waivers")
+_TOP_KEYS = ("jurisdictions", "activity", "purpose", "accepted", "obtained-on", "domicile", "fail-on", "licenses",
+             "waivers")
 _LICENSE_KEYS = ("allow", "deny")
 _WAIVER_KEYS = ("id", "reason", "approved-by", "expires")
 _ACTIVITIES = ACTIVITIES
@@ -99,6 +100,12 @@ def _validate(shown: str, table: Mapping[str, Any], locate: Callable[[Sequence[s
     if "obtained-on" in values:
         raw_key, value = values["obtained-on"]
         out["obtained_on"] = date((raw_key,), value)
+    if "domicile" in values:
+        raw_key, value = values["domicile"]
+        home = text((raw_key,), value).strip().upper()
+        if not (len(home) == 2 and home.isascii() and home.isalpha()):
+            raise fail((raw_key,), f"{home!r} is not a two-letter country code or EU")
+        out["domicile"] = home
     if "fail-on" in values:
         raw_key, value = values["fail-on"]
         out["fail_on"] = choice((raw_key,), value, FAIL_ON)

@@ -50,6 +50,7 @@ class FormState:
     accepted: str = ""
     obtained_on: str = ""
     lang: str = "en"
+    domicile: str = ""
 
     def query(self, **override: str) -> str:
         """The query string that asks this question again (``override`` replaces fields)."""
@@ -60,6 +61,8 @@ class FormState:
             pairs.append(("accepted", self.accepted))
         if self.obtained_on:
             pairs.append(("obtained_on", self.obtained_on))
+        if self.domicile:
+            pairs.append(("domicile", self.domicile))
         pairs.append(("lang", self.lang))
         pairs = [(k, override.get(k, v)) for k, v in pairs]
         return urlencode(pairs)
@@ -93,6 +96,7 @@ def form_state(request: Request) -> FormState:
         accepted=accepted,
         obtained_on=q.get("obtained_on", "").strip(),
         lang=q.get("lang", "").strip() or "en",
+        domicile=q.get("domicile", "").strip()[:40],
     )
 
 
@@ -103,7 +107,8 @@ LIMITS = Limits(max_id=MAX_ID, max_jurisdictions=MAX_JURISDICTIONS)
 def question(form: FormState) -> Question:
     """The form's question for the check service."""
     return Question(id=form.id, jurisdictions=form.jurisdictions, activity=form.activity, purpose=form.purpose,
-                    accepted=tuple(form.accepted_items()), obtained_on=form.obtained_on or None, lang=form.lang)
+                    accepted=tuple(form.accepted_items()), obtained_on=form.obtained_on or None, lang=form.lang,
+                    domicile=form.domicile or None)
 
 
 def run_check(form: FormState, service: Service) -> Report:
