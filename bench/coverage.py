@@ -2,10 +2,11 @@
 
 Usage::
 
-    python bench/coverage.py [--mirror DIR] [--repo owner/name] [--top N] [--json FILE]
+    python bench/coverage.py [--mirror DIR] [--split dev|heldout] [--repo owner/name] [--top N] [--json FILE]
 
-For every **dev** repository of the evaluation corpus (``bench/corpus/labels/dev``; the held-out split
-is never read), the tree is materialised at the pinned commit from the mirror (``--mirror`` or the
+For every repository of one split of the evaluation corpus (``bench/corpus/labels/dev`` by default;
+``--split heldout`` reads the held-out repositories, for the figure reported at the end only: knowledge
+is never added from what it lists), the tree is materialised at the pinned commit from the mirror (``--mirror`` or the
 ``MODELCLEAR_CORPUS_MIRROR`` environment variable, laid out as ``bench/corpus/README.md`` says),
 scanned in process with one job, and every reference with an id is resolved through the bundled
 knowledge (no HF cache, no network) and assessed under one default scenario: JP, deploy, commercial
@@ -43,7 +44,7 @@ def _score_module() -> Any:
     spec.loader.exec_module(module)
     return module
 
-LABELS_DIR = Path(__file__).resolve().parent / "corpus" / "labels" / "dev"
+LABELS = Path(__file__).resolve().parent / "corpus" / "labels"
 SCENARIO = ("JP", "deploy", "commercial")
 
 
@@ -132,10 +133,12 @@ def render(rows: Sequence[RepoCoverage], top: int) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Measure the dev repositories; print the table (and write JSON when asked)."""
+    """Measure the repositories of one split; print the table (and write JSON when asked)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--mirror", default=os.environ.get("MODELCLEAR_CORPUS_MIRROR"),
                         help="folder of bare git snapshots (default: $MODELCLEAR_CORPUS_MIRROR)")
+    parser.add_argument("--split", choices=("dev", "heldout"), default="dev",
+                        help="which part of the corpus (heldout: for the final report only; never tune on it)")
     parser.add_argument("--repo", help="only this owner/name")
     parser.add_argument("--top", type=int, default=60, help="how many unknown ids to list")
     parser.add_argument("--json", help="also write the numbers to this JSON file")
@@ -146,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     score = _score_module()
     service = _service()
     rows: list[RepoCoverage] = []
-    for path in sorted(LABELS_DIR.glob("*.json")):
+    for path in sorted((LABELS / args.split).glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         repo = doc["repo"]
         if args.repo and repo != args.repo:
