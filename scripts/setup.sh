@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 | grep -v -E '^(WARNING: Location|  )' || true
-.venv/bin/python -c 'import modelclear, yaml, rich, license_expression, huggingface_hub, pytest' \
+.venv/bin/python -c 'import modelclear, yaml, rich, license_expression, huggingface_hub, pytest, gguf' \
   || { echo "setup: installation incomplete" >&2; exit 1; }
 # Browser tests (HTML report): Debian's Chromium, driven by Playwright without downloading a browser.
 if [ -f scripts/setup-browser.sh ]; then bash scripts/setup-browser.sh; fi
