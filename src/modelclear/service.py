@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -33,12 +34,13 @@ from modelclear import ids
 from modelclear.catalog import ArtifactSource, Catalog, KnowledgeBase
 from modelclear.i18n import LANGUAGES
 from modelclear.knowledge.schema import OverlayError
-from modelclear.model import Activity, Artifact, ArtifactRef, Assessment, Purpose, Scenario
+from modelclear.model import Activity, Artifact, ArtifactRef, Assessment, Kind, Purpose, Scenario
 from modelclear.report import Report, ScanEntry
 from modelclear.safetext import printable
 
 if TYPE_CHECKING:
     from modelclear.assess import Judgements
+    from modelclear.catalog.localmodel import LocalSource
     from modelclear.scan.base import ScanOptions, ScanResult
 
 
@@ -312,18 +314,29 @@ class Service:
 
     # assessment
 
-    def judgements(self, artifacts: Iterable[Artifact | None]) -> Judgements:
+    def judgements(self, artifacts: Iterable[Artifact | None], catalog: Catalog | None = None) -> Judgements:
         """The lineage of ``artifacts`` asked for once, ready to be judged (:class:`modelclear.assess.Judgements`).
 
         Every artifact of the run and everything upstream of it is resolved once through the catalog
-        and its DAG built once (:func:`modelclear.lineage.forest`, within its depth and size bounds);
-        the assessment then reads those DAGs and never goes back to the catalog.
+        (``catalog``: a run's own, default this service's) and its DAG built once
+        (:func:`modelclear.lineage.forest`, within its depth and size bounds); the assessment then reads
+        those DAGs and never goes back to the catalog.
         """
         from modelclear import lineage
         from modelclear.assess import Judgements
 
-        forest = lineage.forest(self.catalog, [a.id for a in artifacts if a is not None])
+        forest = lineage.forest(catalog or self.catalog, [a.id for a in artifacts if a is not None])
         return Judgements(self.kb, forest)
+
+    def local_catalog(self, root: Path) -> tuple[Catalog, LocalSource]:
+        """A catalog for one run over files under ``root``: ``local:`` ids read from there, then this catalog's sources.
+
+        Each run gets its own (two scans of different trees never share a ``local:`` record).
+        """
+        from modelclear.catalog.localmodel import LocalSource
+
+        source = LocalSource(self.kb.license_key, root=root)
+        return Catalog(kb=self.kb, sources=[source, *self.catalog.sources]), source
 
     def assess(self, ref: ArtifactRef, scenarios: Iterable[Scenario]) -> tuple[Assessment, ...]:
         """``ref`` resolved once, its lineage built once, and assessed under each scenario."""
@@ -333,9 +346,48 @@ class Service:
         return tuple(memo.assess(resolved, artifact, sc) for sc in scenarios)
 
     def check(self, question: Question, limits: Limits = NO_LIMITS) -> Report:
-        """Validate ``question`` and assess its artifact in each jurisdiction asked about."""
+        """Validate ``question`` and assess its artifact in each jurisdiction asked about.
+
+        An id that names a file or folder on disk (``./models/support-bot``, ``model.gguf``) is your own
+        model: :meth:`check_path`.
+        """
+        from modelclear.catalog.localmodel import looks_like_path
+
+        if limits is NO_LIMITS and looks_like_path(question.id):
+            return self.check_path(question)
         ref, scenarios = self.validate(question, limits)
         return self.report("check", self.assess(ref, scenarios), scenarios, lang=question.lang)
+
+    def check_path(self, question: Question) -> Report:
+        """Assess the model folder or file ``question.id`` names (a local artifact, ``local:PATH``).
+
+        Its id is its path relative to the current folder when it lies inside it, else relative to its
+        parent folder; files are read only inside that root. :class:`UsageError` when the path does not
+        exist or holds nothing this tool reads as a model.
+        """
+        from modelclear.catalog.localmodel import SCHEME
+        from modelclear.scan.base import ScanWarning
+
+        check_lang(question.lang)
+        path = Path(os.path.abspath(question.id))
+        if not os.path.lexists(path):
+            raise UsageError(f"no such file or directory: {printable(question.id[:200])}")
+        cwd = Path(os.path.abspath(Path.cwd()))
+        root = cwd if cwd in path.parents else path.parent
+        rel = path.relative_to(root).as_posix()
+        scenarios = self.scenarios(question.jurisdictions, question.activity, question.purpose, question.accepted,
+                                   question.obtained_on, as_of=question.as_of, domicile=question.domicile)
+        catalog, source = self.local_catalog(root)
+        ref = ArtifactRef(kind=Kind.MODEL, id=f"{SCHEME}:{rel}", raw=question.id, scheme=SCHEME)
+        artifact = catalog.lookup(ref)
+        record = source.records.get(ref.id.lower())
+        if artifact is None:
+            raise UsageError(f"{printable(question.id[:200])}: no model card, config, adapter, merge config or "
+                             "weight header that this tool reads")
+        memo = self.judgements([artifact], catalog)
+        found = tuple(memo.assess(ref, artifact, sc) for sc in scenarios)
+        warnings = [ScanWarning(path=rel, message=w, code="local") for w in (record.warnings if record else ())]
+        return self.report("check", found, scenarios, lang=question.lang, warnings=warnings, root=str(root))
 
     def report(self, command: str, assessments: Sequence[Assessment], scenarios: Sequence[Scenario], *,
                lang: str = "en", entries: Sequence[ScanEntry] = (), warnings: Sequence[object] = (),
@@ -371,10 +423,14 @@ class Service:
 
         if not scenarios:
             raise ValueError("a scan needs at least one scenario")
-        catalog = self.catalog
+        from modelclear.catalog.localmodel import attach_local
+
+        top = Path(os.path.abspath(root))
+        catalog, source = self.local_catalog(top if top.is_dir() else top.parent)
+        references = attach_local(source, result.references)  # your own models get local: ids
         targets: dict[str, tuple[ArtifactRef, Artifact | None]] = {}  # distinct artifacts, in order met
         keys: list[str | None] = []
-        for ref in result.references:
+        for ref in references:
             parsed = ids.try_parse(ref.id) if ref.id else None
             if parsed is None:
                 keys.append(None)
@@ -386,12 +442,12 @@ class Service:
                                      raw=ref.raw, scheme=canonical.scheme)
                 targets[key] = (target, catalog.lookup(target))
             keys.append(key)
-        memo = self.judgements(artifact for _, artifact in targets.values())  # one lineage for the scan
+        memo = self.judgements((artifact for _, artifact in targets.values()), catalog)  # one lineage for the scan
         assessed = {key: [memo.assess(target, artifact, scenario_in_context(self.kb, sc, artifact))
                           for sc in scenarios]
                     for key, (target, artifact) in targets.items()}
         entries = [ScanEntry(reference=ref, assessment=assessed[key][0] if key is not None else None)
-                   for ref, key in zip(result.references, keys, strict=True)]
+                   for ref, key in zip(references, keys, strict=True)]
         return self.report("scan", [a for group in assessed.values() for a in group], scenarios, lang=lang,
                            entries=entries, warnings=result.warnings, root=str(root),
                            files_scanned=result.files_scanned)
