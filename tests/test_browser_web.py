@@ -94,7 +94,7 @@ def test_japanese_result_with_lineage(server: str, browser, tmp_path: Path) -> N
     page.locator("#f-activity").select_option("deploy")
     page.locator("button[type=submit]").click()
     page.wait_for_url("**/check?**")
-    assert page.locator('.verdict[data-jurisdiction="JP"] .badge.big').inner_text() == "許容"
+    assert page.locator('.verdict[data-jurisdiction="JP"] .badge.big').inner_text() == "利用可"
     assert "判定" in page.locator(".verdict").first.inner_text()
     svg = page.locator("figure.graph svg")
     svg.scroll_into_view_if_needed()

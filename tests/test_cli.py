@@ -31,7 +31,7 @@ def test_case_b_allowed_low_risk_in_english_and_japanese() -> None:
     assert "most likely not a copyrighted work" in en.stdout
     ja = run(*CASE_B, "--lang", "ja")
     assert ja.returncode == 0
-    assert "判定: 許容" in ja.stdout and "リスク: 低" in ja.stdout
+    assert "判定: 利用可" in ja.stdout and "リスク: 低" in ja.stdout
     assert "契約は当事者のみを拘束する" in ja.stdout
 
 
@@ -43,7 +43,7 @@ def test_case_a_prohibited_by_contract_not_copyright() -> None:
     assert "Art. 30-4" in en.stdout and "clause 6" in en.stdout
     ja = run(*CASE_A, "--lang", "ja")
     assert ja.returncode == 1
-    assert "判定: 禁止" in ja.stdout and "決め手：契約" in ja.stdout and "著作権: 許容" in ja.stdout
+    assert "判定: 利用不可" in ja.stdout and "決め手：契約" in ja.stdout and "著作権: 利用可" in ja.stdout
 
 
 def test_json_schema_top_level() -> None:

@@ -32,7 +32,7 @@ def test_markdown_answers_the_question_with_sources(tmp_path: Path) -> None:
 def test_markdown_in_japanese(tmp_path: Path) -> None:
     md = render(tmp_path, "markdown", "check", "dataset:imagenet-1k", "-j", "JP", "-a", "train", "--lang", "ja")
     assert "JP において、商用目的で学習に使うことは許されるか。" in md
-    assert "禁止" in md and "出典" in md and "一次資料" in md
+    assert "利用不可" in md and "出典" in md and "一次資料" in md
     assert md.count("法的助言ではありません") == 1
 
 

@@ -114,7 +114,7 @@ def test_japanese_page(client: TestClient) -> None:
     r = client.get("/check", params={**IMAGENET_TRAIN, "lang": "ja"})
     assert r.status_code == 200
     assert '<html lang="ja">' in r.text
-    assert "判定" in r.text and "禁止" in r.text and "契約" in r.text
+    assert "判定" in r.text and "利用不可" in r.text and "契約" in r.text
     assert "法的助言ではありません" in r.text
     front = client.get("/", params={"lang": "ja"}).text
     assert "判定する" in front and "行為を行う法域" in front

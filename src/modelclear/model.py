@@ -143,6 +143,7 @@ class Citation:
     confidence: Confidence
     checked: _dt.date | None = None
     quote: str = ""
+    label_ja: str = ""  # the label in Japanese where the knowledge base gives one (statute names)
 
 
 @dataclass(frozen=True)

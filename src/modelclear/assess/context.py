@@ -63,6 +63,7 @@ def cite_rule(rule: LawRule) -> Citation:
         url=rule.url,
         confidence=rule.confidence,
         checked=best.checked if best else None,
+        label_ja=rule.citation_ja,
     )
 
 

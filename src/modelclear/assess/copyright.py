@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from urllib.parse import urlsplit
 
 from modelclear.assess.context import Context, cite_rule, cite_source, msg
 from modelclear.assess.layers import layer
@@ -56,7 +58,7 @@ def _by_rule(ctx: Context, act: str) -> Finding:
                 weakest=Confidence.SECONDARY,
             )
         return Finding(Layer.COPYRIGHT, Status.UNKNOWN, (msg("copyright.no_rule", law=law_name, act=act),))
-    reasons: list[Message] = [msg("copyright.rule", citation=rule.citation, text=rule.summary)]
+    reasons: list[Message] = [msg("copyright.rule", citation=rule.cited, text=rule.summary)]
     caveats = [msg("copyright.condition", text=c) for c in rule.conditions]
     citations: list[Citation] = [cite_rule(rule)]
     unmet = ctx.unmet(rule)
@@ -83,7 +85,7 @@ def _by_rule(ctx: Context, act: str) -> Finding:
         caveats = []
     if status is Status.ALLOWED and rule.confidence is Confidence.UNCERTAIN:
         status = Status.UNCERTAIN
-        reasons.append(msg("rule.unverified", citation=rule.citation))
+        reasons.append(msg("rule.unverified", citation=rule.cited))
     if any(q.fact == "lawful_access" for q in rule.requires) and ctx.lawful_access() == "unknown":
         _requirement_lines(ctx, rule.requires, reasons, citations)
         status = worst([status, Status.UNCERTAIN])
@@ -116,8 +118,8 @@ def _requirement_lines(ctx: Context, requires: tuple[Requirement, ...], reasons:
     out: list[Citation] = []
     record = ctx.artifact.facts.get("lawful_access")
     for q in requires:
-        reasons.append(msg(f"copyright.requirement.{ctx.lawful_access()}", citation=q.citation, text=q.summary))
-        out.extend(cite_source(q.citation, s) for s in q.sources[:1])
+        reasons.append(msg(f"copyright.requirement.{ctx.lawful_access()}", citation=q.cited, text=q.summary))
+        out.extend(replace(cite_source(q.citation, s), label_ja=_ja_label(q.citation_ja, s)) for s in q.sources[:1])
     if isinstance(record, Mapping):
         why = record.get("summary")
         if isinstance(why, Mapping):
@@ -128,6 +130,19 @@ def _requirement_lines(ctx: Context, requires: tuple[Requirement, ...], reasons:
     if citations is not None:
         citations.extend(out)
     return out
+
+
+def _ja_label(label_ja: str, src: Source) -> str:
+    """A Japanese citation label: the Japanese name followed by what :func:`cite_source` adds (note or site)."""
+    if not label_ja:
+        return ""
+    detail = src.note or urlsplit(src.url).netloc.removeprefix("www.")
+    return f"{label_ja} — {detail}" if detail else label_ja
+
+
+def _law_cite(ctx: Context, src: Source) -> Citation:
+    """A citation of a source of the jurisdiction's law, labelled with the law's name in both languages."""
+    return replace(cite_source(ctx.law.name.en, src), label_ja=_ja_label(ctx.law.name.ja, src))
 
 
 def _sources(raw: object) -> tuple[Source, ...]:
@@ -163,7 +178,7 @@ def _express_licence(ctx: Context, reasons: list[Message], citations: list[Citat
     if result.status not in (Status.ALLOWED, Status.CONDITIONAL):
         return None
     reasons.append(msg("copyright.express_licence", license=lic.name, text=defence.summary))
-    citations.extend(cite_source(ctx.law.name.en, s) for s in defence.sources[:2])
+    citations.extend(_law_cite(ctx, s) for s in defence.sources[:2])
     obligations = (msg("copyright.follow_licence", license=lic.name),) if result.status is Status.CONDITIONAL else ()
     return Finding(Layer.COPYRIGHT, result.status, tuple(reasons), obligations, tuple(citations),
                    weakest=min(defence.confidence, result.confidence, key=lambda c: c.rank))
@@ -215,7 +230,7 @@ def _weights(ctx: Context) -> Finding:
         statuses.append(Status.UNKNOWN)
         reasons.append(msg("copyright.weights_no_position", law=ctx.law.name))
     else:
-        citations.extend(cite_source(ctx.law.name.en, s) for s in work.sources[:2])
+        citations.extend(_law_cite(ctx, s) for s in work.sources[:2])
         reasons.append(msg("copyright.weights_work", text=work.summary))
         confidences.append(work.confidence)
         if ctx.weights_unprotected():
@@ -234,13 +249,13 @@ def _weights(ctx: Context) -> Finding:
             effect = Status.ALLOWED if copy.generative_effect == "allowed" else Status.UNCERTAIN
             statuses.append(effect)
             reasons.append(msg("copyright.model_copy", text=copy.summary))
-            citations.extend(cite_source(ctx.law.name.en, s) for s in copy.sources[:2])
+            citations.extend(_law_cite(ctx, s) for s in copy.sources[:2])
             if effect is Status.ALLOWED:
                 caveats.append(msg("copyright.generative_caveat"))
     else:
         caveats.append(msg("copyright.not_a_copy"))
         if copy is not None:
-            citations.extend(cite_source(ctx.law.name.en, s) for s in copy.sources[:1])
+            citations.extend(_law_cite(ctx, s) for s in copy.sources[:1])
     weakest = min(confidences, key=lambda c: c.rank) if confidences else Confidence.UNCERTAIN
     return Finding(
         Layer.COPYRIGHT,

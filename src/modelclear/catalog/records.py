@@ -234,6 +234,12 @@ class Requirement:
     citation: str
     summary: LocalText
     sources: tuple[Source, ...]
+    citation_ja: str = ""
+
+    @property
+    def cited(self) -> LocalText:
+        """The citation in both languages (English where no Japanese is recorded)."""
+        return LocalText(self.citation, self.citation_ja or self.citation)
 
 
 @dataclass(frozen=True)
@@ -253,6 +259,12 @@ class LawRule:
     sources: tuple[Source, ...]
     confidence: Confidence
     requires: tuple[Requirement, ...] = ()
+    citation_ja: str = ""
+
+    @property
+    def cited(self) -> LocalText:
+        """The citation in both languages (English where no Japanese is recorded)."""
+        return LocalText(self.citation, self.citation_ja or self.citation)
 
     def in_force(self, on: dt.date) -> bool:
         """Whether the rule applies on ``on``."""
@@ -326,6 +338,13 @@ def _position(raw: Any, where: str) -> Position | None:
     )
 
 
+def _cited(value: Any) -> LocalText:
+    """A citation given as a string (English only: ``ja`` empty) or as ``{en, ja}``."""
+    if isinstance(value, Mapping):
+        return LocalText(str(value.get("en", "")).strip(), str(value.get("ja", "") or "").strip())
+    return LocalText(str(value or ""), "")
+
+
 def build_law(raw: Mapping[str, Any], where: str) -> Law:
     """Build a :class:`Law` from a raw mapping."""
     for key in ("id", "jurisdiction", "name", "rules"):
@@ -346,7 +365,8 @@ def build_law(raw: Mapping[str, Any], where: str) -> Law:
                 act=act,
                 purposes=_purposes(r.get("purposes"), w),
                 effect=effect,
-                citation=str(r.get("citation", "")),
+                citation=_cited(r.get("citation")).en,
+                citation_ja=_cited(r.get("citation")).ja,
                 url=str(r.get("url", "") or (srcs[0].url if srcs else "")),
                 effective=_opt_date(r.get("effective"), w),
                 until=_opt_date(r.get("until"), w),
@@ -358,9 +378,10 @@ def build_law(raw: Mapping[str, Any], where: str) -> Law:
                 sources=srcs,
                 confidence=confidence(r["confidence"], w) if r.get("confidence") else weakest(srcs),
                 requires=tuple(
-                    Requirement(fact=str(q.get("fact", "")), citation=str(q.get("citation", "")),
+                    Requirement(fact=str(q.get("fact", "")), citation=_cited(q.get("citation")).en,
                                 summary=local_text(q.get("summary"), f"{w}.requires[{j}].summary"),  # type: ignore[arg-type]
-                                sources=sources(q.get("sources"), f"{w}.requires[{j}]"))
+                                sources=sources(q.get("sources"), f"{w}.requires[{j}]"),
+                                citation_ja=_cited(q.get("citation")).ja)
                     for j, q in enumerate(r.get("requires") or ())
                 ),
             )

@@ -195,12 +195,13 @@ OVERRIDE = Record("ContractOverride", (
     F("summary", TEXT, True, "the rule in plain words"),
     F("sources", SOURCES, True, "where it is stated"),
 ))
+CITATION = OneOf((Str(what="the provision's name"), TEXT))
 LAW_RULE = Record("LawRule", (
     F("id", Str(), True, "unique across all law files"),
     F("act", Enum(vocab.LAW_ACTS), True, "the act the rule is about"),
     F("purposes", PURPOSES, True, "the purposes it covers"),
     F("effect", Enum(vocab.LAW_EFFECTS), True, "what the law says of the act"),
-    F("citation", Str(), True, "the provision"),
+    F("citation", CITATION, True, "the provision"),
     F("url", Url(), True, "the provision's text"),
     F("effective", Date(), True, "the day it took effect"),
     F("until", Date(), doc="the day it stopped applying"),
@@ -209,7 +210,7 @@ LAW_RULE = Record("LawRule", (
     F("conditions", ListOf(TEXT), True, "limits the user must stay within"),
     F("requires", ListOf(Record("Requirement", (
         F("fact", Enum(vocab.RULE_REQUIREMENTS), True, "the artifact fact the exception needs (value yes)"),
-        F("citation", Str(), True, "the provision that sets the condition"),
+        F("citation", CITATION, True, "the provision that sets the condition"),
         F("summary", TEXT, True, "the condition in plain words"),
         F("sources", SOURCES, True, "where it is stated"),
     )), unique="fact"), doc="conditions of the exception: a recorded `no` makes it unavailable, `unknown` uncertain"),

@@ -98,9 +98,10 @@ def message(t: Translator, m: Message) -> dict[str, Any]:
     return out
 
 
-def citation(c: Citation) -> dict[str, Any]:
-    """A citation as data."""
-    out: dict[str, Any] = {"label": c.label, "url": c.url, "confidence": c.confidence.value}
+def citation(c: Citation, t: Translator | None = None) -> dict[str, Any]:
+    """A citation as data (its label in the translator's language when one is given)."""
+    label = t.label(c.label, c.label_ja) if t is not None else c.label
+    out: dict[str, Any] = {"label": label, "url": c.url, "confidence": c.confidence.value}
     if c.checked:
         out["checked"] = c.checked.isoformat()
     if c.quote:
@@ -115,7 +116,7 @@ def finding(t: Translator, f: Finding) -> dict[str, Any]:
     for c in f.citations:
         if (c.label, c.url) not in seen:
             seen.add((c.label, c.url))
-            cites.append(citation(c))
+            cites.append(citation(c, t))
     return {
         "layer": f.layer.value,
         "status": f.status.value,

@@ -69,7 +69,8 @@ def _finding(t: Translator, a: Assessment, f: Finding) -> list[Any]:
         out.append(Text(f"  {t('ui.citations')}:", style="dim bold"))
         for c in cites[:8]:
             checked = f", {c.checked.isoformat()}" if c.checked else ""
-            out.append(Text(f"    [{c.confidence.value}] {c.label} — {c.url}{checked}", style="dim"))
+            label = t.label(c.label, c.label_ja)
+            out.append(Text(f"    [{c.confidence.value}] {label} — {c.url}{checked}", style="dim"))
     return out
 
 
