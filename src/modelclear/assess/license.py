@@ -10,7 +10,19 @@ from modelclear import lineage
 from modelclear.assess.context import Context, TermsResult, cite_source, cite_term, msg
 from modelclear.assess.layers import layer
 from modelclear.catalog.records import License
-from modelclear.model import Artifact, Citation, Confidence, Finding, Kind, Layer, LineageNode, Message, Status, worst
+from modelclear.model import (
+    Artifact,
+    Citation,
+    Confidence,
+    Finding,
+    Kind,
+    Layer,
+    LineageNode,
+    LocalText,
+    Message,
+    Status,
+    worst,
+)
 
 _UNKNOWN_CATEGORIES = {"unknown"}
 
@@ -133,7 +145,10 @@ def assess(ctx: Context) -> Finding:
     evals: list[LicenceEval] = []
     licence_id = ctx.license_in_force()
     content = str(art.facts.get("content_license") or "")
-    if licence_id:
+    local = art.origin == "local"
+    if local:  # your own model: its declared licence is what you grant, not one you need
+        evals.append(_local_own(ctx, licence_id))
+    elif licence_id:
         evals.append(_evaluated(ctx, licence_id, art))
     if art.kind is Kind.DATASET and content not in ("", "none", "per-item", "unknown") and content != licence_id:
         evals.append(_evaluated(ctx, content, art, via="content"))
@@ -142,6 +157,8 @@ def assess(ctx: Context) -> Finding:
     if not evals:
         evals.append(_no_licence(ctx, exception))
     evals.extend(_inherited(ctx))
+    if local:
+        evals.extend(_conflicts(ctx, licence_id))
     status = worst([e.status for e in evals])
     deciding = max(evals, key=lambda e: e.status.severity)
     if art.history and licence_id is not None:
@@ -218,3 +235,78 @@ def _inherited(ctx: Context) -> list[LicenceEval]:
                 child = expanded.get(child.id.lower(), child)
             frontier.append(child)
     return out
+
+
+def _local_own(ctx: Context, licence_id: str | None) -> LicenceEval:
+    """Your own model's own licence: it binds those you give the model to, not you (issue 12)."""
+    art = ctx.artifact
+    declared = art.facts.get("declared_license")
+    lic = ctx.kb.license(licence_id) if licence_id else None
+    if licence_id and declared:
+        reason = msg("license.local_declared", license=lic.name if lic else licence_id, where=str(declared))
+    else:
+        reason = msg("license.local_undeclared")
+    citations = tuple(cite_source(art.name, s) for s in art.sources[:1])
+    return LicenceEval(Status.ALLOWED, (reason,), (), citations, None, Confidence.SECONDARY)
+
+
+def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
+    """A declared licence that what the model derives from does not allow (issue 12 item 3).
+
+    For every base reached through derivative relations (``rules/acts.yaml``: ``derivative_relations``,
+    followed through local artifacts and catalogued ones alike) whose licence passes to derivatives, or
+    whose category is one of ``declared_licence_conflict_categories``, a declared licence that is not
+    that licence cannot be granted: a prohibited finding citing both the declaration and the base's licence.
+    """
+    art = ctx.artifact
+    if not licence_id or ctx.kb.license(licence_id) is None:
+        return []
+    declared = ctx.kb.license(licence_id)
+    assert declared is not None
+    rules = ctx.kb.rules.get("acts", {})
+    derivative = set(rules.get("derivative_relations", ()))
+    restrictive = set(rules.get("declared_licence_conflict_categories", ()))
+    out: list[LicenceEval] = []
+    root = ctx.lineage
+    if root is None:
+        return out
+    seen: set[str] = {art.id.lower()}
+    governing: set[str] = set()
+    frontier: list[tuple[LineageNode, str]] = [(root, "")]
+    while frontier:
+        current, first = frontier.pop()
+        for child in current.children:
+            if child.relation not in derivative or child.id.lower() in seen or child.cycle:
+                continue
+            seen.add(child.id.lower())
+            base = child.artifact
+            relation = first or child.relation
+            if base is None:
+                continue
+            base_licence = ctx.license_in_force(base)
+            lic = ctx.kb.license(base_licence) if base_licence else None
+            if lic is not None and lic.id != declared.id and lic.id not in governing and (
+                    lic.passes_to_derivatives or lic.category in restrictive):
+                governing.add(lic.id)  # said once per licence, at the nearest base under it
+                where = str(art.facts.get("declared_license") or art.name)
+                edge = next((r for r in (current.artifact.upstream if current.artifact else ())
+                             if r.target.lower() == child.id.lower()), None)
+                base_where = edge.source.note if edge is not None and edge.source is not None else base.id
+                reason = msg("license.local_conflict", artifact=art.name, declared=declared.name, where=where,
+                             relation=msg_relation(ctx, relation), base=base.name or base.id, base_where=base_where,
+                             governing=lic.name)
+                citations = [*(cite_source(art.name, s) for s in art.sources[:1]),
+                             *(cite_source(lic.name, s) for s in lic.sources[:1])]
+                if lic.url and not lic.sources:
+                    citations.append(Citation(label=lic.name, url=lic.url, confidence=Confidence.SECONDARY))
+                out.append(LicenceEval(Status.PROHIBITED, (reason,), (), tuple(citations), lic,
+                                       min([Confidence.SECONDARY, *(s.confidence for s in lic.sources[:1])],
+                                           key=lambda c: c.rank)))
+            frontier.append((child, relation))
+    return out
+
+
+def msg_relation(ctx: Context, relation: str) -> LocalText:
+    """``a fine-tune``, ``an adapter``… in every language (``local.relation.*`` messages)."""
+    key = f"local.relation.{relation}"
+    return LocalText(en=ctx.kb.i18n.get("en", {}).get(key, relation), ja=ctx.kb.i18n.get("ja", {}).get(key, relation))

@@ -29,7 +29,7 @@ MODES = ("set", "floor", "cap", "note")
 _RULE_KEYS = {"id", "when", "then", "summary", "sources"}
 _ACTION_KEYS = {"layer", "mode", "status"}
 _ACTS_KEYS = {"acts", "default_effects", "derivative_relations", "flow_down_relations", "derived_facts",
-              "dataset_activity_in_context", "product_activities"}
+              "dataset_activity_in_context", "product_activities", "declared_licence_conflict_categories"}
 
 
 class RuleError(RecordError):

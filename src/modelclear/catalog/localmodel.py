@@ -723,7 +723,9 @@ def to_artifact(record: LocalRecord, resolve_license: Callable[[str], str | None
         facts["unresolved_links"] = unresolved
     if record.warnings:
         facts["local_warnings"] = list(record.warnings)
-    return Artifact(id=record.id, kind=Kind.MODEL, name=record.name or record.path, license=license_id,
+    if record.name:
+        facts["name"] = record.name
+    return Artifact(id=record.id, kind=Kind.MODEL, name=record.path, license=license_id,
                     license_note=note, upstream=tuple(upstream), facts=facts, sources=(own,), origin="local")
 
 
