@@ -9,10 +9,12 @@ a verdict; the report shows them under the copyright layer (:func:`caveats` is a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from modelclear.assess.context import Context, cite_source, msg
 from modelclear.assess.layers import addendum
-from modelclear.catalog.records import local_text, sources
-from modelclear.model import Citation, Layer, Message
+from modelclear.catalog.records import cited_text, local_text, sources
+from modelclear.model import Citation, Layer, LocalText, Message
 
 
 @addendum(Layer.COPYRIGHT)
@@ -33,7 +35,10 @@ def caveats(ctx: Context) -> tuple[list[Message], list[Citation]]:
             if effective and str(effective) > ctx.on.isoformat():
                 continue
             text = local_text(ob.get("summary"), f"{law.id}.obligations")
-            out.append(msg("copyright.regulatory", citation=str(ob.get("citation", "")), text=text))  # type: ignore[arg-type]
+            cited = cited_text(ob.get("citation"))
+            out.append(msg("copyright.regulatory", citation=LocalText(cited.en, cited.ja or cited.en),
+                           text=text))  # type: ignore[arg-type]
             srcs = sources(ob.get("sources"), f"{law.id}.obligations", required=False)
-            citations += [cite_source(str(ob.get("citation", "")), s) for s in srcs[:1]]
+            for c in (cite_source(cited.en, s) for s in srcs[:1]):  # the Japanese name, then the source's note
+                citations.append(replace(c, label_ja=cited.ja + c.label[len(cited.en):]) if cited.ja else c)
     return out, citations

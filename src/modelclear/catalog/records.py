@@ -338,7 +338,7 @@ def _position(raw: Any, where: str) -> Position | None:
     )
 
 
-def _cited(value: Any) -> LocalText:
+def cited_text(value: Any) -> LocalText:
     """A citation given as a string (English only: ``ja`` empty) or as ``{en, ja}``."""
     if isinstance(value, Mapping):
         return LocalText(str(value.get("en", "")).strip(), str(value.get("ja", "") or "").strip())
@@ -365,8 +365,8 @@ def build_law(raw: Mapping[str, Any], where: str) -> Law:
                 act=act,
                 purposes=_purposes(r.get("purposes"), w),
                 effect=effect,
-                citation=_cited(r.get("citation")).en,
-                citation_ja=_cited(r.get("citation")).ja,
+                citation=cited_text(r.get("citation")).en,
+                citation_ja=cited_text(r.get("citation")).ja,
                 url=str(r.get("url", "") or (srcs[0].url if srcs else "")),
                 effective=_opt_date(r.get("effective"), w),
                 until=_opt_date(r.get("until"), w),
@@ -378,10 +378,10 @@ def build_law(raw: Mapping[str, Any], where: str) -> Law:
                 sources=srcs,
                 confidence=confidence(r["confidence"], w) if r.get("confidence") else weakest(srcs),
                 requires=tuple(
-                    Requirement(fact=str(q.get("fact", "")), citation=_cited(q.get("citation")).en,
+                    Requirement(fact=str(q.get("fact", "")), citation=cited_text(q.get("citation")).en,
                                 summary=local_text(q.get("summary"), f"{w}.requires[{j}].summary"),  # type: ignore[arg-type]
                                 sources=sources(q.get("sources"), f"{w}.requires[{j}]"),
-                                citation_ja=_cited(q.get("citation")).ja)
+                                citation_ja=cited_text(q.get("citation")).ja)
                     for j, q in enumerate(r.get("requires") or ())
                 ),
             )

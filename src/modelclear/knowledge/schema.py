@@ -231,7 +231,7 @@ OBLIGATION = Record("Obligation", (
         F("activities", ListOf(ACTIVITY, nonempty=True), True, "the activities it binds"),
         F("facts", MapOf(AnyValue(), nonempty=True), True, "the artifact facts it needs, e.g. {gpai: true}"))),
       True, "when it applies"),
-    F("citation", Str(), True, "the provision"),
+    F("citation", CITATION, True, "the provision"),
     F("url", Url(), doc="the provision's text"),
     F("effective", Date(), True, "the day it applies from"),
     F("summary", TEXT, True, "the duty in plain words"),
