@@ -98,6 +98,12 @@ def _offline() -> bool:
 
 def _get_capped(url: str, timeout: float) -> tuple[int, bytes]:
     """One GET through huggingface_hub's session (httpx in hub >= 1.0, requests before), capped in size."""
+    status, body, _ = _get_capped_with_headers(url, timeout)
+    return status, body
+
+
+def _get_capped_with_headers(url: str, timeout: float) -> tuple[int, bytes, dict[str, str]]:
+    """:func:`_get_capped` with the response headers (lower-case names), e.g. ``x-repo-commit``."""
     from huggingface_hub import get_session
     from huggingface_hub.utils import build_hf_headers
 
@@ -107,25 +113,27 @@ def _get_capped(url: str, timeout: float) -> tuple[int, bytes]:
     if hasattr(session, "stream"):  # httpx client
         with session.stream("GET", url, headers=build_hf_headers(), timeout=timeout,
                             follow_redirects=True) as response:
+            headers = {k.lower(): v for k, v in response.headers.items()}
             if response.status_code >= 400:
-                return response.status_code, b""
+                return response.status_code, b"", headers
             for chunk in response.iter_bytes():
                 chunks.append(chunk)
                 size += len(chunk)
                 if size >= MAX_CARD_BYTES:
                     break
-            return response.status_code, b"".join(chunks)[:MAX_CARD_BYTES]
+            return response.status_code, b"".join(chunks)[:MAX_CARD_BYTES], headers
     legacy: Any = session  # a requests.Session (huggingface_hub < 1.0); the stubs know only httpx
     response = legacy.get(url, headers=build_hf_headers(), timeout=timeout, stream=True)
     try:
+        headers = {k.lower(): v for k, v in response.headers.items()}
         if response.status_code >= 400:
-            return response.status_code, b""
+            return response.status_code, b"", headers
         for chunk in response.iter_content(chunk_size=65536):
             chunks.append(chunk)
             size += len(chunk)
             if size >= MAX_CARD_BYTES:
                 break
-        return response.status_code, b"".join(chunks)[:MAX_CARD_BYTES]
+        return response.status_code, b"".join(chunks)[:MAX_CARD_BYTES], headers
     finally:
         response.close()
 
@@ -175,3 +183,85 @@ def fetch_card(repo_id: str, kind: str = "model", *, timeout: float = DEFAULT_TI
     _store_fetch(fetch)
     return fetch
 
+
+
+_SHA = re.compile(r"[0-9a-f]{40}")
+
+
+@dataclass(frozen=True)
+class RepoRead:
+    """What the Hub says about one repository at its current revision, or why it could not be read.
+
+    ``revision`` is the commit sha the card was read at, ``gated`` is ``""`` (not gated), ``"auto"``
+    or ``"manual"`` as the Hub's API gives it, ``text`` the card (``""`` when the repository has no
+    README.md), ``source_url`` the card's page at that revision and ``read_on`` the date it was read.
+    """
+
+    repo_id: str
+    kind: str
+    revision: str = ""
+    gated: str = ""
+    last_modified: str = ""
+    text: str | None = None
+    source_url: str = ""
+    read_on: _dt.date | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the repository's revision and card were read."""
+        return self.text is not None and bool(self.revision)
+
+
+def read_repo(repo_id: str, kind: str = "model", *, timeout: float = DEFAULT_TIMEOUT,
+              endpoint: str | None = None, today: _dt.date | None = None) -> RepoRead:
+    """Read a repository's current revision, gating and card from the Hub; never raises.
+
+    Two requests, both through ``huggingface_hub``: the repository's API document
+    (``HfApi.model_info``/``dataset_info``, ``GET /api/models/{repo}?expand=sha&expand=gated&expand=lastModified``)
+    for its commit sha and gating, then ``README.md`` at that very commit (``/{repo}/resolve/{sha}/README.md``),
+    read through the HTTP session with at most :data:`MAX_CARD_BYTES`; a response whose ``X-Repo-Commit``
+    names another commit is refused. No card cache is used: what is read is what the Hub serves now.
+    """
+    repo_type = _repo_type(kind)
+    if not isinstance(repo_id, str) or try_parse(f"hf:{repo_id}") is None:
+        return RepoRead(str(repo_id), kind, reason=f"not a Hub repository id: {repo_id!r}")
+    if _offline():
+        return RepoRead(repo_id, kind, reason="offline mode (HF_HUB_OFFLINE) is on")
+    try:
+        from huggingface_hub import HfApi, constants, hf_hub_url
+
+        base = (endpoint or constants.ENDPOINT).rstrip("/")
+        api = HfApi(endpoint=base)
+        info: Any = (api.dataset_info(repo_id, timeout=timeout, expand=["sha", "gated", "lastModified"])
+                     if repo_type == "dataset" else
+                     api.model_info(repo_id, timeout=timeout, expand=["sha", "gated", "lastModified"]))
+    except Exception as exc:  # not found, refused, no network: a reason, never a crash
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        what = f"HTTP {status}" if isinstance(status, int) else type(exc).__name__
+        return RepoRead(repo_id, kind, reason=f"cannot read {kind} {repo_id} from the Hub ({what})")
+    sha = getattr(info, "sha", None)
+    if not isinstance(sha, str) or not _SHA.fullmatch(sha):
+        return RepoRead(repo_id, kind, reason=f"the Hub gave no commit sha for {repo_id}")
+    gated_raw = getattr(info, "gated", None)
+    gated = gated_raw if gated_raw in ("auto", "manual") else ""
+    modified = getattr(info, "last_modified", None)
+    last_modified = modified.isoformat() if isinstance(modified, _dt.datetime) else ""
+    try:
+        url = hf_hub_url(repo_id, "README.md", repo_type=repo_type, revision=sha, endpoint=base)
+        status, body, headers = _get_capped_with_headers(url, timeout)
+    except Exception as exc:  # any transport failure means "no network", never a crash
+        return RepoRead(repo_id, kind, reason=f"cannot reach the Hub: {type(exc).__name__}")
+    if status == 404 and headers.get("x-error-code", "EntryNotFound") == "EntryNotFound":
+        text = ""  # a repository without a card: its facts are that it declares nothing
+    elif status >= 400:
+        return RepoRead(repo_id, kind, reason=f"the Hub answered HTTP {status} for the card of {repo_id}")
+    else:
+        commit = headers.get(constants.HUGGINGFACE_HEADER_X_REPO_COMMIT.lower(), sha)
+        if commit != sha:
+            return RepoRead(repo_id, kind, reason=f"the Hub served the card of {repo_id} at another commit")
+        text = body.decode("utf-8", errors="replace")
+    page = f"{base}/datasets/{repo_id}" if repo_type == "dataset" else f"{base}/{repo_id}"
+    return RepoRead(repo_id, kind, revision=sha, gated=gated, last_modified=last_modified, text=text,
+                    source_url=f"{page}/blob/{sha}/README.md", read_on=today or _dt.date.today(),
+                    reason="read from the Hub")
