@@ -100,8 +100,15 @@ class Judgements:
         found = self._done.get(key)
         if found is None:
             ref = ArtifactRef(kind=artifact.kind, id=artifact.id, scheme=artifact.id.split(":", 1)[0])
-            found = self._done[key] = _judge(self.kb, ref, artifact, scenario, self.lineages.graph(artifact.id),
-                                             self.lineages.truncated(artifact.id), self._run_memo)
+            graph = self.lineages.graph(artifact.id)
+            found = _judge(self.kb, ref, artifact, scenario, graph, self.lineages.truncated(artifact.id),
+                           self._run_memo)
+            if artifact.origin == "local":  # your own model: the datasets it names were trained on by you
+                from modelclear.assess import owntraining
+
+                training = owntraining.training_scenario(self.kb.rules.get("acts", {}), scenario)
+                found = owntraining.fold(found, self.kb.i18n, graph, lambda node: self.upstream_as(node, training))
+            self._done[key] = found
             self.judged += 1
         return found
 
@@ -118,6 +125,16 @@ class Judgements:
         if in_context is None:
             in_context = self._in_context[(scenario, kind)] = scenario_in_context(self.kb, scenario, node.artifact)
         return self.judge(node.artifact, in_context)
+
+    def upstream_as(self, node: LineageNode, scenario: Scenario) -> Assessment:
+        """The assessment of an upstream node under ``scenario`` as given (not put in context)."""
+        if node.artifact is None:
+            key = (node.id, scenario)
+            found = self._unknown.get(key)
+            if found is None:
+                found = self._unknown[key] = _unknown(_ref_for(node), scenario)
+            return found
+        return self.judge(node.artifact, scenario)
 
     def assess(self, ref: ArtifactRef, artifact: Artifact | None, scenario: Scenario, *,
                with_upstream: bool = True) -> Assessment:
