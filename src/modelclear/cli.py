@@ -153,11 +153,7 @@ def _load_policy(args: argparse.Namespace, start: Path, kb: Any) -> Any:
     """The policy for this run (``--policy``, else found from ``start`` upward), or ``None``."""
     from modelclear import ids, policy
 
-    if args.no_policy:
-        return None
-    if args.policy and not Path(args.policy).is_file():
-        raise CliError(f"no such policy file: {args.policy}")
-    path = Path(args.policy) if args.policy else policy.find(start)
+    path = _policy_path(args, start)
     if path is None:
         return None
 
@@ -171,6 +167,59 @@ def _load_policy(args: argparse.Namespace, start: Path, kb: Any) -> Any:
         return policy.load(path, license_key=kb.license_key, law_code=kb.law_code, check_id=check_id)
     except policy.PolicyError as exc:
         raise CliError(f"bad policy file {exc}") from None
+
+
+def _policy_path(args: argparse.Namespace, start: Path) -> Path | None:
+    """The policy file of this run (``--policy``, else found from ``start`` upward), or ``None``."""
+    from modelclear import policy
+
+    if getattr(args, "no_policy", False):
+        return None
+    if args.policy and not Path(args.policy).is_file():
+        raise CliError(f"no such policy file: {args.policy}")
+    return Path(args.policy) if args.policy else policy.find(start)
+
+
+def _attach_lock(args: argparse.Namespace, service: Any, start: Path) -> Any:
+    """The knowledge lock of this run attached to the service's catalog (``None`` without one and offline).
+
+    The lock is ``--lock``, else ``modelclear.lock`` beside the policy file, else in ``start``'s folder
+    (see :mod:`modelclear.catalog.lock` for what it holds and its precedence). A lock that cannot be
+    used exits 3; a reviewed record whose licence disagrees with the lock is a warning.
+    """
+    from modelclear.catalog import lock as lockmod
+
+    path = Path(args.lock) if args.lock else lockmod.find_path(start, _policy_path(args, start))
+    try:
+        lock = lockmod.Lock.load(path)
+    except lockmod.LockError as exc:
+        raise CliError(f"bad lock file {exc}") from None
+    if not lock.existed and not args.online:
+        if args.lock:
+            raise CliError(f"no such lock file: {_shown(args.lock)} (run once with --online to write it)")
+        return None
+    source = lockmod.attach(service.catalog, lock, online=args.online)
+    for line in lockmod.disagreements(service.kb, lock):
+        print(f"modelclear: warning: {line}", file=sys.stderr)
+    return source
+
+
+def _save_lock(source: Any) -> None:
+    """Write what an ``--online`` run added to the lock; say what the Hub could not give."""
+    if source is None:
+        return
+    for artifact_id, reason in source.failures:
+        print(f"modelclear: warning: {_shown(artifact_id)}: {_shown(reason)}", file=sys.stderr)
+    lock = source.lock
+    if not lock.changed:
+        return
+    try:
+        lock.save()
+    except OSError as exc:
+        print(f"modelclear: warning: cannot write {_shown(str(lock.path))}: {exc.strerror or exc}", file=sys.stderr)
+        return
+    print(f"modelclear: {_shown(str(lock.path))}: {len(lock.entries)} entries pinned (review and commit it)",
+          file=sys.stderr)
 
 
 def _scenario_values(args: argparse.Namespace, pol: Any = None) -> tuple[list[str], str, str, list[str], Any]:
@@ -243,11 +292,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     _check_common(args)
     service = _service(args)
     pol = _load_policy(args, Path.cwd(), service.kb)
+    locked = _attach_lock(args, service, Path.cwd())
     jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
     report = service.check(Question(id=args.id, jurisdictions=tuple(jurisdictions), activity=activity,
                                     purpose=purpose, accepted=tuple(accepted), obtained_on=obtained, lang=args.lang,
                                     domicile=_domicile(args, pol)))
     report = report.with_gate(_gate(args, pol, report.assessments, service))
+    _save_lock(locked)
     _output(args, report)
     _gate_messages(report)
     return int(report.gate.exit_code)
@@ -265,6 +316,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     _check_root(root, args.path)
     service = _service(args)
     pol = _load_policy(args, root, service.kb)
+    locked = _attach_lock(args, service, root)
     jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
     scenarios = service.scenarios(jurisdictions, activity, purpose, accepted, obtained, domicile=_domicile(args, pol))
     options = ScanOptions(exclude=tuple(args.exclude),
@@ -277,6 +329,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         result = scan_path(root, options, on_progress=on_progress)
     report = service.assess_scan(root, result, scenarios, lang=args.lang)
     report = report.with_gate(_gate(args, pol, report.assessments, service))
+    _save_lock(locked)
     _output(args, report)
     _gate_messages(report)
     return int(report.gate.exit_code)
@@ -319,7 +372,80 @@ def cmd_kb(args: argparse.Namespace) -> int:
     if args.kb_command == "search":
         _write(_kb_search(args.text, args.limit), None)
         return EXIT_OK
-    raise CliError("usage: modelclear kb {stats,search}")
+    if args.kb_command == "refresh":
+        return _kb_refresh(args)
+    raise CliError("usage: modelclear kb {stats,search,refresh}")
+
+
+def _kb_refresh(args: argparse.Namespace) -> int:
+    """``kb refresh``: every lock entry read from the Hub again; changes listed, licence changes first.
+
+    Exit 0 when every entry was read (changed or not), 3 when the lock is missing or unusable or an
+    entry could not be read (it is kept as it was, and the rest is still written).
+    """
+    import json
+
+    from modelclear.catalog import lock as lockmod
+
+    start = Path(args.path)
+    if not start.exists():
+        raise CliError(f"no such file or directory: {_shown(args.path)}")
+    path = Path(args.lock) if args.lock else lockmod.find_path(start, _policy_path(args, start))
+    try:
+        lock = lockmod.Lock.load(path)
+    except lockmod.LockError as exc:
+        raise CliError(f"bad lock file {exc}") from None
+    if not lock.existed:
+        raise CliError(f"no lock file at {_shown(str(path))}: run check or scan with --online first")
+    changes = lockmod.refresh(lock, args.id)
+    if lock.changed:
+        try:
+            lock.save()
+        except OSError as exc:
+            raise CliError(f"cannot write {_shown(str(path))}: {exc.strerror or exc}") from None
+    failed = [c for c in changes if c.status == "failed"]
+    if args.format == "json":
+        doc = {"lock": str(path), "entries": len(lock.entries), "changes": [
+            {"id": c.id, "status": c.status, "license_changed": c.license_changed, "reason": c.reason,
+             "fields": {k: {"old": _plain(old), "new": _plain(new)} for k, (old, new) in c.fields.items()}}
+            for c in changes]}
+        _write(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n", None)
+    else:
+        _write(_refresh_text(str(path), changes), None)
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _refresh_text(path: str, changes: Sequence[Any]) -> str:
+    """The text of ``kb refresh``: licence changes first, then other changes, failures and a count."""
+    lines = []
+    order = {"changed": 1, "failed": 2, "unchanged": 3}
+    for c in sorted(changes, key=lambda c: (not c.license_changed, order[c.status], c.id.lower())):
+        if c.status == "failed":
+            lines.append(f"  {c.id}: not refreshed ({c.reason}); kept as it was")
+            continue
+        if c.status == "unchanged":
+            lines.append(f"  {c.id}: unchanged")
+            continue
+        head = "LICENCE CHANGED" if c.license_changed else "changed"
+        parts = [f"{k} {_fact(old)} → {_fact(new)}" for k, (old, new) in c.fields.items()]
+        lines.append(f"  {c.id}: {head}: " + "; ".join(parts))
+    counts = {s: sum(1 for c in changes if c.status == s) for s in order}
+    licences = sum(1 for c in changes if c.license_changed)
+    head = (f"{path}: {len(changes)} entries read from the Hub: {counts['changed']} changed ({licences} licence "
+            f"changes), {counts['unchanged']} unchanged, {counts['failed']} not refreshed")
+    return _shown(head) + "\n" + "\n".join(_shown(line) for line in lines) + ("\n" if lines else "")
+
+
+def _fact(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(value) + "]"
+    if value in ("", None):
+        return "(none)"
+    return str(value[:12] if isinstance(value, str) and len(value) == 40 else value)
 
 
 def _kb_search(text: str, limit: int) -> str:

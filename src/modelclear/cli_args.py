@@ -53,6 +53,9 @@ def _output_args(p: argparse.ArgumentParser) -> None:
                    help="an overlay directory of knowledge files in the bundled format (repeatable)")
     g.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
                    "the knowledge base and the local cache do not know an id")
+    g.add_argument("--lock", metavar="FILE", help="the knowledge lock: Hub facts an --online run read, pinned for "
+                   "later runs (default: modelclear.lock beside the policy file, else in the scanned or current "
+                   "folder)")
     g.add_argument("--hf-cache", metavar="DIR", nargs="?", const="",
                    help="read model cards from the local Hugging Face cache (default location, or DIR); "
                    "with scan, also list every model and dataset the cache holds")
@@ -113,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = kb_sub.add_parser("search", help="search ids, names and aliases")
     s.add_argument("text")
     s.add_argument("--limit", type=int, default=30)
+    s = kb_sub.add_parser("refresh", help="read every entry of the knowledge lock (modelclear.lock) from the "
+                          "Hugging Face Hub again, update it and report what changed")
+    s.add_argument("path", nargs="?", default=".", help="the project folder (default: .); the lock is found "
+                   "beside its policy file, else in it")
+    s.add_argument("--lock", metavar="FILE", help="the lock file (default: found from PATH)")
+    s.add_argument("--policy", metavar="FILE", help="the policy file the lock sits beside (default: found from PATH)")
+    s.add_argument("--id", action="append", default=[], metavar="ID", help="refresh only this id (repeatable)")
+    s.add_argument("-f", "--format", choices=("text", "json"), default="text")
 
     p = sub.add_parser("web", parents=[common],
                        help="a local web UI and JSON API (needs the 'web' extra: FastAPI and uvicorn)")
