@@ -46,10 +46,17 @@ def service() -> Service:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_scenario(case: dict[str, Any], service: Service) -> None:
+def test_scenario(case: dict[str, Any], service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert case.get("fact"), "every situation states the fact it rests on"
     inp = case["input"]
-    question = Question(id=inp["id"], jurisdictions=(inp["jurisdiction"],), activity=inp["activity"],
+    artifact_id = inp.get("id")
+    if "local" in inp:  # your own model (issue 12): its files written here, checked as `check ./PATH`
+        from localfiles import write_files
+
+        write_files(tmp_path, inp["local"]["files"])
+        monkeypatch.chdir(tmp_path)
+        artifact_id = "./" + inp["local"]["path"]
+    question = Question(id=artifact_id, jurisdictions=(inp["jurisdiction"],), activity=inp["activity"],
                         purpose=inp["purpose"], accepted=tuple(inp.get("accepted", [])),
                         obtained_on=inp.get("obtained_on"), as_of=AS_OF, domicile=inp.get("domicile"))
     report = service.check(question)
