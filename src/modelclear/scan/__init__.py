@@ -57,6 +57,7 @@ from modelclear.scan.budget import BUDGETS, budget_warning, recursion_headroom
 from modelclear.scan.config import ConfigScanner
 from modelclear.scan.deploy import DeployScanner, with_project_env
 from modelclear.scan.deps import DepsScanner
+from modelclear.scan.mergekit import MergekitScanner
 from modelclear.scan.modeldir import ModelDirScanner
 from modelclear.scan.notebook import NotebookScanner
 from modelclear.scan.openmmlab import OpenMMLabScanner
@@ -89,6 +90,7 @@ SCANNERS: dict[str, Callable[[], Scanner]] = {
     "notebook": NotebookScanner,
     "config": ConfigScanner,
     "modeldir": ModelDirScanner,
+    "mergekit": MergekitScanner,
     "weights": WeightsScanner,
     "deps": DepsScanner,
     "urls": UrlScanner,
