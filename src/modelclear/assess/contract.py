@@ -92,6 +92,10 @@ def assess(ctx: Context) -> Finding:
             statuses.append(Status.ALLOWED)
             reasons.append(msg("contract.no_terms_dataset"))
             confidences.append(Confidence.SECONDARY)
+        elif art.origin == "local":
+            # Your own model (issue 12): obtained from no one, so no terms of access of its own bind you.
+            statuses.append(Status.NOT_APPLICABLE)
+            reasons.append(msg("contract.local_own"))
         elif own is not None and not own.is_contract and own.grants:
             # Known licence, no terms of access recorded: obtaining it under a bare licence makes no contract.
             statuses.append(Status.ALLOWED)
