@@ -222,6 +222,7 @@ def test_conflict_cites_both_sources_in_english_and_japanese(tmp_path: Path, ser
     report = _check(service, tmp_path, "./models/support-bot", monkeypatch=monkeypatch)
     a = report.assessments[0]
     assert a.ref.id == "local:models/support-bot" and a.verdict is Status.PROHIBITED
+    assert a.license_in_force == "llama3.1"  # the base's licence governs, not the card's MIT
     licence = a.layer(Layer.LICENSE)
     conflict = next(m for m in licence.reasons if m.key == "license.local_conflict")
     assert str(conflict.params["declared"]) == "MIT License"

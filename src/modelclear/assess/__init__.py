@@ -108,6 +108,9 @@ class Judgements:
 
                 training = owntraining.training_scenario(self.kb.rules.get("acts", {}), scenario)
                 found = owntraining.fold(found, self.kb.i18n, graph, lambda node: self.upstream_as(node, training))
+                derivative = self.kb.rules.get("acts", {}).get("derivative_relations", ())
+                governing = owntraining.governing_licence(self.kb.license, graph, derivative, found.license_in_force)
+                found = dataclasses.replace(found, license_in_force=governing)
             self._done[key] = found
             self.judged += 1
         return found

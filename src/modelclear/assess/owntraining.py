@@ -12,7 +12,8 @@ layer becomes the worse of the two, with a reason naming the dataset and the fil
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 from modelclear.assess.context import msg
 from modelclear.model import Activity, Assessment, Finding, Layer, LineageNode, LocalText, Scenario, Status, worst
@@ -75,3 +76,26 @@ def fold(core: Assessment, i18n: Mapping[str, Mapping[str, str]], graph: Lineage
 
     return dataclasses.replace(core, layers=layers, verdict=verdict,
                                risk=risk_of(verdict, {f.layer: f for f in layers}, "none"))
+
+
+def governing_licence(kb_license: Callable[[str], Any], graph: LineageNode, derivative: Collection[str],
+                      declared: str | None) -> str | None:
+    """The licence that governs your own model: the nearest base licence that passes to derivatives.
+
+    Reached through ``derivative`` relations, breadth first; ``declared`` (its own files' licence) when no
+    base licence passes on. ``kb_license`` maps a licence id to its record.
+    """
+    queue = [graph]
+    seen = {graph.id.lower()}
+    while queue:
+        node = queue.pop(0)
+        for child in node.children:
+            if child.relation not in derivative or child.cycle or child.id.lower() in seen:
+                continue
+            seen.add(child.id.lower())
+            if child.artifact is not None and child.artifact.license:
+                lic = kb_license(child.artifact.license)
+                if lic is not None and lic.passes_to_derivatives:
+                    return str(lic.id)
+            queue.append(child)
+    return declared
