@@ -23,6 +23,7 @@ from modelclear.report.view import (
     finding_label,
     gate_item,
     groups,
+    lock_note,
     summary,
     worst_of,
     worst_status,
@@ -200,6 +201,7 @@ def _artifact(t: Any, report: Report, group: Sequence[Assessment], index: int,
         "lineage_lines": lineage_lines,
         "upstream": _upstream(t, docs),
         "sources": [_cite(t, s) for s in art["sources"]],
+        "pinned": lock_note(group[0], report.lang),
     }
 
 

@@ -88,6 +88,8 @@ def _heading(t: dict[str, str], a: dict[str, Any]) -> list[str]:
     facts += [_esc(x) for x in (a["publisher"], a["kind_label"]) if x]
     facts.append(f"{t['license_in_force']}: **{_esc(a['license_in_force'] or a['license'] or '—')}**")
     out += [" · ".join(facts), ""]
+    if a["pinned"]:
+        out += [f"*{_esc(a['pinned'])}*", ""]
     for x in a["verdicts"]:
         line = f"- **{x['jurisdiction']}** — {t['verdict']}: **{_cell(x)}**, {t['risk']}: {x['risk_label']}"
         if x["decided_by"]:

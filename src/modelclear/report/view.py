@@ -228,3 +228,12 @@ def finding_label(t: Any, a: Assessment, f: Finding) -> str:
     if f.layer is Layer.LICENSE and f.status is Status.ALLOWED and a.artifact is not None and not a.license_in_force:
         return str(t("ui.status.no_licence_needed"))
     return str(t(f"ui.status.{f.status.value}"))
+
+
+def lock_note(a: Assessment, lang: str) -> str:
+    """For an artifact judged on Hub facts pinned in the knowledge lock (``origin`` ``lock``): where the
+    facts come from, the revision and the date they were read, and how long ago; ``""`` otherwise."""
+    art = a.artifact
+    if art is None or art.origin != "lock" or art.license_note is None:
+        return ""
+    return art.license_note.get(lang)
