@@ -339,3 +339,27 @@ def test_safetensors_helper_writes_a_valid_header() -> None:
     data = safetensors_bytes({"a": "b"})
     (length,) = struct.unpack("<Q", data[:8])
     assert json.loads(data[8:8 + length])["__metadata__"] == {"a": "b"}
+
+
+def test_training_script_links_its_datasets_to_the_folder_it_writes(tmp_path: Path, service: Service) -> None:
+    write_files(tmp_path, {
+        "models/support-bot/README.md": "---\nlicense: apache-2.0\nbase_model: mistralai/Mistral-7B-v0.1\n---\n",
+        "models/support-bot/config.json": {"json": {"_name_or_path": "mistralai/Mistral-7B-v0.1"}},
+        "models/other/config.json": {"json": {"_name_or_path": "gpt2"}},
+        "train.py": 'from datasets import load_dataset\nfrom transformers import Trainer\n\n'
+                    'OUT = "models/support-bot"\n'
+                    'data = load_dataset("tatsu-lab/alpaca")\ntrainer = Trainer(train_dataset=data)\n'
+                    "trainer.train()\ntrainer.save_model(OUT)\n",
+    })
+    report = service.scan(tmp_path, service.scenarios(["US"], "deploy"))
+    by_id = {e.reference.id: e.assessment for e in report.entries if e.reference.id}
+    bot = by_id["local:models/support-bot"]
+    assert bot is not None and bot.artifact is not None
+    edge = next(r for r in bot.artifact.upstream if r.relation == "trained_on")
+    assert edge.target == "hf-dataset:tatsu-lab/alpaca"
+    assert edge.source is not None and edge.source.url == "train.py" and "train.py:8: trainer.save_model(OUT)" in \
+        edge.source.note
+    assert "local.trained_by_you" in [m.key for m in bot.layer(Layer.LICENSE).reasons]
+    other = by_id["local:models/other"]
+    assert other is not None and other.artifact is not None
+    assert not [r for r in other.artifact.upstream if r.relation == "trained_on"]  # the script does not write it
