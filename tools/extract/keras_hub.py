@@ -27,8 +27,9 @@ FAMILY = "keras_hub"
 PRESETS_GLOB = "keras_hub/src/models/*/*_presets.py"
 UNKNOWN = "unknown"
 
-#: Kaggle model (``kaggle://OWNER/MODEL/...``) -> licence id of the original release it converts.
-ORIGIN_LICENSES: dict[str, str] = {
+#: Kaggle model (``kaggle://OWNER/MODEL/...``) -> licence id of the original release it converts (``None``: that
+#: release grants no licence, as torchvision's weights).
+ORIGIN_LICENSES: dict[str, str | None] = {
     # Google releases under Apache-2.0
     "keras/albert": "Apache-2.0", "keras/bert": "Apache-2.0", "keras/electra": "Apache-2.0",
     "keras/t5": "Apache-2.0", "keras/f_net": "Apache-2.0", "keras/siglip": "Apache-2.0",
@@ -58,6 +59,19 @@ ORIGIN_LICENSES: dict[str, str] = {
     "keras/whisper": "MIT", "keras/moonshine": "MIT", "keras/swin-transformer": "MIT",
     "keras/stablediffusion3": "stabilityai-community", "keras/stablediffusion-3.5": "stabilityai-community",
     "keras/depth-anything": "CC-BY-NC-4.0",
+    # image models converted from other libraries' weights (tools/checkpoint_conversion/convert_*_checkpoints.py)
+    "keras/xception": "MIT",            # keras.applications.Xception(weights="imagenet"), documented MIT by Keras
+    "keras/resnetv1": "Apache-2.0",     # timm resnet{18,50,101,152}.a1_in1k (timm's pretrained cfg: apache-2.0)
+    "keras/resnetv2": "Apache-2.0",     # timm resnetv2_{50,101}.a1h_in1k
+    "keras/retinanet": None,            # torchvision RetinaNet_ResNet50_FPN(_V2)_Weights: no licence for the weights
+}
+
+#: Kaggle model -> datasets the original release was trained on (only where the conversion names the release).
+ORIGIN_DATASETS: dict[str, tuple[str, ...]] = {
+    "keras/xception": ("dataset:imagenet-1k",),
+    "keras/resnetv1": ("dataset:imagenet-1k",),
+    "keras/resnetv2": ("dataset:imagenet-1k",),
+    "keras/retinanet": ("dataset:coco",),
 }
 
 #: Presets whose original release is under other terms than the rest of their Kaggle model (regex on the name).
@@ -76,8 +90,9 @@ def kaggle_model(handle: str) -> str:
     return "/".join(parts[:2]) if len(parts) >= 2 else ""
 
 
-def license_for(preset: str, model: str) -> str:
-    """The licence id recorded for ``preset`` of Kaggle model ``model`` (``unknown`` when not mapped)."""
+def license_for(preset: str, model: str) -> str | None:
+    """The licence id recorded for ``preset`` of Kaggle model ``model`` (``unknown`` when not mapped, ``None``
+    when the original release grants none)."""
     for pattern, lid in PRESET_OVERRIDES:
         if re.search(pattern, preset):
             return lid
@@ -108,7 +123,8 @@ def records(found: dict[str, tuple[str, dict[str, Any]]]) -> list[ModelRecord]:
         if isinstance(description, str) and description.strip():
             facts["description"] = " ".join(description.split())
         out.append(ModelRecord(id=f"keras:{name}", name=f"Keras Hub preset {name}",
-                               license=license_for(name, model), facts=facts))
+                               license=license_for(name, model), datasets=ORIGIN_DATASETS.get(model, ()),
+                               facts=facts))
     check_unique(out)
     return out
 
