@@ -162,6 +162,9 @@ class License:
     grants: frozenset[Activity]
     terms: tuple[Term, ...]
     sources: tuple[Source, ...]
+    #: What a release must ship, as the schema's ``release`` block (read by :mod:`modelclear.notice`); empty:
+    #: not recorded.
+    release: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -223,6 +226,7 @@ def build_license(raw: Mapping[str, Any], where: str) -> License:
         grants=frozenset() if grants in ([], None) else _activities(grants, where + ".grants"),
         terms=tuple(terms),
         sources=sources(raw.get("sources"), where),
+        release=dict(raw.get("release") or {}),
     )
 
 

@@ -77,6 +77,34 @@ TERM = Record("Term", (
 ), doc="One clause of a licence, encoded by activity, purpose and jurisdiction.",
     checks=(checks.term_rules,), check_docs=("An uncertain (U) term may not have `effect: allowed`.",))
 
+RELEASE_ITEM = Record("ReleaseItem", (
+    F("id", Str(), True, "unique within the licence's release block"),
+    F("kind", Enum(vocab.RELEASE_KINDS), True, "what it asks of a release (notice lines go in NOTICE; see vocab)"),
+    F("activities", ListOf(ACTIVITY, nonempty=True), True, "the acts that trigger it (distribute, serve, deploy…)"),
+    F("purposes", PURPOSES, doc="default: every purpose"),
+    F("line", Str(), doc="the exact text to ship, in the licence's own words (a Notice line, a 'Built with' "
+      "statement, a name prefix)"),
+    F("credit", Str(), doc="an attribution built from the artifact's record: {artifact}, {publisher}, {source} "
+      "are filled in; one not recorded is shown as unknown"),
+    F("summary", TEXT, True, "what the release engineer must do, in plain words"),
+    F("clause", Str(), True, "where in the licence, e.g. §1.b.iii"),
+    F("quote", Str(), doc="a short quote in the licence's own language"),
+    F("url", Url(), True, "the clause's address"),
+    F("confidence", Enum(vocab.CONFIDENCES), True, "how the clause was read"),
+), doc="One thing a release must carry or say (issue 12 item 5).")
+RELEASE = Record("Release", (
+    F("text", Record("LicenceText", (
+        F("bundle", Enum(vocab.TEXT_BUNDLE), True, "verbatim: the text may be copied into LICENSES/; link: "
+          "refer to it"),
+        F("summary", TEXT, True, "why, in plain words"),
+        F("clause", Str(), True, "the clause (or notice) that says so"),
+        F("url", Url(), True, "the licence text"),
+        F("confidence", Enum(vocab.CONFIDENCES), True, "how it was read"),
+    )), True, "whether the licence text may be bundled with a release"),
+    F("ship", ListOf(RELEASE_ITEM, unique="id"), True, "what a release engineer must ship or say"),
+    F("sources", SOURCES, True, "where these obligations were read"),
+), doc="What a release under (or derived from) this licence must ship: `modelclear notice` reads it.")
+
 LICENSE = Record("Licence", (
     F("id", Str(), True, "the SPDX id where one exists, else a LicenseRef-style or project id; the file name"),
     F("spdx", Str(), True, "the SPDX id, or null", null=True),
@@ -93,6 +121,8 @@ LICENSE = Record("Licence", (
     F("grants", AllOr(ACTIVITY, empty=True), True, "activities permitted unless a term says otherwise"),
     F("terms", ListOf(TERM, unique="id"), True, "the clauses that decide"),
     F("sources", SOURCES, True, "where the licence was read"),
+    F("release", RELEASE, doc="what a release must ship (attribution lines, licence text, naming, restrictions "
+      "to pass on); absent: not recorded, and `notice` says so"),
 ), doc="A licence, or the terms of access of a dataset or service.",
     checks=(checks.id_is_file_name, checks.licence_rules),
     check_docs=("`id` is the file name.", "`spdx` is a real SPDX licence id (not a LicenseRef).",

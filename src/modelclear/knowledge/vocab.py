@@ -69,5 +69,14 @@ IF_MISSING = ("unresolved", "skip", "default")
 #: What a loader gate does with a call (``gates[].missing|falsy|none|truthy``).
 GATE_ACTIONS = ("ref", "skip")
 
+#: What a licence asks of a release (licence ``release.ship[].kind``), and where ``modelclear notice`` puts it:
+#: ``notice`` and ``modifications`` lines go in NOTICE; ``licence-copy`` in LICENSES/; the others (naming,
+#: "Built with" statements, restrictions to pass on, conditions that stay) in the model card section.
+RELEASE_KINDS = ("notice", "modifications", "licence-copy", "naming", "built-with", "pass-on", "non-commercial",
+                 "share-alike", "source-offer", "revenue-threshold", "no-endorsement")
+#: Whether a licence's text may be bundled with a release (``release.text.bundle``): ``verbatim`` (the text
+#: may be copied as is), ``link`` (refer to it by its address; copying is not clearly allowed or not needed).
+TEXT_BUNDLE = ("verbatim", "link")
+
 #: Languages of the message catalogues (``i18n/<lang>.yaml``) and of bilingual texts.
 LANGUAGES = ("en", "ja")
