@@ -54,10 +54,10 @@ from modelclear.model import Artifact, ArtifactRef, Confidence, LocalText, Sourc
 LOCK_NAME = "modelclear.lock"
 #: The lock format written, and the only one read.
 SCHEMA_VERSION = 1
-#: A lock larger than this is refused before it is parsed (10,000 entries take about 5 MB).
-MAX_LOCK_BYTES = 8 << 20
+#: A lock larger than this is refused before it is parsed (5,000 typical entries take about 2.2 MB).
+MAX_LOCK_BYTES = 4 << 20
 #: Most entries a lock may hold.
-MAX_ENTRIES = 10_000
+MAX_ENTRIES = 5_000
 #: Longest text value and most items in a list value of one entry.
 MAX_TEXT = 4_000
 MAX_ITEMS = 1_000
