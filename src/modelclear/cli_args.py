@@ -82,9 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="on an internal error, print the traceback")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("check", parents=[common], help="layered verdict for one model, dataset or package id")
+    p = sub.add_parser("check", parents=[common], help="layered verdict for one model, dataset or package id, "
+                       "or your own model folder or file")
     p.add_argument("id", help="e.g. torchvision:ResNet50_Weights.IMAGENET1K_V2, hf:meta-llama/Llama-2-7b-hf, "
-                   "dataset:imagenet-1k")
+                   "dataset:imagenet-1k, or a path: ./models/support-bot (a fine-tune, adapter, merge config, "
+                   "GGUF or LoRA file of your own)")
     _scenario_args(p)
     _output_args(p)
     _policy_args(p)
