@@ -58,6 +58,9 @@ def test_explicit_release_records_carry_their_training_data(kb: KnowledgeBase) -
      "hf-dataset:databricks/databricks-dolly-15k"),
     ("https://hf.co/org/model/resolve/main/model.safetensors", "hf:org/model"),
     ("https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz", "dataset:tf-flowers"),
+    ("http://www.robots.ox.ac.uk/~vgg/data/pets/data/images.tar.gz", "dataset:oxford-iiit-pet"),
+    ("https://www.robots.ox.ac.uk/~vgg/data/pets/data/annotations.tar.gz", "dataset:oxford-iiit-pet"),
+    ("http://storage.googleapis.com/download.tensorflow.org/data/spa-eng.zip", "dataset:tatoeba-spa-eng"),
     ("https://openaipublic.azureedge.net/clip/models/40d365715913c9da98579312b702a82c18be219cc2a73407c4526f58eba950af/"
      "ViT-B-32.pt", "open_clip:ViT-B-32/openai"),
     ("https://openaipublic.azureedge.net/clip/models/3035c92b350959924f9f00213499208652fc7ea050643e8b385c2dac08641f02/"
