@@ -330,9 +330,47 @@ def cmd_scan(args: argparse.Namespace) -> int:
     report = service.assess_scan(root, result, scenarios, lang=args.lang)
     report = report.with_gate(_gate(args, pol, report.assessments, service))
     _save_lock(locked)
-    _output(args, report)
+    if args.format == "notice" and args.out:
+        _write_notices(report, args.out)
+    else:
+        _output(args, report)
     _gate_messages(report)
     return int(report.gate.exit_code)
+
+
+def cmd_notice(args: argparse.Namespace) -> int:
+    """``modelclear notice``: what a release must ship, for a catalogued id or your own model (exit: its verdict)."""
+    from modelclear.model import worst
+    from modelclear.service import Question
+
+    _check_common(args)
+    service = _service(args)
+    jurisdictions, _, purpose, accepted, obtained = _scenario_values(args)
+    report = service.check(Question(id=args.id, jurisdictions=tuple(jurisdictions), activity=args.activity or
+                                    "distribute", purpose=purpose, accepted=tuple(accepted), obtained_on=obtained,
+                                    lang=args.lang, domicile=args.domicile))
+    if args.out:
+        _write_notices(report, args.out)
+    else:
+        from modelclear.report.notice import NoticeFormat
+
+        _write(NoticeFormat().render(report), None)
+    for a in report.assessments:
+        if a.verdict.exit_code:
+            print(f"modelclear: notice: {_shown(a.ref.id)} in {a.scenario.jurisdiction} is {a.verdict.value} for "
+                  f"this scenario: see modelclear check", file=sys.stderr)
+    return int(worst([a.verdict for a in report.assessments]).exit_code)
+
+
+def _write_notices(report: Any, out: str) -> None:
+    """The notice files of ``report`` written under the folder ``out`` (exit 3 when it cannot be written)."""
+    from modelclear import notice
+    from modelclear.report.notice import files_of
+
+    try:
+        notice.write(files_of(report), Path(out))
+    except notice.OutputError as exc:
+        raise CliError(f"--out {_shown(out)}: {exc}") from None
 
 
 def _check_root(root: Path, shown: str) -> None:
@@ -517,8 +555,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         import os
 
         os.environ["NO_COLOR"] = "1"  # rich, and anything else this process starts, read it
-    handlers = {"check": cmd_check, "scan": cmd_scan, "explain": cmd_explain, "kb": cmd_kb, "web": cmd_web,
-                "completion": cmd_completion}
+    handlers = {"check": cmd_check, "scan": cmd_scan, "notice": cmd_notice, "explain": cmd_explain, "kb": cmd_kb,
+                "web": cmd_web, "completion": cmd_completion}
     if args.command not in handlers:
         parser.print_help()
         return EXIT_USAGE

@@ -16,11 +16,12 @@ PURPOSES = ("commercial", "research")
 __all__ = ["ACTIVITIES", "PURPOSES", "build_parser"]
 
 
-def _scenario_args(p: argparse.ArgumentParser) -> None:
+def _scenario_args(p: argparse.ArgumentParser, activities: tuple[str, ...] = ACTIVITIES,
+                   default: str = "deploy") -> None:
     g = p.add_argument_group("scenario")
     g.add_argument("-j", "--jurisdiction", help="where the act happens: JP, EU, DE, UK, US, SG, KR, CN, IL, an EU "
                    "member code, or several separated by commas")
-    g.add_argument("-a", "--activity", choices=ACTIVITIES, help="what you do with it (default: deploy)")
+    g.add_argument("-a", "--activity", choices=activities, help=f"what you do with it (default: {default})")
     g.add_argument("-p", "--purpose", choices=PURPOSES, help="why (default: commercial)")
     g.add_argument("--accepted", action="append", default=[], metavar="ID",
                    help="terms you or your employer accepted, e.g. dataset:imagenet-1k (repeatable)")
@@ -46,7 +47,7 @@ def _policy_args(p: argparse.ArgumentParser) -> None:
 def _output_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("output")
     g.add_argument("-f", "--format", default="text", help="text (default), json, markdown, html, sarif, "
-                   "cyclonedx, spdx")
+                   "cyclonedx, spdx, notice (what each artifact's release must ship)")
     g.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     g.add_argument("--lang", choices=("en", "ja"), default="en", help="report language (default: en)")
     g.add_argument("--kb", action="append", default=[], metavar="DIR",
@@ -102,6 +103,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
     p.add_argument("--jobs", type=int, default=None, help="worker processes, at least 1 (default: cores); the "
                    "answer is the same for any number")
+    p.add_argument("--out", metavar="DIR", help="with --format notice: write each artifact's notice files into a "
+                   "folder of DIR instead of standard output")
+
+    p = sub.add_parser("notice", parents=[common], help="what you must ship to release a model or dataset: "
+                       "NOTICE, licence texts, the model card's licence section")
+    p.add_argument("id", help="a model or dataset id (hf:meta-llama/Llama-3.1-8B-Instruct), or your own model "
+                   "folder or file (./models/support-bot)")
+    _scenario_args(p, ("distribute", "serve", "deploy"), "distribute")
+    g = p.add_argument_group("output")
+    g.add_argument("--out", metavar="DIR", help="write NOTICE, LICENSES/ and MODEL_CARD_LICENSE.md into DIR "
+                   "(default: print them)")
+    g.add_argument("--lang", choices=("en", "ja"), default="en", help="language (default: en)")
+    g.add_argument("--kb", action="append", default=[], metavar="DIR",
+                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
+    g.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
+                   "the knowledge base and the local cache do not know an id")
+    g.add_argument("--hf-cache", metavar="DIR", nargs="?", const="",
+                   help="read model cards from the local Hugging Face cache (default location, or DIR)")
 
     p = sub.add_parser("explain", parents=[common],
                        help="what the knowledge base holds for an artifact, licence (license:ID), "

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 SHELLS = ("bash", "zsh", "fish")
 
 #: Options whose value is a file or folder: the shell completes paths for them.
-_PATHS = {"-o", "--output", "--policy", "--baseline", "--kb", "--hf-cache", "--lock"}
+_PATHS = {"-o", "--output", "--out", "--policy", "--baseline", "--kb", "--hf-cache", "--lock"}
 
 
 @dataclass(eq=False)

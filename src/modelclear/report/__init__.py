@@ -104,6 +104,7 @@ _FORMATS = {
     "spdx": "modelclear.report.spdx:SpdxFormat",
     "markdown": "modelclear.report.markdown:MarkdownFormat",
     "html": "modelclear.report.html:HtmlFormat",
+    "notice": "modelclear.report.notice:NoticeFormat",
 }
 
 
