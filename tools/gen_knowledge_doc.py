@@ -77,7 +77,8 @@ rules:
 `rules/acts.yaml` maps each kind and activity to the legal act (`acts`), gives the effect assumed when a
 law has no rule for an act (`default_effects`), the lineage relations through which licences reach a
 derived model (`derivative_relations`, `flow_down_relations`), facts derived from an artifact's facts
-(`derived_facts`, e.g. `gpai`), and the activity of a dataset met in context.
+(`derived_facts`, e.g. `gpai`), the activity of a dataset met in context, and the licence categories
+of a base that your own model's declared licence conflicts with (`declared_licence_conflict_categories`).
 """
 
 
