@@ -327,10 +327,16 @@ def test_lineage_shows_local_artifacts_with_their_relation(tmp_path: Path, servi
 
     text = get("text").render(report)
     assert "local:base" in text and "hf:meta-llama/Llama-3.1-8B" in text
+    # the path that decides the licence in force (the base's Llama licence) is marked in every format
+    assert a.license_in_force == "llama3.1"
+    marked = [line for line in text.splitlines() if "decides the licence in force" in line]
+    assert len(marked) == 1 and "local:base" in marked[0]
     doc = json.loads(get("json").render(report))
-    assert "local:base" in json.dumps(doc)
+    tree = doc["lineage"]
+    assert tree["decides"] is True and tree["children"][0]["decides"] is True
+    assert "decides" not in tree["children"][0]["children"][0]  # Llama 3.1 itself: the path ends at local:base
     html = get("html").render(report)
-    assert "local:base" in html
+    assert "local:base" in html and "mc-decides" in html
     # the adapter declares nothing and the base declares the Llama licence: no conflict, the licence reaches it
     assert a.layer(Layer.LICENSE).status is Status.CONDITIONAL
 

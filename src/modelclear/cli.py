@@ -510,9 +510,19 @@ def cmd_web(args: argparse.Namespace) -> int:
         import uvicorn
 
         from modelclear.web.app import create_app
+        from modelclear.web.db import DatabaseError, open_database
     except ImportError as exc:
         raise CliError(f"the web UI needs the 'web' extra (pip install 'modelclear[web]'): {exc}") from None
-    app = create_app(tuple(args.kb), online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None)
+    if getattr(args, "web_command", None):
+        from modelclear.web.admin import run
+
+        return run(args)
+    try:
+        database = open_database(args.db)  # migrations run on every start (docs/service.md)
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    app = create_app(tuple(args.kb), online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None,
+                     database=database)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"modelclear: serving http://{host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
     if args.host not in ("127.0.0.1", "localhost", "::1"):

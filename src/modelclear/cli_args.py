@@ -62,6 +62,26 @@ def _output_args(p: argparse.ArgumentParser) -> None:
                    "with scan, also list every model and dataset the cache holds")
 
 
+def _db_arg(p: argparse.ArgumentParser, sub: bool = False) -> None:
+    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS if sub else None,
+                   help="the team service's database: sqlite:///FILE or postgresql://USER@HOST/NAME "
+                   "(default: service.db in the user's data folder, see docs/service.md)")
+
+
+def _web_service_args(p: argparse.ArgumentParser) -> None:
+    """``web``'s team-service options and its ``project`` subcommand (docs/service.md)."""
+    _db_arg(p)
+    web_sub = p.add_subparsers(dest="web_command", metavar="SUBCOMMAND")
+    s = web_sub.add_parser("project", help="manage the team service's projects")
+    project_sub = s.add_subparsers(dest="project_command", metavar="ACTION", required=True)
+    a = project_sub.add_parser("add", help="add a project and print its CI token (shown once)")
+    a.add_argument("name", help="letters, digits, '.', '-', '_' (at most 100)")
+    _db_arg(a, sub=True)
+    a = project_sub.add_parser("token", help="print a new CI token for a project (shown once)")
+    a.add_argument("name")
+    _db_arg(a, sub=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (no heavy imports)."""
     parser = argparse.ArgumentParser(
@@ -155,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
                    "the knowledge base and the local cache do not know an id")
     p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
+    _web_service_args(p)
     p = sub.add_parser("completion", help="print a shell completion script: eval \"$(modelclear completion bash)\"")
     p.add_argument("shell", choices=("bash", "zsh", "fish"))
     return parser

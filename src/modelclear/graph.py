@@ -50,6 +50,8 @@ class GraphEdge:
     target: str
     label: str = ""
     dashed: bool = False
+    #: On the path that decides the licence in force (drawn thicker).
+    strong: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,8 +190,9 @@ def to_svg(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge], root: str, *,
             path = f"M{x1:.1f},{y1:.1f} C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2 - 2:.1f}"
             lx, ly = (x1 + x2) / 2, mid
         dash = ' stroke-dasharray="5 4"' if e.dashed else ""
-        out.append(f'<path class="mc-edge" d="{path}" fill="none" stroke="#546e7a" stroke-width="1.4"{dash} '
-                   f'marker-end="url(#{arrow})"/>')
+        strong = (" mc-decides", "3") if e.strong else ("", "1.4")
+        out.append(f'<path class="mc-edge{strong[0]}" d="{path}" fill="none" stroke="#546e7a" '
+                   f'stroke-width="{strong[1]}"{dash} marker-end="url(#{arrow})"/>')
         if e.label:
             w = text_width(e.label, _EDGE_SIZE) + 8
             labels.append(
@@ -234,12 +237,17 @@ def from_lineage(lineages: Sequence[Mapping[str, Any]], *, jurisdictions: Sequen
     edges: dict[tuple[str, str], GraphEdge] = {}
     severity = ["not_applicable", "allowed", "conditional", "uncertain", "unknown", "prohibited"]
 
+    decided: set[str] = set()  # nodes on the path that decides the licence in force ("decides": true)
+
     def visit(node: Mapping[str, Any], code: str, parent: str | None) -> None:
         nid = str(node["id"])
         key = nid.lower()
+        if node.get("decides"):
+            decided.add(key)
         if parent is not None:
             rel = label(f"ui.relation.{node['relation']}")
-            edges.setdefault((parent, key), GraphEdge(parent, key, rel, dashed=bool(node.get("cycle"))))
+            strong = key in decided and parent in decided
+            edges.setdefault((parent, key), GraphEdge(parent, key, rel, dashed=bool(node.get("cycle")), strong=strong))
         if node.get("cycle"):
             return
         first.setdefault(key, node)
@@ -255,6 +263,8 @@ def from_lineage(lineages: Sequence[Mapping[str, Any]], *, jurisdictions: Sequen
         by_code = verdicts.get(key, {})
         lic = node.get("license") or (label("ui.none") if node.get("known") else label("ui.report.unknown_artifact"))
         lines = [f"{label('ui.report.license')}: {lic}"]
+        if key in decided and key != str(lineages[0]["id"]).lower():
+            lines.append(label("ui.decides"))
         if by_code:
             if len(set(by_code.values())) == 1 and len(by_code) == len(jurisdictions):
                 lines.append(f"{label('ui.verdict')}: {label('ui.status.' + next(iter(by_code.values())))}")

@@ -446,3 +446,32 @@ def size(node: LineageNode) -> tuple[int, int]:
     """Distinct nodes and edges of the DAG below ``node`` (cycle markers count as edges)."""
     count = sum(1 for _ in occurrences(node))
     return len(nodes(node)) + 1, count - 1
+
+
+def deciding_path(root: LineageNode, licence: str | None) -> tuple[str, ...]:
+    """The ids from ``root`` to the nearest upstream artifact whose licence is ``licence`` (lower case).
+
+    The path that decides which licence governs a derived model (issue 12): empty when ``licence`` is
+    the root's own or no upstream artifact reached through base-model relations (not ``trained_on``) has it.
+    Breadth first, so the path is a shortest one; cycle markers are not followed.
+    """
+    if not licence or (root.artifact is not None and (root.artifact.license or "").lower() == licence.lower()):
+        return ()
+    parent: dict[str, str | None] = {root.id.lower(): None}
+    queue = deque([root])
+    while queue:
+        node = queue.popleft()
+        for child in node.children:
+            key = child.id.lower()
+            if child.cycle or child.relation == "trained_on" or key in parent:
+                continue
+            parent[key] = node.id.lower()
+            if child.artifact is not None and (child.artifact.license or "").lower() == licence.lower():
+                path: list[str] = []
+                step: str | None = key
+                while step is not None:
+                    path.append(step)
+                    step = parent[step]
+                return tuple(reversed(path))
+            queue.append(child)
+    return ()

@@ -140,12 +140,13 @@ def scenario(s: Scenario) -> dict[str, Any]:
     }
 
 
-def lineage(node: LineageNode, verdicts: dict[str, Assessment]) -> dict[str, Any]:
+def lineage(node: LineageNode, verdicts: dict[str, Assessment], decides: tuple[str, ...] = ()) -> dict[str, Any]:
     """The lineage as a tree of data, with each node's verdict when assessed.
 
     The lineage is a DAG: a node reached along several paths is expanded once; its other occurrences
     carry ``"ref": true`` and no children (see :func:`modelclear.lineage.occurrences`). A node whose
-    upstream was cut by a bound carries ``"truncated": true``.
+    upstream was cut by a bound carries ``"truncated": true``. The nodes of ``decides`` (lower-case ids
+    of :func:`modelclear.lineage.deciding_path`) carry ``"decides": true`` where they are expanded.
     """
     from modelclear.lineage import occurrences
 
@@ -166,6 +167,8 @@ def lineage(node: LineageNode, verdicts: dict[str, Assessment]) -> dict[str, Any
             out["ref"] = True
         if n.truncated:
             out["truncated"] = True
+        if not repeat and n.id.lower() in decides:
+            out["decides"] = True
         if a is not None:
             out["verdict"] = a.verdict.value
             out["risk"] = a.risk.value
@@ -223,7 +226,9 @@ def _lineage_of(a: Assessment) -> dict[str, Any] | None:
         return None
     verdicts = {u.ref.id.lower(): u for u in a.upstream}
     verdicts[artifact_id(a).lower()] = a
-    return lineage(a.lineage, verdicts)
+    from modelclear.lineage import deciding_path
+
+    return lineage(a.lineage, verdicts, deciding_path(a.lineage, a.license_in_force))
 
 
 def node_key(a: Assessment) -> str:

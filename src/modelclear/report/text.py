@@ -74,7 +74,7 @@ def _finding(t: Translator, a: Assessment, f: Finding) -> list[Any]:
     return out
 
 
-def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment]) -> Any:
+def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment], decides: tuple[str, ...] = ()) -> Any:
     from rich.tree import Tree
 
     from modelclear.lineage import occurrences
@@ -89,6 +89,8 @@ def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment]) -> 
         extra = f" {t('ui.cycle')}" if n.cycle else ("" if n.artifact else f" {t('ui.missing')}")
         extra += f" {t('ui.shared')}" if repeat else ""
         extra += f" {t('ui.truncated')}" if n.truncated else ""
+        if not repeat and n is not node and n.id.lower() in decides:
+            extra += f" ◀ {t('ui.decides')}"
         return f"{rel}: {n.id}{lic}{verdict}{extra}"
 
     from rich.text import Text
@@ -337,7 +339,9 @@ def _assessment_lines(t: Any, report: Report, a: Assessment) -> list[Any]:
         verdicts = {u.ref.id.lower(): u for u in a.upstream}
         out.append(Text(f"{t('ui.lineage')} — {t('ui.upstream')}", style="bold"))
         out.append(Text(t("ui.report.hypothetical"), style="italic"))
-        out.append(_tree(t, a.lineage, verdicts))
+        from modelclear.lineage import deciding_path
+
+        out.append(_tree(t, a.lineage, verdicts, deciding_path(a.lineage, a.license_in_force)))
         out.append(Text(""))
     return out
 
