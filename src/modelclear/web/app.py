@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +39,9 @@ from modelclear.web.site import STATIC, Site
 
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+if TYPE_CHECKING:
+    from modelclear.web.db import Database
 
 log = logging.getLogger("modelclear.web")
 
@@ -62,10 +65,16 @@ def _errors(app: FastAPI, site: Site) -> None:
         return site.error(request, BadInput("internal"), lang_of(request), 500)
 
 
-def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: Path | None = None) -> FastAPI:
-    """The web application over the bundled knowledge (plus ``overlays``), offline unless ``online``."""
+def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: Path | None = None,
+               database: Database | None = None) -> FastAPI:
+    """The web application over the bundled knowledge (plus ``overlays``), offline unless ``online``.
+
+    ``database`` (opened and migrated by :func:`modelclear.web.db.open_database`) is the team service's
+    store (docs/service.md).
+    """
     site = Site.open(Service.open(overlays, online=online, hf_cache=hf_cache))
     app = FastAPI(title="modelclear", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.database = database
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.middleware("http")

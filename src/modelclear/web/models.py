@@ -1,0 +1,90 @@
+"""The team service's tables, as typed SQLAlchemy 2 ORM classes.
+
+Every schema change comes with a migration in :mod:`modelclear.web.migrations` (a test compares these
+classes with the migrated schema). Timestamps are UTC without a time zone (:func:`modelclear.web.db.utcnow`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from modelclear.web.db import utcnow
+
+
+class Base(DeclarativeBase):
+    """The declarative base of the service's tables."""
+
+
+class Project(Base):
+    """A project whose CI sends its scan reports."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    tokens: Mapped[list[ProjectToken]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    reports: Mapped[list[Report]] = relationship(back_populates="project", cascade="all, delete-orphan",
+                                                 order_by="Report.id")
+
+
+class ProjectToken(Base):
+    """A CI token of a project, stored as the SHA-256 of the token (the token itself is shown once)."""
+
+    __tablename__ = "project_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    project: Mapped[Project] = relationship(back_populates="tokens")
+
+
+class Report(Base):
+    """One scan report a project's CI sent (the JSON document as received, and what it says in rows)."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    schema: Mapped[str] = mapped_column(String(40))
+    tool: Mapped[str] = mapped_column(String(100), default="")
+    knowledge_as_of: Mapped[str] = mapped_column(String(10), default="")
+    scenario: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text)
+
+    project: Mapped[Project] = relationship(back_populates="reports")
+    items: Mapped[list[ReportItem]] = relationship(back_populates="report", cascade="all, delete-orphan",
+                                                   order_by="ReportItem.id")
+
+
+class ReportItem(Base):
+    """One artifact of a report in one jurisdiction: its verdict, and where the project references it."""
+
+    __tablename__ = "report_items"
+    __table_args__ = (Index("ix_report_items_artifact", "artifact_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    artifact_id: Mapped[str] = mapped_column(String(512))
+    artifact_key: Mapped[str] = mapped_column(String(512))  # artifact_id lower-cased, for look-ups
+    name: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="")
+    license: Mapped[str] = mapped_column(String(200), default="")
+    jurisdiction: Mapped[str] = mapped_column(String(20))
+    activity: Mapped[str] = mapped_column(String(20), default="")
+    purpose: Mapped[str] = mapped_column(String(20), default="")
+    verdict: Mapped[str] = mapped_column(String(20))
+    risk: Mapped[str] = mapped_column(String(10), default="")
+    locations: Mapped[str] = mapped_column(Text, default="")  # "path:line" of each reference, one a line
+
+    report: Mapped[Report] = relationship(back_populates="items")
+
