@@ -95,9 +95,10 @@ _L: Mapping[str, tuple[str, str]] = {
     "card.stays": ("Conditions that stay with this release", "このリリースに残る条件"),
     "card.texts": ("Licence texts", "ライセンス本文"),
     "card.data": ("Training data", "学習データ"),
-    "card.data_line": ("{artifact}: {licence}. Whether its attribution terms reach a model trained on it is not "
-                       "recorded (unknown).",
-                       "{artifact}: {licence}。その帰属条件が学習したモデルに及ぶかは記録されていない（不明）。"),
+    "card.data_line": ("{artifact} ({who}): {licence}. Whether its attribution terms reach a model trained on it "
+                       "is not recorded (unknown).",
+                       "{artifact}（{who}）: {licence}。"
+                       "その帰属条件が学習したモデルに及ぶかは記録されていない（不明）。"),
     "card.unknown": ("Not recorded (unknown)", "記録なし（不明）"),
     "unknown.licence": ("{artifact}: its licence is not recorded (unknown); what it requires of a release is unknown.",
                         "{artifact}: ライセンスが記録されていない（不明）。リリースに求められることも不明。"),
@@ -151,6 +152,7 @@ class Party:
     child: str  # the name of the artifact it is reached from ("" for the release)
     licence_id: str | None
     known: bool  # the artifact is in the knowledge base (or read from your files)
+    direct: bool = False  # a base of the release itself (what you modified), not one further up
 
 
 @dataclass(frozen=True)
@@ -199,12 +201,12 @@ class Notice:
 
 
 def _party(node: LineageNode | None, artifact: Artifact | None, relation: str, child: str,
-           licence: str | None, fallback_id: str = "") -> Party:
+           licence: str | None, fallback_id: str = "", direct: bool = False) -> Party:
     art = artifact
     return Party(id=art.id if art else (node.id if node else fallback_id),
                  name=(art.name or art.id) if art else (node.id if node else fallback_id),
                  publisher=art.publisher if art else "", url=art.sources[0].url if art and art.sources else "",
-                 relation=relation, child=child, licence_id=licence, known=art is not None)
+                 relation=relation, child=child, licence_id=licence, known=art is not None, direct=direct)
 
 
 def _items(lic: License, scenario: Scenario) -> tuple[tuple[Item, ...], Item | None]:
@@ -307,7 +309,7 @@ def build(assessment: Assessment, kb: KnowledgeBase) -> Notice:
             if child.relation in flow_down and not (lic is not None and lic.passes_to_derivatives):
                 continue
             seen.add(key)
-            party = _party(child, base, child.relation, child_name, licence)
+            party = _party(child, base, child.relation, child_name, licence, direct=node is assessment.lineage)
             add(party, derived=True)
             if child.truncated:
                 unknown.append(("unknown.cut", {"artifact": party.name}))
@@ -398,10 +400,10 @@ def _notice_lines(kb: KnowledgeBase, notice: Notice, group: Group, lang: str) ->
                 out.append((_credit(item, party, lang), item))
             elif item.kind == "notice":
                 out.append((f"{_t('line.unrecorded', lang, artifact=name)} {item.summary.get(lang)}", item))
-            elif party.relation != "self":
+            elif party.direct:
                 out.append((_t("modified", lang, release=release, artifact=name,
                                relation=_relation(kb, party.relation, lang)), item))
-            else:
+            elif party.relation == "self":
                 out.append((f"{_t('modified.if', lang, artifact=name)} {item.summary.get(lang)}", item))
     return out
 
@@ -547,7 +549,8 @@ def render_card(notice: Notice, kb: KnowledgeBase, lang: str = "en") -> str:
         for party in notice.data:
             lic = kb.license(party.licence_id) if party.licence_id else None
             licence = md_text(lic.name if lic else (party.licence_id or _t("credit.unknown", lang)))
-            lines.append("- " + _t("card.data_line", lang, artifact=md_code(_one_line(party.id)), licence=licence))
+            lines.append("- " + _t("card.data_line", lang, artifact=md_code(_one_line(party.id)),
+                                   who=md_text(_who(kb, party, lang)), licence=licence))
         lines.append("")
     unknown = _unknown_lines(notice, lang, md=True)
     if unknown:
