@@ -145,7 +145,7 @@ def test_onnx_metadata_props(tmp_path: Path) -> None:
     (struct.pack("<Q", 1 << 40) + b"{}", "not read"),
     (struct.pack("<Q", 20) + b'{"__metadata__": [1', "malformed safetensors header"),
     (struct.pack("<Q", 8) + b"\xff\xfe{}    ", "malformed safetensors header"),
-])
+], ids=["truncated-length", "huge-length", "cut-json", "not-utf8"])
 def test_hostile_safetensors(tmp_path: Path, content: bytes, needle: str) -> None:
     (tmp_path / "x.safetensors").write_bytes(content)
     rec = read_local(tmp_path / "x.safetensors", tmp_path)
@@ -369,3 +369,20 @@ def test_training_script_links_its_datasets_to_the_folder_it_writes(tmp_path: Pa
     other = by_id["local:models/other"]
     assert other is not None and other.artifact is not None
     assert not [r for r in other.artifact.upstream if r.relation == "trained_on"]  # the script does not write it
+
+
+def test_hostile_files_are_warnings_in_check_and_scan(tmp_path: Path, service: Service,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "cut.safetensors").write_bytes(struct.pack("<Q", 4000) + b'{"__metadata__": {"license": "mi')
+    write_files(tmp_path, {"m/README.md": CARD})
+    (tmp_path / "m" / "broken.gguf").write_bytes(b"GGUF\x03\x00\x00\x00" + b"\xff" * 30)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "./cut.safetensors", "-j", "JP", "--no-policy"]) == 3
+    err = capsys.readouterr().err
+    assert "no model card" in err and "Traceback" not in err
+    report = service.scan(tmp_path, service.scenarios(["JP"], "deploy"))
+    local = [w for w in report.warnings if getattr(w, "code", "") == "local"]
+    assert any("malformed GGUF header" in w.message for w in local), local
+    by_id = {e.reference.id for e in report.entries}
+    assert "local:m" in by_id  # the card still makes the folder a model with a verdict

@@ -382,8 +382,9 @@ class Service:
         artifact = catalog.lookup(ref)
         record = source.records.get(ref.id.lower())
         if artifact is None:
+            why = "; ".join(printable(w[:200]) for w in (record.warnings[:2] if record else ()))
             raise UsageError(f"{printable(question.id[:200])}: no model card, config, adapter, merge config or "
-                             "weight header that this tool reads")
+                             "weight header that this tool reads" + (f" ({why})" if why else ""))
         memo = self.judgements([artifact], catalog)
         found = tuple(memo.assess(ref, artifact, sc) for sc in scenarios)
         warnings = [ScanWarning(path=rel, message=w, code="local") for w in (record.warnings if record else ())]
@@ -449,10 +450,18 @@ class Service:
         entries = [ScanEntry(reference=ref, assessment=assessed[key][0] if key is not None else None)
                    for ref, key in zip(references, keys, strict=True)]
         return self.report("scan", [a for group in assessed.values() for a in group], scenarios, lang=lang,
-                           entries=entries, warnings=result.warnings, root=str(root),
+                           entries=entries, warnings=(*result.warnings, *_local_warnings(source)), root=str(root),
                            files_scanned=result.files_scanned)
 
     def canonical_id(self, text: str) -> str:
         """The canonical id of ``text`` when it parses as an id, else ``text`` (for policies and baselines)."""
         parsed = ids.try_parse(text)
         return self.catalog.resolve(parsed).id if parsed is not None else text
+
+
+def _local_warnings(source: LocalSource) -> list[object]:
+    """What reading your own models' files ran into (hostile or broken files), as scan warnings."""
+    from modelclear.scan.base import ScanWarning
+
+    return [ScanWarning(path=record.path, message=w, code="local")
+            for record in source.records.values() for w in record.warnings]
