@@ -157,19 +157,24 @@ def _express_licence(ctx: Context, reasons: list[Message], citations: list[Citat
     """Where the law holds an express licence a defence of its own, a licence from the rightholder covering the act.
 
     Only a copyright licence granted by whoever holds the rights in the content counts: the dataset's own
-    licence when its publisher owns the content, or the licence recorded for the content itself. A licence
-    on a compilation of third-party works does not license those works (legal-facts R10).
+    licence when its publisher owns the content, or the licence recorded for third-party works themselves. A
+    licence on a compilation of third-party works, a single tag on mixed content, or model-generated content
+    (whose inputs come from elsewhere) does not license every work in it (legal-facts §7.4, R10).
     """
     defence = ctx.position("licence_defence")
     if defence is None:
         return None
     art = ctx.artifact
     content = str(art.facts.get("content_license") or "")
-    if content and content not in ("none", "per-item", "unknown"):
-        licence_id: str | None = content
-    elif art.facts.get("content_owner") == "publisher":
-        licence_id = ctx.license_in_force()
-    else:
+    concrete = content not in ("", "none", "per-item", "unknown")
+    owner = art.facts.get("content_owner")
+    if art.facts.get("generated_by"):  # model outputs mixed with prompts from elsewhere: who holds what is unclear
+        return None
+    if owner == "publisher":
+        licence_id: str | None = content if concrete else ctx.license_in_force()
+    elif owner == "third-party" and concrete:  # the works' own licence, granted by their owners
+        licence_id = content
+    else:  # mixed content: one licence tag does not come from every rightholder
         return None
     lic = ctx.kb.license(licence_id) if licence_id else None
     if lic is None or lic.kind != "license" or not lic.grants:

@@ -316,6 +316,8 @@ def _assessment_lines(t: Any, report: Report, a: Assessment) -> list[Any]:
     out: list[Any] = [Rule(Text(name, style="bold"))]
     question = t("ui.question", activity=t(f"ui.activity.{sc.activity.value}"),
                  purpose=t(f"ui.purpose.{sc.purpose.value}"), jurisdiction=sc.jurisdiction)
+    if sc.domicile:
+        question += " · " + t("ui.domicile", code=sc.domicile)
     out.append(Text(question, style="italic"))
     out.append(Text.assemble((f"{t('ui.verdict')}: ", "bold"), _status(t, a.verdict), "   ",
                              (f"{t('ui.risk')}: ", "bold"),
