@@ -127,27 +127,31 @@ class _Files:
     def __init__(self, root: Path) -> None:
         self.root_given = root
         self.root = Path(os.path.realpath(root))
+        self._real_root = str(self.root)
+        self._real_prefix = self._real_root.rstrip(os.sep) + os.sep
+        self._given_prefix = os.path.abspath(root).rstrip(os.sep) + os.sep
         self.warnings: list[str] = []
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the root, ``/``-separated (the name itself when outside)."""
-        try:
-            rel = Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(self.root_given))).as_posix()
-        except ValueError:
+        full = os.path.abspath(path)
+        if full + os.sep == self._given_prefix:
+            return "."
+        if not full.startswith(self._given_prefix):
             return path.name
-        return rel or "."
+        return full[len(self._given_prefix):].replace(os.sep, "/") or "."
 
     def inside(self, path: Path) -> Path | None:
         """The real path of ``path`` if it lies inside the root, else ``None`` with a warning."""
         try:
-            real = Path(os.path.realpath(path))
+            real = os.path.realpath(path)
         except (OSError, ValueError):
             self.warnings.append(f"{self.rel(path)}: cannot resolve the path")
             return None
-        if real != self.root and self.root not in real.parents:
+        if real != self._real_root and not real.startswith(self._real_prefix):
             self.warnings.append(f"{self.rel(path)}: a link out of the scanned root; not followed")
             return None
-        return real
+        return Path(real)
 
     def read(self, path: Path, limit: int) -> bytes | None:
         """At most ``limit`` bytes of a regular file inside the root; ``None`` (with a warning) otherwise."""
