@@ -15,7 +15,8 @@ from modelclear.service import load_knowledge
 from tools.extract import keras_hub
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "data"
-URL_FAMILIES = ("detr", "dino", "detectron2_urls", "pytorch_model_urls", "midas", "simclr", "vit_augreg", "tfhub_use")
+URL_FAMILIES = ("detr", "dino", "detectron2_urls", "pytorch_model_urls", "midas", "simclr", "vit_augreg", "tfhub_use",
+                "rfdetr", "easyocr_releases", "real_esrgan", "gfpgan")
 
 
 @pytest.fixture(scope="module")
