@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 EXE = Path(sys.executable).with_name("modelclear")
-FORMATS = ("text", "json", "markdown", "html", "sarif", "cyclonedx", "spdx")
+FORMATS = ("text", "json", "markdown", "html", "sarif", "cyclonedx", "spdx", "notice")
 BERT = 'from transformers import AutoModel\nAutoModel.from_pretrained("bert-base-uncased")\n'
 TIMM = 'import timm\ntimm.create_model("resnet50", pretrained=True)\n'
 GPT2 = 'from transformers import AutoModel\nAutoModel.from_pretrained("openai-community/gpt2")\n'
@@ -74,7 +74,7 @@ def reports(hostile_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_non_utf8_file_name_is_reported_escaped_in_every_format(reports: dict[str, str], fmt: str) -> None:
     text = reports[fmt]
-    if fmt in ("cyclonedx", "spdx"):  # SBOMs list artifacts, not files: they must still be written
+    if fmt in ("cyclonedx", "spdx", "notice"):  # SBOMs and notices list artifacts, not files: still written
         assert "bert-base-uncased" in text
         return
     if fmt == "sarif":  # a URI: the original bytes, percent-encoded

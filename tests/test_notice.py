@@ -1,0 +1,353 @@
+"""``modelclear notice`` and ``scan --format notice``: what a release must ship (issue 12 item 5).
+
+Catalogued ids and your own model files (written at test time, tests/localfiles.py) go through the
+command line in this process; every expectation is a line of the reviewed ``release`` blocks of
+``data/licenses/*.yaml`` with the clause it cites.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from modelclear.cli import main
+from modelclear.service import load_knowledge
+
+LLAMA31 = ("Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc. "
+           "All Rights Reserved.")
+GEMMA = "Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms"
+FLUX = ("The FLUX.1 [dev] Model is licensed by Black Forest Labs. Inc. under the FLUX.1 [dev] Non-Commercial "
+        "License. Copyright Black Forest Labs. Inc.")
+SCENARIOS = Path(__file__).parent / "scenarios" / "local_models.yaml"
+
+
+def notice(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, str], str]:
+    """Run ``modelclear notice ARGS``: the exit code, the files printed (path → text), standard error."""
+    code = main(["notice", *args])
+    out = capsys.readouterr()
+    return code, split(out.out), out.err
+
+
+def split(text: str) -> dict[str, str]:
+    """Standard output's ``==> PATH <==`` sections as files."""
+    parts = re.split(r"(?m)^==> (.+?) <==\n", text)
+    assert parts[0] == "", parts[0][:200]
+    return {parts[i]: parts[i + 1][:-1] for i in range(1, len(parts), 2)}
+
+
+def cited(text: str, line: str, clause: str) -> None:
+    """``line`` is in the NOTICE text, and the line after it cites ``clause``."""
+    lines = text.splitlines()
+    assert line in lines, text
+    source = lines[lines.index(line) + 1]
+    assert source.startswith("  Source: ") and clause in source, source
+
+
+def section(card: str, title: str) -> str:
+    """The body of one ``### title`` section of the model card file ('' when absent)."""
+    match = re.search(rf"(?ms)^### {re.escape(title)}\n(.*?)(?=^### |^_Written)", card)
+    return match.group(1) if match else ""
+
+
+# --- catalogued ids ---------------------------------------------------------------------------------
+
+
+def test_llama_31_distribute_notice_line_built_with_name_prefix_and_aup(capsys: pytest.CaptureFixture[str]) -> None:
+    code, files, err = notice(capsys, "hf:meta-llama/Llama-3.1-8B-Instruct", "-j", "JP", "-a", "distribute")
+    assert code == 0, err
+    assert set(files) == {"NOTICE", "LICENSES/README.md", "MODEL_CARD_LICENSE.md"}
+    cited(files["NOTICE"], LLAMA31, "Llama 3.1 Community License Agreement §1.b.iii")
+    assert files["NOTICE"].count(LLAMA31) == 1  # once per licence, though two artifacts carry it
+    card = files["MODEL_CARD_LICENSE.md"]
+    naming = section(card, 'Naming and "Built with" statements')
+    assert "**Built with Llama**" in naming and "**Llama** — " in naming
+    assert "must have a name beginning with “Llama”" in naming and "§1.b.i" in naming
+    pass_on = section(card, "Use restrictions your licence must pass on")
+    assert "Llama 3.1 Acceptable Use Policy" in pass_on
+    assert "(<https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/USE_POLICY.md>)" in pass_on
+    texts = files["LICENSES/README.md"]
+    assert "copy verbatim into LICENSES/" in texts and "§1.b.i" in texts
+
+
+def test_every_line_cites_a_clause_address_date_and_confidence(capsys: pytest.CaptureFixture[str]) -> None:
+    _, files, _ = notice(capsys, "hf:meta-llama/Llama-3.1-8B-Instruct", "-j", "JP")
+    for line in files["NOTICE"].splitlines():
+        if line.startswith("  Source: "):
+            assert re.search(r"§\S+, https://\S+, checked \d{4}-\d\d-\d\d, \[[VSU]\] ", line), line
+    for line in files["MODEL_CARD_LICENSE.md"].splitlines():
+        if line.startswith("- ") and "modelclear check" not in line and "declares" not in line and \
+                "governs" not in line:
+            assert re.search(r"\(\[[^]]+\]\(<https://[^>]+>\), checked \d{4}-\d\d-\d\d, \\\[[VSU]\\\] ", line), line
+
+
+def test_sdxl_openrail_plus_plus_use_restrictions_to_pass_on(capsys: pytest.CaptureFixture[str]) -> None:
+    for act in ("distribute", "serve", "deploy"):
+        _, files, _ = notice(capsys, "hf:stabilityai/stable-diffusion-xl-base-1.0", "-j", "US", "-a", act)
+        pass_on = section(files["MODEL_CARD_LICENSE.md"], "Use restrictions your licence must pass on")
+        assert "paragraph 5 use-based restrictions (Attachment A) as an enforceable provision" in pass_on, act
+        assert "CreativeML Open RAIL++-M License §4(a), §5, Attachment A" in pass_on
+    # deploying is not distributing: no licence copy or notices are asked for (§4(b)-(d) speak of distribution)
+    assert "No attribution or copyright line is recorded as required" in files["NOTICE"]
+
+
+def test_cc_by_nc_dataset_stays_non_commercial(capsys: pytest.CaptureFixture[str]) -> None:
+    code, files, err = notice(capsys, "dataset:alpaca", "-j", "US", "-a", "distribute")
+    card = files["MODEL_CARD_LICENSE.md"]
+    stays = section(card, "Conditions that stay with this release")
+    assert "only for NonCommercial purposes" in stays and "§1(i), §2(a)(1)" in stays
+    assert "by-nc/4.0/" in files["NOTICE"]  # the CC credit names the licence by its address
+    assert "link it" in files["LICENSES/README.md"]  # CC licences may be given by URI (§3(a)(1)(C))
+    # shipping it commercially is not allowed: the exit code is the verdict's, and standard error says so
+    assert code in (1, 2) and "modelclear: notice: dataset:alpaca in US is " in err
+
+
+@pytest.mark.parametrize(("artifact", "licence"), [("hf:colbert-ir/colbertv2.0", "MIT License"),
+                                                   ("hf:mistralai/Mistral-7B-v0.1", "Apache License 2.0")])
+def test_permissive_licences_ask_for_notices_only(capsys: pytest.CaptureFixture[str], artifact: str,
+                                                  licence: str) -> None:
+    code, files, _ = notice(capsys, artifact, "-j", "JP", "-a", "distribute")
+    assert code == 0
+    card = files["MODEL_CARD_LICENSE.md"]
+    for title in ('Naming and "Built with" statements', "Use restrictions your licence must pass on",
+                  "Conditions that stay with this release"):
+        assert section(card, title) == "", title
+    assert f"== {licence} ==" in files["NOTICE"]
+    assert "[not recorded: copy from " in files["NOTICE"]  # the copyright line is the work's own: never made up
+
+
+def test_agpl_serving_needs_a_source_offer(capsys: pytest.CaptureFixture[str]) -> None:
+    _, files, _ = notice(capsys, "ultralytics:yolov8n.pt", "-j", "JP", "-a", "serve")
+    stays = section(files["MODEL_CARD_LICENSE.md"], "Conditions that stay with this release")
+    assert "Corresponding Source of your version at no charge" in stays and "v3.0 only §13" in stays
+    assert "§5(c)" not in stays  # licensing the whole work is a condition of conveying, not of serving
+    _, files, _ = notice(capsys, "ultralytics:yolov8n.pt", "-j", "JP", "-a", "distribute")
+    stays = section(files["MODEL_CARD_LICENSE.md"], "Conditions that stay with this release")
+    assert "§6" in stays and "§5(c)" in stays and "§13" not in stays
+
+
+def test_japanese_keeps_the_licences_own_words(capsys: pytest.CaptureFixture[str]) -> None:
+    _, files, _ = notice(capsys, "hf:meta-llama/Llama-3.1-8B-Instruct", "-j", "JP", "--lang", "ja")
+    assert files["NOTICE"].startswith("NOTICE（帰属表示）")
+    assert LLAMA31 in files["NOTICE"].splitlines()  # the Notice line is the licence's, never translated
+    assert "根拠: Llama 3.1 Community License Agreement §1.b.iii" in files["NOTICE"]
+    card = files["MODEL_CARD_LICENSE.md"]
+    assert card.startswith("## ライセンスと帰属表示")
+    assert "「Built with Llama」と目立つように表示する" in card
+
+
+def test_output_is_byte_stable_and_out_writes_the_same_files(capsys: pytest.CaptureFixture[str],
+                                                              tmp_path: Path) -> None:
+    args = ("hf:meta-llama/Llama-3.1-8B-Instruct", "-j", "JP", "-a", "distribute")
+    _, first, _ = notice(capsys, *args)
+    _, second, _ = notice(capsys, *args)
+    assert first == second
+    code = main(["notice", *args, "--out", str(tmp_path / "release")])
+    assert code == 0 and capsys.readouterr().out == ""
+    written = {p.relative_to(tmp_path / "release").as_posix(): p.read_text(encoding="utf-8")
+               for p in (tmp_path / "release").rglob("*") if p.is_file()}
+    assert written == first
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["hf:meta-llama/Llama-3.1-8B-Instruct", "-j", "XX"], "unknown jurisdiction"),
+    (["hf:meta-llama/Llama-3.1-8B-Instruct"], "--jurisdiction is required"),
+    (["hf:meta-llama/Llama-3.1-8B-Instruct", "-j", "JP", "-a", "train"], "invalid choice"),
+    (["./no/such/model", "-j", "JP"], "no such file or directory"),
+    (["foo:bar", "-j", "JP"], "unknown id scheme"),
+])
+def test_bad_input_exits_3_in_one_line(capsys: pytest.CaptureFixture[str], args: list[str], needle: str) -> None:
+    assert main(["notice", *args]) == 3
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+
+
+def test_out_that_is_a_file_exits_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.write_text("x", encoding="utf-8")
+    assert main(["notice", "hf:mistralai/Mistral-7B-v0.1", "-j", "JP", "--out", str(target)]) == 3
+    assert "is not a folder" in capsys.readouterr().err
+    (tmp_path / "out").mkdir()
+    (tmp_path / "elsewhere").write_text("keep", encoding="utf-8")
+    (tmp_path / "out" / "NOTICE").symlink_to(tmp_path / "elsewhere")
+    assert main(["notice", "hf:mistralai/Mistral-7B-v0.1", "-j", "JP", "--out", str(tmp_path / "out")]) == 3
+    assert (tmp_path / "elsewhere").read_text(encoding="utf-8") == "keep"  # never written through a link
+
+
+def test_every_licence_the_issue_names_records_what_a_release_ships() -> None:
+    kb = load_knowledge()
+    for lid in ("llama2", "llama3", "llama3.1", "llama3.2", "llama3.3", "gemma", "openrail",
+                "CreativeML-OpenRAIL-M", "openrail++", "bigscience-bloom-rail-1.0", "CC-BY-4.0", "CC-BY-SA-4.0",
+                "CC-BY-NC-4.0", "flux-1-dev-non-commercial-license", "stabilityai-community", "AGPL-3.0-only",
+                "Apache-2.0", "MIT", "BSD-3-Clause"):
+        lic = kb.license(lid)
+        assert lic is not None and lic.release, lid
+        assert lic.release["ship"] and lic.release["sources"], lid
+
+
+def test_a_licence_without_a_release_block_is_said_to_be_unknown() -> None:
+    kb = load_knowledge()
+    lic = kb.license("CC-BY-NC-ND-4.0")
+    assert lic is not None and not lic.release  # if this is ever recorded, pick another unrecorded licence here
+    from modelclear import notice as notice_mod
+    from modelclear.model import Activity, Artifact, ArtifactRef, Assessment, Kind, Purpose, Risk, Scenario, Status
+
+    art = Artifact(id="hf:example/nd-model", kind=Kind.MODEL, name="nd-model", license="CC-BY-NC-ND-4.0")
+    sc = Scenario(jurisdiction="JP", activity=Activity.DISTRIBUTE, purpose=Purpose.COMMERCIAL)
+    a = Assessment(ref=ArtifactRef(kind=Kind.MODEL, id=art.id), artifact=art, scenario=sc, verdict=Status.UNKNOWN,
+                   risk=Risk.HIGH, layers=(), license_in_force=art.license)
+    text = notice_mod.render_notice(notice_mod.build(a, kb), kb)
+    assert f"What {lic.name} requires of a release is not recorded (unknown): read {lic.url}." in text
+
+
+# --- your own models (tests/scenarios/local_models.yaml) ----------------------------------------------
+
+
+def _case(name: str) -> dict[str, Any]:
+    cases = yaml.safe_load(SCENARIOS.read_text(encoding="utf-8"))
+    return next(c for c in cases if c["name"].startswith(name))
+
+
+def local_notice(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
+                 *extra: str) -> tuple[int, dict[str, str], str]:
+    from localfiles import write_files
+
+    case = _case(name)
+    write_files(tmp_path, case["input"]["local"]["files"])
+    monkeypatch.chdir(tmp_path)
+    return notice(capsys, "./" + case["input"]["local"]["path"], "-j", case["input"]["jurisdiction"],
+                  "-a", "distribute", "-p", case["input"]["purpose"], *extra)
+
+
+def test_lora_on_a_non_commercial_base(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    code, files, err = local_notice(capsys, tmp_path, monkeypatch, "kohya LoRA on FLUX.1-dev")
+    text = files["NOTICE"]
+    cited(text, FLUX, "FLUX.1 [dev] Non-Commercial License §3(b)")
+    cited(text, "loras/pixel-style.safetensors is an adapter of FLUX.1-dev, modified from it.", "§3(c)")
+    card = files["MODEL_CARD_LICENSE.md"]
+    assert "non-commercial whatever licence you put on it" in section(card, "Conditions that stay with this release")
+    assert "MIT License cannot be granted" in card
+    assert code == 1 and "prohibited" in err
+
+
+def test_llama_31_fine_tune_claiming_mit(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    code, files, _ = local_notice(capsys, tmp_path, monkeypatch, "fine-tune of Llama 3.1 whose card claims MIT")
+    cited(files["NOTICE"], LLAMA31, "§1.b.iii")
+    assert "Applies to: Llama-3.1-8B (hf:meta-llama/Llama-3.1-8B): models/support-bot is a fine-tune of it" in \
+        files["NOTICE"]
+    card = files["MODEL_CARD_LICENSE.md"]
+    governed = section(card, "Licences that govern this release")
+    assert "Llama 3.1 Community License Agreement" in governed and "a fine-tune of `hf:meta-llama/Llama-3.1-8B`" in \
+        governed
+    assert "The release declares MIT License (`models/support-bot/README.md: license = mit`)." in governed
+    assert "MIT License cannot be granted" in governed
+    naming = section(card, 'Naming and "Built with" statements')
+    assert "**Built with Llama**" in naming
+    assert "The release's name `support-bot` does not begin with “Llama”." in naming
+    assert "Llama 3.1 Acceptable Use Policy" in section(card, "Use restrictions your licence must pass on")
+    assert code == 1
+
+
+def test_sdxl_fine_tune(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, files, _ = local_notice(capsys, tmp_path, monkeypatch, "SDXL fine-tune under OpenRAIL++")
+    cited(files["NOTICE"], "models/sdxl-product-shots is a fine-tune of stable-diffusion-xl-base-1.0, modified "
+          "from it.", "CreativeML Open RAIL++-M License §4(c)")
+    assert "[not recorded: copy from stable-diffusion-xl-base-1.0's own files] Retain all copyright" in \
+        files["NOTICE"]
+    card = files["MODEL_CARD_LICENSE.md"]
+    assert "Attachment A" in section(card, "Use restrictions your licence must pass on")
+    assert "cannot be granted" not in card  # it declares the base's own licence
+    assert code == 0
+
+
+def test_permissive_and_non_commercial_merge(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    code, files, _ = local_notice(capsys, tmp_path, monkeypatch, "mergekit merge of an Apache-2.0 and a CC BY-NC")
+    text = files["NOTICE"]
+    assert "== Apache License 2.0 ==" in text and "== Creative Commons Attribution-NonCommercial 4.0" in text
+    cited(text, "merges/vit-blend.yml is a merge of vit-base-patch16-224-in21k, modified from it.",
+          "Apache License 2.0 §4(b)")
+    assert re.search(r"(?m)^vit-mae-base by .+, licensed under CC BY-NC 4\.0: "
+                     r"https://creativecommons\.org/licenses/by-nc/4\.0/$", text), text
+    stays = section(files["MODEL_CARD_LICENSE.md"], "Conditions that stay with this release")
+    assert "only for NonCommercial purposes" in stays
+    assert code == 1
+
+
+def test_gemma_gguf_claiming_apache(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    code, files, _ = local_notice(capsys, tmp_path, monkeypatch, "GGUF quantisation of Gemma")
+    text = files["NOTICE"]
+    cited(text, GEMMA, "Gemma Terms of Use §3.1")
+    modified = [line for line in text.splitlines() if line.endswith("modified from it.")]
+    assert modified == ["gemma-2-2b-it-Q4_K_M.gguf is a quantisation of gemma-2-2b-it, modified from it."]
+    card = files["MODEL_CARD_LICENSE.md"]
+    assert "Apache License 2.0 cannot be granted" in card
+    assert "Section 3.2 use restrictions" in section(card, "Use restrictions your licence must pass on")
+    assert code == 1
+
+
+def test_adapter_on_a_permissive_base(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    code, files, _ = local_notice(capsys, tmp_path, monkeypatch, "PEFT adapter on a permissive base")
+    text = files["NOTICE"]
+    cited(text, "adapters/support-lora is an adapter of Mistral-7B-v0.1, modified from it.",
+          "Apache License 2.0 §4(b)")
+    assert "[not recorded: copy from Mistral-7B-v0.1's own files] If the work includes a NOTICE text file" in text
+    card = files["MODEL_CARD_LICENSE.md"]
+    for title in ('Naming and "Built with" statements', "Use restrictions your licence must pass on",
+                  "Conditions that stay with this release"):
+        assert section(card, title) == "", title
+    assert code == 0
+
+
+# --- untrusted strings --------------------------------------------------------------------------------
+
+
+def test_names_and_card_text_cannot_inject_markdown(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from localfiles import write_files
+
+    folder = "models/x`<img src=x onerror=alert(1)>*[pwn](javascript:alert(1))_|"
+    write_files(tmp_path, {
+        f"{folder}/README.md": "---\nlicense: mit\nbase_model: meta-llama/Llama-3.1-8B\n---\n# <script>x</script>\n",
+        f"{folder}/config.json": {"json": {"_name_or_path": "meta-llama/Llama-3.1-8B"}},
+    })
+    monkeypatch.chdir(tmp_path)
+    _, files, _ = notice(capsys, "./" + folder, "-j", "JP")
+    from markdown_it import MarkdownIt  # CommonMark with raw HTML on: what a model card page would render
+
+    for name in ("MODEL_CARD_LICENSE.md", "LICENSES/README.md"):
+        html = MarkdownIt("commonmark").render(files[name])
+        assert "<img" not in html and "javascript:alert(1)\"" not in html and "<script" not in html, html
+        assert "<a href=\"javascript" not in html, html
+    html = MarkdownIt("commonmark").render(files["MODEL_CARD_LICENSE.md"])
+    assert "governs models/x`&lt;img src=x onerror=alert(1)&gt;*[pwn](javascript:alert(1))_|: its terms" in html
+    card = files["MODEL_CARD_LICENSE.md"]
+    assert "x\\`\\<img src=x onerror=alert(1)\\>\\*\\[pwn\\](javascript:alert(1))\\_\\|" in card
+    assert all(line.isprintable() for name in files for line in files[name].splitlines())
+
+
+def test_scan_format_notice_writes_a_folder_per_artifact(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from localfiles import write_files
+
+    case = _case("fine-tune of Llama 3.1 whose card claims MIT")
+    write_files(tmp_path / "proj", case["input"]["local"]["files"])
+    monkeypatch.chdir(tmp_path)
+    main(["scan", "proj", "-j", "JP", "-a", "distribute", "--no-policy", "--format", "notice"])
+    printed = split(capsys.readouterr().out)
+    notices = {k: v for k, v in printed.items() if k.endswith("/NOTICE")}
+    assert any(LLAMA31 in v for v in notices.values()), sorted(printed)
+    assert all(re.fullmatch(r"[A-Za-z0-9._-]+-[0-9a-f]{8}/(NOTICE|LICENSES/README\.md|MODEL_CARD_LICENSE\.md)", k)
+               for k in printed), sorted(printed)
+    main(["scan", "proj", "-j", "JP", "-a", "distribute", "--no-policy", "--format", "notice", "--out", "out"])
+    capsys.readouterr()
+    written = {p.relative_to(tmp_path / "out").as_posix(): p.read_text(encoding="utf-8")
+               for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert written == printed
