@@ -386,3 +386,13 @@ def test_hostile_files_are_warnings_in_check_and_scan(tmp_path: Path, service: S
     assert any("malformed GGUF header" in w.message for w in local), local
     by_id = {e.reference.id for e in report.entries}
     assert "local:m" in by_id  # the card still makes the folder a model with a verdict
+
+
+def test_paths_of_the_machine_that_wrote_the_file(tmp_path: Path) -> None:
+    cache = "/home/alice/.cache/huggingface/hub/models--meta-llama--Llama-3.1-8B/snapshots/0e9e39f249a16976918f"
+    write_files(tmp_path, {"a/adapter_config.json": {"json": {"base_model_name_or_path": cache}},
+                           "b/adapter_config.json": {"json": {"base_model_name_or_path": "/data/runs/base-7b"}}})
+    assert read_local(tmp_path / "a", tmp_path).bases[0].target == "hf:meta-llama/Llama-3.1-8B"
+    rec = read_local(tmp_path / "b", tmp_path)
+    assert rec.bases[0].target is None
+    assert any("not found under the root" in w for w in rec.warnings), rec.warnings

@@ -62,6 +62,7 @@ YAML_SUFFIXES = (".yml", ".yaml")
 #: ``quantization_config.quant_method`` values are quantisations whatever they are called.
 _RELATIONS = ("finetune", "adapter", "merge", "quantized", "distill")
 _HUB_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/(datasets/)?([\w.\-]+(?:/[\w.\-]+)?)/?(?:tree/.*|resolve/.*)?$")
+_HF_CACHE_PATH = re.compile(r"(?:^|/)(models|datasets)--([A-Za-z0-9][\w.\-]*)--([A-Za-z0-9][\w.\-]*)(?:/|$)")
 _HUB_NAME = re.compile(r"[A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*")
 
 
@@ -281,8 +282,14 @@ def resolve_name(raw: str, here: Path, files: _Files, scheme: str = "hf") -> str
                 if files.inside(candidate) is None:
                     return None
                 return f"{SCHEME}:{files.rel(candidate)}"
+    cached = _HF_CACHE_PATH.search(raw.replace("\\", "/"))
+    if cached:  # a snapshot in the Hugging Face cache of the machine that wrote the file names its repo
+        ref = ids.try_parse(f"{'hf-dataset' if cached.group(1) == 'datasets' else 'hf'}:{cached.group(2)}/"
+                            f"{cached.group(3)}")
+        return ref.id if ref is not None else None
     if _looks_local(raw):
-        files.warnings.append(f"{raw[:200]}: a local path that does not exist under the root")
+        files.warnings.append(f"{raw[:200]}: a local path (of the machine that wrote the file) not found under the "
+                              "root; what it names is unknown")
         return None
     if ":" in raw:
         ref = ids.try_parse(raw)
