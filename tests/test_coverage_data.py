@@ -172,3 +172,27 @@ def test_ollama_tag_prefixes_do_not_capture_longer_names(kb: KnowledgeBase) -> N
     assert kb.artifact("ollama:llama3.2-vision:11b") is not None
     assert kb.artifact("ollama:llama3.2-vision:11b").license == "llama3.2"  # type: ignore[union-attr]
     assert kb.artifact("ollama:gemma2x:2b") is None  # an unknown name is not judged under gemma2
+
+
+# --- Redistributed benchmark data and data archives ---------------------------------------------------------
+
+def test_beir_archives_are_datasets_derived_from_their_originals(kb: KnowledgeBase) -> None:
+    doc = _family("beir_datasets")
+    assert doc["kind"] == "dataset" and doc["license"] is None  # BEIR grants no licence of its own
+    for model in doc["models"]:
+        art = kb.artifact(model["id"])
+        assert art is not None and art.kind.value == "dataset", model["id"]
+    msmarco = kb.artifact("url:https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/msmarco.zip")
+    assert msmarco is not None and {r.target for r in msmarco.upstream} == {"dataset:ms-marco"}
+    negatives = kb.artifact("url:https://sbert.net/datasets/msmarco-hard-negatives.jsonl.gz")
+    assert negatives is not None and {r.target for r in negatives.upstream} == {"dataset:ms-marco"}
+
+
+def test_glove_family_covers_the_archives_and_gensim_copies(kb: KnowledgeBase) -> None:
+    for ref in ("url:http://nlp.stanford.edu/data/glove.6B.zip", "url:https://nlp.stanford.edu/data/glove.6B.zip",
+                "gensim-data:glove-wiki-gigaword-100", "gensim-data:glove-twitter-25",
+                "url:http://nlp.stanford.edu/data/glove.840B.300d.zip"):
+        art = kb.artifact(ref)
+        assert art is not None and art.license == "PDDL-1.0", ref
+    big = kb.artifact("url:http://nlp.stanford.edu/data/glove.840B.300d.zip")
+    assert big is not None and "dataset:common-crawl" in {r.target for r in big.upstream}
