@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from localfiles import safetensors_bytes, write_files, write_gguf
 from modelclear.catalog.localmodel import read_local, to_artifact
 from modelclear.cli import main
 from modelclear.model import Layer, Status
+from modelclear.report import Report
 from modelclear.service import Question, Service
 
 FIXTURES = Path(__file__).parent / "fixtures" / "projects"
@@ -24,7 +26,7 @@ def service() -> Service:
     return Service()
 
 
-def _kb_key(service: Service):  # type: ignore[no-untyped-def]
+def _kb_key(service: Service) -> Callable[[str], str | None]:
     return service.kb.license_key
 
 
@@ -210,7 +212,7 @@ def test_symlinks_out_of_the_root_are_not_followed(tmp_path: Path) -> None:
 
 
 def _check(service: Service, folder: Path, path: str, jurisdiction: str = "US", activity: str = "distribute",
-           monkeypatch: pytest.MonkeyPatch | None = None):  # type: ignore[no-untyped-def]
+           monkeypatch: pytest.MonkeyPatch | None = None) -> Report:
     assert monkeypatch is not None
     monkeypatch.chdir(folder)
     return service.check(Question(id=path, jurisdictions=(jurisdiction,), activity=activity))
