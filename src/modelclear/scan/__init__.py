@@ -184,6 +184,13 @@ def _ignored_lines(data: bytes) -> set[int]:
     return {i for i, line in enumerate(text.splitlines(), start=1) if IGNORE_MARK.decode() in line}
 
 
+def _reaches(scanner: Scanner, path: Path, data: bytes, ctx: ScanContext) -> bool:
+    """A scanner's second chance for a file its prefilter skips (the Python scanner: a file that calls
+    the project's own loading helpers, see :mod:`modelclear.scan.pyreach`)."""
+    reaches = getattr(scanner, "reaches", None)
+    return bool(reaches(path, data, ctx)) if reaches is not None else False
+
+
 def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
     scanners = [_instances()[n] for n in task.scanners]
     full = [s for s in scanners if not getattr(s, "head_bytes", 0)]
@@ -214,7 +221,8 @@ def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
     path = Path(task.path)
     for scanner in (*full, *head):
         chunk = data if scanner in full else data[:int(getattr(scanner, "head_bytes", 0))]
-        if not (_passes(chunk, _prefilter(scanner)) or keywords_hit(ctx.loaders, chunk)):
+        if not (_passes(chunk, _prefilter(scanner)) or keywords_hit(ctx.loaders, chunk)
+                or _reaches(scanner, path, chunk, ctx)):
             continue
         scanned = True
         try:
