@@ -6,6 +6,7 @@ in, and companies with their principal place of business in, the EU, wherever th
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator
 
 from modelclear import api
 from modelclear.service import UsageError, check_domicile
@@ -20,6 +22,7 @@ from modelclear.web.app import create_app
 
 VISION = "hf:meta-llama/Llama-3.2-11B-Vision"
 EXE = Path(sys.executable).with_name("modelclear")
+SCHEMA = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "report" / "schema" / "check-1.json"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -64,7 +67,10 @@ def test_web_form_and_json_api_take_the_domicile() -> None:
     client = TestClient(create_app(), raise_server_exceptions=True)
     params = {"id": VISION, "jurisdiction": "JP", "activity": "deploy", "purpose": "commercial"}
     assert client.get("/api/check", params=params).json()["verdict"] == "conditional"
-    assert client.get("/api/check", params={**params, "domicile": "EU"}).json()["verdict"] == "prohibited"
+    doc = client.get("/api/check", params={**params, "domicile": "EU"}).json()
+    assert doc["verdict"] == "prohibited" and doc["scenario"]["domicile"] == "EU"
+    Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(doc)
+    assert "domicile" not in client.get("/api/check", params=params).json()["scenario"]
     page = client.get("/check", params={**params, "domicile": "EU", "lang": "ja"})
     assert page.status_code == 200
     assert 'name="domicile"' in page.text and 'value="EU"' in page.text

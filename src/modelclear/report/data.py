@@ -130,7 +130,7 @@ def finding(t: Translator, f: Finding) -> dict[str, Any]:
 
 def scenario(s: Scenario) -> dict[str, Any]:
     """A scenario as data."""
-    return {
+    out: dict[str, Any] = {
         "jurisdiction": s.jurisdiction,
         "activity": s.activity.value,
         "purpose": s.purpose.value,
@@ -138,6 +138,9 @@ def scenario(s: Scenario) -> dict[str, Any]:
         "obtained_on": s.obtained_on.isoformat() if s.obtained_on else None,
         "as_of": s.as_of.isoformat(),
     }
+    if s.domicile:  # only when the question gave one (added within the schema version)
+        out["domicile"] = s.domicile
+    return out
 
 
 def lineage(node: LineageNode, verdicts: dict[str, Assessment], decides: tuple[str, ...] = ()) -> dict[str, Any]:
