@@ -314,6 +314,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     _check_common(args)
     root = Path(args.path)
     _check_root(root, args.path)
+    upload = _upload_target(args)
     service = _service(args)
     pol = _load_policy(args, root, service.kb)
     locked = _attach_lock(args, service, root)
@@ -335,7 +336,41 @@ def cmd_scan(args: argparse.Namespace) -> int:
     else:
         _output(args, report)
     _gate_messages(report)
+    if upload is not None:
+        _upload(upload, report)
     return int(report.gate.exit_code)
+
+
+def _upload_target(args: argparse.Namespace) -> Any:
+    """``--upload URL [--project NAME]`` and ``$MODELCLEAR_TOKEN``, checked before the scan (exit 3 if bad)."""
+    if not args.upload:
+        return None
+    from modelclear.web import client
+
+    try:
+        where = client.target(args.upload, args.project)
+        secret = client.token()
+    except client.ClientError as exc:
+        raise CliError(f"--upload: {exc}") from None
+    warning = client.plain_http_warning(where.base)
+    if warning:
+        print(f"modelclear: warning: {warning}", file=sys.stderr)
+    return where, secret
+
+
+def _upload(upload: Any, report: Any) -> None:
+    """Send the report (its JSON form, whatever --format printed) to the team service (docs/service.md)."""
+    from modelclear import report as formats
+    from modelclear.web import client
+
+    where, secret = upload
+    try:
+        answer = client.upload_report(where, formats.get("json").render(report), secret)
+    except client.ClientError as exc:
+        raise CliError(f"--upload: {exc}") from None
+    print(f"modelclear: uploaded to {_shown(where.project)} as report {answer.get('report')}, "
+          f"{len(answer.get('changes') or [])} change(s) since the previous one: "
+          f"{_shown(where.base + str(answer.get('url', '')))}", file=sys.stderr)
 
 
 def cmd_notice(args: argparse.Namespace) -> int:

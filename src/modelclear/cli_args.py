@@ -125,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "answer is the same for any number")
     p.add_argument("--out", metavar="DIR", help="with --format notice: write each artifact's notice files into a "
                    "folder of DIR instead of standard output")
+    p.add_argument("--upload", metavar="URL", help="also send the JSON report to the team service at URL, with the "
+                   "project token from $MODELCLEAR_TOKEN (docs/service.md)")
+    p.add_argument("--project", metavar="NAME", help="with --upload: the project (unless URL names it)")
 
     p = sub.add_parser("notice", parents=[common], help="what you must ship to release a model or dataset: "
                        "NOTICE, licence texts, the model card's licence section")

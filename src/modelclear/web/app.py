@@ -90,4 +90,8 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
     app.include_router(pages.router(site))
     app.include_router(scans.router(site, scans.ScanStore()))
     app.include_router(api.router(site))
+    if database is not None:
+        from modelclear.web import team
+
+        app.include_router(team.router(site, database))
     return app

@@ -262,7 +262,7 @@ def users_of(session: Session, artifact_id: str) -> list[Use]:
     return [Use(project=p.name, jurisdiction=i.jurisdiction, verdict=i.verdict,
                 locations=tuple(x for x in i.locations.split("\n") if x),
                 received_at=r.received_at.isoformat(" ", "minutes"))
-            for i, r, p in session.execute(q).tuples()]
+            for i, r, p in session.execute(q).all()]
 
 
 @dataclass(frozen=True)
@@ -289,7 +289,7 @@ def search(session: Session, text: str, limit: int = 50) -> list[Hit]:
                     | func.lower(ReportItem.name).like(pattern, escape="\\"))
     found: dict[str, Hit] = {}
     members: dict[str, set[int]] = {}
-    for aid, name, verdict, pid in session.execute(q.limit(20_000)).tuples():
+    for aid, name, verdict, pid in session.execute(q.limit(20_000)).all():
         key = aid.lower()
         members.setdefault(key, set()).add(pid)
         seen = found.get(key)
