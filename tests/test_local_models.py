@@ -398,3 +398,13 @@ def test_paths_of_the_machine_that_wrote_the_file(tmp_path: Path) -> None:
     rec = read_local(tmp_path / "b", tmp_path)
     assert rec.bases[0].target is None
     assert any("not found under the root" in w for w in rec.warnings), rec.warnings
+
+
+def test_config_name_is_a_base_only_when_nothing_else_names_one(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "m/README.md": "---\nbase_model: mistralai/Mistral-7B-v0.1\n---\n",
+        "m/config.json": {"json": {"_name_or_path": "acme/support-bot"}},  # its own repo, pushed after training
+        "n/config.json": {"json": {"_name_or_path": "mistralai/Mistral-7B-v0.1"}},
+    })
+    assert [b.target for b in read_local(tmp_path / "m", tmp_path).bases] == ["hf:mistralai/Mistral-7B-v0.1"]
+    assert [b.target for b in read_local(tmp_path / "n", tmp_path).bases] == ["hf:mistralai/Mistral-7B-v0.1"]

@@ -670,7 +670,10 @@ def _finish(d: _Draft, artifact_id: str, rel: str) -> LocalRecord:
         _, relation, relation_evidence = min(d.relations, key=lambda r: r[0])
     if relation not in _RELATIONS:
         relation = "finetune"
-    bases = tuple(Link(raw, resolve_name(raw, d.here, d.files), ev, relation) for raw, ev in d.bases)
+    named = d.bases
+    if any(ev.key != "_name_or_path" for _, ev in named):  # config.json's name may be the model's own repo:
+        named = [(raw, ev) for raw, ev in named if ev.key != "_name_or_path"]  # bases named elsewhere win
+    bases = tuple(Link(raw, resolve_name(raw, d.here, d.files), ev, relation) for raw, ev in named)
     seen: set[str] = set()
     unique = []
     for link in bases:
