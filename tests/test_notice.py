@@ -272,8 +272,8 @@ def test_permissive_and_non_commercial_merge(capsys: pytest.CaptureFixture[str],
     assert "== Apache License 2.0 ==" in text and "== Creative Commons Attribution-NonCommercial 4.0" in text
     cited(text, "merges/vit-blend.yml is a merge of vit-base-patch16-224-in21k, modified from it.",
           "Apache License 2.0 §4(b)")
-    assert re.search(r"(?m)^vit-mae-base by .+, licensed under CC BY-NC 4\.0: "
-                     r"https://creativecommons\.org/licenses/by-nc/4\.0/$", text), text
+    assert re.search(r"(?m)^vit-mae-base by .+ \(https://huggingface\.co/facebook/vit-mae-base\), licensed under "
+                     r"CC BY-NC 4\.0: https://creativecommons\.org/licenses/by-nc/4\.0/$", text), text
     stays = section(files["MODEL_CARD_LICENSE.md"], "Conditions that stay with this release")
     assert "only for NonCommercial purposes" in stays
     assert code == 1

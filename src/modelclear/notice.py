@@ -200,12 +200,25 @@ class Notice:
     knowledge_as_of: dt.date | None = None
 
 
+#: Where an id's repository is, by its scheme (the Hub's addresses); other artifacts: their record's first source.
+_HUB = {"hf": "https://huggingface.co/", "hf-dataset": "https://huggingface.co/datasets/"}
+_HUB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
+
+
+def _address(art: Artifact) -> str:
+    """The artifact's address: its Hub repository for ``hf:``/``hf-dataset:`` ids, else its record's first source."""
+    scheme, _, name = art.id.partition(":")
+    if scheme in _HUB and _HUB_NAME.fullmatch(name):
+        return _HUB[scheme] + name
+    return art.sources[0].url if art.sources else ""
+
+
 def _party(node: LineageNode | None, artifact: Artifact | None, relation: str, child: str,
            licence: str | None, fallback_id: str = "", direct: bool = False) -> Party:
     art = artifact
     return Party(id=art.id if art else (node.id if node else fallback_id),
                  name=(art.name or art.id) if art else (node.id if node else fallback_id),
-                 publisher=art.publisher if art else "", url=art.sources[0].url if art and art.sources else "",
+                 publisher=art.publisher if art else "", url=_address(art) if art else "",
                  relation=relation, child=child, licence_id=licence, known=art is not None, direct=direct)
 
 
