@@ -311,6 +311,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from modelclear.scan.base import ScanOptions
 
     _check_format(args.format)
+    if args.out and args.format != "notice":
+        raise CliError("--out DIR goes with --format notice (a report goes to -o FILE)")
     _check_common(args)
     root = Path(args.path)
     _check_root(root, args.path)
