@@ -351,3 +351,9 @@ def test_scan_format_notice_writes_a_folder_per_artifact(capsys: pytest.CaptureF
     written = {p.relative_to(tmp_path / "out").as_posix(): p.read_text(encoding="utf-8")
                for p in (tmp_path / "out").rglob("*") if p.is_file()}
     assert written == printed
+
+
+def test_scan_out_needs_the_notice_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["scan", str(tmp_path), "-j", "JP", "--no-policy", "--out", str(tmp_path / "o")]) == 3
+    assert "--out DIR goes with --format notice" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
