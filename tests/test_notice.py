@@ -357,3 +357,14 @@ def test_scan_out_needs_the_notice_format(capsys: pytest.CaptureFixture[str], tm
     assert main(["scan", str(tmp_path), "-j", "JP", "--no-policy", "--out", str(tmp_path / "o")]) == 3
     assert "--out DIR goes with --format notice" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_stability_community_notice_powered_by_and_revenue_threshold(capsys: pytest.CaptureFixture[str]) -> None:
+    _, files, _ = notice(capsys, "hf:stabilityai/stable-diffusion-3.5-large", "-j", "JP", "-a", "serve")
+    cited(files["NOTICE"], "This Stability AI Model is licensed under the Stability AI Community License, Copyright © "
+          "Stability AI Ltd. All Rights Reserved", "Stability AI Community License Agreement §IV.a")
+    card = files["MODEL_CARD_LICENSE.md"]
+    assert "**Powered by Stability AI**" in section(card, 'Naming and "Built with" statements')
+    assert "less than US$1,000,000 in annual revenue" in section(card, "Conditions that stay with this release")
+    _, files, _ = notice(capsys, "hf:stabilityai/stable-diffusion-3.5-large", "-j", "JP", "-p", "research")
+    assert "US$1,000,000" not in files["MODEL_CARD_LICENSE.md"]  # the threshold binds commercial use only
