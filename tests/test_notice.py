@@ -368,3 +368,11 @@ def test_stability_community_notice_powered_by_and_revenue_threshold(capsys: pyt
     assert "less than US$1,000,000 in annual revenue" in section(card, "Conditions that stay with this release")
     _, files, _ = notice(capsys, "hf:stabilityai/stable-diffusion-3.5-large", "-j", "JP", "-p", "research")
     assert "US$1,000,000" not in files["MODEL_CARD_LICENSE.md"]  # the threshold binds commercial use only
+
+
+def test_serving_llama_needs_built_with_but_no_notice_file(capsys: pytest.CaptureFixture[str]) -> None:
+    _, files, _ = notice(capsys, "hf:meta-llama/Llama-3.1-8B-Instruct", "-j", "JP", "-a", "serve")
+    assert LLAMA31 not in files["NOTICE"]  # §1.b.iii: the Notice file goes with copies you distribute
+    card = files["MODEL_CARD_LICENSE.md"]
+    assert "**Built with Llama**" in card  # §1.b.i: distributing or making available, a service included
+    assert "copy verbatim into LICENSES/" in files["LICENSES/README.md"]  # §1.b.i(A)
