@@ -408,3 +408,17 @@ def test_config_name_is_a_base_only_when_nothing_else_names_one(tmp_path: Path) 
     })
     assert [b.target for b in read_local(tmp_path / "m", tmp_path).bases] == ["hf:mistralai/Mistral-7B-v0.1"]
     assert [b.target for b in read_local(tmp_path / "n", tmp_path).bases] == ["hf:mistralai/Mistral-7B-v0.1"]
+
+
+def test_a_diffusers_pipeline_is_one_artifact_in_a_scan(tmp_path: Path, service: Service) -> None:
+    write_files(tmp_path, {
+        "models/sdxl-shots/README.md": "---\nlicense: openrail++\nbase_model: stabilityai/stable-diffusion-xl-base-1.0"
+                                       "\npipeline_tag: text-to-image\n---\n",
+        "models/sdxl-shots/model_index.json": {"json": {"_class_name": "StableDiffusionXLPipeline"}},
+        "models/sdxl-shots/unet/config.json": {"json": {"_name_or_path": "stabilityai/stable-diffusion-xl-base-1.0"}},
+        "models/sdxl-shots/unet/diffusion_pytorch_model.safetensors": {"safetensors": None},
+        "models/sdxl-shots/vae/config.json": {"json": {"_name_or_path": "madebyollin/sdxl-vae-fp16-fix"}},
+    })
+    report = service.scan(tmp_path, service.scenarios(["JP"], "distribute"))
+    local = {e.reference.id for e in report.entries if e.reference.id and e.reference.id.startswith("local:")}
+    assert local == {"local:models/sdxl-shots"}

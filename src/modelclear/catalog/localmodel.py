@@ -816,9 +816,24 @@ _SELF_LOADERS = ("model-card", "safetensors", "gguf", "mergekit", "onnx")
 _FOLDER_FILES = ("readme.md", "config.json", "adapter_config.json", "mergekit_config.yml", "mergekit_config.yaml")
 
 
+def _pipeline_folder(root: Path, rel: Path) -> str | None:
+    """The nearest folder above ``rel`` (at most 3 levels) holding a diffusers ``model_index.json``."""
+    for parent in list(rel.parents)[:3]:
+        if parent.as_posix() not in ("", ".") and os.path.isfile(root / parent / "model_index.json"):
+            return parent.as_posix()
+    return None
+
+
 def _artifact_path(root: Path, file_rel: str) -> str:
-    """The artifact a file of a scan belongs to: its folder when that is a model folder, else the file."""
+    """The artifact a file of a scan belongs to: its folder when that is a model folder, else the file.
+
+    The components of a diffusers pipeline (``unet/``, ``vae/``… under a ``model_index.json``) belong
+    to the pipeline's folder.
+    """
     rel = Path(file_rel)
+    pipeline = _pipeline_folder(root, rel)
+    if pipeline is not None:
+        return pipeline
     name = rel.name.lower()
     if name in _FOLDER_FILES:
         return rel.parent.as_posix() or "."
