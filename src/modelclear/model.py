@@ -101,7 +101,10 @@ class Confidence(StrEnum):
     @property
     def rank(self) -> int:
         """Higher is stronger."""
-        return {"V": 3, "S": 2, "U": 1}[self.value]
+        return _CONFIDENCE_RANK[self]
+
+
+_CONFIDENCE_RANK: dict[str, int] = {"V": 3, "S": 2, "U": 1}  # keyed by the value: a member hashes as its str
 
 
 class Risk(StrEnum):

@@ -108,12 +108,18 @@ class Context:
 
         The scenario is part of every key: ``key`` need only name the rest.
         """
-        full = (self.scenario, key)
-        if full in self.run_memo:
-            return self.run_memo[full]
+        memo = self._scenario_memo
+        if key in memo:
+            return memo[key]
         value: _T = make()
-        self.run_memo[full] = value
+        memo[key] = value
         return value
+
+    @cached_property
+    def _scenario_memo(self) -> dict[Hashable, Any]:
+        """This scenario's part of :attr:`run_memo` (the scenario is hashed once per context, not per lookup)."""
+        memo: dict[Hashable, Any] = self.run_memo.setdefault(("scenario", self.scenario), {})
+        return memo
 
     # --- law --------------------------------------------------------------------------------
 
