@@ -376,3 +376,12 @@ def test_serving_llama_needs_built_with_but_no_notice_file(capsys: pytest.Captur
     card = files["MODEL_CARD_LICENSE.md"]
     assert "**Built with Llama**" in card  # §1.b.i: distributing or making available, a service included
     assert "copy verbatim into LICENSES/" in files["LICENSES/README.md"]  # §1.b.i(A)
+
+
+def test_python_api_gives_the_same_files(capsys: pytest.CaptureFixture[str]) -> None:
+    import modelclear.api
+
+    _, printed, _ = notice(capsys, "hf:meta-llama/Llama-3.1-8B-Instruct", "-j", "JP", "--lang", "ja")
+    assert modelclear.api.notice("hf:meta-llama/Llama-3.1-8B-Instruct", "JP", lang="ja") == printed
+    with pytest.raises(modelclear.api.UsageError, match="activity is one of distribute, serve, deploy"):
+        modelclear.api.notice("hf:meta-llama/Llama-3.1-8B-Instruct", "JP", "train")

@@ -11,6 +11,7 @@ Documented with examples in ``docs/api.md`` (run as doctests by ``tests/test_api
 * :func:`check_report` — one id in several jurisdictions: a :class:`~modelclear.report.Report`.
 * :func:`scan` — every model and dataset a codebase loads, judged and gated: a :class:`Result`.
 * :func:`explain` — what the knowledge base holds for an id, licence, law or platform, as data.
+* :func:`notice` — what a release must ship (``modelclear notice``): NOTICE, licence texts, model card section.
 
 Bad input (an unknown jurisdiction or activity, a malformed id, a bad policy file) raises
 :class:`UsageError` (a ``ValueError``) with one readable line.
@@ -37,7 +38,7 @@ from modelclear.service import (
 )
 
 __all__ = ["Question", "Result", "Service", "UsageError", "check", "check_report", "default_catalog", "explain",
-           "load_knowledge", "make_scenario", "scan"]
+           "load_knowledge", "make_scenario", "notice", "scan"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,23 @@ def check(artifact_id: str, jurisdiction: str = "JP", activity: str = "deploy", 
     """Assess one artifact id under a scenario (the ``modelclear check`` command for one jurisdiction)."""
     return check_report(artifact_id, (jurisdiction,), activity, purpose, accepted, obtained_on,
                         catalog=catalog, domicile=domicile).assessments[0]
+
+
+def notice(artifact_id: str, jurisdiction: str = "JP", activity: str = "distribute", purpose: str = "commercial", *,
+           lang: str = "en", catalog: Catalog | None = None, domicile: str | None = None) -> dict[str, str]:
+    """What a release of ``artifact_id`` must ship (``modelclear notice``): file path → text.
+
+    ``artifact_id`` is an id or a path to your own model folder or file; ``activity`` is ``distribute``,
+    ``serve`` or ``deploy``. The files are ``NOTICE``, ``LICENSES/README.md`` and ``MODEL_CARD_LICENSE.md``.
+    """
+    from modelclear.notice import RELEASE_ACTIVITIES
+    from modelclear.report.notice import files_of
+
+    if activity not in RELEASE_ACTIVITIES:
+        raise UsageError(f"a notice is for a release: activity is one of {', '.join(RELEASE_ACTIVITIES)}, "
+                         f"not {activity!r}", "bad_activity")
+    return files_of(check_report(artifact_id, (jurisdiction,), activity, purpose, lang=lang, catalog=catalog,
+                                 domicile=domicile))
 
 
 def scan(path: str | Path = ".", jurisdictions: str | Sequence[str] = ("JP",), activity: str = "deploy",
