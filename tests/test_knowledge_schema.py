@@ -217,7 +217,7 @@ LAW_CASES: list[tuple[Mutation, str]] = [
     (lambda r: r["weights_work"].update(likelihood="maybe"), "weights_work.likelihood: unknown value"),
     (lambda r: r["model_copy"].pop("generative_effect"), "model_copy.generative_effect: missing"),
     (lambda r: r["cases"][0].update(date=FUTURE), "cases[0].date: date"),
-    (lambda r: r["cases"][0].update(court=""), "cases[0].court: expected non-empty text"),
+    (lambda r: r["cases"][0].update(court=""), "cases[0].court: expected the court's name or {en, ja} text"),
     (lambda r: r.update(obligations=[{"id": "o", "applies_to": {"activities": ["sell"], "facts": {}},
                                       "citation": "Art. 1", "effective": dt.date(2025, 1, 1),
                                       "summary": {"en": "Do.", "ja": "する。"}, "sources": _good_rule()["sources"]}]),

@@ -29,10 +29,12 @@ def _ja(service: Service, artifact: str, jurisdiction: str, activity: str, domic
 
 
 def _english_labels() -> list[str]:
-    """Every English phrase that has a Japanese label: law-rule citations and the clause glossary."""
+    """Every English phrase that has a Japanese label: law-rule citations, courts and the clause glossary."""
     kb = load_knowledge()
     phrases = {r.citation for code in kb.jurisdictions() for law in [kb.law(code)] if law
                for r in law.rules if r.citation_ja}
+    phrases |= {c.court for code in kb.jurisdictions() for law in [kb.law(code)] if law
+                for c in law.cases if c.court_ja}
     phrases |= {v for k, v in kb.i18n["en"].items() if k.startswith("label.") and kb.i18n["ja"].get(k)}
     return sorted(phrases, key=len, reverse=True)
 
@@ -44,6 +46,7 @@ CASES = [
     ("dataset:books3", "DE", "train", None),            # §44b and its lawful-access condition
     ("dataset:openassistant-oasst1", "US", "train", None),  # the express-licence defence
     ("hf:google/gemma-2-9b", "JP", "distill", None),
+    ("dataset:alpaca", "US", "train", None),            # fair use and the courts that decided it
 ]
 
 
@@ -73,6 +76,8 @@ def test_statute_names_and_verdict_words(service: Service) -> None:
     assert "ドイツ著作権法（UrhG）第44b条第2項" in de and "判定: 利用不可" in de
     llama = _ja(service, "hf:meta-llama/Llama-3.2-11B-Vision", "JP", "deploy", "EU")
     assert "前文" in llama and "利用ポリシー" in llama and "preamble" not in llama
+    us = _ja(service, "dataset:alpaca", "US", "train")
+    assert "米国第2巡回区控訴裁判所" in us and "US Court of Appeals" not in us
     allowed = _ja(service, "torchvision:ResNet50_Weights.IMAGENET1K_V2", "JP", "deploy")
     assert "判定: 利用可" in allowed
     for word in ("許容", "条件付き許容"):

@@ -106,7 +106,7 @@ def _cases(ctx: Context, rule: LawRule) -> list[Message]:
         for case in law.cases:
             if case.date is None or case.date <= ctx.on:
                 out.append(
-                    msg("copyright.case", name=case.name, court=case.court,
+                    msg("copyright.case", name=case.name, court=LocalText(case.court, case.court_ja or case.court),
                         date=case.date.isoformat() if case.date else "", text=case.summary)
                 )
     return out[:6]

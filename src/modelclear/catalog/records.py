@@ -302,6 +302,7 @@ class Case:
     date: dt.date | None
     summary: LocalText
     sources: tuple[Source, ...]
+    court_ja: str = ""
 
 
 @dataclass(frozen=True)
@@ -397,7 +398,8 @@ def build_law(raw: Mapping[str, Any], where: str) -> Law:
             Case(
                 id=str(c.get("id", f"case-{i}")),
                 name=str(c.get("name", "")),
-                court=str(c.get("court", "")),
+                court=cited_text(c.get("court")).en,
+                court_ja=cited_text(c.get("court")).ja,
                 date=_opt_date(c.get("date"), w),
                 summary=local_text(c.get("summary"), w + ".summary"),  # type: ignore[arg-type]
                 sources=sources(c.get("sources"), w),

@@ -250,7 +250,7 @@ LAW_RULE = Record("LawRule", (
 CASE = Record("Case", (
     F("id", Str(), True, "unique across all law files"),
     F("name", Str(), True, "the case name"),
-    F("court", Str(), True, "the court"),
+    F("court", OneOf((Str(what="the court's name"), TEXT)), True, "the court"),
     F("date", Date(past=True), True, "the decision's date"),
     F("summary", TEXT, True, "what it decided"),
     F("sources", SOURCES, True, "where it is reported"),
