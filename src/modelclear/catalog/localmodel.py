@@ -35,7 +35,7 @@ import re
 import stat as _stat
 import struct
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,8 @@ class LocalRecord:
     name: str | None = None
     facts: Mapping[str, object] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: How reports name it: its path, or the root folder's own name when it is the root (``.``).
+    label: str = ""
 
     @property
     def found(self) -> bool:
@@ -661,7 +663,8 @@ def read_local(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> Lo
             _read_file(d, target)
         else:
             files.warnings.append(f"{rel}: not a file or folder")
-    return _finish(d, f"{SCHEME}:{rel}", rel)
+    record = _finish(d, f"{SCHEME}:{rel}", rel)
+    return replace(record, label=Path(os.path.abspath(root)).name or rel) if rel == "." else record
 
 
 def _finish(d: _Draft, artifact_id: str, rel: str) -> LocalRecord:
@@ -739,7 +742,7 @@ def to_artifact(record: LocalRecord, resolve_license: Callable[[str], str | None
         facts["local_warnings"] = list(record.warnings)
     if record.name:
         facts["name"] = record.name
-    return Artifact(id=record.id, kind=Kind.MODEL, name=record.path, license=license_id,
+    return Artifact(id=record.id, kind=Kind.MODEL, name=record.label or record.path, license=license_id,
                     license_note=note, upstream=tuple(upstream), facts=facts, sources=(own,), origin="local")
 
 
@@ -801,8 +804,6 @@ class LocalSource:
                 src = Source(url=where, checked=when, confidence=Confidence.UNCERTAIN, note=note)
                 extra.append(Relation(target=dataset, relation="trained_on", source=src))
         if extra:
-            from dataclasses import replace
-
             self._artifacts[key] = replace(art, upstream=(*art.upstream, *extra))
 
 
@@ -856,8 +857,6 @@ def attach_local(source: LocalSource, references: Iterable[Any]) -> list[Any]:
     after the others. Folders and files whose files make no model artifact keep their references as
     they were.
     """
-    from dataclasses import replace
-
     from modelclear.model import Reference
 
     out: list[Any] = []
