@@ -9,6 +9,7 @@ from modelclear.i18n import Translator
 from modelclear.model import Assessment, Finding, LineageNode, Status
 from modelclear.report import Report
 from modelclear.report.data import translator
+from modelclear.report.view import lock_note
 
 _STYLE = {
     Status.ALLOWED: "bold green",
@@ -239,6 +240,9 @@ def _artifact_lines(t: Any, report: Report, groups: dict[str, list[Assessment]])
         out.append(Text.assemble((name, "bold"), " ", *[x for g in group for x in (
             (f" {g.scenario.jurisdiction}: ", ""), _gate_status(t, report, g),
             (f" ({t(f'ui.risk.{g.risk.value}')})", _RISK_STYLE[g.risk.value]))]))
+        pinned = lock_note(group[0], report.lang)  # facts from the knowledge lock: where from and how old
+        if pinned:
+            out.append(Text(f"  {pinned}", style="dim"))
         for g in group:
             out += _scenario_lines(t, report, g)
     return out
@@ -331,6 +335,9 @@ def _assessment_lines(t: Any, report: Report, a: Assessment) -> list[Any]:
         out.append(Text(line))
     if a.artifact is not None:
         out.append(Text(f"{t('ui.license_in_force')}: {a.license_in_force or t('ui.none')}"))
+        pinned = lock_note(a, report.lang)  # facts from the knowledge lock: where from and how old
+        if pinned:
+            out.append(Text(pinned, style="dim"))
     out += _gate_notes(report, a)
     out += [Text(t.render(m), style="italic") for m in a.notes]
     out.append(Text(""))
