@@ -157,8 +157,8 @@ def assess(ctx: Context) -> Finding:
     if not evals:
         evals.append(_no_licence(ctx, exception))
     evals.extend(_inherited(ctx))
-    if local:
-        evals.extend(_conflicts(ctx, licence_id))
+    if local:  # a conflict first: it is what a reader of your own model's card must see
+        evals[:0] = _conflicts(ctx, licence_id)
     status = worst([e.status for e in evals])
     deciding = max(evals, key=lambda e: e.status.severity)
     if art.history and licence_id is not None:
