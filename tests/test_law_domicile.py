@@ -93,3 +93,12 @@ def test_domicile_codes(text: str | None, code: str | None) -> None:
 def test_bad_domicile(text: str) -> None:
     with pytest.raises(UsageError):
         check_domicile(text)
+
+
+def test_without_a_domicile_the_eu_clause_is_a_condition_not_silence() -> None:
+    def duties(domicile: str | None) -> str:
+        a = api.check(VISION, "JP", "deploy", domicile=domicile)
+        return " ".join(str(m.params.get("text")) for f in a.layers for m in f.obligations)
+
+    assert "domiciled in" in duties(None)      # assumed domiciled where the act is: shown as a condition
+    assert "domiciled in" not in duties("JP")  # a domicile outside the EU: the clause does not reach the user

@@ -317,9 +317,12 @@ class Context:
                 continue
             if term.jurisdictions and not (term.jurisdictions & places):
                 continue
-            if term.domiciles and not (term.domiciles & self.domicile_places):
-                continue
             if any(facts.get(k) != v for k, v in term.requires_facts.items()):
+                continue
+            if term.domiciles and not (term.domiciles & self.domicile_places):
+                if sc.domicile is None and term.effect is Status.PROHIBITED:
+                    # Domicile not given, assumed where the act is: the clause still binds who you are.
+                    obligations.append(term)
                 continue
             if term.effect is Status.CONDITIONAL:
                 obligations.append(term)
