@@ -385,3 +385,29 @@ def test_python_api_gives_the_same_files(capsys: pytest.CaptureFixture[str]) -> 
     assert modelclear.api.notice("hf:meta-llama/Llama-3.1-8B-Instruct", "JP", lang="ja") == printed
     with pytest.raises(modelclear.api.UsageError, match="activity is one of distribute, serve, deploy"):
         modelclear.api.notice("hf:meta-llama/Llama-3.1-8B-Instruct", "JP", "train")
+
+
+def test_a_base_the_knowledge_base_does_not_know_is_unknown(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from localfiles import write_files
+
+    write_files(tmp_path, {"adapters/x/adapter_config.json": {"json": {
+        "base_model_name_or_path": "nobody-knows/no-such-base", "peft_type": "LORA"}}})
+    monkeypatch.chdir(tmp_path)
+    code, files, _ = notice(capsys, "./adapters/x", "-j", "JP")
+    unknown = ("hf:nobody-knows/no-such-base is not in the knowledge base (unknown): what its release requires is "
+               "unknown.")
+    assert unknown in files["NOTICE"].splitlines() and unknown in files["MODEL_CARD_LICENSE.md"], files["NOTICE"]
+    assert "No attribution or copyright line is recorded as required for this scenario." in files["NOTICE"]
+    assert code == 2
+
+
+def test_the_schema_rejects_a_release_item_of_an_unknown_kind() -> None:
+    from modelclear.knowledge import schema
+
+    raw = yaml.safe_load((Path(__file__).parents[1] / "src/modelclear/data/licenses/MIT.yaml").read_text("utf-8"))
+    raw["release"]["ship"][0]["kind"] = "attribution-ish"
+    del raw["release"]["ship"][0]["clause"]
+    problems = schema.problems("licenses/MIT.yaml", raw)
+    assert any("release.ship[0].kind" in p and "attribution-ish" in p for p in problems), problems
+    assert any("release.ship[0]" in p and "clause" in p for p in problems), problems
