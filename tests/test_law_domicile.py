@@ -96,9 +96,10 @@ def test_bad_domicile(text: str) -> None:
 
 
 def test_without_a_domicile_the_eu_clause_is_a_condition_not_silence() -> None:
-    def duties(domicile: str | None) -> str:
-        a = api.check(VISION, "JP", "deploy", domicile=domicile)
+    def duties(domicile: str | None, model: str = VISION) -> str:
+        a = api.check(model, "JP", "deploy", domicile=domicile)
         return " ".join(str(m.params.get("text")) for f in a.layers for m in f.obligations)
 
     assert "domiciled in" in duties(None)      # assumed domiciled where the act is: shown as a condition
     assert "domiciled in" not in duties("JP")  # a domicile outside the EU: the clause does not reach the user
+    assert "domiciled in" not in duties(None, "hf:meta-llama/Llama-3.2-1B")  # text-only: not a multimodal model
