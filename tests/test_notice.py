@@ -411,3 +411,10 @@ def test_the_schema_rejects_a_release_item_of_an_unknown_kind() -> None:
     problems = schema.problems("licenses/MIT.yaml", raw)
     assert any("release.ship[0].kind" in p and "attribution-ish" in p for p in problems), problems
     assert any("release.ship[0]" in p and "clause" in p for p in problems), problems
+
+
+def test_the_name_check_ignores_case_and_separators() -> None:
+    from modelclear.notice import _begins
+
+    assert _begins("llama-3-8b-support", "Llama 3") and _begins("Llama_3.1_bot", "Llama")
+    assert not _begins("support-bot", "Llama") and not _begins("my-llama", "Llama")

@@ -543,7 +543,7 @@ def render_card(notice: Notice, kb: KnowledgeBase, lang: str = "en") -> str:
                 body.append(f"- {text} ({_cite_md(group, item, lang)})")
                 if item.kind == "naming" and item.line and notice.release.relation == "self":
                     name = _one_line(notice.release.name).rstrip("/").rsplit("/", 1)[-1]
-                    if any(p.relation != "self" for p in group.parties) and not name.startswith(item.line):
+                    if any(p.relation != "self" for p in group.parties) and not _begins(name, item.line):
                         body.append("  - " + _t("card.name_check", lang, name=md_code(name),
                                                 prefix=md_text(item.line)))
         if body:
@@ -570,6 +570,14 @@ def render_card(notice: Notice, kb: KnowledgeBase, lang: str = "en") -> str:
         lines += [f"### {md_text(_t('card.unknown', lang))}", "", *unknown, ""]
     lines.append(f"_{md_text(_footer(notice, kb, lang))}_")
     return "\n".join(lines) + "\n"
+
+
+def _begins(name: str, prefix: str) -> bool:
+    """Whether ``name`` begins with ``prefix``, ignoring case and the separators of file names (``llama-3-…``)."""
+    def fold(text: str) -> str:
+        return re.sub(r"[\s_.-]+", " ", text).casefold()
+
+    return fold(name).startswith(fold(prefix))
 
 
 def files(notice: Notice, kb: KnowledgeBase, lang: str = "en") -> dict[str, str]:
