@@ -133,7 +133,7 @@ def test_keras_hub_catalogue_is_generated_and_judged(kb: KnowledgeBase) -> None:
     by_id = {m["id"]: m for m in doc["models"]}
     assert by_id["keras:gemma3_instruct_4b"]["license"] == "gemma"
     assert by_id["keras:depth_anything_v2_small"]["license"] == "Apache-2.0"
-    assert by_id["keras:qwen2.5_instruct_72b_en"]["license"] == "unknown"
+    assert by_id["keras:qwen2.5_instruct_72b_en"]["license"] == "qwen"
     art = kb.artifact("keras:whisper_tiny_en")
     assert art is not None and art.license == "MIT" and art.distributed_via == "kaggle"
     # image presets converted from a named release: Keras Applications Xception (MIT), timm ResNets (Apache-2.0),

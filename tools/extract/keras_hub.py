@@ -78,8 +78,9 @@ ORIGIN_DATASETS: dict[str, tuple[str, ...]] = {
 PRESET_OVERRIDES: tuple[tuple[str, str], ...] = (
     (r"^llama3\.1_", "llama3.1"),
     (r"^llama3\.2_", "llama3.2"),
-    (r"^qwen2\.5_(?:coder_)?(?:instruct_)?(?:3b|72b)", UNKNOWN),   # Qwen2.5 3B / 72B: not Apache-2.0
-    (r"^qwen2\.5_math_(?:instruct_)?72b", UNKNOWN),
+    (r"^qwen2\.5_(?:coder_)?(?:instruct_)?3b", "tongyi-qianwen-research"),  # Qwen RESEARCH LICENSE (2024)
+    (r"^qwen2\.5_(?:instruct_)?72b", "qwen"),                     # Qwen LICENSE AGREEMENT (19 Sep 2024)
+    (r"^qwen2\.5_math_(?:instruct_)?72b", UNKNOWN),               # Qwen2.5-Math-72B: licence not read
     (r"^depth_anything_v2_small", "Apache-2.0"),                    # only the small V2 model is Apache-2.0
 )
 
