@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from servicedb import db_url  # noqa: F401  (fixture)
+from servicedb import db_url, sign_in  # noqa: F401  (fixture)
 
 from modelclear.cli import main
 from modelclear.web import db, projects
@@ -53,7 +53,8 @@ def service(db_url: str) -> Iterator[tuple[TestClient, db.Database, dict[str, st
     with database.session() as s:
         for name in ("shop-backend", "image-studio"):
             tokens[name] = projects.create_project(s, name)[1]
-    with TestClient(create_app(database=database)) as client:
+    with TestClient(create_app(database=database), base_url="https://testserver") as client:
+        sign_in(client, database, "vera", "viewer")
         yield client, database, tokens
     database.close()
 

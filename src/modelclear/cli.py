@@ -558,8 +558,11 @@ def cmd_web(args: argparse.Namespace) -> int:
         database = open_database(args.db)  # migrations run on every start (docs/service.md)
     except DatabaseError as exc:
         raise CliError(str(exc)) from None
+    from modelclear.web.accounts import LOCAL_HOSTS
+
     app = create_app(tuple(args.kb), online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None,
-                     database=database)
+                     database=database, allowed_hosts=tuple(args.allowed_host) or LOCAL_HOSTS,
+                     trust_user_header=args.trust_user_header)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"modelclear: serving http://{host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
     if args.host not in ("127.0.0.1", "localhost", "::1"):

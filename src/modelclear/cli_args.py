@@ -80,6 +80,21 @@ def _web_service_args(p: argparse.ArgumentParser) -> None:
     a = project_sub.add_parser("token", help="print a new CI token for a project (shown once)")
     a.add_argument("name")
     _db_arg(a, sub=True)
+    s = web_sub.add_parser("user", help="manage the team service's users")
+    user_sub = s.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    a = user_sub.add_parser("add", help="add a user; the password is read from standard input (first line) or "
+                            "asked for on a terminal")
+    a.add_argument("name", help="letters, digits and @ . _ + - (at most 100)")
+    a.add_argument("--role", choices=("viewer", "reviewer", "admin"), default="viewer",
+                   help="viewer (default): sees projects and reviews; reviewer: also approves and rejects; "
+                   "admin: also adds users, projects and CI tokens")
+    _db_arg(a, sub=True)
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a Host header the service answers (repeatable; default: localhost, 127.0.0.1, ::1); "
+                   "add the name people use when serving beyond this machine")
+    p.add_argument("--trust-user-header", metavar="HEADER",
+                   help="take the signed-in user's name from this request header (e.g. X-Forwarded-User), set by "
+                   "an authenticating reverse proxy that every request passes through; no passwords then")
 
 
 def build_parser() -> argparse.ArgumentParser:

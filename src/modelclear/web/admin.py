@@ -1,5 +1,7 @@
 """``modelclear web`` subcommands that manage the team service from a shell (docs/service.md):
-``web project add NAME`` and ``web project token NAME`` print a new CI token, once.
+``web project add NAME`` and ``web project token NAME`` print a new CI token, once;
+``web user add NAME --role ROLE`` adds a user (the first administrator, typically), the password read
+from standard input's first line, or asked for twice on a terminal.
 
 Each returns the exit code; a usage or database problem is one line on standard error and exit 3.
 """
@@ -15,6 +17,25 @@ EXIT_OK, EXIT_USAGE = 0, 3
 def _fail(message: str) -> int:
     print(f"modelclear: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+_ACCOUNT_ERRORS = {
+    "bad_user_name": "bad user name: use letters, digits and @ . _ + - (at most 100, a letter or digit first)",
+    "bad_password": "a password has 8 to 1024 characters",
+    "user_exists": "that user already exists",
+    "bad_role": "the role is viewer, reviewer or admin",
+}
+
+
+def _password() -> str | None:
+    """The new password: asked twice on a terminal, else standard input's first line."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("password: ")
+        return first if first and getpass.getpass("again: ") == first else None
+    line = sys.stdin.readline(4096) if sys.stdin is not None else ""
+    return line.rstrip("\r\n") or None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +57,19 @@ def run(args: argparse.Namespace) -> int:
                         return _fail(f"no project {args.name[:100]!r}")
                     token = projects.new_token(s, project, "cli")
             print(token)
+            return EXIT_OK
+        if args.web_command == "user":
+            from modelclear.web import accounts
+
+            password = _password()
+            if password is None:
+                return _fail("no password given (standard input was empty, or the two entries differ)")
+            try:
+                with database.session() as s:
+                    accounts.add_user(s, args.name, args.role, password, actor="cli")
+            except accounts.AccountError as exc:
+                return _fail(_ACCOUNT_ERRORS.get(exc.code, exc.code))
+            print(f"modelclear: added {args.name} ({args.role})", file=sys.stderr)
             return EXIT_OK
         return _fail(f"unknown subcommand {args.web_command!r}")
     except projects.ReportError as exc:

@@ -66,15 +66,22 @@ def _errors(app: FastAPI, site: Site) -> None:
 
 
 def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: Path | None = None,
-               database: Database | None = None) -> FastAPI:
+               database: Database | None = None, allowed_hosts: Iterable[str] | None = None,
+               trust_user_header: str | None = None) -> FastAPI:
     """The web application over the bundled knowledge (plus ``overlays``), offline unless ``online``.
 
     ``database`` (opened and migrated by :func:`modelclear.web.db.open_database`) is the team service's
-    store (docs/service.md).
+    store (docs/service.md): its pages need a signed-in user (:mod:`modelclear.web.accounts`), or the user
+    a trusted proxy names in ``trust_user_header``. ``allowed_hosts``: the only ``Host`` headers answered
+    (400 for any other).
     """
     site = Site.open(Service.open(overlays, online=online, hf_cache=hf_cache))
     app = FastAPI(title="modelclear", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.database = database
+    if allowed_hosts is not None:  # added first, so the security headers below wrap its 400 too
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.middleware("http")
@@ -91,7 +98,10 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
     app.include_router(scans.router(site, scans.ScanStore()))
     app.include_router(api.router(site))
     if database is not None:
-        from modelclear.web import team
+        from modelclear.web import accounts, team
 
+        auth = accounts.Auth(database, trust_user_header)
+        accounts.install(app, site, auth)
+        app.include_router(accounts.router(site, auth))
         app.include_router(team.router(site, database))
     return app

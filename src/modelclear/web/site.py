@@ -77,7 +77,7 @@ class Site:
         pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)]
         html = self.env.get_template(name).render(
             t=t, lang=lang, other_lang=other, switch_url=f"{request.url.path}?{urlencode(pairs)}",
-            path=request.url.path,
+            path=request.url.path, viewer=getattr(request.state, "viewer", None),
             knowledge_as_of=t("ui.knowledge_as_of", date=self.kb.knowledge_as_of().isoformat()),
             **ctx)
         return HTMLResponse(html, status_code=status)

@@ -8,7 +8,9 @@ A missing or wrong token is ``401`` whether or not the project exists.
 
 Pages: ``/projects`` (every project and its newest report's counts), ``/projects/{name}`` (the
 references with verdicts, the change since the previous report, recent reports),
-``/artifacts/{id}`` (every project whose newest report uses it) and ``/artifacts?q=`` (search).
+``/artifacts/{id}`` (every project whose newest report uses it) and ``/artifacts?q=`` (search), for
+any signed-in user (:mod:`modelclear.web.accounts`); administrators add projects and CI tokens there
+(``POST /projects``, ``POST /projects/{name}/tokens``; the token is shown once).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from modelclear.web import projects as store
+from modelclear.web.accounts import Auth, audit
 from modelclear.web.db import Database
 from modelclear.web.forms import BadInput, lang_of
 from modelclear.web.site import Site
@@ -108,6 +111,7 @@ def router(site: Site, database: Database) -> APIRouter:
     @routes.get("/projects", response_class=HTMLResponse)
     def project_list(request: Request) -> Response:
         """Every project, with its newest report's counts by verdict."""
+        viewer = Auth.require(request)
         lang = lang_of(request)
         rows = []
         with database.session() as s:
@@ -120,11 +124,55 @@ def router(site: Site, database: Database) -> APIRouter:
                 rows.append({"name": p.name, "href": project_href(p.name),
                              "received_at": latest[0].received_at.isoformat(" ", "minutes") if latest else "",
                              "counts": _counts(latest[0].items) if latest else {}})
-        return site.render("team_projects.html.j2", request, lang, projects=rows, verdicts=store.VERDICTS)
+        return site.render("team_projects.html.j2", request, lang, projects=rows, verdicts=store.VERDICTS,
+                           csrf=viewer.csrf, admin=viewer.role == "admin")
+
+    @routes.post("/projects")
+    async def project_add(request: Request) -> Response:
+        """Add a project (administrators); its first CI token is shown once."""
+        viewer = Auth.require(request, "admin")
+        lang = lang_of(request)
+        form = await request.form(max_files=0, max_fields=4, max_part_size=1024)
+        try:
+            Auth.check_csrf(viewer, form)
+            name = str(form.get("name") or "").strip()
+            with database.session() as s:
+                project, token = store.create_project(s, name)
+                audit(s, viewer.name, "project.add", project.name)
+        except BadInput as exc:
+            return site.html_error(request, exc, lang, 403)
+        except store.ReportError as exc:
+            return site.html_error(request, BadInput(exc.code), lang)
+        return _token_page(request, lang, name, token)
+
+    @routes.post("/projects/{name}/tokens")
+    async def token_add(request: Request, name: str) -> Response:
+        """A new CI token for a project (administrators), shown once."""
+        viewer = Auth.require(request, "admin")
+        lang = lang_of(request)
+        form = await request.form(max_files=0, max_fields=4, max_part_size=1024)
+        try:
+            Auth.check_csrf(viewer, form)
+        except BadInput as exc:
+            return site.html_error(request, exc, lang, 403)
+        with database.session() as s:
+            project = store.project_by_name(s, name)
+            if project is None:
+                return site.html_error(request, BadInput("no_project", name=name[:100]), lang, 404)
+            token = store.new_token(s, project, f"by {viewer.name}")
+            audit(s, viewer.name, "token.add", project.name)
+            name = project.name
+        return _token_page(request, lang, name, token)
+
+    def _token_page(request: Request, lang: str, name: str, token: str) -> Response:
+        response = site.render("team_token.html.j2", request, lang, project=name, token=token)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @routes.get("/projects/{name}", response_class=HTMLResponse)
     def project_page(request: Request, name: str) -> Response:
         """One project: its newest report's references and verdicts, and the change since the previous one."""
+        viewer = Auth.require(request)
         lang = lang_of(request)
         with database.session() as s:
             project = store.project_by_name(s, name)
@@ -137,9 +185,9 @@ def router(site: Site, database: Database) -> APIRouter:
             changed = store.changes(newest, reports[1] if len(reports) > 1 else None) if newest else []
             ctx: dict[str, Any] = {
                 "project": project.name,
-                "report": None if newest is None else {"id": newest.id, "received_at": newest.received_at.isoformat(" ", "minutes"),
-                                      "scenario": newest.scenario, "tool": newest.tool,
-                                      "knowledge_as_of": newest.knowledge_as_of},
+                "report": None if newest is None else {
+                    "id": newest.id, "received_at": newest.received_at.isoformat(" ", "minutes"),
+                    "scenario": newest.scenario, "tool": newest.tool, "knowledge_as_of": newest.knowledge_as_of},
                 "items": [{"id": i.artifact_id, "name": i.name, "license": i.license, "jurisdiction": i.jurisdiction,
                            "verdict": i.verdict, "locations": [x for x in i.locations.split("\n") if x][:5]}
                           for i in items],
@@ -147,11 +195,13 @@ def router(site: Site, database: Database) -> APIRouter:
                 "history": [{"id": r.id, "received_at": r.received_at.isoformat(" ", "minutes"),
                              "counts": _counts(r.items)} for r in reports],
             }
-        return site.render("team_project.html.j2", request, lang, **ctx)
+        return site.render("team_project.html.j2", request, lang, csrf=viewer.csrf, admin=viewer.role == "admin",
+                           **ctx)
 
     @routes.get("/artifacts", response_class=HTMLResponse)
     def artifact_search(request: Request, q: str = "") -> Response:
         """Artifacts in the projects' newest reports matching ``q``."""
+        Auth.require(request)
         lang = lang_of(request)
         q = q.strip()[:200]
         with database.session() as s:
@@ -161,6 +211,7 @@ def router(site: Site, database: Database) -> APIRouter:
     @routes.get("/artifacts/{artifact_id:path}", response_class=HTMLResponse)
     def artifact_page(request: Request, artifact_id: str) -> Response:
         """Every project whose newest report references ``artifact_id``."""
+        Auth.require(request)
         lang = lang_of(request)
         if not artifact_id or len(artifact_id) > 512:
             return site.html_error(request, BadInput("bad_request", reason="id"), lang)
