@@ -121,14 +121,16 @@ class _Repo:
     def __init__(self, repo_id: str, kind: str, card: str | None, gated: Any = False) -> None:
         self.repo_id, self.kind, self.card, self.gated = repo_id, kind, card, gated
         self.sha = _sha(repo_id, card or "")
+        self.served_commit = ""  # set to make the file routes name another commit than the API
+        self.api_sha = ""  # set to make the API name a commit the file routes do not know
 
     def info(self) -> dict[str, Any]:
         """The API document (``/api/models/{repo}``), shaped as the Hub returns it."""
         author = self.repo_id.split("/")[0]
         doc: dict[str, Any] = {
             "_id": hashlib.md5(self.repo_id.encode()).hexdigest()[:24], "id": self.repo_id, "author": author,
-            "sha": self.sha, "lastModified": "2024-03-11T09:12:45.000Z", "private": False, "disabled": False,
-            "gated": self.gated, "tags": ["license:apache-2.0"], "downloads": 1234, "likes": 5,
+            "sha": self.api_sha or self.sha, "lastModified": "2024-03-11T09:12:45.000Z", "private": False,
+            "disabled": False, "gated": self.gated, "tags": ["license:apache-2.0"], "downloads": 1234, "likes": 5,
             "createdAt": "2023-11-20T12:00:00.000Z",
             "siblings": [{"rfilename": ".gitattributes"}, *([{"rfilename": "README.md"}] if self.card else [])],
         }
@@ -171,7 +173,8 @@ class _Hub(http.server.BaseHTTPRequestHandler):
             body = repo.card.encode()
             blob = hashlib.sha1(b"blob %d\0" % len(body) + body).hexdigest()
             self._send(200, body, "text/plain; charset=utf-8", head,
-                       {"X-Repo-Commit": repo.sha, "ETag": f'"{blob}"', "Accept-Ranges": "bytes"})
+                       {"X-Repo-Commit": repo.served_commit or repo.sha, "ETag": f'"{blob}"',
+                        "Accept-Ranges": "bytes"})
             return
         self._error(404, "EntryNotFound")
 
@@ -532,3 +535,52 @@ def test_explicit_lock_option(tmp_path: Path) -> None:
     art = json.loads(got.stdout)["artifact"]
     assert got.returncode == 0 and art["origin"] == "lock" and art["license"] == "MIT"
     assert "pinned in elsewhere.lock" in art["sources"][0]["note"]
+
+
+# --- the Hub reader ---------------------------------------------------------------------------------------
+
+
+def test_missing_repository_and_missing_card(hub: LocalHub, tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    env = _env(tmp_path, hub.url)
+    missing = run("check", "hf:nobody/missing-model", "--online", "-f", "json", env=env, cwd=project)
+    assert json.loads(missing.stdout)["artifact"]["known"] is False
+    assert ("modelclear: warning: hf:nobody/missing-model: cannot read model nobody/missing-model from the Hub "
+            "(HTTP 401)") in missing.stderr
+    assert not (project / "modelclear.lock").exists()  # nothing read, nothing pinned
+
+    bare = run("check", "hf:someone/no-card-model", "--online", "-f", "json", env=env, cwd=project)
+    art = json.loads(bare.stdout)["artifact"]
+    assert art["origin"] == "lock" and art["license"] == "unknown"  # a repository without a card declares nothing
+    entry = lockmod.Lock.load(project / "modelclear.lock").get("hf:someone/no-card-model")
+    assert entry is not None and entry.license == "" and entry.card_warnings == ("card has no YAML front matter",)
+    assert "/someone/no-card-model/resolve/" + hub.repos[("model", "someone/no-card-model")].sha + "/README.md" \
+        in hub.hits
+
+
+def test_read_repo_refuses_a_card_of_another_commit(hub: LocalHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelclear.catalog.hfhub import read_repo
+
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    good = read_repo("JackFram/llama-160m", endpoint=hub.url, today=_dt.date(2026, 12, 1))
+    repo = hub.repos[("model", "JackFram/llama-160m")]
+    assert good.ok and good.revision == repo.sha and good.read_on == _dt.date(2026, 12, 1)
+    assert good.text == JACKFRAM and good.gated == "" and good.last_modified == "2024-03-11T09:12:45+00:00"
+    assert good.source_url == f"{hub.url}/JackFram/llama-160m/blob/{repo.sha}/README.md"
+    gated = read_repo("bigcode/the-stack-v2-dedup", "dataset", endpoint=hub.url)
+    assert gated.ok and gated.gated == "auto"
+
+    # the API names one commit, the file route says it served another: refused, not mixed
+    repo.served_commit = "1" * 40
+    moved = read_repo("JackFram/llama-160m", endpoint=hub.url)
+    assert not moved.ok and moved.reason == "the Hub served the card of JackFram/llama-160m at another commit"
+    # a commit the API names but the file routes do not know (404 RevisionNotFound) is a failure, not "no card"
+    repo.served_commit, repo.api_sha = "", "2" * 40
+    gone = read_repo("JackFram/llama-160m", endpoint=hub.url)
+    assert not gone.ok and gone.reason == "the Hub answered HTTP 404 for the card of JackFram/llama-160m"
+    assert f"/JackFram/llama-160m/resolve/{'2' * 40}/README.md" in hub.hits
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    offline = read_repo("JackFram/llama-160m", endpoint=hub.url)
+    assert not offline.ok and "offline" in offline.reason
