@@ -206,8 +206,10 @@ def test_upload_a_project_and_download_its_report_in_every_format(client: TestCl
     html = client.get(f"/scan/{token}/report.html")
     assert html.headers["content-security-policy"].startswith("default-src 'none'")
     assert "hf:meta-llama/Llama-2-7b-hf" in html.text
-    for suffix in ("sarif", "md", "txt", "cdx.json", "spdx.json"):
+    for suffix in ("sarif", "md", "txt", "cdx.json", "spdx.json", "notice.txt"):
         assert client.get(f"/scan/{token}/report.{suffix}").status_code == 200, suffix
+    notice = client.get(f"/scan/{token}/report.notice.txt").text  # what each artifact's release must ship
+    assert "/NOTICE <==" in notice and "Llama 2 Community License Agreement" in notice
     assert client.get(f"/scan/{token}/report.exe").status_code == 404
     assert client.get("/scan/not-a-token").status_code == 404
 

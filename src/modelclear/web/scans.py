@@ -51,6 +51,7 @@ DOWNLOADS: dict[str, tuple[str, str]] = {
     "text": ("txt", "text/plain; charset=utf-8"),
     "cyclonedx": ("cdx.json", "application/vnd.cyclonedx+json"),
     "spdx": ("spdx.json", "application/spdx+json"),
+    "notice": ("notice.txt", "text/plain; charset=utf-8"),  # what each artifact's release must ship
 }
 _BY_SUFFIX = {suffix: name for name, (suffix, _) in DOWNLOADS.items()}
 
