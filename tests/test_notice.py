@@ -398,7 +398,8 @@ def test_a_base_the_knowledge_base_does_not_know_is_unknown(capsys: pytest.Captu
     unknown = ("hf:nobody-knows/no-such-base is not in the knowledge base (unknown): what its release requires is "
                "unknown.")
     assert unknown in files["NOTICE"].splitlines() and unknown in files["MODEL_CARD_LICENSE.md"], files["NOTICE"]
-    assert "No attribution or copyright line is recorded as required for this scenario." in files["NOTICE"]
+    assert "No attribution or copyright line is recorded as required for what is known; what is not recorded is " \
+        "listed below." in files["NOTICE"]
     assert code == 2
 
 

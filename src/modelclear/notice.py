@@ -57,6 +57,9 @@ _L: Mapping[str, tuple[str, str]] = {
                     "各行に、その根拠となるライセンスの条項を示す。"),
     "notice.none": ("No attribution or copyright line is recorded as required for this scenario.",
                     "このシナリオで必要と記録された帰属表示・著作権表示はない。"),
+    "notice.none_unknown": ("No attribution or copyright line is recorded as required for what is known; what is "
+                            "not recorded is listed below.",
+                            "判明している範囲では、必要と記録された帰属表示・著作権表示はない。記録のないものは下に示す。"),
     "applies": ("Applies to", "対象"),
     "self": ("this release", "このリリース"),
     "via": ("{child} is {relation} of it", "{child} はこれの{relation}"),
@@ -441,9 +444,9 @@ def render_notice(notice: Notice, kb: KnowledgeBase, lang: str = "en") -> str:
             lines.append(text)
             lines.append("  " + _t("source", lang, cite=_cite_text(group, item, lang)))
             lines.append("")
-    if not any_line:
-        lines += [_t("notice.none", lang), ""]
     unknown = _unknown_lines(notice, lang)
+    if not any_line:
+        lines += [_t("notice.none_unknown" if unknown else "notice.none", lang), ""]
     if unknown:
         lines.append(f"== {_t('card.unknown', lang)} ==")
         lines += unknown
