@@ -196,3 +196,33 @@ def test_glove_family_covers_the_archives_and_gensim_copies(kb: KnowledgeBase) -
         assert art is not None and art.license == "PDDL-1.0", ref
     big = kb.artifact("url:http://nlp.stanford.edu/data/glove.840B.300d.zip")
     assert big is not None and "dataset:common-crawl" in {r.target for r in big.upstream}
+
+
+# --- timm retired names ----------------------------------------------------------------------------------
+
+_TIMM_MODULE = '''
+from ._registry import register_model_deprecations
+register_model_deprecations(__name__, {
+    'vit_base_resnet50_384': 'vit_base_r50_s16_384.orig_in21k_ft_in1k',
+    'old_default': 'newnet',
+    'lost_name': 'nowhere.tag',
+})
+'''
+
+
+def test_timm_retired_names_become_aliases_of_the_tag_they_resolve_to(kb: KnowledgeBase) -> None:
+    from tools.extract import timm
+    from tools.extract._common import ModelRecord
+
+    table = timm.deprecated_names(_TIMM_MODULE)
+    assert table["vit_base_resnet50_384"] == "vit_base_r50_s16_384.orig_in21k_ft_in1k" and len(table) == 3
+    models = [ModelRecord(id="timm:vit_base_r50_s16_384.orig_in21k_ft_in1k", name="x"),
+              ModelRecord(id="timm:newnet.a1_in1k", name="y", aliases=("timm:newnet",))]
+    out = {m.id: m.aliases for m in timm.add_deprecated_aliases(models, table)}
+    assert out["timm:vit_base_r50_s16_384.orig_in21k_ft_in1k"] == ("timm:vit_base_resnet50_384",)
+    assert out["timm:newnet.a1_in1k"] == ("timm:newnet", "timm:old_default")  # untagged: the default tag
+    # the generated catalogue: MiDaS's old names resolve to the current tags and their licences
+    for old, new in (("timm:swinv2_large_window12to24_192to384_22kft1k",
+                      "timm:swinv2_large_window12to24_192to384.ms_in22k_ft_in1k"),
+                     ("timm:vit_base_resnet50_384", "timm:vit_base_r50_s16_384.orig_in21k_ft_in1k")):
+        assert kb.canonical(old) == new

@@ -6,10 +6,15 @@ The helper functions (``_cfg`` and friends) and any loops that derive more tags 
 ``PretrainedCfg.has_weights``). ``hf_hub_id='timm/'`` is completed to ``timm/<arch>.<tag>`` as timm
 does, and the untagged ``timm:<arch>`` is an alias of the architecture's default tag, chosen by
 timm's rule (an untagged entry or a tag ending in ``*`` first, else the first tag with weights).
+Names timm has retired (``register_model_deprecations(__name__, {'old': 'new.tag'})``, e.g. the pre-0.9
+``swinv2_base_window12to24_192to384_22kft1k``) still load in timm with a warning, so each becomes an alias
+of the tag it now resolves to.
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -157,15 +162,59 @@ def records_from_cfgs(cfgs: Mapping[str, Mapping[str, Any]]) -> list[ModelRecord
     return out
 
 
+def deprecated_names(source: str, filename: str = "<timm>") -> dict[str, str]:
+    """The ``register_model_deprecations(__name__, {'old': 'new'})`` table of one module: old name -> new name.
+
+    Only string literals are read; a module without the call gives ``{}``.
+    """
+    if "register_model_deprecations" not in source:
+        return {}
+    out: dict[str, str] = {}
+    for node in ast.walk(ast.parse(source, filename)):
+        if not isinstance(node, ast.Call) or len(node.args) < 2 or not isinstance(node.args[1], ast.Dict):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name != "register_model_deprecations":
+            continue
+        for key, value in zip(node.args[1].keys, node.args[1].values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) \
+                    and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                out[key.value] = value.value
+    return out
+
+
+def add_deprecated_aliases(models: list[ModelRecord], deprecated: Mapping[str, str]) -> list[ModelRecord]:
+    """Each retired name as an alias (``timm:OLD``) of the record its new name resolves to (by id, else by
+    alias: an untagged new name is the architecture's default tag); names already taken are left alone."""
+    owner: dict[str, int] = {}
+    for i, model in enumerate(models):
+        for name in (model.id, *model.aliases):
+            owner.setdefault(name.lower(), i)
+    extra: dict[int, list[str]] = {}
+    for old, new in sorted(deprecated.items()):
+        alias = f"timm:{old}"
+        target = owner.get(f"timm:{new}".lower())
+        if target is None or alias.lower() in owner:
+            continue
+        extra.setdefault(target, []).append(alias)
+        owner[alias.lower()] = target
+    return [dataclasses.replace(m, aliases=(*m.aliases, *extra[i])) if i in extra else m
+            for i, m in enumerate(models)]
+
+
 def extract(archive: SourceArchive, version: str) -> Catalogue:
-    """Every pretrained tag of the timm release in ``archive``."""
+    """Every pretrained tag of the timm release in ``archive``, with retired names as aliases."""
     members = sorted(m for m in archive.glob("timm/models/*.py"))
     models: list[ModelRecord] = []
+    deprecated: dict[str, str] = {}
     read: list[str] = []
     for member in members:
-        cfgs = module_cfgs(archive.read(member), member)
+        source = archive.read(member)
+        cfgs = module_cfgs(source, member)
         if cfgs:
             read.append(archive.inner(member))
             models.extend(records_from_cfgs(cfgs))
-    return Catalogue(FAMILY, PACKAGE, version, tuple(models), tuple(read))
+        deprecated.update(deprecated_names(source, member))
+    return Catalogue(FAMILY, PACKAGE, version, tuple(add_deprecated_aliases(models, deprecated)), tuple(read))
 
