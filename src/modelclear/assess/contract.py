@@ -164,9 +164,11 @@ def _upstream_terms(ctx: Context, node: LineageNode | None, reasons: list[Messag
     queue = deque(node.children)
     while queue:  # breadth first over the DAG: a shared ancestor's upstream is queued once
         child = queue.popleft()
-        if not child.cycle and child.id.lower() not in expanded:
-            expanded.add(child.id.lower())
-            queue.extend(child.children)
+        if not child.cycle:
+            child_key = child.id.lower()
+            if child_key not in expanded:
+                expanded.add(child_key)
+                queue.extend(child.children)
         art = child.artifact
         if art is None or art.id in seen or not art.terms:
             continue

@@ -201,6 +201,7 @@ def _inherited(ctx: Context) -> list[LicenceEval]:
     rules = ctx.kb.rules.get("acts", {})
     derivative = set(rules.get("derivative_relations", ()))
     flow_down = set(rules.get("flow_down_relations", ()))
+    followed = derivative | flow_down
     out: list[LicenceEval] = []
     seen: set[str] = {ctx.artifact.id.lower()}
     # Walk the lineage graph given with the context (bounded, built before judging).
@@ -212,9 +213,10 @@ def _inherited(ctx: Context) -> list[LicenceEval]:
     while frontier:
         current = frontier.pop()
         for child in current.children:
-            if child.relation not in derivative | flow_down or child.id.lower() in seen:
+            child_key = child.id.lower()
+            if child.relation not in followed or child_key in seen:
                 continue
-            seen.add(child.id.lower())
+            seen.add(child_key)
             base = child.artifact
             if base is None:
                 out.append(LicenceEval(Status.UNKNOWN, (msg("license.base_unknown", base=child.id),), (), (), None,

@@ -112,9 +112,10 @@ def assess(ctx: Context) -> Finding:
     stack = deque(ctx.lineage.children if ctx.lineage else ())
     while stack:  # breadth first; a node shared by several paths is observed (and expanded) once
         node = stack.popleft()
-        if node.id.lower() in seen:
+        node_key = node.id.lower()
+        if node_key in seen:
             continue
-        seen.add(node.id.lower())
+        seen.add(node_key)
         stack.extend(node.children)
         if node.cycle:
             noted.append(_noted(Observation("info", msg("provenance.cycle", artifact=node.id))))
