@@ -14,8 +14,9 @@
   with its URL; the licence in force when it differs is added as ``concluded``.
 * The verdict and layer statuses are ``properties``: ``modelclear:verdict``, ``modelclear:risk``,
   ``modelclear:layer:copyright``... (the worst across jurisdictions), plus ``...:JP`` variants when
-  several jurisdictions were judged, ``modelclear:gate``, ``modelclear:waiver`` and
-  ``modelclear:reference`` (file:line) for a scan.
+  several jurisdictions were judged, ``modelclear:gate``, ``modelclear:waiver``,
+  ``modelclear:reference`` (file:line) for a scan and ``modelclear:lock`` for an artifact judged on
+  Hub facts pinned in the knowledge lock (where they come from and when they were read).
 
 ``cyclonedx-python-lib`` does not model ``modelCard`` or component ``data`` yet
 (CycloneDX/cyclonedx-python-lib#912, #913): the BOM is built and serialised with the library and
@@ -167,6 +168,8 @@ class _Builder:
             props += [Property(name=n, value=v) for n, v in _verdict_properties(self.report, group)]
         if artifact is None:
             props.append(Property(name="modelclear:known", value="false"))
+        if artifact is not None and artifact.origin == "lock" and artifact.license_note is not None:
+            props.append(Property(name="modelclear:lock", value=artifact.license_note.get(self.report.lang)))
         in_force = group[0].license_in_force if group else (artifact.license if artifact else None)
         refs = _evidence(artifact)
         name = art_id.partition(":")[2] or art_id

@@ -38,6 +38,7 @@ from modelclear.report.view import (
     group_of,
     groups,
     kind,
+    lock_note,
     worst_of,
 )
 from modelclear.safetext import path_bytes
@@ -126,6 +127,9 @@ def _properties(report: Report, group: list[Assessment]) -> dict[str, Any]:
         "layers": {a.scenario.jurisdiction: {f.layer.value: f.status.value for f in a.layers} for a in group},
         "citations": _citations(head),
     }
+    pinned = lock_note(head, report.lang)
+    if pinned:  # judged on Hub facts pinned in the knowledge lock: where from and how old
+        props["lock"] = pinned
     g = report.gate
     if g is not None:
         props["gate"] = {a.scenario.jurisdiction: gate_item(report, a).status.value for a in group
