@@ -274,6 +274,8 @@ def test_training_by_you_is_judged_in_your_jurisdiction(tmp_path: Path, service:
     assert a.layer(Layer.LICENSE).status is not Status.ALLOWED
     dataset = next(u for u in a.upstream if u.ref.id == "dataset:alpaca")
     assert dataset.scenario.activity.value == "train"
+    # not "its terms bind whoever accepted them, not users of the trained model": you trained it
+    assert "provenance.nc_data" not in [m.key for m in a.layer(Layer.PROVENANCE).reasons]
 
 
 # ------------------------------------------------------------------------------------------ command line and scan

@@ -66,6 +66,15 @@ def fold(core: Assessment, i18n: Mapping[str, Mapping[str, str]], graph: Lineage
                 (*mine.citations, *(c for c in theirs.citations[:4] if c not in mine.citations)),
                 (*mine.caveats, *theirs.caveats[:2]),
                 min(mine.weakest, theirs.weakest, key=lambda c: c.rank) if status is not mine.status else mine.weakest)
+    # Provenance's "its terms bind whoever accepted them, not users of the trained model" is about
+    # someone else's training; yours was judged above.
+    dataset_names = {(n.artifact.name if n.artifact is not None else n.id) for n in datasets}
+    provenance = by_layer.get(Layer.PROVENANCE)
+    if provenance is not None:
+        kept = tuple(m for m in provenance.reasons
+                     if not (m.key == "provenance.nc_data" and str(m.params.get("artifact")) in dataset_names))
+        if kept != provenance.reasons:
+            by_layer[Layer.PROVENANCE] = dataclasses.replace(provenance, reasons=kept or (msg("provenance.clean"),))
     layers = tuple(by_layer[f.layer] for f in core.layers)
     verdict = worst([f.status for f in layers])
     if verdict is Status.NOT_APPLICABLE:
