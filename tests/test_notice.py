@@ -73,6 +73,30 @@ def test_llama_31_distribute_notice_line_built_with_name_prefix_and_aup(capsys: 
     assert "copy verbatim into LICENSES/" in texts and "§1.b.i" in texts
 
 
+@pytest.mark.parametrize("artifact", ["hf:meta-llama/Llama-3.1-8B-Instruct", "ultralytics:yolov8n.pt",
+                                      "hf:black-forest-labs/FLUX.1-dev", "dataset:alpaca", "hf:google/gemma-2-2b-it",
+                                      "hf:colbert-ir/colbertv2.0"])
+def test_every_notice_line_is_followed_by_its_source(capsys: pytest.CaptureFixture[str], artifact: str) -> None:
+    _, files, _ = notice(capsys, artifact, "-j", "JP")
+    groups = re.split(r"(?m)^== .+ ==\n", files["NOTICE"])[1:]
+    assert groups, files["NOTICE"]
+    for group in groups:
+        lines = group.split("\n")
+        if not lines[0].startswith("Applies to: "):  # the list of what is not recorded
+            continue
+        body = lines[2:]
+        footer = [i for i, line in enumerate(body) if line.startswith("Written by modelclear")]
+        body = body[:footer[0]] if footer else body
+        while body and body[-1] == "":
+            body.pop()
+        assert body and len(body) % 3 == 2, group  # text, source, blank, …, text, source
+        for i in range(0, len(body), 3):
+            assert body[i] and not body[i].startswith(" "), group
+            assert re.fullmatch(r"  Source: .+, https://\S+, checked \d{4}-\d\d-\d\d, \[[VSU]\] .+",
+                                body[i + 1]), body[i + 1]
+            assert i + 2 >= len(body) or body[i + 2] == "", group
+
+
 def test_every_line_cites_a_clause_address_date_and_confidence(capsys: pytest.CaptureFixture[str]) -> None:
     _, files, _ = notice(capsys, "hf:meta-llama/Llama-3.1-8B-Instruct", "-j", "JP")
     for line in files["NOTICE"].splitlines():
