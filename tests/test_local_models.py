@@ -424,3 +424,11 @@ def test_a_diffusers_pipeline_is_one_artifact_in_a_scan(tmp_path: Path, service:
     report = service.scan(tmp_path, service.scenarios(["JP"], "distribute"))
     local = {e.reference.id for e in report.entries if e.reference.id and e.reference.id.startswith("local:")}
     assert local == {"local:models/sdxl-shots"}
+
+
+def test_check_a_path_under_home(tmp_path: Path, service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(tmp_path, {"m/adapter_config.json": {"json": {"base_model_name_or_path": "mistralai/Mistral-7B-v0.1"}}})
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    a = service.check(Question(id="~/m", jurisdictions=("JP",))).assessments[0]
+    assert a.ref.id == "local:m" and a.artifact is not None and a.artifact.origin == "local"

@@ -369,7 +369,7 @@ class Service:
         from modelclear.scan.base import ScanWarning
 
         check_lang(question.lang)
-        path = Path(os.path.abspath(question.id))
+        path = Path(os.path.abspath(os.path.expanduser(question.id)))
         if not os.path.lexists(path):
             raise UsageError(f"no such file or directory: {printable(question.id[:200])}")
         cwd = Path(os.path.abspath(Path.cwd()))
