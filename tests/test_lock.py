@@ -584,3 +584,29 @@ def test_read_repo_refuses_a_card_of_another_commit(hub: LocalHub, monkeypatch: 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     offline = read_repo("JackFram/llama-160m", endpoint=hub.url)
     assert not offline.ok and "offline" in offline.reason
+
+
+def test_every_format_and_japanese_mark_lock_facts(tmp_path: Path) -> None:
+    day = _dt.date.today() - _dt.timedelta(days=3)
+    entry = lockmod.LockEntry(id="hf:someone/pinned-model", repo="someone/pinned-model", kind="model",
+                              revision="c" * 40, read_on=day, license="mit",
+                              source="https://huggingface.co/someone/pinned-model/blob/" + "c" * 40 + "/README.md")
+    (tmp_path / "modelclear.lock").write_text(lockmod.dumps([entry]))
+    env = _env(tmp_path, "http://127.0.0.1:9")
+    pinned = (f"From modelclear.lock: the Hub card of someone/pinned-model at revision cccccccccccc, read on {day} "
+              "(3 days ago)")
+
+    def out(*args: str) -> str:
+        got = run("check", "hf:someone/pinned-model", "-j", "JP", *args, env=env, cwd=tmp_path)
+        assert got.returncode == 0, got.stderr
+        return got.stdout
+
+    assert pinned in " ".join(out().split())
+    sarif = json.loads(out("-f", "sarif"))
+    assert sarif["runs"][0]["results"][0]["properties"]["lock"].startswith(pinned)
+    bom = json.loads(out("-f", "cyclonedx"))
+    props = {p["name"]: p["value"] for c in bom["components"] for p in c.get("properties", [])}
+    assert props["modelclear:lock"].startswith(pinned)
+    ja = " ".join(out("--lang", "ja").split())
+    assert (f"modelclear.lock による：Hub 上の someone/pinned-model のカード（リビジョン cccccccccccc）を "
+            f"{day}（3日前）") in ja

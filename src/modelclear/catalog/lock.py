@@ -132,7 +132,7 @@ class LockEntry:
             en=f"From {lock_name}: the Hub card of {self.repo} at revision {self.revision[:12]}, read on {when}"
                + (f" ({age_en})" if age_en else "") + "; `modelclear kb refresh` reads it again.",
             ja=f"{lock_name} による：Hub 上の {self.repo} のカード（リビジョン {self.revision[:12]}）を {when}"
-               + (f"（{age_ja}）" if age_ja else "") + " に読み取ったもの。`modelclear kb refresh` で再取得できる。",
+               + (f"（{age_ja}）" if age_ja else "") + "に読み取ったもの。`modelclear kb refresh` で再取得できる。",
         )
         note = art.license_note
         if note is not None:
