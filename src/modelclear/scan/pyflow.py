@@ -60,6 +60,8 @@ _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.As
 _TRY_STAR = getattr(ast, "TryStar", None)
 #: Most wrapper loads followed from one call of a wrapper.
 MAX_SITES_PER_CALL = 16
+#: How many levels of wrappers calling wrappers of the same module are followed.
+MAX_RELAY_ROUNDS = 3
 
 
 class FlowResolver(Resolver):
@@ -127,6 +129,10 @@ class LoadSite:
     #: Values the id takes whatever the parameters are (the wrapper's own registry or fallback):
     #: reported at the load itself, never at a caller.
     independent: frozenset[str] = frozenset()
+    #: For a load reached through a call of another wrapper of the module (``download_and_unzip(url)``
+    #: calling ``download_url(url)``, which calls ``requests.get(url)``): that call, its scope, the
+    #: wrapper it runs and the wrapper's own load site.
+    via: tuple[ast.Call, Scope, Scope, LoadSite] | None = None
 
 
 def _function_chain(scope: Scope) -> list[Scope]:
@@ -177,6 +183,7 @@ class Flow:
         #: Names a call must end in to be a call of a possible wrapper (functions, classes, methods).
         self.names: set[str] = set()
         seen: set[int] = set()
+        loader_calls = list(loader_calls)
         for call, scope in loader_calls:
             if id(call) in seen or not any(s.kind == "function" for s in _scopes_up(scope)):
                 continue
@@ -187,9 +194,34 @@ class Flow:
                 self.names.add(fscope.name)
                 if fscope.name == "__init__" and fscope.cls is not None:
                     self.names.add(fscope.cls.name)
+        #: Calls, inside functions, of the module's wrappers: the calling function is a wrapper too.
+        self._relays: list[tuple[ast.Call, Scope, list[Scope]]] = []
+        if self._loads:
+            self._find_relays(seen)
         # summaries are worked out on demand, for the functions a call of the project actually runs
         self._summaries: dict[int, list[LoadSite]] = {}
         self._by_scope: dict[int, list[LoadSite]] = {}
+
+    def _find_relays(self, loader_calls: set[int]) -> None:
+        """Calls of a wrapper made inside another function, whose parameters may reach the load through it."""
+        taken: set[int] = set()
+        for _ in range(MAX_RELAY_ROUNDS):
+            grown = False
+            for call, scope in self.scan.index.calls:
+                if id(call) in loader_calls or id(call) in taken or not (call.args or call.keywords):
+                    continue
+                if call_name(call.func) not in self.names or not any(s.kind == "function" for s in _scopes_up(scope)):
+                    continue
+                taken.add(id(call))
+                chain = _function_chain(scope)
+                self._relays.append((call, scope, chain))
+                for fscope in chain:
+                    name = fscope.cls.name if fscope.name == "__init__" and fscope.cls is not None else fscope.name
+                    if fscope.name not in self.names or name not in self.names:
+                        self.names.update((fscope.name, name))
+                        grown = True
+            if not grown:
+                break
 
     @property
     def has_loads(self) -> bool:
@@ -202,6 +234,7 @@ class Flow:
         if done is not None:
             return done
         out: list[LoadSite] = []
+        self._by_scope[id(target)] = out  # a wrapper reached again while its sites are worked out adds none
         for call, scope, chain in self._loads:
             if not any(f is target for f in chain):
                 continue
@@ -209,7 +242,54 @@ class Flow:
             if sites is None:
                 sites = self._summaries[id(call)] = self._summarise(call, scope, chain)
             out.extend(site for site in sites if id(target) in site.params)
-        self._by_scope[id(target)] = out
+        for call, scope, chain in self._relays:
+            if not any(f is target for f in chain):
+                continue
+            sites = self._summaries.get(id(call))
+            if sites is None:
+                self._summaries[id(call)] = []
+                sites = self._summaries[id(call)] = self._summarise_relay(call, scope, chain)
+            out.extend(site for site in sites if id(target) in site.params)
+        return out
+
+    def _summarise_relay(self, call: ast.Call, scope: Scope, chain: list[Scope]) -> list[LoadSite]:
+        """The loads a call of another wrapper makes, as far as the calling functions' parameters reach them."""
+        seeds: dict[int, Res] = {}
+        marks: dict[str, tuple[Scope, str]] = {}
+        for fscope in chain:
+            for name, param in fscope.params.items():
+                mark = f"{_MARK}{len(marks)}{_MARK}"
+                marks[mark] = (fscope, name)
+                seeds[id(param)] = Res(values=[mark])
+        out: list[LoadSite] = []
+        if not marks:
+            return out
+        outer = FlowResolver(self.scan.resolver, seeds, summary=True)
+        conditional = _conditional(call, _enclosing_function(scope))
+        for wrapper in self._targets(call, scope):
+            for load in self.sites_for(wrapper)[:MAX_SITES_PER_CALL]:
+                if self.scan.budget.steps.exhausted:
+                    return out
+                bound = self._bind_with(call, scope, wrapper, outer, self.scan.resolver)
+                resolver = FlowResolver(self.scan.resolver, bound, summary=True)
+                view = cast("ModuleScan", _ScanView(self.scan, resolver))
+                site = Site(view, load.call, load.scope, load.spec, load.groups, load.qualname, load.bare)
+                res = site.value(load.spec.arg) if load.spec.arg is not None else None
+                if res is None:
+                    continue
+                reached: dict[int, set[str]] = {}
+                for value in res.values:
+                    if not isinstance(value, str) or _MARK not in value:
+                        continue
+                    for mark, (fscope, name) in marks.items():
+                        if mark in value:
+                            reached.setdefault(id(fscope), set()).add(name)
+                if reached:
+                    independent = frozenset(v for v in res.values if isinstance(v, str) and _MARK not in v)
+                    out.append(LoadSite(load.call, load.scope, load.spec, load.groups, load.qualname, load.bare,
+                                        {k: frozenset(v) for k, v in reached.items()},
+                                        conditional or load.conditional, independent | load.independent,
+                                        (call, scope, wrapper, load)))
         return out
 
     # -- summaries
@@ -345,8 +425,13 @@ class Flow:
               inner: Resolver) -> dict[int, Res | Callable[[], Res]]:
         """The values the call gives the target's parameters (defaults evaluated by ``inner``, the
         resolver of the target's module), each worked out only when the evaluation reads it."""
+        return self._bind_with(call, scope, target, self.scan.resolver, inner)
+
+    @staticmethod
+    def _bind_with(call: ast.Call, scope: Scope, target: Scope, resolver: Resolver,
+                   inner: Resolver) -> dict[int, Res | Callable[[], Res]]:
+        """:meth:`_bind` with the call's arguments worked out by ``resolver``."""
         seeds: dict[int, Res | Callable[[], Res]] = {}
-        resolver = self.scan.resolver
         star = has_star_args(call)
         for name, param in target.params.items():
             node = find_arg(call, param.position, (name,))
@@ -365,6 +450,12 @@ class Flow:
         """The references of one load of a wrapper, at the line of the argument that reaches it."""
         from modelclear.scan.pymodule import gate_action  # pymodule imports this module
 
+        where_load = load
+        while load.via is not None:  # through the wrappers the wrapper calls, to the real load
+            relay, relay_scope, wrapper_scope, inner_load = load.via
+            resolver = FlowResolver(inner.resolver, self._bind_with(relay, relay_scope, wrapper_scope, resolver,
+                                                                    inner.resolver))
+            load = inner_load
         view = cast("ModuleScan", _ScanView(inner, resolver))
         site = Site(view, load.call, load.scope, load.spec, load.groups, load.qualname, load.bare)
         gate = gate_action(site, resolver)
@@ -374,7 +465,7 @@ class Flow:
         wrapper = target.cls.name if target.name == "__init__" and target.cls is not None else target.name
         place = f"line {load.call.lineno + offset}" if inner is self.scan else f"{inner.path}:{load.call.lineno}"
         where = f"passed to {wrapper}(), which loads it at {place}"
-        if load.conditional:
+        if where_load.conditional or load.conditional:
             where += " (only on some paths)"
         out: list[Reference] = []
         seen: set[str] = set()
@@ -384,7 +475,7 @@ class Flow:
         finally:
             inner._describing.discard(id(load.call))
         for hit in hits:
-            if hit.id is None or hit.id in seen or _MARK in hit.raw or hit.raw in load.independent:
+            if hit.id is None or hit.id in seen or _MARK in hit.raw or hit.raw in where_load.independent:
                 continue
             seen.add(hit.id)
             note = "; ".join(x for x in (hit.note, where) if x)

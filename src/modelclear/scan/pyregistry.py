@@ -196,6 +196,23 @@ class EntryIndex:
         return self.by_value.get(value, [])[:MAX_LINES_PER_VALUE]
 
 
+def _entry_keys(raw: str, site_refs: list[Reference]) -> list[str]:
+    """The registry values ``raw`` may have been built from: itself, then its last path segment with and
+    without its file suffix (``f"{BASE}/{name}.zip"`` over a list of names), when no other value of the
+    call ends the same way."""
+    keys = [raw]
+    segment = _last_segment(raw)
+    if segment and segment != raw:
+        for part in (segment, segment.split(".", 1)[0]):
+            if part and part not in keys and sum(1 for r in site_refs if _last_segment(r.raw).startswith(part)) == 1:
+                keys.append(part)
+    return keys
+
+
+def _last_segment(raw: str) -> str:
+    return raw.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
 def _call_name(func: ast.expr) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
@@ -215,13 +232,15 @@ def with_registry_entries(refs: list[Reference], tree: ast.Module, source: str,
              if len({r.id for r in site_refs}) >= 2]
     if not sites:
         return refs
-    index = EntryIndex(tree, source, {r.raw for _, site_refs in sites for r in site_refs})
+    keys = {id(r): _entry_keys(r.raw, site_refs) for _, site_refs in sites for r in site_refs}
+    index = EntryIndex(tree, source, {k for found in keys.values() for k in found})
     added: list[Reference] = []
     moved: set[int] = set()
     seen: set[tuple[str, int]] = set()
     for line, site_refs in sites:
         for ref in site_refs:
-            for entry_line in index.lines(ref.raw):
+            entry_lines = next((found for found in map(index.lines, keys[id(ref)]) if found), [])
+            for entry_line in entry_lines:
                 at = entry_line + line_offset
                 if abs(at - line) <= NEAR:
                     continue

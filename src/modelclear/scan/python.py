@@ -47,6 +47,7 @@ from modelclear.scan.pyexports import index_constants
 from modelclear.scan.pyindex import ModuleIndex, build_index
 from modelclear.scan.pyloaders import keywords_hit, load_table
 from modelclear.scan.pymodule import ModuleScan
+from modelclear.scan.pyreach import LoaderReach
 from modelclear.scan.walk import decode_text, keyword_pattern
 
 #: Byte strings of which a Python file must contain one to be worth parsing (the walker reuses it).
@@ -55,6 +56,8 @@ PREFILTER: frozenset[bytes] = load_table().keywords
 MAX_SOURCE_CHARS = BUDGETS.python_source_chars
 
 _PREFILTER_BYTES_RE = keyword_pattern(PREFILTER)
+#: Per scanned root, what its project modules reach (see :meth:`PythonScanner.reaches`).
+_REACH: dict[Path, LoaderReach] = {}
 
 
 # ------------------------------------------------------------------------------------------ scanning
@@ -104,13 +107,15 @@ def scan_python_source(source: str, path: str, ctx: ScanContext, line_offset: in
 
 
 def _scan_source(source: str, path: str, ctx: ScanContext, line_offset: int, module_name: str,
-                 budget: FileBudget | None, tree: ast.Module | None) -> tuple[list[Reference | ScanWarning],
-                                                                               ModuleScan | None]:
-    """:func:`scan_python_source`, and the module's scan state when it got that far."""
+                 budget: FileBudget | None, tree: ast.Module | None,
+                 checked: bool = False) -> tuple[list[Reference | ScanWarning], ModuleScan | None]:
+    """:func:`scan_python_source`, and the module's scan state when it got that far (``checked``: the
+    caller has already decided the source is worth parsing)."""
     if len(source) > MAX_SOURCE_CHARS:
         return [ScanWarning(path, f"source larger than {MAX_SOURCE_CHARS} characters; not parsed",
                             code="too-large")], None
-    if not _has_keyword(source) and not keywords_hit(ctx.loaders, source.encode("utf-8", "surrogatepass")):
+    if not checked and not _has_keyword(source) and not keywords_hit(ctx.loaders,
+                                                                     source.encode("utf-8", "surrogatepass")):
         return [], None
     parsed = tree if tree is not None else _parse(source, path, line_offset)
     if isinstance(parsed, ScanWarning):
@@ -239,16 +244,30 @@ class PythonScanner:
         """Python source files (``.py``, ``.pyw``)."""
         return path.suffix.lower() in (".py", ".pyw")
 
+    def reaches(self, path: Path, data: bytes, ctx: ScanContext) -> bool:
+        """Whether a file the prefilter skips imports a project module that holds a loader (see
+        :mod:`modelclear.scan.pyreach`): its calls of the project's own wrappers are loads."""
+        reach = _REACH.get(ctx.root)
+        if reach is None:
+            def has_keyword(text: bytes) -> bool:
+                return _PREFILTER_BYTES_RE.search(text) is not None or keywords_hit(ctx.loaders, text)
+
+            reach = _REACH[ctx.root] = LoaderReach(ctx.root, has_keyword)
+            while len(_REACH) > 4:
+                del _REACH[next(iter(_REACH))]
+        return reach.file_reaches(path, data)
+
     def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
         """References and warnings of one Python file. Never raises on bad input."""
         rel = _rel(path, ctx.root)
-        if _PREFILTER_BYTES_RE.search(data) is None and not keywords_hit(ctx.loaders, data):
+        if (_PREFILTER_BYTES_RE.search(data) is None and not keywords_hit(ctx.loaders, data)
+                and not self.reaches(path, data, ctx)):
             return []
         source = decode_python(data)
         if source is None:
             return [ScanWarning(rel, "cannot decode as UTF-8 or its declared coding", code="encoding")]
         try:
-            found, scan = _scan_source(source, rel, ctx, 0, module_name_for(rel), None, None)
+            found, scan = _scan_source(source, rel, ctx, 0, module_name_for(rel), None, None, checked=True)
         except (RecursionError, MemoryError):
             return [ScanWarning(rel, "expression nesting too deep to analyse", code="too-deep")]
         if scan is not None and isinstance(ctx.project_constants, LazyConstants):

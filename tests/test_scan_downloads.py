@@ -1,0 +1,234 @@
+"""Downloads by URL (issue 10): GitHub release assets, plain HTTP fetches of weight and data files, the
+project's own download helpers called from scripts that name no loader library, helpers calling
+helpers, and registries of file names joined to a base URL. Snippets in the style of real projects."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from modelclear.model import Reference
+from modelclear.scan import ScanOptions, scan_path
+from modelclear.scan.base import ScanContext
+from modelclear.scan.python import scan_python_source
+
+ESRGAN = "https://github.com/xinntao/Real-ESRGAN/releases/download"
+BEIR = "https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets"
+
+
+def found(source: str) -> list[tuple[int, str | None]]:
+    ctx = ScanContext(root=Path("."))
+    out = [r for r in scan_python_source(textwrap.dedent(source), "app.py", ctx) if isinstance(r, Reference)]
+    return sorted(((r.line, r.id) for r in out), key=lambda item: (item[0], item[1] or ""))
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def tree_refs(root: Path) -> list[tuple[str, int, str | None]]:
+    result = scan_path(root, ScanOptions(jobs=1))
+    return sorted((r.path, r.line, r.id) for r in result.references if r.kind is None or r.kind.value != "package")
+
+
+def test_github_release_weights_fetched_by_os_system_wget(tmp_path: Path) -> None:
+    source = f'''\
+    import os
+
+
+    class Predictor:
+        def setup(self):
+            os.makedirs("output", exist_ok=True)
+            if not os.path.exists("weights/realesr-general-x4v3.pth"):
+                os.system(
+                    "wget {ESRGAN}/v0.2.5.0/realesr-general-x4v3.pth -P ./weights"
+                )
+            # the CLI is installed from its release too
+            os.system("curl -LO https://github.com/cli/cli/releases/download/v2.40.0/gh_2.40.0_linux_amd64.tar.gz")
+    '''
+    write(tmp_path, {"cog_predict.py": source})
+    assert tree_refs(tmp_path) == [("cog_predict.py", 9, f"url:{ESRGAN}/v0.2.5.0/realesr-general-x4v3.pth")]
+
+
+def test_basicsr_load_file_from_url_over_model_name_chain() -> None:
+    source = f'''\
+    import argparse
+    import os
+
+    from basicsr.utils.download_util import load_file_from_url
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("-n", "--model_name", type=str, default="RealESRGAN_x4plus")
+        args = parser.parse_args()
+        if args.model_name == "RealESRGAN_x4plus":
+            file_url = ["{ESRGAN}/v0.1.0/RealESRGAN_x4plus.pth"]
+        elif args.model_name == "RealESRGAN_x2plus":
+            file_url = ["{ESRGAN}/v0.2.1/RealESRGAN_x2plus.pth"]
+        model_path = os.path.join("weights", args.model_name + ".pth")
+        if not os.path.isfile(model_path):
+            for url in file_url:
+                model_path = load_file_from_url(url=url, model_dir="weights", progress=True, file_name=None)
+    '''
+    ids = {i for _, i in found(source)}
+    assert ids == {f"url:{ESRGAN}/v0.1.0/RealESRGAN_x4plus.pth", f"url:{ESRGAN}/v0.2.1/RealESRGAN_x2plus.pth"}
+
+
+def test_sample_picture_fetched_with_get_file_is_not_a_dataset() -> None:
+    source = '''\
+    import tensorflow as tf
+    from tensorflow import keras
+
+    img_path = keras.utils.get_file(fname="cat.jpg", origin="https://img-datasets.s3.amazonaws.com/cat.jpg")
+    zip_path = keras.utils.get_file(
+        origin="https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip", extract=True)
+    '''
+    assert found(source) == [(5, "url:https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip")]
+
+
+def test_plain_http_fetch_counts_only_weight_and_data_files() -> None:
+    source = '''\
+    import requests
+    import urllib.request
+
+    API = "https://api.example.com/v1/status"
+    CKPT = "https://example-lab.org/releases/deepct/marco.zip"
+
+
+    def fetch(url):
+        return requests.get(url, timeout=10).json()
+
+
+    status = requests.get(API).json()
+    urllib.request.urlretrieve(CKPT, "marco.zip")
+    page = requests.get("https://example-lab.org/deepct.html")
+    fetch(API)
+    '''
+    assert found(source) == [(13, "url:https://example-lab.org/releases/deepct/marco.zip")]
+
+
+def test_script_calling_project_download_helpers_through_two_functions(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "beir/__init__.py": "from .logging import LoggingHandler\n",
+        "beir/logging.py": "import logging\n\n\nclass LoggingHandler(logging.Handler):\n    pass\n",
+        "beir/util.py": '''\
+            import os
+            import zipfile
+
+            import requests
+            from tqdm.autonotebook import tqdm
+
+
+            def download_url(url: str, save_path: str, chunk_size: int = 1024):
+                r = requests.get(url, stream=True)
+                total = int(r.headers.get("Content-Length", 0))
+                with open(save_path, "wb") as fd, tqdm(desc=save_path, total=total, unit="iB") as bar:
+                    for data in r.iter_content(chunk_size=chunk_size):
+                        bar.update(fd.write(data))
+
+
+            def unzip(zip_file: str, out_dir: str):
+                zipfile.ZipFile(zip_file, "r").extractall(path=out_dir)
+
+
+            def download_and_unzip(url: str, out_dir: str, chunk_size: int = 1024) -> str:
+                os.makedirs(out_dir, exist_ok=True)
+                dataset = url.split("/")[-1]
+                zip_file = os.path.join(out_dir, dataset)
+                if not os.path.isfile(zip_file):
+                    download_url(url, zip_file, chunk_size)
+                if not os.path.isdir(zip_file.replace(".zip", "")):
+                    unzip(zip_file, out_dir)
+                return os.path.join(out_dir, dataset.replace(".zip", ""))
+            ''',
+        "examples/evaluate_bm25.py": f'''\
+            import logging
+            import os
+            import pathlib
+
+            from beir import LoggingHandler, util
+
+            logging.basicConfig(level=logging.INFO, handlers=[LoggingHandler()])
+
+            dataset = "scifact"
+            url = f"{BEIR}/{{dataset}}.zip"
+            out_dir = os.path.join(pathlib.Path(__file__).parent.absolute(), "datasets")
+            data_path = util.download_and_unzip(url, out_dir)
+            ''',
+        "examples/download_all.py": f'''\
+            import os
+            import pathlib
+
+            from beir import util
+
+
+            def main():
+                out_dir = pathlib.Path(__file__).parent.absolute()
+
+                dataset_files = [
+                    "msmarco.zip",
+                    "trec-covid.zip",
+                    "nfcorpus.zip",
+                ]
+
+                for dataset in dataset_files:
+                    zip_file = os.path.join(out_dir, dataset)
+                    url = f"{BEIR}/{{dataset}}"
+                    print(f"Downloading {{dataset}} ...")
+                    util.download_url(url, zip_file)
+                    util.unzip(zip_file, out_dir)
+
+
+            if __name__ == "__main__":
+                main()
+            ''',
+    })
+    got = [(p, line, i) for p, line, i in tree_refs(tmp_path) if p.startswith("examples/")]
+    assert got == [
+        ("examples/download_all.py", 11, f"url:{BEIR}/msmarco.zip"),
+        ("examples/download_all.py", 12, f"url:{BEIR}/trec-covid.zip"),
+        ("examples/download_all.py", 13, f"url:{BEIR}/nfcorpus.zip"),
+        ("examples/evaluate_bm25.py", 12, f"url:{BEIR}/scifact.zip"),
+    ]
+
+
+def test_script_using_project_model_class_re_exported_by_a_package(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "beir/__init__.py": "",
+        "beir/retrieval/__init__.py": "",
+        "beir/retrieval/models/__init__.py": "from .sentence_bert import SentenceBERT\n",
+        "beir/retrieval/models/sentence_bert.py": '''\
+            from sentence_transformers import SentenceTransformer
+
+
+            class SentenceBERT:
+                def __init__(self, model_path: str | tuple = None, sep: str = " ", **kwargs):
+                    self.sep = sep
+                    if isinstance(model_path, str):
+                        self.q_model = SentenceTransformer(model_path, **kwargs)
+                        self.doc_model = self.q_model
+                    elif isinstance(model_path, tuple):
+                        self.q_model = SentenceTransformer(model_path[0], **kwargs)
+                        self.doc_model = SentenceTransformer(model_path[1], **kwargs)
+            ''',
+        "examples/evaluate_sbert.py": '''\
+            from beir.retrieval import models
+            from beir.retrieval.search.dense import DenseRetrievalExactSearch as DRES
+
+            model_name_or_path = "NovaSearch/stella_en_1.5B_v5"
+            max_length = 512
+
+            dense_model = models.SentenceBERT(
+                model_name_or_path,
+                trust_remote_code=True,
+            )
+            model = DRES(dense_model, batch_size=128)
+            ''',
+        "examples/plain.py": "from beir.retrieval import models\n\nprint(models)\n",
+    })
+    got = [(p, line, i) for p, line, i in tree_refs(tmp_path) if p.startswith("examples/")]
+    assert got == [("examples/evaluate_sbert.py", 8, "hf:NovaSearch/stella_en_1.5B_v5")]
