@@ -610,3 +610,20 @@ def test_every_format_and_japanese_mark_lock_facts(tmp_path: Path) -> None:
     ja = " ".join(out("--lang", "ja").split())
     assert (f"modelclear.lock による：Hub 上の someone/pinned-model のカード（リビジョン cccccccccccc）を "
             f"{day}（3日前）") in ja
+
+
+def test_a_lock_too_large_to_read_back_is_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    lock = lockmod.Lock(tmp_path / "modelclear.lock")
+    for i in range(3):
+        lock.put(lockmod.LockEntry(id=f"hf:a/m{i}", repo=f"a/m{i}", kind="model", revision="d" * 40,
+                                   read_on=_dt.date(2026, 12, 1), source=f"https://huggingface.co/a/m{i}"))
+    monkeypatch.setattr(lockmod, "MAX_ENTRIES", 2)
+    with pytest.raises(OSError) as caught:
+        lock.save()
+    assert caught.value.errno == errno.EFBIG and "more than a lock may be" in str(caught.value.strerror)
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file left
+    monkeypatch.setattr(lockmod, "MAX_ENTRIES", 3)
+    lock.save()
+    assert len(lockmod.Lock.load(tmp_path / "modelclear.lock").entries) == 3

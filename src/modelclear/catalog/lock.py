@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import errno
 import os
 import re
 import unicodedata
@@ -233,10 +234,18 @@ class Lock:
         return dumps(self.entries.values())
 
     def save(self) -> None:
-        """Write the lock (atomically: a temporary file beside it, then renamed); ``OSError`` on failure."""
+        """Write the lock (atomically: a temporary file beside it, then renamed); ``OSError`` on failure.
+
+        A lock that could not be read back (over :data:`MAX_ENTRIES` or :data:`MAX_LOCK_BYTES`, which
+        a few hostile cards could cause) is not written: ``OSError`` (``EFBIG``) saying so.
+        """
+        text = self.dumps()
+        if len(self.entries) > MAX_ENTRIES or len(text.encode("utf-8")) > MAX_LOCK_BYTES:
+            raise OSError(errno.EFBIG, f"it would hold more than {MAX_ENTRIES} entries or {MAX_LOCK_BYTES >> 20} "
+                          "MiB, more than a lock may be; not written")
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
-            tmp.write_text(self.dumps(), encoding="utf-8", newline="\n")
+            tmp.write_text(text, encoding="utf-8", newline="\n")
             tmp.replace(self.path)
         finally:
             if tmp.exists():
