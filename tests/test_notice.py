@@ -443,3 +443,10 @@ def test_the_name_check_ignores_case_and_separators() -> None:
 
     assert _begins("llama-3-8b-support", "Llama 3") and _begins("Llama_3.1_bot", "Llama")
     assert not _begins("support-bot", "Llama") and not _begins("my-llama", "Llama")
+
+
+def test_cc_by_sa_3_dataset_keeps_share_alike(capsys: pytest.CaptureFixture[str]) -> None:
+    _, files, _ = notice(capsys, "dataset:dolly-15k", "-j", "JP", "-a", "distribute")
+    assert "licensed under CC BY-SA 3.0: https://creativecommons.org/licenses/by-sa/3.0/" in files["NOTICE"]
+    stays = section(files["MODEL_CARD_LICENSE.md"], "Conditions that stay with this release")
+    assert "Creative Commons Compatible License" in stays and "§4(b)" in stays
