@@ -117,8 +117,8 @@ def _leaves(folder: Path) -> list[str]:
 def run_kb(n_artifacts: int, seed: int, jurisdictions: list[str]) -> dict[str, float]:
     """Write, load and assess a synthetic knowledge base; print and return the phases' numbers."""
     from modelclear import ids, lineage
-    from modelclear.catalog import Catalog, KnowledgeBase
-    from modelclear.service import Service
+    from modelclear.catalog import Catalog
+    from modelclear.service import Service, load_knowledge
 
     numbers: dict[str, float] = {}
 
@@ -132,7 +132,7 @@ def run_kb(n_artifacts: int, seed: int, jurisdictions: list[str]) -> dict[str, f
         counts = write_overlay(folder, n_artifacts, seed)
         phase(f"overlay written ({counts['bytes'] / 1e6:.0f} MB)", t0)
         t0 = time.process_time()
-        kb = KnowledgeBase.load(overlays=[folder])
+        kb = load_knowledge([folder])  # as every entry point loads it (once per process)
         phase("knowledge loaded", t0)
         t0 = time.process_time()
         leaves = _leaves(folder)
