@@ -432,3 +432,20 @@ def test_check_a_path_under_home(tmp_path: Path, service: Service, monkeypatch: 
     monkeypatch.chdir(tmp_path)
     a = service.check(Question(id="~/m", jurisdictions=("JP",))).assessments[0]
     assert a.ref.id == "local:m" and a.artifact is not None and a.artifact.origin == "local"
+
+
+def test_file_names_that_are_not_text(tmp_path: Path, service: Service) -> None:
+    root = os.fsencode(tmp_path)
+    for name in (b"m\xff", b"n\x1b[31mred"):
+        os.makedirs(root + b"/" + name)
+        with open(root + b"/" + name + b"/adapter_config.json", "w") as fh:
+            fh.write('{"base_model_name_or_path": "mistralai/Mistral-7B-v0.1", "peft_type": "LORA"}')
+    report = service.scan(tmp_path, service.scenarios(["JP"], "deploy"))
+    local = [e for e in report.entries if e.reference.id and e.reference.id.startswith("local:")]
+    assert len(local) == 1 and str(local[0].reference.id).startswith("local:m")  # a control character: no id
+    assert local[0].assessment is not None
+    from modelclear.report import get
+
+    for fmt in ("text", "json", "html", "sarif", "markdown"):
+        out = get(fmt).render(report)
+        assert "\x1b" not in out and "\udcff" not in out, fmt

@@ -876,7 +876,7 @@ def attach_local(source: LocalSource, references: Iterable[Any]) -> list[Any]:
             continue
         rel = _artifact_path(source.root, path)
         local_id = f"{SCHEME}:{rel}"
-        if source.lookup(ArtifactRef(kind=Kind.MODEL, id=local_id)) is None:
+        if ids.try_parse(local_id) is None or source.lookup(ArtifactRef(kind=Kind.MODEL, id=local_id)) is None:
             out.append(ref)
             continue
         if self_ref:
