@@ -864,7 +864,7 @@ def attach_local(source: LocalSource, references: Iterable[Any]) -> list[Any]:
     extra: dict[str, Any] = {}
     for ref in references:
         path = getattr(ref, "path", "")
-        if not path:
+        if not path or os.path.isabs(path) or path.startswith("~"):  # not a file of the scanned tree
             out.append(ref)
             continue
         name = Path(path).name.lower()
