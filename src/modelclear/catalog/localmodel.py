@@ -13,7 +13,9 @@ scheme of ``data/loaders/local_models.yaml``) and a record built from its own fi
   ``ss_sd_model_name``, ``modelspec.*``, ``license``);
 * a mergekit YAML (``models:``/``slices:``, ``base_model:``, ``merge_method``);
 * a GGUF file (``general.base_model.*``, ``general.license``, ``general.name``), header only;
-* an ONNX file (``metadata_props`` of the ModelProto, read by a bounded protobuf walk).
+* an ONNX file (``metadata_props`` of the ModelProto, read by a bounded protobuf walk; metadata stored
+  after more than :data:`HEAD_BYTES` of graph is not reached, and a warning says so). An export, like a
+  GGUF conversion, is related to its base as ``quantized``: the same weights in another form.
 
 Each record says what it declares (licence, with the file and key it comes from), its bases (resolved
 to catalogued ids where possible: a Hub name or address becomes ``hf:``, a LoRA's base version is
