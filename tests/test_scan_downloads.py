@@ -232,3 +232,39 @@ def test_script_using_project_model_class_re_exported_by_a_package(tmp_path: Pat
     })
     got = [(p, line, i) for p, line, i in tree_refs(tmp_path) if p.startswith("examples/")]
     assert got == [("examples/evaluate_sbert.py", 8, "hf:NovaSearch/stella_en_1.5B_v5")]
+
+
+def test_released_savedmodels_evaluated_over_a_formatted_bucket_path() -> None:
+    source = '''\
+    import tensorflow as tf
+    import tensorflow_datasets as tfds
+
+    BATCH_SIZE = 50
+    ds = tfds.load(name="imagenet2012", split="validation").batch(BATCH_SIZE)
+
+
+    def eval(model_path, log=False):
+      if log:
+        print("Loading model from %s" % model_path)
+      model = tf.saved_model.load(model_path)
+      top_1_accuracy = tf.keras.metrics.Accuracy("top_1_accuracy")
+      for features in ds:
+        logits = model(features["image"], trainable=False)["logits_sup"]
+        top_1_accuracy.update_state(features["label"], tf.argmax(logits, axis=-1))
+      return top_1_accuracy.result().numpy().astype(float)
+
+
+    path_pat = "gs://simclr-checkpoints-tf2/simclrv2/finetuned_{pct}pct/r{depth}_{width_multiplier}x_sk{sk}/saved_model/"
+    results = {}
+    for resnet_depth in (50, 101):
+      for sk in (0, 1):
+        path = path_pat.format(pct=100, depth=resnet_depth, width_multiplier=1, sk=sk)
+        results[path] = eval(path)
+
+    exported = tf.saved_model.load("./exports/my_finetune")
+    '''
+    at_call = {i for line, i in found(source) if line == 24}
+    bucket = "url:gs://simclr-checkpoints-tf2/simclrv2/finetuned_100pct"
+    assert at_call == {f"{bucket}/r50_1x_sk0/saved_model/", f"{bucket}/r50_1x_sk1/saved_model/",
+                       f"{bucket}/r101_1x_sk0/saved_model/", f"{bucket}/r101_1x_sk1/saved_model/"}
+    assert not [line for line, i in found(source) if line == 26]  # the user's own export: not a reference

@@ -33,6 +33,8 @@ def build_url(site: Site) -> list[Hit]:
             if _SAMPLE_MEDIA.search(text.split("?", 1)[0].split("#", 1)[0]):
                 return []
             return [url_hit(text, site.spec.kind)]
+        if site.options.get("remote_only"):  # a loader mostly given the user's own local exports
+            return []
         return [local_hit(text, site.spec.kind)]
 
     return site.each(res, one)
