@@ -6,8 +6,9 @@ Hub sends (read from ``huggingface_hub``'s source): ``GET /api/models/{repo}`` a
 ``/{repo}/resolve/{rev}/README.md`` and ``/datasets/{repo}/resolve/{rev}/README.md`` with
 ``X-Repo-Commit`` and the blob's ``ETag``; an unknown repository answers 401 ``RepoNotFound`` and a
 missing file 404 ``EntryNotFound``, as the Hub does. The command line runs as a user runs it (a
-subprocess with ``HF_ENDPOINT`` pointing at the server). The cards are abbreviated from the public
-cards of these repositories; the commit shas are made up for the test.
+subprocess with ``HF_ENDPOINT`` pointing at the server). The cards are short front matters modelled on
+these repositories' public cards (written without network access, so not byte copies; what matters
+here is the route and format, not the licence facts); the commit shas are made up for the test.
 """
 
 from __future__ import annotations
