@@ -576,6 +576,13 @@ def cmd_web(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_policy(args: argparse.Namespace) -> int:
+    """``modelclear policy pull URL --project NAME``: the team service's approvals as waivers (docs/service.md)."""
+    from modelclear.web.pull import run
+
+    return run(args)
+
+
 def cmd_completion(args: argparse.Namespace) -> int:
     """``modelclear completion bash|zsh|fish``: the shell's completion script on standard output."""
     from modelclear.completion import script
@@ -606,7 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.environ["NO_COLOR"] = "1"  # rich, and anything else this process starts, read it
     handlers = {"check": cmd_check, "scan": cmd_scan, "notice": cmd_notice, "explain": cmd_explain, "kb": cmd_kb,
-                "web": cmd_web, "completion": cmd_completion}
+                "web": cmd_web, "policy": cmd_policy, "completion": cmd_completion}
     if args.command not in handlers:
         parser.print_help()
         return EXIT_USAGE

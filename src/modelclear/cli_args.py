@@ -194,6 +194,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "the knowledge base and the local cache do not know an id")
     p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
     _web_service_args(p)
+    p = sub.add_parser("policy", parents=[common], help="the policy file: pull the team service's approvals as waivers")
+    policy_sub = p.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    s = policy_sub.add_parser("pull", help="write the project's standing approvals from the team service into the "
+                              "policy file as waivers (token from $MODELCLEAR_TOKEN; docs/service.md)")
+    s.add_argument("url", help="the service (http(s)://HOST[:PORT]), or .../api/projects/NAME/waivers")
+    s.add_argument("--project", metavar="NAME", help="the project (unless URL names it)")
+    s.add_argument("--policy", metavar="FILE", help="the policy file to update (default: the nearest policy file "
+                   "from the current folder, else ./modelclear.toml, created)")
     p = sub.add_parser("completion", help="print a shell completion script: eval \"$(modelclear completion bash)\"")
     p.add_argument("shell", choices=("bash", "zsh", "fish"))
     return parser

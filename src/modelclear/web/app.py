@@ -98,10 +98,11 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
     app.include_router(scans.router(site, scans.ScanStore()))
     app.include_router(api.router(site))
     if database is not None:
-        from modelclear.web import accounts, team
+        from modelclear.web import accounts, reviews, team
 
         auth = accounts.Auth(database, trust_user_header)
         accounts.install(app, site, auth)
         app.include_router(accounts.router(site, auth))
+        app.include_router(reviews.router(site, database))
         app.include_router(team.router(site, database))
     return app

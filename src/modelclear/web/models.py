@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from modelclear.web.db import utcnow
@@ -131,3 +131,31 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(600), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Review(Base):
+    """A reviewer's decision on an artifact for a scenario: approve (a waiver until ``expires``) or reject.
+
+    ``project_id`` None: for every project. The newest decision for the same artifact, scope and scenario
+    stands; a revoked one no longer counts.
+    """
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_artifact", "artifact_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    artifact_id: Mapped[str] = mapped_column(String(512))
+    artifact_key: Mapped[str] = mapped_column(String(512))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=True)
+    jurisdiction: Mapped[str] = mapped_column(String(20))
+    activity: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(String(20))
+    decision: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    expires: Mapped[dt.date] = mapped_column(Date)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+    project: Mapped[Project | None] = relationship()

@@ -210,14 +210,21 @@ def router(site: Site, database: Database) -> APIRouter:
 
     @routes.get("/artifacts/{artifact_id:path}", response_class=HTMLResponse)
     def artifact_page(request: Request, artifact_id: str) -> Response:
-        """Every project whose newest report references ``artifact_id``."""
-        Auth.require(request)
+        """Every project whose newest report references ``artifact_id``, and the reviews of it."""
+        from sqlalchemy import select
+
+        from modelclear.web import reviews
+        from modelclear.web.models import Project
+
+        viewer = Auth.require(request)
         lang = lang_of(request)
         if not artifact_id or len(artifact_id) > 512:
             return site.html_error(request, BadInput("bad_request", reason="id"), lang)
         with database.session() as s:
             uses = store.users_of(s, artifact_id)
+            names = list(s.scalars(select(Project.name).order_by(Project.name)))
+            review_ctx = reviews.page_context(s, site, artifact_id, viewer, names)
         return site.render("team_artifact.html.j2", request, lang, artifact_id=artifact_id, uses=uses,
-                           projects=sorted({u.project for u in uses}))
+                           projects=sorted({u.project for u in uses}), **review_ctx)
 
     return routes
