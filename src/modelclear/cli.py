@@ -563,6 +563,12 @@ def cmd_web(args: argparse.Namespace) -> int:
     app = create_app(tuple(args.kb), online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None,
                      database=database, allowed_hosts=tuple(args.allowed_host) or LOCAL_HOSTS,
                      trust_user_header=args.trust_user_header)
+    from modelclear.web.reassess import knowledge_stamp, reassess, summary
+
+    outcome = reassess(database, app.state.service)  # new knowledge: stored reports judged again
+    if outcome.reports:
+        for line in summary(outcome, knowledge_stamp(app.state.service)):
+            print(f"modelclear: {line}", file=sys.stderr)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"modelclear: serving http://{host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
     if args.host not in ("127.0.0.1", "localhost", "::1"):

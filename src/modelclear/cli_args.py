@@ -89,6 +89,11 @@ def _web_service_args(p: argparse.ArgumentParser) -> None:
                    help="viewer (default): sees projects and reviews; reviewer: also approves and rejects; "
                    "admin: also adds users, projects and CI tokens")
     _db_arg(a, sub=True)
+    a = web_sub.add_parser("reassess", help="judge every project's newest report again with this modelclear's "
+                           "knowledge and list the projects whose verdicts changed (also done on every start)")
+    _db_arg(a, sub=True)
+    a.add_argument("--kb", action="append", default=argparse.SUPPRESS, metavar="DIR",
+                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                    help="a Host header the service answers (repeatable; default: localhost, 127.0.0.1, ::1); "
                    "add the name people use when serving beyond this machine")

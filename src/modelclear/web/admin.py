@@ -1,7 +1,8 @@
 """``modelclear web`` subcommands that manage the team service from a shell (docs/service.md):
 ``web project add NAME`` and ``web project token NAME`` print a new CI token, once;
 ``web user add NAME --role ROLE`` adds a user (the first administrator, typically), the password read
-from standard input's first line, or asked for twice on a terminal.
+from standard input's first line, or asked for twice on a terminal; ``web reassess`` judges every
+project's newest report again with this modelclear's knowledge (:mod:`modelclear.web.reassess`).
 
 Each returns the exit code; a usage or database problem is one line on standard error and exit 3.
 """
@@ -70,6 +71,14 @@ def run(args: argparse.Namespace) -> int:
             except accounts.AccountError as exc:
                 return _fail(_ACCOUNT_ERRORS.get(exc.code, exc.code))
             print(f"modelclear: added {args.name} ({args.role})", file=sys.stderr)
+            return EXIT_OK
+        if args.web_command == "reassess":
+            from modelclear.service import Service
+            from modelclear.web.reassess import knowledge_stamp, reassess, summary
+
+            service = Service.open(tuple(getattr(args, "kb", None) or ()))
+            for line in summary(reassess(database, service), knowledge_stamp(service)):
+                print(line)
             return EXIT_OK
         return _fail(f"unknown subcommand {args.web_command!r}")
     except projects.ReportError as exc:

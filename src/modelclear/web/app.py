@@ -78,6 +78,7 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
     site = Site.open(Service.open(overlays, online=online, hf_cache=hf_cache))
     app = FastAPI(title="modelclear", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.database = database
+    app.state.service = site.service
     if allowed_hosts is not None:  # added first, so the security headers below wrap its 400 too
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 

@@ -85,6 +85,10 @@ class ReportItem(Base):
     verdict: Mapped[str] = mapped_column(String(20))
     risk: Mapped[str] = mapped_column(String(10), default="")
     locations: Mapped[str] = mapped_column(Text, default="")  # "path:line" of each reference, one a line
+    accepted: Mapped[str] = mapped_column(String(2000), default="")  # the scenario's accepted terms, space-separated
+    obtained_on: Mapped[str] = mapped_column(String(10), default="")
+    domicile: Mapped[str] = mapped_column(String(20), default="")
+    rejudged: Mapped[str | None] = mapped_column(String(20), nullable=True)  # the verdict with newer knowledge
 
     report: Mapped[Report] = relationship(back_populates="items")
 
@@ -159,3 +163,15 @@ class Review(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
     project: Mapped[Project | None] = relationship()
+
+
+class Reassessment(Base):
+    """A project's newest report judged again with newer knowledge: when, with what, and what changed."""
+
+    __tablename__ = "reassessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    knowledge: Mapped[str] = mapped_column(String(100))  # "<modelclear version> <knowledge date>"
+    changes: Mapped[str] = mapped_column(Text, default="[]")  # JSON: [{id, jurisdiction, before, after}]

@@ -120,6 +120,9 @@ class Row:
     verdict: str
     risk: str
     locations: tuple[str, ...]
+    accepted: str = ""
+    obtained_on: str = ""
+    domicile: str = ""
 
 
 def parse_report(body: bytes) -> tuple[dict[str, Any], list[Row]]:
@@ -177,7 +180,11 @@ def parse_report(body: bytes) -> tuple[dict[str, Any], list[Row]]:
             jurisdiction=jurisdiction, activity=_text(scen.get("activity"), 20, f"{where}.scenario.activity"),
             purpose=_text(scen.get("purpose"), 20, f"{where}.scenario.purpose"), verdict=str(verdict),
             risk=_text(a.get("risk"), 10, f"{where}.risk"),
-            locations=tuple(locations.get(aid.lower(), ())) or _requested_places(locations, art)))
+            locations=tuple(locations.get(aid.lower(), ())) or _requested_places(locations, art),
+            accepted=" ".join(x for x in scen.get("accepted") or () if isinstance(x, str))[:2000]
+            if isinstance(scen.get("accepted"), list) else "",
+            obtained_on=_text(scen.get("obtained_on"), 10, f"{where}.scenario.obtained_on"),
+            domicile=_text(scen.get("domicile"), 20, f"{where}.scenario.domicile")))
     return doc, rows
 
 
@@ -199,7 +206,8 @@ def store_report(session: Session, project: Project, body: bytes) -> Report:
                     body=body.decode("utf-8"))
     report.items = [ReportItem(artifact_id=r.artifact_id, artifact_key=r.artifact_id.lower(), name=r.name,
                                kind=r.kind, license=r.license, jurisdiction=r.jurisdiction, activity=r.activity,
-                               purpose=r.purpose, verdict=r.verdict, risk=r.risk, locations="\n".join(r.locations))
+                               purpose=r.purpose, verdict=r.verdict, risk=r.risk, locations="\n".join(r.locations),
+                               accepted=r.accepted, obtained_on=r.obtained_on, domicile=r.domicile)
                     for r in rows]
     session.add(report)
     session.flush()

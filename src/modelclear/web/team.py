@@ -15,6 +15,7 @@ any signed-in user (:mod:`modelclear.web.accounts`); administrators add projects
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 from urllib.parse import quote
@@ -61,11 +62,12 @@ async def read_bounded(request: Request, limit: int) -> bytes:
 
 
 def _counts(items: list[Any]) -> dict[str, int]:
+    """Artifacts by their worst verdict (re-judged with newer knowledge when it was)."""
     worst: dict[str, str] = {}
     for i in items:
-        key = i.artifact_key
-        if key not in worst or store.SEVERITY.get(i.verdict, 9) < store.SEVERITY.get(worst[key], 9):
-            worst[key] = i.verdict
+        key, verdict = i.artifact_key, i.rejudged or i.verdict
+        if key not in worst or store.SEVERITY.get(verdict, 9) < store.SEVERITY.get(worst[key], 9):
+            worst[key] = verdict
     return dict(Counter(worst.values()))
 
 
@@ -117,13 +119,17 @@ def router(site: Site, database: Database) -> APIRouter:
         with database.session() as s:
             from sqlalchemy import select
 
-            from modelclear.web.models import Project
+            from modelclear.web.models import Project, Reassessment
 
             for p in s.scalars(select(Project).order_by(Project.name)):
                 latest = store.latest_reports(s, p, 1)
+                rejudged = s.scalar(select(Reassessment).where(Reassessment.report_id == latest[0].id)
+                                    .order_by(Reassessment.id.desc()).limit(1)) if latest else None
                 rows.append({"name": p.name, "href": project_href(p.name),
                              "received_at": latest[0].received_at.isoformat(" ", "minutes") if latest else "",
-                             "counts": _counts(latest[0].items) if latest else {}})
+                             "counts": _counts(latest[0].items) if latest else {},
+                             "rejudged": rejudged and {"knowledge": rejudged.knowledge,
+                                                       "changes": len(json.loads(rejudged.changes))}})
         return site.render("team_projects.html.j2", request, lang, projects=rows, verdicts=store.VERDICTS,
                            csrf=viewer.csrf, admin=viewer.role == "admin")
 
@@ -180,8 +186,8 @@ def router(site: Site, database: Database) -> APIRouter:
                 return site.html_error(request, BadInput("no_project", name=name[:100]), lang, 404)
             reports = store.latest_reports(s, project, HISTORY)
             newest = reports[0] if reports else None
-            items = sorted(newest.items, key=lambda i: (store.SEVERITY.get(i.verdict, 9), i.artifact_key,
-                                                        i.jurisdiction)) if newest else []
+            items = sorted(newest.items, key=lambda i: (store.SEVERITY.get(i.rejudged or i.verdict, 9),
+                                                        i.artifact_key, i.jurisdiction)) if newest else []
             changed = store.changes(newest, reports[1] if len(reports) > 1 else None) if newest else []
             ctx: dict[str, Any] = {
                 "project": project.name,
@@ -189,7 +195,8 @@ def router(site: Site, database: Database) -> APIRouter:
                     "id": newest.id, "received_at": newest.received_at.isoformat(" ", "minutes"),
                     "scenario": newest.scenario, "tool": newest.tool, "knowledge_as_of": newest.knowledge_as_of},
                 "items": [{"id": i.artifact_id, "name": i.name, "license": i.license, "jurisdiction": i.jurisdiction,
-                           "verdict": i.verdict, "locations": [x for x in i.locations.split("\n") if x][:5]}
+                           "verdict": i.rejudged or i.verdict, "reported": i.verdict if i.rejudged else None,
+                           "locations": [x for x in i.locations.split("\n") if x][:5]}
                           for i in items],
                 "changes": changed, "has_previous": len(reports) > 1,
                 "history": [{"id": r.id, "received_at": r.received_at.isoformat(" ", "minutes"),

@@ -1,0 +1,103 @@
+"""New knowledge, re-judged (issue 13, item 4): after an upgrade, each project's newest report is judged
+again with the running knowledge (on start and with ``modelclear web reassess``), the projects whose
+verdicts changed are listed, and the pages show the new verdict beside the reported one.
+
+The "old knowledge" is a real stored report whose rows say what an older modelclear concluded (a
+verdict and a knowledge date different from today's); the re-judgement runs the real check service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from servicedb import db_url, sign_in  # noqa: F401  (fixture)
+from sqlalchemy import select
+
+from modelclear.cli import main
+from modelclear.web import db, projects
+from modelclear.web.app import create_app
+from modelclear.web.models import Reassessment, Report
+from modelclear.web.reassess import knowledge_stamp, reassess
+
+FLUX = "hf:black-forest-labs/FLUX.1-dev"
+BERT = "hf:google-bert/bert-base-uncased"
+CODE = ('from diffusers import FluxPipeline\nfrom transformers import AutoModel\n'
+        'pipe = FluxPipeline.from_pretrained("black-forest-labs/FLUX.1-dev")\n'
+        'enc = AutoModel.from_pretrained("google-bert/bert-base-uncased")\n')
+
+
+@pytest.fixture
+def setup(db_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, db.Database]]:  # noqa: F811
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / "app.py").write_text(CODE, encoding="utf-8")
+    out = tmp_path / "report.json"
+    assert main(["scan", str(folder), "-j", "JP", "-f", "json", "-o", str(out), "--no-policy", "-q"]) == 1
+    database = db.open_database(db_url)
+    with database.session() as s:
+        for name in ("image-studio", "text-bot"):
+            project, _ = projects.create_project(s, name)
+            report = projects.store_report(s, project, out.read_bytes())
+            if name == "image-studio":  # what an older modelclear said: FLUX.1-dev allowed, knowledge of 2025
+                report.knowledge_as_of = "2025-01-01"
+                next(i for i in report.items if i.artifact_id == FLUX).verdict = "allowed"
+    app = create_app(database=database)
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client, database
+    database.close()
+
+
+def test_reports_judged_with_older_knowledge_are_judged_again(setup) -> None:  # type: ignore[no-untyped-def]
+    client, database = setup
+    service = client.app.state.service  # type: ignore[attr-defined]
+    outcome = reassess(database, service)
+    assert outcome.reports == 1  # text-bot's report was judged with today's knowledge already
+    assert list(outcome.changed) == ["image-studio"]
+    [change] = outcome.changed["image-studio"]
+    assert (change.artifact_id, change.jurisdiction, change.before, change.after) == (FLUX, "JP", "allowed",
+                                                                                      "prohibited")
+    with database.session() as s:
+        [run] = s.scalars(select(Reassessment))
+        assert run.knowledge == knowledge_stamp(service)
+        report = s.scalars(select(Report).order_by(Report.id)).first()
+        assert report is not None
+        flux = next(i for i in report.items if i.artifact_id == FLUX)
+        bert = next(i for i in report.items if i.artifact_id == BERT)
+        assert flux.verdict == "allowed" and flux.rejudged == "prohibited" and bert.rejudged is None
+
+    again = reassess(database, service)  # already judged with this knowledge: nothing to do
+    assert again.reports == 0 and again.changed == {}
+
+    sign_in(client, database, "vera", "viewer")
+    page = client.get("/projects/image-studio")
+    row = page.text.split(f'data-id="{FLUX}"')[1].split("</tr>")[0]
+    assert "s-prohibited" in row and "re-judged with newer knowledge; the report said allowed" in row
+    listing = client.get("/projects").text
+    assert "1 verdict(s) changed when re-judged" in listing
+    assert "再判定" in client.get("/projects?lang=ja").text
+
+
+def test_reassess_command_lists_changed_projects(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / "app.py").write_text(CODE, encoding="utf-8")
+    out = tmp_path / "report.json"
+    main(["scan", str(folder), "-j", "JP", "-f", "json", "-o", str(out), "--no-policy", "-q"])
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    database = db.open_database(url)
+    with database.session() as s:
+        project, _ = projects.create_project(s, "image-studio")
+        report = projects.store_report(s, project, out.read_bytes())
+        report.tool = "0.0.9"
+        next(i for i in report.items if i.artifact_id == FLUX).verdict = "conditional"
+    database.close()
+    capsys.readouterr()
+    assert main(["web", "reassess", "--db", url]) == 0
+    text = capsys.readouterr().out
+    assert "verdicts changed in 1 project(s)" in text
+    assert f"image-studio:\n    {FLUX} JP: conditional -> prohibited" in text
+    assert main(["web", "reassess", "--db", url]) == 0
+    assert "re-judged 0 report(s)" in capsys.readouterr().out
