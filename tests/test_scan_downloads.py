@@ -50,7 +50,10 @@ def test_github_release_weights_fetched_by_os_system_wget(tmp_path: Path) -> Non
             os.system("curl -LO https://github.com/cli/cli/releases/download/v2.40.0/gh_2.40.0_linux_amd64.tar.gz")
     '''
     write(tmp_path, {"cog_predict.py": source})
-    assert tree_refs(tmp_path) == [("cog_predict.py", 9, f"url:{ESRGAN}/v0.2.5.0/realesr-general-x4v3.pth")]
+    assert tree_refs(tmp_path) == [
+        ("cog_predict.py", 7, f"url:{ESRGAN}/v0.2.5.0/realesr-general-x4v3.pth"),  # the local copy it checks for
+        ("cog_predict.py", 9, f"url:{ESRGAN}/v0.2.5.0/realesr-general-x4v3.pth"),
+    ]
 
 
 def test_basicsr_load_file_from_url_over_model_name_chain() -> None:
@@ -268,3 +271,76 @@ def test_released_savedmodels_evaluated_over_a_formatted_bucket_path() -> None:
     assert at_call == {f"{bucket}/r50_1x_sk0/saved_model/", f"{bucket}/r50_1x_sk1/saved_model/",
                        f"{bucket}/r101_1x_sk0/saved_model/", f"{bucket}/r101_1x_sk1/saved_model/"}
     assert not [line for line, i in found(source) if line == 26]  # the user's own export: not a reference
+
+
+MIDAS = "https://github.com/isl-org/MiDaS/releases/download"
+
+
+def test_local_weight_files_traced_to_the_release_of_the_same_name(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "hubconf.py": f'''\
+            dependencies = ["torch"]
+
+            import torch
+
+            from midas.dpt_depth import DPTDepthModel
+
+
+            def DPT_BEiT_L_512(pretrained=True, **kwargs):
+                model = DPTDepthModel(path=None, backbone="beitl16_512", non_negative=True)
+                if pretrained:
+                    checkpoint = "{MIDAS}/v3_1/dpt_beit_large_512.pt"
+                    state_dict = torch.hub.load_state_dict_from_url(checkpoint, map_location=torch.device("cpu"))
+                    model.load_state_dict(state_dict)
+                return model
+            ''',
+        "midas/model_loader.py": '''\
+            import torch
+
+            default_models = {
+                "dpt_beit_large_512": "weights/dpt_beit_large_512.pt",
+                "dpt_swin2_tiny_256": "weights/dpt_swin2_tiny_256.pt",
+                "custom": "weights/model.pt",
+            }
+            ''',
+        "options/train_x4plus.yml": '''\
+            name: finetune_x4plus
+            path:
+              # use the pre-trained ESRNet model
+              pretrain_network_g: experiments/pretrained_models/RealESRNet_x4plus.pth
+              pretrain_network_d: experiments/pretrained_models/my_own_netD.pth
+              resume_state: ~
+            ''',
+        "docs/Training.md": f'''\
+            Download the pre-trained model into `experiments/pretrained_models`:
+
+            wget {ESRGAN}/v0.1.1/RealESRNet_x4plus.pth -P experiments/pretrained_models
+            ''',
+    })
+    got = [(p, line, i) for p, line, i in tree_refs(tmp_path) if p != "hubconf.py"]
+    assert got == [
+        ("midas/model_loader.py", 4, f"url:{MIDAS}/v3_1/dpt_beit_large_512.pt"),
+        ("options/train_x4plus.yml", 4, f"url:{ESRGAN}/v0.1.1/RealESRNet_x4plus.pth"),
+    ]
+
+
+def test_weight_file_inside_a_released_archive(tmp_path: Path) -> None:
+    releases = "https://github.com/JaidedAI/EasyOCR/releases/download"
+    write(tmp_path, {
+        "easyocr/config.py": f'''\
+            detection_models = {{
+                "dbnet18": {{
+                    "filename": "pretrained_ic15_res18.pt",
+                    "url": "{releases}/v1.6.0/pretrained_ic15_res18.zip",
+                }},
+            }}
+            ''',
+        "easyocr/DBNet/configs/DBNet_inference.yaml": '''\
+            resnet18:
+              model: DBNet
+              pretrained: pretrained_ic15_res18.pt
+            ''',
+    })
+    got = [(p, line, i) for p, line, i in tree_refs(tmp_path) if p.endswith(".yaml")]
+    assert got == [("easyocr/DBNet/configs/DBNet_inference.yaml", 3,
+                    f"url:{releases}/v1.6.0/pretrained_ic15_res18.zip")]

@@ -57,6 +57,7 @@ from modelclear.scan.budget import BUDGETS, budget_warning, recursion_headroom
 from modelclear.scan.config import ConfigScanner
 from modelclear.scan.deploy import DeployScanner, with_project_env
 from modelclear.scan.deps import DepsScanner
+from modelclear.scan.localtrace import MAX_DOCS, trace_local_files
 from modelclear.scan.mergekit import MergekitScanner
 from modelclear.scan.modeldir import ModelDirScanner
 from modelclear.scan.notebook import NotebookScanner
@@ -405,6 +406,7 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
         warnings.append(ScanWarning(path=str(root), code="internal",
                                     message=f"the {missing} scanner could not be loaded; its files were not read"))
     tasks: list[_Task] = []
+    docs: list[tuple[str, str]] = []  # Markdown files: read only for the release addresses of local files
     seen = 0
     for item in walk(abs_root, options):
         if isinstance(item, ScanWarning):
@@ -418,6 +420,8 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
         names = tuple(n for n, s in scanners.items() if s.accepts(rel))
         if names:
             tasks.append(_Task(str(entry.path), entry.rel, entry.size, names))
+        if rel.suffix.lower() == ".md" and len(docs) < MAX_DOCS:
+            docs.append((str(entry.path), entry.rel))
     ctx_root = abs_root if abs_root.is_dir() else abs_root.parent
     jobs = options.jobs or os.cpu_count() or 1
     if len(tasks) < PARALLEL_MIN_FILES:
@@ -439,6 +443,7 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
                 refs.append(replace(found, id=canonical_id(found.id)))
             else:
                 refs.append(found)
+    refs.extend(trace_local_files(refs, [(t.path, t.rel, t.size) for t in tasks], docs))
     if options.include_hf_cache:
         from modelclear.scan.hfcache import scan_hf_cache
 

@@ -1,0 +1,160 @@
+"""Local weight files traced to their release address (issue 10, item 8).
+
+Research code loads ``weights/dpt_beit_large_512.pt`` or ``experiments/pretrained_models/RealESRNet_x4plus.pth``
+from disk, after a download script, a ``hubconf.py``, a Dockerfile or the project's documentation fetched
+it from a release address whose file has the same name. That local file is the released artifact. After
+the scan, :func:`trace_local_files`:
+
+1. collects the download addresses of known weight hosts (:mod:`modelclear.scan.urls`) that the scan
+   found in code and configs, and those written in the project's Markdown documentation (read here only
+   for this table, at most :data:`MAX_DOCS` files of :data:`MAX_DOC_BYTES`), by file name; a file name
+   that two different addresses end in, or a generic one (``model.pt``, ``best.pth``,
+   ``pytorch_model.bin``...), is left out. A release archive (``craft_mlt_25k.zip``) also stands for
+   the weight file of the same stem inside it (``craft_mlt_25k.pth``);
+2. reads the project's code and config files that contain one of those names (a plain byte search
+   first) and reports each relative path ending in such a name (a string in Python, a value in YAML or
+   a shell script, never an address itself) as the address's id, at that line, confidence ``low``,
+   with a note naming the local path and where the address was found.
+
+Bounded by file count and bytes; nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from modelclear.model import Kind, Reference
+
+#: Markdown files read for release addresses.
+MAX_DOCS = 200
+#: Bytes read of one Markdown or code file.
+MAX_DOC_BYTES = 1_000_000
+#: Code and config files read for local paths.
+MAX_FILES = 5_000
+#: References added per file.
+MAX_PER_FILE = 200
+
+_WEIGHT_SUFFIXES = ("pth", "pt", "ckpt", "safetensors", "bin", "onnx", "pb", "tflite", "h5", "gguf", "pkl",
+                    "pth.tar", "engine", "caffemodel", "npz")
+_ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
+_CODE_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json", ".toml", ".cfg", ".sh", ".bash", ".ini", ".env"})
+_CODE_NAMES = frozenset({"dockerfile", "makefile", ".env"})
+#: File names too generic to say which release they are.
+_GENERIC = re.compile(r"^(?:model|models|best|last|final|latest|checkpoint|ckpt|weights|pytorch_model|"
+                      r"model_final|model_best|tf_model|flax_model|diffusion_pytorch_model|adapter_model|"
+                      r"consolidated|ggml-model|net|network|pretrained|init)(?:[._-]\w{0,8})?\.[\w.]+$", re.IGNORECASE)
+_URL_RE = re.compile(r"""https?://[^\s'"<>`()\[\]{},;\\|^]+""")
+_LOCAL_PATH = re.compile(
+    r"(?<![\w/.:-])((?:[\w.~-]+/)*[\w.-]+\.(?:" + "|".join(re.escape(s) for s in _WEIGHT_SUFFIXES) + r"))(?![\w-])")
+
+
+def _file_name(url: str) -> str:
+    return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _names(url: str) -> list[str]:
+    """The local file names a released address stands for."""
+    name = _file_name(url)
+    if not name or _GENERIC.match(name):
+        return []
+    out = [name]
+    lower = name.lower()
+    for suffix in _ARCHIVE_SUFFIXES:
+        if lower.endswith(suffix):
+            stem = name[: -len(suffix)]
+            out = [f"{stem}.{s}" for s in _WEIGHT_SUFFIXES if not _GENERIC.match(f"{stem}.{s}")]
+            break
+    return out
+
+
+def _read(path: Path, limit: int) -> bytes | None:
+    try:
+        if path.is_symlink():
+            return None
+        with path.open("rb") as handle:
+            return handle.read(limit)
+    except OSError:
+        return None
+
+
+def release_table(refs: Iterable[Reference], docs: Sequence[tuple[str, str]]) -> dict[str, tuple[str, str, str]]:
+    """File name -> (id, address, where it was found) of the release addresses of the scan and the docs."""
+    from modelclear.scan.urls import match_url, urls_in_text
+
+    found: dict[str, set[tuple[str, str, str]]] = {}
+
+    def add(url: str, artifact_id: str, where: str) -> None:
+        for name in _names(url):
+            entries = found.setdefault(name, set())
+            if not any(e[1] == url for e in entries):
+                entries.add((artifact_id, url, where))
+
+    for ref in refs:
+        if ref.id and ref.raw.startswith(("http://", "https://")) and "://" not in ref.raw[8:]:
+            add(ref.raw, ref.id, f"{ref.path}:{ref.line}")
+    for path, rel in docs[:MAX_DOCS]:
+        data = _read(Path(path), MAX_DOC_BYTES)
+        if not data or b"://" not in data:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        for line, _col, url in urls_in_text(text):
+            m = match_url(url)
+            if m is not None:
+                add(m.url, m.id, f"{rel}:{line}")
+    return {name: next(iter(entries)) for name, entries in found.items() if len(entries) == 1}
+
+
+def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str, int]],
+                      docs: Sequence[tuple[str, str]]) -> list[Reference]:
+    """References for local paths named like a release file (see the module docstring).
+
+    ``files`` are the scanned files (absolute path, project-relative path, size); ``docs`` the project's
+    Markdown files (absolute path, relative path).
+    """
+    table = release_table(refs, docs)
+    if not table:
+        return []
+    needles = [name.encode() for name in table]
+    taken = {(r.path, r.line, r.id) for r in refs}
+    out: list[Reference] = []
+    read = 0
+    for path, rel, size in files:
+        name = rel.rsplit("/", 1)[-1].lower()
+        suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+        if size > MAX_DOC_BYTES or not (suffix in _CODE_SUFFIXES or name in _CODE_NAMES or
+                                        name.startswith("dockerfile")):
+            continue
+        if read >= MAX_FILES:
+            break
+        read += 1
+        data = _read(Path(path), MAX_DOC_BYTES)
+        if not data or not any(n in data for n in needles):
+            continue
+        added = 0
+        for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+            stripped = line.lstrip()
+            if stripped.startswith(("#", "//")) or not any(n in line for n in table):
+                continue
+            addresses = [(u.start(), u.end()) for u in _URL_RE.finditer(line)] if "://" in line else []
+            for m in _LOCAL_PATH.finditer(line):
+                local = m.group(1)
+                if any(start <= m.start() < end for start, end in addresses):
+                    continue  # the file name of an address, not a local path
+                entry = table.get(local.rsplit("/", 1)[-1])
+                if entry is None:
+                    continue
+                artifact_id, url, where = entry
+                key = (rel, number, artifact_id)
+                if key in taken:
+                    continue
+                taken.add(key)
+                out.append(Reference(
+                    raw=local, kind=Kind.MODEL, id=artifact_id, path=rel, line=number, column=m.start() + 1,
+                    evidence=stripped[:300], confidence="low", loader="local-file",
+                    note=f"local file {local}: the file released at {url} (address at {where})"))
+                added += 1
+            if added >= MAX_PER_FILE:
+                break
+    return out
