@@ -59,6 +59,9 @@ def test_normaliser_case_short_names_urls_and_prefixes() -> None:
     assert PLAIN("url:https://example.com/dir/") == "url:https://example.com/dir"
     assert PLAIN("sklearn-dataset:fetch_20newsgroups") == "sklearn-dataset:20newsgroups"
     assert PLAIN("ollama:llama3:8b") == "ollama:llama3:8b"
+    assert PLAIN("clip:ViT-B/32") == PLAIN("open_clip:ViT-B-32/openai")
+    assert PLAIN("clip:ViT-L/14@336px") == PLAIN("open_clip:ViT-L-14-336/openai")
+    assert PLAIN("clip:RN50x4") == "open_clip:rn50x4/openai"
     assert PLAIN("hf:gpt2") != PLAIN("hf:openai-community/gpt2")  # no knowledge base: no alias
     assert PLAIN(None) == ""
 

@@ -135,6 +135,8 @@ class Normaliser:
             name = "sentence-transformers/" + name
         if scheme == "sklearn-dataset":
             name = re.sub(r"^(fetch_|load_)", "", name)
+        if scheme == "clip":  # OpenAI CLIP weights: modelclear names them as OpenCLIP's "openai" tag (same file)
+            scheme, name = "open_clip", name.replace("@336px", "-336").replace("/", "-") + "/openai"
         text = f"{scheme}:{name}"
         canonical = self._canonical(text)
         if canonical:
