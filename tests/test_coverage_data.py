@@ -16,7 +16,8 @@ from tools.extract import keras_hub
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "data"
 URL_FAMILIES = ("detr", "dino", "detectron2_urls", "pytorch_model_urls", "midas", "simclr", "vit_augreg", "tfhub_use",
-                "rfdetr", "easyocr_releases", "real_esrgan", "gfpgan", "google_bert_release")
+                "rfdetr", "easyocr_releases", "real_esrgan", "gfpgan", "google_bert_release",
+                "simclr_tf2")
 
 
 @pytest.fixture(scope="module")
