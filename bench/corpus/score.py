@@ -137,6 +137,8 @@ class Normaliser:
             name = re.sub(r"^(fetch_|load_)", "", name)
         if scheme == "clip":  # OpenAI CLIP weights: modelclear names them as OpenCLIP's "openai" tag (same file)
             scheme, name = "open_clip", name.replace("@336px", "-336").replace("/", "-") + "/openai"
+        if scheme in ("keras_hub", "keras-applications"):  # modelclear's one scheme for both: keras:PRESET / keras:Arch
+            scheme = "keras"
         text = f"{scheme}:{name}"
         canonical = self._canonical(text)
         if canonical:
