@@ -344,3 +344,23 @@ def test_weight_file_inside_a_released_archive(tmp_path: Path) -> None:
     got = [(p, line, i) for p, line, i in tree_refs(tmp_path) if p.endswith(".yaml")]
     assert got == [("easyocr/DBNet/configs/DBNet_inference.yaml", 3,
                     f"url:{releases}/v1.6.0/pretrained_ic15_res18.zip")]
+
+
+def test_punctuation_model_of_a_diarization_pipeline() -> None:
+    source = '''\
+    from deepmultilingualpunctuation import PunctuationModel
+
+    punct_model_langs = ["en", "fr", "de", "es", "it", "nl", "pt", "bg", "pl", "cs", "sk", "sl"]
+
+
+    def restore(wsm, language):
+        if language in punct_model_langs:
+            punct_model = PunctuationModel(model="kredor/punctuate-all")
+            words_list = list(map(lambda x: x["word"], wsm))
+            return punct_model.predict(words_list, chunk_size=230)
+        return wsm
+
+
+    default_model = PunctuationModel()
+    '''
+    assert found(source) == [(8, "hf:kredor/punctuate-all"), (14, "hf:oliverguhr/fullstop-punctuation-multilang-large")]
