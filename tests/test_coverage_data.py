@@ -227,3 +227,10 @@ def test_timm_retired_names_become_aliases_of_the_tag_they_resolve_to(kb: Knowle
                       "timm:swinv2_large_window12to24_192to384.ms_in22k_ft_in1k"),
                      ("timm:vit_base_resnet50_384", "timm:vit_base_r50_s16_384.orig_in21k_ft_in1k")):
         assert kb.canonical(old) == new
+
+
+def test_timm_release_assets_resolve_to_their_tag(kb: KnowledgeBase) -> None:
+    url = "url:https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights/resnet50d_ra2-464e36ba.pth"
+    assert kb.canonical(url) == "timm:resnet50d.ra2_in1k"
+    # weights timm merely points to on another release's host stay with that release's records
+    assert kb.canonical("url:https://download.pytorch.org/models/resnet50-19c8e357.pth") != "timm:resnet50.tv_in1k"

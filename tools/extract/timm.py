@@ -8,7 +8,7 @@ does, and the untagged ``timm:<arch>`` is an alias of the architecture's default
 timm's rule (an untagged entry or a tag ending in ``*`` first, else the first tag with weights).
 Names timm has retired (``register_model_deprecations(__name__, {'old': 'new.tag'})``, e.g. the pre-0.9
 ``swinv2_base_window12to24_192to384_22kft1k``) still load in timm with a warning, so each becomes an alias
-of the tag it now resolves to.
+of the tag it now resolves to. A tag's weight address on pytorch-image-models' GitHub releases is an alias too.
 """
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ DATASET_TOKENS: Mapping[str, tuple[str, ...]] = {
 }
 
 _WEIGHT_KEYS = ("url", "file", "hf_hub_id")
+
+#: Address prefixes of the weights timm's author released himself (GitHub release assets of pytorch-image-models).
+TIMM_RELEASES = ("https://github.com/rwightman/pytorch-image-models/releases/",
+                 "https://github.com/huggingface/pytorch-image-models/releases/")
 
 
 def split_name(key: str) -> tuple[str, str]:
@@ -216,5 +220,19 @@ def extract(archive: SourceArchive, version: str) -> Catalogue:
             read.append(archive.inner(member))
             models.extend(records_from_cfgs(cfgs))
         deprecated.update(deprecated_names(source, member))
-    return Catalogue(FAMILY, PACKAGE, version, tuple(add_deprecated_aliases(models, deprecated)), tuple(read))
+    return Catalogue(FAMILY, PACKAGE, version, tuple(add_url_aliases(add_deprecated_aliases(models, deprecated))),
+                     tuple(read))
+
+
+def add_url_aliases(models: list[ModelRecord]) -> list[ModelRecord]:
+    """The weight address of each tag that timm itself released (a GitHub release asset of pytorch-image-models,
+    :data:`TIMM_RELEASES`) as an alias ``url:ADDRESS``, so code that downloads the file directly resolves to the tag;
+    an address two tags share names neither. Weights timm points to on other hosts (torchvision's, Meta's ...) are
+    left to the records of those releases."""
+    counts: dict[str, int] = {}
+    for model in models:
+        if model.url and model.url.startswith(TIMM_RELEASES):
+            counts[model.url] = counts.get(model.url, 0) + 1
+    return [dataclasses.replace(m, aliases=(*m.aliases, f"url:{m.url}"))
+            if m.url and counts.get(m.url) == 1 else m for m in models]
 
