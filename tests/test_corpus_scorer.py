@@ -64,6 +64,7 @@ def test_normaliser_case_short_names_urls_and_prefixes() -> None:
     assert PLAIN("clip:RN50x4") == "open_clip:rn50x4/openai"
     assert PLAIN("keras_hub:gemma3_1b") == PLAIN("keras:gemma3_1b")
     assert PLAIN("keras-applications:VGG16") == PLAIN("keras:VGG16")
+    assert PLAIN("torch-hub:facebookresearch/dino/dino_vitb16") == PLAIN("torchhub:facebookresearch/dino:dino_vitb16")
     assert PLAIN("hf:gpt2") != PLAIN("hf:openai-community/gpt2")  # no knowledge base: no alias
     assert PLAIN(None) == ""
 

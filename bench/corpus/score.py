@@ -139,6 +139,9 @@ class Normaliser:
             scheme, name = "open_clip", name.replace("@336px", "-336").replace("/", "-") + "/openai"
         if scheme in ("keras_hub", "keras-applications"):  # modelclear's one scheme for both: keras:PRESET / keras:Arch
             scheme = "keras"
+        if scheme == "torch-hub" and name.count("/") == 2:  # modelclear's torchhub:OWNER/REPO:ENTRY
+            owner_repo, _, entry = name.rpartition("/")
+            scheme, name = "torchhub", f"{owner_repo}:{entry}"
         text = f"{scheme}:{name}"
         canonical = self._canonical(text)
         if canonical:
