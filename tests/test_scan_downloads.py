@@ -364,3 +364,30 @@ def test_punctuation_model_of_a_diarization_pipeline() -> None:
     default_model = PunctuationModel()
     '''
     assert found(source) == [(8, "hf:kredor/punctuate-all"), (14, "hf:oliverguhr/fullstop-punctuation-multilang-large")]
+
+
+def test_torchaudio_bundle_names_are_not_hub_models() -> None:
+    source = '''\
+    import torchaudio
+    from transformers import Wav2Vec2ForCTC, Wav2Vec2Processor
+
+    DEFAULT_ALIGN_MODELS_TORCH = {"en": "WAV2VEC2_ASR_BASE_960H", "fr": "VOXPOPULI_ASR_BASE_10K_FR"}
+    DEFAULT_ALIGN_MODELS_HF = {"ja": "jonatasgrosman/wav2vec2-large-xlsr-53-japanese"}
+
+
+    def load_align_model(language_code, device, model_name=None):
+        if model_name is None:
+            if language_code in DEFAULT_ALIGN_MODELS_TORCH:
+                model_name = DEFAULT_ALIGN_MODELS_TORCH[language_code]
+            elif language_code in DEFAULT_ALIGN_MODELS_HF:
+                model_name = DEFAULT_ALIGN_MODELS_HF[language_code]
+        if model_name in torchaudio.pipelines.__all__:
+            bundle = torchaudio.pipelines.__dict__[model_name]
+            align_model = bundle.get_model().to(device)
+        else:
+            processor = Wav2Vec2Processor.from_pretrained(model_name)
+            align_model = Wav2Vec2ForCTC.from_pretrained(model_name)
+        return align_model
+    '''
+    ids = {i for _, i in found(source) if i is not None}
+    assert ids == {"hf:jonatasgrosman/wav2vec2-large-xlsr-53-japanese"}

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import re
+
 from modelclear import ids
 from modelclear.model import Kind
 from modelclear.scan.builders.base import (
@@ -21,6 +23,9 @@ from modelclear.scan.builders.base import (
 from modelclear.scan.pyloaders import items
 from modelclear.scan.pyvalues import Res
 
+#: An upper-case identifier with an underscore: no Hub model repo is named so without an organisation.
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]+")
+
 
 def hf_one(site: Site, value: str, scheme: str, kind: Kind) -> list[Hit]:
     text = value.strip()
@@ -30,6 +35,8 @@ def hf_one(site: Site, value: str, scheme: str, kind: Kind) -> list[Hit]:
         return [url_hit(text, kind)]
     if looks_local(value, site.scan.root):
         return [local_hit(text, kind)]
+    if scheme == "hf" and _CONSTANT_NAME.fullmatch(text):  # WAV2VEC2_ASR_BASE_960H: another library's bundle name
+        return [Hit(None, value, kind, note="not a Hub id (a constant's name)")]
     prefix = site.options.get("bare_prefix")
     if prefix and "/" not in text:
         listed = site.scan.table.table(site.spec.library).get(str(site.options.get("unprefixed_list")), ())
