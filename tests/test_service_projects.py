@@ -239,3 +239,26 @@ def test_scan_upload_sends_the_report_over_http(served, tmp_path: Path, monkeypa
     monkeypatch.setenv("MODELCLEAR_TOKEN", tokens["shop-backend"])  # another project's token
     assert main([*scan, "--upload", url, "--project", "image-studio"]) == 3
     assert "HTTP 401" in capsys.readouterr().err
+
+
+def test_concurrent_uploads_all_succeed(served, reports) -> None:  # type: ignore[no-untyped-def]
+    """Many CIs at once: every upload is stored (SQLite takes the write lock at BEGIN, so none fails half-way)."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    url, database, tokens = served
+
+    def upload(i: int) -> int:
+        name = ("image-studio", "shop-backend")[i % 2]
+        req = urllib.request.Request(f"{url}/api/projects/{name}/reports", data=reports["flux_bert"], method="POST",
+                                     headers={"Authorization": f"Bearer {tokens[name]}",
+                                              "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return int(r.status)
+
+    with ThreadPoolExecutor(16) as pool:
+        assert list(pool.map(upload, range(16))) == [201] * 16
+    with database.session() as s:
+        for name in ("image-studio", "shop-backend"):
+            p = projects.project_by_name(s, name)
+            assert p is not None and len(projects.latest_reports(s, p, 20)) == 8

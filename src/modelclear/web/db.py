@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -101,10 +102,20 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    """Foreign keys on, WAL, wait for the write lock; transactions are begun by :func:`_sqlite_begin`."""
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]  # no implicit BEGIN from sqlite3
     cur = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA busy_timeout=60000")
+    cur.execute("PRAGMA journal_mode=WAL")
     cur.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """``BEGIN IMMEDIATE``: a transaction takes the write lock at its start (waiting for it up to the busy
+    timeout), so one that reads and then writes cannot fail half-way when another writer got there first
+    (SQLite refuses to upgrade a read transaction then, without waiting)."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create(url: str) -> Engine:
@@ -116,6 +127,7 @@ def create(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)
