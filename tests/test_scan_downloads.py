@@ -391,3 +391,37 @@ def test_torchaudio_bundle_names_are_not_hub_models() -> None:
     '''
     ids = {i for _, i in found(source) if i is not None}
     assert ids == {"hf:jonatasgrosman/wav2vec2-large-xlsr-53-japanese"}
+
+
+def test_launcher_script_exports_reach_the_container_entrypoint(tmp_path: Path) -> None:
+    hub = "https://huggingface.co/TheBloke"
+    hermes = "Nous-Hermes-Llama-2-7B-GGML/resolve/main/nous-hermes-llama-2-7b.ggmlv3.q4_0.bin"
+    code = "CodeLlama-7B-Instruct-GGUF/resolve/main/codellama-7b-instruct.Q4_K_M.gguf"
+    write(tmp_path, {
+        "run.sh": f'''\
+            #!/bin/bash
+            model="7b"
+            case $model in
+                7b)
+                    export MODEL_DOWNLOAD_URL="{hub}/{hermes}"
+                    export WAIT_TIMEOUT=3600
+                    ;;
+                code-7b)
+                    export MODEL_DOWNLOAD_URL="{hub}/{code}"
+                    ;;
+            esac
+            docker compose -f docker-compose.yml up --build
+            ''',
+        "api/run.sh": '''\
+            #!/bin/bash
+            if [ -z "$MODEL_DOWNLOAD_URL" ]; then
+                echo "Please set the MODEL_DOWNLOAD_URL environment variable"
+                exit 1
+            fi
+            if [ ! -f $MODEL ]; then
+                curl -L -o $MODEL $MODEL_DOWNLOAD_URL
+            fi
+            ''',
+    })
+    got = {(line, i) for p, line, i in tree_refs(tmp_path) if p == "api/run.sh"}
+    assert got == {(7, "hf:TheBloke/Nous-Hermes-Llama-2-7B-GGML"), (7, "hf:TheBloke/CodeLlama-7B-Instruct-GGUF")}

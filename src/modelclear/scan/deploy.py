@@ -427,6 +427,26 @@ def talks_to_ollama(env: Mapping[str, Iterable[EnvValue]]) -> bool:
                for name, values in env.items())
 
 
+#: Shell scripts whose ``export NAME=value`` lines the project's other files see (a launcher script that
+#: picks a model and starts the containers: ``export MODEL_DOWNLOAD_URL="https://..."``).
+_SCRIPT_SUFFIXES = (".sh", ".bash")
+_EXPORT = re.compile(r"""^[ \t]*export[ \t]+([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"$`\\]*)"|'([^']*)'|([^\s;#$`"'\\]+))""",
+                     re.MULTILINE)
+
+
+def _script_exports(text: str, rel: str) -> list[tuple[str, EnvValue]]:
+    """The literal values a shell script exports, each with its line."""
+    if "export" not in text:
+        return []
+    out: list[tuple[str, EnvValue]] = []
+    for m in _EXPORT.finditer(text):
+        value = next((g for g in m.groups()[1:] if g is not None), "")
+        if value:
+            line = text.count("\n", 0, m.start()) + 1
+            out.append((m.group(1), EnvValue(value, rel, line, "shell-export")))
+    return out
+
+
 def with_project_env(ctx: ScanContext, files: Iterable[tuple[str, str, int]], max_bytes: int) -> ScanContext:
     """``ctx`` with ``project_env`` filled from the deployment files among ``files`` ((absolute path,
     path relative to the root, size) triples, as the runner lists them; symbolic links are never
@@ -435,7 +455,7 @@ def with_project_env(ctx: ScanContext, files: Iterable[tuple[str, str, int]], ma
     index: dict[str, list[EnvValue]] = {}
     read = 0
     chosen = sorted((rel, path, size) for path, rel, size in files
-                    if file_type(rel) in ("env", "compose", "dockerfile"))
+                    if file_type(rel) in ("env", "compose", "dockerfile") or rel.endswith(_SCRIPT_SUFFIXES))
     for rel, path, size in chosen[:INDEX_FILES]:
         if size > max_bytes or read + size > INDEX_BYTES:
             continue
@@ -447,7 +467,9 @@ def with_project_env(ctx: ScanContext, files: Iterable[tuple[str, str, int]], ma
         text = decode_text(data) if not is_binary(data) else None
         if text is None or len(data) > max_bytes:
             continue
-        for name, value in read_deploy_file(text, file_type(rel), rel).values:
+        found = _script_exports(text, rel) if rel.endswith(_SCRIPT_SUFFIXES) else read_deploy_file(
+            text, file_type(rel), rel).values
+        for name, value in found:
             have = index.setdefault(name, [])
             if len(have) < BUDGETS.candidates and not any(
                     (h.value, h.path, h.line) == (value.value, value.path, value.line) for h in have):
