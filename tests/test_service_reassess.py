@@ -101,3 +101,30 @@ def test_reassess_command_lists_changed_projects(tmp_path: Path, capsys: pytest.
     assert f"image-studio:\n    {FLUX} JP: conditional -> prohibited" in text
     assert main(["web", "reassess", "--db", url]) == 0
     assert "re-judged 0 report(s)" in capsys.readouterr().out
+
+
+def test_web_start_reassesses_and_lists_changed_projects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`modelclear web` re-judges on start, before it serves (uvicorn.run is replaced so the test does not block)."""
+    import uvicorn
+
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / "app.py").write_text(CODE, encoding="utf-8")
+    out = tmp_path / "report.json"
+    main(["scan", str(folder), "-j", "JP", "-f", "json", "-o", str(out), "--no-policy", "-q"])
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    database = db.open_database(url)
+    with database.session() as s:
+        project, _ = projects.create_project(s, "image-studio")
+        report = projects.store_report(s, project, out.read_bytes())
+        report.knowledge_as_of = "2024-06-30"
+        next(i for i in report.items if i.artifact_id == FLUX).verdict = "uncertain"
+    database.close()
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append((app, kw)))
+    capsys.readouterr()
+    assert main(["web", "--db", url, "--port", "8123"]) == 0
+    err = capsys.readouterr().err
+    assert "verdicts changed in 1 project(s)" in err and f"{FLUX} JP: uncertain -> prohibited" in err
+    assert len(served) == 1 and served[0][1]["port"] == 8123  # type: ignore[index]
