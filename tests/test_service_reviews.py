@@ -92,6 +92,7 @@ def test_an_approval_on_the_page_becomes_a_waiver_the_gate_honours(svc, monkeypa
     assert r.status_code == 303, r.text  # type: ignore[attr-defined]
     page = client.get(f"/artifacts/{FLUX}?lang=ja")
     assert 'data-state="approve"' in page.text and "contract 2026-114" in page.text and "承認" in page.text
+    assert "JP · 製品に組み込む · 商用" in page.text  # the scenario in the page's language
     assert 'data-state="approve"' in client.get("/reviews").text
 
     monkeypatch.setenv("MODELCLEAR_TOKEN", svc["token"])

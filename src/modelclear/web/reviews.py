@@ -138,7 +138,7 @@ def view(r: Review, today: dt.date) -> dict[str, Any]:
     """A decision for the page."""
     state = ("revoked" if r.revoked_at is not None else "expired" if r.expires < today else r.decision)
     return {"id": r.id, "decision": r.decision, "state": state, "project": r.project.name if r.project else None,
-            "scenario": f"{r.jurisdiction} · {r.activity} · {r.purpose}", "reason": r.reason,
+            "jurisdiction": r.jurisdiction, "activity": r.activity, "purpose": r.purpose, "reason": r.reason,
             "expires": r.expires.isoformat(), "reviewer": r.reviewer,
             "at": r.created_at.isoformat(" ", "minutes"), "revoked_by": r.revoked_by}
 
