@@ -174,3 +174,14 @@ def test_cli_user_add_reads_the_password_from_stdin(tmp_path, monkeypatch: pytes
         assert accounts.verify_password(s, "ada", "correct horse battery") is not None
         assert [u.role for u in s.scalars(select(User))] == ["admin"]
     database.close()
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "/\\evil.example", "https://evil.example/",
+                                    "/ /evil", "javascript:alert(1)", "/projects//x"])
+def test_sign_in_never_sends_the_browser_elsewhere(target: str) -> None:
+    assert accounts._safe_next(target) == "/projects"
+
+
+def test_sign_in_goes_back_to_a_local_page() -> None:
+    assert accounts._safe_next("/artifacts/hf:black-forest-labs/FLUX.1-dev?lang=ja") == \
+        "/artifacts/hf:black-forest-labs/FLUX.1-dev?lang=ja"

@@ -140,9 +140,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+_LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%?&=:@+,;!$*'()-]*$")
+
+
 def _safe_next(value: str) -> str:
-    """A local path to go back to after signing in (never another site)."""
-    if not value.startswith("/") or value.startswith("//") or "\\" in value or len(value) > 1000:
+    """A local path to go back to after signing in (never another site: no ``//``, backslash, blank or
+    control character, which browsers drop or turn into ``/``)."""
+    if len(value) > 1000 or not _LOCAL_PATH.match(value) or "//" in value.split("?", 1)[0]:
         return "/projects"
     return value
 
