@@ -425,3 +425,31 @@ def test_launcher_script_exports_reach_the_container_entrypoint(tmp_path: Path) 
     })
     got = {(line, i) for p, line, i in tree_refs(tmp_path) if p == "api/run.sh"}
     assert got == {(7, "hf:TheBloke/Nous-Hermes-Llama-2-7B-GGML"), (7, "hf:TheBloke/CodeLlama-7B-Instruct-GGUF")}
+
+
+def test_absl_flag_default_names_the_dataset() -> None:
+    source = '''\
+    from absl import app
+    from absl import flags
+    import tensorflow_datasets as tfds
+
+    FLAGS = flags.FLAGS
+
+    flags.DEFINE_string(
+        "dataset", "imagenet2012",
+        "Name of a dataset.")
+
+    flags.DEFINE_enum(
+        "train_mode", "pretrain", ["pretrain", "finetune"],
+        "The train mode controls different objectives and trainable components.")
+
+
+    def main(argv):
+      builder = tfds.builder(FLAGS.dataset, data_dir=FLAGS.data_dir)
+      builder.download_and_prepare()
+
+
+    if __name__ == "__main__":
+      app.run(main)
+    '''
+    assert found(source) == [(17, "tfds:imagenet2012")]

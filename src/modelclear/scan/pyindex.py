@@ -31,6 +31,9 @@ class Param:
     method: bool = False
 
 
+#: absl ``flags.DEFINE_<kind>`` calls whose default is a value (``FLAGS.<name>``).
+_ABSL_FLAGS = frozenset({"string", "enum", "integer", "float", "boolean", "bool", "list", "multi_string"})
+
 class Scope:
     """A module, class or function scope and the bindings made in it."""
 
@@ -308,6 +311,8 @@ class ModuleIndex:
             self.call_sites.setdefault(name, []).append((node, scope))
         if name == "add_argument":
             self._argparse(node, scope)
+        elif name.startswith("DEFINE_") and name[7:] in _ABSL_FLAGS:
+            self._absl_flag(node, name[7:], scope)
         elif name == "set_defaults":
             for kw in node.keywords:
                 if kw.arg:
@@ -347,6 +352,23 @@ class ModuleIndex:
         self.attr_index.setdefault(dest, []).append(binding)
         if "default" in kws and "choices" in kws:  # every choice may be passed (issue 10, cause 2)
             self.attr_index[dest].append(("iter", kws["choices"], scope))
+
+    def _absl_flag(self, node: ast.Call, kind: str, scope: Scope) -> None:
+        """``flags.DEFINE_string("dataset", "imagenet2012", "...")``: ``FLAGS.dataset`` defaults to that value
+        (``DEFINE_enum``: or any of its ``enum_values``)."""
+        kws = {kw.arg: kw.value for kw in node.keywords if kw.arg}
+        name_node = node.args[0] if node.args else kws.get("name")
+        if not (isinstance(name_node, ast.Constant) and isinstance(name_node.value, str) and name_node.value):
+            return
+        default = node.args[1] if len(node.args) > 1 else kws.get("default")
+        dest = name_node.value
+        if default is not None:
+            self.attr_index.setdefault(dest, []).append(("value", default, scope))
+        else:
+            self.attr_index.setdefault(dest, []).append(("cli", f"--{dest}", scope))
+        values = kws.get("enum_values") or (node.args[2] if kind == "enum" and len(node.args) > 2 else None)
+        if kind == "enum" and values is not None:
+            self.attr_index[dest].append(("iter", values, scope))
 
     def _click_option(self, decorator: ast.expr, fscope: Scope, outer: Scope) -> None:
         if not isinstance(decorator, ast.Call):

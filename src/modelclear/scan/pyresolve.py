@@ -56,6 +56,10 @@ from modelclear.scan.pyvalues import (
 _FIELD_FUNCS = frozenset({"field", "Field", "ib", "attrib", "Option", "Argument", "Parameter", "Param"})
 
 
+#: The absl flag-values object; its attributes are the flags the module defines (``flags.DEFINE_*``).
+_ABSL_FLAG_VALUES = frozenset({"absl.flags.FLAGS", "tensorflow.compat.v1.flags.FLAGS", "tensorflow.flags.FLAGS",
+                               "tensorflow.app.flags.FLAGS", "tensorflow.compat.v1.app.flags.FLAGS"})
+
 class Resolver(Evaluators):
     """Evaluates expressions of one module to their candidate constant values."""
 
@@ -329,7 +333,9 @@ class Resolver(Evaluators):
         out = Res(indirect=True, notes=list(base.notes))
         fallback = bool(base.unknown)
         for value in base.values:
-            if isinstance(value, QName):
+            if isinstance(value, QName) and value.name in _ABSL_FLAG_VALUES:
+                out.add(self.attr_lookup(attr, node, depth))  # FLAGS.dataset: the DEFINE_* default
+            elif isinstance(value, QName):
                 out.add(self.qname_attr(value, attr))
             elif isinstance(value, ClassRef):
                 bindings = self.index.class_attrs.get(id(value.scope), {}).get(attr)
