@@ -133,6 +133,13 @@ def test_host_allow_list_keeps_the_security_headers(database: db.Database) -> No
         assert c.get("/").status_code == 200
     with TestClient(app, base_url="http://127.0.0.1:8000") as c:
         assert c.get("/healthz").status_code == 200
+    with TestClient(app, base_url="http://[::1]:8000") as c:
+        assert c.get("/healthz").status_code == 200
+    with TestClient(app, base_url="http://[::2]:8000") as c:
+        assert c.get("/healthz").status_code == 400
+    for header, name in (("[::1]:8000", "::1"), ("LocalHost:80", "localhost"), ("a.example", "a.example"),
+                         ("[::1", ""), ("", "")):
+        assert accounts.host_name(header) == name
 
 
 def test_trusted_proxy_header(database: db.Database) -> None:

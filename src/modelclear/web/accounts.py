@@ -42,7 +42,7 @@ LOGIN_COOKIE = "mc_login"
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9@._+-]{0,99}$")
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
 #: Host names ``--allowed-host`` defaults to.
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class AccountError(ValueError):
@@ -129,9 +129,37 @@ class Forbidden(Exception):
     """The signed-in user's role does not allow this."""
 
 
+def host_name(header: str) -> str:
+    """The name in a ``Host`` header, without the port; an IPv6 literal without its brackets, lower-cased."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:header.find("]")] if "]" in header else ""
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class HostAllowList:
+    """ASGI middleware: HTTP requests whose ``Host`` is not in the list get 400 (IPv6 literals understood)."""
+
+    def __init__(self, app: Any, allowed_hosts: tuple[str, ...]) -> None:
+        """Names as given to ``--allowed-host`` (``::1`` or ``[::1]`` alike)."""
+        self.app = app
+        self.allowed = {h.strip().lower().strip("[]") for h in allowed_hosts}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Pass the request on, or answer 400."""
+        if scope["type"] in ("http", "websocket"):
+            headers = dict(scope.get("headers") or [])
+            name = host_name(headers.get(b"host", b"").decode("latin-1"))
+            if name not in self.allowed and "*" not in self.allowed:
+                from starlette.responses import PlainTextResponse
+
+                await PlainTextResponse("Invalid host header", status_code=400)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def _is_loopback(host: str) -> bool:
-    host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    host = host.strip("[]")
+    host = host_name(host)
     if host == "localhost":
         return True
     try:

@@ -80,9 +80,9 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
     app.state.database = database
     app.state.service = site.service
     if allowed_hosts is not None:  # added first, so the security headers below wrap its 400 too
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
+        from modelclear.web.accounts import HostAllowList
 
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+        app.add_middleware(HostAllowList, allowed_hosts=tuple(allowed_hosts))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.middleware("http")
