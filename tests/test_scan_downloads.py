@@ -453,3 +453,20 @@ def test_absl_flag_default_names_the_dataset() -> None:
       app.run(main)
     '''
     assert found(source) == [(17, "tfds:imagenet2012")]
+
+
+def test_relative_import_above_the_scanned_tree_is_not_read(tmp_path: Path) -> None:
+    from modelclear.scan.pyreach import LoaderReach
+
+    (tmp_path / "loaders.py").write_text("from transformers import AutoModel\n", encoding="utf-8")
+    root = tmp_path / "project"
+    write(root, {
+        "pkg/__init__.py": "",
+        "pkg/helpers.py": "from transformers import AutoModel\n",
+        "pkg/run.py": "from ... import loaders\n\nloaders.load('org/outside-model')\n",
+        "pkg/main.py": "from . import helpers\n\nhelpers.load('org/model')\n",
+    })
+    reach = LoaderReach(root, lambda data: b"AutoModel" in data)
+    run, main = root / "pkg" / "run.py", root / "pkg" / "main.py"
+    assert reach.file_reaches(main, main.read_bytes())
+    assert not reach.file_reaches(run, run.read_bytes())

@@ -95,6 +95,8 @@ class LoaderReach:
             yield found
 
     def _relative(self, base: Path, parts: list[str]) -> Path | None:
+        if not base.is_relative_to(self.root):  # ``from ...x`` above the scanned tree is not read
+            return None
         rel = base.joinpath(*parts) if parts else base
         for candidate in ((rel.with_suffix(".py"),) if parts else ()) + (rel / "__init__.py",):
             if _is_file(candidate):
