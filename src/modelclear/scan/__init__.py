@@ -444,6 +444,9 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
             else:
                 refs.append(found)
     refs.extend(trace_local_files(refs, [(t.path, t.rel, t.size) for t in tasks], docs))
+    from modelclear.scan.localdatasets import find_local_datasets
+
+    refs.extend(find_local_datasets(refs, [(t.path, t.rel, t.size) for t in tasks]))
     if options.include_hf_cache:
         from modelclear.scan.hfcache import scan_hf_cache
 

@@ -1,0 +1,127 @@
+"""Local dataset folders named as a known dataset lays them out (issue 10, item 8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from modelclear.catalog import KnowledgeBase
+from modelclear.loaderdata import documents
+from modelclear.model import Reference
+from modelclear.scan import ScanOptions, scan_path
+from modelclear.scan.localdatasets import find_local_datasets, match_path
+
+
+def _scan(tmp_path: Path, files: dict[str, str]) -> list[Reference]:
+    for rel, text in files.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    found = [(str(p), p.relative_to(tmp_path).as_posix(), p.stat().st_size)
+             for p in sorted(tmp_path.rglob("*")) if p.is_file()]
+    return find_local_datasets([], found)
+
+
+def _id(text: str) -> str | None:
+    found = match_path(text)
+    return found[0] if found else None
+
+
+DETR_LIKE = '''\
+"""COCO under data/coco: train2017/ and annotations/instances_train2017.json."""
+from pathlib import Path
+from torchvision.datasets import CocoDetection
+
+
+def build(image_set, args):
+    root = Path(args.coco_path)
+    assert root.exists(), f"provided COCO path {root} does not exist (want train2017)"
+    mode = "instances"
+    paths = {
+        "train": (root / "train2017", root / "annotations" / f"{mode}_train2017.json"),
+        "val": (root / "val2017", root / "annotations" / f"{mode}_val2017.json"),
+    }
+    img_folder, ann_file = paths[image_set]
+    return CocoDetection(img_folder, ann_file)
+'''
+
+
+def test_coco_folders_in_a_dataset_builder(tmp_path: Path) -> None:
+    refs = _scan(tmp_path, {"datasets/coco.py": DETR_LIKE})
+    assert [(r.id, r.path, r.line, r.raw, r.confidence) for r in refs] == [
+        ("dataset:coco", "datasets/coco.py", 11, "train2017", "low")]
+    assert refs[0].evidence.startswith('"train": (root / "train2017"')
+    assert refs[0].kind is not None and refs[0].kind.value == "dataset"
+
+
+def test_imagenet_image_folder_and_argparse_default(tmp_path: Path) -> None:
+    code = (
+        "import argparse\n"
+        "from torchvision import datasets\n"
+        "p = argparse.ArgumentParser()\n"
+        "p.add_argument('--data', default='/datasets/imagenet/train', help='path such as imagenet/val')\n"
+        "val = datasets.ImageFolder('/datasets/ILSVRC2012_img_val')\n"
+    )
+    refs = _scan(tmp_path, {"train.py": code})
+    assert [(r.id, r.line, r.raw) for r in refs] == [("dataset:imagenet-1k", 4, "/datasets/imagenet/train")]
+
+
+def test_config_values_but_not_comments_or_keys(tmp_path: Path) -> None:
+    config = (
+        "# data_root: data/cityscapes/leftImg8bit\n"
+        "dataset_type: ADE20KDataset\n"
+        "data_root: data/ADEChallengeData2016/\n"
+        "voc:\n"
+        "  root: \"data/VOCdevkit/VOC2012\"  # PASCAL VOC\n"
+        "leftImg8bit: 3\n"
+    )
+    refs = _scan(tmp_path, {"configs/seg.yaml": config})
+    assert [(r.id, r.line, r.raw) for r in refs] == [
+        ("dataset:ade20k", 3, "data/ADEChallengeData2016/"), ("dataset:pascal-voc", 5, "data/VOCdevkit/VOC2012")]
+
+
+def test_prose_messages_and_bare_words_are_not_findings(tmp_path: Path) -> None:
+    code = (
+        '"""Download COCO into data/coco/train2017 first."""\n'
+        "import logging\n"
+        "# CocoDetection('data/coco/train2017')\n"
+        "split = 'train'\n"
+        "name = 'cityscapes'\n"
+        "dataset = 'librispeech'\n"
+        "logging.info('reading data/coco/val2017')\n"
+        "print('put the images in imagenet/train')\n"
+        "raise_msg = 'see the instructions for train2017'\n"
+        "def f():\n"
+        "    'data/VOCdevkit'\n"
+        "    raise FileNotFoundError('missing VOCdevkit/VOC2012')\n"
+    )
+    assert _scan(tmp_path, {"prose.py": code}) == []
+
+
+def test_match_path_needs_a_slash_unless_the_name_is_distinctive() -> None:
+    assert match_path("train") is None
+    assert _id("train2017") == "dataset:coco"
+    assert match_path("librispeech") is None
+    assert _id("data/LibriSpeech/train-clean-100") == "dataset:librispeech"
+    assert match_path("VOC2012") is None
+    assert _id("data/VOC2012") == "dataset:pascal-voc"
+    assert match_path("annotations/panoptic_train2017.json") is None
+    assert _id("zhiyuan_objv2_train.json") == "dataset:objects365"
+    assert match_path("data/coco 2017/train2017") is None  # whitespace: prose, not a path
+    assert match_path("my_train2017_notes") is None
+
+
+def test_every_signature_names_a_dataset_record() -> None:
+    kb = KnowledgeBase.load()
+    signatures = documents()["dataset_folders"]["signatures"]
+    assert isinstance(signatures, list)
+    ids = {sig["id"] for sig in signatures}
+    missing = sorted(i for i in ids if kb.artifact(i) is None)
+    assert ids and not missing, missing
+
+
+def test_scan_path_reports_it_once_per_file_and_dataset(tmp_path: Path) -> None:
+    (tmp_path / "cfg.yaml").write_text("train_ann: data/coco/annotations/instances_train2017.json\n"
+                                       "val_ann: data/coco/annotations/instances_val2017.json\n", encoding="utf-8")
+    result = scan_path(tmp_path, ScanOptions())
+    refs = [r for r in result.references if r.id == "dataset:coco"]
+    assert [(r.path, r.line, r.confidence) for r in refs] == [("cfg.yaml", 1, "low")]
