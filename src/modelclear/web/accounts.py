@@ -129,6 +129,10 @@ class Forbidden(Exception):
     """The signed-in user's role does not allow this."""
 
 
+class BadCsrf(Exception):
+    """A form posted without the session's CSRF token (answered 403 with ``web.error.csrf``)."""
+
+
 def host_name(header: str) -> str:
     """The name in a ``Host`` header, without the port; an IPv6 literal without its brackets, lower-cased."""
     header = header.strip().lower()
@@ -241,10 +245,22 @@ class Auth:
 
     @staticmethod
     def check_csrf(viewer: Viewer, form: Any) -> None:
-        """The form's ``csrf`` field is the session's token (:class:`BadInput` ``csrf`` otherwise)."""
+        """The form's ``csrf`` field is the session's token (:class:`BadCsrf` otherwise)."""
         sent = str(form.get("csrf") or "")
         if not sent or not hmac.compare_digest(sent.encode(), viewer.csrf.encode()):
-            raise BadInput("csrf")
+            raise BadCsrf()
+
+    @classmethod
+    async def form(cls, request: Request, role: str = "viewer", *, fields: int = 4,
+                   part_size: int = 1024) -> tuple[Viewer, Any]:
+        """The signed-in viewer (at least ``role``) and the form they posted, bounded and CSRF-checked.
+
+        Raises :class:`NeedSignIn`, :class:`Forbidden` or :class:`BadCsrf`, which the application answers.
+        """
+        viewer = cls.require(request, role)
+        form = await request.form(max_files=0, max_fields=fields, max_part_size=part_size)
+        cls.check_csrf(viewer, form)
+        return viewer, form
 
 
 def cookie_secure(request: Request) -> bool:
@@ -287,6 +303,10 @@ def install(app: Any, site: Site, auth: Auth) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         return site.error(request, BadInput("forbidden"), lang_of(request), 403)
+
+    @app.exception_handler(BadCsrf)
+    async def bad_csrf(request: Request, exc: BadCsrf) -> Response:
+        return site.error(request, BadInput("csrf"), lang_of(request), 403)
 
 
 def router(site: Site, auth: Auth) -> APIRouter:
@@ -346,12 +366,7 @@ def router(site: Site, auth: Auth) -> APIRouter:
     @routes.post("/logout")
     async def logout(request: Request) -> Response:
         """End the session."""
-        viewer = Auth.require(request)
-        form = await request.form(max_files=0, max_fields=4, max_part_size=1024)
-        try:
-            Auth.check_csrf(viewer, form)
-        except BadInput as exc:
-            return site.html_error(request, exc, lang_of(request), 403)
+        await Auth.form(request)
         cookie = request.cookies.get(SESSION_COOKIE, "")
         with auth.database.session() as s:
             s.execute(delete(LoginSession).where(LoginSession.token_sha256 == token_digest(cookie)))
@@ -376,13 +391,8 @@ def router(site: Site, auth: Auth) -> APIRouter:
     @routes.post("/admin/users")
     async def add(request: Request) -> Response:
         """Add a user (admins)."""
-        viewer = Auth.require(request, "admin")
+        viewer, form = await Auth.form(request, "admin", fields=8, part_size=4096)
         lang = lang_of(request)
-        form = await request.form(max_files=0, max_fields=8, max_part_size=4096)
-        try:
-            Auth.check_csrf(viewer, form)
-        except BadInput as exc:
-            return site.html_error(request, exc, lang, 403)
         name, role = str(form.get("name") or "").strip(), str(form.get("role") or "")
         password = str(form.get("password") or "") or None
         if password is None and auth.header is None:

@@ -150,13 +150,8 @@ def router(site: Site, database: Database) -> APIRouter:
     @routes.post("/artifacts/{artifact_id:path}/reviews")
     async def decide(request: Request, artifact_id: str) -> Response:
         """Record a reviewer's decision."""
-        viewer = Auth.require(request, "reviewer")
+        viewer, form = await Auth.form(request, "reviewer", fields=16, part_size=8192)
         lang = lang_of(request)
-        form = await request.form(max_files=0, max_fields=16, max_part_size=8192)
-        try:
-            Auth.check_csrf(viewer, form)
-        except BadInput as exc:
-            return site.html_error(request, exc, lang, 403)
         if not artifact_id or len(artifact_id) > 512:
             return site.html_error(request, BadInput("bad_request", reason="id"), lang)
         try:
@@ -173,13 +168,8 @@ def router(site: Site, database: Database) -> APIRouter:
     @routes.post("/reviews/{review_id}/revoke")
     async def withdraw(request: Request, review_id: int) -> Response:
         """Revoke a decision (reviewers)."""
-        viewer = Auth.require(request, "reviewer")
+        viewer, _ = await Auth.form(request, "reviewer")
         lang = lang_of(request)
-        form = await request.form(max_files=0, max_fields=4, max_part_size=1024)
-        try:
-            Auth.check_csrf(viewer, form)
-        except BadInput as exc:
-            return site.html_error(request, exc, lang, 403)
         with database.session() as s:
             review = revoke(s, review_id, viewer.name)
             target = review.artifact_id if review is not None else None

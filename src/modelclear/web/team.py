@@ -136,17 +136,13 @@ def router(site: Site, database: Database) -> APIRouter:
     @routes.post("/projects")
     async def project_add(request: Request) -> Response:
         """Add a project (administrators); its first CI token is shown once."""
-        viewer = Auth.require(request, "admin")
+        viewer, form = await Auth.form(request, "admin")
         lang = lang_of(request)
-        form = await request.form(max_files=0, max_fields=4, max_part_size=1024)
         try:
-            Auth.check_csrf(viewer, form)
             name = str(form.get("name") or "").strip()
             with database.session() as s:
                 project, token = store.create_project(s, name)
                 audit(s, viewer.name, "project.add", project.name)
-        except BadInput as exc:
-            return site.html_error(request, exc, lang, 403)
         except store.ReportError as exc:
             return site.html_error(request, BadInput(exc.code), lang)
         return _token_page(request, lang, name, token)
@@ -154,13 +150,8 @@ def router(site: Site, database: Database) -> APIRouter:
     @routes.post("/projects/{name}/tokens")
     async def token_add(request: Request, name: str) -> Response:
         """A new CI token for a project (administrators), shown once."""
-        viewer = Auth.require(request, "admin")
+        viewer, _ = await Auth.form(request, "admin")
         lang = lang_of(request)
-        form = await request.form(max_files=0, max_fields=4, max_part_size=1024)
-        try:
-            Auth.check_csrf(viewer, form)
-        except BadInput as exc:
-            return site.html_error(request, exc, lang, 403)
         with database.session() as s:
             project = store.project_by_name(s, name)
             if project is None:
