@@ -45,7 +45,8 @@ def entries_of(store: Any) -> list[tuple[str, dict[str, Any], str]]:
 
 
 def cache_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if not p.name.endswith(".tmp"))
+    """The knowledge caches in ``folder`` (not temporary files, nor the loader files' cache beside them)."""
+    return sorted(p for p in folder.iterdir() if not p.name.endswith(".tmp") and not p.name.startswith("loaders"))
 
 
 @pytest.fixture

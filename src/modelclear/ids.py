@@ -57,7 +57,7 @@ class Scheme:
     declared_in: str = field(default="", compare=False)
 
 
-def _scheme(stem: str, raw: object) -> Scheme:
+def _scheme(stem: str, raw: object, check_patterns: bool = True) -> Scheme:
     if not isinstance(raw, Mapping):
         raise ValueError(f"data/loaders/{stem}.yaml: a scheme must be a mapping, got {raw!r}")
     try:
@@ -70,15 +70,19 @@ def _scheme(stem: str, raw: object) -> Scheme:
     scheme = Scheme(name=name, kind=Kind(kind), pattern=pattern, example=example,
                     case_sensitive=bool(raw.get("case_sensitive", True)), normalise=tuple(rewrites),
                     untyped=str(raw.get("untyped") or ""), declared_in=stem)
-    for regex in (scheme.pattern, scheme.untyped, *(p for p, _ in scheme.normalise)):
-        re.compile(regex)
+    if check_patterns:
+        for regex in (scheme.pattern, scheme.untyped, *(p for p, _ in scheme.normalise)):
+            re.compile(regex)
     if not _SCHEME_NAME_RE.fullmatch(name):
         raise ValueError(f"data/loaders/{stem}.yaml: bad scheme name {name!r}")
     return scheme
 
 
-def load_schemes(documents: Mapping[str, Mapping[str, object]]) -> dict[str, Scheme]:
+def load_schemes(documents: Mapping[str, Mapping[str, object]], check_patterns: bool = True) -> dict[str, Scheme]:
     """The schemes declared by loader data documents (keyed by file stem), by name.
+
+    ``check_patterns=False`` skips compiling each expression, for declarations already checked
+    (the bundled ones: the schema :mod:`modelclear.loaderdata` checks them against compiles them).
 
     Raises:
         ValueError: a declaration is malformed, or two files declare the same scheme.
@@ -86,7 +90,7 @@ def load_schemes(documents: Mapping[str, Mapping[str, object]]) -> dict[str, Sch
     out: dict[str, Scheme] = {}
     for stem, doc in documents.items():
         for raw in doc.get("schemes") or ():  # type: ignore[attr-defined]
-            scheme = _scheme(stem, raw)
+            scheme = _scheme(stem, raw, check_patterns)
             if scheme.name in out:
                 raise ValueError(f"scheme {scheme.name!r} declared twice: data/loaders/"
                                  f"{out[scheme.name].declared_in}.yaml and data/loaders/{stem}.yaml")
@@ -98,11 +102,27 @@ _SCHEME_NAME_RE = re.compile(r"[a-z][a-z0-9_\-]*")
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9_\-]*):(?!//)(.*)$")
 
 #: Every id scheme, by name, as the loader data declares them (bundled, then overlays').
-SCHEMES: dict[str, Scheme] = load_schemes(loaderdata.documents())
-_UNTYPED: list[tuple[re.Pattern[str], Scheme]] = [(re.compile(s.untyped), s) for s in SCHEMES.values() if s.untyped]
-_COMPILED: dict[str, re.Pattern[str]] = {s.name: re.compile(s.pattern) for s in SCHEMES.values()}
-_REWRITES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
-    s.name: tuple((re.compile(p), r) for p, r in s.normalise) for s in SCHEMES.values()}
+SCHEMES: dict[str, Scheme] = load_schemes(loaderdata.scheme_declarations(), check_patterns=False)
+#: The schemes with an ``untyped`` expression, in declaration order (the first that matches wins).
+_UNTYPED: list[Scheme] = [s for s in SCHEMES.values() if s.untyped]
+# Compiled expressions, keyed by their source text, filled when a run first needs them (most runs
+# need a few of the schemes): ``pattern`` and ``untyped`` expressions, and each scheme's rewrites.
+_COMPILED: dict[str, re.Pattern[str]] = {}
+_REWRITES: dict[tuple[tuple[str, str], ...], tuple[tuple[re.Pattern[str], str], ...]] = {}
+
+
+def _compiled(regex: str) -> re.Pattern[str]:
+    compiled = _COMPILED.get(regex)
+    if compiled is None:
+        compiled = _COMPILED[regex] = re.compile(regex)
+    return compiled
+
+
+def _rewrites(scheme: Scheme) -> tuple[tuple[re.Pattern[str], str], ...]:
+    rewrites = _REWRITES.get(scheme.normalise)
+    if rewrites is None:
+        rewrites = _REWRITES[scheme.normalise] = tuple((_compiled(p), r) for p, r in scheme.normalise)
+    return rewrites
 
 
 def add_schemes(documents: Mapping[str, Mapping[str, object]]) -> list[Scheme]:
@@ -125,10 +145,8 @@ def add_schemes(documents: Mapping[str, Mapping[str, object]]) -> list[Scheme]:
         added.append(scheme)
     for scheme in added:
         SCHEMES[scheme.name] = scheme
-        _COMPILED[scheme.name] = re.compile(scheme.pattern)
-        _REWRITES[scheme.name] = tuple((re.compile(p), r) for p, r in scheme.normalise)
         if scheme.untyped:
-            _UNTYPED.append((re.compile(scheme.untyped), scheme))
+            _UNTYPED.append(scheme)
     return added
 
 
@@ -140,7 +158,7 @@ def kind_of(artifact_id: str) -> Kind:
 
 def _canonical_name(scheme: Scheme, name: str) -> str:
     name = name.strip()
-    for regex, replacement in _REWRITES.get(scheme.name, ()):
+    for regex, replacement in _rewrites(scheme):
         name = regex.sub(replacement, name)
     if not scheme.case_sensitive:
         name = name.lower()
@@ -174,7 +192,7 @@ def parse(raw: str) -> ArtifactRef:
     if match is not None:
         scheme_name, name = match.group(1), match.group(2)
     else:
-        found = next((s for regex, s in _UNTYPED if regex.fullmatch(text)), None)
+        found = next((s for s in _UNTYPED if _compiled(s.untyped).fullmatch(text)), None)
         if found is None:
             raise IdError(f"malformed id {raw!r}: expected SCHEME:NAME, e.g. {_example()}")
         scheme_name, name = found.name, text
@@ -183,7 +201,7 @@ def parse(raw: str) -> ArtifactRef:
         known = ", ".join(sorted(SCHEMES))
         raise IdError(f"unknown id scheme {scheme_name!r} in {raw!r}; known schemes: {known}")
     name = _canonical_name(scheme, name)
-    if not _COMPILED[scheme.name].fullmatch(name):
+    if not _compiled(scheme.pattern).fullmatch(name):
         raise IdError(f"malformed {scheme.name} id {raw!r}; example: {scheme.example}")
     return ArtifactRef(kind=scheme.kind, id=f"{scheme.name}:{name}", raw=raw, scheme=scheme.name)
 
