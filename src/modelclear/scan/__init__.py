@@ -29,7 +29,9 @@ dotted name for it (``src/app/config.py`` -> ``app.config``; the scanner matches
 suffix). The answers are those of indexing every file first, in any process; a module whose index
 stopped early gets a ``budget`` warning from the file whose lookup indexed it.
 The scan runs in a process pool over the cores for trees of more than :data:`PARALLEL_MIN_FILES`
-candidate files, serially otherwise; each scanner's prefilter is one compiled pattern.
+candidate files, serially otherwise; each scanner's prefilter is one compiled pattern. A ``.py`` file
+is parsed once for all its scanners (``ScanContext.parses``, :mod:`modelclear.scan.pyparse`); its trees
+are dropped when the file is done.
 
 Output: references sorted by (path, line, column); duplicates with the same (id, path, line) are
 merged, keeping the most confident (unresolved references are merged only when their raw text is
@@ -64,6 +66,7 @@ from modelclear.scan.notebook import NotebookScanner
 from modelclear.scan.openmmlab import OpenMMLabScanner
 from modelclear.scan.pyconsts import LazyConstants
 from modelclear.scan.pyloaders import keywords_hit
+from modelclear.scan.pyparse import ParseCache
 from modelclear.scan.shell import ShellScanner
 from modelclear.scan.urls import UrlScanner, canonical_id
 from modelclear.scan.walk import FileEntry, decode_text, is_binary, keyword_pattern, read_head, rel_path, walk
@@ -236,6 +239,8 @@ def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
             found = [ScanWarning(path=task.rel, code="internal",
                                  message=f"{scanner.name} scanner failed: {type(exc).__name__}: {exc}"[:300])]
         items.extend(found)
+    if ctx.parses is not None:  # the file's trees served its scanners; keep none beyond the file
+        ctx.parses.clear()
     items = [_fix_path(i, task.rel, ctx.root) for i in items]
     if isinstance(ctx.project_constants, LazyConstants):  # modules indexed for this file's lookups
         items.extend(_index_warning(rel, note) for rel, note in ctx.project_constants.take_notes())
@@ -430,7 +435,8 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
     progress = _Progress(on_progress, len(tasks))
     ctx = ScanContext(root=ctx_root, project_constants=lazy_constant_index(index_items, options.max_file_bytes))
     ctx = with_project_env(ctx, [(t.path, t.rel, t.size) for t in tasks], options.max_file_bytes)
-    ctx = replace(ctx, loaders=options.loader_documents)  # the loader files of --kb overlays
+    ctx = replace(ctx, loaders=options.loader_documents,  # the loader files of --kb overlays
+                  parses=ParseCache())  # each .py file parsed once for all its scanners
     done: list[_Done] = _run(_process_chunk, _chunks(tasks, jobs), (options.max_file_bytes,), jobs, ctx, progress)
     refs: list[Reference] = []
     scanned = 0

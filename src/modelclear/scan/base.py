@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from modelclear.model import Reference
+
+if TYPE_CHECKING:
+    from modelclear.scan.pyparse import ParseCache
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class ScanContext:
     #: and line; filled by the runner's pre-pass (:func:`modelclear.scan.deploy.with_project_env`, whose
     #: docstring is the API). Empty when a scanner is called directly.
     project_env: Mapping[str, tuple[EnvValue, ...]] = field(default_factory=dict)
+    #: Syntax trees shared by the scanners of one file (:mod:`modelclear.scan.pyparse`), so a ``.py``
+    #: file is parsed once; set by the runner. None: each scanner parses for itself.
+    parses: ParseCache | None = None
 
 
 @dataclass(frozen=True)

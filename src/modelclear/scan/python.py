@@ -47,6 +47,7 @@ from modelclear.scan.pyexports import index_constants
 from modelclear.scan.pyindex import ModuleIndex, build_index
 from modelclear.scan.pyloaders import keywords_hit, load_table
 from modelclear.scan.pymodule import ModuleScan
+from modelclear.scan.pyparse import ParseCache
 from modelclear.scan.pyreach import LoaderReach
 from modelclear.scan.walk import decode_text, keyword_pattern
 
@@ -80,9 +81,11 @@ def _has_keyword(source: str) -> bool:
     return _PREFILTER_BYTES_RE.search(source.encode("utf-8", "surrogatepass")) is not None
 
 
-def _parse(source: str, path: str, line_offset: int) -> ast.Module | ScanWarning:
+def _parse(source: str, path: str, line_offset: int, parses: ParseCache | None = None,
+           key: str = "") -> ast.Module | ScanWarning:
+    """The tree of ``source`` (from ``parses`` when given, under ``key``), or a warning naming ``path``."""
     try:
-        return ast.parse(source)
+        return parses.parse(key, source) if parses is not None else ast.parse(source)
     except SyntaxError as exc:
         line = (exc.lineno or 0) + line_offset
         hint = " (Python 2 code?)" if re.search(r"^[ \t]*print[ \t]+[^(=\s]", source, re.MULTILINE) else ""
@@ -266,8 +269,14 @@ class PythonScanner:
         source = decode_python(data)
         if source is None:
             return [ScanWarning(rel, "cannot decode as UTF-8 or its declared coding", code="encoding")]
+        tree: ast.Module | None = None
+        if len(source) <= MAX_SOURCE_CHARS and ctx.parses is not None:  # parsed once, shared with the URL scanner
+            parsed = _parse(source, rel, 0, ctx.parses, str(path))
+            if isinstance(parsed, ScanWarning):
+                return [parsed]
+            tree = parsed
         try:
-            found, scan = _scan_source(source, rel, ctx, 0, module_name_for(rel), None, None, checked=True)
+            found, scan = _scan_source(source, rel, ctx, 0, module_name_for(rel), None, tree, checked=True)
         except (RecursionError, MemoryError):
             return [ScanWarning(rel, "expression nesting too deep to analyse", code="too-deep")]
         if scan is not None and isinstance(ctx.project_constants, LazyConstants):

@@ -257,7 +257,8 @@ class UrlScanner:
         found: list[tuple[int, int, str]]
         if is_py:
             try:
-                found = urls_in_python(text)
+                # the tree the Python scanner parsed from the same text, when it did (parsed once)
+                found = urls_in_python(text, ctx.parses.parse(str(path), text) if ctx.parses is not None else None)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 found = [f for f in urls_in_text(text)]
         else:
