@@ -13,7 +13,9 @@ No error ever exits 1: CI reads 1 as "prohibited".
 The policy's ``fail-on`` (or ``--fail-on``) chooses which verdicts fail: ``uncertain`` (default:
 uncertain, unknown and prohibited), ``unknown`` (unknown and prohibited) or ``prohibited``.
 
-Heavy modules are imported inside the command handlers so that ``--help`` starts fast.
+Heavy modules are imported inside the command handlers so that ``--help`` starts fast. So are the
+sibling modules: :mod:`modelclear.cli_policy` (policy, lock, scenario and gate of a run),
+:mod:`modelclear.cli_kb` (``kb``) and :mod:`modelclear.cli_service` (``web``, ``policy pull``, ``scan --upload``).
 """
 
 from __future__ import annotations
@@ -149,134 +151,6 @@ def _check_accepted(text: str) -> None:
         raise CliError(f"--accepted {_shown(text)}: {exc.detail}") from None
 
 
-def _load_policy(args: argparse.Namespace, start: Path, kb: Any) -> Any:
-    """The policy for this run (``--policy``, else found from ``start`` upward), or ``None``."""
-    from modelclear import ids, policy
-
-    path = _policy_path(args, start)
-    if path is None:
-        return None
-
-    def check_id(text: str) -> None:
-        try:
-            ids.parse(text)
-        except ids.IdError as exc:
-            raise ValueError(str(exc)) from None
-
-    try:
-        return policy.load(path, license_key=kb.license_key, law_code=kb.law_code, check_id=check_id)
-    except policy.PolicyError as exc:
-        raise CliError(f"bad policy file {exc}") from None
-
-
-def _policy_path(args: argparse.Namespace, start: Path) -> Path | None:
-    """The policy file of this run (``--policy``, else found from ``start`` upward), or ``None``."""
-    from modelclear import policy
-
-    if getattr(args, "no_policy", False):
-        return None
-    if args.policy and not Path(args.policy).is_file():
-        raise CliError(f"no such policy file: {args.policy}")
-    return Path(args.policy) if args.policy else policy.find(start)
-
-
-def _attach_lock(args: argparse.Namespace, service: Any, start: Path) -> Any:
-    """The knowledge lock of this run attached to the service's catalog (``None`` without one and offline).
-
-    The lock is ``--lock``, else ``modelclear.lock`` beside the policy file, else in ``start``'s folder
-    (see :mod:`modelclear.catalog.lock` for what it holds and its precedence). A lock that cannot be
-    used exits 3; a reviewed record whose licence disagrees with the lock is a warning.
-    """
-    from modelclear.catalog import lock as lockmod
-
-    path = Path(args.lock) if args.lock else lockmod.find_path(start, _policy_path(args, start))
-    try:
-        lock = lockmod.Lock.load(path)
-    except lockmod.LockError as exc:
-        raise CliError(f"bad lock file {exc}") from None
-    if not lock.existed and not args.online:
-        if args.lock:
-            raise CliError(f"no such lock file: {_shown(args.lock)} (run once with --online to write it)")
-        return None
-    source = lockmod.attach(service.catalog, lock, online=args.online)
-    for line in lockmod.disagreements(service.kb, lock):
-        print(f"modelclear: warning: {line}", file=sys.stderr)
-    return source
-
-
-def _save_lock(source: Any) -> None:
-    """Write what an ``--online`` run added to the lock; say what the Hub could not give."""
-    if source is None:
-        return
-    for artifact_id, reason in source.failures:
-        print(f"modelclear: warning: {_shown(artifact_id)}: {_shown(reason)}", file=sys.stderr)
-    lock = source.lock
-    if not lock.changed:
-        return
-    try:
-        lock.save()
-    except OSError as exc:
-        print(f"modelclear: warning: cannot write {_shown(str(lock.path))}: {exc.strerror or exc}", file=sys.stderr)
-        return
-    print(f"modelclear: {_shown(str(lock.path))}: {len(lock.entries)} entries pinned (review and commit it)",
-          file=sys.stderr)
-
-
-def _scenario_values(args: argparse.Namespace, pol: Any = None) -> tuple[list[str], str, str, list[str], Any]:
-    if args.jurisdiction:
-        jurisdictions = [j.strip() for j in args.jurisdiction.split(",") if j.strip()]
-    else:
-        jurisdictions = list(pol.jurisdictions) if pol is not None else []
-    if not jurisdictions:
-        raise CliError("--jurisdiction is required (e.g. --jurisdiction JP), or set jurisdictions in the policy")
-    activity = args.activity or (pol.activity if pol is not None else None) or "deploy"
-    purpose = args.purpose or (pol.purpose if pol is not None else None) or "commercial"
-    accepted = [*(pol.accepted if pol is not None else ()), *args.accepted]
-    obtained = args.obtained_on or (pol.obtained_on if pol is not None else None)
-    return jurisdictions, activity, purpose, accepted, obtained
-
-
-def _domicile(args: argparse.Namespace, pol: Any = None) -> str | None:
-    """``--domicile``, else the policy's ``domicile``."""
-    return args.domicile or (pol.domicile if pol is not None else None)
-
-
-def _gate(args: argparse.Namespace, pol: Any, assessments: Any, service: Any) -> Any:
-    """Apply the policy, ``--fail-on`` and ``--baseline`` to the assessments."""
-    import dataclasses
-    import datetime as dt
-
-    from modelclear import policy
-
-    today = dt.date.today()
-    if args.today:
-        try:
-            today = dt.date.fromisoformat(args.today)
-        except ValueError:
-            raise CliError(f"bad date {args.today!r} for --today; use YYYY-MM-DD") from None
-    pol = pol or policy.Policy()
-    if args.fail_on:
-        pol = dataclasses.replace(pol, fail_on=args.fail_on)
-    baseline = None
-    if args.baseline:
-        try:
-            baseline = policy.load_baseline(Path(args.baseline))
-        except policy.BaselineError as exc:
-            raise CliError(str(exc)) from None
-
-    return policy.evaluate(assessments, pol, today=today, baseline=baseline, baseline_path=args.baseline or "",
-                           license_key=service.kb.license_key, canonical=service.canonical_id)
-
-
-def _gate_messages(report: Any) -> None:
-    """Tell the user on standard error about expired and unused waivers (in the report's language)."""
-    from modelclear import policy
-    from modelclear.report.data import translator
-
-    for line in policy.messages(report.gate, translator(report)):
-        print(f"modelclear: {line}", file=sys.stderr)
-
-
 def _service(args: argparse.Namespace) -> Any:
     """The check service over the bundled knowledge plus ``--kb`` overlays (and the HF cache, the Hub)."""
     from modelclear.service import Service
@@ -286,26 +160,28 @@ def _service(args: argparse.Namespace) -> Any:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``modelclear check``."""
+    from modelclear import cli_policy
     from modelclear.service import Question
 
     _check_format(args.format)
     _check_common(args)
     service = _service(args)
-    pol = _load_policy(args, Path.cwd(), service.kb)
-    locked = _attach_lock(args, service, Path.cwd())
-    jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
+    pol = cli_policy.load_policy(args, Path.cwd(), service.kb)
+    locked = cli_policy.attach_lock(args, service, Path.cwd())
+    jurisdictions, activity, purpose, accepted, obtained = cli_policy.scenario_values(args, pol)
     report = service.check(Question(id=args.id, jurisdictions=tuple(jurisdictions), activity=activity,
                                     purpose=purpose, accepted=tuple(accepted), obtained_on=obtained, lang=args.lang,
-                                    domicile=_domicile(args, pol)))
-    report = report.with_gate(_gate(args, pol, report.assessments, service))
-    _save_lock(locked)
+                                    domicile=cli_policy.domicile(args, pol)))
+    report = report.with_gate(cli_policy.gate(args, pol, report.assessments, service))
+    cli_policy.save_lock(locked)
     _output(args, report)
-    _gate_messages(report)
+    cli_policy.gate_messages(report)
     return int(report.gate.exit_code)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
     """``modelclear scan``."""
+    from modelclear import cli_policy, cli_service
     from modelclear.pipeline import progress_bar
     from modelclear.scan import scan_path
     from modelclear.scan.base import ScanOptions
@@ -316,12 +192,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
     _check_common(args)
     root = Path(args.path)
     _check_root(root, args.path)
-    upload = _upload_target(args)
+    upload = cli_service.upload_target(args)
     service = _service(args)
-    pol = _load_policy(args, root, service.kb)
-    locked = _attach_lock(args, service, root)
-    jurisdictions, activity, purpose, accepted, obtained = _scenario_values(args, pol)
-    scenarios = service.scenarios(jurisdictions, activity, purpose, accepted, obtained, domicile=_domicile(args, pol))
+    pol = cli_policy.load_policy(args, root, service.kb)
+    locked = cli_policy.attach_lock(args, service, root)
+    jurisdictions, activity, purpose, accepted, obtained = cli_policy.scenario_values(args, pol)
+    scenarios = service.scenarios(jurisdictions, activity, purpose, accepted, obtained,
+                                  domicile=cli_policy.domicile(args, pol))
     options = ScanOptions(exclude=tuple(args.exclude),
                           include_hf_cache=args.include_hf_cache or args.hf_cache is not None,
                           hf_cache_dir=Path(args.hf_cache) if args.hf_cache else None,
@@ -331,58 +208,27 @@ def cmd_scan(args: argparse.Namespace) -> int:
     with progress_bar(options.progress) as on_progress:
         result = scan_path(root, options, on_progress=on_progress)
     report = service.assess_scan(root, result, scenarios, lang=args.lang)
-    report = report.with_gate(_gate(args, pol, report.assessments, service))
-    _save_lock(locked)
+    report = report.with_gate(cli_policy.gate(args, pol, report.assessments, service))
+    cli_policy.save_lock(locked)
     if args.format == "notice" and args.out:
         _write_notices(report, args.out)
     else:
         _output(args, report)
-    _gate_messages(report)
+    cli_policy.gate_messages(report)
     if upload is not None:
-        _upload(upload, report)
+        cli_service.upload(upload, report)
     return int(report.gate.exit_code)
-
-
-def _upload_target(args: argparse.Namespace) -> Any:
-    """``--upload URL [--project NAME]`` and ``$MODELCLEAR_TOKEN``, checked before the scan (exit 3 if bad)."""
-    if not args.upload:
-        return None
-    from modelclear.web import client
-
-    try:
-        where = client.target(args.upload, args.project)
-        secret = client.token()
-    except client.ClientError as exc:
-        raise CliError(f"--upload: {exc}") from None
-    warning = client.plain_http_warning(where.base)
-    if warning:
-        print(f"modelclear: warning: {warning}", file=sys.stderr)
-    return where, secret
-
-
-def _upload(upload: Any, report: Any) -> None:
-    """Send the report (its JSON form, whatever --format printed) to the team service (docs/service.md)."""
-    from modelclear import report as formats
-    from modelclear.web import client
-
-    where, secret = upload
-    try:
-        answer = client.upload_report(where, formats.get("json").render(report), secret)
-    except client.ClientError as exc:
-        raise CliError(f"--upload: {exc}") from None
-    print(f"modelclear: uploaded to {_shown(where.project)} as report {answer.get('report')}, "
-          f"{len(answer.get('changes') or [])} change(s) since the previous one: "
-          f"{_shown(where.base + str(answer.get('url', '')))}", file=sys.stderr)
 
 
 def cmd_notice(args: argparse.Namespace) -> int:
     """``modelclear notice``: what a release must ship, for a catalogued id or your own model (exit: its verdict)."""
+    from modelclear import cli_policy
     from modelclear.model import worst
     from modelclear.service import Question
 
     _check_common(args)
     service = _service(args)
-    jurisdictions, _, purpose, accepted, obtained = _scenario_values(args)
+    jurisdictions, _, purpose, accepted, obtained = cli_policy.scenario_values(args)
     report = service.check(Question(id=args.id, jurisdictions=tuple(jurisdictions), activity=args.activity or
                                     "distribute", purpose=purpose, accepted=tuple(accepted), obtained_on=obtained,
                                     lang=args.lang, domicile=args.domicile))
@@ -438,153 +284,22 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_kb(args: argparse.Namespace) -> int:
-    """``modelclear kb stats|search``."""
-    from modelclear.explain import kb_stats
+    """``modelclear kb stats|search|refresh`` (in :mod:`modelclear.cli_kb`)."""
+    from modelclear.cli_kb import cmd_kb as run
 
-    if args.kb_command == "stats":
-        sys.stdout.write(kb_stats(fmt=args.format))
-        return EXIT_OK
-    if args.kb_command == "search":
-        _write(_kb_search(args.text, args.limit), None)
-        return EXIT_OK
-    if args.kb_command == "refresh":
-        return _kb_refresh(args)
-    raise CliError("usage: modelclear kb {stats,search,refresh}")
-
-
-def _kb_refresh(args: argparse.Namespace) -> int:
-    """``kb refresh``: every lock entry read from the Hub again; changes listed, licence changes first.
-
-    Exit 0 when every entry was read (changed or not), 3 when the lock is missing or unusable or an
-    entry could not be read (it is kept as it was, and the rest is still written).
-    """
-    import json
-
-    from modelclear.catalog import lock as lockmod
-
-    start = Path(args.path)
-    if not start.exists():
-        raise CliError(f"no such file or directory: {_shown(args.path)}")
-    path = Path(args.lock) if args.lock else lockmod.find_path(start, _policy_path(args, start))
-    try:
-        lock = lockmod.Lock.load(path)
-    except lockmod.LockError as exc:
-        raise CliError(f"bad lock file {exc}") from None
-    if not lock.existed:
-        raise CliError(f"no lock file at {_shown(str(path))}: run check or scan with --online first")
-    changes = lockmod.refresh(lock, args.id)
-    if lock.changed:
-        try:
-            lock.save()
-        except OSError as exc:
-            raise CliError(f"cannot write {_shown(str(path))}: {exc.strerror or exc}") from None
-    failed = [c for c in changes if c.status == "failed"]
-    if args.format == "json":
-        doc = {"lock": str(path), "entries": len(lock.entries), "changes": [
-            {"id": c.id, "status": c.status, "license_changed": c.license_changed, "reason": c.reason,
-             "fields": {k: {"old": _plain(old), "new": _plain(new)} for k, (old, new) in c.fields.items()}}
-            for c in changes]}
-        _write(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n", None)
-    else:
-        _write(_refresh_text(str(path), changes), None)
-    return EXIT_USAGE if failed else EXIT_OK
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
-def _refresh_text(path: str, changes: Sequence[Any]) -> str:
-    """The text of ``kb refresh``: licence changes first, then other changes, failures and a count."""
-    lines = []
-    order = {"changed": 1, "failed": 2, "unchanged": 3}
-    for c in sorted(changes, key=lambda c: (not c.license_changed, order[c.status], c.id.lower())):
-        if c.status == "failed":
-            lines.append(f"  {c.id}: not refreshed ({c.reason}); kept as it was")
-            continue
-        if c.status == "unchanged":
-            lines.append(f"  {c.id}: unchanged")
-            continue
-        head = "LICENCE CHANGED" if c.license_changed else "changed"
-        parts = [f"{k} {_fact(old)} → {_fact(new)}" for k, (old, new) in c.fields.items()]
-        lines.append(f"  {c.id}: {head}: " + "; ".join(parts))
-    counts = {s: sum(1 for c in changes if c.status == s) for s in order}
-    licences = sum(1 for c in changes if c.license_changed)
-    head = (f"{path}: {len(changes)} entries read from the Hub: {counts['changed']} changed ({licences} licence "
-            f"changes), {counts['unchanged']} unchanged, {counts['failed']} not refreshed")
-    return _shown(head) + "\n" + "\n".join(_shown(line) for line in lines) + ("\n" if lines else "")
-
-
-def _fact(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(value) + "]"
-    if value in ("", None):
-        return "(none)"
-    return str(value[:12] if isinstance(value, str) and len(value) == 40 else value)
-
-
-def _kb_search(text: str, limit: int) -> str:
-    """``kb search``: ids, names and aliases matching every word, ranked as the web UI ranks them."""
-    from modelclear.service import load_knowledge
-    from modelclear.web.search import SearchIndex
-
-    index = SearchIndex.build(load_knowledge())
-    hits = index.search(text, limit=len(index))
-    lines = [f"{e.id:<60} {e.name}" for e in hits[:max(limit, 0)]]
-    if len(hits) > limit:
-        lines.append(f"… {len(hits) - max(limit, 0)} more (use --limit)")
-    if not hits:
-        lines.append(f"nothing matches {_shown(text)!r}")
-    return "\n".join(lines) + "\n"
+    return run(args)
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    """``modelclear web``: serve the web UI and JSON API until interrupted."""
-    if not 0 < args.port < 65536:
-        raise CliError(f"bad port {args.port}; use 1-65535")
-    _check_common(args)
-    try:
-        import uvicorn
+    """``modelclear web``: serve the web UI and JSON API until interrupted (in :mod:`modelclear.cli_service`)."""
+    from modelclear.cli_service import cmd_web as run
 
-        from modelclear.web.app import create_app
-        from modelclear.web.db import DatabaseError, open_database
-    except ImportError as exc:
-        raise CliError(f"the web UI needs the 'web' extra (pip install 'modelclear[web]'): {exc}") from None
-    if getattr(args, "web_command", None):
-        from modelclear.web.admin import run
-
-        return run(args)
-    try:
-        database = open_database(args.db)  # migrations run on every start (docs/service.md)
-    except DatabaseError as exc:
-        raise CliError(str(exc)) from None
-    from modelclear.web.accounts import LOCAL_HOSTS
-
-    app = create_app(tuple(args.kb), online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None,
-                     database=database, allowed_hosts=tuple(args.allowed_host) or LOCAL_HOSTS,
-                     trust_user_header=args.trust_user_header)
-    from modelclear.web.reassess import knowledge_stamp, reassess, summary
-
-    outcome = reassess(database, app.state.service)  # new knowledge: stored reports judged again
-    if outcome.reports:
-        for line in summary(outcome, knowledge_stamp(app.state.service)):
-            print(f"modelclear: {line}", file=sys.stderr)
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"modelclear: serving http://{host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print("modelclear: warning: the web UI has no authentication; anyone who can reach this address can use it",
-              file=sys.stderr)
-    try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
-    except SystemExit as exc:  # uvicorn exits 1 when it cannot bind; our 1 means "prohibited"
-        if exc.code not in (0, None):
-            raise CliError(f"could not serve on {host}:{args.port} (address in use or not available)") from None
-    return EXIT_OK
+    return run(args)
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    """``modelclear policy pull URL --project NAME``: the team service's approvals as waivers (docs/service.md)."""
-    from modelclear.web.pull import run
+    """``modelclear policy pull URL --project NAME`` (in :mod:`modelclear.cli_service`)."""
+    from modelclear.cli_service import cmd_policy as run
 
     return run(args)
 
