@@ -3,8 +3,9 @@
 Research code trains on ``data/coco/annotations/instances_train2017.json`` or an ImageFolder over
 ``imagenet/train``: the folder is on disk, but its published layout says which dataset it holds. After
 the scan, :func:`find_local_datasets` reads the project's Python and config files that match the
-signature table's byte needle (``data/loaders/dataset_folders.yaml``) and reports each path that
-matches a signature as that dataset, confidence ``low``, with the string as evidence:
+signature table's needles (``data/loaders/dataset_folders.yaml``: plain lower-case texts, searched as one
+trie in the lower-cased file, since the signatures' own expressions over every file would cost too much)
+and reports each path that matches a signature as that dataset, confidence ``low``, with the string as evidence:
 
 * in Python, string literals (and the literal parts of f-strings) without whitespace, never a
   docstring, a comment, a message (``print``/logging/``warn`` arguments, ``help=``, an exception or an
@@ -20,11 +21,11 @@ file and dataset (the first line). Bounded by file count and bytes; nothing is f
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from modelclear.model import Kind, Reference
 
@@ -56,20 +57,23 @@ class _Signature:
 @cache
 def _table() -> tuple[re.Pattern[bytes] | None, tuple[_Signature, ...]]:
     from modelclear.loaderdata import documents
+    from modelclear.scan.walk import keyword_pattern
 
     doc = documents().get("dataset_folders")
     if not doc:
         return None, ()
-    needle = doc.get("needle")
+    raw_needles = doc.get("needles")
     raw = doc.get("signatures")
     sigs: list[_Signature] = []
     for entry in raw if isinstance(raw, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("pattern"), str):
             sigs.append(_Signature(entry["id"], re.compile(entry["pattern"]), bool(entry.get("alone")),
                                    str(entry.get("note", ""))))
-    if not isinstance(needle, str) or not sigs:
+    needles = tuple(n.lower().encode() for n in raw_needles if isinstance(n, str) and n) \
+        if isinstance(raw_needles, list) else ()
+    if not needles or not sigs:
         return None, ()
-    return re.compile(needle.encode()), tuple(sigs)
+    return keyword_pattern(needles), tuple(sigs)
 
 
 def match_path(text: str) -> tuple[str, str] | None:
@@ -141,14 +145,17 @@ def _config_strings(text: str) -> Iterator[tuple[int, int, str]]:
                 yield number, start + max(value.find(token), 0), token
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: str) -> bytes | None:
     try:
-        if path.is_symlink():
-            return None
-        with path.open("rb") as handle:
-            return handle.read(MAX_BYTES)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None  # a symbolic link (O_NOFOLLOW), gone, or unreadable
+    try:
+        return os.read(fd, MAX_BYTES)
     except OSError:
         return None
+    finally:
+        os.close(fd)
 
 
 def find_local_datasets(refs: Sequence[Reference], files: Sequence[tuple[str, str, int]]) -> list[Reference]:
@@ -157,8 +164,8 @@ def find_local_datasets(refs: Sequence[Reference], files: Sequence[tuple[str, st
     ``files`` are the scanned files (absolute path, project-relative path, size); ``refs`` the scan's
     references so far (a place already reported with the same id is not reported again).
     """
-    needle, _sigs = _table()
-    if needle is None:
+    needles, _sigs = _table()
+    if needles is None:
         return []
     taken = {(r.path, r.line, r.id) for r in refs}
     out: list[Reference] = []
@@ -171,8 +178,10 @@ def find_local_datasets(refs: Sequence[Reference], files: Sequence[tuple[str, st
         if read >= MAX_FILES:
             break
         read += 1
-        data = _read(Path(path))
-        if not data or needle.search(data) is None:
+        data = _read(path)
+        if not data:
+            continue
+        if needles.search(data.lower()) is None:
             continue
         text = data.decode("utf-8", errors="replace")
         if suffix == _PY:
