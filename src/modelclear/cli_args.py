@@ -102,6 +102,7 @@ def _web_service_args(p: argparse.ArgumentParser) -> None:
                    "an authenticating reverse proxy that every request passes through; no passwords then")
 
 
+# Long on purpose: a flat list of argument declarations sharing one parser and its subparsers (no logic).
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (no heavy imports)."""
     parser = argparse.ArgumentParser(

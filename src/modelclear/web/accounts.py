@@ -309,6 +309,7 @@ def install(app: Any, site: Site, auth: Auth) -> None:
         return site.error(request, BadInput("csrf"), lang_of(request), 403)
 
 
+# Long on purpose: a list of small route handlers, closures sharing ``site`` and ``auth`` (the FastAPI style of web/).
 def router(site: Site, auth: Auth) -> APIRouter:
     """Sign-in, sign-out and the administrators' user list."""
     routes = APIRouter()

@@ -120,6 +120,7 @@ def _form_values(form: object) -> tuple[list[str], str, str, str, str]:
             str(get("kind") or "requirements"), str(get("text") or ""))
 
 
+# Long on purpose: a list of small route handlers, closures sharing ``site``, ``store`` and ``limits``.
 def router(site: Site, store: ScanStore, limits: ArchiveLimits | None = None) -> APIRouter:
     """The scan routes over ``site``, keeping reports in ``store``."""
     routes = APIRouter()

@@ -72,11 +72,20 @@ def _counts(items: list[Any]) -> dict[str, int]:
 
 
 def router(site: Site, database: Database) -> APIRouter:
-    """The team service's routes over ``database``."""
-    routes = APIRouter()
+    """The team service's routes over ``database``: the CI upload, the project pages, adding projects and
+    tokens, and the artifact pages."""
     site.env.globals["team"] = True
     site.env.globals["artifact_href"] = artifact_href
     site.env.globals["project_href"] = project_href
+    routes = APIRouter()
+    for part in (_upload_routes, _project_routes, _admin_routes, _artifact_routes):
+        routes.include_router(part(site, database))
+    return routes
+
+
+def _upload_routes(site: Site, database: Database) -> APIRouter:
+    """``POST /api/projects/{name}/reports``: a CI's report, with the project's bearer token."""
+    routes = APIRouter()
 
     @routes.post("/api/projects/{name}/reports")
     async def upload_report(request: Request, name: str) -> Response:
@@ -110,6 +119,13 @@ def router(site: Site, database: Database) -> APIRouter:
                              "after": c.after} for c in changed],
                 "url": project_href(project.name)}, status_code=201)
 
+    return routes
+
+
+def _project_routes(site: Site, database: Database) -> APIRouter:
+    """``/projects`` and ``/projects/{name}``: the projects and their reports, for any signed-in user."""
+    routes = APIRouter()
+
     @routes.get("/projects", response_class=HTMLResponse)
     def project_list(request: Request) -> Response:
         """Every project, with its newest report's counts by verdict."""
@@ -132,6 +148,43 @@ def router(site: Site, database: Database) -> APIRouter:
                                                        "changes": len(json.loads(rejudged.changes))}})
         return site.render("team_projects.html.j2", request, lang, projects=rows, verdicts=store.VERDICTS,
                            csrf=viewer.csrf, admin=viewer.role == "admin")
+
+    @routes.get("/projects/{name}", response_class=HTMLResponse)
+    def project_page(request: Request, name: str) -> Response:
+        """One project: its newest report's references and verdicts, and the change since the previous one."""
+        viewer = Auth.require(request)
+        lang = lang_of(request)
+        with database.session() as s:
+            project = store.project_by_name(s, name)
+            if project is None:
+                return site.html_error(request, BadInput("no_project", name=name[:100]), lang, 404)
+            reports = store.latest_reports(s, project, HISTORY)
+            newest = reports[0] if reports else None
+            items = sorted(newest.items, key=lambda i: (store.SEVERITY.get(i.rejudged or i.verdict, 9),
+                                                        i.artifact_key, i.jurisdiction)) if newest else []
+            changed = store.changes(newest, reports[1] if len(reports) > 1 else None) if newest else []
+            ctx: dict[str, Any] = {
+                "project": project.name,
+                "report": None if newest is None else {
+                    "id": newest.id, "received_at": newest.received_at.isoformat(" ", "minutes"),
+                    "scenario": newest.scenario, "tool": newest.tool, "knowledge_as_of": newest.knowledge_as_of},
+                "items": [{"id": i.artifact_id, "name": i.name, "license": i.license, "jurisdiction": i.jurisdiction,
+                           "verdict": i.rejudged or i.verdict, "reported": i.verdict if i.rejudged else None,
+                           "locations": [x for x in i.locations.split("\n") if x][:5]}
+                          for i in items],
+                "changes": changed, "has_previous": len(reports) > 1,
+                "history": [{"id": r.id, "received_at": r.received_at.isoformat(" ", "minutes"),
+                             "counts": _counts(r.items)} for r in reports],
+            }
+        return site.render("team_project.html.j2", request, lang, csrf=viewer.csrf, admin=viewer.role == "admin",
+                           **ctx)
+
+    return routes
+
+
+def _admin_routes(site: Site, database: Database) -> APIRouter:
+    """``POST /projects`` and ``POST /projects/{name}/tokens``: administrators add projects and CI tokens."""
+    routes = APIRouter()
 
     @routes.post("/projects")
     async def project_add(request: Request) -> Response:
@@ -166,35 +219,12 @@ def router(site: Site, database: Database) -> APIRouter:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    @routes.get("/projects/{name}", response_class=HTMLResponse)
-    def project_page(request: Request, name: str) -> Response:
-        """One project: its newest report's references and verdicts, and the change since the previous one."""
-        viewer = Auth.require(request)
-        lang = lang_of(request)
-        with database.session() as s:
-            project = store.project_by_name(s, name)
-            if project is None:
-                return site.html_error(request, BadInput("no_project", name=name[:100]), lang, 404)
-            reports = store.latest_reports(s, project, HISTORY)
-            newest = reports[0] if reports else None
-            items = sorted(newest.items, key=lambda i: (store.SEVERITY.get(i.rejudged or i.verdict, 9),
-                                                        i.artifact_key, i.jurisdiction)) if newest else []
-            changed = store.changes(newest, reports[1] if len(reports) > 1 else None) if newest else []
-            ctx: dict[str, Any] = {
-                "project": project.name,
-                "report": None if newest is None else {
-                    "id": newest.id, "received_at": newest.received_at.isoformat(" ", "minutes"),
-                    "scenario": newest.scenario, "tool": newest.tool, "knowledge_as_of": newest.knowledge_as_of},
-                "items": [{"id": i.artifact_id, "name": i.name, "license": i.license, "jurisdiction": i.jurisdiction,
-                           "verdict": i.rejudged or i.verdict, "reported": i.verdict if i.rejudged else None,
-                           "locations": [x for x in i.locations.split("\n") if x][:5]}
-                          for i in items],
-                "changes": changed, "has_previous": len(reports) > 1,
-                "history": [{"id": r.id, "received_at": r.received_at.isoformat(" ", "minutes"),
-                             "counts": _counts(r.items)} for r in reports],
-            }
-        return site.render("team_project.html.j2", request, lang, csrf=viewer.csrf, admin=viewer.role == "admin",
-                           **ctx)
+    return routes
+
+
+def _artifact_routes(site: Site, database: Database) -> APIRouter:
+    """``/artifacts?q=`` and ``/artifacts/{id}``: which projects use an artifact, and its reviews."""
+    routes = APIRouter()
 
     @routes.get("/artifacts", response_class=HTMLResponse)
     def artifact_search(request: Request, q: str = "") -> Response:
