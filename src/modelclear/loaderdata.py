@@ -26,7 +26,6 @@ import hashlib
 import marshal
 import os
 import struct
-import tempfile
 import time
 import zlib
 from collections.abc import Mapping
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from modelclear import __version__
+from modelclear.atomicfile import write_atomic
 
 CACHE_PREFIX = "loaders1-"
 _MAGIC = b"MCLD\x00\x01\r\n"
@@ -140,19 +140,7 @@ def _write_cache(path: Path, data: dict[str, Any]) -> None:
     """Write ``data`` to ``path`` atomically (best effort: a read-only cache only costs speed)."""
     payload = marshal.dumps(data)
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_HEADER.pack(_MAGIC, len(payload), zlib.crc32(payload)))
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomic(path, (_HEADER.pack(_MAGIC, len(payload), zlib.crc32(payload)), payload))
         _evict(path)
 
 

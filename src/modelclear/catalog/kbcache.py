@@ -18,7 +18,6 @@ import marshal
 import os
 import stat
 import struct
-import tempfile
 import threading
 import time
 import weakref
@@ -27,6 +26,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from modelclear.atomicfile import write_atomic
 
 
 def cache_dir() -> Path:
@@ -215,32 +216,7 @@ def write_cache(store: RawStore, path: Path, sig: str, kind_of: Callable[[Mappin
     for chunk in chunks:
         blob_crc = zlib.crc32(chunk, blob_crc)
     header = _HEADER.pack(_MAGIC, len(index), offset, zlib.crc32(index), blob_crc)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(header)
-            fh.write(index)
-            for chunk in chunks:
-                fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename durable (POSIX; a no-op where directories cannot be opened)."""
-    with contextlib.suppress(OSError, AttributeError):
-        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+    write_atomic(path, (header, index, *chunks), durable=True)
 
 
 def evict_stale(folder: Path, keep: Path, max_age: float = _EVICT_AFTER) -> list[Path]:
