@@ -146,15 +146,9 @@ def scan(path: str | Path = ".", jurisdictions: str | Sequence[str] = ("JP",), a
     scenarios = service.scenarios(codes, activity, purpose, accepted, obtained_on, domicile=domicile)
     pol = policy_mod.Policy()
     if policy is not None:
-        def check_id(text: str) -> None:
-            try:
-                ids.parse(text)
-            except ids.IdError as exc:
-                raise ValueError(str(exc)) from None
-
         try:
             pol = policy_mod.load(Path(policy), license_key=service.kb.license_key, law_code=service.kb.law_code,
-                                  check_id=check_id)
+                                  check_id=ids.check)
         except policy_mod.PolicyError as exc:
             raise UsageError(f"bad policy file {exc}") from None
     if fail_on is not None:

@@ -25,14 +25,8 @@ def load_policy(args: argparse.Namespace, start: Path, kb: Any) -> Any:
     if path is None:
         return None
 
-    def check_id(text: str) -> None:
-        try:
-            ids.parse(text)
-        except ids.IdError as exc:
-            raise ValueError(str(exc)) from None
-
     try:
-        return policy.load(path, license_key=kb.license_key, law_code=kb.law_code, check_id=check_id)
+        return policy.load(path, license_key=kb.license_key, law_code=kb.law_code, check_id=ids.check)
     except policy.PolicyError as exc:
         raise CliError(f"bad policy file {exc}") from None
 

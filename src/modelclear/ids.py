@@ -170,6 +170,11 @@ def _example() -> str:
     return hf.example if hf is not None else next(iter(SCHEMES.values())).example
 
 
+def check(raw: str) -> None:
+    """Raise :class:`IdError` (a ``ValueError``) when ``raw`` is not a valid id: the policy's id check."""
+    parse(raw)
+
+
 def parse(raw: str) -> ArtifactRef:
     """Parse a typed id into an :class:`ArtifactRef` (syntax only; no knowledge lookup).
 

@@ -72,13 +72,7 @@ def _policy_file(args: argparse.Namespace) -> Path:
 def _load(path: Path, kb: Any) -> Any:
     from modelclear import ids, policy
 
-    def check_id(text: str) -> None:
-        try:
-            ids.parse(text)
-        except ids.IdError as exc:
-            raise ValueError(str(exc)) from None
-
-    return policy.load(path, license_key=kb.license_key, law_code=kb.law_code, check_id=check_id)
+    return policy.load(path, license_key=kb.license_key, law_code=kb.law_code, check_id=ids.check)
 
 
 def _matches(w: dict[str, Any], pol: Any) -> bool:
