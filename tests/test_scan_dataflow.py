@@ -7,6 +7,8 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
+import pytest
+
 from modelclear.model import Reference
 from modelclear.scan.base import EnvValue, ScanContext, ScanWarning
 from modelclear.scan.python import scan_python_source
@@ -392,3 +394,35 @@ def test_placeholders_and_output_folders_are_not_artifacts() -> None:
     out = refs(source)
     assert not [r for r in out if r.id is not None]
     assert [(r.line, r.note) for r in out] == [(11, "local path")]
+
+
+def test_the_wrapper_module_budget_is_per_file_so_workers_do_not_change_the_answer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each file may follow MAX_MODULES project modules, whatever earlier files of the process loaded."""
+    from modelclear.scan import pywrappers, scan_path
+    from modelclear.scan.base import ScanOptions
+
+    monkeypatch.setattr(pywrappers, "MAX_MODULES", 2)
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    for name in "abc":
+        (pkg / f"{name}.py").write_text(
+            "from transformers import AutoModel\n\n\n"
+            f"def load_{name}(name):\n    return AutoModel.from_pretrained(name)\n")
+    (tmp_path / "one.py").write_text("from pkg.a import load_a\nfrom pkg.b import load_b\n"
+                                     "load_a('org/one-a')\nload_b('org/one-b')\n")
+    (tmp_path / "two.py").write_text("from pkg.b import load_b\nfrom pkg.c import load_c\n"
+                                     "load_b('org/two-b')\nload_c('org/two-c')\n")
+    (tmp_path / "three.py").write_text("from pkg.a import load_a\nfrom pkg.b import load_b\nfrom pkg.c import load_c\n"
+                                       "load_a('org/3a')\nload_b('org/3b')\nload_c('org/3c')\n")
+    results = [scan_path(tmp_path, ScanOptions(jobs=jobs)) for jobs in (1, 2)]
+    for result in results:
+        ids = {(r.path, r.id) for r in result.references if (r.id or "").startswith("hf:org/")}
+        assert {("one.py", "hf:org/one-a"), ("one.py", "hf:org/one-b"), ("two.py", "hf:org/two-b"),
+                ("two.py", "hf:org/two-c"), ("three.py", "hf:org/3a"), ("three.py", "hf:org/3b")} <= ids
+        assert ("three.py", "hf:org/3c") not in ids  # its third module is over the file's budget
+        warned = sorted(w.path for w in result.warnings if "wrappers of loaders" in w.message)
+        assert warned == ["three.py"]
+    assert [(r.path, r.line, r.id) for r in results[0].references] == \
+        [(r.path, r.line, r.id) for r in results[1].references]

@@ -310,6 +310,10 @@ class ModuleScan:
         """
         out: list[Reference] = []
         steps, calls = self.budget.steps, self.budget.calls
+        if not self.nested:
+            from modelclear.scan.pywrappers import WRAPPERS
+
+            WRAPPERS.begin_file()
         for call, scope in sorted(self.index.calls, key=lambda item: (item[0].lineno, item[0].col_offset)):
             if self.ignored(call):
                 continue

@@ -10,12 +10,14 @@ once per process (read as data, parsed, never imported), follows a re-export
 (a function, a class's ``__init__`` or a named method). :mod:`modelclear.scan.pyflow` then binds
 the caller's arguments to that function's parameters exactly as for a wrapper of the same module.
 
-Bounds: at most :data:`MAX_MODULES` modules are loaded per scan root and process (the cache is
-dropped when a process turns to another root), and re-exports are followed
+Bounds: the calls of one scanned file may follow at most :data:`MAX_MODULES` distinct project
+modules (counted per file, whatever an earlier file of the same process already loaded, so the answer
+for a file does not depend on how files are shared among workers), and re-exports are followed
 :data:`MAX_HOPS` deep; a module larger than ``BUDGETS.python_source_chars`` or that does not parse
-is not used. When the module cap is reached the caller's scan reports a ``budget`` warning
-(:attr:`WrapperIndex.capped`). Which modules are loaded depends only on the files and the calls, so
-every process gives the same answers.
+is not used. When a file reaches the cap its scan reports a ``budget`` warning
+(:attr:`WrapperIndex.capped`). The process keeps at most :data:`MAX_CACHED` scanned modules (the
+cache is emptied when full, and when a process turns to another root): that bounds memory and changes
+only the time, never an answer.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ if TYPE_CHECKING:
     from modelclear.scan.pyflow import Flow
     from modelclear.scan.pymodule import ModuleScan
 
-#: Most project modules loaded for their wrappers in one process.
+#: Most project modules the calls of one file follow for their wrappers.
 MAX_MODULES = 256
+#: Most scanned modules a process keeps (memory only: an emptied cache is refilled with the same answers).
+MAX_CACHED = 512
 #: Most re-exports (``from .x import Name`` in a package) followed to the defining module.
 MAX_HOPS = 3
 
@@ -45,8 +49,15 @@ class WrapperIndex:
         self._root = ""
         self._modules: dict[str, tuple[ModuleScan, Flow] | None] = {}
         self._files: dict[str, Path | None] = {}
-        self._targets: dict[tuple[str, str], tuple[Flow, Scope] | None] = {}
-        #: Whether a module was left unloaded for :data:`MAX_MODULES` (in the current root).
+        #: (callee, calling module) -> (the target or None, the modules followed to find it)
+        self._targets: dict[tuple[str, str], tuple[tuple[Flow, Scope] | None, tuple[str, ...]]] = {}
+        #: The modules the current file's calls followed, and whether one was refused for :data:`MAX_MODULES`.
+        self._touched: set[str] = set()
+        self.capped = False
+
+    def begin_file(self) -> None:
+        """A new file's calls start: its module budget is whole again."""
+        self._touched = set()
         self.capped = False
 
     def _enter(self, root: Path) -> None:
@@ -57,23 +68,32 @@ class WrapperIndex:
             self._modules.clear()
             self._files.clear()
             self._targets.clear()
-            self.capped = False
 
     def target(self, ctx: ScanContext, qualname: str, own_module: str) -> tuple[Flow, Scope] | None:
         """The flow of the module defining ``qualname`` (a dotted callee) and the scope the call runs."""
         self._enter(ctx.root)
         key = (qualname, own_module)
         if key not in self._targets:
-            self._targets[key] = self._target(ctx, qualname, own_module)
-        return self._targets[key]
+            followed: list[str] = []
+            self._targets[key] = (self._target(ctx, qualname, own_module, followed), tuple(followed))
+        found, followed_modules = self._targets[key]
+        for module in followed_modules:  # charged to this file, whether or not this process has it cached
+            if module not in self._touched:
+                if len(self._touched) >= MAX_MODULES:
+                    self.capped = True
+                    return None
+                self._touched.add(module)
+        return found
 
-    def _target(self, ctx: ScanContext, qualname: str, own_module: str) -> tuple[Flow, Scope] | None:
+    def _target(self, ctx: ScanContext, qualname: str, own_module: str,
+                followed: list[str]) -> tuple[Flow, Scope] | None:
         parts = qualname.split(".")
         for hop in range(MAX_HOPS + 1):
             found = self._split(ctx, parts, own_module)
             if found is None:
                 return None
             module, rest = found
+            followed.append(module)
             loaded = self._load(ctx, module)
             if loaded is None:
                 return None
@@ -121,9 +141,9 @@ class WrapperIndex:
         key = module
         if key in self._modules:
             return self._modules[key]
-        if len(self._modules) >= MAX_MODULES:
-            self.capped = True
-            return None
+        if len(self._modules) >= MAX_CACHED:
+            self._modules.clear()  # memory only: what is dropped is scanned again when needed
+            self._targets.clear()
         self._modules[key] = None
         path = self._file(ctx.root, module)
         if path is None:
