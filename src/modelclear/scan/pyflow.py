@@ -254,13 +254,7 @@ class Flow:
 
     def _summarise_relay(self, call: ast.Call, scope: Scope, chain: list[Scope]) -> list[LoadSite]:
         """The loads a call of another wrapper makes, as far as the calling functions' parameters reach them."""
-        seeds: dict[int, Res] = {}
-        marks: dict[str, tuple[Scope, str]] = {}
-        for fscope in chain:
-            for name, param in fscope.params.items():
-                mark = f"{_MARK}{len(marks)}{_MARK}"
-                marks[mark] = (fscope, name)
-                seeds[id(param)] = Res(values=[mark])
+        seeds, marks = _marked_params(chain)
         out: list[LoadSite] = []
         if not marks:
             return out
@@ -295,13 +289,7 @@ class Flow:
     # -- summaries
     def _summarise(self, call: ast.Call, scope: Scope, chain: list[Scope]) -> list[LoadSite]:
         out: list[LoadSite] = []
-        seeds: dict[int, Res] = {}
-        marks: dict[str, tuple[Scope, str]] = {}
-        for fscope in chain:
-            for name, param in fscope.params.items():
-                mark = f"{_MARK}{len(marks)}{_MARK}"
-                marks[mark] = (fscope, name)
-                seeds[id(param)] = Res(values=[mark])
+        seeds, marks = _marked_params(chain)
         if not marks:
             return out
         resolver = FlowResolver(self.scan.resolver, seeds, summary=True)
@@ -527,3 +515,15 @@ def _enclosing_function(scope: Scope) -> Scope:
         if current.kind == "function":
             return current
     return scope
+
+
+def _marked_params(chain: list[Scope]) -> tuple[dict[int, Res], dict[str, tuple[Scope, str]]]:
+    """Each parameter of the functions in ``chain`` seeded with its own marker value, and what each marker means."""
+    seeds: dict[int, Res] = {}
+    marks: dict[str, tuple[Scope, str]] = {}
+    for fscope in chain:
+        for name, param in fscope.params.items():
+            mark = f"{_MARK}{len(marks)}{_MARK}"
+            marks[mark] = (fscope, name)
+            seeds[id(param)] = Res(values=[mark])
+    return seeds, marks
