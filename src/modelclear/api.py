@@ -155,8 +155,7 @@ def scan(path: str | Path = ".", jurisdictions: str | Sequence[str] = ("JP",), a
         pol = dataclasses.replace(pol, fail_on=fail_on)
     result = scan_path(root, ScanOptions(exclude=tuple(exclude), loader_documents=service.kb.loader_documents))
     report = service.assess_scan(root, result, scenarios, lang=lang)
-    gate = policy_mod.evaluate(report.assessments, pol, today=today or dt.date.today(),
-                               license_key=service.kb.license_key, canonical=service.canonical_id)
+    gate = service.gate(report.assessments, pol, today=today)
     return Result(report.with_gate(gate))
 
 

@@ -126,8 +126,7 @@ def gate(args: argparse.Namespace, pol: Any, assessments: Any, service: Any) -> 
         except policy.BaselineError as exc:
             raise CliError(str(exc)) from None
 
-    return policy.evaluate(assessments, pol, today=today, baseline=baseline, baseline_path=args.baseline or "",
-                           license_key=service.kb.license_key, canonical=service.canonical_id)
+    return service.gate(assessments, pol, today=today, baseline=baseline, baseline_path=args.baseline or "")
 
 
 def gate_messages(report: Any) -> None:

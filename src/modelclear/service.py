@@ -41,6 +41,8 @@ from modelclear.safetext import printable
 if TYPE_CHECKING:
     from modelclear.assess import Judgements
     from modelclear.catalog.localmodel import LocalSource
+    from modelclear.model import Status
+    from modelclear.policy import Gate, Policy
     from modelclear.scan.base import ScanOptions, ScanResult
 
 
@@ -481,6 +483,16 @@ class Service:
         """The canonical id of ``text`` when it parses as an id, else ``text`` (for policies and baselines)."""
         parsed = ids.try_parse(text)
         return self.catalog.resolve(parsed).id if parsed is not None else text
+
+    def gate(self, assessments: Iterable[Assessment], policy: Policy | None = None, *, today: dt.date | None = None,
+             baseline: dict[tuple[str, str], Status] | None = None, baseline_path: str = "") -> Gate:
+        """The CI gate over ``assessments``: ``policy`` (default: the defaults), licence ids and artifact ids
+        compared in this knowledge base's canonical spelling; ``today`` defaults to the clock's date."""
+        from modelclear import policy as policies
+
+        return policies.evaluate(assessments, policy or policies.Policy(), today=today or dt.date.today(),
+                                 baseline=baseline, baseline_path=baseline_path,
+                                 license_key=self.kb.license_key, canonical=self.canonical_id)
 
 
 def _local_warnings(source: LocalSource) -> list[object]:

@@ -17,7 +17,6 @@ refused, as is a form posted from another site (``Origin``/``Sec-Fetch-Site``).
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import threading
 from collections import OrderedDict
@@ -27,8 +26,6 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from modelclear import policy
-from modelclear.policy import Gate
 from modelclear.report import Report
 from modelclear.scan.base import ScanOptions
 from modelclear.service import UsageError
@@ -176,7 +173,7 @@ def router(site: Site, store: ScanStore, limits: ArchiveLimits | None = None) ->
             return site.html_error(request, BadInput(exc.code, exc.detail, **exc.params), lang)
         except BadInput as exc:
             return site.html_error(request, exc, lang)
-        report = report.with_gate(_gate(site, report))
+        report = report.with_gate(site.service.gate(report.assessments))  # no policy file: the defaults
         token = store.add(StoredScan(report=report, name=name, held=held))
         return RedirectResponse(f"/scan/{token}?lang={lang}", status_code=303)
 
@@ -231,8 +228,3 @@ def _options() -> ScanOptions:
     """One process (no pool inside a web worker); the project's own ignore files honoured."""
     return ScanOptions(jobs=1, follow_gitignore=True)
 
-
-def _gate(site: Site, report: Report) -> Gate:
-    """The default gate (no policy file: the defaults every CLI run starts from)."""
-    return policy.evaluate(report.assessments, policy.Policy(), today=dt.date.today(), baseline=None,
-                           baseline_path="", license_key=site.kb.license_key, canonical=site.service.canonical_id)
