@@ -118,25 +118,25 @@ class Judgements:
     def upstream(self, node: LineageNode, scenario: Scenario) -> Assessment:
         """The assessment of an upstream node, in the context of the scenario it was reached under."""
         if node.artifact is None:
-            key = (node.id, scenario)
-            found = self._unknown.get(key)
-            if found is None:
-                found = self._unknown[key] = _unknown(_ref_for(node), scenario)
-            return found
+            return self._unknown_node(node, scenario)
         kind = node.artifact.kind
         in_context = self._in_context.get((scenario, kind))
         if in_context is None:
             in_context = self._in_context[(scenario, kind)] = scenario_in_context(self.kb, scenario, node.artifact)
         return self.judge(node.artifact, in_context)
 
+    def _unknown_node(self, node: LineageNode, scenario: Scenario) -> Assessment:
+        """The ``unknown`` assessment of a node the catalog has no record for (one per node and scenario)."""
+        key = (node.id, scenario)
+        found = self._unknown.get(key)
+        if found is None:
+            found = self._unknown[key] = _unknown(_ref_for(node), scenario)
+        return found
+
     def upstream_as(self, node: LineageNode, scenario: Scenario) -> Assessment:
         """The assessment of an upstream node under ``scenario`` as given (not put in context)."""
         if node.artifact is None:
-            key = (node.id, scenario)
-            found = self._unknown.get(key)
-            if found is None:
-                found = self._unknown[key] = _unknown(_ref_for(node), scenario)
-            return found
+            return self._unknown_node(node, scenario)
         return self.judge(node.artifact, scenario)
 
     def assess(self, ref: ArtifactRef, artifact: Artifact | None, scenario: Scenario, *,

@@ -271,17 +271,11 @@ class Flow:
                 res = site.value(load.spec.arg) if load.spec.arg is not None else None
                 if res is None:
                     continue
-                reached: dict[int, set[str]] = {}
-                for value in res.values:
-                    if not isinstance(value, str) or _MARK not in value:
-                        continue
-                    for mark, (fscope, name) in marks.items():
-                        if mark in value:
-                            reached.setdefault(id(fscope), set()).add(name)
+                reached = _reached(res.values, marks)
                 if reached:
                     independent = frozenset(v for v in res.values if isinstance(v, str) and _MARK not in v)
                     out.append(LoadSite(load.call, load.scope, load.spec, load.groups, load.qualname, load.bare,
-                                        {k: frozenset(v) for k, v in reached.items()},
+                                        reached,
                                         conditional or load.conditional, independent | load.independent,
                                         (call, scope, wrapper, load)))
         return out
@@ -301,17 +295,11 @@ class Flow:
             res = site.value(spec.arg)
             if res is None:
                 continue
-            reached: dict[int, set[str]] = {}
+            reached = _reached(res.values, marks)
             independent = frozenset(v for v in res.values if isinstance(v, str) and _MARK not in v)
-            for value in res.values:
-                if not isinstance(value, str) or _MARK not in value:
-                    continue
-                for mark, (fscope, name) in marks.items():
-                    if mark in value:
-                        reached.setdefault(id(fscope), set()).add(name)
             if reached:
                 out.append(LoadSite(call, scope, spec, groups, qualname, bare,
-                                    {k: frozenset(v) for k, v in reached.items()},
+                                    reached,
                                     _conditional(call, _enclosing_function(scope)), independent))
         return out
 
@@ -527,3 +515,15 @@ def _marked_params(chain: list[Scope]) -> tuple[dict[int, Res], dict[str, tuple[
             marks[mark] = (fscope, name)
             seeds[id(param)] = Res(values=[mark])
     return seeds, marks
+
+
+def _reached(values: Iterable[object], marks: dict[str, tuple[Scope, str]]) -> dict[int, frozenset[str]]:
+    """Which parameters (by function scope) a load's resolved values carry the markers of."""
+    reached: dict[int, set[str]] = {}
+    for value in values:
+        if not isinstance(value, str) or _MARK not in value:
+            continue
+        for mark, (fscope, name) in marks.items():
+            if mark in value:
+                reached.setdefault(id(fscope), set()).add(name)
+    return {k: frozenset(v) for k, v in reached.items()}
