@@ -41,6 +41,7 @@ from modelclear.safetext import printable
 if TYPE_CHECKING:
     from modelclear.assess import Judgements
     from modelclear.catalog.localmodel import LocalSource
+    from modelclear.catalog.lock import Lock, LockSource
     from modelclear.model import Status
     from modelclear.policy import Gate, Policy
     from modelclear.scan.base import ScanOptions, ScanResult
@@ -293,12 +294,22 @@ class Service:
             catalog = default_catalog(kb or load_knowledge(), online=online, hf_cache=hf_cache)
         self.catalog = catalog
         self.kb = catalog.kb
+        self.lock: LockSource | None = None  # the knowledge lock of the run (:meth:`use_lock`)
 
     @classmethod
     def open(cls, overlays: Iterable[str | Path] = (), *, online: bool = False,
              hf_cache: Path | None = None) -> Service:
         """A service over the bundled knowledge plus ``overlays`` (``--kb`` directories)."""
         return cls(load_knowledge(overlays), online=online, hf_cache=hf_cache)
+
+    def use_lock(self, lock: Lock, *, online: bool = False) -> LockSource:
+        """Answer ids the reviewed knowledge does not know from ``lock`` (``modelclear.lock``) first; with
+        ``online``, read new ids from the Hub into it. Every report of this service then states the lock
+        entries the reviewed knowledge overrides and the ids the Hub could not give (warnings, code ``lock``)."""
+        from modelclear.catalog.lock import attach
+
+        self.lock = attach(self.catalog, lock, online=online)
+        return self.lock
 
     # validation
 
@@ -420,6 +431,10 @@ class Service:
                lang: str = "en", entries: Sequence[ScanEntry] = (), warnings: Sequence[object] = (),
                root: str = "", files_scanned: int = 0) -> Report:
         """The :class:`Report` of a run over this service's knowledge base."""
+        if self.lock is not None:
+            from modelclear.catalog.lock import report_warnings
+
+            warnings = (*warnings, *report_warnings(self.lock))
         return Report(command=command, assessments=tuple(assessments), knowledge_as_of=self.kb.knowledge_as_of(),
                       lang=lang, entries=tuple(entries), warnings=tuple(warnings), root=root,
                       files_scanned=files_scanned, scenarios=tuple(scenarios), kb=self.kb)

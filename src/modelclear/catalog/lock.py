@@ -45,7 +45,7 @@ from modelclear.model import Artifact, ArtifactRef
 
 __all__ = ["LOCK_NAME", "MAX_ENTRIES", "MAX_ITEMS", "MAX_LOCK_BYTES", "MAX_TEXT", "SCHEMA_VERSION", "Change", "Lock",
            "LockEntry", "LockError", "LockSource", "attach", "disagreements", "dumps", "entry_from_read", "find_path",
-           "parse", "refresh"]
+           "open_lock", "parse", "refresh", "report_warnings"]
 
 
 def entry_from_read(artifact_id: str, read: Any) -> LockEntry:
@@ -148,6 +148,21 @@ def find_path(start: Path, policy_file: Path | None) -> Path:
     return folder / LOCK_NAME
 
 
+def open_lock(path: Path, *, online: bool = False, required: bool = False) -> Lock | None:
+    """The lock a run uses, as the command line and the Python API open it: the file at ``path``;
+    ``None`` when there is no such file and the run is offline (nothing to read, nothing to write).
+
+    Raises:
+        LockError: the file cannot be used, or ``required`` (the user named it) and it does not exist offline.
+    """
+    lock = Lock.load(path)
+    if not lock.existed and not online:
+        if required:
+            raise LockError(f"no such lock file: {_display(path)} (run once with --online to write it)")
+        return None
+    return lock
+
+
 # --- in the catalog -------------------------------------------------------------------------------------
 
 
@@ -165,6 +180,8 @@ class LockSource:
     today: _dt.date | None = None
     name: str = "lock"
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: lock entries a reviewed record overrides with another licence (:func:`disagreements`, set by :func:`attach`)
+    disagreements: list[str] = field(default_factory=list)
 
     def lookup(self, ref: ArtifactRef) -> Artifact | None:
         """The artifact of ``ref`` from the lock, or read from the Hub and locked (``online``), or ``None``."""
@@ -194,8 +211,22 @@ def attach(catalog: Any, lock: Lock, *, online: bool, today: _dt.date | None = N
     from modelclear.catalog.sources import HFHubSource
 
     source = LockSource(catalog.kb, lock, online=online, today=today)
-    catalog.sources[:] = [source, *(s for s in catalog.sources if not isinstance(s, HFHubSource))]
+    source.disagreements = disagreements(catalog.kb, lock)
+    catalog.sources[:] = [source, *(s for s in catalog.sources if not isinstance(s, (HFHubSource, LockSource)))]
     return source
+
+
+def report_warnings(source: LockSource) -> list[Any]:
+    """What a report states about the lock of its run (:class:`modelclear.scan.base.ScanWarning`, code ``lock``):
+    entries the reviewed knowledge overrides with another licence, and ids the Hub could not give."""
+    from modelclear.scan.base import ScanWarning
+
+    name = source.lock.path.name
+    prefix = f"{name}: "
+    out = [ScanWarning(path=name, message=line.removeprefix(prefix), code="lock") for line in source.disagreements]
+    out += [ScanWarning(path=name, message=f"{artifact_id}: not read from the Hub: {reason}", code="lock")
+            for artifact_id, reason in source.failures]
+    return out
 
 
 def disagreements(kb: KnowledgeBase, lock: Lock) -> list[str]:
