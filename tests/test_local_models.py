@@ -449,3 +449,76 @@ def test_file_names_that_are_not_text(tmp_path: Path, service: Service) -> None:
     for fmt in ("text", "json", "html", "sarif", "markdown"):
         out = get(fmt).render(report)
         assert "\x1b" not in out and "\udcff" not in out, fmt
+
+
+@pytest.mark.parametrize(("files", "where"), [
+    ({"scripts/train.sh": "#!/bin/sh\nOUT=models/support-bot\naccelerate launch train.py \\\n"
+                          "  --dataset_name tatsu-lab/alpaca \\\n  --output_dir \"$OUT\"\n"},
+     "scripts/train.sh:5: --output_dir \"$OUT\" (the script that writes it names tatsu-lab/alpaca at line 4)"),
+    ({"run.sh": "accelerate launch train.py --output_dir=./models/support-bot/checkpoint-final\n",
+      "train.py": "import sys\nfrom datasets import load_dataset\nds = load_dataset('tatsu-lab/alpaca')\n"},
+     "run.sh:1: accelerate launch train.py --output_dir=./models/support-bot/checkpoint-final (the script that "
+     "writes it runs train.py, which loads tatsu-lab/alpaca at line 3)"),
+    ({"configs/sft.yaml": "model_name_or_path: mistralai/Mistral-7B-v0.1\ndataset_name: tatsu-lab/alpaca\n"
+                          "training:\n  output_dir: models/support-bot\n"},
+     "configs/sft.yaml:4: output_dir: models/support-bot (the training config that writes it names "
+     "tatsu-lab/alpaca at line 2)"),
+    ({"configs/sft.json": '{"dataset_name": "tatsu-lab/alpaca",\n "output_dir": "models/support-bot"}\n'},
+     "configs/sft.json:2: \"output_dir\": \"models/support-bot\"} (the training config that writes it names "
+     "tatsu-lab/alpaca at line 1)"),
+])
+def test_shell_scripts_and_training_configs_link_the_folder_they_write(tmp_path: Path, service: Service,
+                                                                       files: dict[str, str], where: str) -> None:
+    write_files(tmp_path, {
+        "models/support-bot/README.md": "---\nlicense: apache-2.0\nbase_model: mistralai/Mistral-7B-v0.1\n---\n",
+        "models/support-bot/config.json": {"json": {"_name_or_path": "mistralai/Mistral-7B-v0.1"}},
+        "models/other/config.json": {"json": {"_name_or_path": "gpt2"}}, **files})
+    report = service.scan(tmp_path, service.scenarios(["US"], "deploy"))
+    by_id = {e.reference.id: e.assessment for e in report.entries if e.reference.id}
+    bot = by_id["local:models/support-bot"]
+    assert bot is not None and bot.artifact is not None
+    edges = [r for r in bot.artifact.upstream if r.relation == "trained_on"]
+    assert [(r.target, r.source.note if r.source else "") for r in edges] == [("hf-dataset:tatsu-lab/alpaca", where)]
+    other = by_id["local:models/other"]
+    assert other is not None and other.artifact is not None
+    assert not [r for r in other.artifact.upstream if r.relation == "trained_on"]
+
+
+def test_a_shell_output_dir_set_elsewhere_names_nothing(tmp_path: Path, service: Service) -> None:
+    write_files(tmp_path, {
+        "models/support-bot/config.json": {"json": {"_name_or_path": "mistralai/Mistral-7B-v0.1"}},
+        "train.sh": "accelerate launch train.py --dataset_name tatsu-lab/alpaca --output_dir $1\n"
+                    "python other.py --output-dir \"$(date)/models/support-bot\"\n"})
+    report = service.scan(tmp_path, service.scenarios(["US"], "deploy"))
+    bot = next(e.assessment for e in report.entries if e.reference.id == "local:models/support-bot")
+    assert bot is not None and bot.artifact is not None
+    assert not [r for r in bot.artifact.upstream if r.relation == "trained_on"]
+
+
+@pytest.mark.parametrize(("meta", "base", "assumed"), [
+    ({"ss_base_model_version": "flux1", "modelspec.architecture": "flux-1-dev/lora"},
+     "hf:black-forest-labs/FLUX.1-dev", False),
+    ({"ss_base_model_version": "flux1", "modelspec.architecture": "flux-1-schnell/lora"},
+     "hf:black-forest-labs/FLUX.1-schnell", False),
+    ({"ss_base_model_version": "flux1", "ss_sd_model_name": "flux1-schnell.safetensors"},
+     "hf:black-forest-labs/FLUX.1-schnell", False),
+    ({"ss_base_model_version": "flux1", "modelspec.architecture": "flux-1/lora"},
+     "hf:black-forest-labs/FLUX.1-dev", True),
+    ({"ss_base_model_version": "flux1"}, "hf:black-forest-labs/FLUX.1-dev", True),
+])
+def test_kohya_flux1_maps_to_its_family_member(tmp_path: Path, service: Service, meta: dict[str, str], base: str,
+                                               assumed: bool) -> None:
+    write_files(tmp_path, {"loras/flux-style.safetensors": {"safetensors": {
+        "ss_network_module": "networks.lora_flux", **meta}}})
+    rec = read_local(tmp_path / "loras/flux-style.safetensors", tmp_path)
+    assert rec.relation == "adapter"
+    assert [b.target for b in rec.bases] == [base]
+    warned = [w for w in rec.warnings if "names the FLUX.1 family" in w]
+    assert bool(warned) is assumed, rec.warnings
+    if assumed:
+        assert "flux-1-dev (hf:black-forest-labs/FLUX.1-dev), the more restrictive, is assumed" in warned[0]
+    report = service.check(Question(id=str(tmp_path / "loras/flux-style.safetensors"), jurisdictions=("US",),
+                                    activity="deploy", purpose="commercial"))
+    a = report.assessments[0]
+    dev = base.endswith("FLUX.1-dev")
+    assert (a.layer(Layer.LICENSE).status is Status.PROHIBITED) is dev, a.layer(Layer.LICENSE)

@@ -10,6 +10,7 @@ from modelclear.catalog.localmodel.names import _clean
 from modelclear.catalog.localmodel.records import (
     HEAD_BYTES,
     Evidence,
+    _table,
 )
 
 
@@ -53,16 +54,46 @@ def _read_safetensors(d: _Draft, path: Path) -> None:
         if key in meta:
             d.license(meta[key], Evidence(rel, key))
             break
-    for key in ("base_model", "modelspec.base_model", "ss_sd_model_name", "ss_base_model_version",
-                "modelspec.architecture"):
-        if key in meta:
-            value = meta[key]
-            if key == "modelspec.architecture":
-                value = value.split("/")[0]
-            if key == "ss_sd_model_name" and value.lower().endswith((".safetensors", ".ckpt")):
-                continue  # a file on the trainer's machine; the version key names the base
-            d.base(value, Evidence(rel, key))
-            break
+    _base(d, rel, meta)
     title = _clean(meta.get("modelspec.title")) or _clean(meta.get("name"))
     if title:
         d.names.append(title)
+
+
+def _base(d: _Draft, rel: str, meta: dict[str, str]) -> None:
+    """The LoRA's base: the first key that names one model (``lora_base_models``), a family's member by
+    the other keys, else the family's assumed member with a warning (``lora_base_families``)."""
+    table = _table()
+    known = table.get("lora_base_models") or {}
+    families = table.get("lora_base_families") or {}
+    family: tuple[str, str] | None = None
+    for key in ("base_model", "modelspec.base_model", "ss_sd_model_name", "ss_base_model_version",
+                "modelspec.architecture"):
+        if key not in meta:
+            continue
+        value = meta[key]
+        if key == "modelspec.architecture":
+            value = value.split("/")[0]
+        if key == "ss_sd_model_name" and value.lower().endswith((".safetensors", ".ckpt")):
+            value = value.replace("\\", "/").rsplit("/", 1)[-1]
+            if value.lower() not in known:
+                continue  # a file on the trainer's machine; the version key names the base
+            value = value.lower()
+        if isinstance(families.get(value), dict):
+            family = family or (value, key)  # a family: a later key may say which member
+            continue
+        d.base(value, Evidence(rel, key))
+        return
+    if family is None:
+        return
+    value, key = family
+    entry = families[value]
+    assumed = str(entry.get("assumed", ""))
+    target = known.get(assumed)
+    if not isinstance(target, str):
+        d.base(value, Evidence(rel, key))
+        return
+    d.bases.append((assumed, Evidence(rel, key, value)))
+    members = ", ".join(str(m) for m in entry.get("members") or ())
+    d.files.warnings.append(f"{rel}: {key} = {value} names the {entry.get('family', value)} family ({members}) and no "
+                            f"other key says which; {assumed} ({target}), the more restrictive, is assumed")
