@@ -13,17 +13,26 @@ Documented with examples in ``docs/api.md`` (run as doctests by ``tests/test_api
 * :func:`explain` — what the knowledge base holds for an id, licence, law or platform, as data.
 * :func:`notice` — what a release must ship (``modelclear notice``): NOTICE, licence texts, model card section.
 
-Bad input (an unknown jurisdiction or activity, a malformed id, a bad policy file) raises
+Bad input (an unknown jurisdiction or activity, a malformed id, a bad policy or lock file) raises
 :class:`UsageError` (a ``ValueError``) with one readable line.
+
+The knowledge lock (``modelclear.lock``, :mod:`modelclear.catalog.lock`) is honoured as the command line
+honours it: ``check`` and ``check_report`` read the one beside the policy file found from the current
+folder (else in it), ``scan`` the one beside its policy (else in the scanned folder); ``lock=PATH`` names
+one (it must exist unless ``online``), ``lock=False`` ignores it. With ``online=True`` ids the knowledge
+base does not know are read from the Hub and pinned in the lock, which is written after the run. Lock
+entries that the reviewed knowledge overrides with another licence, and ids the Hub could not give, are
+stated in the report's warnings (code ``lock``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelclear.catalog import Catalog
 from modelclear.model import Assessment
@@ -36,6 +45,12 @@ from modelclear.service import (
     load_knowledge,
     make_scenario,
 )
+
+if TYPE_CHECKING:
+    from modelclear.catalog.lock import LockSource
+
+#: ``lock=``: ``None`` finds ``modelclear.lock`` as the command line does, a path names it, ``False`` ignores it.
+LockOption = str | Path | bool | None
 
 __all__ = ["Question", "Result", "Service", "UsageError", "check", "check_report", "default_catalog", "explain",
            "load_knowledge", "make_scenario", "notice", "scan"]
@@ -80,26 +95,69 @@ class Result:
         return report_mod.get(fmt).render(self.report)
 
 
+def _locked_service(catalog: Catalog | None, lock: LockOption, online: bool, start: Path,
+                    policy_file: Path | None) -> tuple[Service, LockSource | None]:
+    """The service of one run with its knowledge lock attached, as the command line attaches it
+    (``--lock``, else ``modelclear.lock`` beside the policy file, else in ``start``'s folder)."""
+    from modelclear import policy as policy_mod
+    from modelclear.catalog import lock as lockmod
+
+    if lock is False:
+        return Service(catalog=catalog, online=online), None
+    if catalog is not None:  # the lock goes into this run's sources, not into the caller's catalog
+        catalog = Catalog(kb=catalog.kb, sources=list(catalog.sources))
+    service = Service(catalog=catalog, online=online)
+    named = isinstance(lock, (str, Path))
+    if isinstance(lock, (str, Path)):
+        path = Path(lock)
+    else:
+        path = lockmod.find_path(start, policy_file if policy_file is not None else policy_mod.find(start))
+    try:
+        opened = lockmod.open_lock(path, online=online, required=named)
+    except lockmod.LockError as exc:
+        raise UsageError(f"bad lock file {exc}") from None
+    return service, (service.use_lock(opened, online=online) if opened is not None else None)
+
+
+def _save_lock(source: LockSource | None, report: Report) -> Report:
+    """Write what an ``online`` run added to its lock; a lock that cannot be written is a warning of the report."""
+    if source is None or not source.lock.changed:
+        return report
+    from modelclear.scan.base import ScanWarning
+
+    try:
+        source.lock.save()
+    except OSError as exc:
+        problem = ScanWarning(path=source.lock.path.name, code="lock",
+                              message=f"cannot write the lock: {exc.strerror or exc}")
+        return dataclasses.replace(report, warnings=(*report.warnings, problem))
+    return report
+
+
 def check_report(artifact_id: str, jurisdictions: str | Sequence[str] = ("JP",), activity: str = "deploy",
                  purpose: str = "commercial", accepted: Iterable[str] = (),
                  obtained_on: str | dt.date | None = None, *, lang: str = "en",
-                 catalog: Catalog | None = None, domicile: str | None = None) -> Report:
+                 catalog: Catalog | None = None, domicile: str | None = None,
+                 lock: LockOption = None, online: bool = False) -> Report:
     """The report of one artifact id under a scenario in each jurisdiction (``modelclear check``).
 
     ``domicile`` is where the user is domiciled (``EU``, ``JP``…), for licences that key on it.
+    ``lock`` and ``online``: the knowledge lock, as the module documentation says.
     """
     codes = (jurisdictions,) if isinstance(jurisdictions, str) else tuple(jurisdictions)
     question = Question(id=artifact_id, jurisdictions=codes, activity=activity, purpose=purpose,
                         accepted=tuple(accepted), obtained_on=obtained_on, lang=lang, domicile=domicile)
-    return Service(catalog=catalog).check(question)
+    service, source = _locked_service(catalog, lock, online, Path.cwd(), None)
+    return _save_lock(source, service.check(question))
 
 
 def check(artifact_id: str, jurisdiction: str = "JP", activity: str = "deploy", purpose: str = "commercial",
           accepted: Iterable[str] = (), obtained_on: str | dt.date | None = None, *,
-          catalog: Catalog | None = None, domicile: str | None = None) -> Assessment:
+          catalog: Catalog | None = None, domicile: str | None = None,
+          lock: LockOption = None, online: bool = False) -> Assessment:
     """Assess one artifact id under a scenario (the ``modelclear check`` command for one jurisdiction)."""
     return check_report(artifact_id, (jurisdiction,), activity, purpose, accepted, obtained_on,
-                        catalog=catalog, domicile=domicile).assessments[0]
+                        catalog=catalog, domicile=domicile, lock=lock, online=online).assessments[0]
 
 
 def notice(artifact_id: str, jurisdiction: str = "JP", activity: str = "distribute", purpose: str = "commercial", *,
@@ -123,16 +181,15 @@ def scan(path: str | Path = ".", jurisdictions: str | Sequence[str] = ("JP",), a
          purpose: str = "commercial", accepted: Iterable[str] = (), obtained_on: str | dt.date | None = None, *,
          policy: str | Path | None = None, fail_on: str | None = None, today: dt.date | None = None,
          exclude: Sequence[str] = (), lang: str = "en", catalog: Catalog | None = None,
-         domicile: str | None = None) -> Result:
+         domicile: str | None = None, lock: LockOption = None, online: bool = False) -> Result:
     """Scan a codebase (``modelclear scan``): every model and dataset it loads, judged, then gated.
 
     ``policy`` is a policy file (``modelclear.toml``, a ``pyproject.toml`` with ``[tool.modelclear]``,
     or a ``.yaml``); its licence lists, ``fail-on`` and waivers apply (the scenario is the one given
     here, not the policy's). ``fail_on`` overrides the policy's; ``today`` is the date waivers are
-    checked against (default: today).
+    checked against (default: today). ``lock`` and ``online``: the knowledge lock, as the module
+    documentation says (found beside the policy file, else in ``path``).
     """
-    import dataclasses
-
     from modelclear import ids
     from modelclear import policy as policy_mod
     from modelclear.scan import scan_path
@@ -141,7 +198,7 @@ def scan(path: str | Path = ".", jurisdictions: str | Sequence[str] = ("JP",), a
     root = Path(path)
     if not root.exists():
         raise UsageError(f"no such file or directory: {root}")
-    service = Service(catalog=catalog)
+    service, source = _locked_service(catalog, lock, online, root, Path(policy) if policy is not None else None)
     codes = (jurisdictions,) if isinstance(jurisdictions, str) else tuple(jurisdictions)
     scenarios = service.scenarios(codes, activity, purpose, accepted, obtained_on, domicile=domicile)
     pol = policy_mod.Policy()
@@ -154,7 +211,7 @@ def scan(path: str | Path = ".", jurisdictions: str | Sequence[str] = ("JP",), a
     if fail_on is not None:
         pol = dataclasses.replace(pol, fail_on=fail_on)
     result = scan_path(root, ScanOptions(exclude=tuple(exclude), loader_documents=service.kb.loader_documents))
-    report = service.assess_scan(root, result, scenarios, lang=lang)
+    report = _save_lock(source, service.assess_scan(root, result, scenarios, lang=lang))
     gate = service.gate(report.assessments, pol, today=today)
     return Result(report.with_gate(gate))
 

@@ -60,8 +60,8 @@ def attach_lock(args: argparse.Namespace, service: Any, start: Path) -> Any:
         if args.lock:
             raise CliError(f"no such lock file: {_shown(args.lock)} (run once with --online to write it)")
         return None
-    source = lockmod.attach(service.catalog, lock, online=args.online)
-    for line in lockmod.disagreements(service.kb, lock):
+    source = service.use_lock(lock, online=args.online)  # the report states the disagreements too
+    for line in source.disagreements:
         print(f"modelclear: warning: {line}", file=sys.stderr)
     return source
 

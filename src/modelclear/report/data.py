@@ -277,6 +277,9 @@ def check_document(report: Report) -> dict[str, Any]:
     g = gate(t, report)
     if g is not None:
         doc["gate"] = g
+    if report.warnings:  # optional within check/1: e.g. a lock entry the reviewed knowledge overrides
+        doc["warnings"] = [{"path": w.path, "line": w.line, "code": w.code, "message": w.message}
+                           for w in report.warnings]
     return doc
 
 

@@ -278,14 +278,21 @@ def _summary(t: Any, report: Report, purpose: str) -> list[Any]:
     unresolved = sum(1 for e in report.entries if e.assessment is None)
     if unresolved:
         out.append(Text(f"  {t('ui.scan.unresolved_count', n=str(unresolved))}", style="magenta"))
-    if report.warnings:
-        out.append(Text(""))
-        out.append(Text(t("ui.scan.warnings", n=str(len(report.warnings))), style="bold yellow"))
-        for w in report.warnings[:25]:
-            where = f"{w.path}:{w.line}" if getattr(w, "line", 0) else w.path
-            out.append(Text(f"  {where}: [{w.code}] {w.message}", style="yellow"))
-        if len(report.warnings) > 25:
-            out.append(Text(f"  … {len(report.warnings) - 25}", style="yellow"))
+    return out + _warning_lines(t, report)
+
+
+def _warning_lines(t: Any, report: Report) -> list[Any]:
+    """The run's warnings (files not read fully, lock entries the reviewed knowledge overrides), at most 25."""
+    from rich.text import Text
+
+    if not report.warnings:
+        return []
+    out: list[Any] = [Text(""), Text(t("ui.scan.warnings", n=str(len(report.warnings))), style="bold yellow")]
+    for w in report.warnings[:25]:
+        where = f"{w.path}:{w.line}" if getattr(w, "line", 0) else w.path
+        out.append(Text(f"  {where}: [{w.code}] {w.message}", style="yellow"))
+    if len(report.warnings) > 25:
+        out.append(Text(f"  … {len(report.warnings) - 25}", style="yellow"))
     return out
 
 
@@ -365,7 +372,7 @@ def renderables(report: Report) -> list[Any]:
     out: list[Any] = []
     for a in report.assessments:
         out += _assessment_lines(t, report, a)
-    out += _gate_lines(report)
+    out += _warning_lines(t, report) + _gate_lines(report)
     out.append(Text(t("ui.knowledge_as_of", date=report.knowledge_as_of.isoformat()) + " · " + t("ui.disclaimer"),
                     style="dim"))
     return out
