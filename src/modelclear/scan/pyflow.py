@@ -29,6 +29,12 @@ where a reader looks for it:
    work out, adds nothing (the loader call reports the defaults itself), and values left unknown
    are not repeated as dynamic loads (the loader call reports its own, once).
 
+A wrapper may hand its parameter on to a wrapper of another project module (``download_weights(name)``
+calling ``utils.download.download(URLS[name], path)``, which calls ``requests.get``): such calls inside
+functions are relays too, followed through :mod:`modelclear.scan.pywrappers` at most
+:data:`MAX_MODULE_DEPTH` modules deep, and the caller's value is bound module by module down to the real
+load (:func:`_unwind`).
+
 Work is bounded by the file's step budget (shared with the rest of the module's scan) and, for the
 number of wrapper calls evaluated, by its loader-call budget; both report ``budget`` warnings from
 :meth:`modelclear.scan.pymodule.ModuleScan.budget_warnings`. Nothing is imported or run.
@@ -62,6 +68,9 @@ _TRY_STAR = getattr(ast, "TryStar", None)
 MAX_SITES_PER_CALL = 16
 #: How many levels of wrappers calling wrappers of the same module are followed.
 MAX_RELAY_ROUNDS = 3
+#: How many project modules deep a wrapper calling a wrapper imported from another module is followed
+#: (``detr.py`` -> ``main.download_pretrain_weights`` -> ``util.files.download_file`` -> ``requests.get``).
+MAX_MODULE_DEPTH = 3
 
 
 class FlowResolver(Resolver):
@@ -131,8 +140,9 @@ class LoadSite:
     independent: frozenset[str] = frozenset()
     #: For a load reached through a call of another wrapper of the module (``download_and_unzip(url)``
     #: calling ``download_url(url)``, which calls ``requests.get(url)``): that call, its scope, the
-    #: wrapper it runs and the wrapper's own load site.
-    via: tuple[ast.Call, Scope, Scope, LoadSite] | None = None
+    #: wrapper it runs, the wrapper's own load site and the flow of the wrapper's module (another
+    #: project module for ``download_file(url)`` imported from ``pkg.util.files``).
+    via: tuple[ast.Call, Scope, Scope, LoadSite, Flow] | None = None
 
 
 def _function_chain(scope: Scope) -> list[Scope]:
@@ -194,9 +204,14 @@ class Flow:
                 self.names.add(fscope.name)
                 if fscope.name == "__init__" and fscope.cls is not None:
                     self.names.add(fscope.cls.name)
+        #: Calls, inside functions, of names imported from other modules (possible wrappers of another
+        #: project module, found when a summary needs them: :meth:`_imported_targets`).
+        self._cross: list[tuple[ast.Call, Scope, list[Scope]]] = []
+        if scan.ctx is not None and scan.index.imports:
+            self._find_imported(seen)
         #: Calls, inside functions, of the module's wrappers: the calling function is a wrapper too.
         self._relays: list[tuple[ast.Call, Scope, list[Scope]]] = []
-        if self._loads:
+        if self._loads or self._cross:
             self._find_relays(seen)
         # summaries are worked out on demand, for the functions a call of the project actually runs
         self._summaries: dict[int, list[LoadSite]] = {}
@@ -223,10 +238,26 @@ class Flow:
             if not grown:
                 break
 
+    def _find_imported(self, loader_calls: set[int]) -> None:
+        """Calls made inside functions of a name imported from another module, with arguments."""
+        imports = self.scan.index.imports
+        for call, scope in self.scan.index.calls:
+            if id(call) in loader_calls or not (call.args or call.keywords) or _head(call.func) not in imports:
+                continue
+            if call_name(call.func) in self.names or not any(s.kind == "function" for s in _scopes_up(scope)):
+                continue
+            chain = _function_chain(scope)
+            self._cross.append((call, scope, chain))
+            for fscope in chain:
+                self.names.add(fscope.name)
+                if fscope.name == "__init__" and fscope.cls is not None:
+                    self.names.add(fscope.cls.name)
+
     @property
     def has_loads(self) -> bool:
-        """Whether a loader call of the module sits in a function (a possible wrapper)."""
-        return bool(self._loads)
+        """Whether a loader call of the module sits in a function (a possible wrapper), or a function
+        calls a name imported from another module (a possible wrapper of that module)."""
+        return bool(self._loads or self._cross)
 
     def sites_for(self, target: Scope) -> list[LoadSite]:
         """The loads whose id depends on parameters of ``target`` (summaries computed once, on demand)."""
@@ -242,42 +273,68 @@ class Flow:
             if sites is None:
                 sites = self._summaries[id(call)] = self._summarise(call, scope, chain)
             out.extend(site for site in sites if id(target) in site.params)
-        for call, scope, chain in self._relays:
-            if not any(f is target for f in chain):
-                continue
-            sites = self._summaries.get(id(call))
-            if sites is None:
-                self._summaries[id(call)] = []
-                sites = self._summaries[id(call)] = self._summarise_relay(call, scope, chain)
-            out.extend(site for site in sites if id(target) in site.params)
+        for relays, cross in ((self._relays, False), (self._cross, True)):
+            for call, scope, chain in relays:
+                if not any(f is target for f in chain):
+                    continue
+                sites = self._summaries.get(id(call))
+                if sites is None:
+                    self._summaries[id(call)] = []
+                    sites = self._summaries[id(call)] = self._summarise_relay(call, scope, chain, cross)
+                out.extend(site for site in sites if id(target) in site.params)
         return out
 
-    def _summarise_relay(self, call: ast.Call, scope: Scope, chain: list[Scope]) -> list[LoadSite]:
-        """The loads a call of another wrapper makes, as far as the calling functions' parameters reach them."""
+    def _imported_targets(self, call: ast.Call) -> list[tuple[Flow, Scope]]:
+        """The wrapper of another project module a call inside a function runs (:mod:`pywrappers`),
+        followed at most :data:`MAX_MODULE_DEPTH` modules deep from the file being scanned."""
+        from modelclear.scan.pywrappers import WRAPPERS
+
+        ctx = self.scan.ctx
+        if ctx is None or _DEPTH[0] >= MAX_MODULE_DEPTH:
+            return []
+        found = WRAPPERS.target(ctx, self.scan.resolver.call_qualname(call.func), self.scan.index.module_name)
+        return [found] if found is not None else []
+
+    def _summarise_relay(self, call: ast.Call, scope: Scope, chain: list[Scope],
+                         cross: bool = False) -> list[LoadSite]:
+        """The loads a call of another wrapper makes (of this module, or of another project module when
+        ``cross``), as far as the calling functions' parameters reach them."""
         seeds, marks = _marked_params(chain)
         out: list[LoadSite] = []
         if not marks:
             return out
         outer = FlowResolver(self.scan.resolver, seeds, summary=True)
         conditional = _conditional(call, _enclosing_function(scope))
-        for wrapper in self._targets(call, scope):
-            for load in self.sites_for(wrapper)[:MAX_SITES_PER_CALL]:
+        if cross:
+            _DEPTH[0] += 1
+            try:
+                targets = self._imported_targets(call)
+                found = [(flow, wrapper, flow.sites_for(wrapper)[:MAX_SITES_PER_CALL]) for flow, wrapper in targets]
+            finally:
+                _DEPTH[0] -= 1
+        else:
+            found = [(self, wrapper, self.sites_for(wrapper)[:MAX_SITES_PER_CALL])
+                     for wrapper in self._targets(call, scope)]
+        for flow, wrapper, loads in found:
+            for load in loads:
                 if self.scan.budget.steps.exhausted:
                     return out
-                bound = self._bind_with(call, scope, wrapper, outer, self.scan.resolver)
-                resolver = FlowResolver(self.scan.resolver, bound, summary=True)
-                view = cast("ModuleScan", _ScanView(self.scan, resolver))
-                site = Site(view, load.call, load.scope, load.spec, load.groups, load.qualname, load.bare)
-                res = site.value(load.spec.arg) if load.spec.arg is not None else None
+                inner = flow.scan.resolver
+                resolver: Resolver = FlowResolver(inner, self._bind_with(call, scope, wrapper, outer, inner),
+                                                  summary=True)
+                last, resolver, where = _unwind(load, resolver, flow.scan, summary=True)
+                view = cast("ModuleScan", _ScanView(where, resolver))
+                site = Site(view, last.call, last.scope, last.spec, last.groups, last.qualname, last.bare)
+                res = site.value(last.spec.arg) if last.spec.arg is not None else None
                 if res is None:
                     continue
                 reached = _reached(res.values, marks)
                 if reached:
                     independent = frozenset(v for v in res.values if isinstance(v, str) and _MARK not in v)
-                    out.append(LoadSite(load.call, load.scope, load.spec, load.groups, load.qualname, load.bare,
+                    out.append(LoadSite(last.call, last.scope, last.spec, last.groups, last.qualname, last.bare,
                                         reached,
                                         conditional or load.conditional, independent | load.independent,
-                                        (call, scope, wrapper, load)))
+                                        (call, scope, wrapper, load, flow)))
         return out
 
     # -- summaries
@@ -427,11 +484,7 @@ class Flow:
         from modelclear.scan.pymodule import gate_action  # pymodule imports this module
 
         where_load = load
-        while load.via is not None:  # through the wrappers the wrapper calls, to the real load
-            relay, relay_scope, wrapper_scope, inner_load = load.via
-            resolver = FlowResolver(inner.resolver, self._bind_with(relay, relay_scope, wrapper_scope, resolver,
-                                                                    inner.resolver))
-            load = inner_load
+        load, resolver, inner = _unwind(load, resolver, inner)  # through the wrappers it calls, to the real load
         view = cast("ModuleScan", _ScanView(inner, resolver))
         site = Site(view, load.call, load.scope, load.spec, load.groups, load.qualname, load.bare)
         gate = gate_action(site, resolver)
@@ -463,6 +516,26 @@ class Flow:
                     load.spec.patterns[0] if load.spec.patterns else load.qualname),
                 note=note))
         return out
+
+
+#: How many project modules deep the current summary is (one process scans one file at a time).
+_DEPTH = [0]
+
+
+def _unwind(load: LoadSite, resolver: Resolver, scan: ModuleScan,
+            summary: bool = False) -> tuple[LoadSite, FlowResolver, ModuleScan]:
+    """Through the wrappers a load passes its value to (``load.via``), to the real loader call: each
+    relay call's arguments are worked out by the resolver of the caller and bound to the parameters of
+    the wrapper it runs, whose module's scan the real load belongs to."""
+    current = cast(FlowResolver, resolver)
+    while load.via is not None:
+        relay, relay_scope, wrapper_scope, inner_load, flow = load.via
+        inner = flow.scan.resolver
+        current = FlowResolver(inner, Flow._bind_with(relay, relay_scope, wrapper_scope, current, inner),
+                               summary=summary)
+        scan = flow.scan
+        load = inner_load
+    return load, current, scan
 
 
 def own_method(index: ModuleIndex, func: ast.expr) -> bool:

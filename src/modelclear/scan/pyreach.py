@@ -4,9 +4,10 @@ A script often loads its models and data sets only through the project's own hel
 (``util.download_and_unzip(url, ...)``, ``models.SentenceBERT("msmarco-distilbert-base-v3")``): it names
 no loader library, so the keyword prefilter would skip it, and the wrapper's parameters would be
 reported with no value. :class:`LoaderReach` tells the runner to parse such a file after all when one of
-the project modules it imports holds a loader keyword, or is a package ``__init__`` that re-exports one
-that does (followed :data:`MAX_DEPTH` levels). Modules are read as bytes (bounded, links not followed)
-and their answers memoised per process.
+the project modules it imports holds a loader keyword, or imports one that does (a package ``__init__``
+re-exporting it, a helper module calling another module's download helper), followed :data:`MAX_DEPTH`
+levels. Modules are read as bytes (bounded, links not followed) and their answers memoised per process
+(per module and depth, so the answer does not depend on the order files are asked about).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 MAX_DEPTH = 3
 #: Larger modules are not read for this test.
 MAX_MODULE_BYTES = 2_000_000
+#: Most modules whose text is kept for a later, deeper question (memory only).
+MAX_KEPT = 4096
 #: Imports looked at per file (a generated file may hold thousands).
 MAX_IMPORTS = 200
 
@@ -52,7 +55,9 @@ class LoaderReach:
     def __init__(self, root: Path, has_keyword: Callable[[bytes], bool]) -> None:
         self.root = root
         self.has_keyword = has_keyword
-        self._modules: dict[Path, bool] = {}
+        self._modules: dict[tuple[Path, int], bool] = {}
+        #: Per module read: whether it holds a loader keyword, and its imports when it does not.
+        self._read_memo: dict[Path, tuple[bool, list[tuple[int, str, list[str]]]]] = {}
         self._files: dict[str, Path | None] = {}
         tops = sorted(_top_names(root) | _top_names(root / "src"), key=lambda t: (-len(t), t))
         project = rb"|(?:" + b"|".join(re.escape(t) for t in tops) + rb")\b" if tops else b""
@@ -66,7 +71,10 @@ class LoaderReach:
         return self._reaches(path, data, MAX_DEPTH)
 
     def _reaches(self, path: Path, data: bytes, depth: int) -> bool:
-        for dots, module, names in _imports(data):
+        return self._reaches_from(path, list(_imports(data)), depth)
+
+    def _reaches_from(self, path: Path, imports: list[tuple[int, str, list[str]]], depth: int) -> bool:
+        for dots, module, names in imports:
             for candidate in self._candidates(path, dots, module, names):
                 if candidate != path and self._module(candidate, depth):
                     return True
@@ -120,19 +128,35 @@ class LoaderReach:
         return found
 
     def _module(self, path: Path, depth: int) -> bool:
-        known = self._modules.get(path)
+        """Whether the module at ``path`` holds a loader keyword, or imports one that does (``depth`` levels)."""
+        key = (path, depth)
+        known = self._modules.get(key)
         if known is not None:
             return known
-        self._modules[path] = False  # an import cycle answers no
+        self._modules[key] = False  # an import cycle answers no
+        read = self._read(path)
+        if read is None:
+            return False
+        keyword, imports = read
+        answer = keyword or (depth > 0 and self._reaches_from(path, imports, depth - 1))
+        self._modules[key] = answer
+        return answer
+
+    def _read(self, path: Path) -> tuple[bool, list[tuple[int, str, list[str]]]] | None:
+        """Whether a module holds a loader keyword, and (when it does not) its imports; memoised."""
+        done = self._read_memo.get(path)
+        if done is not None:
+            return done
         try:
             with path.open("rb") as handle:
                 data = handle.read(MAX_MODULE_BYTES)
         except OSError:
-            return False
-        answer = self.has_keyword(data) or (
-            depth > 0 and path.name == "__init__.py" and self._reaches(path, data, depth - 1))
-        self._modules[path] = answer
-        return answer
+            return None
+        keyword = self.has_keyword(data)
+        done = (keyword, [] if keyword else list(_imports(data)))
+        if len(self._read_memo) < MAX_KEPT:
+            self._read_memo[path] = done
+        return done
 
 
 def _top_names(base: Path) -> set[bytes]:
