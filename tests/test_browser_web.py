@@ -137,6 +137,7 @@ def test_upload_a_project_archive_and_open_its_report(server: str, browser, tmp_
     page.click("#scan-form button[type=submit]")
     page.wait_for_load_state("load")
     assert "/scan/" in page.url and "project.zip のスキャン結果" in page.inner_text("main"), page.inner_text("main")
+    page.wait_for_selector("#summary", timeout=120_000)  # a job: the page says queued/running and reloads itself
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.locator("[data-group] li[data-id='ultralytics:yolov8n']").count() == 1
     page.click("text=レポート全体を開く")

@@ -297,6 +297,13 @@ def cmd_web(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """``modelclear worker --db URL``: run scans of uploads from the queue (in :mod:`modelclear.cli_service`)."""
+    from modelclear.cli_service import cmd_worker as run
+
+    return run(args)
+
+
 def cmd_policy(args: argparse.Namespace) -> int:
     """``modelclear policy pull URL --project NAME`` (in :mod:`modelclear.cli_service`)."""
     from modelclear.cli_service import cmd_policy as run
@@ -334,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.environ["NO_COLOR"] = "1"  # rich, and anything else this process starts, read it
     handlers = {"check": cmd_check, "scan": cmd_scan, "notice": cmd_notice, "explain": cmd_explain, "kb": cmd_kb,
-                "web": cmd_web, "policy": cmd_policy, "completion": cmd_completion}
+                "web": cmd_web, "worker": cmd_worker, "policy": cmd_policy, "completion": cmd_completion}
     if args.command not in handlers:
         parser.print_help()
         return EXIT_USAGE

@@ -199,7 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
                    "the knowledge base and the local cache do not know an id")
     p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
+    p.add_argument("--scan-workers", type=int, default=1, metavar="N",
+                   help="scans of uploads this process runs at once (default: 1); on PostgreSQL 0 leaves them "
+                   "to 'modelclear worker' processes (docs/service.md)")
     _web_service_args(p)
+    p = sub.add_parser("worker", parents=[common], help="run the team service's scans of uploads from the job queue "
+                       "on PostgreSQL, until interrupted (needs the 'web' and 'postgres' extras; docs/service.md)")
+    p.add_argument("--db", metavar="URL", required=True, help="the service's database: postgresql://USER@HOST/NAME")
+    p.add_argument("--concurrency", type=int, default=1, metavar="N", help="scans run at once (default: 1)")
+    p.add_argument("--kb", action="append", default=[], metavar="DIR",
+                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
+    p.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
+                   "the knowledge base and the local cache do not know an id")
+    p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
     p = sub.add_parser("policy", parents=[common], help="the policy file: pull the team service's approvals as waivers")
     policy_sub = p.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
     s = policy_sub.add_parser("pull", help="write the project's standing approvals from the team service into the "

@@ -1,4 +1,4 @@
-"""The team-service commands: ``modelclear web`` (with ``web user|project|reassess``), ``policy pull``
+"""The team-service commands: ``modelclear web`` (with ``web user|project|reassess``), ``worker``, ``policy pull``
 and the ``scan --upload`` helpers (docs/service.md).
 
 Imported by :mod:`modelclear.cli` only when one of them runs (never on the ``--help`` path).
@@ -13,13 +13,15 @@ from typing import Any
 
 from modelclear.cli import EXIT_OK, CliError, _check_common, _shown
 
-__all__ = ["cmd_policy", "cmd_web", "upload", "upload_target"]
+__all__ = ["cmd_policy", "cmd_web", "cmd_worker", "upload", "upload_target"]
 
 
 def cmd_web(args: argparse.Namespace) -> int:
     """``modelclear web``: serve the web UI and JSON API until interrupted."""
     if not 0 < args.port < 65536:
         raise CliError(f"bad port {args.port}; use 1-65535")
+    if not 0 <= args.scan_workers <= 64:
+        raise CliError(f"--scan-workers {args.scan_workers}: give 0 to 64")
     _check_common(args)
     try:
         import uvicorn
@@ -40,7 +42,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
     app = create_app(tuple(args.kb), online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache else None,
                      database=database, allowed_hosts=tuple(args.allowed_host) or LOCAL_HOSTS,
-                     trust_user_header=args.trust_user_header)
+                     trust_user_header=args.trust_user_header, scan_workers=args.scan_workers)
     from modelclear.web.reassess import knowledge_stamp, reassess, summary
 
     outcome = reassess(database, app.state.service)  # new knowledge: stored reports judged again
@@ -57,6 +59,36 @@ def cmd_web(args: argparse.Namespace) -> int:
     except SystemExit as exc:  # uvicorn exits 1 when it cannot bind; our 1 means "prohibited"
         if exc.code not in (0, None):
             raise CliError(f"could not serve on {host}:{args.port} (address in use or not available)") from None
+    return EXIT_OK
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """``modelclear worker --db URL``: run the service's scans of uploads from the queue until interrupted."""
+    if not 1 <= args.concurrency <= 64:
+        raise CliError(f"--concurrency {args.concurrency}: give 1 to 64")
+    _check_common(args)
+    try:
+        from modelclear.service import Service
+        from modelclear.web import jobs
+        from modelclear.web.db import DatabaseError, engine_url, open_database
+    except ImportError as exc:
+        raise CliError(f"the worker needs the 'web' and 'postgres' extras (pip install 'modelclear[web,postgres]'): "
+                       f"{exc}") from None
+    try:
+        if not engine_url(args.db).startswith("postgresql"):
+            raise CliError("the job queue needs PostgreSQL (--db postgresql://...); on SQLite, modelclear web runs "
+                           "the scans itself")
+        database = open_database(args.db)
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        service = Service.open(tuple(args.kb), online=args.online, hf_cache=Path(args.hf_cache) if args.hf_cache
+                               else None)
+        print(f"modelclear: worker {jobs.worker_name()} taking scans from the queue (Ctrl-C to stop)",
+              file=sys.stderr)
+        jobs.serve_worker(database, service, args.concurrency)
+    finally:
+        database.close()
     return EXIT_OK
 
 

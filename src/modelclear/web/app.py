@@ -21,7 +21,8 @@ state, rendering, errors), :mod:`~modelclear.web.pages` (HTML), :mod:`~modelclea
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,19 +66,57 @@ def _errors(app: FastAPI, site: Site) -> None:
         return site.error(request, BadInput("internal"), lang_of(request), 500)
 
 
+def _scan_jobs(site: Site, database: Database | None, scan_workers: int) -> tuple[Any, Any, Any, Any]:
+    """The scan pages' database (a private SQLite file without ``database``), its runner, the web process's
+    own queue worker (PostgreSQL with ``scan_workers`` > 0) and the private database's folder."""
+    from modelclear.web import jobs
+    from modelclear.web.db import is_postgresql, open_private
+
+    folder = None
+    if database is None:
+        database, folder = open_private()
+    if is_postgresql(database):
+        worker = jobs.WebWorker(database, site.service, concurrency=scan_workers) if scan_workers > 0 else None
+        return database, jobs.QueueRunner(database), worker, folder
+    return database, jobs.LocalRunner(database, site.service, workers=max(1, scan_workers)), None, folder
+
+
 def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: Path | None = None,
                database: Database | None = None, allowed_hosts: Iterable[str] | None = None,
-               trust_user_header: str | None = None) -> FastAPI:
+               trust_user_header: str | None = None, scan_workers: int = 1) -> FastAPI:
     """The web application over the bundled knowledge (plus ``overlays``), offline unless ``online``.
 
     ``database`` (opened and migrated by :func:`modelclear.web.db.open_database`) is the team service's
     store (docs/service.md): its pages need a signed-in user (:mod:`modelclear.web.accounts`), or the user
     a trusted proxy names in ``trust_user_header``. ``allowed_hosts``: the only ``Host`` headers answered
     (400 for any other).
+
+    Scans of uploads are jobs in ``database`` (:mod:`modelclear.web.jobs`; without one, in a private SQLite
+    file removed with the application): on SQLite, ``scan_workers`` threads of this process run them; on
+    PostgreSQL they go on the queue, and ``scan_workers`` (0 for none) run inside this process while it
+    serves, beside any ``modelclear worker``.
     """
     site = Site.open(Service.open(overlays, online=online, hf_cache=hf_cache))
-    app = FastAPI(title="modelclear", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    scan_db, runner, worker, folder = _scan_jobs(site, database, scan_workers)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from fastapi.concurrency import run_in_threadpool
+
+        await run_in_threadpool(runner.resume)  # jobs a stopped process left waiting
+        if worker is not None:
+            await worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await worker.stop()
+            await run_in_threadpool(runner.close)
+
+    app = FastAPI(title="modelclear", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
     app.state.database = database
+    app.state.scan_database, app.state.scan_runner, app.state.scan_folder = scan_db, runner, folder
     app.state.service = site.service
     if allowed_hosts is not None:  # added first, so the security headers below wrap its 400 too
         from modelclear.web.accounts import HostAllowList
@@ -96,7 +135,7 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
 
     _errors(app, site)
     app.include_router(pages.router(site))
-    app.include_router(scans.router(site, scans.ScanStore()))
+    app.include_router(scans.router(site, scan_db, runner))
     app.include_router(api.router(site))
     if database is not None:
         from modelclear.web import accounts, reviews, team

@@ -130,9 +130,12 @@ def create(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
+        import procrastinate  # noqa: F401  (the scan queue on PostgreSQL, see modelclear.web.jobs)
+
         return create_engine(url, pool_pre_ping=True)
     except ImportError as exc:
-        raise DatabaseError(f"PostgreSQL needs the psycopg driver (pip install 'psycopg[binary]'): {exc}") from None
+        raise DatabaseError(f"PostgreSQL needs the 'postgres' extra (pip install 'modelclear[web,postgres]': "
+                            f"psycopg 3 and procrastinate): {exc}") from None
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
@@ -178,3 +181,24 @@ def open_database(url: str | None = None) -> Database:
         engine.dispose()
         raise DatabaseError(f"cannot open the database: {str(exc).splitlines()[0][:300]}") from None
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def is_postgresql(database: Database) -> bool:
+    """True on PostgreSQL (scans go through the job queue), False on SQLite (they run in the web process)."""
+    return database.engine.url.get_backend_name() == "postgresql"
+
+
+def conninfo(database: Database) -> str:
+    """The PostgreSQL database's URL as libpq reads it (no SQLAlchemy driver name), for the job queue."""
+    return database.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def open_private() -> tuple[Database, Any]:
+    """A new SQLite database in a private temporary folder, for an application given no database
+    (:func:`modelclear.web.app.create_app` without one): the scan pages keep their jobs there. Returns
+    the database and the :class:`tempfile.TemporaryDirectory` holding it (removed when it is closed or
+    collected, and at exit)."""
+    import tempfile
+
+    folder = tempfile.TemporaryDirectory(prefix="modelclear-web-")
+    return open_database(f"sqlite:///{Path(folder.name) / 'scans.db'}"), folder

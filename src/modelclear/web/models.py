@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from modelclear.web.db import utcnow
@@ -175,3 +175,47 @@ class Reassessment(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     knowledge: Mapped[str] = mapped_column(String(100))  # "<modelclear version> <knowledge date>"
     changes: Mapped[str] = mapped_column(Text, default="[]")  # JSON: [{id, jurisdiction, before, after}]
+
+
+class ScanJob(Base):
+    """A scan of an upload (``/scan``), as a job: what was sent, its state, and its result when done.
+
+    ``state`` is ``queued``, ``running``, ``done`` or ``failed``. The page is a capability: its random
+    token is in the URL only, the row keeps its SHA-256. ``upload`` holds the archive or pasted text until
+    the scan ends (then it is emptied); ``view`` is the report's view model (JSON of
+    :func:`modelclear.report.human.human`), ``held`` what the archive held, ``error`` why it failed
+    (JSON: code, params, HTTP status). The rendered report in each format is in :class:`ScanOutput`.
+    """
+
+    __tablename__ = "scan_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # "archive", or the kind of pasted text
+    lang: Mapped[str] = mapped_column(String(5))
+    jurisdictions: Mapped[str] = mapped_column(String(200))  # comma-separated
+    activity: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(String(20))
+    upload: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    upload_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    worker: Mapped[str] = mapped_column(String(200), default="")  # "host:pid" of the process that ran it
+    view: Mapped[str] = mapped_column(Text, default="")
+    held: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class ScanOutput(Base):
+    """A finished scan's report rendered in one format (``json``, ``html``, ``sarif``, ...)."""
+
+    __tablename__ = "scan_outputs"
+    __table_args__ = (UniqueConstraint("job_id", "format", name="uq_scan_outputs_job_format"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("scan_jobs.id", ondelete="CASCADE"), index=True)
+    format: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)

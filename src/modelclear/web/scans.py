@@ -1,89 +1,53 @@
 """Scans in the browser (issue 13, item 1): upload a project archive, or paste a requirements file,
 a notebook or a Python file, and read the scan report with downloads in every format.
 
-``GET /scan`` is the form; ``POST /scan`` takes the upload (``multipart/form-data``), unpacks it by
-the rules of :mod:`modelclear.web.archive` into a private folder that is removed as soon as the scan
-is done, scans and assesses it through the check service, and answers ``303`` to ``/scan/{token}``:
-the summary (the same groups as every format and the JSON gate), the gate line, what the upload held,
-and a link per format (``/scan/{token}/report.{html,json,sarif,md,txt,cdx.json,spdx.json}``). The
-full HTML report is the same document as ``--format html``, served with its own
-Content-Security-Policy (its one inline script is allowed by hash only).
+``GET /scan`` is the form; ``POST /scan`` takes the upload (``multipart/form-data``), stores it as a scan
+job in the database (:mod:`modelclear.web.jobs`: a queue on PostgreSQL, a thread of this process on
+SQLite) and answers ``303`` to ``/scan/{token}``. That page says ``queued`` or ``running`` (and reloads
+itself) until the job is done, then shows the summary (the same groups as every format and the JSON
+gate), the gate line, what the upload held, and a link per format
+(``/scan/{token}/report.{html,json,sarif,md,txt,cdx.json,spdx.json,notice.txt}``); a failed job shows
+why (a refused archive with its rule, as its own HTTP status). The job unpacks the upload into a private
+folder removed as soon as the scan ends. The full HTML report is the same document as ``--format html``,
+served with its own Content-Security-Policy (its one inline script is allowed by hash only).
 
-Reports are kept in this process's memory, the newest :data:`KEEP` only, under a random token: a
-result page is a capability, not an account (projects and history are the database's job). Uploads
-are bounded before they are parsed: a request without ``Content-Length`` or over the upload limit is
-refused, as is a form posted from another site (``Origin``/``Sec-Fetch-Site``).
+Results are kept in the database (the newest :data:`~modelclear.web.jobs.KEEP`), so any web process over
+the same database shows any scan, under a random token: a result page is a capability, not an account
+(projects and history are the team pages' job). Uploads are bounded before they are parsed: a request
+without ``Content-Length`` or over the upload limit is refused, as is a form posted from another site
+(``Origin``/``Sec-Fetch-Site``), and a new upload while :data:`~modelclear.web.jobs.MAX_WAITING` wait.
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
+import json
 from pathlib import Path
+from typing import Protocol
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from modelclear.report import Report
-from modelclear.scan.base import ScanOptions
 from modelclear.service import UsageError
-from modelclear.web.archive import ArchiveLimits, Unpacked, UnsafeArchive, private_folder, unpacked
+from modelclear.web import jobs
+from modelclear.web.archive import ArchiveLimits, kind_of
+from modelclear.web.db import Database
 from modelclear.web.forms import BadInput, FormState, lang_of
 from modelclear.web.site import Site
 
-#: Reports kept in memory (the oldest is dropped first).
-KEEP = 32
 #: Longest pasted text, in bytes.
 MAX_PASTE = 2 * 1024 * 1024
-#: What a pasted text is saved as, by the kind chosen in the form.
-PASTE_NAMES = {"requirements": "requirements.txt", "notebook": "notebook.ipynb", "python": "main.py"}
-#: Download links: format name -> (file suffix, media type).
-DOWNLOADS: dict[str, tuple[str, str]] = {
-    "html": ("html", "text/html; charset=utf-8"),
-    "json": ("json", "application/json"),
-    "sarif": ("sarif", "application/sarif+json"),
-    "markdown": ("md", "text/markdown; charset=utf-8"),
-    "text": ("txt", "text/plain; charset=utf-8"),
-    "cyclonedx": ("cdx.json", "application/vnd.cyclonedx+json"),
-    "spdx": ("spdx.json", "application/spdx+json"),
-    "notice": ("notice.txt", "text/plain; charset=utf-8"),  # what each artifact's release must ship
-}
+#: Seconds between reloads of a page whose scan is not done.
+REFRESH = 2
+DOWNLOADS = jobs.DOWNLOADS
 _BY_SUFFIX = {suffix: name for name, (suffix, _) in DOWNLOADS.items()}
 
 
-@dataclass(frozen=True)
-class StoredScan:
-    """One scan's report and what the upload held."""
+class Runner(Protocol):
+    """Where a stored job goes to be run (:class:`~modelclear.web.jobs.LocalRunner` or ``QueueRunner``)."""
 
-    report: Report
-    name: str
-    held: Unpacked | None
-
-
-class ScanStore:
-    """The newest :data:`KEEP` reports by token (thread-safe: uvicorn may run routes in threads)."""
-
-    def __init__(self, keep: int = KEEP) -> None:
-        """An empty store that keeps ``keep`` reports."""
-        self.keep = keep
-        self._items: OrderedDict[str, StoredScan] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def add(self, scan: StoredScan) -> str:
-        """Keep ``scan``; its new random token."""
-        token = secrets.token_urlsafe(24)
-        with self._lock:
-            self._items[token] = scan
-            while len(self._items) > self.keep:
-                self._items.popitem(last=False)
-        return token
-
-    def get(self, token: str) -> StoredScan | None:
-        """The scan under ``token``, if still kept."""
-        with self._lock:
-            return self._items.get(token)
+    def submit(self, job_id: int) -> None:
+        """Run (or queue) job ``job_id``."""
 
 
 def _same_site(request: Request) -> bool:
@@ -117,9 +81,9 @@ def _form_values(form: object) -> tuple[list[str], str, str, str, str]:
             str(get("kind") or "requirements"), str(get("text") or ""))
 
 
-# Long on purpose: a list of small route handlers, closures sharing ``site``, ``store`` and ``limits``.
-def router(site: Site, store: ScanStore, limits: ArchiveLimits | None = None) -> APIRouter:
-    """The scan routes over ``site``, keeping reports in ``store``."""
+# Long on purpose: a list of small route handlers, closures sharing ``site``, ``database`` and ``limits``.
+def router(site: Site, database: Database, runner: Runner, limits: ArchiveLimits | None = None) -> APIRouter:
+    """The scan routes over ``site``, keeping scans in ``database`` and running them with ``runner``."""
     routes = APIRouter()
     limits = limits or ArchiveLimits()
 
@@ -132,7 +96,7 @@ def router(site: Site, store: ScanStore, limits: ArchiveLimits | None = None) ->
 
     @routes.post("/scan")
     async def scan_upload(request: Request) -> Response:
-        """Unpack, scan and assess the upload; 303 to its result page."""
+        """Check and store the upload as a job; 303 to its page."""
         lang = lang_of(request)
         if not _same_site(request):
             return site.html_error(request, BadInput("cross_site"), lang, 403)
@@ -148,61 +112,76 @@ def router(site: Site, store: ScanStore, limits: ArchiveLimits | None = None) ->
         data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
         await form.close()
         try:
-            scenarios = site.service.scenarios(jurisdictions, activity, purpose)
+            site.service.scenarios(jurisdictions, activity, purpose)  # bad input is answered now, not by the job
             if data:
-                name = _display_name(getattr(upload, "filename", "") or "upload")
-                with unpacked(data, limits) as (root, held):
-                    report = site.service.scan(root, scenarios, _options(), lang=lang)
+                if len(data) > limits.upload_bytes:
+                    return site.html_error(request, BadInput("archive_too_large", mb=str(limits.upload_bytes >> 20)),
+                                           lang, 413)
+                if kind_of(data[:512]) is None:
+                    raise BadInput("archive_not_archive")
+                sub = jobs.Submission(name=_display_name(getattr(upload, "filename", "") or "upload"), kind="archive",
+                                      data=data, jurisdictions=tuple(jurisdictions), activity=activity,
+                                      purpose=purpose, lang=lang)
             elif text.strip():
-                if kind not in PASTE_NAMES:
+                if kind not in jobs.PASTE_NAMES:
                     raise BadInput("bad_request", reason=f"kind {kind[:40]!r}")
-                name, held = PASTE_NAMES[kind], None
-                with private_folder() as folder:
-                    root = folder / "project"
-                    root.mkdir(mode=0o700)
-                    (root / name).write_text(text, encoding="utf-8", errors="surrogateescape")
-                    report = site.service.scan(root, scenarios, _options(), lang=lang)
+                sub = jobs.Submission(name=jobs.PASTE_NAMES[kind], kind=kind,
+                                      data=text.encode("utf-8", "surrogateescape"),
+                                      jurisdictions=tuple(jurisdictions), activity=activity, purpose=purpose,
+                                      lang=lang)
             else:
                 raise BadInput("nothing_uploaded")
-        except UnsafeArchive as exc:
-            status = 413 if exc.code == "too_large" else 400
-            return site.html_error(request, BadInput(f"archive_{exc.code}", exc.entry, entry=exc.entry or "-",
-                                                     mb=str(limits.upload_bytes >> 20),
-                                                     entries=str(limits.entries)), lang, status)
         except UsageError as exc:
             return site.html_error(request, BadInput(exc.code, exc.detail, **exc.params), lang)
         except BadInput as exc:
             return site.html_error(request, exc, lang)
-        report = report.with_gate(site.service.gate(report.assessments))  # no policy file: the defaults
-        token = store.add(StoredScan(report=report, name=name, held=held))
+        try:
+            token, job_id = await run_in_threadpool(jobs.submit, database, sub)
+        except jobs.QueueFull:
+            return site.html_error(request, BadInput("scan_busy", n=str(jobs.MAX_WAITING)), lang, 503)
+        await run_in_threadpool(runner.submit, job_id)
         return RedirectResponse(f"/scan/{token}?lang={lang}", status_code=303)
 
     @routes.get("/scan/{token}", response_class=HTMLResponse)
     def scan_result(request: Request, token: str) -> Response:
-        """The summary of a kept scan, with its downloads."""
-        from modelclear.report.human import human
-
+        """The scan's state until it is done, then its summary with its downloads."""
         lang = lang_of(request)
-        scan = store.get(token)
-        if scan is None:
-            return site.html_error(request, BadInput("scan_gone"), lang, 404)
+        job = jobs.find(database, token)
+        if job is None:
+            return site.html_error(request, BadInput("scan_gone", n=str(jobs.KEEP)), lang, 404)
+        if job.state == "failed":
+            return _failed(request, job.error, lang)
+        if job.state != "done":
+            response = site.render("scan_pending.html.j2", request, lang, scan_name=job.name, state=job.state,
+                                   refresh=REFRESH, href=f"/scan/{token}?lang={lang}")
+            response.headers["Refresh"] = str(REFRESH)
+            response.headers["Cache-Control"] = "no-store"
+            return response
         downloads = [{"format": f, "href": f"/scan/{token}/report.{suffix}"} for f, (suffix, _) in DOWNLOADS.items()]
-        return site.render("scan_result.html.j2", request, lang, v=human(scan.report), scan_name=scan.name,
-                           held=scan.held, downloads=downloads, report_href=f"/scan/{token}/report.html")
+        return site.render("scan_result.html.j2", request, lang, v=json.loads(job.view), scan_name=job.name,
+                           held=json.loads(job.held) if job.held else None, downloads=downloads,
+                           report_href=f"/scan/{token}/report.html", keep=jobs.KEEP)
+
+    def _failed(request: Request, error: str, lang: str) -> Response:
+        why = json.loads(error or "{}")
+        params = {str(k): str(v) for k, v in (why.get("params") or {}).items()}
+        return site.html_error(request, BadInput(str(why.get("code") or "internal"), str(why.get("detail") or ""),
+                                                 **params), lang, int(why.get("status") or 500))
 
     @routes.get("/scan/{token}/report.{suffix:path}")
     def scan_download(request: Request, token: str, suffix: str) -> Response:
-        """A kept scan in one format (the HTML one with its own Content-Security-Policy)."""
-        from modelclear import report as formats
-
+        """A finished scan in one format (the HTML one with its own Content-Security-Policy)."""
         lang = lang_of(request)
-        scan = store.get(token)
+        job = jobs.find(database, token)
         fmt = _BY_SUFFIX.get(suffix)
-        if scan is None or fmt is None:
-            return site.html_error(request, BadInput("scan_gone" if scan is None else "not_found"), lang, 404)
-        if formats.missing_extra(fmt) is not None:
+        if job is None or fmt is None:
+            return site.html_error(request, BadInput("scan_gone" if job is None else "not_found", n=str(jobs.KEEP)),
+                                   lang, 404)
+        if job.state != "done":
+            return site.html_error(request, BadInput("scan_pending"), lang, 409)
+        body = jobs.output(database, job.id, fmt)
+        if body is None:  # a format whose extra is not installed
             return site.html_error(request, BadInput("not_found"), lang, 404)
-        body = formats.get(fmt).render(scan.report)
         headers = {"Content-Disposition": f'inline; filename="modelclear-report.{suffix}"'}
         if fmt == "html":
             from modelclear.report.html import SCRIPT_HASH
@@ -222,9 +201,3 @@ def _empty_form(lang: str) -> FormState:
 def _display_name(filename: str) -> str:
     """The uploaded file's own name, without any folder a browser sent (shown escaped by the template)."""
     return Path(filename.replace("\\", "/")).name[:200] or "upload"
-
-
-def _options() -> ScanOptions:
-    """One process (no pool inside a web worker); the project's own ignore files honoured."""
-    return ScanOptions(jobs=1, follow_gitignore=True)
-
