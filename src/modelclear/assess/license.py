@@ -157,8 +157,7 @@ def assess(ctx: Context) -> Finding:
     if not evals:
         evals.append(_no_licence(ctx, exception))
     evals.extend(_inherited(ctx))
-    if local:  # a conflict first: it is what a reader of your own model's card must see
-        evals[:0] = _conflicts(ctx, licence_id)
+    evals[:0] = _conflicts(ctx, licence_id)  # a conflict first: it is what a reader of the card must see
     status = worst([e.status for e in evals])
     deciding = max(evals, key=lambda e: e.status.severity)
     if art.history and licence_id is not None:
@@ -258,16 +257,21 @@ def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
     For every base reached through derivative relations (``rules/acts.yaml``: ``derivative_relations``,
     followed through local artifacts and catalogued ones alike) whose licence passes to derivatives, or
     whose category is one of ``declared_licence_conflict_categories``, a declared licence that is not
-    that licence cannot be granted: a prohibited finding citing both the declaration and the base's licence.
+    that licence cannot be granted: a finding citing both the declaration and the base's licence, with
+    the status ``declared_licence_conflict_status`` gives your own model (``own``) or a third party's
+    (``third_party``). A declared licence of category ``unknown`` declares nothing that could conflict,
+    and a base of the same publisher is the publisher's own work, which it may license otherwise.
     """
     art = ctx.artifact
-    if not licence_id or ctx.kb.license(licence_id) is None:
+    declared = ctx.kb.license(licence_id) if licence_id else None
+    if declared is None or declared.category == "unknown":
         return []
-    declared = ctx.kb.license(licence_id)
-    assert declared is not None
     rules = ctx.kb.rules.get("acts", {})
     derivative = set(rules.get("derivative_relations", ()))
     restrictive = set(rules.get("declared_licence_conflict_categories", ()))
+    statuses = rules.get("declared_licence_conflict_status") or {}
+    status = Status(statuses.get("own" if art.origin == "local" else "third_party", "prohibited"))
+    publisher = art.publisher.strip().lower()
     out: list[LicenceEval] = []
     root = ctx.lineage
     if root is None:
@@ -288,9 +292,10 @@ def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
             base_licence = ctx.license_in_force(base)
             lic = ctx.kb.license(base_licence) if base_licence else None
             if lic is not None and lic.id != declared.id and lic.id not in governing and (
-                    lic.passes_to_derivatives or lic.category in restrictive):
+                    lic.passes_to_derivatives or lic.category in restrictive) and not (
+                    publisher and base.publisher.strip().lower() == publisher):
                 governing.add(lic.id)  # said once per licence, at the nearest base under it
-                where = str(art.facts.get("declared_license") or art.name)
+                where = str(art.facts.get("declared_license") or (art.sources[0].url if art.sources else art.name))
                 edge = next((r for r in (current.artifact.upstream if current.artifact else ())
                              if r.target.lower() == child.id.lower()), None)
                 base_where = edge.source.note if edge is not None and edge.source is not None else base.id
@@ -301,7 +306,7 @@ def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
                              *(cite_source(lic.name, s) for s in lic.sources[:1])]
                 if lic.url and not lic.sources:
                     citations.append(Citation(label=lic.name, url=lic.url, confidence=Confidence.SECONDARY))
-                out.append(LicenceEval(Status.PROHIBITED, (reason,), (), tuple(citations), lic,
+                out.append(LicenceEval(status, (reason,), (), tuple(citations), lic,
                                        min([Confidence.SECONDARY, *(s.confidence for s in lic.sources[:1])],
                                            key=lambda c: c.rank)))
             frontier.append((child, relation))

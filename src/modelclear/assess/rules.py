@@ -29,7 +29,8 @@ MODES = ("set", "floor", "cap", "note")
 _RULE_KEYS = {"id", "when", "then", "summary", "sources"}
 _ACTION_KEYS = {"layer", "mode", "status"}
 _ACTS_KEYS = {"acts", "default_effects", "derivative_relations", "flow_down_relations", "derived_facts",
-              "dataset_activity_in_context", "product_activities", "declared_licence_conflict_categories"}
+              "dataset_activity_in_context", "product_activities", "declared_licence_conflict_categories",
+              "declared_licence_conflict_status"}
 
 
 class RuleError(RecordError):
@@ -203,6 +204,12 @@ def check_acts(raw: Any, where: str) -> None:
     if raw.get("dataset_activity_in_context") is not None:
         _names(raw["dataset_activity_in_context"], activities, f"{where}: dataset_activity_in_context")
     _names(list(raw.get("product_activities") or ()), activities, f"{where}: product_activities")
+    conflict = raw.get("declared_licence_conflict_status") or {}
+    if not isinstance(conflict, Mapping):
+        raise RuleError(f"{where}: declared_licence_conflict_status: expected {{own: STATUS, third_party: STATUS}}")
+    for whose, status in conflict.items():
+        _names(whose, ("own", "third_party"), f"{where}: declared_licence_conflict_status")
+        _names(status, [s.value for s in Status], f"{where}: declared_licence_conflict_status.{whose}")
     for name, spec in (raw.get("derived_facts") or {}).items():
         # ``when`` here matches the artifact's own facts (records' ``facts:``), an open vocabulary.
         if not isinstance(spec, Mapping) or not isinstance(spec.get("when"), Mapping) or not spec["when"]:

@@ -116,6 +116,9 @@ def artifact_from_card(artifact_id: str, card: CardData, origin: str, fetched_on
         facts["card_tags"] = list(card.tags)
     if card.warnings:
         facts["card_warnings"] = list(card.warnings)
+    if card.license:  # where the declared licence is read, for a conflict with the bases' licence
+        facts["declared_license"] = f"{source.url} card: license = {card.license}" + (
+            f" ({card.license_name})" if card.license.lower() == "other" and card.license_name else "")
 
     return Artifact(
         id=canonical,
