@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import keras, keras_hub, open_clip, timm, torchvision, ultralytics, whisper
+from . import keras, keras_hub, mteb, open_clip, timm, torchvision, ultralytics, whisper
 from ._archive import SourceArchive
 from ._common import Catalogue
 
@@ -36,6 +36,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     Extractor("keras_hub", keras_hub.PACKAGE, "0.32.0", keras_hub.extract),
     Extractor("ultralytics", ultralytics.PACKAGE, "8.4.190", ultralytics.extract),
     Extractor("whisper", whisper.PACKAGE, "20250625", whisper.extract),
+    Extractor("mteb", mteb.PACKAGE, "2.26.24", mteb.extract),
 )
 
 __all__ = ["EXTRACTORS", "Catalogue", "Extractor", "SourceArchive"]

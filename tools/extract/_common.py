@@ -116,6 +116,12 @@ def normalize_license(raw: str | None) -> str | None:
     return str(symbol.key) if symbol is not None else text
 
 
+def spdx_key(raw: str) -> str | None:
+    """The canonical SPDX id of ``raw`` when the SPDX licence list knows it, else ``None``."""
+    symbol = _SPDX.known_symbols_lowercase.get(raw.strip().lower())
+    return str(symbol.key) if symbol is not None else None
+
+
 def datasets_from_tokens(tokens: Iterable[str], table: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     """Dataset ids for the tokens (and adjacent token pairs ``a_b``) that ``table`` knows, without repeats."""
     words = [t.lower() for t in tokens]

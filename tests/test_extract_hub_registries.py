@@ -1,0 +1,98 @@
+"""Extractors of Hub-model registries in libraries' wheels (issue 11): MTEB's ``ModelMeta`` table.
+
+Snippets are written here in the shape the wheel uses; the committed catalogue is checked against
+facts read from the wheel (mteb 2.26.24) and against the knowledge base it loads into.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from modelclear.service import load_knowledge
+from tools.extract import mteb
+
+GENERATED = Path(__file__).resolve().parent.parent / "src" / "modelclear" / "data" / "models" / "_generated"
+
+SNIPPET = '''
+from mteb.models.model_meta import ModelMeta, ScoringFunction
+from mteb.models.sentence_transformer_wrapper import SentenceTransformerEncoderWrapper
+
+common = dict(loader=SentenceTransformerEncoderWrapper, languages=["eng-Latn"], framework=["PyTorch"])
+
+small = ModelMeta(
+    **common,
+    name="org/small-embed",
+    open_weights=True,
+    revision="abc",
+    release_date="2024-01-02",
+    n_parameters=33_000_000,
+    license="apache-2.0",
+    reference="https://huggingface.co/org/small-embed",
+    model_type=["dense"],
+    training_datasets=None,
+)
+tuned = ModelMeta(
+    **common,
+    name="other/tuned-embed",
+    open_weights=True,
+    revision=None,
+    release_date=None,
+    n_parameters=None,
+    license="https://ai.google.dev/gemma/terms",
+    reference="https://huggingface.co/other/tuned-embed",
+    adapted_from="org/small-embed",
+    model_type=["cross-encoder"],
+)
+api_only = ModelMeta(**common, name="vendor/api-embed", open_weights=False, license=None, reference=None)
+not_a_repo = ModelMeta(**common, name="mteb/baseline-bm25s", open_weights=True, license="mit",
+                       reference="https://github.com/xhluca/bm25s")
+unspecified = ModelMeta(**common, name="x/y", open_weights=True, license="not specified", reference=None,
+                        adapted_from="someone/elsewhere")
+listed = [ModelMeta(**common, name=f"fam/m-{i}", open_weights=True, license="cc-by-nc-4.0",
+                    reference=f"https://huggingface.co/fam/m-{i}") for i in range(2)]
+'''
+
+
+def test_mteb_records_from_snippet() -> None:
+    found = mteb.metas(textwrap.dedent(SNIPPET), "snippet.py")
+    got = {m.id: m for m in mteb.records(found)}
+    assert sorted(got) == ["hf:fam/m-0", "hf:fam/m-1", "hf:org/small-embed", "hf:other/tuned-embed", "hf:x/y"]
+    small = got["hf:org/small-embed"]
+    assert small.license == "Apache-2.0" and small.url == "https://huggingface.co/org/small-embed"
+    assert small.facts["params"] == 33_000_000 and small.facts["task"] == "sentence-similarity"
+    tuned = got["hf:other/tuned-embed"]
+    assert tuned.license == "gemma"  # a link that names a licence this knowledge base records
+    assert [(b.target, b.relation) for b in tuned.base_models] == [("hf:org/small-embed", "finetune")]
+    assert tuned.facts["task"] == "text-ranking"
+    other = got["hf:x/y"]
+    assert other.license == "unknown" and other.base_models == ()  # a base outside the catalogue stays a fact
+    assert other.facts["adapted_from"] == "someone/elsewhere" and other.facts["mteb_license"] == "not specified"
+    assert got["hf:fam/m-1"].license == "CC-BY-NC-4.0"
+
+
+def test_mteb_license_ids() -> None:
+    assert mteb.license_id("mit") == "MIT"
+    assert mteb.license_id("cc-by-nc-sa-4.0") == "CC-BY-NC-SA-4.0"
+    assert mteb.license_id("https://huggingface.co/some/model/blob/main/LICENSE") == "unknown"
+    assert mteb.license_id("multiple") == "unknown"
+    assert mteb.license_id(None) == "unknown"
+    assert mteb.license_id("no-such-licence") == "unknown"
+
+
+def test_committed_mteb_catalogue_loads_and_is_judged() -> None:
+    doc = json.loads((GENERATED / "mteb.json").read_text(encoding="utf-8"))
+    by_id = {m["id"]: m for m in doc["models"]}
+    assert doc["package"] == "mteb" and len(by_id) >= 700
+    # facts read in the wheel: bge_models.py (license="mit"), nvidia_models.py (NV-Embed-v2: cc-by-nc-4.0)
+    assert by_id["hf:BAAI/bge-small-en-v1.5"]["license"] == "MIT"
+    assert by_id["hf:nvidia/NV-Embed-v2"]["license"] == "CC-BY-NC-4.0"
+    assert not any(m["id"].startswith("hf:mteb/") for m in doc["models"])  # MTEB's own baselines are not models
+    kb = load_knowledge()
+    stella = kb.artifact("hf:NovaSearch/stella_en_1.5B_v5")
+    assert stella is not None and stella.license == "MIT"
+    assert any(s.confidence.value == "S" and "mteb" in s.url for s in stella.sources)
+    # a reviewed record of the same id wins over the generated one
+    reviewed = kb.artifact("hf:sentence-transformers/all-MiniLM-L6-v2")
+    assert reviewed is not None and all("pypi.org/project/mteb" not in s.url for s in reviewed.sources)
