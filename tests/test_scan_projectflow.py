@@ -98,3 +98,118 @@ def test_modules_followed_from_a_file_are_bounded(tmp_path: Path, monkeypatch: p
     write(tmp_path, SEGKIT)
     monkeypatch.setattr(pyflow, "MAX_MODULE_DEPTH", 0)  # the helper's own module only: no second hop
     assert not [f for f in found(tmp_path) if f[:2] == ("predict.py", 10)]
+
+
+# ------------------------------------------ a config object built by the caller and passed down to a loader
+
+HANDBOOK = {
+    "src/handbook/__init__.py": "",
+    "src/handbook/configs.py": '''
+        from dataclasses import dataclass, field
+        from typing import Any, Optional
+
+
+        @dataclass
+        class ScriptArguments:
+            dataset_name: Optional[str] = field(default=None, metadata={"help": "Hub dataset to train on."})
+            dataset_config: Optional[str] = None
+            dataset_mixture: Optional[dict[str, Any]] = field(default=None)
+        ''',
+    "src/handbook/data.py": '''
+        import datasets
+        from datasets import concatenate_datasets
+
+        from .configs import ScriptArguments
+
+
+        def get_dataset(args: ScriptArguments):
+            if args.dataset_name and not args.dataset_mixture:
+                return datasets.load_dataset(args.dataset_name, args.dataset_config)
+            parts = []
+            for dataset_config in args.dataset_mixture["datasets"]:
+                parts.append(datasets.load_dataset(dataset_config["id"], split="train"))
+            return concatenate_datasets(parts)
+        ''',
+    "tests/test_data.py": '''
+        import unittest
+
+        from handbook.configs import ScriptArguments
+        from handbook.data import get_dataset
+
+
+        class GetDatasetTest(unittest.TestCase):
+            def test_single_dataset(self):
+                args = ScriptArguments(dataset_name="acme/testing_alpaca_small")
+                datasets = get_dataset(args)
+                self.assertIn("train", datasets)
+
+            def test_mixture(self):
+                mixture = {
+                    "datasets": [
+                        {"id": "acme/testing_alpaca_small", "weight": 0.5},
+                        {"id": "acme/testing_codealpaca_small", "weight": 0.5},
+                    ],
+                    "seed": 42,
+                }
+                datasets = get_dataset(ScriptArguments(dataset_mixture=mixture))
+                self.assertEqual(len(datasets["train"]), 100)
+
+            def test_other_mixture(self):
+                mixture = {"datasets": [{"id": "acme/testing_alpaca_small", "weight": 1.0}]}
+                self.assertTrue(get_dataset(ScriptArguments(dataset_mixture=mixture)))
+        ''',
+}
+
+
+def test_fields_of_a_config_object_the_caller_builds_reach_the_load_in_another_module(tmp_path: Path) -> None:
+    write(tmp_path, HANDBOOK)
+    got = found(tmp_path, "tests/test_data.py")
+    assert got == [
+        ("tests/test_data.py", 10, "hf-dataset:acme/testing_alpaca_small"),      # ScriptArguments(dataset_name=)
+        ("tests/test_data.py", 16, "hf-dataset:acme/testing_alpaca_small"),      # each mixture entry at its line,
+        ("tests/test_data.py", 17, "hf-dataset:acme/testing_codealpaca_small"),  # in the function that loads it
+        ("tests/test_data.py", 26, "hf-dataset:acme/testing_alpaca_small"),      # next to its call: at the call
+    ]
+
+
+def test_an_object_the_caller_did_not_build_adds_nothing_at_the_caller() -> None:
+    """``args`` from argparse: its attribute is worked out by the wrapper's module (reported at the load)."""
+    from modelclear.model import Reference
+    from modelclear.scan.base import ScanContext
+    from modelclear.scan.python import scan_python_source
+
+    source = textwrap.dedent('''
+        import argparse
+        from dataclasses import dataclass
+        from transformers import AutoModel
+
+
+        @dataclass
+        class ModelConfig:
+            model_name: str = "acme/encoder-base"
+            revision: str = "main"
+
+
+        def build(cfg):
+            return AutoModel.from_pretrained(cfg.model_name, revision=cfg.revision)
+
+
+        def get_args():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model_name", default="acme/encoder-small")
+            return parser.parse_args()
+
+
+        if __name__ == "__main__":
+            args = get_args()
+            encoder = build(args)
+            large = build(ModelConfig(model_name="acme/encoder-large"))
+            default = build(ModelConfig(revision="v2"))
+        ''')
+    refs = [r for r in scan_python_source(source, "train.py", ScanContext(root=Path(".")))
+            if isinstance(r, Reference) and r.id is not None]
+    assert sorted((r.line, r.id) for r in refs) == [
+        (9, "hf:acme/encoder-base"),    # the class default (ModelConfig(revision="v2")), at the field's line
+        (14, "hf:acme/encoder-large"),  # the load itself names every value its calls give it
+        (14, "hf:acme/encoder-small"),  # argparse's default: at the load only, never at `build(args)`
+        (26, "hf:acme/encoder-large")]  # the field the caller passed, at the caller

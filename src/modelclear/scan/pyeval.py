@@ -17,7 +17,7 @@ import ast
 import itertools
 import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from modelclear.scan.pyenv import deployment_values
 from modelclear.scan.pyindex import ClassRef, FuncRef, Scope
@@ -25,6 +25,7 @@ from modelclear.scan.pyregistry import enum_class, enum_values
 from modelclear.scan.pyvalues import (
     _MISSING,
     MAX_UNION,
+    Instance,
     OneOf,
     Opaque,
     PathStr,
@@ -41,6 +42,8 @@ from modelclear.scan.pyvalues import (
 STR_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold", "replace",
                          "removeprefix", "removesuffix", "format", "join", "zfill"})
 T = TypeVar("T")
+#: Most keyword arguments of a project class's constructor call kept as an :class:`Instance`'s fields.
+MAX_FIELDS = 32
 _ENV_CALLS = ("os.getenv", "os.environ.get", "environ.get", "os.environ.setdefault", "getenv")
 _URLJOIN_CALLS = ("urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin")
 _PATH_CALLS = ("os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath",
@@ -265,6 +268,7 @@ class Evaluators:
                     return handled
         target = self.resolve(func, scope, depth) if isinstance(func, (ast.Name, ast.Attribute)) else Res()
         out = Res(indirect=True)
+        named = [kw for kw in node.keywords if kw.arg is not None][:MAX_FIELDS]
         for value in target.values:
             if isinstance(value, QName):
                 module, _, last = value.name.rpartition(".")
@@ -272,18 +276,31 @@ class Evaluators:
                 if found is not _MISSING:
                     out.add(_known(*flatten(found), indirect=True))
                     out.notes.append(f"returned by {value.name}()")
+                elif named and module and last[:1].isupper() and not (
+                        self._is_loader_call and self._is_loader_call(node, dotted)):  # type: ignore[operator]
+                    out.add(_known(self._instance(value, named, node, scope, depth)))
                 continue
             if isinstance(value, FuncRef):
                 if value.scope.returns:
                     out.add(self._returns_of(value.scope, node, depth))
                 else:
                     out.add(_known(Opaque(expr_text(node))))
+            elif isinstance(value, ClassRef) and named and not enum_class(value.scope):
+                out.add(_known(self._instance(ClassRef(value.scope), named, node, scope, depth)))
             elif isinstance(value, ClassRef):
                 out.add(_known(ClassRef(value.scope)))
         if out.values or out.unknown:
             return out
         loader = bool(self._is_loader_call and self._is_loader_call(node, dotted))  # type: ignore[operator]
         return _known(Opaque(expr_text(node), loader=loader), indirect=True)
+
+    def _instance(self, cls: object, named: list[ast.keyword], node: ast.Call, scope: Scope, depth: int) -> Instance:
+        """An object of a project class built with keyword arguments: the values of each (issue 10, cause 1)."""
+        fields: list[tuple[str, tuple[object, ...]]] = []
+        for kw in named:
+            res = self.resolve(kw.value, scope, depth)
+            fields.append((cast(str, kw.arg), tuple(res.values) if not res.unknown else ()))
+        return Instance(expr_text(node), False, cls, tuple(fields))
 
     def _env(self, node: ast.Call, scope: Scope, depth: int) -> Res:
         key_node = node.args[0] if node.args else None

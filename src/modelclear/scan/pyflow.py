@@ -45,14 +45,14 @@ from __future__ import annotations
 import ast
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from modelclear.model import Reference
 from modelclear.scan.builders import Site, build
 from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope
 from modelclear.scan.pyresolve import Resolver
-from modelclear.scan.pyvalues import Res, call_name, find_arg, has_star_args
+from modelclear.scan.pyvalues import Instance, Res, call_name, find_arg, has_star_args
 
 if TYPE_CHECKING:
     from modelclear.scan.pyloaders import LoaderSpec
@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 #: Marks a parameter's value while summaries are computed: a character without case that no id
 #: holds and that string operations (``lower``, ``strip``, ``urljoin``) keep.
 _MARK = "\u00a7"
+#: Follows a mark in a summary value that is an attribute or entry of the marked parameter (``§0§¶.name§``).
+_STEP = "\u00b6"
 #: Statements under which a load happens only on some paths.
 _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.Match)
 _TRY_STAR = getattr(ast, "TryStar", None)
@@ -91,6 +93,10 @@ class FlowResolver(Resolver):
         out = super()._r_Subscript(node, scope, depth)
         key = self.resolve(node.slice, scope, depth)
         mark = next((v for v in key.values if isinstance(v, str) and _MARK in v), "")
+        if self.summary and key.values and all(isinstance(k, str) and _MARK not in k for k in key.values):
+            # `args.mixture["datasets"]`: an entry of what the caller passes is the caller's (a position,
+            # `name[0]`, is not followed: of a string it is a character)
+            out.values.extend(_carried(self.resolve(node.value, scope, depth).values, "[]"))
         if not self.summary and not mark:
             dicts = [v for v in self.resolve(node.value, scope, depth).values if isinstance(v, dict)]
             if dicts and (key.unknown or not any(isinstance(k, (str, int, float, bool)) and k in d
@@ -98,6 +104,22 @@ class FlowResolver(Resolver):
                 mark = _MARK
         if mark:
             out.values = [v + mark if isinstance(v, str) and _MARK not in v else v for v in out.values]
+        return out
+
+    def _r_Attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Res:
+        """``args.dataset_name`` of a parameter ``args``: in a summary, a field of the object the caller
+        passes depends on that parameter (it carries the mark), beside what the module says of the
+        attribute (its defaults, which are the load's own)."""
+        out = super()._r_Attribute(node, scope, depth)
+        if self.summary and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+            out.values.extend(_carried(self.resolve(node.value, scope, depth).values, "." + node.attr))
+        return out
+
+    def iterate(self, res: Res) -> Res:
+        """``for config in args.mixture``: in a summary, each item of what the caller passes is the caller's."""
+        out = super().iterate(res)
+        if self.summary:
+            out.values.extend(_carried(res.values, "[]"))
         return out
 
     def param(self, param: Param, depth: int) -> Res:
@@ -143,6 +165,10 @@ class LoadSite:
     #: wrapper it runs, the wrapper's own load site and the flow of the wrapper's module (another
     #: project module for ``download_file(url)`` imported from ``pkg.util.files``).
     via: tuple[ast.Call, Scope, Scope, LoadSite, Flow] | None = None
+    #: Of ``params``, those that reach the id only through an attribute or entry of the object passed
+    #: (``args.dataset_name``, ``cfg["id"]``): a caller adds values only when it passes an object it
+    #: built (:func:`_built`), not one whose attributes the wrapper's module works out the same way.
+    carried: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
 
 def _function_chain(scope: Scope) -> list[Scope]:
@@ -334,7 +360,7 @@ class Flow:
                     out.append(LoadSite(last.call, last.scope, last.spec, last.groups, last.qualname, last.bare,
                                         reached,
                                         conditional or load.conditional, independent | load.independent,
-                                        (call, scope, wrapper, load, flow)))
+                                        (call, scope, wrapper, load, flow), _carried_only(res.values, marks)))
         return out
 
     # -- summaries
@@ -357,7 +383,8 @@ class Flow:
             if reached:
                 out.append(LoadSite(call, scope, spec, groups, qualname, bare,
                                     reached,
-                                    _conditional(call, _enclosing_function(scope)), independent))
+                                    _conditional(call, _enclosing_function(scope)), independent,
+                                    carried=_carried_only(res.values, marks)))
         return out
 
     # -- calls of wrappers
@@ -396,7 +423,9 @@ class Flow:
             if isinstance(owner, ast.Name) and owner.id in ("self", "cls") and scope.cls is not None:
                 classes = [scope.cls]
             else:
-                classes = [v.scope for v in resolver.resolve(owner, scope).values if isinstance(v, ClassRef)]
+                classes = [v.scope for v in (w.cls if isinstance(w, Instance) else w
+                                             for w in resolver.resolve(owner, scope).values)
+                           if isinstance(v, ClassRef)]
             return [m for cls in classes for m in methods(cls) if m.name == func.attr]
         if not isinstance(func, ast.Name):
             return []
@@ -438,7 +467,9 @@ class Flow:
         known: dict[str, bool] = {}
         out: list[Reference] = []
         for site in sites[:MAX_SITES_PER_CALL]:
-            used = {n for n in site.params[id(target)] if self._known(n, target, call, resolver, known)}
+            carried = site.carried.get(id(target), frozenset())
+            used = {n for n in site.params[id(target)] if self._known(n, target, call, resolver, known)
+                    and (n not in carried or _built(resolver.param(target.params[n], 0).values))}
             if used:
                 nodes = [find_arg(call, target.params[n].position, (n,)) for n in sorted(used)]
                 line = min((n.lineno for n in nodes if n is not None), default=call.lineno)
@@ -576,6 +607,46 @@ def _enclosing_function(scope: Scope) -> Scope:
         if current.kind == "function":
             return current
     return scope
+
+
+def _carried(values: Iterable[object], step: str) -> list[str]:
+    """Marked values (a parameter, or a part of one) that an attribute, item or loop item of them carries
+    on: ``§0§`` -> ``§0§¶.dataset_name§`` (still holding the parameter's mark); at most
+    :data:`MAX_SITES_PER_CALL`, each at most 256 characters."""
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, str) and value.startswith(_MARK) and value.endswith(_MARK) and len(value) < 256:
+            out.append(f"{value}{_STEP}{step}{_MARK}")
+            if len(out) >= MAX_SITES_PER_CALL:
+                break
+    return out
+
+
+def _carried_only(values: Iterable[object], marks: dict[str, tuple[Scope, str]]) -> dict[int, frozenset[str]]:
+    """The parameters (by function scope) whose mark the values carry only with an attribute or entry
+    after it (``§0§¶.dataset_name§``), never alone or inside a string built from it (``§0§.pth``)."""
+    carried: dict[int, set[str]] = {}
+    direct: set[tuple[int, str]] = set()
+    for value in values:
+        if not isinstance(value, str) or _MARK not in value:
+            continue
+        for mark, (fscope, name) in marks.items():
+            start = value.find(mark)
+            while start >= 0:
+                after = value[start + len(mark):start + len(mark) + 1]
+                if after == _STEP:
+                    carried.setdefault(id(fscope), set()).add(name)
+                else:
+                    direct.add((id(fscope), name))
+                start = value.find(mark, start + 1)
+    out = {key: frozenset(n for n in names if (key, n) not in direct) for key, names in carried.items()}
+    return {key: names for key, names in out.items() if names}
+
+
+def _built(values: Iterable[object]) -> bool:
+    """Whether a caller's argument is an object it built itself (a project class's instance with keyword
+    arguments, a dict or a tuple), whose attributes or entries are the caller's own values."""
+    return any(isinstance(v, (Instance, dict, tuple)) for v in values)
 
 
 def _marked_params(chain: list[Scope]) -> tuple[dict[int, Res], dict[str, tuple[Scope, str]]]:

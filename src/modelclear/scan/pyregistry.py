@@ -140,6 +140,8 @@ class EntryIndex:
 
     def __init__(self, tree: ast.Module, source: str, values: Iterable[str]) -> None:
         self.by_value: dict[str, list[int]] = {}
+        #: (first line, last line) of the functions among the statements walked.
+        self.functions: list[tuple[int, int]] = []
         starts = [0]
         for text in source.split("\n"):
             starts.append(starts[-1] + len(text) + 1)
@@ -187,13 +189,27 @@ class EntryIndex:
                 for kw in node.keywords:
                     if kw.arg == "choices" and isinstance(kw.value, _CONTAINERS):
                         stack.append((kw.value, True))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions.append((node.lineno, getattr(node, "end_lineno", None) or node.lineno))
             inside = in_container or isinstance(node, _CONTAINERS)
             for child in ast.iter_child_nodes(node):
                 stack.append((child, inside))
 
-    def lines(self, value: str) -> list[int]:
-        """Lines of the entries whose value is ``value``."""
-        return self.by_value.get(value, [])[:MAX_LINES_PER_VALUE]
+    def lines(self, value: str, near: int | None = None) -> list[int]:
+        """Lines of the entries whose value is ``value`` (at most :data:`MAX_LINES_PER_VALUE`): with ``near``
+        (the load's line in the module), only those in the innermost function holding the load when it
+        holds any (a value written in several functions' registries, each passed to its own load), the
+        nearest first."""
+        found = self.by_value.get(value, [])
+        if near is None or len(found) <= 1:
+            return found[:MAX_LINES_PER_VALUE]
+        spans = [span for span in self.functions if span[0] <= near <= span[1]]
+        if spans:
+            first, last = min(spans, key=lambda span: span[1] - span[0])
+            local = [line for line in found if first <= line <= last]
+            if local:
+                found = local
+        return sorted(found, key=lambda line: (abs(line - near), line))[:MAX_LINES_PER_VALUE]
 
 
 def _entry_keys(raw: str, site_refs: list[Reference]) -> list[str]:
@@ -239,7 +255,8 @@ def with_registry_entries(refs: list[Reference], tree: ast.Module, source: str,
     seen: set[tuple[str, int]] = set()
     for line, site_refs in sites:
         for ref in site_refs:
-            entry_lines = next((found for found in map(index.lines, keys[id(ref)]) if found), [])
+            entry_lines = next((found for found in (index.lines(k, line - line_offset) for k in keys[id(ref)])
+                                if found), [])
             for entry_line in entry_lines:
                 at = entry_line + line_offset
                 if abs(at - line) <= NEAR:

@@ -40,6 +40,7 @@ from modelclear.scan.pyvalues import (
     MAX_CANDIDATES,
     MAX_DEPTH,
     MAX_STEPS,
+    Instance,
     Opaque,
     QName,
     Res,
@@ -333,6 +334,23 @@ class Resolver(Evaluators):
         out = Res(indirect=True, notes=list(base.notes))
         fallback = bool(base.unknown)
         for value in base.values:
+            if isinstance(value, Instance):  # `args.dataset_name` of `ScriptArguments(dataset_name=...)`
+                passed = value.field(attr)
+                if passed is not None:
+                    out.add(_known(*passed, indirect=True) if passed else _unknown(expr_text(node)))
+                    continue
+                if isinstance(value.cls, QName):  # a class of another module: its field's default, if known
+                    module, _, last = value.cls.name.rpartition(".")
+                    found = self.project_lookup(module, f"{last}.{attr}") if module else _MISSING
+                    if found is not _MISSING:
+                        out.add(_known(*flatten(found), indirect=True))
+                    else:
+                        fallback = True
+                    continue
+                if value.cls is None:
+                    fallback = True
+                    continue
+                value = value.cls
             if isinstance(value, QName) and value.name in _ABSL_FLAG_VALUES:
                 out.add(self.attr_lookup(attr, node, depth))  # FLAGS.dataset: the DEFINE_* default
             elif isinstance(value, QName):

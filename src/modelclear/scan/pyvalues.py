@@ -8,6 +8,8 @@ source text, never dropped) and notes saying where values came from. The values 
 
 * :class:`QName`, a dotted name of something imported (``torchvision.models.ResNet50_Weights.DEFAULT``);
 * :class:`Opaque`, an object built at run time (``loader`` when a loader call built it);
+* :class:`Instance`, an object of a project class built with keyword arguments (an :class:`Opaque` whose
+  attributes are the arguments passed, or the class's own);
 * :class:`OneOf`, several candidates of one stored constant;
 * :class:`PathStr`, a string the code built as a filesystem path;
 * :class:`UnknownValue`, an exported constant whose value its module could not work out.
@@ -50,6 +52,29 @@ class Opaque:
 
     text: str
     loader: bool = False
+
+
+@dataclass(frozen=True)
+class Instance(Opaque):
+    """An object of a project class built with keyword arguments (``ScriptArguments(dataset_name="org/d")``,
+    ``Config(model_name=...)``): reading ``fields``' names gives the values passed, other attributes are
+    the class's (``cls``: a :class:`~modelclear.scan.pyindex.ClassRef` or the :class:`QName` of a class
+    of another project module). Everywhere else it is an :class:`Opaque` object, and it is pickled as
+    one (it holds the module's syntax tree)."""
+
+    cls: object = None
+    #: (field name, candidate values) of each keyword argument of the constructor call.
+    fields: tuple[tuple[str, tuple[object, ...]], ...] = ()
+
+    def field(self, name: str) -> tuple[object, ...] | None:
+        """The candidate values passed for ``name``, or None when the constructor call did not pass it."""
+        for key, values in self.fields:
+            if key == name:
+                return values
+        return None
+
+    def __reduce__(self) -> tuple[type, tuple[str, bool]]:
+        return (Opaque, (self.text, False))
 
 
 @dataclass(frozen=True)
