@@ -67,8 +67,9 @@ def _errors(app: FastAPI, site: Site) -> None:
 
 
 def _scan_jobs(site: Site, database: Database | None, scan_workers: int) -> tuple[Any, Any, Any, Any]:
-    """The scan pages' database (a private SQLite file without ``database``), its runner, the web process's
-    own queue worker (PostgreSQL with ``scan_workers`` > 0) and the private database's folder."""
+    """The scan pages' database (a private SQLite file without ``database``), its runner, a maker of the web
+    process's own queue worker (PostgreSQL with ``scan_workers`` > 0; one per serving event loop, since an
+    application may be served by more than one) and the private database's folder."""
     from modelclear.web import jobs
     from modelclear.web.db import is_postgresql, open_private
 
@@ -76,8 +77,12 @@ def _scan_jobs(site: Site, database: Database | None, scan_workers: int) -> tupl
     if database is None:
         database, folder = open_private()
     if is_postgresql(database):
-        worker = jobs.WebWorker(database, site.service, concurrency=scan_workers) if scan_workers > 0 else None
-        return database, jobs.QueueRunner(database), worker, folder
+        on_pg = database
+
+        def worker() -> jobs.WebWorker:
+            return jobs.WebWorker(on_pg, site.service, concurrency=scan_workers)
+
+        return database, jobs.QueueRunner(database), worker if scan_workers > 0 else None, folder
     return database, jobs.LocalRunner(database, site.service, workers=max(1, scan_workers)), None, folder
 
 
@@ -97,13 +102,14 @@ def create_app(overlays: Iterable[str] = (), *, online: bool = False, hf_cache: 
     serves, beside any ``modelclear worker``.
     """
     site = Site.open(Service.open(overlays, online=online, hf_cache=hf_cache))
-    scan_db, runner, worker, folder = _scan_jobs(site, database, scan_workers)
+    scan_db, runner, make_worker, folder = _scan_jobs(site, database, scan_workers)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from fastapi.concurrency import run_in_threadpool
 
         await run_in_threadpool(runner.resume)  # jobs a stopped process left waiting
+        worker = make_worker() if make_worker is not None else None
         if worker is not None:
             await worker.start()
         try:

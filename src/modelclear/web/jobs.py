@@ -423,9 +423,14 @@ class WebWorker:
 
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await self._task
-        await self.app.close_async()
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # the worker had stopped on its own (the database went away): said, not raised
+                log.exception("the scan queue's worker stopped")
+        with contextlib.suppress(Exception):
+            await self.app.close_async()
 
 
 def serve_worker(database: Database, service: Service, concurrency: int = 1) -> None:
