@@ -96,3 +96,69 @@ def test_committed_mteb_catalogue_loads_and_is_judged() -> None:
     # a reviewed record of the same id wins over the generated one
     reviewed = kb.artifact("hf:sentence-transformers/all-MiniLM-L6-v2")
     assert reviewed is not None and all("pypi.org/project/mteb" not in s.url for s in reviewed.sources)
+
+
+TASKS_SNIPPET = '''
+from mteb.abstasks.task_metadata import TaskMetadata
+from mteb.abstasks.retrieval import AbsTaskRetrieval
+
+_LANGS = ["eng-Latn"]
+
+
+class NFCorpus(AbsTaskRetrieval):
+    metadata = TaskMetadata(
+        name="NFCorpus",
+        dataset={"path": "mteb/nfcorpus", "revision": "ec0fa4f"},
+        reference="https://www.cl.uni-heidelberg.de/statnlpgroup/nfcorpus/",
+        eval_langs=_LANGS,
+        domains=["Medical", "Academic"],
+        license="not specified",
+    )
+
+
+class STSB(AbsTaskRetrieval):
+    metadata = TaskMetadata(name="STSBenchmark", dataset={"path": "org/stsb", "revision": "1"},
+                            license="cc-by-sa-4.0", sample_creation="found")
+
+
+class STSBMulti(AbsTaskRetrieval):
+    metadata = TaskMetadata(name="STSBenchmarkMulti", dataset={"path": "org/stsb", "revision": "1"},
+                            license="cc-by-sa-4.0")
+
+
+class Disagree(AbsTaskRetrieval):
+    metadata = TaskMetadata(name="A", dataset={"path": "x/both", "revision": "1"}, license="mit")
+
+
+class Disagree2(AbsTaskRetrieval):
+    metadata = TaskMetadata(name="B", dataset={"path": "x/both", "revision": "1"}, license="cc-by-nc-4.0")
+'''
+
+
+def test_mteb_task_records_from_snippet() -> None:
+    from tools.extract import mteb_tasks
+
+    found = list(mteb_tasks.task_metadata(textwrap.dedent(TASKS_SNIPPET), "snippet.py"))
+    got = {r["id"]: r for r in mteb_tasks.records(found)}
+    assert sorted(got) == ["hf-dataset:mteb/nfcorpus", "hf-dataset:org/stsb", "hf-dataset:x/both"]
+    nf = got["hf-dataset:mteb/nfcorpus"]
+    assert nf["license"] == "unknown" and nf["facts"]["mteb_domains"] == ["Academic", "Medical"]
+    assert [s["confidence"] for s in nf["sources"]] == ["S", "U"]
+    stsb = got["hf-dataset:org/stsb"]
+    assert stsb["license"] == "CC-BY-SA-4.0" and stsb["facts"]["mteb_tasks"] == ["STSBenchmark", "STSBenchmarkMulti"]
+    assert got["hf-dataset:x/both"]["license"] == "unknown"  # tasks that disagree decide nothing
+
+
+def test_committed_mteb_task_datasets_load_and_shadow_nothing() -> None:
+    from modelclear.catalog.bundled import DATA_DIR, load_raw
+
+    path = GENERATED.parent.parent / "datasets" / "_generated" / "mteb_tasks.json"
+    items = json.loads(path.read_text(encoding="utf-8"))
+    assert len(items) >= 1500 and all(r["id"].startswith("hf-dataset:") for r in items)
+    mine = {r["id"].lower() for r in items}
+    raw = load_raw(DATA_DIR, use_cache=False)
+    aliases = {str(a).lower(): w for w, e, _ in raw.artifacts if "mteb_tasks" not in w for a in e.get("aliases") or ()}
+    assert not mine & set(aliases), sorted(mine & set(aliases))[:5]  # an id here would take over another's alias
+    kb = load_knowledge()
+    rec = kb.artifact("hf-dataset:BASF-AI/ChemHotpotQARetrieval")
+    assert rec is not None and rec.kind.value == "dataset" and rec.sources[0].confidence.value == "S"

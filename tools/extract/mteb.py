@@ -38,6 +38,8 @@ LICENSE_LINKS: dict[str, str] = {
     "https://huggingface.co/spaces/bigscience/license": "bigscience-bloom-rail-1.0",
     "https://www.nvidia.com/en-us/agreements/enterprise-software/nvidia-open-model-license/":
         "nvidia-open-model-license",
+    "https://cdla.dev/permissive-2-0/": "CDLA-Permissive-2.0",
+    "http://opendatacommons.org/licenses/odbl/1.0/": "ODbL-1.0",
 }
 
 #: Licence ids MTEB writes in another spelling than this knowledge base's.
@@ -46,7 +48,8 @@ LICENSE_IDS: dict[str, str] = {
     "llama3.3": "llama3.3", "llama4": "llama4", "openrail": "openrail", "openrail++": "openrail++",
     "creativeml-openrail-m": "CreativeML-OpenRAIL-M", "bigscience-openrail-m": "bigscience-openrail-m",
     "bigscience-bloom-rail-1.0": "bigscience-bloom-rail-1.0", "bigcode-openrail-m": "bigcode-openrail-m",
-    "openmdw-1.0": "OpenMDW-1.0",
+    "openmdw-1.0": "OpenMDW-1.0", "gpl-3.0": "GPL-3.0-only", "gpl-2.0": "GPL-2.0-only", "lgpl-3.0": "LGPL-3.0-only",
+    "agpl-3.0": "AGPL-3.0-only", "odc-by": "ODC-By-1.0", "odbl": "ODbL-1.0", "pddl": "PDDL-1.0",
 }
 
 _UNDETERMINED = {"not specified", "multiple", "unknown", "other", ""}
