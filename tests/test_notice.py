@@ -23,6 +23,7 @@ GEMMA = "Gemma is provided under and subject to the Gemma Terms of Use found at 
 FLUX = ("The FLUX.1 [dev] Model is licensed by Black Forest Labs. Inc. under the FLUX.1 [dev] Non-Commercial "
         "License. Copyright Black Forest Labs. Inc.")
 SCENARIOS = Path(__file__).parent / "scenarios" / "local_models.yaml"
+TEXTS = Path(__file__).parent.parent / "src" / "modelclear" / "data" / "licenses" / "texts"
 
 
 def notice(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, str], str]:
@@ -59,7 +60,9 @@ def section(card: str, title: str) -> str:
 def test_llama_31_distribute_notice_line_built_with_name_prefix_and_aup(capsys: pytest.CaptureFixture[str]) -> None:
     code, files, err = notice(capsys, "hf:meta-llama/Llama-3.1-8B-Instruct", "-j", "JP", "-a", "distribute")
     assert code == 0, err
-    assert set(files) == {"NOTICE", "LICENSES/README.md", "MODEL_CARD_LICENSE.md"}
+    assert set(files) == {"NOTICE", "LICENSES/README.md", "MODEL_CARD_LICENSE.md", "LICENSES/llama3.1-LICENSE.txt",
+                          "LICENSES/llama3.1-USE_POLICY.txt"}
+    assert files["LICENSES/llama3.1-LICENSE.txt"] == (TEXTS / "llama3.1-LICENSE.txt").read_text(encoding="utf-8")
     cited(files["NOTICE"], LLAMA31, "Llama 3.1 Community License Agreement §1.b.iii")
     assert files["NOTICE"].count(LLAMA31) == 1  # once per licence, though two artifacts carry it
     card = files["MODEL_CARD_LICENSE.md"]
@@ -70,7 +73,10 @@ def test_llama_31_distribute_notice_line_built_with_name_prefix_and_aup(capsys: 
     assert "Llama 3.1 Acceptable Use Policy" in pass_on
     assert "(<https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/USE_POLICY.md>)" in pass_on
     texts = files["LICENSES/README.md"]
-    assert "copy verbatim into LICENSES/" in texts and "§1.b.i" in texts
+    assert "written here, verbatim" in texts and "§1.b.i" in texts
+    assert "`LICENSES/llama3.1-USE_POLICY.txt`: Llama 3.1 Acceptable Use Policy ([copied from](<https://github.com/" \
+           "meta-llama/llama-models/blob/a9c89c471f793423afd4cc3ca8671d6e56fe64cb/models/llama3_1/USE_POLICY.md>), " \
+           "checked 2026-12-07, \\[V\\] verified)" in texts
 
 
 @pytest.mark.parametrize("artifact", ["hf:meta-llama/Llama-3.1-8B-Instruct", "ultralytics:yolov8n.pt",
@@ -124,7 +130,11 @@ def test_cc_by_nc_dataset_stays_non_commercial(capsys: pytest.CaptureFixture[str
     stays = section(card, "Conditions that stay with this release")
     assert "only for NonCommercial purposes" in stays and "§1(i), §2(a)(1)" in stays
     assert "by-nc/4.0/" in files["NOTICE"]  # the CC credit names the licence by its address
-    assert "link it" in files["LICENSES/README.md"]  # CC licences may be given by URI (§3(a)(1)(C))
+    # CC licences may be given by URI (§3(a)(1)(C)); their legal code is CC0, so modelclear bundles it too
+    assert "written here, verbatim" in files["LICENSES/README.md"]
+    assert "this file is a part of the published text: the legal code only" in files["LICENSES/README.md"]
+    assert files["LICENSES/CC-BY-NC-4.0.txt"].startswith(
+        "Creative Commons Attribution-NonCommercial 4.0 International Public License\n")
     # shipping it commercially is not allowed: the exit code is the verdict's, and standard error says so
     assert code in (1, 2) and "modelclear: notice: dataset:alpaca in US is " in err
 
@@ -354,7 +364,7 @@ def test_names_and_card_text_cannot_inject_markdown(capsys: pytest.CaptureFixtur
     assert "governs models/x`&lt;img src=x onerror=alert(1)&gt;*[pwn](javascript:alert(1))_|: its terms" in html
     card = files["MODEL_CARD_LICENSE.md"]
     assert "x\\`\\<img src=x onerror=alert(1)\\>\\*\\[pwn\\](javascript:alert(1))\\_\\|" in card
-    assert all(line.isprintable() for name in files for line in files[name].splitlines())
+    assert all(line.isprintable() for name in files if not name.endswith(".txt") for line in files[name].splitlines())
 
 
 def test_scan_format_notice_writes_a_folder_per_artifact(capsys: pytest.CaptureFixture[str], tmp_path: Path,
@@ -368,8 +378,8 @@ def test_scan_format_notice_writes_a_folder_per_artifact(capsys: pytest.CaptureF
     printed = split(capsys.readouterr().out)
     notices = {k: v for k, v in printed.items() if k.endswith("/NOTICE")}
     assert any(LLAMA31 in v for v in notices.values()), sorted(printed)
-    assert all(re.fullmatch(r"[A-Za-z0-9._-]+-[0-9a-f]{8}/(NOTICE|LICENSES/README\.md|MODEL_CARD_LICENSE\.md)", k)
-               for k in printed), sorted(printed)
+    assert all(re.fullmatch(r"[A-Za-z0-9._-]+-[0-9a-f]{8}/(NOTICE|LICENSES/README\.md|MODEL_CARD_LICENSE\.md|"
+                            r"LICENSES/llama3\.1-(LICENSE|USE_POLICY)\.txt)", k) for k in printed), sorted(printed)
     main(["scan", "proj", "-j", "JP", "-a", "distribute", "--no-policy", "--format", "notice", "--out", "out"])
     capsys.readouterr()
     written = {p.relative_to(tmp_path / "out").as_posix(): p.read_text(encoding="utf-8")
@@ -399,7 +409,8 @@ def test_serving_llama_needs_built_with_but_no_notice_file(capsys: pytest.Captur
     assert LLAMA31 not in files["NOTICE"]  # §1.b.iii: the Notice file goes with copies you distribute
     card = files["MODEL_CARD_LICENSE.md"]
     assert "**Built with Llama**" in card  # §1.b.i: distributing or making available, a service included
-    assert "copy verbatim into LICENSES/" in files["LICENSES/README.md"]  # §1.b.i(A)
+    assert "written here, verbatim" in files["LICENSES/README.md"]  # §1.b.i(A)
+    assert "LICENSES/llama3.1-LICENSE.txt" in files
 
 
 def test_python_api_gives_the_same_files(capsys: pytest.CaptureFixture[str]) -> None:
@@ -450,3 +461,54 @@ def test_cc_by_sa_3_dataset_keeps_share_alike(capsys: pytest.CaptureFixture[str]
     assert "licensed under CC BY-SA 3.0: https://creativecommons.org/licenses/by-sa/3.0/" in files["NOTICE"]
     stays = section(files["MODEL_CARD_LICENSE.md"], "Conditions that stay with this release")
     assert "Creative Commons Compatible License" in stays and "§4(b)" in stays
+
+
+# --- licence texts bundled (data/licenses/texts/) ----------------------------------------------------
+
+
+def test_every_bundled_text_has_a_record_a_source_and_may_be_copied() -> None:
+    kb = load_knowledge()
+    named: dict[str, str] = {}
+    for lid in kb.license_ids():
+        lic = kb.license(lid)
+        assert lic is not None
+        text = (lic.release or {}).get("text") or {}
+        for f in text.get("files") or ():
+            assert f["file"] not in named, f"{f['file']} is named by {named.get(f['file'])} and {lid}"
+            named[f["file"]] = lid
+            assert text["bundle"] == "verbatim" and text["copying"]["allowed"] is True, lid
+            src = f["copied_from"]
+            assert src["url"].startswith("https://") and src["checked"] and src["confidence"] in "VS", (lid, src)
+            if src["url"].startswith("https://github.com/"):  # a pinned file: a commit or a release tag
+                assert re.search(r"/blob/([0-9a-f]{40}|v\d+\.\d+\.\d+)/", src["url"]), src["url"]
+    on_disk = {p.name for p in TEXTS.iterdir()}
+    assert on_disk == set(named), (sorted(on_disk - set(named)), sorted(set(named) - on_disk))
+    for name in on_disk:
+        data = (TEXTS / name).read_bytes()
+        assert len(data) > 500 and b"\r" not in data and data.decode("utf-8")
+    assert {"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0",
+            "CC-BY-NC-SA-4.0", "CreativeML-OpenRAIL-M", "openrail++", "llama2", "llama3", "llama3.1", "llama3.2",
+            "llama3.3", "flux-1-dev-non-commercial-license", "AGPL-3.0-only", "GPL-3.0-only"} <= set(named.values())
+
+
+def test_a_copy_of_the_text_is_written_byte_for_byte(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = main(["notice", "hf:black-forest-labs/FLUX.1-dev", "-j", "US", "-a", "distribute", "-p", "research",
+                 "--out", str(tmp_path / "release")])
+    capsys.readouterr()
+    written = tmp_path / "release" / "LICENSES" / "flux-1-dev-non-commercial-license.txt"
+    assert written.read_bytes() == (TEXTS / "flux-1-dev-non-commercial-license.txt").read_bytes(), code
+    readme = (tmp_path / "release" / "LICENSES" / "README.md").read_text(encoding="utf-8")
+    assert "`LICENSES/flux-1-dev-non-commercial-license.txt`: FLUX.1 \\[dev\\] Non-Commercial License" in readme
+
+
+def test_texts_not_held_are_to_be_copied_or_linked(capsys: pytest.CaptureFixture[str]) -> None:
+    _, files, _ = notice(capsys, "hf:google/gemma-2-2b-it", "-j", "JP", "-a", "distribute")
+    assert not [name for name in files if name.endswith(".txt")]  # modelclear holds no Gemma terms text
+    assert "copy verbatim into LICENSES/" in files["LICENSES/README.md"]
+
+
+def test_a_text_is_written_only_when_the_scenario_asks_a_copy(capsys: pytest.CaptureFixture[str]) -> None:
+    _, files, _ = notice(capsys, "hf:mistralai/Mistral-7B-v0.1", "-j", "JP", "-a", "deploy")
+    assert not [name for name in files if name.endswith(".txt")]  # Apache §4(a) speaks of redistribution
+    _, files, _ = notice(capsys, "hf:mistralai/Mistral-7B-v0.1", "-j", "JP", "-a", "distribute")
+    assert files["LICENSES/Apache-2.0.txt"].lstrip().startswith("Apache License\n")

@@ -75,6 +75,17 @@ def licence_rules(record: Mapping[str, Any], path: Where, ctx: Ctx) -> None:
         ctx.add(at(path, "grants"), "a record without terms must grant nothing (grants: [])")
 
 
+def licence_text_rules(text: Mapping[str, Any], path: Where, ctx: Ctx) -> None:
+    """Bundled texts need a licence text that may be copied."""
+    if not text.get("files"):
+        return
+    copying = text.get("copying")
+    if not isinstance(copying, Mapping) or copying.get("allowed") is not True:
+        ctx.add(at(path, "copying"), "bundled files need copying.allowed: true (the text itself may be copied)")
+    if text.get("bundle") != "verbatim":
+        ctx.add(at(path, "bundle"), "bundled files need bundle: verbatim")
+
+
 def term_rules(term: Mapping[str, Any], path: Where, ctx: Ctx) -> None:
     """An uncertain [U] term may not yield ``allowed``."""
     if term.get("confidence") == "U" and term.get("effect") == "allowed":

@@ -91,7 +91,22 @@ RELEASE_ITEM = Record("ReleaseItem", (
     F("quote", Str(), doc="a short quote in the licence's own language"),
     F("url", Url(), True, "the clause's address"),
     F("confidence", Enum(vocab.CONFIDENCES), True, "how the clause was read"),
+    F("lines", ListOf(Enum(vocab.NOTICE_LINE_KINDS), nonempty=True, unique="."), doc="a `notice` item without "
+      "`line` or `credit`: the kinds of an artifact's recorded `notices` lines that fill it"),
 ), doc="One thing a release must carry or say (issue 12 item 5).")
+TEXT_FILE = Record("LicenceTextFile", (
+    F("file", Str(pattern=r"[A-Za-z0-9][A-Za-z0-9._+-]*\.txt", what="a .txt file name"), True,
+      "bundled as `licenses/texts/FILE`; `modelclear notice` writes it beside NOTICE as `LICENSES/FILE`"),
+    F("title", Str(), True, "what the file holds (the licence, its acceptable use policy...)"),
+    F("copied_from", SOURCE, True, "the file it was copied from, verbatim (a pinned address), the day and how"),
+    F("part", Str(), doc="when the file is one contiguous part of the published text: which part, and why"),
+))
+TEXT_COPYING = Record("TextCopying", (
+    F("allowed", Bool(), True, "the licence text itself may be copied into a release"),
+    F("basis", Str(), True, "what says so, in its own words where it has them"),
+    F("url", Url(), True, "where that is said"),
+    F("confidence", Enum(vocab.CONFIDENCES), True, "how it was read"),
+))
 RELEASE = Record("Release", (
     F("text", Record("LicenceText", (
         F("bundle", Enum(vocab.TEXT_BUNDLE), True, "verbatim: the text may be copied into LICENSES/; link: "
@@ -100,7 +115,12 @@ RELEASE = Record("Release", (
         F("clause", Str(), True, "the clause (or notice) that says so"),
         F("url", Url(), True, "the licence text"),
         F("confidence", Enum(vocab.CONFIDENCES), True, "how it was read"),
-    )), True, "whether the licence text may be bundled with a release"),
+        F("files", ListOf(TEXT_FILE, nonempty=True, unique="file"), doc="the verbatim texts modelclear bundles; "
+          "absent: none is bundled, and `notice` links the text"),
+        F("copying", TEXT_COPYING, doc="whether the text itself may be copied (required with `files`)"),
+    ), checks=(checks.licence_text_rules,), check_docs=(
+        "`files` needs `copying` with `allowed: true` and `bundle: verbatim`.",)),
+      True, "whether the licence text may be bundled with a release"),
     F("ship", ListOf(RELEASE_ITEM, unique="id"), True, "what a release engineer must ship or say"),
     F("sources", SOURCES, True, "where these obligations were read"),
 ), doc="What a release under (or derived from) this licence must ship: `modelclear notice` reads it.")
@@ -142,6 +162,12 @@ CHANGE = Record("LicenceChange", (
     F("source", SOURCE, doc="where the change is recorded"),
 ), doc="A dated licence change.")
 NOTE = OneOf((TEXT, Str(what="an English note")))
+NOTICE_LINE = Record("NoticeLine", (
+    F("line", Str(), True, "the exact line, as the work's own files give it (never made up)"),
+    F("kind", Enum(vocab.NOTICE_LINE_KINDS), True, "copyright: a copyright line; notice: a line of its NOTICE "
+      "file or licence notice; attribution: a credit its licence asks for"),
+    F("source", SOURCE, True, "the file the line was read in, the day and how"),
+), doc="A copyright or attribution line a release of the artifact carries (`modelclear notice`).")
 
 
 def _artifact_fields(dataset: bool) -> tuple[Field, ...]:
@@ -169,6 +195,7 @@ def _artifact_fields(dataset: bool) -> tuple[Field, ...]:
             F("relation", Enum(("derived_from",)), True, "derived_from"))) if dataset else RELATION),
           doc="artifacts it is derived from"),
         F("history", ListOf(CHANGE), doc="dated licence changes"),
+        F("notices", ListOf(NOTICE_LINE), doc="its copyright and attribution lines, with where each was read"),
         F("notes", ListOf(TEXT, nonempty=True) if dataset else ListOf(NOTE), req, "remarks for the reader"),
         F("url", Str(), doc="where it is downloaded from", null=True),
         F("sources", SOURCES, req, "required unless the family's defaults carry sources"),
@@ -209,6 +236,7 @@ FAMILY = Record("Family", (
     F("gated", Bool(), doc="default gated"),
     F("facts", MapOf(AnyValue()), doc="default facts of every model in the file"),
     F("match_prefix", Str(), doc="the family vouches for every id with this prefix"),
+    F("notices", ListOf(NOTICE_LINE), doc="default copyright and attribution lines of every model in the file"),
     F("sources", SOURCES, doc="where the family's defaults were read"),
     F("models", ListOf(ARTIFACT), True, "the models"),
 ), doc="A model family: defaults, then `models:`. Generated files (`_generated/`) add `generator`, "

@@ -77,6 +77,8 @@ RELEASE_KINDS = ("notice", "modifications", "licence-copy", "naming", "built-wit
 #: Whether a licence's text may be bundled with a release (``release.text.bundle``): ``verbatim`` (the text
 #: may be copied as is), ``link`` (refer to it by its address; copying is not clearly allowed or not needed).
 TEXT_BUNDLE = ("verbatim", "link")
+#: Kinds of an artifact's recorded notice lines (``notices[].kind``), and of those a release item takes (``lines``).
+NOTICE_LINE_KINDS = ("copyright", "notice", "attribution")
 
 #: Languages of the message catalogues (``i18n/<lang>.yaml``) and of bilingual texts.
 LANGUAGES = ("en", "ja")

@@ -8,8 +8,9 @@ derivatives — are grouped by licence, and each licence's reviewed ``release`` 
 for the scenario's act and purpose. Three files come out:
 
 - ``NOTICE``: every attribution and copyright line, in the licence's own words where it gives them;
-- ``LICENSES/README.md``: the licence texts to include (bundle where the licence allows it, else link;
-  modelclear holds no licence texts, so it never writes one);
+- ``LICENSES/README.md``: the licence texts to include (bundled where the licence allows it, else linked),
+  and beside it each text modelclear holds (``data/licenses/texts/``, copied verbatim from a named source,
+  only where the text itself may be copied) that the scenario asks a copy of, as ``LICENSES/<file>``;
 - ``MODEL_CARD_LICENSE.md``: a "Licence and attributions" section for the model card, with naming and
   "Built with" statements, the use restrictions your own licence must pass on and the conditions that
   stay with the release.
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING
 from modelclear.model import Assessment
 from modelclear.notice.collect import Group, Item, Notice, Party, build
 from modelclear.notice.render import _begins as _begins
-from modelclear.notice.render import render_card, render_licenses, render_notice
+from modelclear.notice.render import render_card, render_licenses, render_notice, text_files
 from modelclear.notice.words import _one_line
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CARD_FILE", "LICENSES_FILE", "NOTICE_FILE", "RELEASE_ACTIVITIES", "Group", "Item", "Notice",
            "OutputError", "Party", "as_text", "build", "bundle", "files", "folder_name", "notices", "render_card",
-           "render_licenses", "render_notice", "write"]
+           "render_licenses", "render_notice", "text_files", "write"]
 
 #: The acts ``modelclear notice`` answers for (what a release is).
 RELEASE_ACTIVITIES = ("distribute", "serve", "deploy")
@@ -55,7 +56,7 @@ CARD_FILE = "MODEL_CARD_LICENSE.md"
 def files(notice: Notice, kb: KnowledgeBase, lang: str = "en") -> dict[str, str]:
     """The files of one release: path (``/``-separated, relative) → content."""
     return {NOTICE_FILE: render_notice(notice, kb, lang), LICENSES_FILE: render_licenses(notice, kb, lang),
-            CARD_FILE: render_card(notice, kb, lang)}
+            CARD_FILE: render_card(notice, kb, lang), **text_files(notice)}
 
 
 def notices(assessments: Iterable[Assessment], kb: KnowledgeBase) -> list[Notice]:

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from modelclear.model import Artifact, Assessment, LineageNode, LocalText, Scenario, Status
@@ -18,6 +20,30 @@ from modelclear.model import Artifact, Assessment, LineageNode, LocalText, Scena
 if TYPE_CHECKING:
     from modelclear.catalog import KnowledgeBase
     from modelclear.catalog.records import License
+
+@dataclass(frozen=True)
+class Line:
+    """A copyright or attribution line recorded for an artifact (its record's ``notices``), with its source."""
+
+    text: str
+    kind: str  # copyright | notice | attribution
+    url: str
+    checked: dt.date | None
+    confidence: str
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A licence text modelclear bundles (``release.text.files``), verbatim, with where it was copied from."""
+
+    file: str
+    title: str
+    url: str
+    checked: dt.date | None
+    confidence: str
+    part: str
+    content: str
+
 
 @dataclass(frozen=True)
 class Party:
@@ -32,6 +58,7 @@ class Party:
     licence_id: str | None
     known: bool  # the artifact is in the knowledge base (or read from your files)
     direct: bool = False  # a base of the release itself (what you modified), not one further up
+    lines: tuple[Line, ...] = ()  # its recorded copyright and attribution lines
 
 
 @dataclass(frozen=True)
@@ -47,6 +74,7 @@ class Item:
     url: str
     confidence: str
     checked: dt.date | None
+    lines: tuple[str, ...] = ()  # the kinds of a party's recorded lines that fill a notice item
 
 
 @dataclass(frozen=True)
@@ -60,6 +88,12 @@ class Group:
     text_item: Item | None
     recorded: bool  # the licence has a release block
     governs: bool
+    texts: tuple[TextFile, ...] = ()  # the licence texts modelclear bundles (written when a copy must ship)
+
+    @property
+    def ships_text(self) -> bool:
+        """Whether the scenario asks for a copy of the licence text."""
+        return any(i.kind == "licence-copy" for i in self.items)
 
 
 @dataclass(frozen=True)
@@ -92,13 +126,81 @@ def _address(art: Artifact) -> str:
     return art.sources[0].url if art.sources else ""
 
 
+def _day(value: object) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def recorded_lines(kb: KnowledgeBase, art: Artifact | None) -> tuple[Line, ...]:
+    """The copyright and attribution lines of an artifact's knowledge record (its own, else its family's)."""
+    if art is None or (art.origin not in ("bundled", "overlay") and not art.origin.startswith("imported")):
+        return ()
+    try:
+        raw = kb.raw_artifact(art.id)
+    except KeyError:
+        return ()
+    if raw is None:
+        return ()
+    _, entry, family = raw
+    notices = entry.get("notices")
+    if not notices and family:
+        defaults = kb.family(family)
+        notices = defaults[1].get("notices") if defaults else None
+    out = []
+    for n in notices or ():
+        if not isinstance(n, Mapping) or not isinstance(n.get("line"), str) or not isinstance(n.get("source"), Mapping):
+            continue
+        src = n["source"]
+        out.append(Line(text=n["line"], kind=str(n.get("kind", "copyright")), url=str(src.get("url", "")),
+                        checked=_day(src.get("checked")), confidence=str(src.get("confidence", "U"))))
+    return tuple(out)
+
+
+_TEXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*\.txt")
+
+
+@cache
+def _bundled_text(name: str) -> str | None:
+    """A bundled licence text (``data/licenses/texts/NAME``), or ``None`` when there is none."""
+    if not _TEXT_NAME.fullmatch(name):
+        return None
+    try:
+        return resources.files("modelclear").joinpath("data", "licenses", "texts", name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def licence_texts(lic: License) -> tuple[TextFile, ...]:
+    """The texts of a licence modelclear bundles: only where its record says the text itself may be copied."""
+    text = (lic.release.get("text") or {}) if lic.release else {}
+    copying = text.get("copying") or {}
+    if text.get("bundle") != "verbatim" or copying.get("allowed") is not True:
+        return ()
+    out = []
+    for f in text.get("files") or ():
+        content = _bundled_text(str(f.get("file", "")))
+        if content is None:
+            continue
+        src = f.get("copied_from") or {}
+        out.append(TextFile(file=str(f["file"]), title=str(f.get("title", "")), url=str(src.get("url", "")),
+                            checked=_day(src.get("checked")), confidence=str(src.get("confidence", "U")),
+                            part=str(f.get("part") or ""), content=content))
+    return tuple(out)
+
+
 def _party(node: LineageNode | None, artifact: Artifact | None, relation: str, child: str,
-           licence: str | None, fallback_id: str = "", direct: bool = False) -> Party:
+           licence: str | None, fallback_id: str = "", direct: bool = False,
+           lines: tuple[Line, ...] = ()) -> Party:
     art = artifact
     return Party(id=art.id if art else (node.id if node else fallback_id),
                  name=(art.name or art.id) if art else (node.id if node else fallback_id),
                  publisher=art.publisher if art else "", url=_address(art) if art else "",
-                 relation=relation, child=child, licence_id=licence, known=art is not None, direct=direct)
+                 relation=relation, child=child, licence_id=licence, known=art is not None, direct=direct,
+                 lines=lines)
 
 
 def _items(lic: License, scenario: Scenario) -> tuple[tuple[Item, ...], Item | None]:
@@ -131,7 +233,8 @@ def _items(lic: License, scenario: Scenario) -> tuple[tuple[Item, ...], Item | N
                         credit=str(raw.get("credit") or ""),
                         summary=LocalText(str(summary.get("en", "")), str(summary.get("ja", ""))),
                         clause=str(raw.get("clause", "")), url=str(raw.get("url", "")),
-                        confidence=str(raw.get("confidence", "U")), checked=when(str(raw.get("url", "")))))
+                        confidence=str(raw.get("confidence", "U")), checked=when(str(raw.get("url", ""))),
+                        lines=tuple(str(k) for k in raw.get("lines") or ())))
     text = block.get("text")
     text_item = None
     if text:
@@ -153,7 +256,7 @@ def build(assessment: Assessment, kb: KnowledgeBase) -> Notice:
     local = art is not None and art.origin == "local"
     in_force = {u.artifact.id.lower(): u.license_in_force for u in assessment.upstream if u.artifact is not None}
     release = _party(assessment.lineage, art, "self", "", None if local else assessment.license_in_force,
-                     fallback_id=assessment.ref.id)
+                     fallback_id=assessment.ref.id, lines=recorded_lines(kb, art))
     order: list[str] = []
     by_licence: dict[str, list[Party]] = {}
     unknown: list[tuple[str, dict[str, str]]] = []
@@ -201,7 +304,8 @@ def build(assessment: Assessment, kb: KnowledgeBase) -> Notice:
             if child.relation in flow_down and not (lic is not None and lic.passes_to_derivatives):
                 continue
             seen.add(key)
-            party = _party(child, base, child.relation, child_name, licence, direct=node is assessment.lineage)
+            party = _party(child, base, child.relation, child_name, licence, direct=node is assessment.lineage,
+                           lines=recorded_lines(kb, base))
             add(party, derived=True)
             if child.truncated:
                 unknown.append(("unknown.cut", {"artifact": party.name}))
@@ -212,7 +316,7 @@ def build(assessment: Assessment, kb: KnowledgeBase) -> Notice:
         items, text_item = _items(lic, assessment.scenario) if lic.release else ((), None)
         groups.append(Group(licence=lic, parties=tuple(by_licence[lid]), items=items,
                             text_bundle=text_item.kind if text_item else "", text_item=text_item,
-                            recorded=bool(lic.release), governs=lid in governing))
+                            recorded=bool(lic.release), governs=lid in governing, texts=licence_texts(lic)))
     declared = str(art.facts.get("declared_license") or "") if local and art else ""
     declared_id = art.license if local and art else None
     declared_lic = kb.license(declared_id) if declared_id else None

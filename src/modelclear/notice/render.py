@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from modelclear.notice.collect import Group, Item, Notice, Party
+from modelclear.notice.collect import Group, Item, Line, Notice, Party, TextFile
 from modelclear.notice.words import _one_line, _t
 from modelclear.report.escape import md_code, md_link, md_text
 
@@ -39,20 +39,26 @@ def _relation(kb: KnowledgeBase, relation: str, lang: str) -> str:
         f"local.relation.{relation}") or relation)
 
 
-def _cite_text(group: Group, item: Item, lang: str) -> str:
-    parts = [f"{group.licence.name} {item.clause}".strip(), item.url]
-    if item.checked:
-        parts.append(_t("checked", lang, date=item.checked.isoformat()))
-    parts.append(f"[{item.confidence}] {_t('conf.' + item.confidence, lang)}")
+def _cite_text(group: Group, item: Item, lang: str, line: Line | None = None) -> str:
+    """The clause an item comes from; for a recorded line, the file it was read in instead of the clause's address."""
+    url, checked, confidence = (line.url, line.checked, line.confidence) if line else (item.url, item.checked,
+                                                                                       item.confidence)
+    parts = [f"{group.licence.name} {item.clause}".strip(), url]
+    if checked:
+        parts.append(_t("checked", lang, date=checked.isoformat()))
+    parts.append(f"[{confidence}] {_t('conf.' + confidence, lang)}")
     return ", ".join(p for p in parts if p)
 
 
-def _cite_md(group: Group, item: Item, lang: str) -> str:
+def _cite_md(group: Group, item: Item, lang: str, line: Line | None = None) -> str:
     label = f"{group.licence.name} {item.clause}".strip()
     parts = [md_link(label, item.url) if item.url else md_text(label)]
-    if item.checked:
-        parts.append(md_text(_t("checked", lang, date=item.checked.isoformat())))
-    parts.append(md_text(f"[{item.confidence}] {_t('conf.' + item.confidence, lang)}"))
+    if line is not None:
+        parts.append(md_link(_t("read_in", lang), line.url) if line.url else md_text(_t("read_in", lang)))
+    checked, confidence = (line.checked, line.confidence) if line else (item.checked, item.confidence)
+    if checked:
+        parts.append(md_text(_t("checked", lang, date=checked.isoformat())))
+    parts.append(md_text(f"[{confidence}] {_t('conf.' + confidence, lang)}"))
     return ", ".join(parts)
 
 
@@ -71,27 +77,36 @@ def _credit(item: Item, party: Party, lang: str) -> str:
     return re.sub(r"\{(artifact|publisher|source)\}", lambda m: values[m.group(1)], item.credit)
 
 
-def _notice_lines(kb: KnowledgeBase, notice: Notice, group: Group, lang: str) -> list[tuple[str, Item]]:
-    """The NOTICE lines of one licence group: (text, the item it comes from), in order."""
-    out: list[tuple[str, Item]] = []
+def _notice_lines(kb: KnowledgeBase, notice: Notice, group: Group,
+                  lang: str) -> list[tuple[str, Item, Line | None]]:
+    """The NOTICE lines of one licence group: (text, the item it comes from, the recorded line it is), in order.
+
+    A notice item without the licence's own line takes each party's recorded lines of the kinds it names
+    (``lines``: the work's copyright lines, its NOTICE file's lines, a credit); a party without such
+    lines gets the item's credit, else a line saying what is not recorded.
+    """
+    out: list[tuple[str, Item, Line | None]] = []
     release = _one_line(notice.release.name)
     for item in group.items:
         if item.kind not in _NOTICE_KINDS:
             continue
         if item.kind == "notice" and item.line:
-            out.append((item.line, item))  # the licence's own words: once per licence
+            out.append((item.line, item, None))  # the licence's own words: once per licence
             continue
         for party in group.parties:
             name = _one_line(party.name)
-            if item.kind == "notice" and item.credit:
-                out.append((_credit(item, party, lang), item))
+            recorded = [line for line in party.lines if line.kind in item.lines] if item.kind == "notice" else []
+            if recorded:
+                out += [(_one_line(line.text), item, line) for line in recorded]
+            elif item.kind == "notice" and item.credit:
+                out.append((_credit(item, party, lang), item, None))
             elif item.kind == "notice":
-                out.append((f"{_t('line.unrecorded', lang, artifact=name)} {item.summary.get(lang)}", item))
+                out.append((f"{_t('line.unrecorded', lang, artifact=name)} {item.summary.get(lang)}", item, None))
             elif party.direct:
                 out.append((_t("modified", lang, release=release, artifact=name,
-                               relation=_relation(kb, party.relation, lang)), item))
+                               relation=_relation(kb, party.relation, lang)), item, None))
             elif party.relation == "self":
-                out.append((f"{_t('modified.if', lang, artifact=name)} {item.summary.get(lang)}", item))
+                out.append((f"{_t('modified.if', lang, artifact=name)} {item.summary.get(lang)}", item, None))
     return out
 
 
@@ -111,9 +126,9 @@ def render_notice(notice: Notice, kb: KnowledgeBase, lang: str = "en") -> str:
         who = "; ".join(f"{_one_line(p.name)} ({_one_line(p.id)}): {_who(kb, p, lang)}" for p in group.parties)
         lines.append(f"{_t('applies', lang)}: {who}")
         lines.append("")
-        for text, item in body:
+        for text, item, line in body:
             lines.append(text)
-            lines.append("  " + _t("source", lang, cite=_cite_text(group, item, lang)))
+            lines.append("  " + _t("source", lang, cite=_cite_text(group, item, lang, line)))
             lines.append("")
     unknown = _unknown_lines(notice, lang)
     if not any_line:
@@ -156,12 +171,14 @@ def render_licenses(notice: Notice, kb: KnowledgeBase, lang: str = "en") -> str:
             continue
         shown = True
         text = group.text_item
-        how = _t("texts.verbatim" if text.kind == "verbatim" else "texts.link", lang)
+        how = _t(_how(group), lang)
         lines.append(f"- {md_link(group.licence.name, group.licence.url)} — {md_text(how)}; "
                      f"{md_text(_t('texts.required', lang))}")
         for item in copy:
             lines.append(f"  - {md_text(item.summary.get(lang))} ({_cite_md(group, item, lang)})")
         lines.append(f"  - {md_text(text.summary.get(lang))} ({_cite_md(group, text, lang)})")
+        for f in group.texts:
+            lines.append("  - " + _text_file_md(f, lang))
     if not shown:
         lines.append(md_text(_t("texts.none", lang)))
     unknown = _unknown_lines(notice, lang, md=True)
@@ -169,6 +186,34 @@ def render_licenses(notice: Notice, kb: KnowledgeBase, lang: str = "en") -> str:
         lines += ["", f"## {md_text(_t('card.unknown', lang))}", "", *unknown]
     lines += ["", md_text(_footer(notice, kb, lang))]
     return "\n".join(lines) + "\n"
+
+
+def _how(group: Group) -> str:
+    """How a group's text goes with the release: written here, to be copied, or linked."""
+    if group.texts:
+        return "texts.bundled"
+    return "texts.verbatim" if group.text_bundle == "verbatim" else "texts.link"
+
+
+def _text_file_md(f: TextFile, lang: str) -> str:
+    """One bundled file: its path, what it holds, where it was copied from and, for a part, which part."""
+    checked = _t("checked", lang, date=f.checked.isoformat()) if f.checked else ""
+    cite = ", ".join(p for p in (md_link(_t("copied_from", lang), f.url) if f.url else "", md_text(checked),
+                                 md_text(f"[{f.confidence}] {_t('conf.' + f.confidence, lang)}")) if p)
+    line = f"{md_code('LICENSES/' + f.file)}: {md_text(f.title)} ({cite})"
+    if f.part:
+        line += " — " + md_text(_t("texts.part", lang, part=f.part))
+    return line
+
+
+def text_files(notice: Notice) -> dict[str, str]:
+    """The bundled licence texts a release must carry: ``LICENSES/FILE`` → the text, verbatim."""
+    out: dict[str, str] = {}
+    for group in notice.groups:
+        if group.ships_text:
+            for f in group.texts:
+                out.setdefault(f"LICENSES/{f.file}", f.content)
+    return out
 
 
 def render_card(notice: Notice, kb: KnowledgeBase, lang: str = "en") -> str:
@@ -221,12 +266,13 @@ def _card_governed(notice: Notice, kb: KnowledgeBase, lang: str) -> list[str]:
 
 def _card_attributions(notice: Notice, kb: KnowledgeBase, lang: str) -> list[str]:
     """The card's "Attributions": the NOTICE lines, each with its source ([] when there are none)."""
-    attributions = [(g, text, item) for g in notice.groups for text, item in _notice_lines(kb, notice, g, lang)]
+    attributions = [(g, text, item, line) for g in notice.groups
+                    for text, item, line in _notice_lines(kb, notice, g, lang)]
     if not attributions:
         return []
     lines = [f"### {md_text(_t('card.attributions', lang))}", "", _t("card.attributions_see", lang), ""]
-    for group, text, item in attributions:
-        lines.append(f"- {md_text(text)} ({_cite_md(group, item, lang)})")
+    for group, text, item, line in attributions:
+        lines.append(f"- {md_text(text)} ({_cite_md(group, item, lang, line)})")
     lines.append("")
     return lines
 
@@ -264,9 +310,10 @@ def _card_texts(notice: Notice, lang: str) -> list[str]:
     lines = [f"### {md_text(_t('card.texts', lang))}", ""]
     for group in texts:
         assert group.text_item is not None
-        how = _t("texts.verbatim" if group.text_bundle == "verbatim" else "texts.link", lang)
+        how = _t(_how(group), lang)
         lines.append(f"- {md_link(group.licence.name, group.licence.url)} — {md_text(how)} "
                      f"({_cite_md(group, group.text_item, lang)})")
+        lines += ["  - " + _text_file_md(f, lang) for f in group.texts]
     lines.append("")
     return lines
 

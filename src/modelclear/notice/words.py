@@ -72,10 +72,17 @@ _L: Mapping[str, tuple[str, str]] = {
     "unknown.cut": ("The lineage was cut at {artifact} (a depth or size bound): what lies above it is not "
                     "covered.", "系譜は {artifact} で打ち切られた（深さ・規模の上限）。それより上流は対象外。"),
     "texts.title": ("Licence texts", "ライセンス本文"),
-    "texts.intro": ("modelclear holds no licence texts, so none is copied here. Include each text below with the "
-                    "release: copy it verbatim into this folder where the licence allows it, else link it.",
-                    "modelclear はライセンス本文を保持していないため、ここには写していない。"
-                    "次の各本文をリリースに含める。ライセンスが認める場合はこのフォルダに逐語的に写し、そうでなければリンクする。"),
+    "texts.intro": ("Include each licence text below with the release. The texts modelclear holds, copied verbatim "
+                    "from the sources named and only where the text itself may be copied, are written in this "
+                    "folder; copy the others verbatim into it where the licence allows, else link them.",
+                    "次の各ライセンス本文をリリースに含める。"
+                    "modelclear が保持する本文（示した出典から逐語的に写したもので、"
+                    "本文自体の複製が認められるものに限る）はこのフォルダに書き出してある。"
+                    "その他の本文は、ライセンスが認める場合はこのフォルダに逐語的に写し、そうでなければリンクする。"),
+    "texts.bundled": ("written here, verbatim", "ここに逐語的に書き出した"),
+    "texts.part": ("this file is a part of the published text: {part}", "このファイルは公表された本文の一部: {part}"),
+    "copied_from": ("copied from", "写した元"),
+    "read_in": ("the line as read", "記載の出典"),
     "texts.verbatim": ("copy verbatim into LICENSES/", "LICENSES/ に逐語的に写す"),
     "texts.link": ("link it", "リンクする"),
     "texts.required": ("a copy must accompany the release", "リリースに写しを添える必要がある"),
