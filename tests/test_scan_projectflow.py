@@ -213,3 +213,91 @@ def test_an_object_the_caller_did_not_build_adds_nothing_at_the_caller() -> None
         (14, "hf:acme/encoder-large"),  # the load itself names every value its calls give it
         (14, "hf:acme/encoder-small"),  # argparse's default: at the load only, never at `build(args)`
         (26, "hf:acme/encoder-large")]  # the field the caller passed, at the caller
+
+
+# ------------------------------------ class attributes, subclasses overriding them, and super().__init__
+
+RERANK = {
+    "rerank/__init__.py": "",
+    "rerank/base.py": '''
+        from sentence_transformers import CrossEncoder
+        from transformers import AutoTokenizer
+
+
+        class BaseRanker:
+            """Scores query-document pairs with a cross-encoder."""
+
+            model_name = "cross-encoder/ms-marco-MiniLM-L-6-v2"
+
+            def __init__(self, device="cpu"):
+                self.device = device
+                self.model = self.load()
+
+            def load(self):
+                return CrossEncoder(self.model_name, device=self.device)
+
+            def tokenizer(self):
+                return AutoTokenizer.from_pretrained(self.tokenizer_name())
+
+            def tokenizer_name(self):
+                return "google-bert/bert-base-uncased"
+
+
+        class MultilingualRanker(BaseRanker):
+            model_name = "cross-encoder/mmarco-mMiniLMv2-L12-H384-v1"
+
+            def tokenizer_name(self):
+                return "FacebookAI/xlm-roberta-base"
+        ''',
+    "rerank/colbert.py": '''
+        from .base import BaseRanker
+
+
+        class ColbertRanker(BaseRanker):
+            model_name = "colbert-ir/colbertv2.0"
+            batch_size = 32
+        ''',
+    "encoding/__init__.py": "",
+    "encoding/encoder_base.py": '''
+        from sentence_transformers import SentenceTransformer
+
+
+        class SentenceTransformerEncoderBase:
+            def __init__(self, model_name):
+                self.model = SentenceTransformer(model_name)
+
+            def encode(self, texts):
+                return self.model.encode(texts)
+        ''',
+    "encoding/encoders/__init__.py": "",
+    "encoding/encoders/msmarco.py": '''
+        from encoding.encoder_base import SentenceTransformerEncoderBase
+
+
+        class Encoder(SentenceTransformerEncoderBase):
+            def __init__(self):
+                model_name = "sentence-transformers/msmarco-distilbert-base-v4"
+                super(Encoder, self).__init__(model_name)
+        ''',
+}
+
+
+def test_subclasses_override_the_class_attribute_and_method_a_base_class_loads(tmp_path: Path) -> None:
+    write(tmp_path, RERANK)
+    got = {(p, line, i) for p, line, i in found(tmp_path) if p.startswith("rerank/")}
+    assert got == {
+        # the base class's load reads self.model_name: its own and the subclass's override, at their lines
+        ("rerank/base.py", 8, "hf:cross-encoder/ms-marco-MiniLM-L-6-v2"),
+        ("rerank/base.py", 25, "hf:cross-encoder/mmarco-mMiniLMv2-L12-H384-v1"),
+        # self.tokenizer_name() runs the base's method or the subclass's
+        ("rerank/base.py", 18, "hf:google-bert/bert-base-uncased"),
+        ("rerank/base.py", 18, "hf:FacebookAI/xlm-roberta-base"),
+        # a subclass in another module: its override at its own line (batch_size changes no id)
+        ("rerank/colbert.py", 5, "hf:colbert-ir/colbertv2.0"),
+    }
+
+
+def test_super_init_of_a_base_class_in_another_module_is_a_call_of_that_wrapper(tmp_path: Path) -> None:
+    write(tmp_path, RERANK)
+    assert ("encoding/encoders/msmarco.py", 7, "hf:sentence-transformers/msmarco-distilbert-base-v4") in found(
+        tmp_path)

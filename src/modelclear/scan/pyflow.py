@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from modelclear.model import Reference
-from modelclear.scan.builders import Site, build
+from modelclear.scan.builders import Hit, Site, build
 from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope
 from modelclear.scan.pyresolve import Resolver
 from modelclear.scan.pyvalues import Instance, Res, call_name, find_arg, has_star_args
@@ -78,13 +78,24 @@ MAX_MODULE_DEPTH = 3
 class FlowResolver(Resolver):
     """A :class:`Resolver` in which some parameters have given values (the arguments of one call)."""
 
-    def __init__(self, base: Resolver, seeds: Mapping[int, Res | Callable[[], Res]], summary: bool = False) -> None:
+    def __init__(self, base: Resolver, seeds: Mapping[int, Res | Callable[[], Res]], summary: bool = False,
+                 overrides: Mapping[str, Res] | None = None) -> None:
         super().__init__(base.index, base.project, base._is_loader_call, base.budget)
         self.project_env = base.project_env
         #: ``id(Param)`` -> the value the parameter has for this evaluation (worked out when first read).
         self.seeds = dict(seeds)
         #: Whether the seeds are markers (a summary): an entry read with a marked key carries the mark.
         self.summary = summary
+        #: ``self.attr`` -> its value for an object of a subclass (of another module) that overrides it.
+        self.overrides = dict(overrides or {})
+
+    def _self_or_class_attr(self, cls: Scope, attr: str, node: ast.expr, depth: int) -> Res:
+        """``self.attr``, or the value a subclass gives it (:meth:`Flow.overrides`)."""
+        found = self.overrides.get(attr)
+        if found is not None:
+            return Res(values=list(found.values), unknown=list(found.unknown), indirect=True,
+                       notes=list(found.notes))
+        return super()._self_or_class_attr(cls, attr, node, depth)
 
     def _r_Subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Res:
         """``URLS[name]``: in a summary, the entry depends on the parameter that chose it (it carries the
@@ -233,7 +244,7 @@ class Flow:
         #: Calls, inside functions, of names imported from other modules (possible wrappers of another
         #: project module, found when a summary needs them: :meth:`_imported_targets`).
         self._cross: list[tuple[ast.Call, Scope, list[Scope]]] = []
-        if scan.ctx is not None and scan.index.imports:
+        if scan.ctx is not None:
             self._find_imported(seen)
         #: Calls, inside functions, of the module's wrappers: the calling function is a wrapper too.
         self._relays: list[tuple[ast.Call, Scope, list[Scope]]] = []
@@ -268,7 +279,9 @@ class Flow:
         """Calls made inside functions of a name imported from another module, with arguments."""
         imports = self.scan.index.imports
         for call, scope in self.scan.index.calls:
-            if id(call) in loader_calls or not (call.args or call.keywords) or _head(call.func) not in imports:
+            if id(call) in loader_calls or not (call.args or call.keywords):
+                continue
+            if _head(call.func) not in imports and _super_method(call.func) is None:
                 continue
             if call_name(call.func) in self.names or not any(s.kind == "function" for s in _scopes_up(scope)):
                 continue
@@ -310,16 +323,46 @@ class Flow:
                 out.extend(site for site in sites if id(target) in site.params)
         return out
 
-    def _imported_targets(self, call: ast.Call) -> list[tuple[Flow, Scope]]:
+    def _imported_targets(self, call: ast.Call, scope: Scope) -> list[tuple[Flow, Scope]]:
         """The wrapper of another project module a call inside a function runs (:mod:`pywrappers`),
-        followed at most :data:`MAX_MODULE_DEPTH` modules deep from the file being scanned."""
+        followed at most :data:`MAX_MODULE_DEPTH` modules deep from the file being scanned; for
+        ``super().method(...)``, the base class's method (of this module or another)."""
         from modelclear.scan.pywrappers import WRAPPERS
 
         ctx = self.scan.ctx
         if ctx is None or _DEPTH[0] >= MAX_MODULE_DEPTH:
             return []
+        name = _super_method(call.func)
+        if name is not None:
+            return self._super_targets(scope, name)
         found = WRAPPERS.target(ctx, self.scan.resolver.call_qualname(call.func), self.scan.index.module_name)
         return [found] if found is not None else []
+
+    def _super_targets(self, scope: Scope, name: str) -> list[tuple[Flow, Scope]]:
+        """The method ``name`` of the nearest base class (of this module, else imported from another
+        project module) that defines it, for ``super().name(...)`` in a method of ``scope``'s class."""
+        from modelclear.scan.pyclasses import hierarchy
+        from modelclear.scan.pywrappers import WRAPPERS
+
+        cls = _enclosing_function(scope).cls
+        ctx = self.scan.ctx
+        if cls is None:
+            return []
+        tree = hierarchy(self.scan.index)
+        for base in tree.ancestors(cls):
+            found = [m for m in methods(base) if m.name == name]
+            if found:
+                return [(self, found[0])]
+        if ctx is None:
+            return []
+        for owner in (cls, *tree.ancestors(cls)):
+            for dotted in tree.imported_bases.get(id(owner), ()):
+                target = WRAPPERS.target(ctx, f"{dotted}.{name}", self.scan.index.module_name)
+                if WRAPPERS.capped and not self.scan.wrappers_capped:
+                    self.scan.wrappers_capped = True
+                if target is not None:
+                    return [target]
+        return []
 
     def _summarise_relay(self, call: ast.Call, scope: Scope, chain: list[Scope],
                          cross: bool = False) -> list[LoadSite]:
@@ -334,7 +377,7 @@ class Flow:
         if cross:
             _DEPTH[0] += 1
             try:
-                targets = self._imported_targets(call)
+                targets = self._imported_targets(call, scope)
                 found = [(flow, wrapper, flow.sites_for(wrapper)[:MAX_SITES_PER_CALL]) for flow, wrapper in targets]
             finally:
                 _DEPTH[0] -= 1
@@ -394,7 +437,7 @@ class Flow:
         imports = self.scan.index.imports
         cross = self.scan.ctx is not None and not self.scan.nested and bool(imports)
         if not self._loads and not cross:
-            return []
+            return []  # (and no class of the module has a base imported from another module)
         out: list[Reference] = []
         calls = self.scan.budget.calls
         for call, scope in sorted(self.scan.index.calls, key=lambda item: (item[0].lineno, item[0].col_offset)):
@@ -402,17 +445,121 @@ class Flow:
                 continue
             if not call.args and not call.keywords:
                 continue  # passes nothing: the wrapper's own defaults are reported at its load
-            local = call_name(call.func) in self.names
-            if not local and not (cross and _head(call.func) in imports):
+            sup = _super_method(call.func)
+            local = sup is None and call_name(call.func) in self.names
+            if not local and sup is None and not (cross and _head(call.func) in imports):
                 continue
             if self.scan.budget.steps.exhausted:
                 break
-            found = self._call(call, scope) if local else self._imported(call, scope)
+            if sup is not None:
+                found = [ref for flow, target in self._super_targets(scope, sup)
+                         for ref in self._through(call, scope, flow, target)]
+            else:
+                found = self._call(call, scope) if local else self._imported(call, scope)
             if found and not calls.spend():
                 self.scan.calls_cut_at = self.scan.calls_cut_at or call.lineno + self.scan.line_offset
                 break
             out.extend(found)
+        if cross and not self.scan.budget.steps.exhausted:
+            out.extend(self.overrides())
         return out
+
+    def overrides(self) -> list[Reference]:
+        """Class attributes of this module's classes that override one a base class of another project
+        module loads in its methods (``class ColbertRanker(BaseRanker): model_name = "org/b"`` over
+        ``CrossEncoder(self.model_name)``): each id the load then takes, and does not take for the base
+        class itself, is a reference at the overriding line."""
+        from modelclear.scan.pyclasses import hierarchy
+        from modelclear.scan.pywrappers import WRAPPERS
+
+        ctx = self.scan.ctx
+        if ctx is None or self.scan.nested:
+            return []
+        tree = hierarchy(self.scan.index)
+        out: list[Reference] = []
+        for cls in tree.classes:
+            bases = tree.imported_bases.get(id(cls))
+            if not bases:
+                continue
+            values = self._class_values(cls)
+            if not values:
+                continue
+            for dotted in bases:
+                if self.scan.budget.steps.exhausted:
+                    return out
+                found = WRAPPERS.target(ctx, dotted, self.scan.index.module_name, want_class=True)
+                if WRAPPERS.capped and not self.scan.wrappers_capped:
+                    self.scan.wrappers_capped = True
+                if found is None:
+                    continue
+                flow, base = found
+                out.extend(flow._overridden(self, cls, base, values))
+        return out
+
+    def _class_values(self, cls: Scope) -> dict[str, tuple[ast.expr, Res]]:
+        """The class-level assignments of ``cls`` whose value holds a string (what an override can name)."""
+        out: dict[str, tuple[ast.expr, Res]] = {}
+        for name, bindings in cls.assigns.items():
+            for binding in bindings:
+                if binding[0] != "value" or not isinstance(binding[1], ast.expr):
+                    continue
+                res = self.scan.resolver.binding(binding, 0)
+                if any(isinstance(v, str) for v in res.values):
+                    out[name] = (binding[1], res)
+                if len(out) >= MAX_SITES_PER_CALL:
+                    return out
+        return out
+
+    def _overridden(self, sub: Flow, cls: Scope, base: Scope,
+                    values: Mapping[str, tuple[ast.expr, Res]]) -> list[Reference]:
+        """References at ``sub``'s class ``cls`` for the loads of ``base`` (a class of this module) whose
+        ids change when ``self.attr`` has the values ``cls`` gives it."""
+        from modelclear.scan.pyclasses import hierarchy
+        from modelclear.scan.pymodule import gate_action
+
+        classes = {id(base), *(id(c) for c in hierarchy(self.scan.index).ancestors(base))}
+        loads = [(call, scope) for call, scope, _ in self._loads
+                 if _enclosing_function(scope).cls is not None and id(_enclosing_function(scope).cls) in classes]
+        out: list[Reference] = []
+        seen: set[tuple[int, str]] = set()
+        for call, scope in loads[:MAX_SITES_PER_CALL]:
+            for attr, (node, res) in values.items():
+                plain = FlowResolver(self.scan.resolver, {})
+                changed = FlowResolver(self.scan.resolver, {}, overrides={attr: res})
+                for spec, groups, qualname, bare in self.scan._matches(call, scope):
+                    if spec.arg is None or self.scan.budget.steps.exhausted:
+                        continue
+                    before = {h.id for h in self._hits(call, scope, spec, groups, qualname, bare, plain)}
+                    site = Site(cast("ModuleScan", _ScanView(self.scan, changed)), call, scope, spec, groups,
+                                qualname, bare)
+                    gate = gate_action(site, changed)
+                    if gate == "skip":
+                        continue
+                    for hit in self._hits(call, scope, spec, groups, qualname, bare, changed):
+                        if hit.id is None or hit.id in before or (node.lineno, hit.id) in seen:
+                            continue
+                        seen.add((node.lineno, hit.id))
+                        where = (f"{attr} of {cls.name} overrides {base.name}.{attr}, loaded at "
+                                 f"{self.scan.path}:{call.lineno}")
+                        out.append(Reference(
+                            raw=hit.raw, kind=hit.kind, id=hit.id, path=sub.scan.path,
+                            line=node.lineno + sub.scan.line_offset, column=node.col_offset + 1,
+                            evidence=sub.scan.evidence(cast(ast.Call, node)),  # any node: its source lines
+                            confidence="low" if "low" in (gate, hit.confidence) else "medium",
+                            loader=qualname if "?" not in qualname else (
+                                spec.patterns[0] if spec.patterns else qualname),
+                            note="; ".join(x for x in (hit.note, where) if x)))
+        return out
+
+    def _hits(self, call: ast.Call, scope: Scope, spec: LoaderSpec, groups: Mapping[str, str], qualname: str,
+              bare: bool, resolver: FlowResolver) -> list[Hit]:
+        """What the id builders find at one loader call of this module, evaluated by ``resolver``."""
+        site = Site(cast("ModuleScan", _ScanView(self.scan, resolver)), call, scope, spec, groups, qualname, bare)
+        self.scan._describing.add(id(call))
+        try:
+            return list(build(site))
+        finally:
+            self.scan._describing.discard(id(call))
 
     def _targets(self, call: ast.Call, scope: Scope) -> list[Scope]:
         """The function scopes a call runs: a function, a class's ``__init__``, a method of a class or of ``self``."""
@@ -584,6 +731,14 @@ def own_method(index: ModuleIndex, func: ast.expr) -> bool:
                 m.name == func.attr for m in methods(binding[2])):
             return True
     return False
+
+
+def _super_method(func: ast.expr) -> str | None:
+    """``name`` of a callee ``super().name`` or ``super(Cls, self).name``, else None."""
+    if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
+            and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"):
+        return func.attr
+    return None
 
 
 def _head(func: ast.expr) -> str:

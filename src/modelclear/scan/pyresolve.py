@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from typing import cast
 
 from modelclear.scan.budget import Meter
+from modelclear.scan.pyclasses import hierarchy
 from modelclear.scan.pyconsts import ProjectIndex
 from modelclear.scan.pyeval import Evaluators
 from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope, binding_end
@@ -323,10 +324,7 @@ class Resolver(Evaluators):
         attr = node.attr
         owner = node.value
         if isinstance(owner, ast.Name) and owner.id in ("self", "cls") and scope.cls is not None:
-            bindings = self.index.class_attrs.get(id(scope.cls), {}).get(attr)
-            if bindings:
-                return self._self_attr(id(scope.cls), attr, bindings, node, depth)
-            return self.attr_lookup(attr, node, depth)
+            return self._self_or_class_attr(scope.cls, attr, node, depth)
         base = self.resolve(owner, scope, depth)
         if attr == "value" and base.values and not base.unknown and all(
                 isinstance(v, (str, int)) for v in base.values):
@@ -387,6 +385,27 @@ class Resolver(Evaluators):
         if value.name in ("os.environ",):
             return _unknown(f"os.environ.{attr}")
         return _known(QName(f"{value.name}.{attr}"), indirect=True)
+
+    def _self_or_class_attr(self, cls: Scope, attr: str, node: ast.expr, depth: int) -> Res:
+        """``self.attr`` in a method of ``cls``: the class's binding or its nearest base's, every subclass's
+        override, a base of another project module's exported ``Base.attr``, else a method of that name
+        (:mod:`modelclear.scan.pyclasses`); when none of them binds it, any attribute of that name."""
+        tree = hierarchy(self.index)
+        bindings, imported = tree.attr_bindings(cls, attr)
+        inherited: list[object] = []
+        for dotted in imported:
+            module, _, last = dotted.rpartition(".")
+            found = self.project_lookup(module, f"{last}.{attr}") if module else _MISSING
+            if found is not _MISSING:
+                inherited.extend(flatten(found))
+        if bindings or inherited:
+            out = self._self_attr(id(cls), attr, bindings, node, depth) if bindings else Res(indirect=True)
+            out.add(_known(*inherited, indirect=True))
+            return out
+        methods = tree.methods_named(cls, attr)
+        if methods:
+            return _known(*(FuncRef(m) for m in methods), indirect=True)
+        return self.attr_lookup(attr, node, depth)
 
     def _self_attr(self, cls: int, attr: str, bindings: list[tuple], node: ast.expr, depth: int) -> Res:
         """``self.attr`` of a class: every ``self.attr = ...`` / class-level binding, memoised.

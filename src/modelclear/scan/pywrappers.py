@@ -69,13 +69,15 @@ class WrapperIndex:
             self._files.clear()
             self._targets.clear()
 
-    def target(self, ctx: ScanContext, qualname: str, own_module: str) -> tuple[Flow, Scope] | None:
-        """The flow of the module defining ``qualname`` (a dotted callee) and the scope the call runs."""
+    def target(self, ctx: ScanContext, qualname: str, own_module: str,
+               want_class: bool = False) -> tuple[Flow, Scope] | None:
+        """The flow of the module defining ``qualname`` (a dotted callee) and the scope the call runs
+        (with ``want_class``, the class scope ``qualname`` names: a project base class)."""
         self._enter(ctx.root)
-        key = (qualname, own_module)
+        key = (qualname + ("#class" if want_class else ""), own_module)
         if key not in self._targets:
             followed: list[str] = []
-            self._targets[key] = (self._target(ctx, qualname, own_module, followed), tuple(followed))
+            self._targets[key] = (self._target(ctx, qualname, own_module, followed, want_class), tuple(followed))
         found, followed_modules = self._targets[key]
         for module in followed_modules:  # charged to this file, whether or not this process has it cached
             if module not in self._touched:
@@ -86,7 +88,7 @@ class WrapperIndex:
         return found
 
     def _target(self, ctx: ScanContext, qualname: str, own_module: str,
-                followed: list[str]) -> tuple[Flow, Scope] | None:
+                followed: list[str], want_class: bool = False) -> tuple[Flow, Scope] | None:
         parts = qualname.split(".")
         for hop in range(MAX_HOPS + 1):
             found = self._split(ctx, parts, own_module)
@@ -98,7 +100,7 @@ class WrapperIndex:
             if loaded is None:
                 return None
             scan, flow = loaded
-            scope = _scope_of(scan.index.module, rest)
+            scope = _class_of(scan.index.module, rest) if want_class else _scope_of(scan.index.module, rest)
             if scope is not None:
                 return (flow, scope) if flow.has_loads else None
             imported = scan.index.imports.get(rest[0])
@@ -185,6 +187,16 @@ def _scan_module(data: bytes, path: Path, ctx: ScanContext, module: str) -> tupl
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return scan, Flow(scan, scan.loader_calls)
+
+
+def _class_of(module: Scope, rest: list[str]) -> Scope | None:
+    """The module-level class ``rest`` names in a module."""
+    if len(rest) != 1:
+        return None
+    for binding in module.assigns.get(rest[0], ()):
+        if binding[0] == "class" and isinstance(binding[2], Scope):
+            return binding[2]
+    return None
 
 
 def _scope_of(module: Scope, rest: list[str]) -> Scope | None:
