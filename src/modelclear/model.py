@@ -115,7 +115,7 @@ class Risk(StrEnum):
     HIGH = "high"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LocalText:
     """A text given in every supported language (``en`` and ``ja``)."""
 
@@ -127,7 +127,7 @@ class LocalText:
         return self.ja if lang == "ja" and self.ja else self.en
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a fact comes from, when it was checked, and how sure we are."""
 
@@ -137,7 +137,7 @@ class Source:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """A rule or clause behind a line of a finding."""
 
@@ -149,7 +149,7 @@ class Citation:
     label_ja: str = ""  # the label in Japanese where the knowledge base gives one (statute names)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Message:
     """A translatable message: an i18n key and its parameters.
 
@@ -163,7 +163,7 @@ class Message:
         return hash((self.key, tuple(sorted((k, str(v)) for k, v in self.params.items()))))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """Something a scan saw a codebase load (or a user typed), with its evidence."""
 
@@ -179,7 +179,7 @@ class Reference:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArtifactRef:
     """A canonical artifact identity resolved from what a user typed."""
 
@@ -191,7 +191,7 @@ class ArtifactRef:
     known_scheme: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     """An edge to an upstream artifact: ``base`` model (with how) or training ``dataset``."""
 
@@ -200,7 +200,7 @@ class Relation:
     source: Source | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Artifact:
     """What the knowledge base knows about one model, dataset or package."""
 
@@ -234,7 +234,7 @@ class Artifact:
         return tuple(r for r in self.upstream if r.relation == "trained_on")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LicenseChange:
     """A dated licence of an artifact: in force from ``since`` (inclusive)."""
 
@@ -243,7 +243,7 @@ class LicenseChange:
     source: Source | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """The situation a verdict answers for."""
 
@@ -258,7 +258,7 @@ class Scenario:
     domicile: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One legal layer's answer for one artifact."""
 
@@ -271,7 +271,7 @@ class Finding:
     weakest: Confidence = Confidence.VERIFIED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineageNode:
     """A node of the provenance graph: an artifact id, how it is reached, and its children.
 
@@ -288,7 +288,7 @@ class LineageNode:
     truncated: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """The verdict for one artifact under one scenario, layer by layer, with its lineage."""
 

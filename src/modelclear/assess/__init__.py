@@ -13,7 +13,7 @@ take the worst layer as the verdict, and grade the risk.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -89,20 +89,35 @@ class Judgements:
     kb: KnowledgeBase
     lineages: Lineages
     judged: int = 0
-    _done: dict[tuple[str, Scenario], Assessment] = field(default_factory=dict, repr=False)
     _unknown: dict[tuple[str, Scenario], Assessment] = field(default_factory=dict, repr=False)
     _run_memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # Context.shared
-    _in_context: dict[tuple[Scenario, Kind], Scenario] = field(default_factory=dict, repr=False)
+    _scenarios: dict[Scenario, _PerScenario] = field(default_factory=dict, repr=False)
+    _by_id: dict[int, tuple[Scenario, _PerScenario]] = field(default_factory=dict, repr=False)
+
+    def _of(self, scenario: Scenario) -> _PerScenario:
+        """What the run holds for ``scenario`` (found by the object first: a scenario hashes all its fields)."""
+        held = self._by_id.get(id(scenario))
+        if held is not None and held[0] is scenario:
+            return held[1]
+        per = self._scenarios.get(scenario)
+        if per is None:
+            per = self._scenarios[scenario] = _PerScenario(self._run_memo.setdefault(("scenario", scenario), {}))
+        self._by_id[id(scenario)] = (scenario, per)  # the scenario is held, so its id names it meanwhile
+        return per
 
     def judge(self, artifact: Artifact, scenario: Scenario) -> Assessment:
         """``artifact`` judged under ``scenario`` on its own lineage, without the upstream list (memoised)."""
-        key = (artifact.id.lower(), scenario)
-        found = self._done.get(key)
+        return self._judge_in(self._of(scenario), artifact, scenario)
+
+    def _judge_in(self, per: _PerScenario, artifact: Artifact, scenario: Scenario) -> Assessment:
+        done = per.done
+        key = artifact.id.lower()
+        found = done.get(key)
         if found is None:
             ref = ArtifactRef(kind=artifact.kind, id=artifact.id, scheme=artifact.id.split(":", 1)[0])
             graph = self.lineages.graph(artifact.id)
             found = _judge(self.kb, ref, artifact, scenario, graph, self.lineages.truncated(artifact.id),
-                           self._run_memo)
+                           self._run_memo, per.memo)
             if artifact.origin == "local":  # your own model: the datasets it names were trained on by you
                 from modelclear.assess import owntraining
 
@@ -111,18 +126,21 @@ class Judgements:
                 derivative = self.kb.rules.get("acts", {}).get("derivative_relations", ())
                 governing = owntraining.governing_licence(self.kb.license, graph, derivative, found.license_in_force)
                 found = dataclasses.replace(found, license_in_force=governing)
-            self._done[key] = found
+            done[key] = found
             self.judged += 1
         return found
 
     def upstream(self, node: LineageNode, scenario: Scenario) -> Assessment:
         """The assessment of an upstream node, in the context of the scenario it was reached under."""
+        return self._upstream_in(self._of(scenario), node, scenario)
+
+    def _upstream_in(self, per: _PerScenario, node: LineageNode, scenario: Scenario) -> Assessment:
         if node.artifact is None:
             return self._unknown_node(node, scenario)
         kind = node.artifact.kind
-        in_context = self._in_context.get((scenario, kind))
+        in_context = per.in_context.get(kind)
         if in_context is None:
-            in_context = self._in_context[(scenario, kind)] = scenario_in_context(self.kb, scenario, node.artifact)
+            in_context = per.in_context[kind] = scenario_in_context(self.kb, scenario, node.artifact)
         return self.judge(node.artifact, in_context)
 
     def _unknown_node(self, node: LineageNode, scenario: Scenario) -> Assessment:
@@ -155,31 +173,50 @@ class Judgements:
         if not with_upstream:
             return core
         assert core.lineage is not None
-        upstream = [self.upstream(node, scenario) for node in reversed(lineage_mod.nodes(core.lineage))]
+        per = self._of(scenario)
+        upstream = [self._upstream_in(per, node, scenario) for node in reversed(lineage_mod.nodes(core.lineage))]
         upstream.reverse()  # listed in the order of a walk from the root
         return dataclasses.replace(core, upstream=tuple(upstream))
 
 
+@dataclass
+class _PerScenario:
+    """The judgements of one run under one scenario, and what is shared among them."""
+
+    memo: dict[Hashable, Any]  # Context.shared under this scenario
+    done: dict[str, Assessment] = field(default_factory=dict)  # lower-cased id -> its judgement
+    in_context: dict[Kind, Scenario] = field(default_factory=dict)  # scenario_in_context by kind
+
+
 def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Scenario, graph: LineageNode,
-           cut: list[LineageNode], run_memo: dict[Hashable, Any]) -> Assessment:
+           cut: list[LineageNode], run_memo: dict[Hashable, Any],
+           scenario_memo: dict[Hashable, Any] | None = None) -> Assessment:
     """The layers, verdict and risk of ``artifact`` on the lineage ``graph`` (no upstream list).
 
     ``cut`` lists the nodes of ``graph`` whose upstream a bound cut (a note names them); ``run_memo``
-    is the run's :meth:`Context.shared` store.
+    is the run's :meth:`Context.shared` store (``scenario_memo`` its part for ``scenario``, when known).
     """
-    ctx = Context(kb=kb, scenario=scenario, artifact=artifact, lineage=graph, run_memo=run_memo)
+    ctx = Context(kb=kb, scenario=scenario, artifact=artifact, lineage=graph, run_memo=run_memo,
+                  scenario_memo=scenario_memo)
     if not ctx.laws:
         raise ValueError(f"no law recorded for jurisdiction {scenario.jurisdiction!r}")
 
     findings = layers.run(ctx)
-    rules.apply(rules.for_kb(kb), ctx.facts, findings)
-    provenance_top = str(ctx.facts.get("provenance_severity", "none"))
+    # The rules, the verdict and the risk depend on the facts (strings and booleans) and the findings
+    # alone; layers hand out the same finding objects for equal inputs, so they are made once per run
+    # for each combination (the findings are held with the result, so their ids name them meanwhile).
+    facts = ctx.facts
+    items = tuple(facts.items())
+    before = tuple(findings[layer] for layer in LAYERS)
 
-    found = tuple(findings[layer] for layer in LAYERS)
-    verdict = worst([f.status for f in found])
-    if verdict is Status.NOT_APPLICABLE:
-        verdict = Status.ALLOWED
-    risk = risk_of(verdict, findings, provenance_top)
+    def decided() -> tuple[tuple[Finding, ...], tuple[Finding, ...], Status, Risk]:
+        matching = ctx.shared(("rules", items), lambda: tuple(r for r in rules.for_kb(kb) if r.matches(facts)))
+        return (before, *_decided(matching, facts, findings))
+
+    made = ctx.shared(("judged", items, tuple(map(id, before))), decided)
+    if any(a is not b for a, b in zip(made[0], before, strict=True)):
+        made = decided()
+    found, verdict, risk = made[1], made[2], made[3]
     notes: list[Message] = []
     if scenario.obtained_on is None and artifact.history:
         notes.append(msg("note.obtained_today", date=scenario.as_of.isoformat()))
@@ -198,6 +235,18 @@ def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Sc
         license_in_force=ctx.license_in_force(),
         notes=tuple(notes),
     )
+
+
+def _decided(matching: Sequence[rules.Rule], facts: dict[str, Any], findings: dict[Layer, Finding]
+             ) -> tuple[tuple[Finding, ...], Status, Risk]:
+    """The findings after the interaction rules that match (``findings`` is changed), the verdict and the risk."""
+    rules.apply(matching, facts, findings)
+    provenance_top = str(facts.get("provenance_severity", "none"))
+    found = tuple(findings[layer] for layer in LAYERS)
+    verdict = worst([f.status for f in found])
+    if verdict is Status.NOT_APPLICABLE:
+        verdict = Status.ALLOWED
+    return found, verdict, risk_of(verdict, findings, provenance_top)
 
 
 def scenario_in_context(kb: KnowledgeBase, scenario: Scenario, artifact: Artifact | None) -> Scenario:

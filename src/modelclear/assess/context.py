@@ -86,6 +86,19 @@ class TermsResult:
 
 
 _T = TypeVar("_T")
+_MISSING: Any = object()
+
+
+def _below(memo: dict[Hashable, Any], what: str, test: Callable[[Artifact], bool], node: LineageNode) -> bool:
+    """Whether an artifact below ``node`` passes ``test`` (memoised per node object in ``memo``)."""
+    key = (what, id(node))
+    found = memo.get(key)
+    if found is not None and found[0] is node:
+        return bool(found[1])
+    answer = any((child.artifact is not None and test(child.artifact))
+                 or (bool(child.children) and _below(memo, what, test, child)) for child in node.children)
+    memo[key] = (node, answer)
+    return answer
 
 
 @dataclass
@@ -103,23 +116,53 @@ class Context:
     #: the scenario, not on the artifact being judged, so it is found once per run (:meth:`shared`).
     run_memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
+    #: This scenario's part of :attr:`run_memo`, when the caller has it at hand (``None``: looked up there).
+    scenario_memo: dict[Hashable, Any] | None = field(default=None, repr=False)
+
     def shared(self, key: Hashable, make: Callable[[], _T]) -> _T:
         """``make()``, found once per run for ``key`` (the key must name everything the value depends on).
 
         The scenario is part of every key: ``key`` need only name the rest.
         """
         memo = self._scenario_memo
-        if key in memo:
-            return memo[key]
-        value: _T = make()
-        memo[key] = value
+        value = memo.get(key, _MISSING)
+        if value is _MISSING:
+            value = memo[key] = make()
         return value
 
     @cached_property
     def _scenario_memo(self) -> dict[Hashable, Any]:
         """This scenario's part of :attr:`run_memo` (the scenario is hashed once per context, not per lookup)."""
+        if self.scenario_memo is not None:
+            return self.scenario_memo
         memo: dict[Hashable, Any] = self.run_memo.setdefault(("scenario", self.scenario), {})
         return memo
+
+    # --- what a layer's finding depends on, as keys of :meth:`shared` ------------------------------
+
+    @cached_property
+    def facts_key(self) -> tuple[tuple[str, Any], ...] | None:
+        """The artifact's facts as a key (sorted items), ``None`` when a value cannot be hashed."""
+        facts = self.artifact.facts
+        if not facts:
+            return ()
+        items = tuple(sorted(facts.items()))
+        try:
+            hash(items)
+        except TypeError:
+            return None
+        return items
+
+    def upstream_has(self, what: str, test: Callable[[Artifact], bool]) -> bool:
+        """Whether some artifact of the lineage below the root passes ``test`` (cycle markers included).
+
+        Found once per lineage node for the run and ``what`` (the name of ``test``): the nodes of the
+        lineage DAGs of one run are shared objects, so this costs one step per node of the run, not per
+        judgement. The node is held with its answer, so its ``id`` names it while the answer is kept.
+        """
+        if self.lineage is None:
+            return False
+        return _below(self.run_memo, what, test, self.lineage)
 
     # --- law --------------------------------------------------------------------------------
 
@@ -240,6 +283,13 @@ class Context:
 
         Holds the context's own facts from the start; each layer adds its own with :meth:`publish`.
         """
+        key = self.facts_key
+        if key is None:
+            return self._own_facts()
+        # The same for every artifact of a kind with the same facts (under the context's scenario).
+        return dict(self.shared(("context.facts", self.artifact.kind, key), self._own_facts))
+
+    def _own_facts(self) -> dict[str, Any]:
         art, sc = self.artifact, self.scenario
         co = self.position("contract_override")
         own: dict[str, Any] = {
@@ -265,6 +315,10 @@ class Context:
         """Add facts a layer found (e.g. ``contract_status``); each must be declared, with its type."""
         for name, value in facts.items():
             check_published(name, value)
+        self.facts.update(facts)
+
+    def republish(self, facts: Mapping[str, Any]) -> None:
+        """Add facts a layer found for an earlier context of the run (checked by :meth:`publish` then)."""
         self.facts.update(facts)
 
     def facts_with_derived(self) -> dict[str, Any]:

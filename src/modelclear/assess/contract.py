@@ -12,9 +12,10 @@ from functools import partial
 
 from modelclear.assess import rules
 from modelclear.assess.context import Context, cite_source, cite_term, msg
+from modelclear.assess.facts import check_published
 from modelclear.assess.layers import layer
 from modelclear.catalog.records import License
-from modelclear.model import Citation, Confidence, Finding, Kind, Layer, LineageNode, Message, Status, worst
+from modelclear.model import Artifact, Citation, Confidence, Finding, Kind, Layer, LineageNode, Message, Status, worst
 
 _ACCEPTANCE_STRENGTH = {"notice": 1, "by-use": 2, "click-through": 3, "registration": 3}
 
@@ -40,9 +41,32 @@ def _unknown_terms(ctx: Context) -> list[str]:
     return [tid for tid in ctx.artifact.terms if ctx.kb.license(tid) is None]
 
 
+def _has_terms(art: Artifact) -> bool:
+    return bool(art.terms)
+
+
 @layer(Layer.CONTRACT)
 def assess(ctx: Context) -> Finding:
-    """The contract finding; publishes ``contract_status`` and ``contract_acceptance`` for the rules."""
+    """The contract finding; publishes ``contract_status`` and ``contract_acceptance`` for the rules.
+
+    Without terms anywhere upstream, the finding depends on the scenario and on the artifact's kind,
+    origin, terms, licence (and its history), gating, platform and facts: found once per run for each.
+    """
+    art = ctx.artifact
+    facts = ctx.facts_key
+    if facts is None or ctx.upstream_has("terms", _has_terms):
+        finding, published = _assess(ctx)
+        ctx.publish(**published)
+        return finding
+    key = ("contract", art.kind, art.origin, art.terms, art.license, art.history, art.gated, art.distributed_via,
+           facts)
+    finding, published = ctx.shared(key, partial(_assess, ctx))
+    ctx.republish(published)
+    return finding
+
+
+def _assess(ctx: Context) -> tuple[Finding, dict[str, str]]:
+    """The contract finding and the facts it publishes (checked here)."""
     art = ctx.artifact
     reasons: list[Message] = []
     obligations: list[Message] = []
@@ -110,7 +134,9 @@ def assess(ctx: Context) -> Finding:
         statuses.append(upstream_status)
 
     status = worst(statuses)
-    ctx.publish(contract_status=status.value, contract_acceptance=deciding_acceptance)
+    published = {"contract_status": status.value, "contract_acceptance": deciding_acceptance}
+    for name, value in published.items():
+        check_published(name, value)
     return Finding(
         Layer.CONTRACT,
         status,
@@ -118,7 +144,7 @@ def assess(ctx: Context) -> Finding:
         tuple(dict.fromkeys(obligations)),
         tuple(citations),
         weakest=min(confidences, key=lambda c: c.rank) if confidences else Confidence.SECONDARY,
-    )
+    ), published
 
 
 def _platform_found(ctx: Context) -> tuple[list[Message], list[Citation], list[Confidence], Status | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from urllib.parse import urlsplit
 
 from modelclear.assess.context import Context, cite_rule, cite_source, msg
@@ -23,9 +24,16 @@ _EFFECT_STATUS = {
 def assess(ctx: Context) -> Finding:
     """The copyright finding for the context's artifact and scenario.
 
-    The regulatory caveats shown with it come from :mod:`modelclear.assess.regulatory`.
+    The regulatory caveats shown with it come from :mod:`modelclear.assess.regulatory`. The finding
+    depends on the scenario and on the artifact's kind, licence (and its history) and facts, and on its
+    name only where a ``lawful_access`` record is cited: found once per run for each combination.
     """
-    return _assess(ctx)
+    art = ctx.artifact
+    facts = ctx.facts_key
+    if facts is None:
+        return _assess(ctx)
+    named = art.name if isinstance(art.facts.get("lawful_access"), Mapping) else None
+    return ctx.shared(("copyright", art.kind, art.license, art.history, facts, named), partial(_assess, ctx))
 
 
 def _assess(ctx: Context) -> Finding:

@@ -76,7 +76,21 @@ def run(ctx: Context) -> dict[Layer, Finding]:
         for extra in _ADDENDA.get(which, ()):
             caveats, citations = extra(ctx)
             if caveats:
-                finding = replace(finding, caveats=(*finding.caveats, *caveats),
-                                  citations=(*finding.citations, *citations))
+                finding = _added(ctx, finding, caveats, citations)
         findings[which] = finding
     return findings
+
+
+def _added(ctx: Context, finding: Finding, caveats: Sequence[Message], citations: Sequence[Citation]) -> Finding:
+    """``finding`` with an addendum's caveats and citations, made once per run for the same objects.
+
+    Layers and addenda hand out shared objects for equal inputs (:meth:`Context.shared`), so the same
+    finding meets the same addendum again and again; the objects are held with the result, so their
+    ``id`` names them while it is kept.
+    """
+    key = ("addendum", id(finding), id(caveats), id(citations))
+    found = ctx.shared(key, lambda: (finding, caveats, citations, replace(
+        finding, caveats=(*finding.caveats, *caveats), citations=(*finding.citations, *citations))))
+    if found[0] is finding and found[1] is caveats and found[2] is citations:
+        return found[3]
+    return replace(finding, caveats=(*finding.caveats, *caveats), citations=(*finding.citations, *citations))

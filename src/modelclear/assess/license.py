@@ -8,6 +8,7 @@ from typing import Any
 
 from modelclear import lineage
 from modelclear.assess.context import Context, TermsResult, cite_source, cite_term, msg
+from modelclear.assess.facts import check_published
 from modelclear.assess.layers import layer
 from modelclear.catalog.records import License
 from modelclear.model import (
@@ -139,7 +140,37 @@ def _no_licence(ctx: Context, exception: str) -> LicenceEval:
 
 @layer(Layer.LICENSE)
 def assess(ctx: Context) -> Finding:
-    """The licence finding; publishes facts about the deciding licence for the interaction rules."""
+    """The licence finding; publishes facts about the deciding licence for the interaction rules.
+
+    Besides the base licences that reach the artifact (each evaluation made once per run), the finding
+    depends on the scenario and on the artifact's kind, licence (and its history), facts and the
+    strength of its sources, and (without a licence) on its publisher, name, sources and licence note:
+    found once per run for each combination. A finding with a conflict of the declared licence, and your
+    own model's (``origin`` local), are made anew.
+    """
+    art = ctx.artifact
+    inherited = _inherited(ctx)
+    licence_id = ctx.license_in_force()
+    conflicts = _conflicts(ctx, licence_id)
+    facts = ctx.facts_key
+    if conflicts or facts is None or art.origin == "local":
+        finding, published = _assess(ctx, inherited, conflicts)
+        ctx.publish(**published)
+        return finding
+    named = (art.publisher, art.name, art.sources[:2], art.license_note) if licence_id is None else None
+    key = ("license", art.kind, art.origin, art.license, art.history, facts, tuple(_record_confidence(art, licence_id)),
+           named, tuple(map(id, inherited)))
+    made = ctx.shared(key, lambda: (tuple(inherited), *_assess(ctx, inherited, [])))  # holds what its key names
+    if any(a is not b for a, b in zip(made[0], inherited, strict=True)):
+        made = (tuple(inherited), *_assess(ctx, inherited, []))
+    ctx.republish(made[2])
+    return made[1]
+
+
+def _assess(ctx: Context, inherited: list[LicenceEval], conflicts: list[LicenceEval]
+            ) -> tuple[Finding, dict[str, Any]]:
+    """The licence finding with the base licences ``inherited`` and the declared licence's ``conflicts``
+    (:func:`_conflicts`), and the facts it publishes (checked here)."""
     art = ctx.artifact
     exception = ctx.exception
     evals: list[LicenceEval] = []
@@ -156,8 +187,8 @@ def assess(ctx: Context) -> Finding:
         evals.append(LicenceEval(Status.UNCERTAIN, (msg("license.per_item"),), (), (), None, Confidence.SECONDARY))
     if not evals:
         evals.append(_no_licence(ctx, exception))
-    evals.extend(_inherited(ctx))
-    evals[:0] = _conflicts(ctx, licence_id)  # a conflict first: it is what a reader of the card must see
+    evals.extend(inherited)
+    evals[:0] = conflicts  # a conflict first: it is what a reader of the card must see
     status = worst([e.status for e in evals])
     deciding = max(evals, key=lambda e: e.status.severity)
     if art.history and licence_id is not None:
@@ -174,7 +205,8 @@ def assess(ctx: Context) -> Finding:
     }
     if licence_id is None and art.kind is Kind.DATASET:
         facts["license_yields"] = True  # nothing to yield: no licence restricts the act
-    ctx.publish(**facts)
+    for name, value in facts.items():
+        check_published(name, value)
     return Finding(
         Layer.LICENSE,
         status,
@@ -182,7 +214,7 @@ def assess(ctx: Context) -> Finding:
         tuple(o for e in evals for o in e.obligations),
         tuple(c for e in evals for c in e.citations),
         weakest=min([*(e.confidence for e in evals), *_record_confidence(art, licence_id)], key=lambda c: c.rank),
-    )
+    ), facts
 
 
 def _record_confidence(art: Artifact, licence_id: str | None) -> list[Confidence]:
@@ -196,46 +228,75 @@ def _record_confidence(art: Artifact, licence_id: str | None) -> list[Confidence
 
 
 def _inherited(ctx: Context) -> list[LicenceEval]:
-    """Licences of base models that reach this model (fine-tunes, adapters, merges, quantisations)."""
-    rules = ctx.kb.rules.get("acts", {})
-    derivative = set(rules.get("derivative_relations", ()))
-    flow_down = set(rules.get("flow_down_relations", ()))
-    followed = derivative | flow_down
+    """Licences of base models that reach this model (fine-tunes, adapters, merges, quantisations).
+
+    What one base adds (and whether its own bases are followed) depends on the base, the relation it
+    is reached by and the scenario: found once per run for each (:func:`_base_step`).
+    """
+    followed, _ = _relations(ctx)
     out: list[LicenceEval] = []
     seen: set[str] = {ctx.artifact.id.lower()}
     # Walk the lineage graph given with the context (bounded, built before judging).
     root = ctx.lineage
     if root is None:
         return out
+    steps: dict[tuple[str, str], tuple[Artifact | None, LicenceEval | None]] = ctx.shared(("license.steps",), dict)
     expanded: dict[str, LineageNode] | None = None  # the nodes by id, for a cycle marker's upstream
     frontier = [root]
     while frontier:
         current = frontier.pop()
         for child in current.children:
+            if child.relation not in followed:
+                continue
             child_key = child.id.lower()
-            if child.relation not in followed or child_key in seen:
+            if child_key in seen:
                 continue
             seen.add(child_key)
-            base = child.artifact
-            if base is None:
-                out.append(LicenceEval(Status.UNKNOWN, (msg("license.base_unknown", base=child.id),), (), (), None,
-                                       Confidence.UNCERTAIN))
+            step = steps.get((child.id, child.relation))
+            if step is None or step[0] is not child.artifact:  # (the base is held: one record per id in a run)
+                step = steps[(child.id, child.relation)] = (child.artifact, _base_step(ctx, child))
+            found = step[1]
+            if found is None:  # nothing reaches the model from this base, nor through it
                 continue
-            base_licence = ctx.license_in_force(base)
-            if base_licence is None:
+            out.append(found)
+            if child.artifact is None:
                 continue
-            lic = ctx.kb.license(base_licence)
-            if child.relation in flow_down and not (lic and lic.passes_to_derivatives):
-                continue
-            if lic is not None and not lic.passes_to_derivatives and lic.category in ("permissive", "public-domain"):
-                continue
-            out.append(_evaluated(ctx, base_licence, base, via=f"{child.relation} of {base.id}"))
             if child.cycle:  # a marker has no children of its own: walk the node it stands for
                 if expanded is None:
                     expanded = {n.id.lower(): n for n in lineage.nodes(root)}
                 child = expanded.get(child.id.lower(), child)
             frontier.append(child)
     return out
+
+
+def _relations(ctx: Context) -> tuple[frozenset[str], frozenset[str]]:
+    """The relations whose base licences are followed (derivative or flow-down ones), and the flow-down ones."""
+    def make() -> tuple[frozenset[str], frozenset[str]]:
+        rules = ctx.kb.rules.get("acts", {})
+        flow_down = frozenset(rules.get("flow_down_relations", ()))
+        return frozenset(rules.get("derivative_relations", ())) | flow_down, flow_down
+    return ctx.shared(("license.relations",), make)
+
+
+def _base_step(ctx: Context, child: LineageNode) -> LicenceEval | None:
+    """What the base ``child`` adds to the licences of a model built on it, ``None`` when nothing (its own
+    bases are then not followed either)."""
+    base = child.artifact
+    if base is None:
+        return _base_unknown(child.id)
+    base_licence = ctx.license_in_force(base)
+    if base_licence is None:
+        return None
+    lic = ctx.kb.license(base_licence)
+    if child.relation in _relations(ctx)[1] and not (lic and lic.passes_to_derivatives):
+        return None
+    if lic is not None and not lic.passes_to_derivatives and lic.category in ("permissive", "public-domain"):
+        return None
+    return _evaluated(ctx, base_licence, base, via=f"{child.relation} of {base.id}")
+
+
+def _base_unknown(base: str) -> LicenceEval:
+    return LicenceEval(Status.UNKNOWN, (msg("license.base_unknown", base=base),), (), (), None, Confidence.UNCERTAIN)
 
 
 def _local_own(ctx: Context, licence_id: str | None) -> LicenceEval:
@@ -267,14 +328,13 @@ def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
     if declared is None or declared.category == "unknown":
         return []
     rules = ctx.kb.rules.get("acts", {})
-    derivative = set(rules.get("derivative_relations", ()))
-    restrictive = set(rules.get("declared_licence_conflict_categories", ()))
+    derivative, restrictive = _conflict_sets(ctx)
     statuses = rules.get("declared_licence_conflict_status") or {}
     status = Status(statuses.get("own" if art.origin == "local" else "third_party", "prohibited"))
     publisher = art.publisher.strip().lower()
     out: list[LicenceEval] = []
     root = ctx.lineage
-    if root is None:
+    if root is None or not _may_conflict(ctx, root):
         return out
     seen: set[str] = {art.id.lower()}
     governing: set[str] = set()
@@ -289,8 +349,7 @@ def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
             relation = first or child.relation
             if base is None:
                 continue
-            base_licence = ctx.license_in_force(base)
-            lic = ctx.kb.license(base_licence) if base_licence else None
+            lic = _licence_of(ctx, base)
             if lic is not None and lic.id != declared.id and lic.id not in governing and (
                     lic.passes_to_derivatives or lic.category in restrictive) and not (
                     publisher and base.publisher.strip().lower() == publisher):
@@ -311,6 +370,50 @@ def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
                                            key=lambda c: c.rank)))
             frontier.append((child, relation))
     return out
+
+
+def _conflict_sets(ctx: Context) -> tuple[frozenset[str], frozenset[str]]:
+    """The derivative relations, and the licence categories a declared licence conflicts with."""
+    def make() -> tuple[frozenset[str], frozenset[str]]:
+        rules = ctx.kb.rules.get("acts", {})
+        return (frozenset(rules.get("derivative_relations", ())),
+                frozenset(rules.get("declared_licence_conflict_categories", ())))
+    return ctx.shared(("license.conflict_sets",), make)
+
+
+def _licence_of(ctx: Context, art: Artifact) -> License | None:
+    """The record of ``art``'s licence in force (found once per run and artifact; the artifact is held)."""
+    memo: dict[str, tuple[Artifact, License | None]] = ctx.shared(("license.of",), dict)
+    found = memo.get(art.id)
+    if found is None or found[0] is not art:
+        licence_id = ctx.license_in_force(art)
+        found = memo[art.id] = (art, ctx.kb.license(licence_id) if licence_id else None)
+    return found[1]
+
+
+def _may_conflict(ctx: Context, node: LineageNode) -> bool:
+    """Whether some base reached from ``node`` through derivative relations (as :func:`_conflicts` walks
+    them) has a licence that passes to derivatives or is of a conflicting category.
+
+    Without one, no declared licence conflicts. Found once per lineage node for the run (the node is
+    held with its answer, so its ``id`` names it meanwhile).
+    """
+    memo: dict[int, tuple[LineageNode, bool]] = ctx.shared(("license.may_conflict",), dict)
+    found = memo.get(id(node))
+    if found is not None and found[0] is node:
+        return found[1]
+    derivative, restrictive = _conflict_sets(ctx)
+    answer = False
+    for child in node.children:
+        if child.relation not in derivative or child.cycle or child.artifact is None:
+            continue
+        lic = _licence_of(ctx, child.artifact)
+        if (lic is not None and (lic.passes_to_derivatives or lic.category in restrictive)) \
+                or _may_conflict(ctx, child):
+            answer = True
+            break
+    memo[id(node)] = (node, answer)
+    return answer
 
 
 def msg_relation(ctx: Context, relation: str) -> LocalText:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
-from typing import cast
+from typing import Any, cast
 
 from modelclear.assess.context import Context, cite_source, msg
 from modelclear.assess.facts import SEVERITIES
@@ -96,20 +95,40 @@ def _observed(ctx: Context, node: LineageNode, covered: bool) -> list[tuple[Obse
     return [_noted(o) for o in _observe(ctx, node, covered)]
 
 
+#: The facts :func:`_observe` reads of an artifact itself (without any, nothing is observed of the root).
+_SELF_FACTS = frozenset({"withdrawn", "pirated_content", "litigation", "card_license", "card_advice",
+                         "generated_by"})
+_UNDISCLOSED = [_noted(Observation("info", msg("provenance.data_undisclosed")))]
+_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+#: A finding made of some lists of what is observed: the lists, the finding, the fact it publishes.
+_Made = tuple[tuple[list[tuple[Observation, Message]], ...], Finding, dict[str, str]]
+#: Nothing observed: the same finding and fact for every such artifact.
+_CLEAN = Finding(Layer.PROVENANCE, Status.ALLOWED, (msg("provenance.clean"),))
+_NOTHING = {"provenance_severity": "none"}
+
+
 @layer(Layer.PROVENANCE)
 def assess(ctx: Context) -> Finding:
     """The provenance finding; publishes ``provenance_severity``, the highest severity seen (none … serious)."""
     analysis_covered_commercially = ctx.training_covered
-    noted: list[tuple[Observation, Message]] = []
+    # What is observed, as lists of (observation, message): the lists of upstream nodes are made once per
+    # run and shared, so a finding made of the same lists is the same finding (made once, below).
+    parts: list[list[tuple[Observation, Message]]] = []
     root = ctx.artifact
+    own = False  # observations of the artifact itself, made for this judgement alone
     # The artifact's own warnings (a withdrawn dataset used directly) come first.
-    self_node = LineageNode(id=root.id, relation="self", artifact=root)
-    noted += [_noted(o) for o in _observe(ctx, self_node, analysis_covered_commercially)
-              if o.message.key not in ("provenance.nc_data",)]
-    if root.kind is Kind.MODEL and not root.datasets and not root.base_models:
-        noted.append(_noted(Observation("info", msg("provenance.data_undisclosed"))))
+    if not _SELF_FACTS.isdisjoint(root.facts):
+        self_node = LineageNode(id=root.id, relation="self", artifact=root)
+        mine = [_noted(o) for o in _observe(ctx, self_node, analysis_covered_commercially)
+                if o.message.key not in ("provenance.nc_data",)]
+        if mine:
+            parts.append(mine)
+            own = True
+    if root.kind is Kind.MODEL and not root.upstream:  # no datasets and no base models
+        parts.append(_UNDISCLOSED)
     seen: set[str] = set()
     stack = deque(ctx.lineage.children if ctx.lineage else ())
+    memo: dict[tuple[Any, ...], list[tuple[Observation, Message]]] = ctx.shared(("provenance",), dict)
     while stack:  # breadth first; a node shared by several paths is observed (and expanded) once
         node = stack.popleft()
         node_key = node.id.lower()
@@ -117,19 +136,40 @@ def assess(ctx: Context) -> Finding:
             continue
         seen.add(node_key)
         stack.extend(node.children)
-        if node.cycle:
-            noted.append(_noted(Observation("info", msg("provenance.cycle", artifact=node.id))))
-            continue
         # What is observed of an upstream node depends on it, its relation and the scenario: once per run.
-        noted += ctx.shared(("provenance", node.id, node.relation, node.artifact is not None),
-                            partial(_observed, ctx, node, analysis_covered_commercially))
-    top = max((o.severity for o, _ in noted), key=SEVERITIES.index, default="none")
-    ctx.publish(provenance_severity=top)
+        key = (node.id, "cycle") if node.cycle else (node.id, node.relation, node.artifact is not None)
+        found = memo.get(key)
+        if found is None:
+            if node.cycle:
+                found = memo[key] = [_noted(Observation("info", msg("provenance.cycle", artifact=node.id)))]
+            else:
+                found = memo[key] = _observed(ctx, node, analysis_covered_commercially)
+        if found:
+            parts.append(found)
+    if not parts:
+        ctx.republish(_NOTHING)
+        return _CLEAN
+    if own:
+        finding, published = _finding(parts)
+    else:
+        findings: dict[tuple[int, ...], _Made] = ctx.shared(("provenance.findings",), dict)
+        ids = tuple(map(id, parts))
+        made = findings.get(ids)
+        if made is None or any(a is not b for a, b in zip(made[0], parts, strict=True)):
+            made = findings[ids] = (tuple(parts), *_finding(parts))  # holds the lists it is keyed by
+        finding, published = made[1], made[2]
+    ctx.republish(published)
+    return finding
+
+
+def _finding(parts: list[list[tuple[Observation, Message]]]) -> tuple[Finding, dict[str, str]]:
+    """The finding made of what is observed (in order), and the ``provenance_severity`` it publishes."""
+    noted = [item for part in parts for item in part]
+    top = max((o.severity for o, _ in noted), key=_RANK.__getitem__)  # one of SEVERITIES, a declared value
     status = Status.UNCERTAIN if top == "serious" else Status.ALLOWED
-    reasons = tuple(m for _, m in noted) if noted else (msg("provenance.clean"),)
     return Finding(
         Layer.PROVENANCE,
         status,
-        reasons,
+        tuple(m for _, m in noted),
         citations=tuple(c for o, _ in noted for c in o.citations),
-    )
+    ), {"provenance_severity": top}

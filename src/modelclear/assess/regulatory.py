@@ -10,6 +10,7 @@ a verdict; the report shows them under the copyright layer (:func:`caveats` is a
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from modelclear.assess.context import Context, cite_source, msg
 from modelclear.assess.layers import addendum
@@ -19,7 +20,18 @@ from modelclear.model import Citation, Layer, LocalText, Message
 
 @addendum(Layer.COPYRIGHT)
 def caveats(ctx: Context) -> tuple[list[Message], list[Citation]]:
-    """Duties of the jurisdiction that may fall on the user as a provider, with one citation each."""
+    """Duties of the jurisdiction that may fall on the user as a provider, with one citation each.
+
+    They depend on the scenario and the artifact's facts only: found once per run for each (the lists
+    returned are shared, not to be changed).
+    """
+    key = ctx.facts_key
+    if key is None:
+        return _caveats(ctx)
+    return ctx.shared(("regulatory", key), partial(_caveats, ctx))
+
+
+def _caveats(ctx: Context) -> tuple[list[Message], list[Citation]]:
     facts = ctx.facts_with_derived()
     out: list[Message] = []
     citations: list[Citation] = []

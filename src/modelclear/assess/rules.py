@@ -13,7 +13,8 @@ from __future__ import annotations
 import difflib
 import weakref
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from modelclear.assess.context import msg
 from modelclear.assess.facts import ACTS, EXCEPTION_EFFECTS, FACTS, JURISDICTIONS, RELATIONS
 from modelclear.catalog import KnowledgeBase
 from modelclear.catalog.records import RecordError, local_text, sources
-from modelclear.model import Activity, Citation, Finding, Kind, Layer, LocalText, Source, Status
+from modelclear.model import Activity, Citation, Finding, Kind, Layer, LocalText, Message, Source, Status
 
 MODES = ("set", "floor", "cap", "note")
 _RULE_KEYS = {"id", "when", "then", "summary", "sources"}
@@ -58,6 +59,13 @@ class Rule:
     then: tuple[Action, ...]
     summary: LocalText
     sources: tuple[Source, ...] = ()
+
+    @cached_property
+    def shown(self) -> tuple[Message, tuple[Citation, ...]]:
+        """The reason a finding it adjusts gives, and the citation of its first source (made once)."""
+        cites = tuple(Citation(label=self.id, url=s.url, confidence=s.confidence, checked=s.checked)
+                      for s in self.sources[:1])
+        return msg("rule.applied", rule=self.id, text=self.summary), cites
 
     def matches(self, facts: Mapping[str, Any]) -> bool:
         """Whether every ``when`` fact has the expected value (or one of the expected values)."""
@@ -253,8 +261,7 @@ def apply(rules: Sequence[Rule], facts: Mapping[str, Any], findings: dict[Layer,
     for rule in rules:
         if not rule.when or not rule.then or not rule.matches(facts):
             continue
-        cites = tuple(Citation(label=rule.id, url=s.url, confidence=s.confidence, checked=s.checked)
-                      for s in rule.sources[:1])
+        reason, cites = rule.shown
         for action in rule.then:
             finding = findings[action.layer]
             status = finding.status
@@ -263,12 +270,7 @@ def apply(rules: Sequence[Rule], facts: Mapping[str, Any], findings: dict[Layer,
             loosen = action.mode == "cap" and status.severity > target.severity
             if action.mode == "set" or tighten or loosen:
                 status = target
-            reason = msg("rule.applied", rule=rule.id, text=rule.summary)
-            findings[action.layer] = replace(
-                finding,
-                status=status,
-                reasons=(*finding.reasons, reason),
-                citations=(*finding.citations, *cites),
-            )
+            findings[action.layer] = Finding(finding.layer, status, (*finding.reasons, reason), finding.obligations,
+                                             (*finding.citations, *cites), finding.caveats, finding.weakest)
         applied.append(rule.id)
     return applied
