@@ -3,6 +3,7 @@
 Usage::
 
     python bench/coverage.py [--mirror DIR] [--split dev|heldout] [--repo owner/name] [--top N] [--json FILE]
+                             [--data DIR]
 
 For every repository of one split of the evaluation corpus (``bench/corpus/labels/dev`` by default;
 ``--split heldout`` reads the held-out repositories, for the figure reported at the end only: knowledge
@@ -16,6 +17,10 @@ Reported per repository and in total, counting references (each finding once, as
 scan report): references with an id, how many resolve to a known record, how many get a determined
 verdict (anything but ``unknown``), and the most frequent ids whose verdict is ``unknown``. Package
 references (``pypi:`` ids from requirements files) are left out, as the corpus scorer does.
+
+``--data DIR`` resolves through another knowledge data folder (laid out as ``src/modelclear/data``)
+instead of the bundled one: with a copy of the data before a knowledge change, it measures what the
+change adds at the same scanner (the scanner's references change too between commits).
 """
 
 from __future__ import annotations
@@ -68,11 +73,12 @@ class RepoCoverage:
                 "unknown_ids": dict(self.unknown_ids.most_common()), "missing": self.missing}
 
 
-def _service() -> Any:
-    from modelclear.catalog import Catalog
+def _service(data: Path | None = None) -> Any:
+    from modelclear.catalog import Catalog, KnowledgeBase
     from modelclear.service import Service, load_knowledge
 
-    return Service(catalog=Catalog(kb=load_knowledge(), sources=[]))  # bundled knowledge only: offline
+    kb = KnowledgeBase.load(data) if data is not None else load_knowledge()
+    return Service(catalog=Catalog(kb=kb, sources=[]))  # bundled (or --data) knowledge only: offline
 
 
 def measure(root: Path, repo: str, service: Any) -> RepoCoverage:
@@ -142,12 +148,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repo", help="only this owner/name")
     parser.add_argument("--top", type=int, default=60, help="how many unknown ids to list")
     parser.add_argument("--json", help="also write the numbers to this JSON file")
+    parser.add_argument("--data", help="a knowledge data folder to use instead of the bundled one")
     args = parser.parse_args(argv)
     if not args.mirror:
         parser.error("--mirror or MODELCLEAR_CORPUS_MIRROR is required")
     mirror = Path(args.mirror)
     score = _score_module()
-    service = _service()
+    if args.data and not Path(args.data, "licenses").is_dir():
+        parser.error(f"--data {args.data}: not a knowledge data folder (no licenses/ in it)")
+    service = _service(Path(args.data) if args.data else None)
     rows: list[RepoCoverage] = []
     for path in sorted((LABELS / args.split).glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
