@@ -139,10 +139,11 @@ def test_cc_by_nc_dataset_stays_non_commercial(capsys: pytest.CaptureFixture[str
     assert code in (1, 2) and "modelclear: notice: dataset:alpaca in US is " in err
 
 
-@pytest.mark.parametrize(("artifact", "licence"), [("hf:colbert-ir/colbertv2.0", "MIT License"),
-                                                   ("hf:mistralai/Mistral-7B-v0.1", "Apache License 2.0")])
+@pytest.mark.parametrize(("artifact", "licence", "recorded"), [
+    ("hf:colbert-ir/colbertv2.0", "MIT License", "Copyright (c) 2019, 2020 Stanford Future Data Systems"),
+    ("hf:mistralai/Mistral-7B-v0.1", "Apache License 2.0", None)])
 def test_permissive_licences_ask_for_notices_only(capsys: pytest.CaptureFixture[str], artifact: str,
-                                                  licence: str) -> None:
+                                                  licence: str, recorded: str | None) -> None:
     code, files, _ = notice(capsys, artifact, "-j", "JP", "-a", "distribute")
     assert code == 0
     card = files["MODEL_CARD_LICENSE.md"]
@@ -150,7 +151,12 @@ def test_permissive_licences_ask_for_notices_only(capsys: pytest.CaptureFixture[
                   "Conditions that stay with this release"):
         assert section(card, title) == "", title
     assert f"== {licence} ==" in files["NOTICE"]
-    assert "[not recorded: copy from " in files["NOTICE"]  # the copyright line is the work's own: never made up
+    if recorded is None:  # the copyright line is the work's own: never made up
+        assert "[not recorded: copy from " in files["NOTICE"]
+    else:  # the recorded line, citing the clause that asks for it and the file it was read in
+        assert "[not recorded" not in files["NOTICE"]
+        cited(files["NOTICE"], recorded, "MIT License condition paragraph, https://github.com/stanford-futuredata/"
+              "ColBERT/blob/501c29d9e0b7f7b393e36c4177ec2b141a253114/LICENSE, checked 2026-12-07, [S]")
 
 
 def test_agpl_serving_needs_a_source_offer(capsys: pytest.CaptureFixture[str]) -> None:
@@ -291,8 +297,8 @@ def test_sdxl_fine_tune(capsys: pytest.CaptureFixture[str], tmp_path: Path, monk
     code, files, _ = local_notice(capsys, tmp_path, monkeypatch, "SDXL fine-tune under OpenRAIL++")
     cited(files["NOTICE"], "models/sdxl-product-shots is a fine-tune of stable-diffusion-xl-base-1.0, modified "
           "from it.", "CreativeML Open RAIL++-M License §4(c)")
-    assert "[not recorded: copy from stable-diffusion-xl-base-1.0's own files] Retain all copyright" in \
-        files["NOTICE"]
+    cited(files["NOTICE"], "Copyright (c) 2023 Stability AI", "CreativeML Open RAIL++-M License §4(d)")  # recorded
+    assert "[not recorded" not in files["NOTICE"]
     card = files["MODEL_CARD_LICENSE.md"]
     assert "Attachment A" in section(card, "Use restrictions your licence must pass on")
     assert "cannot be granted" not in card  # it declares the base's own licence
@@ -512,3 +518,61 @@ def test_a_text_is_written_only_when_the_scenario_asks_a_copy(capsys: pytest.Cap
     assert not [name for name in files if name.endswith(".txt")]  # Apache §4(a) speaks of redistribution
     _, files, _ = notice(capsys, "hf:mistralai/Mistral-7B-v0.1", "-j", "JP", "-a", "distribute")
     assert files["LICENSES/Apache-2.0.txt"].lstrip().startswith("Apache License\n")
+
+
+# --- recorded copyright lines (models' `notices`) -----------------------------------------------------
+
+
+def test_a_base_models_copyright_line_reaches_the_notice_of_its_fine_tune(capsys: pytest.CaptureFixture[str],
+                                                                         tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from localfiles import write_files
+
+    write_files(tmp_path, {"models/product-xl/README.md": "---\nlicense: openrail++\n"
+                           "base_model: stabilityai/stable-diffusion-xl-base-1.0\n---\n"})
+    monkeypatch.chdir(tmp_path)
+    _, files, _ = notice(capsys, "./models/product-xl", "-j", "US", "-a", "distribute")
+    cited(files["NOTICE"], "Copyright (c) 2023 Stability AI", "CreativeML Open RAIL++-M License §4(d), https://github"
+          ".com/Stability-AI/generative-models/blob/0ad7de9a5cb53fd63d6d30a4f385485e72e08597/model_licenses/"
+          "LICENSE-SDXL1.0, checked 2026-12-07, [V] verified")
+    attributions = section(files["MODEL_CARD_LICENSE.md"], "Attributions")
+    assert "- Copyright (c) 2023 Stability AI ([CreativeML Open RAIL++-M License §4(d)]" in attributions
+    assert "[the line as read](<https://github.com/Stability-AI/generative-models/blob/0ad7de9" in attributions
+
+
+def test_recorded_lines_come_from_the_record_else_its_family(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelclear import ids
+    from modelclear.catalog import KnowledgeBase
+    from modelclear.notice.collect import recorded_lines
+
+    monkeypatch.setenv("MODELCLEAR_CACHE", str(tmp_path / "cache"))
+    for name in ("SCHEMES", "_COMPILED", "_REWRITES", "_UNTYPED"):
+        monkeypatch.setattr(ids, name, getattr(ids, name).copy())
+    source = {"url": "https://example.org/acme/LICENSE", "checked": "2026-01-01", "confidence": "V"}
+    family = {"family": "acme", "publisher": "ACME", "license": "MIT",
+              "notices": [{"line": "Copyright (c) 2024 ACME", "kind": "copyright", "source": source}],
+              "sources": [source],
+              "models": [{"id": "hf:acme/m0"},
+                         {"id": "hf:acme/m1", "notices": [{"line": "Copyright (c) 2025 ACME Labs", "kind": "copyright",
+                                                            "source": source}]}]}
+    (tmp_path / "kb" / "models").mkdir(parents=True)
+    (tmp_path / "kb" / "models" / "acme.yaml").write_text(yaml.safe_dump(family), encoding="utf-8")
+    kb = KnowledgeBase.load(overlays=[tmp_path / "kb"])
+    assert [ln.text for ln in recorded_lines(kb, kb.artifact("hf:acme/m0"))] == ["Copyright (c) 2024 ACME"]
+    m1 = recorded_lines(kb, kb.artifact("hf:acme/m1"))
+    assert [(ln.text, ln.url, ln.confidence) for ln in m1] == [
+        ("Copyright (c) 2025 ACME Labs", "https://example.org/acme/LICENSE", "V")]
+    assert recorded_lines(kb, kb.artifact("hf:mistralai/Mistral-7B-v0.1")) == ()
+
+
+def test_a_notice_line_needs_its_source() -> None:
+    from modelclear.knowledge.schema import problems
+
+    family = {"family": "acme", "models": [{"id": "hf:acme/m0", "notices": [{"line": "Copyright ACME",
+                                                                             "kind": "copyright"}]}]}
+    found = problems("models/acme.yaml", family, today=None)
+    assert any("models[0].notices[0]" in p and "source" in p for p in found), found
+    bad_kind = {"family": "acme", "models": [{"id": "hf:acme/m0", "notices": [{
+        "line": "x", "kind": "copyrite", "source": {"url": "https://example.org/x", "checked": "2026-01-01",
+                                                     "confidence": "V"}}]}]}
+    assert any("copyrite" in p for p in problems("models/acme.yaml", bad_kind, today=None))
