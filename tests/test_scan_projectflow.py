@@ -301,3 +301,60 @@ def test_super_init_of_a_base_class_in_another_module_is_a_call_of_that_wrapper(
     write(tmp_path, RERANK)
     assert ("encoding/encoders/msmarco.py", 7, "hf:sentence-transformers/msmarco-distilbert-base-v4") in found(
         tmp_path)
+
+
+# ----------------------------------------------- parametrized tests and a project function returning the ids
+
+VISION = {
+    "vislib/__init__.py": "from .vislib import *\n",
+    "vislib/vislib.py": '''
+        import torch
+
+        __all__ = ["available_models", "load"]
+
+        _MODELS = {
+            "tiny": "https://example.org/vislib/releases/tiny-3f2a.pt",
+            "base": "https://example.org/vislib/releases/base-9c1d.pt",
+        }
+
+
+        def available_models():
+            """Returns the names of available models"""
+            return list(_MODELS.keys())
+
+
+        def load(name, device="cpu"):
+            return torch.hub.load_state_dict_from_url(_MODELS[name], map_location=device)
+        ''',
+    "tests/test_consistency.py": '''
+        import pytest
+        from transformers import AutoModel
+
+        import vislib
+
+
+        @pytest.mark.parametrize("model_name", vislib.available_models())
+        def test_consistency(model_name):
+            state = vislib.load(model_name)
+            assert state
+
+
+        @pytest.mark.parametrize("checkpoint, revision", [
+            ("acme/encoder-small", "main"),
+            pytest.param("acme/encoder-large", "v2", marks=pytest.mark.slow),
+        ])
+        def test_encoders(checkpoint, revision):
+            assert AutoModel.from_pretrained(checkpoint, revision=revision)
+        ''',
+}
+
+
+def test_parametrized_test_parameters_take_each_case(tmp_path: Path) -> None:
+    write(tmp_path, VISION)
+    got = found(tmp_path, "tests/test_consistency.py")
+    # the cases come from the package's function (re-exported with `from .vislib import *`)
+    assert ("tests/test_consistency.py", 9, "url:https://example.org/vislib/releases/tiny-3f2a.pt") in got
+    assert ("tests/test_consistency.py", 9, "url:https://example.org/vislib/releases/base-9c1d.pt") in got
+    assert ("tests/test_consistency.py", 18, "hf:acme/encoder-small") in got
+    assert ("tests/test_consistency.py", 18, "hf:acme/encoder-large") in got
+    assert not [i for p, line, i in got if i in ("hf:main", "hf:v2")]

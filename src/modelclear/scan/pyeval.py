@@ -63,6 +63,7 @@ class Evaluators:
         def call_qualname(self, func: ast.expr) -> str: ...
         def project_lookup(self, module: str, name: str) -> object: ...
         def _returns_of(self, fscope: Scope, node: ast.Call, depth: int) -> Res: ...
+        def iterate(self, res: Res) -> Res: ...
 
     # -- literals
     def _r_Constant(self, node: ast.Constant, scope: Scope, depth: int) -> Res:
@@ -251,6 +252,12 @@ class Evaluators:
             inner = self.resolve(node.args[0], scope, depth)
             return Res(values=[str(v) if isinstance(v, (str, int, float)) else v for v in inner.values],
                        unknown=inner.unknown, indirect=inner.indirect, notes=inner.notes)
+        if dotted in ("list", "tuple", "sorted", "set", "frozenset") and len(node.args) == 1 and not node.keywords:
+            items = self.iterate(self.resolve(node.args[0], scope, depth))  # list(MODELS.keys()) (issue 10)
+            if items.values:
+                return Res(values=[tuple(items.values)], unknown=items.unknown, indirect=True, notes=items.notes,
+                           dropped=items.dropped)
+            return Res(unknown=items.unknown or [expr_text(node)], indirect=True, notes=items.notes)
         if dotted in ("dict", "builtins.dict") and not node.args:
             mapping: dict[object, object] = {}
             for kw in node.keywords:

@@ -76,6 +76,8 @@ def _iter_exports(index: ModuleIndex, budget: Meter | None = None) -> Iterator[t
         exported = _export(res)
         if not isinstance(exported, UnknownValue):
             yield name, exported
+    if index.stars:  # `from .clip import *` in a package: where its other names come from (issue 10)
+        yield "*", tuple(index.stars[:8])
     for attr, bindings in index.attr_index.items():
         if budget is not None and budget.exhausted:
             return
@@ -86,6 +88,8 @@ def _iter_exports(index: ModuleIndex, budget: Meter | None = None) -> Iterator[t
 
 
 _RETURN_SHAPES = (ast.Constant, ast.JoinedStr, ast.Subscript, ast.Name, ast.Attribute, ast.BinOp, ast.IfExp)
+#: Calls a returned expression may be (``return list(_MODELS.keys())``).
+_RETURN_CALLS = frozenset({"list", "tuple", "sorted"})
 
 
 def _function_returns(resolver: Resolver, fscope: Scope) -> object | None:
@@ -95,12 +99,15 @@ def _function_returns(resolver: Resolver, fscope: Scope) -> object | None:
     nothing constant comes out. Other modules import such a function and call it (``f()`` key).
     """
     returns = fscope.returns
-    if not returns or len(returns) > MAX_CANDIDATES or not all(isinstance(r, _RETURN_SHAPES) for r in returns):
+    if not returns or len(returns) > MAX_CANDIDATES or not all(
+            isinstance(r, _RETURN_SHAPES) or (isinstance(r, ast.Call) and isinstance(r.func, ast.Name)
+                                              and r.func.id in _RETURN_CALLS) for r in returns):
         return None
     res = Res()
     for ret in returns:
         res.add(resolver.resolve(ret, fscope, 0))
-    if not any(isinstance(v, str) for v in res.values):
+    if not any(isinstance(v, str) or (isinstance(v, tuple) and any(isinstance(x, str) for x in v))
+               for v in res.values):
         return None
     exported = _export(res)
     return None if isinstance(exported, UnknownValue) else exported

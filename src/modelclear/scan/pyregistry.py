@@ -113,6 +113,29 @@ def literal_choices(param: Param) -> list[str]:
     return []
 
 
+def parametrized(param: Param) -> tuple[ast.expr, int, int] | None:
+    """For a parameter of a test function decorated ``@pytest.mark.parametrize("name", values)`` (also
+    ``"a,b"`` / ``("a", "b")`` with tuples of values): the values expression, the parameter's position
+    among the names, and how many names there are."""
+    for binding in param.outer.assigns.get(param.func, ()):
+        node = binding[1]
+        if binding[0] != "def" or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for deco in node.decorator_list:
+            if not (isinstance(deco, ast.Call) and _call_name(deco.func) == "parametrize" and len(deco.args) >= 2):
+                continue
+            names_node = deco.args[0]
+            if isinstance(names_node, ast.Constant) and isinstance(names_node.value, str):
+                names = [n.strip() for n in names_node.value.split(",") if n.strip()]
+            elif isinstance(names_node, (ast.List, ast.Tuple)):
+                names = [e.value for e in names_node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            else:
+                continue
+            if param.name in names:
+                return deco.args[1], names.index(param.name), len(names)
+    return None
+
+
 def _literal_strings(node: ast.expr) -> list[str]:
     out: list[str] = []
     stack = [node]

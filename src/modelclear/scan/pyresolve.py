@@ -35,7 +35,7 @@ from modelclear.scan.pyclasses import hierarchy
 from modelclear.scan.pyconsts import ProjectIndex
 from modelclear.scan.pyeval import Evaluators
 from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope, binding_end
-from modelclear.scan.pyregistry import enum_class, enum_values, literal_choices
+from modelclear.scan.pyregistry import enum_class, enum_values, literal_choices, parametrized
 from modelclear.scan.pyvalues import (
     _MISSING,
     MAX_CANDIDATES,
@@ -288,8 +288,11 @@ class Resolver(Evaluators):
                 continue
             out.add(self.resolve(cast(ast.expr, arg), call_scope, depth))
         if uses_default:
+            cases = parametrized(param) if default is None and not cli else None
             if default is not None:
                 out.add(self.resolve(default, outer, depth))
+            elif cases is not None:  # @pytest.mark.parametrize("model_name", [...]) (issue 10, cause 2)
+                out.add(self._cases(cases, outer, depth))
             elif cli:
                 out.add(_unknown(name, note=f"command-line option {name} (no default)"))
             else:
@@ -299,6 +302,34 @@ class Resolver(Evaluators):
         choices = literal_choices(param)  # `name: Literal["org/a", "org/b"]` (issue 10, cause 2)
         if choices:
             out.add(_known(*choices, indirect=True))
+        return out
+
+    def _cases(self, cases: tuple[ast.expr, int, int], outer: Scope, depth: int) -> Res:
+        """The values a parametrized test's parameter takes: each item of the values (its ``position``-th
+        element when several names are parametrized together; ``pytest.param(v, ...)`` is ``v``)."""
+        node, position, count = cases
+        if isinstance(node, (ast.List, ast.Tuple)):
+            out = Res(indirect=True)
+            for item in node.elts[:MAX_CANDIDATES * 4]:
+                if isinstance(item, ast.Call) and call_name(item.func) == "param" and item.args:
+                    item = ast.Tuple(elts=item.args, ctx=ast.Load()) if count > 1 else item.args[0]
+                if count > 1:
+                    if isinstance(item, (ast.Tuple, ast.List)) and position < len(item.elts):
+                        out.add(self.resolve(item.elts[position], outer, depth))
+                    else:
+                        out.add(_unknown("parametrized case"))
+                else:
+                    out.add(self.resolve(item, outer, depth))
+            return out
+        items = self.iterate(self.resolve(node, outer, depth))
+        if count == 1:
+            return items
+        out = Res(indirect=True, unknown=list(items.unknown), notes=list(items.notes))
+        for value in items.values:
+            if isinstance(value, tuple) and position < len(value):
+                out.add(_known(*flatten(value[position])))
+            else:
+                out.add(_unknown("parametrized case"))
         return out
 
     def imported(self, dotted: str) -> Res:
@@ -312,8 +343,34 @@ class Resolver(Evaluators):
 
     # -- project constants
     def project_lookup(self, module: str, name: str) -> object:
-        """A constant ``name`` of project module ``module`` (matched by dotted suffix), or _MISSING."""
-        return self.project.lookup(module, name)
+        """A constant ``name`` of project module ``module`` (matched by dotted suffix), or _MISSING; a
+        package that re-exports a module with ``from .x import *`` is looked through (two levels)."""
+        found = self.project.lookup(module, name)
+        if found is not _MISSING or name == "*":
+            return found
+        level = [module]
+        for _ in range(2):
+            following: list[str] = []
+            for current in level:
+                stars = self.project.lookup(current, "*")
+                for star in stars if isinstance(stars, tuple) else ():
+                    if not isinstance(star, str):
+                        continue
+                    if star.startswith("."):  # relative to the package whose __init__ holds it
+                        dots = len(star) - len(star.lstrip("."))
+                        parts = current.split(".")
+                        parts = parts[:len(parts) - (dots - 1)] if dots > 1 else parts
+                        star = ".".join([*parts, star.lstrip(".")])
+                    if star == current:
+                        continue
+                    found = self.project.lookup(star, name)
+                    if found is not _MISSING:
+                        return found
+                    following.append(star)
+            level = following[:8]
+            if not level:
+                break
+        return _MISSING
 
     def project_attr(self, attr: str) -> list[object]:
         """Values other project modules give to attribute ``attr`` (argparse options, dataclass fields)."""

@@ -88,7 +88,7 @@ class WrapperIndex:
         return found
 
     def _target(self, ctx: ScanContext, qualname: str, own_module: str,
-                followed: list[str], want_class: bool = False) -> tuple[Flow, Scope] | None:
+                followed: list[str], want_class: bool = False, stars: int = 0) -> tuple[Flow, Scope] | None:
         parts = qualname.split(".")
         for hop in range(MAX_HOPS + 1):
             found = self._split(ctx, parts, own_module)
@@ -104,6 +104,14 @@ class WrapperIndex:
             if scope is not None:
                 return (flow, scope) if flow.has_loads else None
             imported = scan.index.imports.get(rest[0])
+            if imported is None and scan.index.stars and stars + hop < MAX_HOPS:
+                # `from .vislib import *` in a package: the name comes from the first star module defining it
+                for star in scan.index.stars[:MAX_HOPS]:
+                    found_star = self._target(ctx, f"{_absolute(star, module)}.{'.'.join(rest)}", module,
+                                              followed, want_class, stars + hop + 1)
+                    if found_star is not None:
+                        return found_star
+                return None
             if imported is None or hop == MAX_HOPS:
                 return None
             parts = [*imported.split("."), *rest[1:]]
@@ -187,6 +195,16 @@ def _scan_module(data: bytes, path: Path, ctx: ScanContext, module: str) -> tupl
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return scan, Flow(scan, scan.loader_calls)
+
+
+def _absolute(star: str, package: str) -> str:
+    """A star import's module as an absolute name (``.x`` in package ``pkg`` is ``pkg.x``)."""
+    if not star.startswith("."):
+        return star
+    dots = len(star) - len(star.lstrip("."))
+    parts = package.split(".")
+    parts = parts[:len(parts) - (dots - 1)] if dots > 1 else parts
+    return ".".join([*parts, star.lstrip(".")])
 
 
 def _class_of(module: Scope, rest: list[str]) -> Scope | None:
