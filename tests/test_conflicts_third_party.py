@@ -79,3 +79,12 @@ def test_cached_card_declaring_the_base_licence_is_no_conflict(tmp_path: Path,
     doc = json.loads(capsys.readouterr().out)
     layer = next(f for f in doc["layers"] if f["layer"] == "license")
     assert "license.local_conflict" not in [r["code"] for r in layer["reasons"]]
+
+
+def test_the_notice_card_says_the_declaration_cannot_be_granted(capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["notice", "hf:tloen/alpaca-lora-7b", "-j", "US", "-a", "distribute"])
+    card = capsys.readouterr().out.split("==> MODEL_CARD_LICENSE.md <==\n", 1)[1]
+    assert "- The release declares MIT License (`https://huggingface.co/tloen/alpaca-lora-7b/" in card
+    assert "- MIT License cannot be granted for what derives from LLaMA (v1) non-commercial" in card
+    cli.main(["notice", "hf:mistralai/Mistral-7B-v0.1", "-j", "US", "-a", "distribute"])
+    assert "declares" not in capsys.readouterr().out  # no conflict: a third party's declaration is not repeated

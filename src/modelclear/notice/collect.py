@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from modelclear.model import Artifact, Assessment, LineageNode, LocalText, Scenario, Status
+from modelclear.model import Artifact, Assessment, Layer, LineageNode, LocalText, Scenario, Status
 
 if TYPE_CHECKING:
     from modelclear.catalog import KnowledgeBase
@@ -317,10 +317,16 @@ def build(assessment: Assessment, kb: KnowledgeBase) -> Notice:
         groups.append(Group(licence=lic, parties=tuple(by_licence[lid]), items=items,
                             text_bundle=text_item.kind if text_item else "", text_item=text_item,
                             recorded=bool(lic.release), governs=lid in governing, texts=licence_texts(lic)))
-    declared = str(art.facts.get("declared_license") or "") if local and art else ""
-    declared_id = art.license if local and art else None
+    # A third party's declaration is shown when the licence layer found it in conflict with its bases (item 3).
+    licence_layer = next((f for f in assessment.layers if f.layer is Layer.LICENSE), None)
+    found = licence_layer is not None and any(m.key == "license.local_conflict" for m in licence_layer.reasons)
+    shown = art is not None and (local or found)
+    declared = (str(art.facts.get("declared_license") or (art.sources[0].url if art.sources else ""))
+                if art is not None and shown else "")
+    declared_id = art.license if art is not None and shown else None
     declared_lic = kb.license(declared_id) if declared_id else None
-    conflict = bool(declared_lic and any(g.governs and g.licence.id != declared_lic.id for g in groups))
+    conflict = bool(declared_lic and any(g.governs and g.licence.id != declared_lic.id for g in groups)) if local \
+        else found
     return Notice(release=release, scenario=assessment.scenario, verdict=assessment.verdict, groups=tuple(groups),
                   data=tuple(data), unknown=tuple(k for k, _ in unknown),
                   unknown_params=tuple(p for _, p in unknown),

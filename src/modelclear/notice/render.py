@@ -252,7 +252,7 @@ def _card_governed(notice: Notice, kb: KnowledgeBase, lang: str) -> list[str]:
         lines.append("- " + _t("card.declared", lang, declared=md_text(notice.declared),
                                where=md_code(_one_line(notice.declared_where))))
         if notice.declared_conflict:
-            bases = ", ".join(md_text(g.licence.name) for g in governing)
+            bases = ", ".join(md_text(g.licence.name) for g in governing if g.licence.name != notice.declared)
             lines.append("- " + _t("card.declared_conflict", lang, declared=md_text(notice.declared), bases=bases))
     others = [g for g in notice.groups if not g.governs]
     if others:
