@@ -162,3 +162,36 @@ def test_committed_mteb_task_datasets_load_and_shadow_nothing() -> None:
     kb = load_knowledge()
     rec = kb.artifact("hf-dataset:BASF-AI/ChemHotpotQARetrieval")
     assert rec is not None and rec.kind.value == "dataset" and rec.sources[0].confidence.value == "S"
+
+
+def test_spacy_records_from_metas() -> None:
+    from tools.extract import spacy_models
+
+    metas = [
+        ("meta/en_core_web_sm-2.0.0.json", {"lang": "en", "name": "core_web_sm", "version": "2.0.0",
+                                            "license": "CC BY-SA 3.0"}, "2017-11-07"),
+        ("meta/en_core_web_sm-3.8.0.json", {"lang": "en", "name": "core_web_sm", "version": "3.8.0", "license": "MIT",
+                                            "author": "Explosion",
+                                            "sources": [{"name": "OntoNotes 5", "license": "commercial"}]},
+         "2024-09-30"),
+        ("meta/en_core_web_sm-3.7.1.json", {"lang": "en", "name": "core_web_sm", "version": "3.7.1", "license": "MIT"},
+         "2023-10-16"),
+        ("meta/xx_odd-1.0.0.json", {"lang": "xx", "name": "odd", "version": "1.0.0", "license": "Custom terms"}, ""),
+    ]
+    got = {r["id"]: r for r in spacy_models.records("c" * 40, metas)}
+    sm = got["spacy:en_core_web_sm"]
+    assert sm["license"] == "MIT" and sm["name"].endswith("3.8.0")
+    changes = [(h["since"], h["license"]) for h in sm["history"]]
+    assert changes == [("2017-11-07", "CC-BY-SA-3.0"), ("2023-10-16", "MIT")]
+    assert sm["facts"]["training_sources"] == [{"name": "OntoNotes 5", "license": "commercial"}]
+    assert got["spacy:xx_odd"]["license"] == "unknown" and "history" not in got["spacy:xx_odd"]
+
+
+def test_committed_spacy_catalogue_is_judged() -> None:
+    kb = load_knowledge()
+    sm = kb.artifact("spacy:en_core_web_sm")
+    assert sm is not None and sm.license == "MIT" and sm.sources[0].confidence.value == "V"
+    ja = kb.artifact("spacy:ja_core_news_sm")
+    assert ja is not None and ja.license == "CC-BY-SA-4.0"
+    es = kb.artifact("spacy:es_core_news_sm")
+    assert es is not None and es.license == "GPL-3.0-only"
