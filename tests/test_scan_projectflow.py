@@ -358,3 +358,31 @@ def test_parametrized_test_parameters_take_each_case(tmp_path: Path) -> None:
     assert ("tests/test_consistency.py", 18, "hf:acme/encoder-small") in got
     assert ("tests/test_consistency.py", 18, "hf:acme/encoder-large") in got
     assert not [i for p, line, i in got if i in ("hf:main", "hf:v2")]
+
+
+# ----------------------------------------------------------- local weight files named after their release
+
+def test_a_release_file_named_model_plus_a_hash_is_specific_enough_to_trace(tmp_path: Path) -> None:
+    release = "https://github.com/acme/depth/releases/download/v2_1"
+    write(tmp_path, {
+        "tf/README.md": f'''
+            1) Download the model weights [model-f6b98070.onnx]({release}/model-f6b98070.onnx) and place
+               them in the /tf folder; [model-small.onnx]({release}/model-small.onnx) is the small one.
+            ''',
+        "tf/run_onnx.py": '''
+            import argparse
+
+            import onnxruntime as rt
+
+
+            if __name__ == "__main__":
+                parser = argparse.ArgumentParser()
+                parser.add_argument("-m", "--model_weights", default="model-f6b98070.onnx")
+                parser.add_argument("--small_weights", default="model-small.onnx")
+                args = parser.parse_args()
+                session = rt.InferenceSession(args.model_weights)
+            ''',
+    })
+    got = found(tmp_path, "tf/run_onnx.py")
+    assert ("tf/run_onnx.py", 8, f"url:{release}/model-f6b98070.onnx") in got
+    assert not [g for g in got if g[1] == 9]  # "model-small" names no release on its own

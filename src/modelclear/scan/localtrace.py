@@ -50,6 +50,16 @@ _LOCAL_PATH = re.compile(
     r"(?<![\w/.:-])((?:[\w.~-]+/)*[\w.-]+\.(?:" + "|".join(re.escape(s) for s in _WEIGHT_SUFFIXES) + r"))(?![\w-])")
 
 
+#: A content hash or commit in a file name (``model-f6b98070.pt``, ``sam_vit_b_01ec64.pth``): hex digits, both
+#: letters and digits, at least 6; it makes a generic-looking name say which release it is.
+_HASHED = re.compile(r"(?<![0-9a-f])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{6,}(?![0-9a-f])", re.IGNORECASE)
+
+
+def _generic(name: str) -> bool:
+    """Whether a file name is too generic to say which release it is (and holds no hash)."""
+    return bool(_GENERIC.match(name)) and not _HASHED.search(name.rsplit(".", 1)[0])
+
+
 def _file_name(url: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
@@ -57,14 +67,14 @@ def _file_name(url: str) -> str:
 def _names(url: str) -> list[str]:
     """The local file names a released address stands for."""
     name = _file_name(url)
-    if not name or _GENERIC.match(name):
+    if not name or _generic(name):
         return []
     out = [name]
     lower = name.lower()
     for suffix in _ARCHIVE_SUFFIXES:
         if lower.endswith(suffix):
             stem = name[: -len(suffix)]
-            out = [f"{stem}.{s}" for s in _WEIGHT_SUFFIXES if not _GENERIC.match(f"{stem}.{s}")]
+            out = [f"{stem}.{s}" for s in _WEIGHT_SUFFIXES if not _generic(f"{stem}.{s}")]
             break
     return out
 
