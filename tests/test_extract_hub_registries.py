@@ -195,3 +195,28 @@ def test_committed_spacy_catalogue_is_judged() -> None:
     assert ja is not None and ja.license == "CC-BY-SA-4.0"
     es = kb.artifact("spacy:es_core_news_sm")
     assert es is not None and es.license == "GPL-3.0-only"
+
+
+def test_tfhub_pages_with_a_licence_become_handles() -> None:
+    from tools.extract import tfhub
+
+    page = "# Module pub/deit_base/1\n\nDeiT.\n\n<!-- task: image-classification -->\n<!-- license: mit -->\n"
+    doc = tfhub.parse_doc("assets/docs/pub/deit_base/1.md", page)
+    assert doc is not None and doc["handle"] == "pub/deit_base/1" and doc["license"] == "MIT"
+    google = "# Module google/imagenet/x/classification/5\n\n<!-- module-type: image-classification -->\n"
+    assert tfhub.parse_doc("assets/docs/google/models/imagenet/x/classification/5.md", google) is None  # no licence
+    other = "# Module pub/other/1\n<!-- license: mit -->\n"
+    assert tfhub.parse_doc("assets/docs/pub/deit_base/1.md", other) is None  # the handle must match its path
+    custom = tfhub.parse_doc("assets/docs/pub/m/2.md", "# Placeholder pub/m/2\n<!-- license: custom -->\n")
+    assert custom is not None and custom["license"] == "unknown"
+    (rec,) = tfhub.records("c" * 40, [("assets/docs/pub/deit_base/1.md", doc)])
+    assert rec["id"] == "url:https://tfhub.dev/pub/deit_base/1"
+    assert "url:gs://tfhub-modules/pub/deit_base/1/uncompressed" in rec["aliases"]
+
+
+def test_committed_tfhub_catalogue_resolves_storage_addresses() -> None:
+    kb = load_knowledge()
+    for handle in ("url:https://tfhub.dev/sayakpaul/deit_base_patch16_224/1",
+                   "url:gs://tfhub-modules/sayakpaul/deit_base_patch16_224/1/uncompressed"):
+        art = kb.artifact(handle)
+        assert art is not None and art.license == "MIT", handle
