@@ -139,11 +139,14 @@ def test_cc_by_nc_dataset_stays_non_commercial(capsys: pytest.CaptureFixture[str
     assert code in (1, 2) and "modelclear: notice: dataset:alpaca in US is " in err
 
 
-@pytest.mark.parametrize(("artifact", "licence", "recorded"), [
-    ("hf:colbert-ir/colbertv2.0", "MIT License", "Copyright (c) 2019, 2020 Stanford Future Data Systems"),
-    ("hf:mistralai/Mistral-7B-v0.1", "Apache License 2.0", None)])
+@pytest.mark.parametrize(("artifact", "licence", "recorded", "read_in"), [
+    ("hf:colbert-ir/colbertv2.0", "MIT License", "Copyright (c) 2019, 2020 Stanford Future Data Systems",
+     "https://github.com/stanford-futuredata/ColBERT/blob/501c29d9e0b7f7b393e36c4177ec2b141a253114/LICENSE"),
+    ("hf:FacebookAI/xlm-roberta-large", "MIT License", "Copyright (c) Facebook, Inc. and its affiliates.",  # family's
+     "https://github.com/facebookresearch/fairseq/blob/3d262bb25690e4eb2e7d3c1309b1e9c406ca4b99/LICENSE"),
+    ("hf:mistralai/Mistral-7B-v0.1", "Apache License 2.0", None, "")])
 def test_permissive_licences_ask_for_notices_only(capsys: pytest.CaptureFixture[str], artifact: str,
-                                                  licence: str, recorded: str | None) -> None:
+                                                  licence: str, recorded: str | None, read_in: str) -> None:
     code, files, _ = notice(capsys, artifact, "-j", "JP", "-a", "distribute")
     assert code == 0
     card = files["MODEL_CARD_LICENSE.md"]
@@ -155,8 +158,7 @@ def test_permissive_licences_ask_for_notices_only(capsys: pytest.CaptureFixture[
         assert "[not recorded: copy from " in files["NOTICE"]
     else:  # the recorded line, citing the clause that asks for it and the file it was read in
         assert "[not recorded" not in files["NOTICE"]
-        cited(files["NOTICE"], recorded, "MIT License condition paragraph, https://github.com/stanford-futuredata/"
-              "ColBERT/blob/501c29d9e0b7f7b393e36c4177ec2b141a253114/LICENSE, checked 2026-12-07, [S]")
+        cited(files["NOTICE"], recorded, f"MIT License condition paragraph, {read_in}, checked 2026-12-07, [S]")
 
 
 def test_agpl_serving_needs_a_source_offer(capsys: pytest.CaptureFixture[str]) -> None:
