@@ -220,3 +220,24 @@ def test_committed_tfhub_catalogue_resolves_storage_addresses() -> None:
                    "url:gs://tfhub-modules/sayakpaul/deit_base_patch16_224/1/uncompressed"):
         art = kb.artifact(handle)
         assert art is not None and art.license == "MIT", handle
+
+
+def test_onnx_zoo_addresses_and_licence_lines() -> None:
+    from tools.extract import onnx_zoo
+
+    readme = "# ResNet\n\ntext\n\n## License\n\nApache 2.0\n\n## Contributors\n"
+    assert onnx_zoo.license_line(readme) == "Apache 2.0" and onnx_zoo.license_line("# x\n") == ""
+    path = "validated/vision/classification/resnet/model/resnet50-v2-7.onnx"
+    found = {"validated/vision/classification/resnet": ("Apache 2.0", [path]),
+             "validated/vision/x/nolicence": ("", ["validated/vision/x/nolicence/model/a.onnx"])}
+    (rec,) = onnx_zoo.records("c" * 40, found)
+    assert rec["id"] == f"url:https://github.com/onnx/models/raw/main/{path}" and rec["license"] == "Apache-2.0"
+    assert ("url:https://github.com/onnx/models/raw/master/vision/classification/resnet/model/resnet50-v2-7.onnx"
+            in rec["aliases"])
+
+
+def test_committed_onnx_zoo_catalogue_resolves_old_addresses() -> None:
+    kb = load_knowledge()
+    old = "url:https://github.com/onnx/models/raw/main/vision/classification/resnet/model/resnet50-v2-7.onnx"
+    art = kb.artifact(old)
+    assert art is not None and art.license == "Apache-2.0"
