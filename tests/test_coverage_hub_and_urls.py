@@ -29,16 +29,6 @@ def kb() -> KnowledgeBase:
     ("https://storage.googleapis.com/tensorflow/keras-applications/xception/xception_weights_tf_dim_ordering_tf_kernels.h5",
      "MIT"),
 ])
-@pytest.mark.parametrize(("url", "license_id"), [
-    ("https://dl.fbaipublicfiles.com/segment_anything/sam_vit_b_01ec64.pth", "Apache-2.0"),
-    ("https://openaipublic.azureedge.net/clip/models/b8cca3fd41ae0c99ba7e8951adf17d267cdb84cd88be6f7c2e0eca1737a03836/"
-     "ViT-L-14.pt", "MIT"),
-])
-def test_release_host_families(kb: KnowledgeBase, url: str, license_id: str) -> None:
-    art = kb.artifact(f"url:{url}")
-    assert art is not None and art.license == license_id
-
-
 def test_keras_weight_urls_resolve_to_the_applications_licence(kb: KnowledgeBase, url: str, license_id: str) -> None:
     art = kb.artifact(f"url:{url}")
     assert art is not None and art.license == license_id
@@ -67,3 +57,13 @@ def test_reviewed_hub_cards(kb: KnowledgeBase, model: str, license_id: str, base
     assert art is not None and art.license == license_id
     if base is not None:
         assert any((kb.canonical(b.target) or b.target) == base for b in art.base_models), art.base_models
+
+
+@pytest.mark.parametrize(("url", "license_id"), [
+    ("https://dl.fbaipublicfiles.com/segment_anything/sam_vit_b_01ec64.pth", "Apache-2.0"),
+    ("https://openaipublic.azureedge.net/clip/models/b8cca3fd41ae0c99ba7e8951adf17d267cdb84cd88be6f7c2e0eca1737a03836/"
+     "ViT-L-14.pt", "MIT"),
+])
+def test_release_host_families(kb: KnowledgeBase, url: str, license_id: str) -> None:
+    art = kb.artifact(f"url:{url}")
+    assert art is not None and art.license == license_id
