@@ -386,3 +386,43 @@ def test_a_release_file_named_model_plus_a_hash_is_specific_enough_to_trace(tmp_
     got = found(tmp_path, "tf/run_onnx.py")
     assert ("tf/run_onnx.py", 8, f"url:{release}/model-f6b98070.onnx") in got
     assert not [g for g in got if g[1] == 9]  # "model-small" names no release on its own
+
+
+def test_data_files_unpacked_from_a_released_archive_are_that_release(tmp_path: Path) -> None:
+    import json
+
+    def notebook(*cells: tuple[str, list[str]]) -> str:
+        return json.dumps({"cells": [{"cell_type": kind, "metadata": {}, "source": [line + "\n" for line in src],
+                                      **({"execution_count": None, "outputs": []} if kind == "code" else {})}
+                                     for kind, src in cells],
+                           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1, sort_keys=True)
+
+    jena = "https://s3.amazonaws.com/keras-datasets/jena_climate_2009_2016.csv.zip"
+    glove = "http://nlp.stanford.edu/data/glove.6B.zip"
+    write(tmp_path, {
+        "download.ipynb": notebook(("code", [f"!wget {jena}", "!unzip jena_climate_2009_2016.csv.zip",
+                                             f"!wget {glove}", "!unzip -q glove.6B.zip"]),
+                                  ("code", ["import pandas as pd", "df = pd.read_csv('jena_climate_2009_2016.csv')"])),
+        "timeseries.ipynb": notebook(
+            ("markdown", ["The data is in `jena_climate_2009_2016.csv`, see the download notebook."]),
+            ("code", ["import os", "data_dir = '/home/user/data/'",
+                      "fname = os.path.join(data_dir, 'jena_climate_2009_2016.csv')"])),
+        "embeddings.py": '''
+            import os
+
+            glove_dir = "/home/user/data/glove.6B"
+            with open(os.path.join(glove_dir, "glove.6B.100d.txt")) as f:
+                vectors = f.read()
+            with open("data/test.txt") as f:
+                sample = f.read()
+            ''',
+    })
+    got = found(tmp_path)
+    raw = (tmp_path / "timeseries.ipynb").read_text().splitlines()
+    line = next(i for i, text in enumerate(raw, 1) if "os.path.join(data_dir" in text)
+    assert ("timeseries.ipynb", line, f"url:{jena}") in got           # a code cell's line of the raw JSON
+    assert [g for g in got if g[0] == "timeseries.ipynb"] == [("timeseries.ipynb", line, f"url:{jena}")]
+    assert ("embeddings.py", 4, f"url:{glove}") in got                 # glove.6B.<variant>.txt
+    assert not [g for g in got if g[0] == "embeddings.py" and g[1] != 4]
+    # the notebook that downloads it: the downloads are its references, not the read of the unpacked file
+    assert {i for p, _, i in got if p == "download.ipynb"} == {f"url:{jena}", f"url:{glove}"}

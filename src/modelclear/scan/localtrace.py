@@ -10,11 +10,15 @@ the scan, :func:`trace_local_files`:
    for this table, at most :data:`MAX_DOCS` files of :data:`MAX_DOC_BYTES`), by file name; a file name
    that two different addresses end in, or a generic one (``model.pt``, ``best.pth``,
    ``pytorch_model.bin``...), is left out. A release archive (``craft_mlt_25k.zip``) also stands for
-   the weight file of the same stem inside it (``craft_mlt_25k.pth``);
+   the weight file of the same stem inside it (``craft_mlt_25k.pth``), and a data archive the data file
+   it is named after (``jena_climate_2009_2016.csv.zip`` -> ``jena_climate_2009_2016.csv``; ``glove.6B.zip``
+   -> ``glove.6B.100d.txt``, a prefix of at least :data:`MIN_DATA_STEM` characters);
 2. reads the project's code and config files that contain one of those names (a plain byte search
    first) and reports each relative path ending in such a name (a string in Python, a value in YAML or
    a shell script, never an address itself) as the address's id, at that line, confidence ``low``,
-   with a note naming the local path and where the address was found.
+   with a note naming the local path and where the address was found. Notebooks are read as their raw
+   JSON, code cells' source lines only (shell ``!`` lines are the download itself); a data file opened in
+   the file that also holds its download is that download's reference already.
 
 Bounded by file count and bytes; nothing is fetched.
 """
@@ -39,7 +43,13 @@ MAX_PER_FILE = 200
 _WEIGHT_SUFFIXES = ("pth", "pt", "ckpt", "safetensors", "bin", "onnx", "pb", "tflite", "h5", "gguf", "pkl",
                     "pth.tar", "engine", "caffemodel", "npz")
 _ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
-_CODE_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json", ".toml", ".cfg", ".sh", ".bash", ".ini", ".env"})
+#: Data files a released archive may hold (``jena_climate_2009_2016.csv.zip`` -> ``jena_climate_2009_2016.csv``,
+#: ``glove.6B.zip`` -> ``glove.6B.100d.txt``).
+_DATA_SUFFIXES = ("csv", "tsv", "txt", "json", "jsonl", "parquet", "npy")
+#: Shortest archive stem that stands for the data files named after it (shorter ones are too generic).
+MIN_DATA_STEM = 8
+_CODE_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json", ".toml", ".cfg", ".sh", ".bash", ".ini", ".env",
+                            ".ipynb"})
 _CODE_NAMES = frozenset({"dockerfile", "makefile", ".env"})
 #: File names too generic to say which release they are.
 _GENERIC = re.compile(r"^(?:model|models|best|last|final|latest|checkpoint|ckpt|weights|pytorch_model|"
@@ -47,7 +57,8 @@ _GENERIC = re.compile(r"^(?:model|models|best|last|final|latest|checkpoint|ckpt|
                       r"consolidated|ggml-model|net|network|pretrained|init)(?:[._-]\w{0,8})?\.[\w.]+$", re.IGNORECASE)
 _URL_RE = re.compile(r"""https?://[^\s'"<>`()\[\]{},;\\|^]+""")
 _LOCAL_PATH = re.compile(
-    r"(?<![\w/.:-])((?:[\w.~-]+/)*[\w.-]+\.(?:" + "|".join(re.escape(s) for s in _WEIGHT_SUFFIXES) + r"))(?![\w-])")
+    r"(?<![\w/.:-])((?:[\w.~-]+/)*[\w.-]+\.(?:" + "|".join(re.escape(s) for s in (*_WEIGHT_SUFFIXES, *_DATA_SUFFIXES))
+    + r"))(?![\w-])")
 
 
 #: A content hash or commit in a file name (``model-f6b98070.pt``, ``sam_vit_b_01ec64.pth``): hex digits, both
@@ -75,8 +86,26 @@ def _names(url: str) -> list[str]:
         if lower.endswith(suffix):
             stem = name[: -len(suffix)]
             out = [f"{stem}.{s}" for s in _WEIGHT_SUFFIXES if not _generic(f"{stem}.{s}")]
+            if stem.rsplit(".", 1)[-1].lower() in _DATA_SUFFIXES and len(stem) >= MIN_DATA_STEM and not _generic(stem):
+                out.append(stem)  # jena_climate_2009_2016.csv.zip holds jena_climate_2009_2016.csv
+            elif "." in stem and len(stem) >= MIN_DATA_STEM and not _generic(stem + ".x"):
+                out.append(stem + ".")  # glove.6B.zip holds glove.6B.<variant>.txt: a prefix (see _lookup)
             break
     return out
+
+
+def _lookup(table: dict[str, tuple[str, str, str]], name: str) -> tuple[str, str, str] | None:
+    """The release entry of a local file name: by the whole name, else (for a data file) by the prefix
+    of an archive named after the release (``glove.6B.`` for ``glove.6B.100d.txt``)."""
+    entry = table.get(name)
+    if entry is not None or name.rsplit(".", 1)[-1].lower() not in _DATA_SUFFIXES:
+        return entry
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        entry = table.get(".".join(parts[:cut]) + ".")
+        if entry is not None:
+            return entry
+    return None
 
 
 def _read(path: Path, limit: int) -> bytes | None:
@@ -126,8 +155,11 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
     table = release_table(refs, docs)
     if not table:
         return []
-    needles = [name.encode() for name in table]
+    needles = [name.rstrip(".").encode() for name in table]
     taken = {(r.path, r.line, r.id) for r in refs}
+    #: (file, id) of the references already found: a data file opened where its download is written is
+    #: that download's reference already.
+    in_file = {(r.path, r.id) for r in refs}
     out: list[Reference] = []
     read = 0
     for path, rel, size in files:
@@ -142,17 +174,29 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
         data = _read(Path(path), MAX_DOC_BYTES)
         if not data or not any(n in data for n in needles):
             continue
+        kind = ""
         added = 0
+        notebook = suffix == ".ipynb"
+        in_code = False
         for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
             stripped = line.lstrip()
-            if stripped.startswith(("#", "//")) or not any(n in line for n in table):
+            if notebook:  # the raw JSON: only the source lines of code cells (nbformat writes "source" last)
+                if stripped.startswith('"cell_type"'):
+                    in_code = False
+                    kind = stripped
+                elif stripped.startswith('"source"'):
+                    in_code = '"code"' in kind
+                if not in_code:
+                    continue
+                stripped = stripped.lstrip('"').lstrip()
+            if stripped.startswith(("#", "//", "!")) or not any(n.rstrip(".") in line for n in table):
                 continue
             addresses = [(u.start(), u.end()) for u in _URL_RE.finditer(line)] if "://" in line else []
             for m in _LOCAL_PATH.finditer(line):
                 local = m.group(1)
                 if any(start <= m.start() < end for start, end in addresses):
                     continue  # the file name of an address, not a local path
-                entry = table.get(local.rsplit("/", 1)[-1])
+                entry = _lookup(table, local.rsplit("/", 1)[-1])
                 if entry is None:
                     continue
                 artifact_id, url, where = entry
@@ -160,8 +204,12 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
                 if key in taken:
                     continue
                 taken.add(key)
+                data_file = local.rsplit(".", 1)[-1].lower() in _DATA_SUFFIXES
+                if data_file and (rel, artifact_id) in in_file:
+                    continue
                 out.append(Reference(
-                    raw=local, kind=Kind.MODEL, id=artifact_id, path=rel, line=number, column=m.start() + 1,
+                    raw=local, kind=Kind.DATASET if data_file else Kind.MODEL, id=artifact_id, path=rel,
+                    line=number, column=m.start() + 1,
                     evidence=stripped[:300], confidence="low", loader="local-file",
                     note=f"local file {local}: the file released at {url} (address at {where})"))
                 added += 1
