@@ -93,6 +93,9 @@ def test_committed_mteb_catalogue_loads_and_is_judged() -> None:
     stella = kb.artifact("hf:NovaSearch/stella_en_1.5B_v5")
     assert stella is not None and stella.license == "MIT"
     assert any(s.confidence.value == "S" and "mteb" in s.url for s in stella.sources)
+    # a base outside MTEB's registry that the reviewed knowledge holds (KNOWN_BASES) is linked, so its terms count
+    sfr = kb.artifact("hf:Salesforce/SFR-Embedding-Code-2B_R")
+    assert sfr is not None and [b.target for b in sfr.base_models] == ["hf:google/gemma-2-2b-it"]
     # a reviewed record of the same id wins over the generated one
     reviewed = kb.artifact("hf:sentence-transformers/all-MiniLM-L6-v2")
     assert reviewed is not None and all("pypi.org/project/mteb" not in s.url for s in reviewed.sources)

@@ -11,7 +11,8 @@ Hub. The licence is MTEB's field, a secondary source (the benchmark's maintainer
 card; it is not read from each card here), so the family file ``data/models/mteb.yaml`` grades it
 ``S``; a licence given only as a link is mapped in :data:`LICENSE_LINKS` when the link names a licence
 this knowledge base records, and is ``unknown`` otherwise, as are ``not specified`` and ``multiple``.
-``adapted_from`` becomes a fine-tune base when that base is in the catalogue too, else the fact ``adapted_from``.
+``adapted_from`` becomes a fine-tune base when that base is in the catalogue too or among
+:data:`KNOWN_BASES`, else the fact ``adapted_from``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,21 @@ LICENSE_IDS: dict[str, str] = {
 }
 
 _UNDETERMINED = {"not specified", "multiple", "unknown", "other", ""}
+
+#: Bases outside MTEB's registry that the reviewed knowledge base holds records for (checked when this
+#: catalogue was generated; tests/test_knowledge.py fails on any base it does not know). A model adapted
+#: from one of them gets it as a fine-tune base, so the base's terms (Gemma, Llama, BLOOM RAIL ...) are judged.
+KNOWN_BASES = frozenset({
+    "Qwen/Qwen3-0.6B", "Qwen/Qwen3-4B", "Qwen/Qwen3-1.7B", "Qwen/Qwen2.5-0.5B", "Qwen/Qwen2.5-1.5B",
+    "Qwen/Qwen2.5-VL-7B-Instruct", "Qwen/Qwen2-VL-7B-Instruct", "mistralai/Mistral-7B-v0.1", "google/gemma-3-1b-it",
+    "google/gemma-2b", "google/gemma-2-2b-it", "meta-llama/Llama-3.2-11B-Vision", "meta-llama/Llama-3.2-1B",
+    "bigscience/bloom-1b1", "bigscience/bloom-3b", "bigscience/bloom-560m", "bigscience/bloom-7b1",
+    "llava-hf/llava-onevision-qwen2-7b-ov-hf", "tohoku-nlp/bert-base-japanese-v3",
+    "tohoku-nlp/bert-large-japanese-v2", "distilbert/distilbert-base-uncased",
+    "google-bert/bert-base-multilingual-cased", "google-bert/bert-base-uncased",
+    "google-bert/bert-large-uncased-whole-word-masking", "google-t5/t5-base", "google-t5/t5-small",
+    "nreimers/MiniLM-L6-H384-uncased", "microsoft/mpnet-base",
+})
 
 
 def license_id(raw: Any) -> str:
@@ -139,12 +155,17 @@ def _facts(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_base(model: ModelRecord, catalogue: dict[str, ModelRecord]) -> ModelRecord:
-    """``model`` with its ``adapted_from`` as a fine-tune base when the catalogue holds that model too (a base
-    outside it stays the fact ``adapted_from``: the knowledge base must know every upstream it names)."""
+    """``model`` with its ``adapted_from`` as a fine-tune base when the catalogue holds that model too or it is one
+    of :data:`KNOWN_BASES` (another base stays the fact ``adapted_from``: the knowledge base must know every
+    upstream it names)."""
     base = model.facts.get("adapted_from")
-    if not isinstance(base, str) or base.lower() not in catalogue or base.lower() == model.id[3:].lower():
+    if not isinstance(base, str) or base.lower() == model.id[3:].lower():
         return model
-    return dataclasses.replace(model, base_models=(BaseModel(catalogue[base.lower()].id, "finetune"),))
+    if base.lower() in catalogue:
+        return dataclasses.replace(model, base_models=(BaseModel(catalogue[base.lower()].id, "finetune"),))
+    if base in KNOWN_BASES:
+        return dataclasses.replace(model, base_models=(BaseModel(f"hf:{base}", "finetune"),))
+    return model
 
 
 def records(found: list[dict[str, Any]]) -> list[ModelRecord]:
