@@ -522,3 +522,19 @@ def test_kohya_flux1_maps_to_its_family_member(tmp_path: Path, service: Service,
     a = report.assessments[0]
     dev = base.endswith("FLUX.1-dev")
     assert (a.layer(Layer.LICENSE).status is Status.PROHIBITED) is dev, a.layer(Layer.LICENSE)
+
+
+def test_a_base_that_names_nothing_known_is_an_unknown_base(tmp_path: Path, service: Service) -> None:
+    write_files(tmp_path, {"lora/adapter_config.json": {"json": {
+        "base_model_name_or_path": "/home/bob/models/llama-3-8b", "peft_type": "LORA"}}})
+    report = service.check(Question(id=str(tmp_path / "lora"), jurisdictions=("US",), activity="distribute",
+                                    purpose="commercial"))
+    a = report.assessments[0]
+    assert a.artifact is not None
+    [edge] = a.artifact.upstream
+    assert edge.relation == "adapter" and edge.target.endswith("#unresolved-base=/home/bob/models/llama-3-8b")
+    assert edge.source is not None and edge.source.note == \
+        "lora/adapter_config.json: base_model_name_or_path = /home/bob/models/llama-3-8b"
+    licence = a.layer(Layer.LICENSE)
+    assert licence.status is Status.UNKNOWN and "license.base_unknown" in [m.key for m in licence.reasons]
+    assert a.verdict is Status.UNKNOWN  # not "allowed": an adapter of an unknown base is not base-less

@@ -39,10 +39,9 @@ def to_artifact(record: LocalRecord, resolve_license: Callable[[str], str | None
                  confidence=Confidence.SECONDARY,
                  note=f"your own files ({', '.join(record.formats) or 'nothing readable'})")
     upstream: list[Relation] = []
-    for link in record.bases:
-        if link.target is None:
-            continue
-        upstream.append(Relation(target=link.target, relation=link.relation,
+    for link in record.bases:  # a base that names nothing we can look up is still a base: unknown, not absent
+        target = link.target if link.target is not None else unresolved_id(record.path, link.raw)
+        upstream.append(Relation(target=target, relation=link.relation,
                                  source=Source(url=link.evidence.file, checked=when, confidence=Confidence.SECONDARY,
                                                note=link.evidence.text())))
     for link in record.datasets:
@@ -63,6 +62,20 @@ def to_artifact(record: LocalRecord, resolve_license: Callable[[str], str | None
         facts["name"] = record.name
     return Artifact(id=record.id, kind=Kind.MODEL, name=record.label or record.path, license=license_id,
                     license_note=note, upstream=tuple(upstream), facts=facts, sources=(own,), origin="local")
+
+
+#: Joins a local artifact's path and a base name it gives that resolves to nothing, in the id of that base.
+UNRESOLVED = "#unresolved-base="
+
+
+def unresolved_id(path: str, raw: str) -> str:
+    """The id of a base that ``path``'s files name as ``raw`` but that names nothing we can look up.
+
+    No source knows it (:meth:`LocalSource.lookup` reads nothing for it), so the lineage shows it as an
+    unknown base and the licence it may pass on stays unknown, instead of the model looking base-less.
+    """
+    shown = "".join(c if c.isprintable() else "?" for c in raw)[:200]
+    return f"{SCHEME}:{path}{UNRESOLVED}{shown}"
 
 
 def is_local_id(artifact_id: str) -> bool:
@@ -98,7 +111,7 @@ class LocalSource:
 
     def lookup(self, ref: ArtifactRef) -> Artifact | None:
         """The artifact of a ``local:`` id (read from its path under the root), or ``None``."""
-        if not is_local_id(ref.id):
+        if not is_local_id(ref.id) or UNRESOLVED in ref.id:
             return None
         key = ref.id.lower()
         if key not in self._artifacts:
