@@ -426,3 +426,29 @@ def test_data_files_unpacked_from_a_released_archive_are_that_release(tmp_path: 
     assert not [g for g in got if g[0] == "embeddings.py" and g[1] != 4]
     # the notebook that downloads it: the downloads are its references, not the read of the unpacked file
     assert {i for p, _, i in got if p == "download.ipynb"} == {f"url:{jena}", f"url:{glove}"}
+
+
+def test_a_package_init_calling_a_relative_import_follows_it_without_error(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "models/__init__.py": '''
+            from .detr import build
+
+
+            def build_model(args):
+                return build(args)
+
+
+            def build_default():
+                return build("facebook/detr-resnet-50")
+            ''',
+        "models/detr.py": '''
+            from transformers import DetrForObjectDetection
+
+
+            def build(name):
+                return DetrForObjectDetection.from_pretrained(name)
+            ''',
+    })
+    result = scan_path(tmp_path, ScanOptions(jobs=1))
+    assert not [w for w in result.warnings if w.code == "internal"]
+    assert ("models/__init__.py", 9, "hf:facebook/detr-resnet-50") in found(tmp_path)

@@ -335,8 +335,20 @@ class Flow:
         name = _super_method(call.func)
         if name is not None:
             return self._super_targets(scope, name)
-        found = WRAPPERS.target(ctx, self.scan.resolver.call_qualname(call.func), self.scan.index.module_name)
+        found = WRAPPERS.target(ctx, self._callee(call), self.scan.index.module_name)
         return [found] if found is not None else []
+
+    def _callee(self, call: ast.Call) -> str:
+        """The dotted callee with imports expanded; ``.detr.build`` imported in a package's ``__init__``
+        (whose relative imports start at the package itself) is ``models.detr.build``."""
+        name = self.scan.resolver.call_qualname(call.func)
+        module = self.scan.index.module_name
+        if name.startswith(".") and module and str(self.scan.path).endswith("__init__.py"):
+            dots = len(name) - len(name.lstrip("."))
+            parts = module.split(".")
+            parts = parts[:len(parts) - (dots - 1)] if dots > 1 else parts
+            name = ".".join([*parts, name.lstrip(".")]) if parts else name
+        return name
 
     def _super_targets(self, scope: Scope, name: str) -> list[tuple[Flow, Scope]]:
         """The method ``name`` of the nearest base class (of this module, else imported from another
@@ -597,7 +609,7 @@ class Flow:
         ctx = self.scan.ctx
         if ctx is None:
             return []
-        found = WRAPPERS.target(ctx, self.scan.resolver.call_qualname(call.func), self.scan.index.module_name)
+        found = WRAPPERS.target(ctx, self._callee(call), self.scan.index.module_name)
         if WRAPPERS.capped and not self.scan.wrappers_capped:
             self.scan.wrappers_capped = True
         if found is None:

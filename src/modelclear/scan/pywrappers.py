@@ -132,6 +132,8 @@ class WrapperIndex:
         key = module
         if key in self._files:
             return self._files[key]
+        if not module or "" in module.split("."):  # a relative name left unresolved names no file
+            return None
         found: Path | None = None
         rel = Path(*module.split("."))
         for base in (root, root / "src"):
