@@ -99,7 +99,7 @@ TEXT_FILE = Record("LicenceTextFile", (
       "bundled as `licenses/texts/FILE`; `modelclear notice` writes it beside NOTICE as `LICENSES/FILE`"),
     F("title", Str(), True, "what the file holds (the licence, its acceptable use policy...)"),
     F("copied_from", SOURCE, True, "the file it was copied from, verbatim (a pinned address), the day and how"),
-    F("part", Str(), doc="when the file is one contiguous part of the published text: which part, and why"),
+    F("part", TEXT, doc="when the file is one contiguous part of the published text: which part, and why"),
 ))
 TEXT_COPYING = Record("TextCopying", (
     F("allowed", Bool(), True, "the licence text itself may be copied into a release"),

@@ -41,7 +41,7 @@ class TextFile:
     url: str
     checked: dt.date | None
     confidence: str
-    part: str
+    part: LocalText  # which part of the published text the file is (empty: the whole text)
     content: str
 
 
@@ -188,7 +188,8 @@ def licence_texts(lic: License) -> tuple[TextFile, ...]:
         src = f.get("copied_from") or {}
         out.append(TextFile(file=str(f["file"]), title=str(f.get("title", "")), url=str(src.get("url", "")),
                             checked=_day(src.get("checked")), confidence=str(src.get("confidence", "U")),
-                            part=str(f.get("part") or ""), content=content))
+                            part=LocalText(str((f.get("part") or {}).get("en", "")),
+                                           str((f.get("part") or {}).get("ja", ""))), content=content))
     return tuple(out)
 
 

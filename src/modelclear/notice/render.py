@@ -201,8 +201,8 @@ def _text_file_md(f: TextFile, lang: str) -> str:
     cite = ", ".join(p for p in (md_link(_t("copied_from", lang), f.url) if f.url else "", md_text(checked),
                                  md_text(f"[{f.confidence}] {_t('conf.' + f.confidence, lang)}")) if p)
     line = f"{md_code('LICENSES/' + f.file)}: {md_text(f.title)} ({cite})"
-    if f.part:
-        line += " — " + md_text(_t("texts.part", lang, part=f.part))
+    if f.part.get(lang):
+        line += " — " + md_text(_t("texts.part", lang, part=f.part.get(lang)))
     return line
 
 
