@@ -578,3 +578,20 @@ def test_a_notice_line_needs_its_source() -> None:
         "line": "x", "kind": "copyrite", "source": {"url": "https://example.org/x", "checked": "2026-01-01",
                                                      "confidence": "V"}}]}]}
     assert any("copyrite" in p for p in problems("models/acme.yaml", bad_kind, today=None))
+
+
+def test_a_bundled_text_needs_leave_to_copy_it() -> None:
+    from modelclear.knowledge.schema import problems
+
+    record = yaml.safe_load((TEXTS.parent / "MIT.yaml").read_text(encoding="utf-8"))
+    assert problems("licenses/MIT.yaml", record, today=None) == []
+    record["release"]["text"]["copying"]["allowed"] = False
+    assert any("copying" in p and "allowed: true" in p for p in problems("licenses/MIT.yaml", record, today=None))
+    record["release"]["text"]["copying"]["allowed"] = True
+    record["release"]["text"]["bundle"] = "link"
+    assert any("bundle: verbatim" in p for p in problems("licenses/MIT.yaml", record, today=None))
+    del record["release"]["text"]["copying"]
+    record["release"]["text"]["bundle"] = "verbatim"
+    assert any("copying" in p for p in problems("licenses/MIT.yaml", record, today=None))
+    record["release"]["text"]["files"][0]["file"] = "../MIT.yaml"  # a file name, never a path
+    assert any("files[0].file" in p for p in problems("licenses/MIT.yaml", record, today=None))
