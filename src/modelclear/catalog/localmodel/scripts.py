@@ -104,18 +104,18 @@ def _config_written(text: str) -> list[tuple[str, int, str]]:
 
 
 def _shell_files(root: Path, folder: str) -> list[str]:
-    """The shell scripts in ``folder`` (relative to ``root``) and in the root, of :data:`MAX_LISTED` entries each."""
+    """The shell scripts in ``folder`` (relative to ``root``), of its first :data:`MAX_LISTED` entries."""
+    rel = folder if folder not in ("", ".") else "."
     out: list[str] = []
-    for rel in dict.fromkeys((folder if folder not in ("", ".") else ".", ".")):
-        try:
-            with os.scandir(root / rel) as entries:
-                for i, entry in enumerate(entries):
-                    if i >= MAX_LISTED:
-                        break
-                    if entry.name.lower().endswith(_SHELL_SUFFIXES) and entry.is_file(follow_symlinks=False):
-                        out.append(entry.name if rel == "." else f"{rel}/{entry.name}")
-        except OSError:
-            continue
+    try:
+        with os.scandir(root / rel) as entries:
+            for i, entry in enumerate(entries):
+                if i >= MAX_LISTED:
+                    break
+                if entry.name.lower().endswith(_SHELL_SUFFIXES) and entry.is_file(follow_symlinks=False):
+                    out.append(entry.name if rel == "." else f"{rel}/{entry.name}")
+    except OSError:
+        return []
     return sorted(out)
 
 
@@ -145,8 +145,11 @@ looked for even when the scan found nothing in it), a YAML/JSON training config 
             candidates[path] = None
         elif ref.id and lower.endswith(_SHELL_SUFFIXES):  # a launcher may name only the model it trains
             candidates[path] = None
-    for script in [p for p in loads if p.lower().endswith(_PY_SUFFIXES)]:  # launchers beside a loading script
-        for launcher in _shell_files(source.root, str(Path(script).parent)):
+    folders = dict.fromkeys(str(Path(p).parent) for p in loads if p.lower().endswith(_PY_SUFFIXES))
+    if folders:
+        folders = {".": None, **folders}
+    for folder in list(folders)[:MAX_SCRIPTS]:  # launchers beside a loading script, or in the root
+        for launcher in _shell_files(source.root, folder):
             candidates.setdefault(launcher, None)
     files = _Files(source.root)
     for script in list(candidates)[:MAX_SCRIPTS]:
