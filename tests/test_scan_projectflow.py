@@ -452,3 +452,53 @@ def test_a_package_init_calling_a_relative_import_follows_it_without_error(tmp_p
     result = scan_path(tmp_path, ScanOptions(jobs=1))
     assert not [w for w in result.warnings if w.code == "internal"]
     assert ("models/__init__.py", 9, "hf:facebook/detr-resnet-50") in found(tmp_path)
+
+
+def test_a_subclass_without_init_runs_its_base_init_and_tuple_entries_reach_the_load(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "retrieval/__init__.py": "",
+        "retrieval/models/__init__.py": "from .sentence_bert import SentenceBERT\nfrom .binary import BinaryBERT\n",
+        "retrieval/models/sentence_bert.py": '''
+            from sentence_transformers import SentenceTransformer
+
+
+            class SentenceBERT:
+                def __init__(self, model_path: str | tuple = None, sep: str = " ", **kwargs):
+                    self.sep = sep
+                    if isinstance(model_path, str):
+                        self.q_model = SentenceTransformer(model_path)
+                        self.doc_model = self.q_model
+                    elif isinstance(model_path, tuple):
+                        self.q_model = SentenceTransformer(model_path[0])
+                        self.doc_model = SentenceTransformer(model_path[1])
+            ''',
+        "retrieval/models/binary.py": '''
+            from .sentence_bert import SentenceBERT
+
+
+            class BinaryBERT(SentenceBERT):
+                def encode(self, texts):
+                    return (self.q_model.encode(texts) > 0).astype("uint8")
+            ''',
+        "evaluate_dpr.py": '''
+            from retrieval import models
+
+            model = models.SentenceBERT(
+                (
+                    "facebook-dpr-question_encoder-multiset-base",
+                    "facebook-dpr-ctx_encoder-multiset-base",
+                    " [SEP] ",
+                ),
+                batch_size=128,
+            )
+            binary = models.BinaryBERT("income/bpr-base-msmarco-distilbert-tas-b")
+            plain = models.SentenceBERT("msmarco-distilbert-base-v3")
+            ''',
+    })
+    got = found(tmp_path, "evaluate_dpr.py")
+    assert got == [
+        ("evaluate_dpr.py", 4, "hf:sentence-transformers/facebook-dpr-ctx_encoder-multiset-base"),
+        ("evaluate_dpr.py", 4, "hf:sentence-transformers/facebook-dpr-question_encoder-multiset-base"),
+        ("evaluate_dpr.py", 11, "hf:income/bpr-base-msmarco-distilbert-tas-b"),   # BinaryBERT runs SentenceBERT's
+        ("evaluate_dpr.py", 12, "hf:sentence-transformers/msmarco-distilbert-base-v3"),  # a string: never "m"
+    ]

@@ -104,9 +104,10 @@ class FlowResolver(Resolver):
         out = super()._r_Subscript(node, scope, depth)
         key = self.resolve(node.slice, scope, depth)
         mark = next((v for v in key.values if isinstance(v, str) and _MARK in v), "")
-        if self.summary and key.values and all(isinstance(k, str) and _MARK not in k for k in key.values):
-            # `args.mixture["datasets"]`: an entry of what the caller passes is the caller's (a position,
-            # `name[0]`, is not followed: of a string it is a character)
+        if self.summary and key.values and all(isinstance(k, (str, int)) and not isinstance(k, bool)
+                                               and (not isinstance(k, str) or _MARK not in k) for k in key.values):
+            # `args.mixture["datasets"]`, `model_path[0]`: an entry of what the caller passes is the caller's
+            # when the caller built it (a dict, a tuple: see `_built`; of a string, [0] is a character)
             out.values.extend(_carried(self.resolve(node.value, scope, depth).values, "[]"))
         if not self.summary and not mark:
             dicts = [v for v in self.resolve(node.value, scope, depth).values if isinstance(v, dict)]
@@ -593,7 +594,9 @@ class Flow:
             if isinstance(value, FuncRef):
                 out.append(value.scope)
             elif isinstance(value, ClassRef):
-                out.extend(m for m in methods(value.scope) if m.name == "__init__")
+                from modelclear.scan.pyclasses import hierarchy
+
+                out.extend(hierarchy(self.scan.index).methods_named(value.scope, "__init__")[:1])
         return out
 
     def _call(self, call: ast.Call, scope: Scope) -> list[Reference]:

@@ -103,6 +103,9 @@ class WrapperIndex:
             scope = _class_of(scan.index.module, rest) if want_class else _scope_of(scan.index.module, rest)
             if scope is not None:
                 return (flow, scope) if flow.has_loads else None
+            inherited = None if want_class else self._inherited(ctx, scan, rest, module, followed, stars + hop)
+            if inherited is not None:
+                return inherited
             imported = scan.index.imports.get(rest[0])
             if imported is None and scan.index.stars and stars + hop < MAX_HOPS:
                 # `from .vislib import *` in a package: the name comes from the first star module defining it
@@ -116,6 +119,29 @@ class WrapperIndex:
                 return None
             parts = [*imported.split("."), *rest[1:]]
             own_module = module
+        return None
+
+    def _inherited(self, ctx: ScanContext, scan: ModuleScan, rest: list[str], module: str, followed: list[str],
+                   spent: int) -> tuple[Flow, Scope] | None:
+        """``Cls(...)`` / ``Cls.method`` of a class that does not define the method itself: its nearest base's
+        (a class of the same module, else one imported from another project module)."""
+        from modelclear.scan.pyclasses import hierarchy
+
+        cls = _class_of(scan.index.module, rest[:1])
+        if cls is None or spent >= MAX_HOPS:
+            return None
+        wanted = rest[1] if len(rest) == 2 else "__init__"
+        tree = hierarchy(scan.index)
+        for base in tree.ancestors(cls):
+            found = [m for m in base.assigns.get(wanted, ()) if m[0] == "def" and isinstance(m[2], Scope)]
+            if found:
+                loaded = self._modules.get(module)
+                return (loaded[1], found[0][2]) if loaded is not None and loaded[1].has_loads else None
+        for owner in (cls, *tree.ancestors(cls)):
+            for dotted in tree.imported_bases.get(id(owner), ())[:MAX_HOPS]:
+                target = self._target(ctx, f"{dotted}.{wanted}", module, followed, False, spent + 1)
+                if target is not None:
+                    return target
         return None
 
     def _split(self, ctx: ScanContext, parts: list[str], own_module: str) -> tuple[str, list[str]] | None:
