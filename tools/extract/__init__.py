@@ -5,6 +5,11 @@ with :mod:`ast` and returns a :class:`~._common.Catalogue`; ``scripts/extract_mo
 them to ``src/modelclear/data/models/_generated/<family>.json``. A build-time tool, not part of the
 installed package. The hand-reviewed ``data/models/<family>.yaml``
 files add the licences and notes that the code does not state.
+
+Some modules run on their own (``python -m tools.extract.<name>``): :mod:`.mteb_tasks` (the Hub datasets of
+MTEB's tasks, from the mteb wheel) and the registries read from a git snapshot of a public repository
+(:mod:`.spacy_models`, :mod:`.tfhub`, :mod:`.onnx_zoo`; ``--git-dir DIR``), written to
+``data/datasets/_generated/`` and ``data/models/_registries/``.
 """
 
 from __future__ import annotations
