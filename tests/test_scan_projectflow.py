@@ -502,3 +502,47 @@ def test_a_subclass_without_init_runs_its_base_init_and_tuple_entries_reach_the_
         ("evaluate_dpr.py", 11, "hf:income/bpr-base-msmarco-distilbert-tas-b"),   # BinaryBERT runs SentenceBERT's
         ("evaluate_dpr.py", 12, "hf:sentence-transformers/msmarco-distilbert-base-v3"),  # a string: never "m"
     ]
+
+
+def test_an_option_added_by_an_imported_helper_is_not_another_scripts_option(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "chat/__init__.py": "",
+        "chat/model_args.py": '''
+            DEFAULT_MODEL_PATH = "lmsys/vicuna-7b-v1.5"
+
+
+            def add_model_args(parser):
+                parser.add_argument("--model-path", type=str, default=DEFAULT_MODEL_PATH)
+                parser.add_argument("--device", default="cuda")
+            ''',
+        "chat/inference.py": '''
+            from transformers import AutoModelForCausalLM
+
+
+            def chat_loop(model_path, device):
+                model = AutoModelForCausalLM.from_pretrained(model_path).to(device)
+                return model
+            ''',
+        "chat/cli.py": '''
+            import argparse
+
+            from chat.inference import chat_loop
+            from chat.model_args import add_model_args
+
+            if __name__ == "__main__":
+                parser = argparse.ArgumentParser()
+                add_model_args(parser)
+                args = parser.parse_args()
+                chat_loop(args.model_path, args.device)
+            ''',
+        "chat/mlx_worker.py": '''
+            import argparse
+
+            if __name__ == "__main__":
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--model-path", type=str, default="microsoft/phi-2")
+                args = parser.parse_args()
+                print(args.model_path)
+            ''',
+    })
+    assert [i for p, _, i in found(tmp_path, "chat/cli.py")] == ["hf:lmsys/vicuna-7b-v1.5"]

@@ -54,6 +54,9 @@ from modelclear.scan.pyvalues import (
     flatten,
 )
 
+#: Most imported modules asked for an attribute's values (:meth:`Resolver._imported_attr`).
+MAX_IMPORTED_MODULES = 32
+
 #: Callees whose call declares a field (dataclasses, pydantic, attrs, typer/click parameters).
 _FIELD_FUNCS = frozenset({"field", "Field", "ib", "attrib", "Option", "Argument", "Parameter", "Param"})
 
@@ -82,6 +85,7 @@ class Resolver(Evaluators):
         self._self_memo: dict[tuple[int, str], Res] = {}
         self._return_stack: set[int] = set()
         self._return_memo: dict[int, Res] = {}
+        self._imported_attr_memo: dict[str, list[object]] = {}
         self._steps = 0
         self._is_loader_call = is_loader_call
 
@@ -516,7 +520,7 @@ class Resolver(Evaluators):
             if attr in self.index.argparse_dests:
                 out.notes.append(f"argparse default of {self.index.argparse_dests[attr]}")
             return out
-        project = self.project_attr(attr)
+        project = self._imported_attr(attr) or self.project_attr(attr)
         if project:
             for value in project:
                 if isinstance(value, UnknownValue):
@@ -527,6 +531,26 @@ class Resolver(Evaluators):
         return _unknown(expr_text(node))
 
 
+
+    def _imported_attr(self, attr: str) -> list[object]:
+        """Values the project modules this module imports give to attribute ``attr`` (``args.model_path``
+        whose option ``add_model_args`` of an imported module adds): when one of them gives it, the other
+        modules' options of that name (another script's ``--model-path`` default) are not this one's."""
+        memo = self._imported_attr_memo.get(attr)
+        if memo is not None:
+            return memo
+        out: list[object] = []
+        seen: set[str] = set()
+        for dotted in list(self.index.imports.values())[:MAX_IMPORTED_MODULES]:
+            for module in (dotted.rpartition(".")[0], dotted):
+                if not module or module in seen:
+                    continue
+                seen.add(module)
+                found = self.project.lookup(module, "." + attr)
+                if found is not _MISSING:
+                    out.extend(flatten(found))
+        self._imported_attr_memo[attr] = out
+        return out
 
     def iterate(self, res: Res) -> Res:
         """Candidates of the loop variable of ``for x in <res>``."""
