@@ -65,6 +65,8 @@ def test_normaliser_case_short_names_urls_and_prefixes() -> None:
     assert PLAIN("keras_hub:gemma3_1b") == PLAIN("keras:gemma3_1b")
     assert PLAIN("keras-applications:VGG16") == PLAIN("keras:VGG16")
     assert PLAIN("torch-hub:facebookresearch/dino/dino_vitb16") == PLAIN("torchhub:facebookresearch/dino:dino_vitb16")
+    assert PLAIN("torchvision:resnet50/IMAGENET1K_V1") == PLAIN("torchvision:ResNet50_Weights.IMAGENET1K_V1")
+    assert PLAIN("torchvision:vgg16_bn/DEFAULT") == "torchvision:vgg16_bn_weights.default"
     assert PLAIN("hf:gpt2") != PLAIN("hf:openai-community/gpt2")  # no knowledge base: no alias
     assert PLAIN(None) == ""
 

@@ -66,7 +66,8 @@ reranker = make_reranker("BAAI/bge-reranker-base")
 def test_wrapper_class_argument_is_reported_at_the_callers_line() -> None:
     out = refs(RAG_APP)
     got = sorted((r.line, r.id) for r in out)
-    assert got == [(15, "hf:sentence-transformers/all-MiniLM-L6-v2"),   # the wrapper's default, at the load
+    assert got == [(15, "hf:BAAI/bge-small-en-v1.5"),                   # what the class's constructor calls pass,
+                   (15, "hf:sentence-transformers/all-MiniLM-L6-v2"),   # and its default, at the load
                    (23, "hf:BAAI/bge-reranker-base"),                   # the function's only caller, at the load
                    (26, "hf:BAAI/bge-small-en-v1.5"),                   # Embedder(model=...) at its own line
                    (29, "hf:BAAI/bge-reranker-base")]                   # make_reranker("...") at its own line

@@ -139,6 +139,11 @@ class Normaliser:
             scheme, name = "open_clip", name.replace("@336px", "-336").replace("/", "-") + "/openai"
         if scheme in ("keras_hub", "keras-applications"):  # modelclear's one scheme for both: keras:PRESET / keras:Arch
             scheme = "keras"
+        if scheme == "torchvision" and name.count("/") == 1:  # modelclear's torchvision:WeightsEnum.MEMBER
+            arch, _, member = name.partition("/")
+            enum = _torchvision_enum(arch)
+            if enum:
+                name = f"{enum}.{member}"
         if scheme == "torch-hub" and name.count("/") == 2:  # modelclear's torchhub:OWNER/REPO:ENTRY
             owner_repo, _, entry = name.rpartition("/")
             scheme, name = "torchhub", f"{owner_repo}:{entry}"
@@ -147,6 +152,27 @@ class Normaliser:
         if canonical:
             text = canonical
         return text.lower()
+
+
+_TV_ENUMS: dict[str, str] | None = None
+
+
+def _torchvision_enum(arch: str) -> str | None:
+    """The weights enum of a torchvision builder (``resnet50`` -> ``ResNet50_Weights``), from modelclear's
+    loader table (None without modelclear: the ids are then compared as written)."""
+    global _TV_ENUMS
+    if _TV_ENUMS is None:
+        _TV_ENUMS = {}
+        try:
+            from modelclear.scan.pyloaders import load_table
+        except ImportError:
+            return None
+        builders = load_table().table("torchvision").get("builders") or {}
+        for name, entry in builders.items() if isinstance(builders, dict) else ():
+            enum = entry.get("enum") if isinstance(entry, dict) else entry
+            if isinstance(enum, str):
+                _TV_ENUMS[str(name)] = enum
+    return _TV_ENUMS.get(arch)
 
 
 def _modelclear_hooks() -> tuple[Callable[[str], str | None], Callable[[str], str]]:

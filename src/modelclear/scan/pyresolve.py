@@ -281,6 +281,10 @@ class Resolver(Evaluators):
             (call, call_scope) for call, call_scope in self.index.call_sites.get(func_name, [])
             if isinstance(call.func, ast.Attribute if param.method else ast.Name)
         ] if func_name != "<lambda>" else []
+        if func_name == "__init__" and param.method and outer.kind == "class" and outer.name:
+            # `Backbone(args.backbone, ...)` runs Backbone.__init__: its arguments are the parameters' values
+            sites.extend((call, call_scope) for call, call_scope in self.index.call_sites.get(outer.name, [])
+                         if isinstance(call.func, ast.Name))
         uses_default = not sites
         for call, call_scope in sites[:MAX_CANDIDATES]:
             arg = _find_arg(call, position, (name,))
