@@ -81,6 +81,9 @@ class KnowledgeBase:
         prefixed = [(str(d["match_prefix"]).lower(), name) for name, (_, d) in self._families.items()
                     if d.get("match_prefix")]
         self._prefixes: list[tuple[str, str]] = sorted(prefixed, key=lambda p: -len(p[0]))
+        # Download addresses records list (``downloads``): a url: reference under one means that record.
+        downloads = {prefix: (exact, aid) for store in stores for prefix, exact, aid in store.downloads or ()}
+        self._downloads = sorted(((p, e, a) for p, (e, a) in downloads.items()), key=lambda d: -len(d[0]))
         self._members: dict[str, str] = {}
         for code, (_, entry) in self._laws.items():
             for member in entry.get("members") or ():
@@ -178,9 +181,19 @@ class KnowledgeBase:
         target = self._artifact_alias.get(key)
         if target is None and ":" not in key:
             target = self._artifact_alias.get("dataset:" + key)
+        if target is None and key.startswith("url:"):
+            target = self._download_for(key)
         if target is None and self._family_for(key):
             return artifact_id.strip()
         return self._artifacts[target][2] if target else None
+
+    def _download_for(self, key: str) -> str | None:
+        """The key of the record one of whose ``downloads`` covers the url: reference ``key``."""
+        for prefix, exact, aid in self._downloads:
+            if key == prefix or (not exact and key.startswith(prefix)):
+                found = _k(aid)
+                return found if found in self._artifacts else self._artifact_alias.get(found)
+        return None
 
     def _family_for(self, key: str) -> str | None:
         for prefix, family in self._prefixes:

@@ -228,9 +228,32 @@ class _Compiler:
         if self.problems:
             raise KnowledgeError(self.problems)
         _add_hub_aliases(self.generated, self.hand)
+        downloads = _downloads(self.generated + self.hand)
+        if isinstance(downloads, list):
+            raise KnowledgeError(downloads)
         # Hand-reviewed entries come last so they override generated ones with the same id.
         return RawStore(self.licenses, self.generated + self.hand, self.families, self.laws, self.platforms,
-                        self.rules, self.i18n, files, self.as_of, self.loaders or None)
+                        self.rules, self.i18n, files, self.as_of, self.loaders or None,
+                        downloads=sorted(downloads.values(), key=lambda d: -len(d[0])) or None)
+
+
+def _downloads(entries: list[tuple[str, dict[str, Any], str]]) -> dict[str, tuple[str, bool, str]] | list[str]:
+    """Every record's ``downloads`` as ``{prefix: (prefix, exact, id)}`` (lower-cased prefixes), or the
+    problems when two records claim one address (a later record with the same id may restate it)."""
+    found: dict[str, tuple[str, bool, str]] = {}
+    where_of: dict[str, str] = {}
+    clashes = []
+    for where, entry, _ in entries:
+        aid = str(entry.get("id", ""))
+        for i, item in enumerate(entry.get("downloads") or ()):
+            key = str(item["prefix"]).strip().lower()
+            if key in found and found[key][2].lower() != aid.lower():
+                clashes.append(f"{where}: downloads[{i}].prefix: {item['prefix']!r} is already used by "
+                               f"{where_of[key]}")
+                continue
+            found[key] = (key, bool(item.get("exact")), aid)
+            where_of[key] = where
+    return clashes or found
 
 
 def register_schemes(root: Path, loaders: Mapping[str, Mapping[str, Any]]) -> None:

@@ -113,6 +113,8 @@ class RawStore:
     files: int
     as_of: str = "1970-01-01"
     loaders: dict[str, dict[str, Any]] | None = None  # loader files (overlays only), by file stem
+    # (lower-cased url: prefix, exact, artifact id) of every record's ``downloads``
+    downloads: list[tuple[str, bool, str]] | None = None
     # (where, family, id, kind, aliases, offset, length) of each artifact when loaded from the compiled cache
     heads: list[tuple[str, str, str, str, list[str], int, int]] | None = None
     blobs: BlobFile | None = None  # the open cache file ``heads`` point into

@@ -168,6 +168,13 @@ NOTICE_LINE = Record("NoticeLine", (
       "file or licence notice; attribution: a credit its licence asks for"),
     F("source", SOURCE, True, "the file the line was read in, the day and how"),
 ), doc="A copyright or attribution line a release of the artifact carries (`modelclear notice`).")
+DOWNLOAD = Record("Download", (
+    F("prefix", Str(pattern=r"url:(https?|s3|gs|ftp)://[^\s/]+/\S*", what="a url: address"), True,
+      "a `url:` reference that starts with this (case-insensitively) means this artifact"),
+    F("exact", Bool(), doc="only this address itself, not every address under it (default false)"),
+    F("source", SOURCE, True, "where the address was read (the loader library's code that holds it, or the "
+      "artifact's own page), the day and how"),
+), doc="An address the artifact is downloaded from: a `url:` reference to it resolves to this record.")
 
 
 def _artifact_fields(dataset: bool) -> tuple[Field, ...]:
@@ -198,6 +205,8 @@ def _artifact_fields(dataset: bool) -> tuple[Field, ...]:
         F("notices", ListOf(NOTICE_LINE), doc="its copyright and attribution lines, with where each was read"),
         F("notes", ListOf(TEXT, nonempty=True) if dataset else ListOf(NOTE), req, "remarks for the reader"),
         F("url", Str(), doc="where it is downloaded from", null=True),
+        F("downloads", ListOf(DOWNLOAD, nonempty=True, unique="prefix"), doc="download addresses (prefixes) whose "
+          "`url:` references resolve to this record"),
         F("sources", SOURCES, req, "required unless the family's defaults carry sources"),
     )
 
