@@ -2,12 +2,14 @@
 
 Usage::
 
-    python bench/coverage.py [--mirror DIR] [--split dev|heldout] [--repo owner/name] [--top N] [--json FILE]
+    python bench/coverage.py [--mirror DIR] [--split dev|heldout|fresh] [--repo owner/name] [--top N] [--json FILE]
                              [--data DIR]
 
 For every repository of one split of the evaluation corpus (``bench/corpus/labels/dev`` by default;
 ``--split heldout`` reads the held-out repositories, for the figure reported at the end only: knowledge
-is never added from what it lists), the tree is materialised at the pinned commit from the mirror (``--mirror`` or the
+is never added from what it lists; ``--split fresh`` reads ``bench/corpus/coverage/fresh.json``,
+repositories chosen for coverage only, with no labels, held out in the same way), the tree is
+materialised at the pinned commit from the mirror (``--mirror`` or the
 ``MODELCLEAR_CORPUS_MIRROR`` environment variable, laid out as ``bench/corpus/README.md`` says),
 scanned in process with one job, and every reference with an id is resolved through the bundled
 knowledge (no HF cache, no network) and assessed under one default scenario: JP, deploy, commercial
@@ -138,13 +140,21 @@ def render(rows: Sequence[RepoCoverage], top: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _split_repositories(split: str) -> list[dict[str, Any]]:
+    """``repo`` and ``commit`` of each repository of a split: its label files, or the coverage-only list."""
+    if split == "fresh":
+        doc = json.loads((LABELS.parent / "coverage" / "fresh.json").read_text(encoding="utf-8"))
+        return sorted(doc["repositories"], key=lambda entry: entry["repo"])
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted((LABELS / split).glob("*.json"))]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Measure the repositories of one split; print the table (and write JSON when asked)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--mirror", default=os.environ.get("MODELCLEAR_CORPUS_MIRROR"),
                         help="folder of bare git snapshots (default: $MODELCLEAR_CORPUS_MIRROR)")
-    parser.add_argument("--split", choices=("dev", "heldout"), default="dev",
-                        help="which part of the corpus (heldout: for the final report only; never tune on it)")
+    parser.add_argument("--split", choices=("dev", "heldout", "fresh"), default="dev",
+                        help="which part of the corpus (heldout, fresh: for the final report only; never tune on them)")
     parser.add_argument("--repo", help="only this owner/name")
     parser.add_argument("--top", type=int, default=60, help="how many unknown ids to list")
     parser.add_argument("--json", help="also write the numbers to this JSON file")
@@ -158,8 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--data {args.data}: not a knowledge data folder (no licenses/ in it)")
     service = _service(Path(args.data) if args.data else None)
     rows: list[RepoCoverage] = []
-    for path in sorted((LABELS / args.split).glob("*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
+    for doc in _split_repositories(args.split):
         repo = doc["repo"]
         if args.repo and repo != args.repo:
             continue
