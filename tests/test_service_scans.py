@@ -226,3 +226,44 @@ if PG_URL:  # defined only where PostgreSQL is there (CI, scripts/with-postgres.
         logs = "".join(p.read_text() for p in tmp_path.glob("*.log"))
         assert codes == [0, 0], logs
         assert "Traceback" not in logs and re.search(r"worker \S+:\d+ taking scans", logs), logs
+
+    def test_a_scan_whose_worker_was_killed_is_run_again(tmp_path: Path) -> None:
+        """A worker killed in the middle of a scan: once its heartbeat is older than STALLED_AFTER, the
+        periodic task (every minute) puts the job back on the queue and another worker runs it."""
+        from modelclear.catalog import KnowledgeBase
+
+        url = fresh_url("postgresql", tmp_path)
+        database = db.open_database(url)
+        first = _worker(url, tmp_path / "first.log")
+        second = None
+        ids = sorted(i for i in KnowledgeBase.load().artifact_ids() if i.startswith("hf:") and "/" in i
+                     and " " not in i)[:200]
+        source = "from transformers import AutoModel\n" + "".join(
+            f"m{i} = AutoModel.from_pretrained({mid[3:]!r})\n" for i, mid in enumerate(ids))
+        try:
+            client = TestClient(create_app(database=database, scan_workers=0))
+            location = _paste(client, source)
+            for _ in range(1200):
+                with database.session() as s:
+                    state = s.scalar(select(ScanJob.state).where(ScanJob.token_sha256 == jobs.token_hash(
+                        _token(location))))
+                if state != "queued":
+                    break
+                time.sleep(0.05)
+            assert state == "running", state
+            first.kill()
+            first.wait(timeout=30)
+            second = _worker(url, tmp_path / "second.log")
+            page = _finished(client, location, polls=1800)
+            assert page.status_code == 200 and ids[0] in page.text
+            with database.session() as s:
+                job = s.scalar(select(ScanJob).where(ScanJob.token_sha256 == jobs.token_hash(_token(location))))
+                assert job is not None and job.worker.endswith(f":{second.pid}") and job.upload is None
+        finally:
+            if first.poll() is None:
+                first.kill()
+            if second is not None:
+                second.send_signal(signal.SIGTERM)
+                second.wait(timeout=60)
+            database.close()
+        assert "its worker stopped answering; queued again" in (tmp_path / "second.log").read_text()

@@ -13,7 +13,8 @@ Runners:
   created by migration 0005). The web process defers the job (:class:`QueueRunner`); workers run it:
   ``modelclear worker --db URL`` (:func:`serve_worker`), and by default one inside each ``modelclear web``
   (:class:`WebWorker`, ``--scan-workers N``, 0 for none). Any number of web processes and workers share
-  the queue: each job is taken by one worker.
+  the queue: each job is taken by one worker. The job of a worker that stopped answering (killed, its
+  machine lost) is put back on the queue by a periodic task (:data:`RETRY_TASK`) and run again.
 * SQLite (one machine, no set-up): the same :func:`run_scan` in a thread pool of the web process
   (:class:`LocalRunner`); jobs left queued by a process that stopped are taken up when one starts.
 
@@ -55,6 +56,12 @@ MAX_WAITING = 32
 #: The procrastinate queue and task name of a scan.
 QUEUE = "modelclear-scans"
 TASK = "modelclear.scan_upload"
+#: The periodic task (every minute, in whichever worker's turn it is) that puts back on the queue the scan
+#: jobs of a worker silent for :data:`STALLED_AFTER` seconds (killed, its machine lost); procrastinate's
+#: workers send a heartbeat every 10 s.
+RETRY_TASK = "modelclear.retry_stalled_scans"
+STALLED_CRON = "* * * * *"
+STALLED_AFTER = 30.0
 #: What a pasted text is saved as, by the kind chosen in the form.
 PASTE_NAMES = {"requirements": "requirements.txt", "notebook": "notebook.ipynb", "python": "main.py"}
 #: Download formats: format name -> (file suffix, media type).
@@ -158,20 +165,26 @@ class Failure(Exception):
         self.code, self.detail, self.params, self.status = code, detail, params, status
 
 
-def _claim(database: Database, job_id: int) -> ScanJob | None:
-    """Mark the job ``running`` for this process and return it with its upload; None if another took it."""
+def _claim(database: Database, job_id: int, reclaim: bool = False) -> ScanJob | None:
+    """Mark the job ``running`` for this process and return it with its upload; None if another took it.
+
+    ``reclaim``: the queue gives the job again because the worker running it stopped answering, so a
+    ``running`` job is taken too (its upload is still there: it is emptied only when a scan ends)."""
+    states = ("queued", "running") if reclaim else ("queued",)
     with database.session() as s:
         result = cast(CursorResult[Any], s.execute(
-            update(ScanJob).where(ScanJob.id == job_id, ScanJob.state == "queued")
+            update(ScanJob).where(ScanJob.id == job_id, ScanJob.state.in_(states))
             .values(state="running", started_at=utcnow(), worker=worker_name())))
         if result.rowcount != 1:
             return None
         return s.get(ScanJob, job_id)
 
 
-def run_scan(database: Database, service: Service, job_id: int, limits: ArchiveLimits | None = None) -> str:
-    """Run job ``job_id`` (see the module's description); its final state (``skipped`` if not queued)."""
-    job = _claim(database, job_id)
+def run_scan(database: Database, service: Service, job_id: int, limits: ArchiveLimits | None = None, *,
+             reclaim: bool = False) -> str:
+    """Run job ``job_id`` (see the module's description); its final state (``skipped`` if not queued, or
+    running with ``reclaim`` false)."""
+    job = _claim(database, job_id, reclaim)
     if job is None:
         return "skipped"
     data = job.upload or b""
@@ -360,10 +373,21 @@ def queue_app(database: Database, service: Service | None = None, limits: Archiv
     connector = procrastinate.SyncPsycopgConnector(**pool) if sync else procrastinate.PsycopgConnector(**pool)
     app = procrastinate.App(connector=connector)
     if service is not None:
-        def scan_upload(job_id: int) -> str:
-            return run_scan(database, service, job_id, limits)
+        def scan_upload(context: Any, job_id: int) -> str:
+            # attempts > 0: the job is given again after its worker stopped answering (retry_stalled)
+            return run_scan(database, service, job_id, limits, reclaim=bool(context.job.attempts))
 
-        app.task(name=TASK, queue=QUEUE)(scan_upload)
+        async def retry_stalled(timestamp: int) -> int:
+            """Scan jobs whose worker has sent no heartbeat for :data:`STALLED_AFTER` seconds go back on the queue."""
+            stalled = list(await app.job_manager.get_stalled_jobs(queue=QUEUE, task_name=TASK,
+                                                                 seconds_since_heartbeat=STALLED_AFTER))
+            for job in stalled:
+                log.warning("scan job %s: its worker stopped answering; queued again", job.task_kwargs.get("job_id"))
+                await app.job_manager.retry_job(job)
+            return len(stalled)
+
+        app.task(name=TASK, queue=QUEUE, pass_context=True)(scan_upload)
+        app.periodic(cron=STALLED_CRON, periodic_id="stalled")(app.task(name=RETRY_TASK, queue=QUEUE)(retry_stalled))
     return app
 
 
