@@ -546,3 +546,27 @@ def test_an_option_added_by_an_imported_helper_is_not_another_scripts_option(tmp
             ''',
     })
     assert [i for p, _, i in found(tmp_path, "chat/cli.py")] == ["hf:lmsys/vicuna-7b-v1.5"]
+
+
+def test_a_library_attribute_read_by_name_is_each_named_attribute_at_its_registry_entry() -> None:
+    from modelclear.model import Reference
+    from modelclear.scan.base import ScanContext
+    from modelclear.scan.python import scan_python_source
+
+    source = textwrap.dedent('''
+        import torchaudio
+
+        BUNDLES = {
+            "en": "WAV2VEC2_ASR_BASE_960H",
+            "fr": "VOXPOPULI_ASR_BASE_10K_FR",
+        }
+
+
+        def load_aligner(language):
+            bundle = getattr(torchaudio.pipelines, BUNDLES[language])
+            return bundle.get_model(), bundle.get_labels()
+        ''')
+    refs = [r for r in scan_python_source(source, "align.py", ScanContext(root=Path(".")))
+            if isinstance(r, Reference) and r.id is not None]
+    assert sorted((r.line, r.id) for r in refs) == [(5, "torchaudio:WAV2VEC2_ASR_BASE_960H"),
+                                                    (6, "torchaudio:VOXPOPULI_ASR_BASE_10K_FR")]

@@ -151,7 +151,10 @@ class Evaluators:
         key = self.resolve(node.slice, scope, depth)
         out = Res(indirect=True, unknown=list(base.unknown), notes=list(base.notes) + list(key.notes))
         for container in base.values:
-            if isinstance(container, ClassRef) and enum_class(container.scope):  # Models[name] (issue 10)
+            if isinstance(container, QName) and container.name.endswith(".__dict__"):
+                # `torchaudio.pipelines.__dict__[name]`: the module's attribute of that name (issue 10)
+                out.add(self._module_attrs(container.name[: -len(".__dict__")], key, node))
+            elif isinstance(container, ClassRef) and enum_class(container.scope):  # Models[name] (issue 10)
                 out.add(enum_values(self, container.scope, key, depth))  # type: ignore[arg-type]
             elif isinstance(container, dict):
                 # a lookup none of whose known keys is in the dict runs under a guard we do not follow
@@ -258,6 +261,15 @@ class Evaluators:
                 return Res(values=[tuple(items.values)], unknown=items.unknown, indirect=True, notes=items.notes,
                            dropped=items.dropped)
             return Res(unknown=items.unknown or [expr_text(node)], indirect=True, notes=items.notes)
+        if dotted in ("getattr", "builtins.getattr") and len(node.args) >= 2:
+            owner = self.resolve(node.args[0], scope, depth)
+            modules = [v for v in owner.values if isinstance(v, QName)]
+            if modules:  # getattr(torchvision.models, name): the module's attribute of that name (issue 10)
+                key = self.resolve(node.args[1], scope, depth)
+                out_attrs = Res(indirect=True)
+                for owner_module in modules:
+                    out_attrs.add(self._module_attrs(owner_module.name, key, node))
+                return out_attrs
         if dotted in ("dict", "builtins.dict") and not node.args:
             mapping: dict[object, object] = {}
             for kw in node.keywords:
@@ -300,6 +312,16 @@ class Evaluators:
             return out
         loader = bool(self._is_loader_call and self._is_loader_call(node, dotted))  # type: ignore[operator]
         return _known(Opaque(expr_text(node), loader=loader), indirect=True)
+
+    @staticmethod
+    def _module_attrs(module: str, key: Res, node: ast.expr) -> Res:
+        """``module.<name>`` for each identifier ``key`` may be (an imported module's attribute read by name)."""
+        names = [k for k in key.values if isinstance(k, str) and k.isidentifier()]
+        if not names:
+            return _unknown(expr_text(node))
+        out = _known(*(QName(f"{module}.{name}") for name in names), indirect=True)
+        out.unknown = list(key.unknown)
+        return out
 
     def _instance(self, cls: object, named: list[ast.keyword], node: ast.Call, scope: Scope, depth: int) -> Instance:
         """An object of a project class built with keyword arguments: the values of each (issue 10, cause 1)."""

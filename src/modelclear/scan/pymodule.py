@@ -188,6 +188,9 @@ class ModuleScan:
                 if binding[0] == "iter" or (binding[0] == "value" and isinstance(
                         binding[1], (ast.Attribute, ast.Name, ast.Subscript, ast.IfExp))):
                     return True
+                if binding[0] == "value" and isinstance(binding[1], ast.Call) and isinstance(
+                        binding[1].func, ast.Name) and binding[1].func.id == "getattr":
+                    return True  # bundle = getattr(torchaudio.pipelines, name)
             current = current.parent
         return False
 

@@ -240,6 +240,11 @@ def _entry_keys(raw: str, site_refs: list[Reference]) -> list[str]:
     without its file suffix (``f"{BASE}/{name}.zip"`` over a list of names), when no other value of the
     call ends the same way."""
     keys = [raw]
+    if "/" not in raw and raw.count(".") >= 2:  # torchaudio.pipelines.<BUNDLE>.get_model: the part that differs
+        others = [r.raw.split(".") for r in site_refs if r.raw != raw]
+        distinct = [p for p in raw.split(".") if p.isidentifier() and others and all(p not in o for o in others)]
+        if len(distinct) == 1:
+            keys.append(distinct[0])
     segment = _last_segment(raw)
     if segment and segment != raw:
         for part in (segment, segment.split(".", 1)[0]):
@@ -263,10 +268,11 @@ def with_registry_entries(refs: list[Reference], tree: ast.Module, source: str,
     A value with no entry line found (or only entries next to the call) stays at the call.
     """
     refs = [r for r in refs if r.id is None or r.raw.strip().lower() not in PLACEHOLDERS]
-    by_site: dict[tuple[str, int, str], list[Reference]] = {}
+    by_site: dict[tuple[str, int, int], list[Reference]] = {}
     for ref in refs:
         if ref.id is not None:
-            by_site.setdefault((ref.path, ref.line, ref.loader), []).append(ref)
+            # one call, whatever callee each value chose (torchaudio.pipelines.__dict__[name] names one per bundle)
+            by_site.setdefault((ref.path, ref.line, ref.column), []).append(ref)
     sites = [(line, site_refs) for (_, line, _), site_refs in sorted(by_site.items())
              if len({r.id for r in site_refs}) >= 2]
     if not sites:
