@@ -118,18 +118,25 @@ def submit(database: Database, sub: Submission) -> tuple[str, int]:
         s.add(job)
         s.flush()
         job_id = job.id
-        _prune(s)
+    _prune(database)
     return token, job_id
 
 
-def _prune(s: Any) -> None:
-    """Delete the finished jobs beyond the newest :data:`KEEP` (their outputs go with them)."""
+def _prune(database: Database) -> None:
+    """Delete the finished jobs beyond the newest :data:`KEEP` (their outputs go with them), in a transaction of
+    its own: two processes pruning at once may clash on PostgreSQL, and the next prune does the work then."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     old = (select(ScanJob.id).where(ScanJob.state.in_(("done", "failed"))).order_by(ScanJob.id.desc())
            .limit(1_000_000).offset(KEEP))
-    doomed = list(s.scalars(old))
-    if doomed:
-        s.execute(delete(ScanOutput).where(ScanOutput.job_id.in_(doomed)))
-        s.execute(delete(ScanJob).where(ScanJob.id.in_(doomed)))
+    try:
+        with database.session() as s:
+            doomed = list(s.scalars(old))
+            if doomed:
+                s.execute(delete(ScanOutput).where(ScanOutput.job_id.in_(doomed)))
+                s.execute(delete(ScanJob).where(ScanJob.id.in_(doomed)))
+    except SQLAlchemyError as exc:
+        log.warning("scan jobs not pruned this time: %s", str(exc).splitlines()[0][:200])
 
 
 def find(database: Database, token: str) -> ScanJob | None:
@@ -220,13 +227,13 @@ def run_scan(database: Database, service: Service, job_id: int, limits: ArchiveL
 def _finish(database: Database, job_id: int, state: str, *, error: str = "", view: str = "", held: str = "",
             outputs: dict[str, str] | None = None) -> None:
     with database.session() as s:
-        if s.get(ScanJob, job_id) is None:  # deleted meanwhile (pruned): nothing to keep
+        if s.scalar(select(ScanJob.id).where(ScanJob.id == job_id)) is None:  # deleted meanwhile: nothing to keep
             return
         for fmt, body in (outputs or {}).items():
             s.add(ScanOutput(job_id=job_id, format=fmt, body=body))
         s.execute(update(ScanJob).where(ScanJob.id == job_id).values(
             state=state, finished_at=utcnow(), upload=None, error=error, view=view, held=held))
-        _prune(s)
+    _prune(database)
 
 
 def _options() -> Any:
