@@ -206,16 +206,19 @@ def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Sc
     # alone; layers hand out the same finding objects for equal inputs, so they are made once per run
     # for each combination (the findings are held with the result, so their ids name them meanwhile).
     facts = ctx.facts
-    items = tuple(facts.items())
+    token = ctx.shared(("facts", tuple(facts.items())), object)  # one token per distinct set of facts
     before = tuple(findings[layer] for layer in LAYERS)
 
     def decided() -> tuple[tuple[Finding, ...], tuple[Finding, ...], Status, Risk]:
-        matching = ctx.shared(("rules", items), lambda: tuple(r for r in rules.for_kb(kb) if r.matches(facts)))
+        matching = ctx.shared(("rules", token), lambda: tuple(r for r in rules.for_kb(kb) if r.matches(facts)))
         return (before, *_decided(matching, facts, findings))
 
-    made = ctx.shared(("judged", items, tuple(map(id, before))), decided)
-    if any(a is not b for a, b in zip(made[0], before, strict=True)):
+    if ctx.unshared:  # a finding made for this judgement alone: nothing to find again
         made = decided()
+    else:
+        made = ctx.shared(("judged", token, tuple(map(id, before))), decided)
+        if any(a is not b for a, b in zip(made[0], before, strict=True)):
+            made = decided()
     found, verdict, risk = made[1], made[2], made[3]
     notes: list[Message] = []
     if scenario.obtained_on is None and artifact.history:

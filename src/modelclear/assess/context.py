@@ -6,8 +6,8 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from urllib.parse import urlsplit
 
 from modelclear.assess.facts import check_published
@@ -89,15 +89,49 @@ _T = TypeVar("_T")
 _MISSING: Any = object()
 
 
-def _below(memo: dict[Hashable, Any], what: str, test: Callable[[Artifact], bool], node: LineageNode) -> bool:
-    """Whether an artifact below ``node`` passes ``test`` (memoised per node object in ``memo``)."""
-    key = (what, id(node))
+class _Once(Generic[_T]):
+    """A value computed on first access and kept in the instance, without :func:`functools.cached_property`'s
+    lock (Python 3.11 takes one on every first access: a measurable share of judging a million artifacts)."""
+
+    def __init__(self, fn: Callable[[Any], _T]) -> None:
+        """Wrap ``fn``, the method that computes the value."""
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        """Remember the attribute name (the instance's ``__dict__`` key)."""
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _Once[_T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> _T | _Once[_T]:
+        """The value, computed and kept in ``obj`` the first time."""
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
+def _below(memo: dict[Hashable, Any], what: str, test: Callable[[Artifact], bool],
+           children: tuple[LineageNode, ...]) -> bool:
+    """Whether an artifact at or below ``children`` passes ``test`` (memoised per children tuple in ``memo``)."""
+    if not children:
+        return False
+    key = (what, id(children))
     found = memo.get(key)
-    if found is not None and found[0] is node:
+    if found is not None and found[0] is children:
         return bool(found[1])
-    answer = any((child.artifact is not None and test(child.artifact))
-                 or (bool(child.children) and _below(memo, what, test, child)) for child in node.children)
-    memo[key] = (node, answer)
+    answer = False
+    for child in children:
+        if (child.artifact is not None and test(child.artifact)) or _below(memo, what, test, child.children):
+            answer = True
+            break
+    memo[key] = (children, answer)  # the tuple is held, so its id names it meanwhile
     return answer
 
 
@@ -118,6 +152,9 @@ class Context:
 
     #: This scenario's part of :attr:`run_memo`, when the caller has it at hand (``None``: looked up there).
     scenario_memo: dict[Hashable, Any] | None = field(default=None, repr=False)
+    #: Set by a layer whose finding was made for this judgement alone (not a shared one): what is made of
+    #: the findings together is then not kept for the run either.
+    unshared: bool = field(default=False, repr=False)
 
     def shared(self, key: Hashable, make: Callable[[], _T]) -> _T:
         """``make()``, found once per run for ``key`` (the key must name everything the value depends on).
@@ -130,7 +167,7 @@ class Context:
             value = memo[key] = make()
         return value
 
-    @cached_property
+    @_Once
     def _scenario_memo(self) -> dict[Hashable, Any]:
         """This scenario's part of :attr:`run_memo` (the scenario is hashed once per context, not per lookup)."""
         if self.scenario_memo is not None:
@@ -140,7 +177,7 @@ class Context:
 
     # --- what a layer's finding depends on, as keys of :meth:`shared` ------------------------------
 
-    @cached_property
+    @_Once
     def facts_key(self) -> tuple[tuple[str, Any], ...] | None:
         """The artifact's facts as a key (sorted items), ``None`` when a value cannot be hashed."""
         facts = self.artifact.facts
@@ -156,13 +193,13 @@ class Context:
     def upstream_has(self, what: str, test: Callable[[Artifact], bool]) -> bool:
         """Whether some artifact of the lineage below the root passes ``test`` (cycle markers included).
 
-        Found once per lineage node for the run and ``what`` (the name of ``test``): the nodes of the
-        lineage DAGs of one run are shared objects, so this costs one step per node of the run, not per
-        judgement. The node is held with its answer, so its ``id`` names it while the answer is kept.
+        Found once per children tuple for the run and ``what`` (the name of ``test``): the nodes of the
+        lineage DAGs of one run share their children, so this costs one step per node of the run, not per
+        judgement.
         """
         if self.lineage is None:
             return False
-        return _below(self.run_memo, what, test, self.lineage)
+        return _below(self.run_memo, what, test, self.lineage.children)
 
     # --- law --------------------------------------------------------------------------------
 
@@ -190,7 +227,7 @@ class Context:
         """The outermost parent (EU for DE and EU members)."""
         return self.laws[-1].jurisdiction if self.laws else self.scenario.jurisdiction
 
-    @cached_property
+    @_Once
     def domicile_places(self) -> frozenset[str]:
         """The user's domicile and the jurisdictions it belongs to (FR → FR, EU); the act's place if not given."""
         sc = self.scenario
@@ -243,7 +280,7 @@ class Context:
         """Whether the model generates content (text, images, audio) rather than labels or vectors."""
         return bool(self.artifact.facts.get("generative", False))
 
-    @cached_property
+    @_Once
     def exception(self) -> str:
         """What the law says of the act: covers | covers_unless_optout | needs_licence | uncertain | ... | none."""
         act = self.act
@@ -265,7 +302,7 @@ class Context:
         """The conditions of ``rule`` the artifact is recorded not to meet (fact value ``no``)."""
         return tuple(q for q in rule.requires if q.fact == "lawful_access" and self.lawful_access() == "no")
 
-    @cached_property
+    @_Once
     def training_covered(self) -> bool:
         """Whether the jurisdiction's law covers commercial training (so upstream NC terms matter less)."""
         for law in self.laws:
@@ -277,7 +314,7 @@ class Context:
 
     # --- facts for the interaction rules ----------------------------------------------------
 
-    @cached_property
+    @_Once
     def facts(self) -> dict[str, Any]:
         """The facts the interaction rules match on (declared in :mod:`modelclear.assess.facts`).
 

@@ -156,6 +156,7 @@ def assess(ctx: Context) -> Finding:
     if conflicts or facts is None or art.origin == "local":
         finding, published = _assess(ctx, inherited, conflicts)
         ctx.publish(**published)
+        ctx.unshared = True
         return finding
     named = (art.publisher, art.name, art.sources[:2], art.license_note) if licence_id is None else None
     key = ("license", art.kind, art.origin, art.license, art.history, facts, tuple(_record_confidence(art, licence_id)),
@@ -231,16 +232,68 @@ def _inherited(ctx: Context) -> list[LicenceEval]:
     """Licences of base models that reach this model (fine-tunes, adapters, merges, quantisations).
 
     What one base adds (and whether its own bases are followed) depends on the base, the relation it
-    is reached by and the scenario: found once per run for each (:func:`_base_step`).
+    is reached by and the scenario: found once per run for each (:func:`_base_step`). The walk below a
+    node is found once per run for its children (:func:`_inherited_below`).
     """
-    followed, _ = _relations(ctx)
-    out: list[LicenceEval] = []
-    seen: set[str] = {ctx.artifact.id.lower()}
-    # Walk the lineage graph given with the context (bounded, built before judging).
     root = ctx.lineage
     if root is None:
-        return out
-    steps: dict[tuple[str, str], tuple[Artifact | None, LicenceEval | None]] = ctx.shared(("license.steps",), dict)
+        return []
+    return list(_inherited_below(ctx, root, ctx.artifact.id.lower()).evals)
+
+
+@dataclass(frozen=True, slots=True)
+class _Inherited:
+    """The base licences found below a node (in the order of the walk), and whether the walk met a cycle marker."""
+
+    evals: tuple[LicenceEval, ...]
+    cycle: bool
+
+
+_NO_BASES = _Inherited((), False)
+
+
+def _inherited_below(ctx: Context, node: LineageNode, own: str) -> _Inherited:
+    """The walk of :func:`_inherited` from ``node`` (whose lower-cased id is ``own``), found once per
+    children tuple for the run (a tuple belongs to one artifact; it is held, so its id names it meanwhile).
+
+    Below a single followed base without a cycle, the walk is that base's step followed by the walk
+    below it, so a fine-tune chain costs one step per artifact.
+    """
+    children = node.children
+    if not children:
+        return _NO_BASES
+    walks: dict[int, tuple[tuple[LineageNode, ...], _Inherited]] = ctx.shared(("license.inherited",), dict)
+    held = walks.get(id(children))
+    if held is not None and held[0] is children:
+        return held[1]
+    followed, _ = _relations(ctx)
+    bases = [child for child in children if child.relation in followed]
+    walked: _Inherited | None = None
+    if not bases:
+        walked = _NO_BASES
+    elif len(bases) == 1 and not bases[0].cycle and bases[0].id.lower() != own:
+        base = bases[0]
+        found = _step(ctx, base)
+        if found is None:
+            walked = _NO_BASES
+        elif base.artifact is None:
+            walked = _Inherited((found,), False)
+        else:
+            below = _inherited_below(ctx, base, base.id.lower())
+            if not below.cycle:
+                walked = _Inherited((found, *below.evals), False)
+    if walked is None:
+        walked = _inherited_walk(ctx, node, own)
+    walks[id(children)] = (children, walked)
+    return walked
+
+
+def _inherited_walk(ctx: Context, root: LineageNode, own: str) -> _Inherited:
+    """The walk of :func:`_inherited` from ``root``, made (each base once; a cycle marker stands for its node)."""
+    followed, _ = _relations(ctx)
+    out: list[LicenceEval] = []
+    cycle = False
+    seen: set[str] = {own}
     expanded: dict[str, LineageNode] | None = None  # the nodes by id, for a cycle marker's upstream
     frontier = [root]
     while frontier:
@@ -252,10 +305,8 @@ def _inherited(ctx: Context) -> list[LicenceEval]:
             if child_key in seen:
                 continue
             seen.add(child_key)
-            step = steps.get((child.id, child.relation))
-            if step is None or step[0] is not child.artifact:  # (the base is held: one record per id in a run)
-                step = steps[(child.id, child.relation)] = (child.artifact, _base_step(ctx, child))
-            found = step[1]
+            cycle = cycle or child.cycle
+            found = _step(ctx, child)
             if found is None:  # nothing reaches the model from this base, nor through it
                 continue
             out.append(found)
@@ -266,7 +317,16 @@ def _inherited(ctx: Context) -> list[LicenceEval]:
                     expanded = {n.id.lower(): n for n in lineage.nodes(root)}
                 child = expanded.get(child.id.lower(), child)
             frontier.append(child)
-    return out
+    return _Inherited(tuple(out), cycle)
+
+
+def _step(ctx: Context, child: LineageNode) -> LicenceEval | None:
+    """:func:`_base_step`, found once per run for the base and the relation it is reached by."""
+    steps: dict[tuple[str, str], tuple[Artifact | None, LicenceEval | None]] = ctx.shared(("license.steps",), dict)
+    step = steps.get((child.id, child.relation))
+    if step is None or step[0] is not child.artifact:  # (the base is held: one record per id in a run)
+        step = steps[(child.id, child.relation)] = (child.artifact, _base_step(ctx, child))
+    return step[1]
 
 
 def _relations(ctx: Context) -> tuple[frozenset[str], frozenset[str]]:

@@ -99,6 +99,7 @@ def _observed(ctx: Context, node: LineageNode, covered: bool) -> list[tuple[Obse
 _SELF_FACTS = frozenset({"withdrawn", "pirated_content", "litigation", "card_license", "card_advice",
                          "generated_by"})
 _UNDISCLOSED = [_noted(Observation("info", msg("provenance.data_undisclosed")))]
+_UNDISCLOSED_PARTS = (_UNDISCLOSED,)
 _RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 #: A finding made of some lists of what is observed: the lists, the finding, the fact it publishes.
 _Made = tuple[tuple[list[tuple[Observation, Message]], ...], Finding, dict[str, str]]
@@ -113,56 +114,113 @@ def assess(ctx: Context) -> Finding:
     analysis_covered_commercially = ctx.training_covered
     # What is observed, as lists of (observation, message): the lists of upstream nodes are made once per
     # run and shared, so a finding made of the same lists is the same finding (made once, below).
-    parts: list[list[tuple[Observation, Message]]] = []
     root = ctx.artifact
-    own = False  # observations of the artifact itself, made for this judgement alone
+    mine: list[tuple[Observation, Message]] = []  # observations of the artifact itself, for this judgement alone
     # The artifact's own warnings (a withdrawn dataset used directly) come first.
     if not _SELF_FACTS.isdisjoint(root.facts):
         self_node = LineageNode(id=root.id, relation="self", artifact=root)
         mine = [_noted(o) for o in _observe(ctx, self_node, analysis_covered_commercially)
                 if o.message.key not in ("provenance.nc_data",)]
-        if mine:
-            parts.append(mine)
-            own = True
-    if root.kind is Kind.MODEL and not root.upstream:  # no datasets and no base models
-        parts.append(_UNDISCLOSED)
+    undisclosed = root.kind is Kind.MODEL and not root.upstream  # no datasets and no base models
+    walked = _walk(ctx, ctx.lineage.children if ctx.lineage else (), analysis_covered_commercially)
+    own = bool(mine) or (undisclosed and bool(walked.parts))
+    if own:
+        parts = ((mine,) if mine else ()) + ((_UNDISCLOSED,) if undisclosed else ()) + walked.parts
+    else:  # the common case: one shared tuple of what is observed upstream
+        parts = _UNDISCLOSED_PARTS if undisclosed else walked.parts
+    if not parts:
+        ctx.republish(_NOTHING)
+        return _CLEAN
+    if own:
+        finding, published = _finding(parts)
+        ctx.unshared = True
+    else:  # one finding per shared tuple of observations
+        findings: dict[int, _Made] = ctx.shared(("provenance.findings",), dict)
+        made = findings.get(id(parts))
+        if made is None or made[0] is not parts:
+            made = findings[id(parts)] = (parts, *_finding(parts))  # holds the tuple it is keyed by
+        finding, published = made[1], made[2]
+    ctx.republish(published)
+    return finding
+
+
+@dataclass(frozen=True, slots=True)
+class _Walked:
+    """What is observed below a node (breadth first, each id once): the shared lists, in order; and
+    whether a cycle marker lies below."""
+
+    parts: tuple[list[tuple[Observation, Message]], ...]
+    cycle: bool
+
+
+_NONE_BELOW = _Walked((), False)
+
+
+def _walk(ctx: Context, children: tuple[LineageNode, ...], covered: bool) -> _Walked:
+    """What is observed of the upstream nodes reached from ``children`` (the children of one node).
+
+    Found once per run for each children tuple (the lineage DAGs of a run share their nodes' children:
+    an artifact's DAG and every node that stands for it in the DAGs built on it). Below a single child
+    without a cycle, the walk is that child followed by the walk below it, so a fine-tune chain costs one
+    step per artifact; elsewhere the breadth-first walk is made (once per children tuple).
+    """
+    if not children:
+        return _NONE_BELOW
+    walks: dict[int, tuple[tuple[LineageNode, ...], _Walked]] = ctx.shared(("provenance.walks",), dict)
+    held = walks.get(id(children))
+    if held is not None and held[0] is children:
+        return held[1]
+    only = children[0]
+    below = _walk(ctx, only.children, covered) if len(children) == 1 and not only.cycle else None
+    if below is not None and not below.cycle:
+        found = _observed_once(ctx, only, covered)
+        walked = _Walked(((found,) if found else ()) + below.parts, False)
+    else:
+        walked = _breadth_first(ctx, children, covered)
+    # Equal walks are one tuple (its lists are the run's, held by _observed_once, so their ids name them).
+    interned: dict[tuple[int, ...], tuple[list[tuple[Observation, Message]], ...]] = ctx.shared(
+        ("provenance.parts",), dict)
+    parts = interned.setdefault(tuple(map(id, walked.parts)), walked.parts)
+    if parts is not walked.parts:
+        walked = _Walked(parts, walked.cycle)
+    walks[id(children)] = (children, walked)  # the children tuple is held, so its id names it meanwhile
+    return walked
+
+
+def _breadth_first(ctx: Context, children: tuple[LineageNode, ...], covered: bool) -> _Walked:
+    """The walk of :func:`_walk`, made: breadth first, a node shared by several paths observed (and expanded) once."""
+    parts: list[list[tuple[Observation, Message]]] = []
+    cycle = False
     seen: set[str] = set()
-    stack = deque(ctx.lineage.children if ctx.lineage else ())
-    memo: dict[tuple[Any, ...], list[tuple[Observation, Message]]] = ctx.shared(("provenance",), dict)
-    while stack:  # breadth first; a node shared by several paths is observed (and expanded) once
+    stack = deque(children)
+    while stack:
         node = stack.popleft()
         node_key = node.id.lower()
         if node_key in seen:
             continue
         seen.add(node_key)
         stack.extend(node.children)
-        # What is observed of an upstream node depends on it, its relation and the scenario: once per run.
-        key = (node.id, "cycle") if node.cycle else (node.id, node.relation, node.artifact is not None)
-        found = memo.get(key)
-        if found is None:
-            if node.cycle:
-                found = memo[key] = [_noted(Observation("info", msg("provenance.cycle", artifact=node.id)))]
-            else:
-                found = memo[key] = _observed(ctx, node, analysis_covered_commercially)
+        cycle = cycle or node.cycle
+        found = _observed_once(ctx, node, covered)
         if found:
             parts.append(found)
-    if not parts:
-        ctx.republish(_NOTHING)
-        return _CLEAN
-    if own:
-        finding, published = _finding(parts)
-    else:
-        findings: dict[tuple[int, ...], _Made] = ctx.shared(("provenance.findings",), dict)
-        ids = tuple(map(id, parts))
-        made = findings.get(ids)
-        if made is None or any(a is not b for a, b in zip(made[0], parts, strict=True)):
-            made = findings[ids] = (tuple(parts), *_finding(parts))  # holds the lists it is keyed by
-        finding, published = made[1], made[2]
-    ctx.republish(published)
-    return finding
+    return _Walked(tuple(parts), cycle)
 
 
-def _finding(parts: list[list[tuple[Observation, Message]]]) -> tuple[Finding, dict[str, str]]:
+def _observed_once(ctx: Context, node: LineageNode, covered: bool) -> list[tuple[Observation, Message]]:
+    """What is observed of one upstream node: it depends on the node, its relation and the scenario (once per run)."""
+    memo: dict[tuple[Any, ...], list[tuple[Observation, Message]]] = ctx.shared(("provenance",), dict)
+    key = (node.id, "cycle") if node.cycle else (node.id, node.relation, node.artifact is not None)
+    found = memo.get(key)
+    if found is None:
+        if node.cycle:
+            found = memo[key] = [_noted(Observation("info", msg("provenance.cycle", artifact=node.id)))]
+        else:
+            found = memo[key] = _observed(ctx, node, covered)
+    return found
+
+
+def _finding(parts: tuple[list[tuple[Observation, Message]], ...]) -> tuple[Finding, dict[str, str]]:
     """The finding made of what is observed (in order), and the ``provenance_severity`` it publishes."""
     noted = [item for part in parts for item in part]
     top = max((o.severity for o, _ in noted), key=_RANK.__getitem__)  # one of SEVERITIES, a declared value

@@ -19,13 +19,15 @@ from modelclear.catalog.records import (
     Law,
     License,
     Platform,
+    RecordError,
     build_artifact,
     build_law,
     build_license,
     build_platform,
 )
+from modelclear.catalog.records import sources as _parse_sources  # (``sources`` is also a submodule's name)
 from modelclear.knowledge.schema import KnowledgeError, OverlayError
-from modelclear.model import Artifact, ArtifactRef, Kind
+from modelclear.model import Artifact, ArtifactRef, Kind, Source
 
 
 def _k(text: str) -> str:
@@ -106,11 +108,11 @@ class KnowledgeBase:
             self._artifact_alias[_k(alias)] = _k(aid)
 
     def _entry(self, key: str) -> dict[str, Any]:
+        """The raw entry of an artifact, read from the compiled store each time it is asked for (the
+        record built from it is kept instead: a million raw entries are not held as well)."""
         source = self._artifacts[key][4]
         if isinstance(source, tuple):
-            source = read_blob(*source)
-            where, family, aid, kind, _ = self._artifacts[key]
-            self._artifacts[key] = (where, family, aid, kind, source)
+            return read_blob(*source)
         return source
 
     def iter_raw_artifacts(self) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -217,9 +219,21 @@ class KnowledgeBase:
             where, family = self._artifacts[_k(cid)][:2]
             entry = self._entry(_k(cid))
             defaults = self._families.get(family, ("", {}))[1] if family else {}
-            cached = build_artifact(entry, where, defaults)
+            shared = self._family_sources(family, defaults) if family and not entry.get("sources") else None
+            cached = build_artifact(entry, where, defaults, default_sources=shared)
             self._cache[("artifact", cid)] = cached
         return cached
+
+    def _family_sources(self, family: str, defaults: Mapping[str, Any]) -> tuple[Source, ...] | None:
+        """The family defaults' sources, built once per family (``None`` when they cannot be built)."""
+        key = ("family-sources", family)
+        if key not in self._cache:
+            try:
+                self._cache[key] = _parse_sources(defaults.get("sources"), f"family {family}") or None
+            except RecordError:
+                self._cache[key] = None  # each artifact reports it, naming its own file
+        found: tuple[Source, ...] | None = self._cache[key]
+        return found
 
     def artifact_ids(self, kind: Kind | None = None) -> Iterator[str]:
         """All artifact ids (of one kind)."""

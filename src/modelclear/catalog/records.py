@@ -468,15 +468,21 @@ def _relations(raw: Mapping[str, Any], where: str) -> tuple[Relation, ...]:
     return tuple(out)
 
 
-def build_artifact(raw: Mapping[str, Any], where: str, defaults: Mapping[str, Any] | None = None) -> Artifact:
-    """Build an :class:`Artifact` (model, dataset or package) from a raw mapping and family defaults."""
-    d = dict(defaults or {})
+def build_artifact(raw: Mapping[str, Any], where: str, defaults: Mapping[str, Any] | None = None, *,
+                   default_sources: tuple[Source, ...] | None = None) -> Artifact:
+    """Build an :class:`Artifact` (model, dataset or package) from a raw mapping and family defaults.
+
+    ``default_sources``: the family defaults' ``sources`` already built (a knowledge base builds them
+    once per family, and the artifacts of a family share them).
+    """
+    d = defaults or {}
     if "id" not in raw:
         raise RecordError(f"{where}: missing 'id'")
     art_id = str(raw["id"])
     kind_text = raw.get("kind") or d.get("kind") or ids.kind_of(art_id).value
     facts = {**(d.get("facts") or {}), **(raw.get("facts") or {})}
-    srcs = sources(raw.get("sources"), where, required=False) or sources(d.get("sources"), where)
+    srcs = sources(raw.get("sources"), where, required=False) or (
+        default_sources if default_sources else sources(d.get("sources"), where))
     history = tuple(
         LicenseChange(
             since=_date(h["since"], f"{where}.history[{i}]"),
