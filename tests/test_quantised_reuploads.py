@@ -1,0 +1,46 @@
+"""Issue 11 item 2: quantised re-uploads whose card names the base inherit it (only where a source says so)."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelclear import api
+from modelclear.catalog import KnowledgeBase
+from modelclear.service import load_knowledge
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge()
+
+
+@pytest.mark.parametrize(("model", "license_id", "base", "grade"), [
+    ("hf:bartowski/Meta-Llama-3.1-70B-Instruct-GGUF", "llama3.1", "hf:meta-llama/Llama-3.1-70B-Instruct", "V"),
+    ("hf:legraphista/Meta-Llama-3.1-70B-Instruct-IMat-GGUF", "llama3.1", "hf:meta-llama/Llama-3.1-70B-Instruct", "V"),
+    ("hf:bartowski/Llama-3.2-1B-Instruct-GGUF", "llama3.2", "hf:meta-llama/Llama-3.2-1B-Instruct", "S"),
+    ("hf:QuantFactory/Meta-Llama-3.1-8B-GGUF", "llama3.1", "hf:meta-llama/Llama-3.1-8B", "S"),
+])
+def test_reupload_records_name_their_base(kb: KnowledgeBase, model: str, license_id: str, base: str,
+                                          grade: str) -> None:
+    art = kb.artifact(model)
+    assert art is not None and art.license == license_id
+    assert [(kb.canonical(b.target), b.relation) for b in art.base_models] == [(base, "quantized")]
+    assert art.facts.get("quantized") == "gguf"
+    assert [s.confidence.value for s in art.sources] == [grade]
+
+
+def test_a_reupload_is_judged_with_its_base_in_the_lineage() -> None:
+    found = api.check("hf:bartowski/Meta-Llama-3.1-70B-Instruct-GGUF", "JP")
+    assert found.verdict.value != "unknown"
+    assert [c.id for c in found.lineage.children] == ["hf:meta-llama/Llama-3.1-70B-Instruct"]
+
+
+@pytest.mark.parametrize("model", [
+    # no card read for these: no record, and no inference from the name
+    "hf:bartowski/Qwen2.5-7B-Instruct-GGUF",
+    "hf:TheBloke/Mistral-7B-Instruct-v0.3-GPTQ",
+    "hf:mlx-community/Qwen2.5-7B-Instruct-4bit",
+    "hf:unsloth/llama-3-8b-bnb-4bit",
+])
+def test_reuploads_without_a_read_card_stay_unknown(kb: KnowledgeBase, model: str) -> None:
+    assert kb.artifact(model) is None
