@@ -50,6 +50,9 @@ def kb() -> KnowledgeBase:
     ("http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz", "dataset:imdb-reviews"),
     ("https://rajpurkar.github.io/SQuAD-explorer/dataset/dev-v2.0.json", "dataset:squad"),
     ("https://dl.fbaipublicfiles.com/glue/data/SST-2.zip", "dataset:sst2"),
+    # NLTK's data index (nltk 3.10.4 names the index; the package addresses beside it)
+    ("https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/tokenizers/punkt.zip", "dataset:nltk-punkt"),
+    ("https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora/wordnet.zip", "dataset:nltk-wordnet"),
     # the dataset's own download pages
     ("http://images.cocodataset.org/zips/train2017.zip", "dataset:coco"),
     ("http://images.cocodataset.org/annotations/annotations_trainval2017.zip", "dataset:coco"),
@@ -73,6 +76,7 @@ def test_download_url_resolves_to_the_dataset(kb: KnowledgeBase, url: str, datas
     "https://ossci-datasets.s3.amazonaws.com/other/file.gz",
     "http://images.cocodataset.org/other/x.zip",
     "https://storage.googleapis.com/tensorflow/tf-keras-datasets",
+    "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora/stopwords.zip",  # no record
 ])
 def test_unrelated_address_on_the_same_host_stays_unknown(kb: KnowledgeBase, url: str) -> None:
     assert kb.canonical(f"url:{url}") is None
