@@ -34,6 +34,7 @@ def kb() -> KnowledgeBase:
     ("https://thor.robots.ox.ac.uk/pascal/VOC/voc2012/VOCtrainval_11-May-2012.tar", "dataset:pascal-voc"),
     ("http://vis-www.cs.umass.edu/lfw/lfw-deepfunneled.tgz", "dataset:lfw"),
     ("https://www.robots.ox.ac.uk/~vgg/data/pets/data/images.tar.gz", "dataset:oxford-iiit-pet"),
+    ("https://www.robots.ox.ac.uk/~vgg/data/flowers/102/102flowers.tgz", "dataset:oxford-flowers-102"),
     # Keras datasets (keras 3.15.1 wheel)
     (KD + "mnist.npz", "dataset:mnist"),
     (KD + "fashion-mnist/t10k-labels-idx1-ubyte.gz", "dataset:fashion-mnist"),
@@ -75,6 +76,7 @@ def test_download_url_resolves_to_the_dataset(kb: KnowledgeBase, url: str, datas
     "https://ndownloader.figshare.com/files/5976075",  # species distributions: no record
     "https://ossci-datasets.s3.amazonaws.com/other/file.gz",
     "http://images.cocodataset.org/other/x.zip",
+    "https://www.robots.ox.ac.uk/~vgg/data/flowers/17/17flowers.tgz",  # the 17-category set: no record
     "https://storage.googleapis.com/tensorflow/tf-keras-datasets",
     "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora/stopwords.zip",  # no record
 ])
