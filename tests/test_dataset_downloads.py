@@ -35,6 +35,13 @@ def kb() -> KnowledgeBase:
     ("http://vis-www.cs.umass.edu/lfw/lfw-deepfunneled.tgz", "dataset:lfw"),
     ("https://www.robots.ox.ac.uk/~vgg/data/pets/data/images.tar.gz", "dataset:oxford-iiit-pet"),
     ("https://www.robots.ox.ac.uk/~vgg/data/flowers/102/102flowers.tgz", "dataset:oxford-flowers-102"),
+    ("https://s3.amazonaws.com/kinetics/400/annotations/train.csv", "dataset:kinetics-400"),
+    ("https://s3.amazonaws.com/kinetics/700_2020/annotations/val.csv", "dataset:kinetics-700"),
+    ("http://data.csail.mit.edu/places/places365/places365standard_easyformat.tar", "dataset:places365"),
+    ("https://s3.eu-central-1.amazonaws.com/avg-kitti/data_object_image_2.zip", "dataset:kitti"),
+    # CelebA's Google Drive file ids (torchvision), in Drive's address forms
+    ("https://drive.google.com/uc?id=0B7EVK8r0v71pZjFTYXZWM3FlRnM", "dataset:celeba"),
+    ("https://drive.google.com/file/d/0B7EVK8r0v71pZjFTYXZWM3FlRnM/view?usp=sharing", "dataset:celeba"),
     # Keras datasets (keras 3.15.1 wheel)
     (KD + "mnist.npz", "dataset:mnist"),
     (KD + "fashion-mnist/t10k-labels-idx1-ubyte.gz", "dataset:fashion-mnist"),
@@ -76,6 +83,9 @@ def test_download_url_resolves_to_the_dataset(kb: KnowledgeBase, url: str, datas
     "https://ndownloader.figshare.com/files/5976075",  # species distributions: no record
     "https://ossci-datasets.s3.amazonaws.com/other/file.gz",
     "http://images.cocodataset.org/other/x.zip",
+    "https://drive.google.com/uc?id=1ApOdYe4NXxhPhJABefgZ3KVvqsQzhCL7",  # another Drive file
+    "https://drive.google.com/uc?id=0B7EVK8r0v71pZjFTYXZWM3FlRnMx",
+    "https://s3.amazonaws.com/kinetics/",
     "https://www.robots.ox.ac.uk/~vgg/data/flowers/17/17flowers.tgz",  # the 17-category set: no record
     "https://storage.googleapis.com/tensorflow/tf-keras-datasets",
     "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora/stopwords.zip",  # no record
