@@ -62,6 +62,8 @@ def kb() -> KnowledgeBase:
     ("https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/tokenizers/punkt.zip", "dataset:nltk-punkt"),
     ("https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora/wordnet.zip", "dataset:nltk-wordnet"),
     # the dataset's own download pages
+    ("https://image-net.org/data/ILSVRC/2012/ILSVRC2012_devkit_t12.tar.gz", "dataset:imagenet-1k"),
+    ("https://archive.ics.uci.edu/ml/machine-learning-databases/iris/iris.data", "dataset:iris"),
     ("http://images.cocodataset.org/zips/train2017.zip", "dataset:coco"),
     ("http://images.cocodataset.org/annotations/annotations_trainval2017.zip", "dataset:coco"),
     ("http://host.robots.ox.ac.uk/pascal/VOC/voc2007/VOCtest_06-Nov-2007.tar", "dataset:pascal-voc"),
@@ -86,6 +88,8 @@ def test_download_url_resolves_to_the_dataset(kb: KnowledgeBase, url: str, datas
     "https://drive.google.com/uc?id=1ApOdYe4NXxhPhJABefgZ3KVvqsQzhCL7",  # another Drive file
     "https://drive.google.com/uc?id=0B7EVK8r0v71pZjFTYXZWM3FlRnMx",
     "https://s3.amazonaws.com/kinetics/",
+    "https://archive.ics.uci.edu/ml/machine-learning-databases/wine/wine.data",
+    "https://image-net.org/data/downsample/Imagenet32_train.zip",
     "https://www.robots.ox.ac.uk/~vgg/data/flowers/17/17flowers.tgz",  # the 17-category set: no record
     "https://storage.googleapis.com/tensorflow/tf-keras-datasets",
     "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora/stopwords.zip",  # no record
