@@ -570,3 +570,33 @@ def test_a_library_attribute_read_by_name_is_each_named_attribute_at_its_registr
             if isinstance(r, Reference) and r.id is not None]
     assert sorted((r.line, r.id) for r in refs) == [(5, "torchaudio:WAV2VEC2_ASR_BASE_960H"),
                                                     (6, "torchaudio:VOXPOPULI_ASR_BASE_10K_FR")]
+
+
+def test_the_options_dict_of_an_argparse_namespace_holds_their_defaults() -> None:
+    from modelclear.model import Reference
+    from modelclear.scan.base import ScanContext
+    from modelclear.scan.python import scan_python_source
+
+    source = textwrap.dedent('''
+        import argparse
+
+        from faster_whisper import WhisperModel
+        from pyannote.audio import Pipeline
+
+
+        def cli():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model", default="small", help="name of the Whisper model to use")
+            parser.add_argument("--diarize_model", default="pyannote/speaker-diarization-3.1", type=str)
+            parser.add_argument("--output_dir", "-o", type=str, default=".")
+            args = parser.parse_args().__dict__
+            model_name: str = args.pop("model")
+            output_dir: str = args.pop("output_dir")
+            model = WhisperModel(model_name, download_root=output_dir)
+            diarize = Pipeline.from_pretrained(vars(parser.parse_args())["diarize_model"])
+            return model, diarize
+        ''')
+    refs = [r for r in scan_python_source(source, "transcribe.py", ScanContext(root=Path(".")))
+            if isinstance(r, Reference) and r.id is not None]
+    assert sorted((r.line, r.id) for r in refs) == [(16, "hf:Systran/faster-whisper-small"),
+                                                    (17, "hf:pyannote/speaker-diarization-3.1")]

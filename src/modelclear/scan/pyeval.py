@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from modelclear.scan.pyenv import deployment_values
-from modelclear.scan.pyindex import ClassRef, FuncRef, Scope
+from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Scope
 from modelclear.scan.pyregistry import enum_class, enum_values
 from modelclear.scan.pyvalues import (
     _MISSING,
@@ -64,6 +64,8 @@ class Evaluators:
         def project_lookup(self, module: str, name: str) -> object: ...
         def _returns_of(self, fscope: Scope, node: ast.Call, depth: int) -> Res: ...
         def iterate(self, res: Res) -> Res: ...
+        def attr_lookup(self, attr: str, node: ast.expr, depth: int) -> Res: ...
+        index: ModuleIndex
 
     # -- literals
     def _r_Constant(self, node: ast.Constant, scope: Scope, depth: int) -> Res:
@@ -261,6 +263,9 @@ class Evaluators:
                 return Res(values=[tuple(items.values)], unknown=items.unknown, indirect=True, notes=items.notes,
                            dropped=items.dropped)
             return Res(unknown=items.unknown or [expr_text(node)], indirect=True, notes=items.notes)
+        if dotted in ("vars", "builtins.vars") and len(node.args) == 1 and self._parsed_args(
+                node.args[0], scope, depth):
+            return self._options_dict(depth)  # vars(parser.parse_args())["model"] (issue 10)
         if dotted in ("getattr", "builtins.getattr") and len(node.args) >= 2:
             owner = self.resolve(node.args[0], scope, depth)
             modules = [v for v in owner.values if isinstance(v, QName)]
@@ -312,6 +317,27 @@ class Evaluators:
             return out
         loader = bool(self._is_loader_call and self._is_loader_call(node, dotted))  # type: ignore[operator]
         return _known(Opaque(expr_text(node), loader=loader), indirect=True)
+
+    def _parsed_args(self, node: ast.expr, scope: Scope, depth: int) -> bool:
+        """Whether ``node`` is the namespace argparse returns (``parser.parse_args()`` or a name bound to it)."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "parse_args", "parse_known_args"):
+            return True
+        if isinstance(node, ast.Name):
+            res = self.resolve(node, scope, depth)
+            return bool(res.values) and all(isinstance(v, Opaque) and v.text.endswith(("parse_args()", "parse_args"))
+                                            for v in res.values)
+        return False
+
+    def _options_dict(self, depth: int) -> Res:
+        """``vars(args)`` / ``args.__dict__`` of the module's argparse namespace: option -> its default."""
+        mapping: dict[object, object] = {}
+        for dest in list(self.index.argparse_dests)[:MAX_FIELDS * 2]:
+            res = self.attr_lookup(dest, ast.Name(id=dest), depth)
+            values = [v for v in res.values if not isinstance(v, Opaque)]
+            mapping[dest] = values[0] if len(values) == 1 and not res.unknown else OneOf(tuple(values)) \
+                if values else Opaque(f"--{dest}")
+        return _known(mapping, indirect=True)
 
     @staticmethod
     def _module_attrs(module: str, key: Res, node: ast.expr) -> Res:

@@ -390,6 +390,8 @@ class Resolver(Evaluators):
         owner = node.value
         if isinstance(owner, ast.Name) and owner.id in ("self", "cls") and scope.cls is not None:
             return self._self_or_class_attr(scope.cls, attr, node, depth)
+        if attr == "__dict__" and self._parsed_args(owner, scope, depth):
+            return self._options_dict(depth)  # parser.parse_args().__dict__ (issue 10)
         base = self.resolve(owner, scope, depth)
         if attr == "value" and base.values and not base.unknown and all(
                 isinstance(v, (str, int)) for v in base.values):
