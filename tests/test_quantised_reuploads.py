@@ -44,3 +44,10 @@ def test_a_reupload_is_judged_with_its_base_in_the_lineage() -> None:
 ])
 def test_reuploads_without_a_read_card_stay_unknown(kb: KnowledgeBase, model: str) -> None:
     assert kb.artifact(model) is None
+
+
+@pytest.mark.parametrize("model", ["hf:google/owlv2-large-patch14-ensemble", "hf:google/owlv2-large-patch14-finetuned"])
+def test_owlv2_cards(kb: KnowledgeBase, model: str) -> None:
+    art = kb.artifact(model)
+    assert art is not None and art.license == "Apache-2.0"
+    assert [s.confidence.value for s in art.sources] == ["S"]
