@@ -61,6 +61,9 @@ def kb() -> KnowledgeBase:
     # NLTK's data index (nltk 3.10.4 names the index; the package addresses beside it)
     ("https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/tokenizers/punkt.zip", "dataset:nltk-punkt"),
     ("https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/packages/corpora/wordnet.zip", "dataset:nltk-wordnet"),
+    # gensim-data releases (gensim 4.4.0's downloader)
+    ("https://github.com/RaRe-Technologies/gensim-data/releases/download/20-newsgroups/20-newsgroups.gz",
+     "dataset:20-newsgroups"),
     # the dataset's own download pages
     ("https://image-net.org/data/ILSVRC/2012/ILSVRC2012_devkit_t12.tar.gz", "dataset:imagenet-1k"),
     ("https://archive.ics.uci.edu/ml/machine-learning-databases/iris/iris.data", "dataset:iris"),
@@ -88,6 +91,7 @@ def test_download_url_resolves_to_the_dataset(kb: KnowledgeBase, url: str, datas
     "https://drive.google.com/uc?id=1ApOdYe4NXxhPhJABefgZ3KVvqsQzhCL7",  # another Drive file
     "https://drive.google.com/uc?id=0B7EVK8r0v71pZjFTYXZWM3FlRnMx",
     "https://s3.amazonaws.com/kinetics/",
+    "https://github.com/RaRe-Technologies/gensim-data/releases/download/text8/text8.gz",  # no record
     "https://archive.ics.uci.edu/ml/machine-learning-databases/wine/wine.data",
     "https://image-net.org/data/downsample/Imagenet32_train.zip",
     "https://www.robots.ox.ac.uk/~vgg/data/flowers/17/17flowers.tgz",  # the 17-category set: no record
@@ -97,6 +101,10 @@ def test_download_url_resolves_to_the_dataset(kb: KnowledgeBase, url: str, datas
 def test_unrelated_address_on_the_same_host_stays_unknown(kb: KnowledgeBase, url: str) -> None:
     assert kb.canonical(f"url:{url}") is None
     assert kb.artifact(f"url:{url}") is None
+
+
+def test_gensim_data_name_is_an_alias(kb: KnowledgeBase) -> None:
+    assert kb.canonical("gensim-data:20-newsgroups") == "dataset:20-newsgroups"
 
 
 def test_check_of_a_download_url_judges_the_dataset() -> None:
