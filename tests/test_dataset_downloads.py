@@ -103,10 +103,6 @@ def test_unrelated_address_on_the_same_host_stays_unknown(kb: KnowledgeBase, url
     assert kb.artifact(f"url:{url}") is None
 
 
-def test_gensim_data_name_is_an_alias(kb: KnowledgeBase) -> None:
-    assert kb.canonical("gensim-data:20-newsgroups") == "dataset:20-newsgroups"
-
-
 def test_check_of_a_download_url_judges_the_dataset() -> None:
     found = api.check("url:https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz", "JP")
     assert found.artifact is not None and found.artifact.id == "dataset:cifar-10"
