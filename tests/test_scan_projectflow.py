@@ -600,3 +600,50 @@ def test_the_options_dict_of_an_argparse_namespace_holds_their_defaults() -> Non
             if isinstance(r, Reference) and r.id is not None]
     assert sorted((r.line, r.id) for r in refs) == [(16, "hf:Systran/faster-whisper-small"),
                                                     (17, "hf:pyannote/speaker-diarization-3.1")]
+
+
+def test_an_option_helper_imported_through_its_package_is_preferred_too(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "chat/__init__.py": "",
+        "chat/model/__init__.py": "from chat.model.model_adapter import add_model_args, load_model\n",
+        "chat/model/model_adapter.py": '''
+            from transformers import AutoModelForCausalLM
+
+            DEFAULT_MODEL_PATH = "lmsys/vicuna-7b-v1.5"
+
+
+            def add_model_args(parser):
+                parser.add_argument("--model-path", type=str, default=DEFAULT_MODEL_PATH)
+
+
+            def load_model(model_path, device="cuda"):
+                return AutoModelForCausalLM.from_pretrained(model_path).to(device)
+            ''',
+        "chat/serve/__init__.py": "",
+        "chat/serve/huggingface_api.py": '''
+            import argparse
+
+            from chat.model import add_model_args, load_model
+
+
+            def main(args):
+                return load_model(args.model_path, device="cpu")
+
+
+            if __name__ == "__main__":
+                parser = argparse.ArgumentParser()
+                add_model_args(parser)
+                main(parser.parse_args())
+            ''',
+        "chat/serve/mlx_worker.py": '''
+            import argparse
+
+            WORKER_ADDRESS = "http://localhost:21002"
+
+            if __name__ == "__main__":
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--model-path", type=str, default="microsoft/phi-2")
+                print(parser.parse_args().model_path)
+            ''',
+    })
+    assert [i for p, _, i in found(tmp_path, "chat/serve/huggingface_api.py")] == ["hf:lmsys/vicuna-7b-v1.5"]

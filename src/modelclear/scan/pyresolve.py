@@ -65,6 +65,19 @@ _FIELD_FUNCS = frozenset({"field", "Field", "ib", "attrib", "Option", "Argument"
 _ABSL_FLAG_VALUES = frozenset({"absl.flags.FLAGS", "tensorflow.compat.v1.flags.FLAGS", "tensorflow.flags.FLAGS",
                                "tensorflow.app.flags.FLAGS", "tensorflow.compat.v1.app.flags.FLAGS"})
 
+#: The sorted module names of the last project index asked (shared by every resolver of the scan).
+_MODULE_NAMES: list[tuple[ProjectIndex, list[str]]] = []
+
+
+def _sorted_modules(project: ProjectIndex) -> list[str]:
+    """The project's module names, sorted (built once per project index)."""
+    if _MODULE_NAMES and _MODULE_NAMES[0][0] is project:
+        return _MODULE_NAMES[0][1]
+    names = sorted(project.lazy.by_name if project.lazy is not None else project.modules)
+    _MODULE_NAMES[:] = [(project, names)]
+    return names
+
+
 class Resolver(Evaluators):
     """Evaluates expressions of one module to their candidate constant values."""
 
@@ -555,6 +568,16 @@ class Resolver(Evaluators):
                 found = self.project.lookup(module, "." + attr)
                 if found is not _MISSING:
                     out.extend(flatten(found))
+        if not out:  # `from pkg.model import add_model_args` re-exported by the package: its submodules
+            names = _sorted_modules(self.project)
+            for package in sorted(m for m in seen if m.count(".") >= 1)[:MAX_IMPORTED_MODULES]:
+                start = bisect.bisect_left(names, package + ".")
+                for module in names[start:start + MAX_IMPORTED_MODULES]:
+                    if not module.startswith(package + "."):
+                        break
+                    found = self.project.lookup(module, "." + attr)
+                    if found is not _MISSING:
+                        out.extend(flatten(found))
         self._imported_attr_memo[attr] = out
         return out
 
