@@ -35,6 +35,15 @@ functions are relays too, followed through :mod:`modelclear.scan.pywrappers` at 
 :data:`MAX_MODULE_DEPTH` modules deep, and the caller's value is bound module by module down to the real
 load (:func:`_unwind`).
 
+An attribute, string- or position-keyed entry, or loop item of a parameter (``args.dataset_name``,
+``cfg["id"]``, ``model_path[0]``) carries the parameter's mark too (:func:`_carried`); a caller adds such
+values only when it passes an object it built (a project class's :class:`~modelclear.scan.pyvalues.Instance`,
+a dict, a tuple), never an argparse namespace or a string, whose attributes the wrapper's module works
+out the same way. ``super().__init__(x)`` and a class without its own ``__init__`` run the nearest base's
+(:mod:`modelclear.scan.pyclasses`), and a class attribute overriding one a base class of another module
+loads (``model_name = "org/b"`` over ``CrossEncoder(self.model_name)``) is reported at the overriding line
+(:meth:`Flow.overrides`).
+
 Work is bounded by the file's step budget (shared with the rest of the module's scan) and, for the
 number of wrapper calls evaluated, by its loader-call budget; both report ``budget`` warnings from
 :meth:`modelclear.scan.pymodule.ModuleScan.budget_warnings`. Nothing is imported or run.

@@ -8,7 +8,11 @@
   (the operators and builtin calls live in :mod:`modelclear.scan.pyeval`);
 * module, class and local constants (flow-insensitive: every assignment is a candidate, except that
   straight-line code in the scope of the use keeps only the bindings that reach it);
-* function default arguments and the arguments the module passes to its own functions;
+* function default arguments and the arguments the module passes to its own functions (``Cls(...)``
+  to ``Cls.__init__``), and the cases of ``@pytest.mark.parametrize``;
+* ``self.attr`` / ``self.method()`` over the module's class hierarchy (bases, every subclass's override:
+  :mod:`modelclear.scan.pyclasses`), objects of project classes built with keyword arguments
+  (:class:`~modelclear.scan.pyvalues.Instance`);
 * argparse ``default=`` (``args.model_name_or_path``), dataclass / pydantic / attrs fields
   (``model_args.model_name_or_path``), click / typer option defaults;
 * ``os.environ.get(k, default)`` / ``os.getenv``;
