@@ -27,7 +27,10 @@ scanner's ``index_source`` (the runner uses only that scanner's ``prefilter``, `
 ``index_source``, never its internals). Each module is registered once under the Python scanner's
 dotted name for it (``src/app/config.py`` -> ``app.config``; the scanner matches imports by dotted
 suffix). The answers are those of indexing every file first, in any process; a module whose index
-stopped early gets a ``budget`` warning from the file whose lookup indexed it.
+stopped early gets a ``budget`` warning from the file whose lookup indexed it. With worker processes,
+a module one worker indexed is left (pickled, in a private temporary folder of the scan) for the others,
+so it is indexed once per scan, not once per worker. The garbage collector runs between files and
+between indexed modules (:mod:`modelclear.scan.gcpace`), not every few hundred allocations.
 The scan runs in a process pool over the cores for trees of more than :data:`PARALLEL_MIN_FILES`
 candidate files, serially otherwise; each scanner's prefilter is one compiled pattern. A ``.py`` file
 is parsed once for all its scanners (``ScanContext.parses``, :mod:`modelclear.scan.pyparse`); its trees
@@ -44,7 +47,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -59,6 +64,7 @@ from modelclear.scan.budget import BUDGETS, budget_warning, recursion_headroom
 from modelclear.scan.config import ConfigScanner
 from modelclear.scan.deploy import DeployScanner, with_project_env
 from modelclear.scan.deps import DepsScanner
+from modelclear.scan.gcpace import paced, settle
 from modelclear.scan.localtrace import MAX_DOCS, trace_local_files
 from modelclear.scan.mergekit import MergekitScanner
 from modelclear.scan.modeldir import ModelDirScanner
@@ -259,7 +265,12 @@ def _index_warning(rel: str, note: str) -> ScanWarning:
 def _process_chunk(tasks: Sequence[_Task], max_bytes: int) -> list[_Done]:
     ctx = _WORKER_CTX
     assert ctx is not None
-    return [_process(t, ctx, max_bytes) for t in tasks]
+    done = []
+    with paced() as pacer:  # collections after each file, not every few hundred allocations
+        for task in tasks:
+            done.append(_process(task, ctx, max_bytes))
+            pacer.file_done()
+    return done
 
 
 def _module_names(rel: str) -> list[str]:
@@ -301,6 +312,8 @@ def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, obje
             consts, note = indexer.index_source(text, names[0])
     except Exception:  # syntax errors are reported by the scan pass
         return None
+    finally:
+        settle()  # the module's tree and scopes are garbage in cycles: free them now, not after the file
     return (rel, dict(consts), note) if consts or note else None
 
 
@@ -367,19 +380,20 @@ def _run(fn: Callable[..., list[Any]], chunks: list[Sequence[Any]], args: tuple[
     return [x for r in results for x in r]
 
 
-def lazy_constant_index(items: Iterable[tuple[str, str]], max_bytes: int) -> LazyConstants:
+def lazy_constant_index(items: Iterable[tuple[str, str]], max_bytes: int, share: str = "") -> LazyConstants:
     """The project constant index over (path, relative path) of the Python files, indexed on demand.
 
     Each module is registered once, under the Python scanner's name for it; when two files get the
     same name, the shallower path with constants wins. The Python scanner matches imports to these
-    names by dotted suffix itself (:mod:`modelclear.scan.pyconsts`).
+    names by dotted suffix itself (:mod:`modelclear.scan.pyconsts`). ``share``: a private folder
+    where the worker processes of one scan leave the modules they indexed for each other.
     """
     candidates = []
     for path, rel in sorted(items, key=lambda e: (e[1].count("/"), e[1])):
         names = _module_names(rel)
         if names:
             candidates.append((path, rel, names[0]))
-    return LazyConstants(candidates, _index_one, max_bytes)
+    return LazyConstants(candidates, _index_one, max_bytes, share)
 
 
 def _dedupe(refs: Iterable[Reference]) -> list[Reference]:
@@ -403,7 +417,12 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
     ``on_progress(done, total)`` is called in this process as files are indexed and scanned
     (``total`` counts index candidates plus scan candidates).
     """
-    root = Path(root)
+    with paced():  # the collector runs between files (see modelclear.scan.gcpace), not inside them
+        return _scan_path(Path(root), options, on_progress)
+
+
+def _scan_path(root: Path, options: ScanOptions, on_progress: ProgressCallback | None) -> ScanResult:
+    """The body of :func:`scan_path`."""
     abs_root = Path(os.path.abspath(root))
     scanners = _instances()
     warnings: list[ScanWarning] = []
@@ -433,11 +452,18 @@ def scan_path(root: Path, options: ScanOptions = _DEFAULT_OPTIONS,
         jobs = 1
     index_items = [(t.path, t.rel) for t in tasks if "python" in t.scanners and t.size <= options.max_file_bytes]
     progress = _Progress(on_progress, len(tasks))
-    ctx = ScanContext(root=ctx_root, project_constants=lazy_constant_index(index_items, options.max_file_bytes))
-    ctx = with_project_env(ctx, [(t.path, t.rel, t.size) for t in tasks], options.max_file_bytes)
-    ctx = replace(ctx, loaders=options.loader_documents,  # the loader files of --kb overlays
-                  parses=ParseCache())  # each .py file parsed once for all its scanners
-    done: list[_Done] = _run(_process_chunk, _chunks(tasks, jobs), (options.max_file_bytes,), jobs, ctx, progress)
+    share = tempfile.mkdtemp(prefix="modelclear-index-") if jobs > 1 else ""  # mode 0700: this user's only
+    try:
+        constants = lazy_constant_index(index_items, options.max_file_bytes, share)
+        ctx = ScanContext(root=ctx_root, project_constants=constants)
+        ctx = with_project_env(ctx, [(t.path, t.rel, t.size) for t in tasks], options.max_file_bytes)
+        ctx = replace(ctx, loaders=options.loader_documents,  # the loader files of --kb overlays
+                      parses=ParseCache())  # each .py file parsed once for all its scanners
+        done: list[_Done] = _run(_process_chunk, _chunks(tasks, jobs), (options.max_file_bytes,), jobs, ctx,
+                                 progress)
+    finally:
+        if share:
+            shutil.rmtree(share, ignore_errors=True)
     refs: list[Reference] = []
     scanned = 0
     for result in done:

@@ -26,6 +26,9 @@ mapping seen (every file of a scan shares it).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
 import re
 import unicodedata
 from array import array
@@ -40,7 +43,7 @@ Constants = Mapping[str, Mapping[str, object]]
 IndexFile = Callable[[str, str, int], "tuple[str, dict[str, object], str] | None"]
 
 _WORD_RE = re.compile(r"\w+")
-_DASHED_RE = re.compile(r"\w+(?:-\w+)+")
+_DASHED_RE = re.compile(r"(?<!\w)\w++(?:-\w++)+")  # starts at a word's start; no backtracking
 
 
 class LazyConstants(Mapping[str, Mapping[str, object]]):
@@ -52,10 +55,14 @@ class LazyConstants(Mapping[str, Mapping[str, object]]):
     whose index budget ran out) are the same in every process.
     """
 
-    def __init__(self, candidates: Sequence[tuple[str, str, str]], index_file: IndexFile, max_bytes: int) -> None:
+    def __init__(self, candidates: Sequence[tuple[str, str, str]], index_file: IndexFile, max_bytes: int,
+                 share: str = "") -> None:
         self.candidates = tuple(candidates)
         self.index_file = index_file
         self.max_bytes = max_bytes
+        #: A private folder (made by the runner for one scan) where the processes of the scan leave each
+        #: module's constants for the others, so a module is indexed once per scan, not once per process.
+        self.share = share
         self._reset()
 
     def _reset(self) -> None:
@@ -71,11 +78,37 @@ class LazyConstants(Mapping[str, Mapping[str, object]]):
         self.notes: list[tuple[str, str]] = []
 
     def __getstate__(self) -> tuple[object, ...]:
-        return (self.candidates, self.index_file, self.max_bytes)
+        return (self.candidates, self.index_file, self.max_bytes, self.share)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        self.candidates, self.index_file, self.max_bytes = state  # type: ignore[assignment]
+        self.candidates, self.index_file, self.max_bytes, self.share = state  # type: ignore[assignment]
         self._reset()
+
+    def _shared(self, position: int) -> tuple[tuple[str, dict[str, object], str] | None] | None:
+        """What another process of this scan left for the candidate at ``position``: a 1-tuple of the
+        index result, or None when nothing is there yet."""
+        if not self.share:
+            return None
+        try:
+            with open(os.path.join(self.share, str(position)), "rb") as fh:
+                # our own results, written by this scan's processes into a folder only this user can open
+                return (pickle.load(fh),)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+
+    def _publish(self, position: int, got: tuple[str, dict[str, object], str] | None) -> None:
+        """Leave the index result of ``position`` for the other processes (written whole, then renamed)."""
+        if not self.share:
+            return
+        final = os.path.join(self.share, str(position))
+        temp = f"{final}.{os.getpid()}.tmp"
+        try:
+            with open(temp, "wb") as fh:
+                pickle.dump(got, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, final)
+        except (OSError, pickle.PicklingError):
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
 
     def take_notes(self) -> list[tuple[str, str]]:
         """The notes recorded since the last call."""
@@ -92,7 +125,8 @@ class LazyConstants(Mapping[str, Mapping[str, object]]):
         position = self.positions.get(rel)
         if position is None or position in self._consts or position in self._offered:
             return
-        self._offered[position] = compute()
+        self._offered[position] = offered = compute()
+        self._publish(position, (rel, *offered))
 
     def consts_at(self, position: int) -> Mapping[str, object]:
         """Constants of the candidate at ``position`` ({} when it has none), indexed on first use."""
@@ -100,7 +134,15 @@ class LazyConstants(Mapping[str, Mapping[str, object]]):
         if done is None:
             path, rel, _name = self.candidates[position]
             offered = self._offered.pop(position, None)
-            got = (rel, *offered) if offered is not None else self.index_file(path, rel, self.max_bytes)
+            if offered is not None:
+                got: tuple[str, dict[str, object], str] | None = (rel, *offered)
+            else:
+                shared = self._shared(position)
+                if shared is not None:
+                    got = shared[0]
+                else:
+                    got = self.index_file(path, rel, self.max_bytes)
+                    self._publish(position, got)
             done = got[1] if got is not None else {}
             if got is not None and got[2]:
                 self.notes.append((rel, got[2]))
@@ -156,8 +198,8 @@ def _file_words(path: str, max_bytes: int) -> set[str]:
         return set()
     words = set(_WORD_RE.findall(text))
     words.update(w.replace("-", "_") for w in _DASHED_RE.findall(text))
-    if not text.isascii():  # identifiers are NFKC-normalised by the parser
-        words.update(unicodedata.normalize("NFKC", w) for w in list(words))
+    if not text.isascii():  # identifiers are NFKC-normalised by the parser (an ASCII word is its own form)
+        words.update([unicodedata.normalize("NFKC", w) for w in words if not w.isascii()])
     return words
 
 
