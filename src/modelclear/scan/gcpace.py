@@ -12,8 +12,9 @@ scan chooses instead: :meth:`Pacer.file_done` after each file collects the objec
 previous file (the file's tree and index are garbage held in reference cycles: scopes point to their
 parents and parents to their scopes); :func:`settle` does the same after each module the constant
 index reads for a lookup (one lookup may index hundreds). A full collection runs instead when the
-interpreter's allocated memory blocks have doubled since the last one (so cyclic garbage promoted
-earlier is freed too, and memory stays within a constant factor of what is live). Collections never
+interpreter's allocated memory blocks have grown by half since the last one (so cyclic garbage promoted
+earlier is freed too, and memory stays within a constant factor of what is live; doubling cost 17 % more
+peak memory on the ``transformers`` tree for 6 % less CPU). Collections never
 change what the scan finds: they only decide when unreachable objects are freed.
 
 The collector's state is process-wide; nested or concurrent scans (threads of the team service) share
@@ -30,7 +31,7 @@ from contextlib import contextmanager
 
 __all__ = ["Pacer", "paced", "settle"]
 
-#: Allocated memory blocks the heap may grow by, on top of doubling, before a full collection.
+#: Allocated memory blocks the heap may grow by, on top of half its size, before a full collection.
 FULL_SLACK_BLOCKS = 2_000_000
 
 _LOCK = threading.Lock()
@@ -41,12 +42,12 @@ _BASE_BLOCKS = 0  # allocated blocks after the last full collection
 
 def settle() -> None:
     """Inside a paced scan, collect the garbage of a unit of work just done (a file, an indexed module):
-    the young generations, or everything when the heap has doubled since the last full collection.
+    the young generations, or everything when the heap has grown by half since the last full collection.
     Outside one (the automatic collector on), nothing."""
     global _BASE_BLOCKS
     if not _DEPTH or gc.isenabled():
         return
-    if sys.getallocatedblocks() > 2 * _BASE_BLOCKS + FULL_SLACK_BLOCKS:
+    if sys.getallocatedblocks() > _BASE_BLOCKS + _BASE_BLOCKS // 2 + FULL_SLACK_BLOCKS:
         gc.collect()
         _BASE_BLOCKS = sys.getallocatedblocks()
     else:
