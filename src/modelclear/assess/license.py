@@ -145,15 +145,16 @@ def assess(ctx: Context) -> Finding:
     Besides the base licences that reach the artifact (each evaluation made once per run), the finding
     depends on the scenario and on the artifact's kind, licence (and its history), facts and the
     strength of its sources, and (without a licence) on its publisher, name, sources and licence note:
-    found once per run for each combination. A finding with a conflict of the declared licence, and your
-    own model's (``origin`` local), are made anew.
+    found once per run for each combination. A conflict of the declared licence (which names the model)
+    is put before that shared finding (:func:`_with_conflicts`); your own model's (``origin`` local)
+    finding is made anew.
     """
     art = ctx.artifact
     inherited = _inherited(ctx)
     licence_id = ctx.license_in_force()
     conflicts = _conflicts(ctx, licence_id)
     facts = ctx.facts_key
-    if conflicts or facts is None or art.origin == "local":
+    if facts is None or art.origin == "local":
         finding, published = _assess(ctx, inherited, conflicts)
         ctx.publish(**published)
         ctx.unshared = True
@@ -164,8 +165,45 @@ def assess(ctx: Context) -> Finding:
     made = ctx.shared(key, lambda: (tuple(inherited), *_assess(ctx, inherited, [])))  # holds what its key names
     if any(a is not b for a, b in zip(made[0], inherited, strict=True)):
         made = (tuple(inherited), *_assess(ctx, inherited, []))
+    if conflicts:
+        finding, published = _with_conflicts(conflicts, made[1], made[2], bool(art.history))
+        ctx.publish(**published)
+        ctx.unshared = True
+        return finding
     ctx.republish(made[2])
     return made[1]
+
+
+def _with_conflicts(conflicts: list[LicenceEval], rest: Finding, rest_facts: dict[str, Any], history: bool
+                    ) -> tuple[Finding, dict[str, Any]]:
+    """What :func:`_assess` makes with ``conflicts`` put first, from the finding ``rest`` it makes without
+    them (and the facts ``rest_facts`` it publishes): the conflicts' reasons, obligations and citations
+    first (the licence history's reason, when ``history`` holds one, stays the very first), the worst
+    status, the deciding evaluation the first of the most severe, the weakest confidence."""
+    top = max(conflicts, key=lambda e: e.status.severity)  # the first of the most severe, as max gives it
+    if top.status.severity >= rest.status.severity:
+        lic = top.license
+        facts: dict[str, Any] = {
+            "license_category": lic.category if lic else "none",
+            "license_yields": bool(lic.yields_to_exceptions) if lic else False,
+            "license_acceptance": lic.acceptance if lic else "none",
+            "license_status": top.status.value,
+        }
+        status = top.status
+    else:
+        facts, status = dict(rest_facts), rest.status
+    for name, value in facts.items():
+        check_published(name, value)
+    added = tuple(r for e in conflicts for r in e.reasons)
+    reasons = (rest.reasons[0], *added, *rest.reasons[1:]) if history else (*added, *rest.reasons)
+    return Finding(
+        Layer.LICENSE,
+        status,
+        reasons,
+        (*(o for e in conflicts for o in e.obligations), *rest.obligations),
+        (*(c for e in conflicts for c in e.citations), *rest.citations),
+        weakest=min([*(e.confidence for e in conflicts), rest.weakest], key=lambda c: c.rank),
+    ), facts
 
 
 def _assess(ctx: Context, inherited: list[LicenceEval], conflicts: list[LicenceEval]
