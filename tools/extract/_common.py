@@ -138,3 +138,36 @@ def tokens(tag: str) -> list[str]:
     """Split a pretrained tag such as ``augreg_in21k_ft_in1k`` into its ``_``/``-``/``.`` separated tokens."""
     return [t for t in re.split(r"[_\-.]+", tag.strip("*").lower()) if t]
 
+
+
+def git_show(git_dir: Path, *args: str) -> str:
+    """The text output of ``git --git-dir GIT_DIR ARGS`` (extractors that read a repository snapshot)."""
+    import subprocess
+
+    return subprocess.run(["git", "--git-dir", str(git_dir), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def git_dir_of(path: Path) -> Path:
+    """The git directory of a clone (its ``.git``) or of a bare snapshot (itself)."""
+    return path / ".git" if (path / ".git").exists() else path
+
+
+def dumps_models(doc: dict[str, Any]) -> str:
+    """A catalogue document as committed: its head on one line, then one model per line (reviewable diffs)."""
+    head = {k: v for k, v in doc.items() if k != "models"}
+    text = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1]
+    models = ",\n".join(json.dumps(m, ensure_ascii=False, sort_keys=True) for m in doc["models"])
+    return f'{text}, "models": [\n{models}\n]}}\n'
+
+
+def write_or_check(out: Path, text: str, check: bool, summary: str) -> int:
+    """Write ``text`` to ``out`` (printing ``summary``), or with ``check`` compare it; the exit code."""
+    if check:
+        current = out.read_text(encoding="utf-8") if out.is_file() else ""
+        print("up to date" if current == text else f"out of date: {out}")
+        return 0 if current == text else 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(summary)
+    return 0

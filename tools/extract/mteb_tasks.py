@@ -23,6 +23,7 @@ from typing import Any
 
 from ._archive import SourceArchive, default_cache, download
 from ._ast import EvalError, ModuleEvaluator, OpaqueCall
+from ._common import write_or_check
 from .mteb import license_id
 
 PACKAGE = "mteb"
@@ -130,14 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     archive = SourceArchive.open(download(PACKAGE, VERSION, args.cache))
     text = dumps(extract(archive))
-    if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
-        print("up to date" if current == text else f"out of date: {args.out}")
-        return 0 if current == text else 1
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"{text.count(chr(10)) - 2} datasets -> {args.out}")
-    return 0
+    return write_or_check(args.out, text, args.check, f"{text.count(chr(10)) - 2} datasets -> {args.out}")
 
 
 if __name__ == "__main__":

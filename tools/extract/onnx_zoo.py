@@ -15,12 +15,12 @@ clone (or bare snapshot) of onnx/models, to rebuild ``src/modelclear/data/models
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from ._common import dumps_models, git_dir_of, git_show, write_or_check
 
 OUT = Path(__file__).resolve().parents[2] / "src" / "modelclear" / "data" / "models" / "_registries"
 OUT = OUT / "onnx_zoo.json"
@@ -31,11 +31,6 @@ LICENSES = {"mit": "MIT", "mit license": "MIT", "apache 2.0": "Apache-2.0", "apa
             "apache license 2.0": "Apache-2.0", "[bsd-3](license)": "BSD-3-Clause", "bsd-3-clause": "BSD-3-Clause",
             "bsd 3-clause license": "BSD-3-Clause", 'bsd 3-clause "new" or "revised" license': "BSD-3-Clause"}
 _FILE = re.compile(r"\.(onnx|tar\.gz)$")
-
-
-def _git(git_dir: Path, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", str(git_dir), *args], check=True, capture_output=True,
-                          text=True).stdout
 
 
 def license_line(readme: str) -> str:
@@ -85,15 +80,15 @@ def records(commit: str, folders: dict[str, tuple[str, list[str]]]) -> list[dict
 
 def read_folders(git_dir: Path) -> tuple[str, dict[str, tuple[str, list[str]]]]:
     """The snapshot's commit and, per model folder with a README, its licence line and model files."""
-    commit = _git(git_dir, "rev-parse", "HEAD").strip()
-    paths = _git(git_dir, "ls-tree", "-r", "--name-only", "HEAD", "validated/").split("\n")
+    commit = git_show(git_dir, "rev-parse", "HEAD").strip()
+    paths = git_show(git_dir, "ls-tree", "-r", "--name-only", "HEAD", "validated/").split("\n")
     readmes = [p for p in paths if p.endswith("/README.md")]
     folders: dict[str, tuple[str, list[str]]] = {}
     for readme in readmes:
         folder = readme.rsplit("/", 1)[0]
         files = sorted(p for p in paths if p.startswith(folder + "/") and _FILE.search(p))
         if files:
-            folders[folder] = (license_line(_git(git_dir, "show", f"HEAD:{readme}")), files)
+            folders[folder] = (license_line(git_show(git_dir, "show", f"HEAD:{readme}")), files)
     return commit, folders
 
 
@@ -115,14 +110,6 @@ def document(commit: str, models: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def dumps(doc: dict[str, Any]) -> str:
-    """The committed JSON (one model per line: reviewable diffs)."""
-    head = {k: v for k, v in doc.items() if k != "models"}
-    text = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1]
-    models = ",\n".join(json.dumps(m, ensure_ascii=False, sort_keys=True) for m in doc["models"])
-    return f'{text}, "models": [\n{models}\n]}}\n'
-
-
 def main(argv: list[str] | None = None) -> int:
     """Rebuild (or ``--check``) the committed catalogue; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -130,18 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--check", action="store_true", help="compare with the committed file instead of writing")
     args = parser.parse_args(argv)
-    git_dir = args.git_dir / ".git" if (args.git_dir / ".git").exists() else args.git_dir
+    git_dir = git_dir_of(args.git_dir)
     commit, folders = read_folders(git_dir)
     models = records(commit, folders)
-    text = dumps(document(commit, models))
-    if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
-        print("up to date" if current == text else f"out of date: {args.out}")
-        return 0 if current == text else 1
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"{len(models)} files -> {args.out}")
-    return 0
+    text = dumps_models(document(commit, models))
+    return write_or_check(args.out, text, args.check, f"{len(models)} files -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._common import dumps_models, git_dir_of, git_show, write_or_check
+
 OUT = Path(__file__).resolve().parents[2] / "src" / "modelclear" / "data" / "models" / "_registries"
 OUT = OUT / "spacy_models.json"
 REPO = "https://github.com/explosion/spacy-models"
@@ -38,15 +40,6 @@ LICENSES: dict[str, str] = {
 _FINAL = re.compile(r"^\d+(\.\d+)*$")
 
 
-def _git(git_dir: Path, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", str(git_dir), *args], check=True, capture_output=True,
-                          text=True).stdout
-
-
-def _git_dir(path: Path) -> Path:
-    return path / ".git" if (path / ".git").exists() else path
-
-
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split("."))
 
@@ -58,11 +51,11 @@ def license_id(raw: Any) -> str:
 
 def read_metas(git_dir: Path) -> tuple[str, list[tuple[str, dict[str, Any], str]]]:
     """The snapshot's commit and every final release's (file, meta, day its meta file was added)."""
-    commit = _git(git_dir, "rev-parse", "HEAD").strip()
-    files = [f for f in _git(git_dir, "ls-tree", "--name-only", "HEAD", "meta/").split() if f.endswith(".json")]
+    commit = git_show(git_dir, "rev-parse", "HEAD").strip()
+    files = [f for f in git_show(git_dir, "ls-tree", "--name-only", "HEAD", "meta/").split() if f.endswith(".json")]
     added: dict[str, str] = {}
     day = ""
-    log = _git(git_dir, "log", "--diff-filter=A", "--name-only", "--format=@%as", "HEAD", "--", "meta/")
+    log = git_show(git_dir, "log", "--diff-filter=A", "--name-only", "--format=@%as", "HEAD", "--", "meta/")
     for line in log.split("\n"):
         if line.startswith("@"):
             day = line[1:]
@@ -71,7 +64,7 @@ def read_metas(git_dir: Path) -> tuple[str, list[tuple[str, dict[str, Any], str]
     out = []
     for name in files:
         try:
-            meta = json.loads(_git(git_dir, "show", f"HEAD:{name}"))
+            meta = json.loads(git_show(git_dir, "show", f"HEAD:{name}"))
         except (json.JSONDecodeError, subprocess.CalledProcessError):
             continue
         if isinstance(meta, dict) and _FINAL.match(str(meta.get("version", ""))):
@@ -142,14 +135,6 @@ def document(commit: str, models: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def dumps(doc: dict[str, Any]) -> str:
-    """The committed JSON (one model per line: reviewable diffs)."""
-    head = {k: v for k, v in doc.items() if k != "models"}
-    text = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1]
-    models = ",\n".join(json.dumps(m, ensure_ascii=False, sort_keys=True) for m in doc["models"])
-    return f'{text}, "models": [\n{models}\n]}}\n'
-
-
 def main(argv: list[str] | None = None) -> int:
     """Rebuild (or ``--check``) the committed catalogue; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -158,17 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--check", action="store_true", help="compare with the committed file instead of writing")
     args = parser.parse_args(argv)
-    commit, metas = read_metas(_git_dir(args.git_dir))
+    commit, metas = read_metas(git_dir_of(args.git_dir))
     models = records(commit, metas)
-    text = dumps(document(commit, models))
-    if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
-        print("up to date" if current == text else f"out of date: {args.out}")
-        return 0 if current == text else 1
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"{len(models)} pipelines -> {args.out}")
-    return 0
+    text = dumps_models(document(commit, models))
+    return write_or_check(args.out, text, args.check, f"{len(models)} pipelines -> {args.out}")
 
 
 if __name__ == "__main__":

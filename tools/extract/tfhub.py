@@ -17,12 +17,12 @@ clone (or bare snapshot) of tensorflow/tfhub.dev, to rebuild
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from ._common import dumps_models, git_dir_of, git_show, write_or_check
 
 OUT = Path(__file__).resolve().parents[2] / "src" / "modelclear" / "data" / "models" / "_registries" / "tfhub.json"
 REPO = "https://github.com/tensorflow/tfhub.dev"
@@ -34,11 +34,6 @@ _DOC = re.compile(r"^assets/docs/([^/]+)/(?:models/)?(.+)/(\d+)\.md$")
 _HEAD = re.compile(r"^#\s+(?:Module|Placeholder|Model)\s+(\S+)\s*$", re.MULTILINE)
 _META = re.compile(r"<!--\s*([a-z-]+)\s*:\s*([^>]*?)\s*-->")
 _HANDLE = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+/\d+$")
-
-
-def _git(git_dir: Path, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", str(git_dir), *args], check=True, capture_output=True,
-                          text=True).stdout
 
 
 def parse_doc(path: str, text: str) -> dict[str, Any] | None:
@@ -89,12 +84,12 @@ def records(commit: str, docs: list[tuple[str, dict[str, Any]]]) -> list[dict[st
 
 def read_docs(git_dir: Path) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
     """The snapshot's commit and every model page with a licence."""
-    commit = _git(git_dir, "rev-parse", "HEAD").strip()
-    paths = _git(git_dir, "grep", "-l", "<!-- license:", "HEAD", "--", "assets/docs").split()
+    commit = git_show(git_dir, "rev-parse", "HEAD").strip()
+    paths = git_show(git_dir, "grep", "-l", "<!-- license:", "HEAD", "--", "assets/docs").split()
     out = []
     for entry in paths:
         path = entry.split(":", 1)[1]
-        doc = parse_doc(path, _git(git_dir, "show", f"HEAD:{path}"))
+        doc = parse_doc(path, git_show(git_dir, "show", f"HEAD:{path}"))
         if doc is not None:
             out.append((path, doc))
     return commit, out
@@ -118,14 +113,6 @@ def document(commit: str, models: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def dumps(doc: dict[str, Any]) -> str:
-    """The committed JSON (one model per line: reviewable diffs)."""
-    head = {k: v for k, v in doc.items() if k != "models"}
-    text = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1]
-    models = ",\n".join(json.dumps(m, ensure_ascii=False, sort_keys=True) for m in doc["models"])
-    return f'{text}, "models": [\n{models}\n]}}\n'
-
-
 def main(argv: list[str] | None = None) -> int:
     """Rebuild (or ``--check``) the committed catalogue; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -133,17 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--check", action="store_true", help="compare with the committed file instead of writing")
     args = parser.parse_args(argv)
-    git_dir = args.git_dir / ".git" if (args.git_dir / ".git").exists() else args.git_dir
+    git_dir = git_dir_of(args.git_dir)
     commit, docs = read_docs(git_dir)
-    text = dumps(document(commit, records(commit, docs)))
-    if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
-        print("up to date" if current == text else f"out of date: {args.out}")
-        return 0 if current == text else 1
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"{len(docs)} handles -> {args.out}")
-    return 0
+    text = dumps_models(document(commit, records(commit, docs)))
+    return write_or_check(args.out, text, args.check, f"{len(docs)} handles -> {args.out}")
 
 
 if __name__ == "__main__":
