@@ -19,6 +19,7 @@ name or a dotted import), bounded by :data:`MAX_CLASSES` classes and :data:`MAX_
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping, Sequence
 
 from modelclear.scan.pyindex import ModuleIndex, Scope
 
@@ -66,39 +67,11 @@ class Hierarchy:
 
     def descendants(self, cls: Scope) -> list[Scope]:
         """The subclasses of ``cls`` in this module, at any depth (breadth first, each once)."""
-        out: list[Scope] = []
-        seen = {id(cls)}
-        level = [cls]
-        for _ in range(MAX_DEPTH):
-            following: list[Scope] = []
-            for scope in level:
-                for sub in self.subclasses.get(id(scope), ()):
-                    if id(sub) not in seen:
-                        seen.add(id(sub))
-                        out.append(sub)
-                        following.append(sub)
-            if not following:
-                break
-            level = following
-        return out
+        return _breadth_first(cls, self.subclasses)
 
     def ancestors(self, cls: Scope) -> list[Scope]:
         """The base classes of ``cls`` in this module, nearest first (each once)."""
-        out: list[Scope] = []
-        seen = {id(cls)}
-        level = [cls]
-        for _ in range(MAX_DEPTH):
-            following: list[Scope] = []
-            for scope in level:
-                for base in self.bases.get(id(scope), ()):
-                    if id(base) not in seen:
-                        seen.add(id(base))
-                        out.append(base)
-                        following.append(base)
-            if not following:
-                break
-            level = following
-        return out
+        return _breadth_first(cls, self.bases)
 
     def attr_bindings(self, cls: Scope, attr: str) -> tuple[list[tuple], list[str]]:
         """The bindings ``self.attr`` may have in a method of ``cls``: its own or its nearest module base's,
@@ -165,3 +138,23 @@ def hierarchy(index: ModuleIndex) -> Hierarchy:
     made = Hierarchy(index)
     _CACHE[id(index)] = (index, made)
     return made
+
+
+def _breadth_first(cls: Scope, links: Mapping[int, Sequence[Scope]]) -> list[Scope]:
+    """The classes reached from ``cls`` through ``links`` (by ``id``), breadth first, each once, at most
+    :data:`MAX_DEPTH` levels deep."""
+    out: list[Scope] = []
+    seen = {id(cls)}
+    level = [cls]
+    for _ in range(MAX_DEPTH):
+        following: list[Scope] = []
+        for scope in level:
+            for linked in links.get(id(scope), ()):
+                if id(linked) not in seen:
+                    seen.add(id(linked))
+                    out.append(linked)
+                    following.append(linked)
+        if not following:
+            break
+        level = following
+    return out
