@@ -247,10 +247,7 @@ class Flow:
             seen.add(id(call))
             chain = _function_chain(scope)
             self._loads.append((call, scope, chain))
-            for fscope in chain:
-                self.names.add(fscope.name)
-                if fscope.name == "__init__" and fscope.cls is not None:
-                    self.names.add(fscope.cls.name)
+            self._name_chain(chain)
         #: Calls, inside functions, of names imported from other modules (possible wrappers of another
         #: project module, found when a summary needs them: :meth:`_imported_targets`).
         self._cross: list[tuple[ast.Call, Scope, list[Scope]]] = []
@@ -263,6 +260,13 @@ class Flow:
         # summaries are worked out on demand, for the functions a call of the project actually runs
         self._summaries: dict[int, list[LoadSite]] = {}
         self._by_scope: dict[int, list[LoadSite]] = {}
+
+    def _name_chain(self, chain: list[Scope]) -> None:
+        """Calls of the functions of ``chain`` (a class for its ``__init__``) may be wrapper calls."""
+        for fscope in chain:
+            self.names.add(fscope.name)
+            if fscope.name == "__init__" and fscope.cls is not None:
+                self.names.add(fscope.cls.name)
 
     def _find_relays(self, loader_calls: set[int]) -> None:
         """Calls of a wrapper made inside another function, whose parameters may reach the load through it."""
@@ -297,10 +301,7 @@ class Flow:
                 continue
             chain = _function_chain(scope)
             self._cross.append((call, scope, chain))
-            for fscope in chain:
-                self.names.add(fscope.name)
-                if fscope.name == "__init__" and fscope.cls is not None:
-                    self.names.add(fscope.cls.name)
+            self._name_chain(chain)
 
     @property
     def has_loads(self) -> bool:
