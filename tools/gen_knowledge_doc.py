@@ -43,8 +43,8 @@ library modelclear does not ship (a scheme already declared by another file is a
 
 - **Sources.** A fact carries `sources`: where it was read, the day it was checked, and a confidence
   tag — `V` the primary text was read (statute, judgment, licence file, official page), `S` a
-  secondary account quoting it, `U` uncertain or inferred. Facts graded `U` never yield `allowed`
-  alone.
+  secondary account quoting it, `U` uncertain or inferred. A verdict resting on a fact
+  graded `U` is never low risk (`allowed` at most with medium risk).
 - **Dates** are ISO dates (`YYYY-MM-DD`). Dated values say when they hold: licences and law rules
   carry `effective` (and `until`), licence changes `since`, sources `checked` (never in the future).
 - **Texts** a reader sees are bilingual: `{en: "...", ja: "..."}` (both non-empty; the Japanese text

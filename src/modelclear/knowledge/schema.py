@@ -53,7 +53,7 @@ SOURCE = Record("Source", (
     F("confidence", Enum(vocab.CONFIDENCES), True,
       "V: the primary text was read; S: a secondary account; U: uncertain or inferred"),
     F("note", Str(empty=True), doc="what the source says, or where in it"),
-), doc="One source of a fact. Facts graded U never yield `allowed` alone.")
+), doc="One source of a fact. A verdict resting on a fact graded U is never low risk.")
 SOURCES = ListOf(SOURCE, nonempty=True)
 TEXT = Text()
 ACTIVITY = Enum(vocab.ACTIVITIES)
