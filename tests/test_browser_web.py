@@ -7,41 +7,23 @@ runs in uvicorn on a free local port in a background thread.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from liveserver import serve
 
 pytestmark = pytest.mark.browser
 
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    uvicorn = pytest.importorskip("uvicorn", reason="the web extra is not installed")
+    pytest.importorskip("uvicorn", reason="the web extra is not installed")
     from modelclear.web.app import create_app
 
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app()) as url:
+        yield url
 
 
 def test_fill_the_form_and_see_the_verdict(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -7,14 +7,12 @@ gate passes. Nothing leaves 127.0.0.1; Debian's Chromium through Playwright (tes
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from liveserver import serve
 from servicedb import db_url  # noqa: F401  (fixture)
 
 from modelclear.cli import main
@@ -33,32 +31,15 @@ TEXT = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def service(db_url: str) -> Iterator[tuple[str, str]]:  # noqa: F811
-    import uvicorn
-
     database = db.open_database(db_url)
     with database.session() as s:
         token = projects.create_project(s, "image-studio")[1]
         accounts.add_user(s, "rita", "reviewer", "correct horse battery")
     app = create_app(database=database, allowed_hosts=accounts.LOCAL_HOSTS)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", token
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url, token
     database.close()
 
 

@@ -8,14 +8,12 @@ Reports are real ``modelclear scan --format json`` output of small projects writ
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from liveserver import serve
 from servicedb import db_url, sign_in  # noqa: F401  (fixture)
 
 from modelclear.cli import main
@@ -185,28 +183,11 @@ def test_unknown_project_page_is_404(service) -> None:  # type: ignore[no-untype
     assert r.status_code == 404 and "There is no project called" in r.text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(service) -> Iterator[tuple[str, db.Database, dict[str, str]]]:  # type: ignore[no-untyped-def]
-    import uvicorn
-
     client, database, tokens = service
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(client.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", database, tokens
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(client.app) as url:
+        yield url, database, tokens
 
 
 def test_scan_upload_sends_the_report_over_http(served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
-import threading
-import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from liveserver import serve
 from servicedb import csrf_of, db_url, sign_in  # noqa: F401  (fixture)
 from sqlalchemy import select
 
@@ -30,37 +28,19 @@ FLUX = "hf:black-forest-labs/FLUX.1-dev"
 FLUX_CODE = 'from diffusers import FluxPipeline\npipe = FluxPipeline.from_pretrained("black-forest-labs/FLUX.1-dev")\n'
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def svc(db_url: str, tmp_path: Path) -> Iterator[dict]:  # type: ignore[type-arg]  # noqa: F811
-    import uvicorn
-
     database = db.open_database(db_url)
     with database.session() as s:
         token = projects.create_project(s, "image-studio")[1]
         projects.create_project(s, "other")
     app = create_app(database=database)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
     project = tmp_path / "proj"
     project.mkdir()
     (project / "app.py").write_text(FLUX_CODE, encoding="utf-8")
-    with TestClient(app, base_url="https://testserver") as client:
-        yield {"url": f"http://127.0.0.1:{port}", "db": database, "token": token, "client": client,
+    with serve(app) as url, TestClient(app, base_url="https://testserver") as client:
+        yield {"url": url, "db": database, "token": token, "client": client,
                "project": project, "policy": tmp_path / "modelclear.toml"}
-    srv.should_exit = True
-    thread.join(timeout=10)
     database.close()
 
 
