@@ -80,7 +80,10 @@ def test_reports_judged_with_older_knowledge_are_judged_again(setup) -> None:  #
     assert "再判定" in client.get("/projects?lang=ja").text
 
 
-def test_reassess_command_lists_changed_projects(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _stored_stale_report(tmp_path: Path, flux_verdict: str, tool: str | None = None,
+                         knowledge_as_of: str | None = None) -> str:
+    """A SQLite database (its URL) holding project image-studio's scan report of CODE, made to look judged
+    earlier: by another tool version or older knowledge, with FLUX.1-dev's stored verdict ``flux_verdict``."""
     folder = tmp_path / "proj"
     folder.mkdir()
     (folder / "app.py").write_text(CODE, encoding="utf-8")
@@ -91,9 +94,17 @@ def test_reassess_command_lists_changed_projects(tmp_path: Path, capsys: pytest.
     with database.session() as s:
         project, _ = projects.create_project(s, "image-studio")
         report = projects.store_report(s, project, out.read_bytes())
-        report.tool = "0.0.9"
-        next(i for i in report.items if i.artifact_id == FLUX).verdict = "conditional"
+        if tool is not None:
+            report.tool = tool
+        if knowledge_as_of is not None:
+            report.knowledge_as_of = knowledge_as_of
+        next(i for i in report.items if i.artifact_id == FLUX).verdict = flux_verdict
     database.close()
+    return url
+
+
+def test_reassess_command_lists_changed_projects(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = _stored_stale_report(tmp_path, tool="0.0.9", flux_verdict="conditional")
     capsys.readouterr()
     assert main(["web", "reassess", "--db", url]) == 0
     text = capsys.readouterr().out
@@ -108,19 +119,7 @@ def test_web_start_reassesses_and_lists_changed_projects(tmp_path: Path, monkeyp
     """`modelclear web` re-judges on start, before it serves (uvicorn.run is replaced so the test does not block)."""
     import uvicorn
 
-    folder = tmp_path / "proj"
-    folder.mkdir()
-    (folder / "app.py").write_text(CODE, encoding="utf-8")
-    out = tmp_path / "report.json"
-    main(["scan", str(folder), "-j", "JP", "-f", "json", "-o", str(out), "--no-policy", "-q"])
-    url = f"sqlite:///{tmp_path / 's.db'}"
-    database = db.open_database(url)
-    with database.session() as s:
-        project, _ = projects.create_project(s, "image-studio")
-        report = projects.store_report(s, project, out.read_bytes())
-        report.knowledge_as_of = "2024-06-30"
-        next(i for i in report.items if i.artifact_id == FLUX).verdict = "uncertain"
-    database.close()
+    url = _stored_stale_report(tmp_path, knowledge_as_of="2024-06-30", flux_verdict="uncertain")
     served: list[object] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append((app, kw)))
     capsys.readouterr()
