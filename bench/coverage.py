@@ -2,13 +2,14 @@
 
 Usage::
 
-    python bench/coverage.py [--mirror DIR] [--split dev|heldout|fresh] [--repo owner/name] [--top N] [--json FILE]
-                             [--data DIR]
+    python bench/coverage.py [--mirror DIR] [--split dev|devextra|heldout|fresh] [--repo owner/name]
+                             [--top N] [--json FILE] [--data DIR]
 
 For every repository of one split of the evaluation corpus (``bench/corpus/labels/dev`` by default;
 ``--split heldout`` reads the held-out repositories, for the figure reported at the end only: knowledge
 is never added from what it lists; ``--split fresh`` reads ``bench/corpus/coverage/fresh.json``,
-repositories chosen for coverage only, with no labels, held out in the same way), the tree is
+repositories chosen for coverage only, with no labels, held out in the same way; ``--split devextra`` reads
+``bench/corpus/coverage/devextra.json``, coverage-only repositories that knowledge may be added from), the tree is
 materialised at the pinned commit from the mirror (``--mirror`` or the
 ``MODELCLEAR_CORPUS_MIRROR`` environment variable, laid out as ``bench/corpus/README.md`` says),
 scanned in process with one job, and every reference with an id is resolved through the bundled
@@ -142,8 +143,8 @@ def render(rows: Sequence[RepoCoverage], top: int) -> str:
 
 def _split_repositories(split: str) -> list[dict[str, Any]]:
     """``repo`` and ``commit`` of each repository of a split: its label files, or the coverage-only list."""
-    if split == "fresh":
-        doc = json.loads((LABELS.parent / "coverage" / "fresh.json").read_text(encoding="utf-8"))
+    if split in ("fresh", "devextra"):
+        doc = json.loads((LABELS.parent / "coverage" / f"{split}.json").read_text(encoding="utf-8"))
         return sorted(doc["repositories"], key=lambda entry: entry["repo"])
     return [json.loads(path.read_text(encoding="utf-8")) for path in sorted((LABELS / split).glob("*.json"))]
 
@@ -153,8 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--mirror", default=os.environ.get("MODELCLEAR_CORPUS_MIRROR"),
                         help="folder of bare git snapshots (default: $MODELCLEAR_CORPUS_MIRROR)")
-    parser.add_argument("--split", choices=("dev", "heldout", "fresh"), default="dev",
-                        help="which part of the corpus (heldout, fresh: for the final report only; never tune on them)")
+    parser.add_argument("--split", choices=("dev", "devextra", "heldout", "fresh"), default="dev",
+                        help="which part of the corpus (devextra: coverage-only repositories to develop on; "
+                             "heldout, fresh: for the final report only; never tune on them)")
     parser.add_argument("--repo", help="only this owner/name")
     parser.add_argument("--top", type=int, default=60, help="how many unknown ids to list")
     parser.add_argument("--json", help="also write the numbers to this JSON file")
