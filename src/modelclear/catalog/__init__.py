@@ -326,12 +326,22 @@ class Catalog:
     _found: dict[str, Artifact | None] = field(default_factory=dict, repr=False)
 
     def resolve(self, ref: ArtifactRef) -> ArtifactRef:
-        """The canonical form of ``ref`` (alias → id), keeping what the user typed as an alias."""
+        """The canonical form of ``ref`` (alias → id), keeping what the user typed as an alias.
+
+        A ``url:`` reference no record claims is read through the weight hosts' address schemes
+        (:func:`modelclear.catalog.hosted.hosted_id`): a Hub ``resolve/`` address is its repository.
+        """
         cid = self.kb.canonical(ref.id)
+        hosted = None
+        if cid is None and ref.scheme == "url":
+            from modelclear.catalog.hosted import hosted_id
+            hosted = hosted_id(ref.id)
+            if hosted is not None:
+                cid = self.kb.canonical(hosted) or hosted
         if cid is None or cid == ref.id:
             return ref
         known = self.kb.artifact(cid)
-        kind = known.kind if known is not None else ref.kind
+        kind = known.kind if known is not None else ids.parse(cid).kind if hosted else ref.kind
         return ArtifactRef(kind=kind, id=cid, aliases=(ref.id,), raw=ref.raw, scheme=cid.split(":", 1)[0])
 
     def lookup(self, ref: ArtifactRef) -> Artifact | None:

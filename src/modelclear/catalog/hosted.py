@@ -1,0 +1,58 @@
+"""The id a download address stands for on a host whose addresses name it (issue 11).
+
+``data/loaders/weight_urls.yaml`` lists the weight hosts the scanner knows; an entry with an ``id``
+template names the artifact an address means: ``huggingface.co/ORG/NAME/resolve/...`` is the Hub
+repository ``hf:ORG/NAME``, ``huggingface.co/datasets/ORG/NAME/resolve/...`` is
+``hf-dataset:ORG/NAME``, an Ultralytics release file is ``ultralytics:NAME``. The scanner maps the
+addresses it finds through the same table; this module gives ``check url:<address>`` the same answer,
+reading the table through :mod:`modelclear.loaderdata` (no scan code is imported).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from modelclear import ids, loaderdata
+
+_SCHEMES = ("http://", "https://")
+
+
+@cache
+def _templates() -> tuple[tuple[re.Pattern[str], str | None], ...]:
+    """(pattern, id template or ``None``) of every weight host, in the table's order."""
+    table = loaderdata.documents().get("weight_urls") or {}
+    hosts = table.get("hosts") or ()
+    found: list[tuple[re.Pattern[str], str | None]] = []
+    for host in hosts if isinstance(hosts, list) else ():
+        if isinstance(host, dict) and host.get("pattern"):
+            template = host.get("id")
+            found.append((re.compile(str(host["pattern"])), str(template) if template else None))
+    return tuple(found)
+
+
+def hosted_id(artifact_id: str) -> str | None:
+    """The canonical id a ``url:`` reference means by its host's address scheme, or ``None``.
+
+    The first host entry whose pattern matches decides, as in the scanner; an entry without an id
+    template (``null``) means the address names no artifact by itself, and so does an id that does not
+    parse.
+    """
+    if artifact_id[:4].lower() != "url:":
+        return None
+    address = artifact_id[4:].strip()
+    if not address.lower().startswith(_SCHEMES):
+        return None
+    for pattern, template in _templates():
+        match = pattern.search(address)
+        if match is None:
+            continue
+        if template is None:
+            return None
+        try:
+            made = template.format(**{k: v for k, v in match.groupdict().items() if v is not None})
+        except (KeyError, IndexError, ValueError):
+            return None
+        parsed = ids.try_parse(made)
+        return parsed.id if parsed is not None else None
+    return None
