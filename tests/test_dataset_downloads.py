@@ -91,7 +91,7 @@ def test_download_url_resolves_to_the_dataset(kb: KnowledgeBase, url: str, datas
     "https://drive.google.com/uc?id=1ApOdYe4NXxhPhJABefgZ3KVvqsQzhCL7",  # another Drive file
     "https://drive.google.com/uc?id=0B7EVK8r0v71pZjFTYXZWM3FlRnMx",
     "https://s3.amazonaws.com/kinetics/",
-    "https://github.com/RaRe-Technologies/gensim-data/releases/download/text8/text8.gz",  # no record
+    "https://github.com/RaRe-Technologies/gensim-data/releases/download/fake-news/fake-news.gz",  # no record
     "https://archive.ics.uci.edu/ml/machine-learning-databases/wine/wine.data",
     "https://image-net.org/data/downsample/Imagenet32_train.zip",
     "https://www.robots.ox.ac.uk/~vgg/data/flowers/17/17flowers.tgz",  # the 17-category set: no record
