@@ -39,6 +39,15 @@ def kb() -> KnowledgeBase:
     ("http://mattmahoney.net/dc/enwik8.zip", "dataset:text8"),
     ("https://github.com/RaRe-Technologies/gensim-data/releases/download/text8/text8.gz", "dataset:text8"),
     ("http://www.cs.cornell.edu/~cristian/data/cornell_movie_dialogs_corpus.zip", "dataset:cornell-movie-dialogs"),
+    # fastai's copies (URLs constants in the fastai 2.8.12 wheel)
+    ("https://s3.amazonaws.com/fast-ai-imageclas/oxford-iiit-pet.tgz", "dataset:oxford-iiit-pet"),
+    ("https://s3.amazonaws.com/fast-ai-imageclas/oxford-102-flowers.tgz", "dataset:oxford-flowers-102"),
+    ("https://s3.amazonaws.com/fast-ai-sample/mnist_tiny.tgz", "dataset:mnist"),
+    ("https://s3.amazonaws.com/fast-ai-nlp/imdb.tgz", "dataset:imdb-reviews"),
+    ("https://s3.amazonaws.com/fast-ai-sample/cifar10.tgz", "dataset:cifar-10"),
+    ("https://s3.amazonaws.com/fast-ai-imageclas/cifar100.tgz", "dataset:cifar-100"),
+    ("https://s3.amazonaws.com/fast-ai-coco/coco_tiny.tgz", "dataset:coco"),
+    ("https://s3.amazonaws.com/fast-ai-sample/movie_lens_sample.tgz", "dataset:movielens"),
 ])
 def test_classic_download_resolves(kb: KnowledgeBase, url: str, dataset: str) -> None:
     art = kb.artifact(f"url:{url}")
@@ -52,6 +61,8 @@ def test_classic_download_resolves(kb: KnowledgeBase, url: str, dataset: str) ->
     "https://files.grouplens.org/datasets/hetrec2011/hetrec2011-movielens-2k-v2.zip",  # another GroupLens set
     "https://data.caltech.edu/records/other/files/x.zip",
     "http://mattmahoney.net/dc/textdata.html",
+    "https://s3.amazonaws.com/fast-ai-sample/dogscats.tgz",  # a copy without the Kaggle rules: no record
+    "https://s3.amazonaws.com/fast-ai-imageclas/imagenette2.tgz",
 ])
 def test_neighbouring_addresses_stay_unknown(kb: KnowledgeBase, url: str) -> None:
     assert kb.artifact(f"url:{url}") is None
