@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -274,8 +275,14 @@ def materialise(git_dir: Path, commit: str, dest: Path) -> int:
     proc = subprocess.Popen(["git", "--git-dir", str(git_dir), "cat-file", "--batch"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(b"".join(sha.encode() + b"\n" for sha, _ in entries))
-    proc.stdin.close()
+    stdin = proc.stdin
+
+    def feed() -> None:  # from a thread: a listing larger than the pipe would block git's output, and us with it
+        stdin.write(b"".join(sha.encode() + b"\n" for sha, _ in entries))
+        stdin.close()
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
     written = 0
     for _sha, rel in entries:
         header = proc.stdout.readline().split()
@@ -287,6 +294,7 @@ def materialise(git_dir: Path, commit: str, dest: Path) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         written += 1
+    feeder.join()
     proc.wait()
     return written
 
