@@ -10,15 +10,12 @@ first use (:func:`for_kb`).
 
 from __future__ import annotations
 
-import difflib
 import weakref
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from modelclear.assess.context import msg
 from modelclear.assess.facts import ACTS, EXCEPTION_EFFECTS, FACTS, JURISDICTIONS, RELATIONS
@@ -80,6 +77,8 @@ class Rule:
 
 
 def _suggest(word: str, choices: Collection[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -226,6 +225,8 @@ def check_acts(raw: Any, where: str) -> None:
 
 def load_file(path: Path, known: Mapping[str, Collection[str]] | None = None) -> tuple[Rule, ...]:
     """Load and check one rules file (``interactions`` rules; an ``acts`` file is checked, returns ``()``)."""
+    import yaml  # only for a rules file read directly: a check reads the rules from the compiled knowledge
+
     where = f"rules/{path.name}"
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
