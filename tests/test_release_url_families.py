@@ -14,7 +14,7 @@ from modelclear.service import load_knowledge
 
 MODELS = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "data" / "models"
 FAMILIES = ("dinov2_urls", "mae_urls", "deit_urls", "convnext_urls", "moco_urls", "sam2_urls", "fairseq_urls",
-            "fasttext_urls", "gpt2_urls", "yolox_releases")
+            "fasttext_urls", "gpt2_urls", "yolox_releases", "mms_urls", "nougat_releases")
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +50,8 @@ def test_family_lists_only_addresses_under_its_prefix(name: str, kb: KnowledgeBa
     ("https://github.com/Megvii-BaseDetection/YOLOX/releases/download/0.1.1rc0/yolox_nano.pth", "Apache-2.0",
      {"dataset:coco"}),
     ("https://github.com/danielgatis/rembg/releases/download/v0.0.0/isnet-general-use.onnx", "Apache-2.0", set()),
+    ("https://dl.fbaipublicfiles.com/mms/asr/mms1b_fl102.pt", "CC-BY-NC-4.0", set()),
+    ("https://github.com/facebookresearch/nougat/releases/download/0.1.0-base/config.json", "CC-BY-NC-4.0", set()),
 ])
 def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, licence: str, data: set[str]) -> None:
     art = kb.artifact(f"url:{url}")
@@ -59,7 +61,6 @@ def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, lice
 
 @pytest.mark.parametrize("url", [
     "https://dl.fbaipublicfiles.com/moco-v3/vit-b-300ep/vit-b-300ep.pth.tar",  # another project: not MoCo v1/v2
-    "https://dl.fbaipublicfiles.com/mms/asr/mms1b_all.pt",  # MMS is CC BY-NC and not recorded here
     "https://github.com/danielgatis/rembg/releases/download/v0.0.0/bria-rmbg-2.0.onnx",  # BRIA's own terms
     "https://github.com/Megvii-BaseDetection/YOLOX",
 ])
