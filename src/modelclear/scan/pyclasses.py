@@ -122,21 +122,13 @@ def _dotted(node: ast.expr) -> str:
     return ".".join(reversed(parts))
 
 
-#: Hierarchies of the modules scanned last (keyed by the index's identity; the index is kept to check it).
-_CACHE: dict[int, tuple[ModuleIndex, Hierarchy]] = {}
-#: Most hierarchies kept (memory only: a dropped one is built again with the same answer).
-MAX_CACHED = 64
-
-
 def hierarchy(index: ModuleIndex) -> Hierarchy:
-    """The class hierarchy of the module ``index`` describes, built once per module."""
-    cached = _CACHE.get(id(index))
-    if cached is not None and cached[0] is index:
-        return cached[1]
-    if len(_CACHE) >= MAX_CACHED:
-        _CACHE.clear()
-    made = Hierarchy(index)
-    _CACHE[id(index)] = (index, made)
+    """The class hierarchy of the module ``index`` describes, built once per module (kept on the index,
+    so it lives and dies with it)."""
+    made = index.hierarchy
+    if isinstance(made, Hierarchy):
+        return made
+    made = index.hierarchy = Hierarchy(index)
     return made
 
 

@@ -88,7 +88,7 @@ class FlowResolver(Resolver):
     """A :class:`Resolver` in which some parameters have given values (the arguments of one call)."""
 
     def __init__(self, base: Resolver, seeds: Mapping[int, Res | Callable[[], Res]], summary: bool = False,
-                 overrides: Mapping[str, Res] | None = None) -> None:
+                 overrides: Mapping[str, Res] | None = None, reads: set[str] | None = None) -> None:
         super().__init__(base.index, base.project, base._is_loader_call, base.budget)
         self.project_env = base.project_env
         #: ``id(Param)`` -> the value the parameter has for this evaluation (worked out when first read).
@@ -97,9 +97,13 @@ class FlowResolver(Resolver):
         self.summary = summary
         #: ``self.attr`` -> its value for an object of a subclass (of another module) that overrides it.
         self.overrides = dict(overrides or {})
+        #: When given, every attribute asked of ``self`` is added to it (what an override could change).
+        self.reads = reads
 
     def _self_or_class_attr(self, cls: Scope, attr: str, node: ast.expr, depth: int) -> Res:
         """``self.attr``, or the value a subclass gives it (:meth:`Flow.overrides`)."""
+        if self.reads is not None:
+            self.reads.add(attr)
         found = self.overrides.get(attr)
         if found is not None:
             return Res(values=list(found.values), unknown=list(found.unknown), indirect=True,
@@ -260,6 +264,14 @@ class Flow:
         # summaries are worked out on demand, for the functions a call of the project actually runs
         self._summaries: dict[int, list[LoadSite]] = {}
         self._by_scope: dict[int, list[LoadSite]] = {}
+        #: id(load call) -> what :meth:`_plain` worked out for it.
+        self._plain_memo: dict[int, tuple[dict[int, frozenset[str | None]], frozenset[str]]] = {}
+
+    def dispose(self) -> None:
+        """Forget the summaries (a summary of a relay within the module points back to this flow)."""
+        self._summaries = {}
+        self._by_scope = {}
+        self._plain_memo = {}
 
     def _name_chain(self, chain: list[Scope]) -> None:
         """Calls of the functions of ``chain`` (a class for its ``__init__``) may be wrapper calls."""
@@ -546,13 +558,16 @@ class Flow:
         out: list[Reference] = []
         seen: set[tuple[int, str]] = set()
         for call, scope in loads[:MAX_SITES_PER_CALL]:
+            matches = self.scan._matches(call, scope)
+            plain_ids, reads = self._plain(call, scope, matches)
             for attr, (node, res) in values.items():
-                plain = FlowResolver(self.scan.resolver, {})
+                if attr not in reads:
+                    continue  # the load never reads self.<attr>: overriding it changes nothing
                 changed = FlowResolver(self.scan.resolver, {}, overrides={attr: res})
-                for spec, groups, qualname, bare in self.scan._matches(call, scope):
+                for number, (spec, groups, qualname, bare) in enumerate(matches):
                     if spec.arg is None or self.scan.budget.steps.exhausted:
                         continue
-                    before = {h.id for h in self._hits(call, scope, spec, groups, qualname, bare, plain)}
+                    before = plain_ids.get(number, frozenset())
                     site = Site(cast("ModuleScan", _ScanView(self.scan, changed)), call, scope, spec, groups,
                                 qualname, bare)
                     gate = gate_action(site, changed)
@@ -573,6 +588,28 @@ class Flow:
                                 spec.patterns[0] if spec.patterns else qualname),
                             note="; ".join(x for x in (hit.note, where) if x)))
         return out
+
+    def _plain(self, call: ast.Call, scope: Scope, matches: list[tuple[LoaderSpec, dict[str, str], str, bool]],
+               ) -> tuple[dict[int, frozenset[str | None]], frozenset[str]]:
+        """For :meth:`_overridden`: the ids each loader entry of ``call`` finds with no attribute overridden
+        (by position in ``matches``), and the attributes of ``self`` its evaluation (gates included) asks
+        for; worked out once per load of the module, whichever subclass asks."""
+        from modelclear.scan.pymodule import gate_action
+
+        done = self._plain_memo.get(id(call))
+        if done is not None:
+            return done
+        reads: set[str] = set()
+        plain = FlowResolver(self.scan.resolver, {}, reads=reads)
+        ids: dict[int, frozenset[str | None]] = {}
+        for number, (spec, groups, qualname, bare) in enumerate(matches):
+            if spec.arg is None or self.scan.budget.steps.exhausted:
+                continue
+            ids[number] = frozenset(h.id for h in self._hits(call, scope, spec, groups, qualname, bare, plain))
+            gate_action(Site(cast("ModuleScan", _ScanView(self.scan, plain)), call, scope, spec, groups,
+                             qualname, bare), plain)
+        done = self._plain_memo[id(call)] = (ids, frozenset(reads))
+        return done
 
     def _hits(self, call: ast.Call, scope: Scope, spec: LoaderSpec, groups: Mapping[str, str], qualname: str,
               bare: bool, resolver: FlowResolver) -> list[Hit]:

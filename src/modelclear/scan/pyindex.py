@@ -50,6 +50,15 @@ class Scope:
         self.returns: list[ast.expr] = []
         self.cls: Scope | None = None  # for a method: the class scope it belongs to
 
+    def clear(self) -> None:
+        """Drop the bindings and links of a scope no longer used (see :meth:`ModuleIndex.dispose`)."""
+        self.assigns = {}
+        self.params = {}
+        self.globals = set()
+        self.returns = []
+        self.parent = None
+        self.cls = None
+
     def bind(self, name: str, binding: tuple) -> None:
         """Record one binding of ``name`` in this scope."""
         self.assigns.setdefault(name, []).append(binding)
@@ -86,6 +95,10 @@ class ModuleIndex:
         self.imports: dict[str, str] = {}
         self.stars: list[str] = []
         self.module = Scope("module", tree, None, module_name)
+        #: Every scope of the module (the module's first), for :meth:`dispose`.
+        self.scopes: list[Scope] = [self.module]
+        #: The module's class hierarchy once built (:func:`modelclear.scan.pyclasses.hierarchy`).
+        self.hierarchy: object = None
         self.calls: list[tuple[ast.Call, Scope]] = []
         self.call_sites: dict[str, list[tuple[ast.Call, Scope]]] = {}
         self.attr_index: dict[str, list[tuple]] = {}
@@ -101,6 +114,19 @@ class ModuleIndex:
         self.complete = True
         self._body_ids: dict[int, set[int]] = {}
         self._walk(tree, max_nodes)
+
+    def dispose(self) -> None:
+        """Break the reference cycles of the index (scopes point to their parents, parents to their
+        scopes through their bindings) once nothing will read it again, so that reference counting frees
+        the index and its syntax tree at once instead of leaving them to a full garbage collection."""
+        for scope in self.scopes:
+            scope.clear()
+        self.scopes = []
+        self.hierarchy = None
+        self.calls = []
+        self.call_sites = {}
+        self.attr_index = {}
+        self.class_attrs = {}
 
     # -- walking
     def _walk(self, tree: ast.Module, max_nodes: int | None) -> None:
@@ -133,6 +159,7 @@ class ModuleIndex:
 
     def _on_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, stack: list) -> bool:
         fscope = Scope("function", node, scope, node.name)
+        self.scopes.append(fscope)
         scope.bind(node.name, ("def", node, fscope))
         self.bound.add(node.name)
         if scope.kind == "class":
@@ -166,6 +193,7 @@ class ModuleIndex:
 
     def _on_Lambda(self, node: ast.Lambda, scope: Scope, stack: list) -> bool:
         fscope = Scope("function", node, scope, "<lambda>")
+        self.scopes.append(fscope)
         fscope.cls = scope.cls
         for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
             fscope.params[arg.arg] = Param("<lambda>", None, None, scope, arg.arg)
@@ -177,6 +205,7 @@ class ModuleIndex:
 
     def _on_ClassDef(self, node: ast.ClassDef, scope: Scope, stack: list) -> bool:
         cscope = Scope("class", node, scope, node.name)
+        self.scopes.append(cscope)
         scope.bind(node.name, ("class", node, cscope))
         self.bound.add(node.name)
         self.class_attrs[id(cscope)] = {}

@@ -330,11 +330,21 @@ class ModuleScan:
                 self.exhausted_at = call.lineno + self.line_offset
         # calls of the module's own wrappers of loaders (issue 10, cause 1)
         if not self.calls_cut_at:
-            out.extend(Flow(self, self.loader_calls).references({id(c) for c, _ in self.loader_calls}))
+            flow = Flow(self, self.loader_calls)
+            out.extend(flow.references({id(c) for c, _ in self.loader_calls}))
+            flow.dispose()
         module = self.index.module.node
         if isinstance(module, ast.Module):  # registries (cause 2)
             out = with_registry_entries(out, module, self.source, self.line_offset)
         return out
+
+    def dispose(self) -> None:
+        """Break the reference cycles of the scan (its index's scopes; the resolver's hook back to the
+        scan) once nothing will read it again, so reference counting frees it with its syntax tree
+        (see :mod:`modelclear.scan.gcpace`)."""
+        self.index.dispose()
+        self.resolver.dispose()
+        self.loader_calls = []
 
     def budget_warnings(self) -> list[ScanWarning]:
         """A ``budget`` warning for each budget of the file that ran out here (once per file)."""

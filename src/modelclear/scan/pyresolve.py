@@ -106,6 +106,17 @@ class Resolver(Evaluators):
         self._steps = 0
         self._is_loader_call = is_loader_call
 
+    def dispose(self) -> None:
+        """Forget what was memoised and the hook to the scan that made the resolver (see
+        :meth:`modelclear.scan.pymodule.ModuleScan.dispose`)."""
+        self._is_loader_call = None
+        self._reach_memo.clear()
+        self._param_memo.clear()
+        self._attr_memo.clear()
+        self._self_memo.clear()
+        self._return_memo.clear()
+        self._imported_attr_memo.clear()
+
     # -- entry point
     def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Res:
         """Candidate values of ``node`` evaluated in ``scope``.

@@ -106,7 +106,10 @@ def scan_python_source(source: str, path: str, ctx: ScanContext, line_offset: in
     budget for all its cells); when it runs out, what was found is kept and a ``budget`` warning
     names the file. ``tree``, when given, is ``source`` already parsed (it is not parsed again).
     """
-    return _scan_source(source, path, ctx, line_offset, module_name, budget, tree)[0]
+    found, scan = _scan_source(source, path, ctx, line_offset, module_name, budget, tree)
+    if scan is not None:
+        scan.dispose()
+    return found
 
 
 def _scan_source(source: str, path: str, ctx: ScanContext, line_offset: int, module_name: str,
@@ -186,9 +189,14 @@ def index_module(source: str, module_name: str) -> tuple[dict[str, object], str]
     try:
         tree = ast.parse(source)
         index, cut = build_index(tree, module_name, BUDGETS.ast_nodes)
-        return _exports(index, cut)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
         return {}, ""
+    try:
+        return _exports(index, cut)
+    except (ValueError, TypeError, RecursionError, MemoryError):
+        return {}, ""
+    finally:
+        index.dispose()  # freed now by reference counting, not by a full collection
 
 
 def _exports(index: ModuleIndex, cut: int) -> tuple[dict[str, object], str]:
@@ -279,8 +287,10 @@ class PythonScanner:
             found, scan = _scan_source(source, rel, ctx, 0, module_name_for(rel), None, tree, checked=True)
         except (RecursionError, MemoryError):
             return [ScanWarning(rel, "expression nesting too deep to analyse", code="too-deep")]
-        if scan is not None and isinstance(ctx.project_constants, LazyConstants):
-            _offer_exports(ctx.project_constants, rel, data, source, scan)
+        if scan is not None:
+            if isinstance(ctx.project_constants, LazyConstants):
+                _offer_exports(ctx.project_constants, rel, data, source, scan)
+            scan.dispose()  # freed now by reference counting, not by a full collection
         return found
 
 

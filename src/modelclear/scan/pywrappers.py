@@ -15,9 +15,9 @@ modules (counted per file, whatever an earlier file of the same process already 
 for a file does not depend on how files are shared among workers), and re-exports are followed
 :data:`MAX_HOPS` deep; a module larger than ``BUDGETS.python_source_chars`` or that does not parse
 is not used. When a file reaches the cap its scan reports a ``budget`` warning
-(:attr:`WrapperIndex.capped`). The process keeps at most :data:`MAX_CACHED` scanned modules (the
-cache is emptied when full, and when a process turns to another root): that bounds memory and changes
-only the time, never an answer.
+(:attr:`WrapperIndex.capped`). The process keeps :data:`MAX_CACHED` scanned modules, and those one file's
+calls add (the cache is emptied between files once it holds that many, and when a process turns to
+another root): that bounds memory and changes only the time, never an answer.
 """
 
 from __future__ import annotations
@@ -56,18 +56,29 @@ class WrapperIndex:
         self.capped = False
 
     def begin_file(self) -> None:
-        """A new file's calls start: its module budget is whole again."""
+        """A new file's calls start: its module budget is whole again. A cache grown to
+        :data:`MAX_CACHED` modules is emptied here, between files, when none of its modules is in use."""
         self._touched = set()
         self.capped = False
+        if len(self._modules) >= MAX_CACHED:
+            self._forget()
+
+    def _forget(self) -> None:
+        """Empty the cache, breaking the reference cycles of each module's scan (freed at once)."""
+        for loaded in self._modules.values():
+            if loaded is not None:
+                loaded[1].dispose()
+                loaded[0].dispose()
+        self._modules.clear()
+        self._files.clear()
+        self._targets.clear()
 
     def _enter(self, root: Path) -> None:
         """Forget what was loaded for another root (one process may scan several trees in turn)."""
         key = str(root)
         if key != self._root:
             self._root = key
-            self._modules.clear()
-            self._files.clear()
-            self._targets.clear()
+            self._forget()
 
     def target(self, ctx: ScanContext, qualname: str, own_module: str,
                want_class: bool = False) -> tuple[Flow, Scope] | None:
@@ -179,9 +190,6 @@ class WrapperIndex:
         key = module
         if key in self._modules:
             return self._modules[key]
-        if len(self._modules) >= MAX_CACHED:
-            self._modules.clear()  # memory only: what is dropped is scanned again when needed
-            self._targets.clear()
         self._modules[key] = None
         path = self._file(ctx.root, module)
         if path is None:
