@@ -42,7 +42,7 @@ Constants = Mapping[str, Mapping[str, object]]
 #: How the runner indexes one file: (path, rel, max bytes) -> (rel, constants, note) or None.
 IndexFile = Callable[[str, str, int], "tuple[str, dict[str, object], str] | None"]
 
-_WORD_RE = re.compile(r"\w+")
+_TOKEN_RE = re.compile(r"[\w-]+")  # words and the dashes between them, in one pass over the text
 _DASHED_RE = re.compile(r"(?<!\w)\w++(?:-\w++)+")  # starts at a word's start; no backtracking
 
 
@@ -196,8 +196,15 @@ def _file_words(path: str, max_bytes: int) -> set[str]:
     text = decode_text(data, python=True)
     if text is None:
         return set()
-    words = set(_WORD_RE.findall(text))
-    words.update(w.replace("-", "_") for w in _DASHED_RE.findall(text))
+    words: set[str] = set()
+    for token in set(_TOKEN_RE.findall(text)):
+        if "-" not in token:
+            words.add(token)
+            continue
+        # a dashed word never spans two tokens, so the token alone gives the matches the text gives
+        words.update(part for part in token.split("-") if part)
+        if "-" in token.strip("-"):
+            words.update(w.replace("-", "_") for w in _DASHED_RE.findall(token))
     if not text.isascii():  # identifiers are NFKC-normalised by the parser (an ASCII word is its own form)
         words.update([unicodedata.normalize("NFKC", w) for w in words if not w.isascii()])
     return words
