@@ -39,6 +39,10 @@ def kb() -> KnowledgeBase:
     ("http://mattmahoney.net/dc/enwik8.zip", "dataset:text8"),
     ("https://github.com/RaRe-Technologies/gensim-data/releases/download/text8/text8.gz", "dataset:text8"),
     ("http://www.cs.cornell.edu/~cristian/data/cornell_movie_dialogs_corpus.zip", "dataset:cornell-movie-dialogs"),
+    ("https://storage.googleapis.com/cvdf-datasets/mnist/train-images-idx3-ubyte.gz", "dataset:mnist"),
+    ("https://www.gutenberg.org/files/2701/old/moby10b.txt", "dataset:project-gutenberg"),
+    ("https://www.gutenberg.org/cache/epub/1342/pg1342.txt", "dataset:project-gutenberg"),
+    ("https://s3.amazonaws.com/text-datasets/nietzsche.txt", "dataset:project-gutenberg"),
     # fastai's copies (URLs constants in the fastai 2.8.12 wheel)
     ("https://s3.amazonaws.com/fast-ai-imageclas/oxford-iiit-pet.tgz", "dataset:oxford-iiit-pet"),
     ("https://s3.amazonaws.com/fast-ai-imageclas/oxford-102-flowers.tgz", "dataset:oxford-flowers-102"),
@@ -61,6 +65,7 @@ def test_classic_download_resolves(kb: KnowledgeBase, url: str, dataset: str) ->
     "https://files.grouplens.org/datasets/hetrec2011/hetrec2011-movielens-2k-v2.zip",  # another GroupLens set
     "https://data.caltech.edu/records/other/files/x.zip",
     "http://mattmahoney.net/dc/textdata.html",
+    "https://s3.amazonaws.com/text-datasets/other.txt",
     "https://s3.amazonaws.com/fast-ai-sample/dogscats.tgz",  # a copy without the Kaggle rules: no record
     "https://s3.amazonaws.com/fast-ai-imageclas/imagenette2.tgz",
 ])

@@ -50,10 +50,12 @@ def test_family_lists_only_addresses_under_its_prefix(name: str, kb: KnowledgeBa
     ("https://github.com/Megvii-BaseDetection/YOLOX/releases/download/0.1.1rc0/yolox_nano.pth", "Apache-2.0",
      {"dataset:coco"}),
     ("https://github.com/danielgatis/rembg/releases/download/v0.0.0/isnet-general-use.onnx", "Apache-2.0", set()),
+    ("http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz", None, {"dataset:imagenet-1k"}),
     ("https://dl.fbaipublicfiles.com/mms/asr/mms1b_fl102.pt", "CC-BY-NC-4.0", set()),
     ("https://github.com/facebookresearch/nougat/releases/download/0.1.0-base/config.json", "CC-BY-NC-4.0", set()),
 ])
-def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, licence: str, data: set[str]) -> None:
+def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, licence: str | None,
+                                               data: set[str]) -> None:
     art = kb.artifact(f"url:{url}")
     assert art is not None and art.license == licence
     assert {r.target for r in art.upstream} == data
@@ -62,6 +64,8 @@ def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, lice
 @pytest.mark.parametrize("url", [
     "https://dl.fbaipublicfiles.com/moco-v3/vit-b-300ep/vit-b-300ep.pth.tar",  # another project: not MoCo v1/v2
     "https://github.com/danielgatis/rembg/releases/download/v0.0.0/bria-rmbg-2.0.onnx",  # BRIA's own terms
+    "https://github.com/hkchengrex/XMem/releases/download/v1.0/fbrs.pth",  # f-BRS's weights, licence not read
+    "http://download.tensorflow.org/models/other.tgz",
     "https://github.com/Megvii-BaseDetection/YOLOX",
 ])
 def test_addresses_outside_the_releases_stay_unknown(kb: KnowledgeBase, url: str) -> None:
@@ -74,11 +78,14 @@ def test_addresses_outside_the_releases_stay_unknown(kb: KnowledgeBase, url: str
     ("https://dl.fbaipublicfiles.com/moco/moco_checkpoints/moco_v2_800ep/moco_v2_800ep_pretrain.pth.tar", "2022-06-01",
      "2023-01-18"),
     ("https://dl.fbaipublicfiles.com/fairseq/wav2vec/wav2vec_small_960h.pt", "2019-01-01", "2019-07-30"),
+    ("https://github.com/hkchengrex/XMem/releases/download/v1.0/XMem.pth", "2023-01-01", "2024-02-15"),
 ])
 def test_licence_history_decides_by_the_day_obtained(url: str, before: str, changed: str) -> None:
     now = api.check(f"url:{url}", "JP", obtained_on=changed)
     assert now.verdict.value == "allowed"
     if "fairseq" in url:  # BSD before MIT: permissive on both sides of the change
         assert api.check(f"url:{url}", "JP", obtained_on=before).verdict.value == "allowed"
+    elif "XMem" in url:  # GPL-3.0 before MIT: deploying is allowed, shipping the weights asks for the source
+        assert api.check(f"url:{url}", "JP", "distribute", obtained_on=before).verdict.value != "allowed"
     else:  # CC BY-NC before the relicence
         assert api.check(f"url:{url}", "JP", obtained_on=before).verdict.value == "prohibited"
