@@ -23,7 +23,8 @@ from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import budget_warning
 from modelclear.scan.builders import Site, build
 from modelclear.scan.builders.base import string_values
-from modelclear.scan.pyflow import Flow, own_method
+from modelclear.scan.pyflow import Flow
+from modelclear.scan.pyflowscopes import own_method
 from modelclear.scan.pyindex import Scope, build_index
 from modelclear.scan.pyloaders import LoaderSpec, LoaderTable, load_table, table_for
 from modelclear.scan.pyregistry import with_registry_entries

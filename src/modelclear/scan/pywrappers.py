@@ -255,7 +255,7 @@ def _class_of(module: Scope, rest: list[str]) -> Scope | None:
 
 def _scope_of(module: Scope, rest: list[str]) -> Scope | None:
     """The function scope ``rest`` names in a module: a function, a class's ``__init__``, a class's method."""
-    from modelclear.scan.pyflow import methods
+    from modelclear.scan.pyflowscopes import methods
 
     if not rest or len(rest) > 2:
         return None
