@@ -51,6 +51,8 @@ def test_family_lists_only_addresses_under_its_prefix(name: str, kb: KnowledgeBa
      {"dataset:coco"}),
     ("https://github.com/danielgatis/rembg/releases/download/v0.0.0/isnet-general-use.onnx", "Apache-2.0", set()),
     ("http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz", None, {"dataset:imagenet-1k"}),
+    ("https://github.com/sczhou/CodeFormer/releases/download/v0.1.0/codeformer.pth", "s-lab-license-1.0",
+     {"dataset:ffhq"}),
     ("https://dl.fbaipublicfiles.com/mms/asr/mms1b_fl102.pt", "CC-BY-NC-4.0", set()),
     ("https://github.com/facebookresearch/nougat/releases/download/0.1.0-base/config.json", "CC-BY-NC-4.0", set()),
 ])
@@ -65,6 +67,7 @@ def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, lice
     "https://dl.fbaipublicfiles.com/moco-v3/vit-b-300ep/vit-b-300ep.pth.tar",  # another project: not MoCo v1/v2
     "https://github.com/danielgatis/rembg/releases/download/v0.0.0/bria-rmbg-2.0.onnx",  # BRIA's own terms
     "https://github.com/hkchengrex/XMem/releases/download/v1.0/fbrs.pth",  # f-BRS's weights, licence not read
+    "https://github.com/sczhou/CodeFormer/releases/download/v0.1.0/yolov5n-face.pth",  # YOLOv5-face's weights
     "http://download.tensorflow.org/models/other.tgz",
     "https://github.com/Megvii-BaseDetection/YOLOX",
 ])
@@ -89,3 +92,10 @@ def test_licence_history_decides_by_the_day_obtained(url: str, before: str, chan
         assert api.check(f"url:{url}", "JP", "distribute", obtained_on=before).verdict.value != "allowed"
     else:  # CC BY-NC before the relicence
         assert api.check(f"url:{url}", "JP", obtained_on=before).verdict.value == "prohibited"
+
+
+def test_codeformer_is_non_commercial_before_and_after_its_licence_change() -> None:
+    url = "url:https://github.com/sczhou/CodeFormer/releases/download/v0.1.0/codeformer.pth"
+    for day in ("2022-08-01", "2023-01-01"):  # CC BY-NC-SA 4.0, then the S-Lab License 1.0
+        assert api.check(url, "JP", obtained_on=day).verdict.value == "prohibited"
+    assert api.check(url, "JP", purpose="research").verdict.value == "allowed"
