@@ -17,6 +17,7 @@ from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.builders import BUILDERS
 from modelclear.scan.builders.base import looks_local
 from modelclear.scan.pyloaders import load_table
+from modelclear.scan.pyregistry import move_to_imported_registries
 from modelclear.scan.python import (
     PREFILTER,
     PythonScanner,
@@ -665,7 +666,10 @@ def scan_project(root: Path) -> list[Reference | ScanWarning]:
     out: list[Reference | ScanWarning] = []
     for path in files:
         out.extend(scanner.scan(path, path.read_bytes(), ctx))
-    return out
+    # as scan_path does after every file: values of another module's registry move to its entries
+    refs = move_to_imported_registries([r for r in out if isinstance(r, Reference)],
+                                       [(str(p), p.relative_to(root).as_posix(), p.stat().st_size) for p in files])
+    return [*refs, *(w for w in out if isinstance(w, ScanWarning))]
 
 
 @pytest.mark.parametrize("project", PROJECTS)

@@ -73,6 +73,7 @@ from modelclear.scan.openmmlab import OpenMMLabScanner
 from modelclear.scan.pyconsts import LazyConstants
 from modelclear.scan.pyloaders import keywords_hit
 from modelclear.scan.pyparse import ParseCache
+from modelclear.scan.pyregistry import move_to_imported_registries
 from modelclear.scan.shell import ShellScanner
 from modelclear.scan.urls import UrlScanner, canonical_id
 from modelclear.scan.walk import FileEntry, decode_text, is_binary, keyword_pattern, read_head, rel_path, walk
@@ -109,7 +110,10 @@ SCANNERS: dict[str, Callable[[], Scanner]] = {
     "openmmlab": OpenMMLabScanner,
 }
 
-_CONST_RE = re.compile(rb"^[A-Z_][A-Z0-9_]*\s*(?::[^=\n]*)?=\s*[rRbBuUfF]?['\"]", re.MULTILINE)
+#: A module-level constant whose value is a string, or a dict/list/tuple whose first item is one (a config module
+#: of lower-case names or of tables only: ``default_model = "..."``, ``model_urls = {"r18": "https://..."}``).
+_CONST_RE = re.compile(rb"^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=[ \t]*(?:[\[{(][ \t]*(?:\r?\n[ \t]*)?)?[rRbBuUfF]{0,2}['\"]",
+                       re.MULTILINE)
 _CONFIDENCE = {"high": 3, "medium": 2, "low": 1}
 
 
@@ -475,6 +479,7 @@ def _scan_path(root: Path, options: ScanOptions, on_progress: ProgressCallback |
                 refs.append(replace(found, id=canonical_id(found.id)))
             else:
                 refs.append(found)
+    refs = move_to_imported_registries(refs, [(t.path, t.rel, t.size) for t in tasks])
     refs.extend(trace_local_files(refs, [(t.path, t.rel, t.size) for t in tasks], docs))
     from modelclear.scan.localdatasets import find_local_datasets
 

@@ -152,6 +152,9 @@ class Evaluators:
         base = self.resolve(node.value, scope, depth)
         key = self.resolve(node.slice, scope, depth)
         out = Res(indirect=True, unknown=list(base.unknown), notes=list(base.notes) + list(key.notes))
+        # `MODELS[size]` where `size` is a parameter no call of this module passes: its default is one
+        # choice, the caller may name any other entry of the registry (issue 10, cause 2)
+        chosen_by_caller = self._caller_chosen(node.slice, scope)
         for container in base.values:
             if isinstance(container, QName) and container.name.endswith(".__dict__"):
                 # `torchaudio.pipelines.__dict__[name]`: the module's attribute of that name (issue 10)
@@ -165,11 +168,15 @@ class Evaluators:
                     for k in key.values:
                         if _hashable(k) and k in container:
                             out.add(_known(*flatten(container[k])))
+                    if chosen_by_caller:
+                        for k, v in container.items():
+                            if k not in key.values:
+                                out.add(_known(*flatten(v)))
                 else:
                     for v in container.values():
                         out.add(_known(*flatten(v)))
             elif isinstance(container, (tuple, str)):
-                if key.values and not key.unknown:
+                if key.values and not key.unknown and not (chosen_by_caller and isinstance(container, tuple)):
                     for k in key.values:
                         if isinstance(k, int) and not isinstance(k, bool) and -len(container) <= k < len(container):
                             out.add(_known(*flatten(container[k])))
@@ -181,6 +188,22 @@ class Evaluators:
         if not base.values and not out.unknown:
             out.add(_unknown(expr_text(node)))
         return out
+
+    def _caller_chosen(self, key: ast.expr, scope: Scope) -> bool:
+        """Whether ``key`` is a parameter of the enclosing function that no call in this module passes (a
+        caller elsewhere chooses it; its default is one choice among the registry's entries)."""
+        if not isinstance(key, ast.Name):
+            return False
+        param = scope.params.get(key.id)
+        if param is None or param.cli or param.func == "<lambda>":
+            return False
+        kind = ast.Attribute if param.method else ast.Name
+        if any(isinstance(call.func, kind) for call, _ in self.index.call_sites.get(param.func, ())):
+            return False
+        if param.func == "__init__" and param.method and param.outer.kind == "class" and param.outer.name:
+            built = self.index.call_sites.get(param.outer.name, ())
+            return not any(isinstance(call.func, ast.Name) for call, _ in built)
+        return True
 
     # -- operators
     def _r_BinOp(self, node: ast.BinOp, scope: Scope, depth: int) -> Res:
@@ -437,8 +460,11 @@ class Evaluators:
                 out.add(_known(value.join(seq)))
             return True
         if method == "format":
+            # only text and numbers are formatted: an imported name, object or container the resolver could
+            # not read (``QName('config.MODEL')``) is an unknown part, never its repr in an id (issue 10, precision)
             names: list[str] = []
-            pools = [a.values for a in args]
+            pools = [[v for v in a.values if _scalar(v)] for a in args]
+            partial = any(len(pool) < len(a.values) for pool, a in zip(pools, args, strict=True))
             for kw in node.keywords:
                 if kw.arg is None:
                     return False
@@ -446,7 +472,12 @@ class Evaluators:
                 if not res.values or res.unknown:
                     return False
                 names.append(kw.arg)
-                pools.append(res.values)
+                pools.append([v for v in res.values if _scalar(v)])
+                partial = partial or len(pools[-1]) < len(res.values)
+            if not all(pools):
+                return False
+            if partial:
+                out.add(_unknown(expr_text(node)))
             for combo in product(pools, out):
                 positional, kwargs = combo[:len(args)], dict(zip(names, combo[len(args):], strict=True))
                 try:
@@ -465,6 +496,11 @@ class Evaluators:
             out.add(_known(result))
             return True
         return False
+
+
+def _scalar(value: object) -> bool:
+    """Whether ``value`` formats as itself in an id: a string or a number (not a bool)."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 def product(pools: Sequence[Sequence[T]], out: Res) -> Iterator[tuple[T, ...]]:

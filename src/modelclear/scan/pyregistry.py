@@ -21,6 +21,12 @@ calls are scanned:
   that ``Models[name].value``, ``Models.small.value`` and ``[m.value for m in Models]`` are the
   members' values.
 
+A registry kept in another project module (``from .config import MODELS`` ... ``load(MODELS[name])``) is
+handled after the whole scan by :func:`move_to_imported_registries`: a value of a call over a registry that
+a module the loading file imports holds as an entry, in a table the loading file names, is reported at that
+entry's line in that module. The evaluator (:mod:`modelclear.scan.pyeval`) gives ``MODELS[size]`` every
+entry when ``size`` is a parameter no call of the module passes (its default is one choice of the caller's).
+
 Each entry gets at most :data:`MAX_LINES_PER_VALUE` lines; the literal index is built once per module,
 only when a call has several ids, and only over the top-level statements whose text holds one of
 their values (at most :data:`MAX_CANDIDATE_LINES` lines are looked at).
@@ -30,13 +36,16 @@ from __future__ import annotations
 
 import ast
 import bisect
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modelclear.model import Reference
 from modelclear.scan.pyindex import Param, Scope
 from modelclear.scan.pyvalues import Res
+from modelclear.scan.walk import decode_text, read_head
 
 if TYPE_CHECKING:
     from modelclear.scan.pyresolve import Resolver
@@ -62,15 +71,7 @@ _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict)
 def enum_class(scope: Scope) -> bool:
     """Whether a class scope is an ``Enum`` (its bases name ``Enum``, ``StrEnum`` or ``IntEnum``)."""
     node = scope.node
-    if not isinstance(node, ast.ClassDef):
-        return False
-    for base in node.bases:
-        text = base.id if isinstance(base, ast.Name) else (
-            f"{base.value.id}.{base.attr}" if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name)
-            else "")
-        if text in ENUM_BASES:
-            return True
-    return False
+    return isinstance(node, ast.ClassDef) and _enum_node(node)
 
 
 def enum_members(scope: Scope) -> list[str]:
@@ -161,8 +162,14 @@ class EntryIndex:
     searched first), so the cost follows the registries, not the module's size.
     """
 
-    def __init__(self, tree: ast.Module, source: str, values: Iterable[str]) -> None:
+    def __init__(self, tree: ast.Module, source: str, values: Iterable[str], enums_only: bool = False) -> None:
         self.by_value: dict[str, list[int]] = {}
+        #: class-level assignments count only in an ``Enum`` (a registry kept in another module: a config
+        #: class's field defaults are its settings, not a list of choices)
+        self.enums_only = enums_only
+        #: the names the top-level statement holding each entry line binds (``MODELS`` of ``MODELS = {...}``)
+        self.owners: dict[int, frozenset[str]] = {}
+        self._owner: frozenset[str] = frozenset()
         #: (first line, last line) of the functions among the statements walked.
         self.functions: list[tuple[int, int]] = []
         starts = [0]
@@ -182,6 +189,7 @@ class EntryIndex:
             end = getattr(stmt, "end_lineno", None) or stmt.lineno
             first = bisect.bisect_left(ordered, stmt.lineno)
             if first < len(ordered) and ordered[first] <= end:
+                self._owner = _bound_names(stmt)
                 self._walk(stmt)
 
     def _add(self, node: ast.expr) -> None:
@@ -189,6 +197,7 @@ class EntryIndex:
             lines = self.by_value.setdefault(node.value, [])
             if node.lineno not in lines:
                 lines.append(node.lineno)
+            self.owners[node.lineno] = self.owners.get(node.lineno, frozenset()) | self._owner
 
     def _walk(self, tree: ast.AST) -> None:
         stack: list[tuple[ast.AST, bool]] = [(tree, False)]
@@ -201,7 +210,7 @@ class EntryIndex:
                 for part in (*node.keys, *node.values):
                     if part is not None:
                         self._add(part)
-            elif isinstance(node, ast.ClassDef):
+            elif isinstance(node, ast.ClassDef) and (not self.enums_only or _enum_node(node)):
                 for stmt in node.body:
                     if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
                         self._add(stmt.value)
@@ -233,6 +242,25 @@ class EntryIndex:
             if local:
                 found = local
         return sorted(found, key=lambda line: (abs(line - near), line))[:MAX_LINES_PER_VALUE]
+
+
+def _bound_names(stmt: ast.stmt) -> frozenset[str]:
+    """Names a top-level statement binds (assignment targets, a class or function name)."""
+    if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        return frozenset({stmt.name})
+    targets: list[ast.expr] = list(stmt.targets) if isinstance(stmt, ast.Assign) else \
+        [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
+    return frozenset(t.id for target in targets for t in ast.walk(target) if isinstance(t, ast.Name))
+
+
+def _enum_node(node: ast.ClassDef) -> bool:
+    for base in node.bases:
+        text = base.id if isinstance(base, ast.Name) else (
+            f"{base.value.id}.{base.attr}" if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name)
+            else "")
+        if text in ENUM_BASES:
+            return True
+    return False
 
 
 def _entry_keys(raw: str, site_refs: list[Reference]) -> list[str]:
@@ -299,3 +327,154 @@ def with_registry_entries(refs: list[Reference], tree: ast.Module, source: str,
     if not added:
         return refs
     return [r for r in refs if id(r) not in moved] + added
+
+
+# --------------------------------------------------------------------------------------------------
+# Registries kept in another module of the project
+
+#: Project modules read for registry entries in one scan (each at most once).
+MAX_REGISTRY_MODULES = 64
+#: Bytes read of one such module.
+MAX_REGISTRY_BYTES = 1_000_000
+#: Imports of one loading module looked at.
+MAX_IMPORTS = 64
+
+_WORD_RE = re.compile(r"[A-Za-z_]\w*")
+_IMPORT_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+([\w*, \t()]+)|import[ \t]+([\w.]+))",
+                        re.MULTILINE)
+
+
+def _module_table(rels: Iterable[str]) -> dict[str, list[str]]:
+    """Dotted module name (and every dotted suffix of it) -> the project's .py files of that name."""
+    table: dict[str, list[str]] = {}
+    for rel in sorted(rels, key=lambda r: (r.count("/"), r)):
+        parts = rel[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if not parts or not all(p.isidentifier() for p in parts):
+            continue
+        for start in range(len(parts)):
+            table.setdefault(".".join(parts[start:]), []).append(rel)
+    return table
+
+
+def _imported_modules(rel: str, source: str, table: Mapping[str, list[str]]) -> list[str]:
+    """Project files ``rel`` imports (``from pkg.config import X``, ``from .config import X``,
+    ``from . import config``, ``import pkg.config``), in source order, at most :data:`MAX_IMPORTS`."""
+    package = rel.rsplit("/", 1)[0].replace("/", ".") if "/" in rel else ""
+    out: list[str] = []
+    for match in _IMPORT_RE.finditer(source):
+        module, names, plain = match.group(1), match.group(2), match.group(3)
+        candidates: list[str] = []
+        if plain:
+            candidates.append(plain)
+        elif module is not None:
+            dots = len(module) - len(module.lstrip("."))
+            base = module[dots:]
+            if dots:
+                parent = package.split(".") if package else []
+                parent = parent[:len(parent) - (dots - 1)] if dots > 1 else parent
+                base = ".".join([*parent, base] if base else parent)
+            candidates.append(base)
+            for name in re.split(r"[\s,()]+", names or ""):
+                if name.isidentifier():
+                    candidates.append(f"{base}.{name}" if base else name)
+        for dotted in candidates:
+            for found in table.get(dotted, [])[:1]:
+                if found != rel and found not in out:
+                    out.append(found)
+        if len(out) >= MAX_IMPORTS:
+            break
+    return out
+
+
+def move_to_imported_registries(refs: list[Reference], files: Sequence[tuple[str, str, int]]) -> list[Reference]:
+    """``refs`` with each value of a Python load call over a registry that another project module holds
+    (``from .config import MODELS`` ... ``load(MODELS[name]["url"])``) reported at the entry's line in
+    that module, like :func:`with_registry_entries` does for the loading module's own registries.
+
+    A call is over a registry when its references carry two or more ids; a value is moved when the
+    modules the loading file imports hold it as a registry entry (a string literal in a list, tuple,
+    set or dict, a class attribute, an argument of a record built in a container). ``files``:
+    (path, relative path, size) of the scanned files. At most :data:`MAX_REGISTRY_MODULES` modules are
+    read, each once, at most :data:`MAX_REGISTRY_BYTES` each.
+    """
+    by_site: dict[tuple[str, int, int], list[int]] = {}
+    for index, ref in enumerate(refs):
+        if ref.id is None or not ref.path.endswith(".py") or "registry entry" in ref.note:
+            continue
+        by_site.setdefault((ref.path, ref.line, ref.column), []).append(index)
+    sites = [(key, found) for key, found in sorted(by_site.items()) if len({refs[i].id for i in found}) >= 2]
+    if not sites:
+        return refs
+    paths = {rel: (path, size) for path, rel, size in files if rel.endswith(".py")}
+    table = _module_table(paths)
+    sources: dict[str, str | None] = {}
+
+    def source_of(rel: str) -> str | None:
+        if rel not in sources:
+            if len(sources) >= MAX_REGISTRY_MODULES or rel not in paths or paths[rel][1] > MAX_REGISTRY_BYTES:
+                return None
+            try:
+                sources[rel] = decode_text(read_head(Path(paths[rel][0]), MAX_REGISTRY_BYTES), python=True)
+            except OSError:
+                sources[rel] = None
+        return sources[rel]
+
+    # which imported modules each site may read its values from, and the values looked for in each
+    wanted: dict[str, set[str]] = {}
+    # (ref index, keys, imported modules, the words of the loading module)
+    plans: list[tuple[int, list[str], list[str], frozenset[str]]] = []
+    for (path, _line, _column), found in sites:
+        text = source_of(path)
+        if text is None:
+            continue
+        imported = _imported_modules(path, text, table)
+        if not imported:
+            continue
+        words = frozenset(_WORD_RE.findall(text))
+        site_refs = [refs[i] for i in found]
+        for i in found:
+            keys = _entry_keys(refs[i].raw, site_refs)
+            if any(f'"{k}"' in refs[i].evidence or f"'{k}'" in refs[i].evidence for k in keys):
+                continue  # written at the call (`Top2Vec(docs, embedding_model="...")`): chosen there
+            plans.append((i, keys, imported, words))
+            for rel in imported:
+                wanted.setdefault(rel, set()).update(keys)
+    indexes: dict[str, EntryIndex] = {}
+    for rel, values in sorted(wanted.items()):
+        text = source_of(rel)
+        if text is None:
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        indexes[rel] = EntryIndex(tree, text, values, enums_only=True)
+    moved: set[int] = set()
+    added: list[Reference] = []
+    seen: set[tuple[str, int, str]] = set()
+    for i, keys, imported, words in plans:
+        ref = refs[i]
+        for rel in imported:
+            entries = indexes.get(rel)
+            if entries is None:
+                continue
+            # only a registry the loading module names (`from .config import MODELS` ... `MODELS[name]`, or
+            # through `import *`): a value that merely also appears in a table it never reads stays at the call
+            at: list[int] = next((found for found in (
+                [n for n in entries.lines(k) if entries.owners.get(n, frozenset()) & words] for k in keys) if found),
+                [])
+            if not at:
+                continue
+            moved.add(i)
+            for line in at:
+                if (rel, line, ref.id or "") in seen:
+                    continue
+                seen.add((rel, line, ref.id or ""))
+                note = "; ".join(x for x in (ref.note, f"registry entry; loaded at {ref.path}:{ref.line}") if x)
+                added.append(replace(ref, path=rel, line=line, column=1, confidence="medium", note=note))
+            break
+    if not added:
+        return refs
+    return [r for index, r in enumerate(refs) if index not in moved] + added
