@@ -117,8 +117,30 @@ def rules() -> tuple[dict[str, KeyRule], tuple[TargetRule, ...], frozenset[bytes
                    bool(t.get("strict", False)), bool(t.get("all_args", False)))
         for t in data["targets"]
     )
-    prefilter = frozenset({*(k.encode() for k in keys), b"_target_", *(t.encode() for t in data["format_tokens"])})
+    words = data.get("key_words") or {}
+    prefilter = frozenset({*(k.encode() for k in keys), b"_target_", *(t.encode() for t in data["format_tokens"]),
+                           *(w.encode() for w in (*words.get("model", ()), *words.get("dataset", ())))})
     return keys, targets, prefilter
+
+
+_KEY_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+@cache
+def word_rule(key: str) -> KeyRule | None:
+    """A strict rule for a key not in the table whose words say it names a model or dataset
+    (``key_words`` in ``config_keys.yaml``), else None."""
+    if not isinstance(key, str) or len(key) > 100:
+        return None
+    words = config_data().get("key_words") or {}
+    parts = {w.lower() for w in _KEY_WORD.findall(key)}
+    if not parts or parts & set(words.get("exclude") or ()):
+        return None
+    if parts & set(words.get("model") or ()):
+        return KeyRule(key, Kind.MODEL, "hf", True, "low", True)
+    if parts & set(words.get("dataset") or ()):
+        return KeyRule(key, Kind.DATASET, "hf-dataset", True, "low", False)
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -335,7 +357,7 @@ class Walker:
             if target is not None and isinstance(target.value, str):
                 self.target(node.value, target.value.strip())
             for key, child in node.value.items():
-                rule = self.keys.get(key)
+                rule = self.keys.get(key) or word_rule(key)
                 if rule is not None and id(child) not in self.consumed and \
                         not (rule.api_guard and _api_client(node.value, self.string(child))):
                     self.key(rule, child)
@@ -416,15 +438,16 @@ class ConfigScanner:
         return rules()[2]
 
     def accepts(self, path: Path) -> bool:
-        """``.yaml``/``.yml``/``.json``/``.toml`` files other than well-known tool configs."""
-        return path.suffix.lower() in (".yaml", ".yml", ".json", ".toml") and path.name.lower() not in _SKIP_NAMES
+        """``.yaml``/``.yml``/``.json``/``.toml`` files other than well-known tool configs, and their example
+        copies (``config.yaml.sample``, ``settings.json.example``: the defaults an app is installed with)."""
+        return config_suffix(path) != "" and path.name.lower() not in _SKIP_NAMES
 
     def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
         """References in one configuration file; malformed files give a warning."""
         text = decode_text(data)
         if text is None:
             return [ScanWarning(path=path.name, message="not UTF-8 text; skipped", code="encoding")]
-        suffix = path.suffix.lower()
+        suffix = config_suffix(path)
         limits = ParseLimits(BUDGETS.config_nodes, BUDGETS.nesting_depth, BUDGETS.locate_chars)
         try:
             docs = parse_documents(text, suffix, limits)
@@ -452,6 +475,24 @@ class ConfigScanner:
             out.append(budget_warning(path.name, "too many references to place on their lines; "
                                                  "later ones have line 0"))
         return out
+
+
+#: Config formats read, by file suffix.
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+#: Final suffixes of an example copy of a config file (``config.yaml.sample``).
+EXAMPLE_SUFFIXES = (".sample", ".example", ".template", ".dist", ".default")
+
+
+def config_suffix(path: Path) -> str:
+    """The config format suffix of ``path`` (``.yaml`` for ``config.yaml`` and ``config.yaml.sample``), else ""."""
+    name = path.name.lower()
+    for example in EXAMPLE_SUFFIXES:
+        if name.endswith(example):
+            name = name[: -len(example)]
+            break
+    dot = name.rfind(".")
+    suffix = name[dot:] if dot > 0 else ""
+    return suffix if suffix in CONFIG_SUFFIXES else ""
 
 
 def _format_readers() -> tuple[Callable[[Walker, ConfigNode], None], ...]:
