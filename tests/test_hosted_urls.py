@@ -7,7 +7,7 @@ import pytest
 
 from modelclear import api, ids
 from modelclear.catalog import Catalog
-from modelclear.catalog.hosted import hosted_id
+from modelclear.catalog.hosted import address_variants, hosted_id
 from modelclear.model import Kind
 from modelclear.scan.urls import match_url
 from modelclear.service import load_knowledge
@@ -55,3 +55,28 @@ def test_check_of_a_hub_file_judges_the_model() -> None:
     assert found.verdict.value == "allowed"
     unknown = api.check("https://huggingface.co/nobody-here/nothing-at-all/resolve/main/model.bin", "JP")
     assert unknown.verdict.value == "unknown"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("https://storage.googleapis.com/vit_models/imagenet21k/ViT-B_16.npz", "url:gs://vit_models/imagenet21k/ViT-B_16.npz"),
+    ("gs://bert_models/2018_10_18/uncased_L-12_H-768_A-12.zip",
+     "url:https://storage.googleapis.com/bert_models/2018_10_18/uncased_L-12_H-768_A-12.zip"),
+    ("http://dl.fbaipublicfiles.com/detr/detr-r50-e632da11.pth",
+     "url:https://dl.fbaipublicfiles.com/detr/detr-r50-e632da11.pth"),
+    ("https://mattmahoney.net/dc/text8.zip", "dataset:text8"),
+])
+def test_another_spelling_of_a_known_address_resolves(typed: str, expected: str) -> None:
+    ref = Catalog(load_knowledge()).resolve(ids.parse(typed))
+    assert ref.id == expected
+
+
+def test_address_variants_change_only_the_scheme_or_the_bucket_spelling() -> None:
+    assert address_variants("url:http://example.org/a.bin") == ["url:https://example.org/a.bin"]
+    assert address_variants("url:https://example.org/a.bin") == ["url:http://example.org/a.bin"]
+    assert address_variants("url:gs://b/x.pt") == ["url:https://storage.googleapis.com/b/x.pt",
+                                                   "url:http://storage.googleapis.com/b/x.pt"]
+    assert address_variants("url:https://storage.googleapis.com/b/x.pt") == ["url:gs://b/x.pt",
+                                                                            "url:http://storage.googleapis.com/b/x.pt"]
+    assert address_variants("hf:org/name") == []
+    unknown = Catalog(load_knowledge()).resolve(ids.parse("https://www.example.org/other.bin"))
+    assert unknown.id == "url:https://www.example.org/other.bin"

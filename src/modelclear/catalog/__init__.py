@@ -328,14 +328,17 @@ class Catalog:
     def resolve(self, ref: ArtifactRef) -> ArtifactRef:
         """The canonical form of ``ref`` (alias → id), keeping what the user typed as an alias.
 
-        A ``url:`` reference no record claims is read through the weight hosts' address schemes
-        (:func:`modelclear.catalog.hosted.hosted_id`): a Hub ``resolve/`` address is its repository.
+        A ``url:`` reference no record claims is tried in its other spellings (http/https, ``gs://`` and
+        ``storage.googleapis.com``: :func:`modelclear.catalog.hosted.address_variants`), then read through
+        the weight hosts' address schemes (:func:`modelclear.catalog.hosted.hosted_id`): a Hub ``resolve/``
+        address is its repository.
         """
         cid = self.kb.canonical(ref.id)
         hosted = None
         if cid is None and ref.scheme == "url":
-            from modelclear.catalog.hosted import hosted_id
-            hosted = hosted_id(ref.id)
+            from modelclear.catalog.hosted import address_variants, hosted_id
+            cid = next(filter(None, map(self.kb.canonical, address_variants(ref.id))), None)
+            hosted = hosted_id(ref.id) if cid is None else None
             if hosted is not None:
                 cid = self.kb.canonical(hosted) or hosted
         if cid is None or cid == ref.id:

@@ -56,3 +56,31 @@ def hosted_id(artifact_id: str) -> str | None:
         parsed = ids.try_parse(made)
         return parsed.id if parsed is not None else None
     return None
+
+
+_GCS_WEB = ("https://storage.googleapis.com/", "http://storage.googleapis.com/")
+
+
+def address_variants(artifact_id: str) -> list[str]:
+    """Other spellings of the same download address, for a ``url:`` reference no record claims as written.
+
+    The same file is reached over ``http`` and ``https``, and a Google Cloud Storage object both as
+    ``gs://BUCKET/PATH`` and as ``https://storage.googleapis.com/BUCKET/PATH``; records list one spelling
+    (the one their source gives), code uses any. Nothing else is rewritten: another host, a ``www.``
+    prefix or a mirror is another address.
+    """
+    if artifact_id[:4].lower() != "url:":
+        return []
+    address = artifact_id[4:].strip()
+    lower = address.lower()
+    found: list[str] = []
+    for web in _GCS_WEB:
+        if lower.startswith(web):
+            found.append("gs://" + address[len(web):])
+    if lower.startswith("gs://"):
+        found.extend(web + address[5:] for web in _GCS_WEB)
+    elif lower.startswith("https://"):
+        found.append("http://" + address[8:])
+    elif lower.startswith("http://"):
+        found.append("https://" + address[7:])
+    return ["url:" + a for a in found]
