@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, TypeVar
 from modelclear import ids
 from modelclear.catalog import ArtifactSource, Catalog, KnowledgeBase
 from modelclear.i18n import LANGUAGES
-from modelclear.knowledge.schema import OverlayError
+from modelclear.knowledge.errors import OverlayError
 from modelclear.model import Activity, Artifact, ArtifactRef, Assessment, Kind, Purpose, Scenario
 from modelclear.report import Report, ScanEntry
 from modelclear.safetext import printable
@@ -388,7 +388,7 @@ class Service:
         An id that names a file or folder on disk (``./models/support-bot``, ``model.gguf``) is your own
         model: :meth:`check_path`.
         """
-        from modelclear.catalog.localmodel import looks_like_path
+        from modelclear.catalog.localpath import looks_like_path
 
         if limits is NO_LIMITS and looks_like_path(question.id):
             return self.check_path(question)

@@ -26,7 +26,7 @@ from modelclear.catalog.records import (
     build_platform,
 )
 from modelclear.catalog.records import sources as _parse_sources  # (``sources`` is also a submodule's name)
-from modelclear.knowledge.schema import KnowledgeError, OverlayError
+from modelclear.knowledge.errors import KnowledgeError, OverlayError
 from modelclear.model import Artifact, ArtifactRef, Kind, Source
 
 

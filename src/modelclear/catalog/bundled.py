@@ -36,8 +36,7 @@ from modelclear.catalog.kbcache import (
     read_cache,
     write_cache,
 )
-from modelclear.knowledge import checks, schema
-from modelclear.knowledge.schema import KnowledgeError
+from modelclear.knowledge.errors import KnowledgeError
 
 __all__ = ["DATA_DIR", "KB_FOLDERS", "MAX_DATA_FILE", "BlobFile", "DataFileError", "RawStore", "cache_dir",
            "evict_stale", "kind_of", "load_file", "load_raw", "read_blob"]
@@ -71,19 +70,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _data_files(root: Path, folders: tuple[str, ...] = KB_FOLDERS) -> Iterator[Path]:
+def _data_names(root: Path, folders: tuple[str, ...] = KB_FOLDERS) -> list[tuple[str, str]]:
+    """(path relative to ``root``, full path) of every data file under ``folders``, in a stable order.
+
+    Plain strings, not :class:`~pathlib.Path` objects: every start lists and stats these files to find
+    its compiled cache, and a ``Path`` per file cost more than the listing itself.
+    """
+    top = str(root)
+    out = []
     for folder in folders:
-        base = root / folder
-        if not base.is_dir():
+        base = os.path.join(top, folder)
+        if not os.path.isdir(base):
             continue
         for dirpath, dirnames, filenames in os.walk(base):  # does not descend into linked folders
             dirnames.sort()
+            rel_dir = os.path.relpath(dirpath, top)
             for name in sorted(filenames):
                 if name.endswith((".yaml", ".yml", ".json")):
-                    yield Path(dirpath) / name
+                    out.append((os.path.join(rel_dir, name), os.path.join(dirpath, name)))
+    return out
 
 
-def _signature(files: list[Path], root: Path, overlay: bool) -> str:
+def _data_files(root: Path, folders: tuple[str, ...] = KB_FOLDERS) -> Iterator[Path]:
+    for _, full in _data_names(root, folders):
+        yield Path(full)
+
+
+def _signature(names: list[tuple[str, str]], root: Path, overlay: bool) -> str:
     h = hashlib.sha1(__version__.encode())
     for code in _CODE_FILES:  # a change to how entries are checked or compiled invalidates the cache too
         with contextlib.suppress(OSError):
@@ -91,9 +104,9 @@ def _signature(files: list[Path], root: Path, overlay: bool) -> str:
             h.update(f"{code.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     if overlay:
         h.update(f"overlay|{root.resolve()}\n".encode())
-    for f in files:
-        st = f.stat()
-        h.update(f"{f.relative_to(root)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for rel, full in names:
+        st = os.stat(full)
+        h.update(f"{rel}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:16]
 
 
@@ -160,6 +173,8 @@ class _Compiler:
 
     def add(self, path: Path) -> None:
         """Read one file, check it against the schema, and file its entries by kind."""
+        from modelclear.knowledge import schema  # only when files are checked, never on a cache hit
+
         rel = path.relative_to(self.root).as_posix()
         try:
             parsed = load_file(path)
@@ -222,6 +237,8 @@ class _Compiler:
 
     def store(self, files: int) -> RawStore:
         """The checked store; raises :class:`KnowledgeError` when any file broke the schema."""
+        from modelclear.knowledge import checks
+
         self.problems += checks.name_clashes(self.licenses)
         self.problems += checks.name_clashes([(w, e) for w, e, _ in self.hand if w.startswith("datasets/")])
         self.problems += checks.law_clashes(self.laws, check_parents=not self.overlay)
@@ -314,20 +331,20 @@ def load_raw(root: Path = DATA_DIR, use_cache: bool = True, *, overlay: bool = F
     Raises:
         KnowledgeError: a file cannot be parsed or breaks the schema (every problem is listed).
     """
-    files = list(_data_files(root, OVERLAY_FOLDERS if overlay else KB_FOLDERS))
+    names = _data_names(root, OVERLAY_FOLDERS if overlay else KB_FOLDERS)
     # An overlay's sources may not be checked after today; the bundled data's were, when it was
     # released (tests/test_knowledge_schema.py), and a user's clock must not make it unreadable.
     today = dt.date.today() if overlay else None
     if not use_cache:
-        return _compile(root, files, overlay, today)
-    sig = _signature(files, root, overlay)
+        return _compile(root, [Path(full) for _, full in names], overlay, today)
+    sig = _signature(names, root, overlay)
     folder = cache_dir()
     path = folder / f"{CACHE_PREFIX}{sig}{CACHE_SUFFIX}"
     with contextlib.suppress(OSError):
         cached = read_cache(path, sig)
         if cached is not None:
             return cached
-    store = _compile(root, files, overlay, today)
+    store = _compile(root, [Path(full) for _, full in names], overlay, today)
     with contextlib.suppress(OSError, ValueError):  # a read-only cache dir only costs speed
         write_cache(store, path, sig, kind_of)
         written = read_cache(path, sig)  # the compiled file, read lazily: the parsed entries can go

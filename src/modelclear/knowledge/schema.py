@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from modelclear.knowledge import checks, vocab
+from modelclear.knowledge.errors import KnowledgeError as KnowledgeError
+from modelclear.knowledge.errors import OverlayError as OverlayError
 from modelclear.knowledge.types import (
     AllOr,
     AnyValue,
@@ -470,17 +472,3 @@ def problems(rel: str, content: Any, schemes: Mapping[str, str] | None = None,
         return []
     record_for(rel, content).check(content, "", ctx)
     return [f"{rel}: {path or '(top level)'}: {message}" for path, message in ctx.problems]
-
-
-class KnowledgeError(ValueError):
-    """Knowledge files that break the schema; ``problems`` lists each as ``file: path: message``."""
-
-    def __init__(self, problems: list[str] | tuple[str, ...]) -> None:
-        """Keep every problem; the message is the first one (and how many more there are)."""
-        self.problems = tuple(problems) or ("(no details)",)
-        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        super().__init__(self.problems[0] + more)
-
-
-class OverlayError(KnowledgeError):
-    """A ``--kb`` overlay that breaks the schema: a usage error (exit 3), not a bug in modelclear."""

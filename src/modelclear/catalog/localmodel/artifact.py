@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from modelclear import ids
 from modelclear.catalog.hfcard import CardData
-from modelclear.catalog.localmodel.names import _looks_local
 from modelclear.catalog.localmodel.reader import read_local
 from modelclear.catalog.localmodel.records import (
     SCHEME,
-    WEIGHT_SUFFIXES,
-    YAML_SUFFIXES,
     LocalRecord,
 )
+from modelclear.catalog.localpath import looks_like_path as looks_like_path
 from modelclear.model import Artifact, ArtifactRef, Confidence, Kind, LocalText, Relation, Source
 
 
@@ -82,21 +78,6 @@ def is_local_id(artifact_id: str) -> bool:
     """Whether ``artifact_id`` is in the ``local`` scheme."""
     return artifact_id.lower().startswith(SCHEME + ":")
 
-
-def looks_like_path(text: str) -> bool:
-    """Whether ``check``'s argument names a file or folder on disk rather than an id.
-
-    A text starting with ``./``, ``../``, ``/`` or ``~`` (or ``.``) is a path; so is an existing file or
-    folder whose name is not also a well-formed id (``org/name`` stays a Hub id unless written ``./org/name``).
-    """
-    if not text:
-        return False
-    if _looks_local(text):
-        return True
-    if text.startswith(SCHEME + ":"):
-        return False
-    return (os.path.exists(text) and ids.try_parse(text) is None) or (
-        os.path.isfile(text) and text.lower().endswith((*WEIGHT_SUFFIXES, *YAML_SUFFIXES)))
 
 
 @dataclass

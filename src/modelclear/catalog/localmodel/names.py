@@ -12,6 +12,7 @@ from modelclear.catalog.localmodel.records import (
     SCHEME,
     _table,
 )
+from modelclear.catalog.localpath import looks_local
 
 _HUB_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/(datasets/)?([\w.\-]+(?:/[\w.\-]+)?)/?(?:tree/.*|resolve/.*)?$")
 _HF_CACHE_PATH = re.compile(r"(?:^|/)(models|datasets)--([A-Za-z0-9][\w.\-]*)--([A-Za-z0-9][\w.\-]*)(?:/|$)")
@@ -25,8 +26,7 @@ def _clean(value: object) -> str | None:
     return value if value and len(value) <= 1000 and not any(c in value for c in "\n\r\0") else None
 
 
-def _looks_local(raw: str) -> bool:
-    return raw.startswith(("./", "../", "/", "~", ".\\", "..\\")) or raw in (".", "..") or "\\" in raw
+_looks_local = looks_local
 
 
 def resolve_name(raw: str, here: Path, files: _Files, scheme: str = "hf") -> str | None:

@@ -9,9 +9,10 @@ from typing import Any
 
 from modelclear import loaderdata
 from modelclear.catalog.hfcard import MAX_CARD_BYTES, CardData
+from modelclear.catalog.localpath import SCHEME as SCHEME
+from modelclear.catalog.localpath import WEIGHT_SUFFIXES as WEIGHT_SUFFIXES
+from modelclear.catalog.localpath import YAML_SUFFIXES as YAML_SUFFIXES
 
-#: The id scheme of local artifacts.
-SCHEME = "local"
 #: Bytes read at most from a card, a JSON config or a YAML merge config.
 FILE_BYTES = MAX_CARD_BYTES
 #: Bytes read at most from the start of a weight file (its header).
@@ -23,8 +24,6 @@ MAX_WEIGHT_FILES = 8
 #: Bases and datasets kept per artifact, at most.
 MAX_LINKS = 64
 
-WEIGHT_SUFFIXES = (".safetensors", ".gguf", ".onnx")
-YAML_SUFFIXES = (".yml", ".yaml")
 #: ``quantization_config.quant_method`` values are quantisations whatever they are called.
 _RELATIONS = ("finetune", "adapter", "merge", "quantized", "distill")
 
