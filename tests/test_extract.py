@@ -31,7 +31,7 @@ from tools.extract._common import ModelRecord, check_unique, normalize_license
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "src" / "modelclear" / "data" / "models" / "_generated"
 FLOORS = {"torchvision": 160, "timm": 1500, "open_clip": 150, "keras": 30, "ultralytics": 100, "whisper": 10,
-          "keras_hub": 400, "mteb": 700}
+          "keras_hub": 400, "mteb": 700, "unsloth": 300}
 
 
 def _eval(code: str) -> ModuleEvaluator:
@@ -298,6 +298,36 @@ def test_torchhub_hubconf_parser() -> None:
     assert conf.entry_points == ("net_a", "net_c", "entry_one")
     assert conf.dependencies == ("torch", "timm") and conf.star_imports == ("models",)
     assert torchhub_x.records(conf)[2].id == "torchhub:org/repo:entry_one"
+
+
+def test_unsloth_reuploads_inherit_the_original() -> None:
+    from tools.extract import unsloth
+
+    table = unsloth.mapper_table(textwrap.dedent("""
+        __INT_TO_FLOAT_MAPPER = {
+            "unsloth/llama-3-8b-bnb-4bit": ("unsloth/llama-3-8b", "meta-llama/Meta-Llama-3-8B"),
+            "unsloth/codellama-34b-bnb-4bit": ("codellama/CodeLlama-34b-hf",),
+            "unsloth/Qwen3-8B-unsloth-bnb-4bit": {"16": ("unsloth/Qwen3-8B", "Qwen/Qwen3-8B"),
+                                                  "8": ("Qwen/Qwen3-8B-FP8", "unsloth/Qwen3-8B-FP8-Block", None)},
+            "unsloth/orphan-bnb-4bit": ("unsloth/orphan",),
+        }
+        INT_TO_FLOAT_MAPPER = {}
+    """))
+    pairs = list(unsloth.reuploads(table))
+    assert ("unsloth/llama-3-8b-bnb-4bit", "meta-llama/Meta-Llama-3-8B") in pairs
+    assert ("unsloth/llama-3-8b", "meta-llama/Meta-Llama-3-8B") in pairs
+    assert ("unsloth/Qwen3-8B-FP8-Block", "Qwen/Qwen3-8B") in pairs
+    assert not any(name == "unsloth/orphan-bnb-4bit" for name, _ in pairs)  # no original named
+    licences = {"hf:meta-llama/Meta-Llama-3-8B": "llama3", "hf:Qwen/Qwen3-8B": "Apache-2.0",
+                "hf:codellama/CodeLlama-34b-hf": None}
+    models, skipped = unsloth.records(pairs, licences)
+    by_id = {m.id: m for m in models}
+    assert skipped == 1 and "hf:unsloth/codellama-34b-bnb-4bit" not in by_id  # original not known: left out
+    four_bit = by_id["hf:unsloth/llama-3-8b-bnb-4bit"]
+    assert four_bit.license == "llama3" and four_bit.facts["quantized"] == "bitsandbytes 4-bit"
+    assert [(b.target, b.relation) for b in four_bit.base_models] == [("hf:meta-llama/Meta-Llama-3-8B", "quantized")]
+    assert by_id["hf:unsloth/Qwen3-8B"].facts["quantized"] == "16-bit copy"
+    assert by_id["hf:unsloth/Qwen3-8B-FP8-Block"].license == "Apache-2.0"
 
 
 # --- the committed catalogue ---------------------------------------------------------------------

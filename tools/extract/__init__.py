@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import keras, keras_hub, mteb, open_clip, timm, torchvision, ultralytics, whisper
+from . import keras, keras_hub, mteb, open_clip, timm, torchvision, ultralytics, unsloth, whisper
 from ._archive import SourceArchive
 from ._common import Catalogue
 
@@ -42,6 +42,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     Extractor("ultralytics", ultralytics.PACKAGE, "8.4.190", ultralytics.extract),
     Extractor("whisper", whisper.PACKAGE, "20250625", whisper.extract),
     Extractor("mteb", mteb.PACKAGE, "2.26.24", mteb.extract),
+    Extractor("unsloth", unsloth.PACKAGE, unsloth.VERSION, unsloth.extract),
 )
 
 __all__ = ["EXTRACTORS", "Catalogue", "Extractor", "SourceArchive"]
