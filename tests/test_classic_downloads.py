@@ -43,6 +43,8 @@ def kb() -> KnowledgeBase:
     ("https://www.gutenberg.org/files/2701/old/moby10b.txt", "dataset:project-gutenberg"),
     ("https://www.gutenberg.org/cache/epub/1342/pg1342.txt", "dataset:project-gutenberg"),
     ("https://s3.amazonaws.com/text-datasets/nietzsche.txt", "dataset:project-gutenberg"),
+    ("http://download.tensorflow.org/data/iris_training.csv", "dataset:iris"),
+    ("https://storage.googleapis.com/download.tensorflow.org/data/stack_overflow_16k.tar.gz", "dataset:stackexchange"),
     # fastai's copies (URLs constants in the fastai 2.8.12 wheel)
     ("https://s3.amazonaws.com/fast-ai-imageclas/oxford-iiit-pet.tgz", "dataset:oxford-iiit-pet"),
     ("https://s3.amazonaws.com/fast-ai-imageclas/oxford-102-flowers.tgz", "dataset:oxford-flowers-102"),
