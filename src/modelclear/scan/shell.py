@@ -29,15 +29,23 @@ per-file :class:`~modelclear.scan.budget.Meter` (:data:`STEPS_PER_FILE`); a word
 ``BUDGETS.candidates`` values. A file that runs out keeps what was found and gets a ``budget``
 warning. Lines of any length are read by regular expressions without backtracking blow-ups.
 
-Entry points: :class:`ShellScanner` (``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile``) and
+Python code runs command lines too: in a ``.py`` file, the first argument of ``os.system``, ``os.popen``
+and ``subprocess.run``/``call``/``check_call``/``check_output``/``Popen`` (a string, an f-string whose
+``{...}`` parts are variables the shell reader never resolves, or a list of words) is read as one command
+line at the argument's line (:func:`python_commands`, issue 10 cause 6); a file without ``os.system``,
+``os.popen`` or ``subprocess`` is not parsed for this.
+
+Entry points: :class:`ShellScanner` (``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile``, ``*.py``) and
 :func:`scan_shell`, which other scanners call with numbered lines (notebook cells, Dockerfiles).
 """
 
 from __future__ import annotations
 
+import ast
 import re
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from modelclear.model import Reference
@@ -363,19 +371,95 @@ def makefile_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+#: Calls that run a shell command line given as a string or a list of words: ``os.system(cmd)``,
+#: ``subprocess.run([...])``... (by the called attribute, with the module it is called on).
+_RUN_CALLS = {"system": ("os",), "popen": ("os",),
+              "run": ("subprocess", "sp"), "call": ("subprocess", "sp"), "check_call": ("subprocess", "sp"),
+              "check_output": ("subprocess", "sp"), "Popen": ("subprocess", "sp"),
+              "getoutput": ("subprocess", "sp"), "getstatusoutput": ("subprocess", "sp")}
+#: Of those, the names distinctive enough to count when imported bare (``from subprocess import Popen``).
+_RUN_BARE = frozenset({"check_call", "check_output", "Popen", "getoutput", "getstatusoutput"})
+#: Bytes of which a Python file must hold one before its shell commands are looked for.
+_PY_RUN_BYTES = (b"os.system", b"os.popen", b"subprocess")
+#: Shell command strings read per Python file.
+MAX_PY_COMMANDS = 200
+
+
+def _py_word(node: ast.expr, unknown: list[int]) -> str | None:
+    """One shell word (quoted) for a list item of a command, or None when the item is not text."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return shlex.quote(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return '"' + _py_text(node, unknown, quote=True) + '"'
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+        unknown.append(1)
+        return f'"${{_py_value_{len(unknown)}}}"'
+    return None
+
+
+def _py_text(node: ast.JoinedStr, unknown: list[int], quote: bool = False) -> str:
+    """An f-string as shell text: its literal parts, each ``{expr}`` a variable the script never sets."""
+    out: list[str] = []
+    for part in node.values:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            out.append(part.value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+                       if quote else part.value)
+        else:
+            unknown.append(1)
+            out.append(f"${{_py_value_{len(unknown)}}}")
+    return "".join(out)
+
+
+def python_commands(tree: ast.AST, source: str) -> list[tuple[int, str]]:
+    """(line, shell text) of the command lines a Python module runs through ``os.system``, ``os.popen`` or
+    ``subprocess`` (a string, an f-string whose ``{...}`` parts are unknown, or a list of words)."""
+    bare_run = "from subprocess import" in source
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args or len(out) >= MAX_PY_COMMANDS:
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.value.id not in _RUN_CALLS.get(func.attr, ()):
+                continue
+        elif isinstance(func, ast.Name):
+            if not (func.id in _RUN_BARE or (bare_run and func.id in ("run", "call"))):
+                continue
+        else:
+            continue
+        first = node.args[0]
+        unknown: list[int] = []
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            text: str | None = first.value
+        elif isinstance(first, ast.JoinedStr):
+            text = _py_text(first, unknown)
+        elif isinstance(first, (ast.List, ast.Tuple)):
+            words = [_py_word(e, unknown) for e in first.elts]
+            text = " ".join(w for w in words if w is not None) if all(w is not None for w in words) else None
+        else:
+            text = None
+        if text and "\n" not in text.strip():
+            out.append((first.lineno, text.strip()))
+    return out
+
+
 class ShellScanner:
-    """Download commands in shell scripts and Makefiles (see the module docstring)."""
+    """Download commands in shell scripts and Makefiles, and the command lines Python code runs (see the
+    module docstring)."""
 
     name = "shell"
     prefilter = PREFILTER
 
     def accepts(self, path: Path) -> bool:
-        """``*.sh``, ``*.bash``, ``*.zsh`` and ``Makefile``/``*.mk``."""
+        """``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile``/``*.mk``, and ``*.py`` (for ``os.system`` and
+        ``subprocess`` command lines)."""
         name = path.name.lower()
-        return name.endswith((".sh", ".bash", ".zsh", ".mk")) or name in ("makefile", "gnumakefile")
+        return name.endswith((".sh", ".bash", ".zsh", ".mk", ".py")) or name in ("makefile", "gnumakefile")
 
     def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
         """References of one script; undecodable text gives an ``encoding`` warning."""
+        if path.name.lower().endswith(".py"):
+            return self._scan_python(path, data, ctx)
         text = decode_text(data)
         if text is None:
             return [ScanWarning(path=path.name, message="not UTF-8 text; skipped", code="encoding")]
@@ -388,4 +472,28 @@ class ShellScanner:
         if meter.exhausted:
             found.append(budget_warning(path.name, f"shell reading stopped after {STEPS_PER_FILE:,} steps; "
                                                    "later commands were not read"))
+        return found
+
+    def _scan_python(self, path: Path, data: bytes, ctx: ScanContext) -> list[Reference | ScanWarning]:
+        """References of the shell command lines a Python module runs (its other loads are the Python
+        scanner's); a file that does not parse is the Python scanner's to warn about."""
+        if not any(b in data for b in _PY_RUN_BYTES):
+            return []
+        text = decode_text(data, python=True)
+        if text is None:
+            return []
+        try:
+            tree = ctx.parses.parse(str(path), text) if ctx.parses is not None else ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            return []
+        if tree is None:
+            return []
+        commands = python_commands(tree, text)
+        if not commands:
+            return []
+        meter = Meter(STEPS_PER_FILE, "shell steps")
+        found: list[Reference | ScanWarning] = []
+        for line, command in commands:
+            for ref in scan_shell([(1, command)], path.name, project_env=project_values(ctx), meter=meter):
+                found.append(replace(ref, line=line + ref.line - 1))
         return found

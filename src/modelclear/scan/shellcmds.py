@@ -393,6 +393,19 @@ def _gdown(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
                           _via_note(arg, "Google Drive download"))
 
 
+def _demucs(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
+    """``demucs -n NAME`` / ``python -m demucs.separate --name NAME``: a Demucs pretrained model (the
+    library's own default, when no name is given, is not named by the repository)."""
+    name = _option(argv, ("-n", "--name"))
+    if name is None:
+        return
+    for value in name.values or ():
+        ref = ids.try_parse(f"demucs:{value}") if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_]*", value) else None
+        if ref is not None:
+            yield Hit(value, ref.id, Kind.MODEL, name.line, _conf(name), "demucs",
+                      _via_note(name, "Demucs pretrained model"))
+
+
 def _vllm(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
     words = _positionals(argv[1:], frozenset())
     if len(words) >= 2 and words[0].text == "serve":
@@ -479,7 +492,7 @@ RECOGNISERS: dict[str, Recogniser] = {
     "wget": _download, "wget2": _download, "curl": _download, "aria2c": _download, "axel": _download,
     "gsutil": _gsutil, "gcloud": _gcloud, "aws": _aws,
     "huggingface-cli": _hf_cli, "hf": _hf_cli,
-    "git": _git, "ollama": _ollama, "kaggle": _kaggle, "gdown": _gdown, "vllm": _vllm,
+    "git": _git, "ollama": _ollama, "kaggle": _kaggle, "gdown": _gdown, "vllm": _vllm, "demucs": _demucs,
 }
 #: Commands that run another command given later in their words.
 WRAPPERS = frozenset({"sudo", "env", "nohup", "time", "timeout", "exec", "docker", "podman", "kubectl", "nice",
@@ -499,6 +512,17 @@ def recognise(argv: Sequence[Arg], piped_to: str = "") -> Iterator[Hit]:
                 if hits:
                     yield from hits
                     return
+    if re.fullmatch(r"python[0-9.]*", name):  # `python -m demucs.separate -n NAME`: the module's command
+        for i in range(1, len(argv) - 1):
+            if argv[i].text == "-m":
+                module = argv[i + 1].text.split(".", 1)[0].replace("_", "-")
+                if module in RECOGNISERS and module not in ("hf", "git"):
+                    yield from RECOGNISERS[module]([Arg(module, (module,), False, argv[i + 1].line), *argv[i + 2:]],
+                                                   piped_to)
+                    return
+                break
+            if not argv[i].text.startswith("-"):
+                break
     recogniser = RECOGNISERS.get(name)
     if recogniser is not None:
         yield from recogniser(argv, piped_to)
