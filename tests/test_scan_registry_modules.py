@@ -122,3 +122,41 @@ state = torch.hub.load_state_dict_from_url(URL.format(TAG))
 '''
     found = _scan(tmp_path, {"fetch.py": source})
     assert found == [(None, "fetch.py", 5)]
+
+
+def test_records_built_with_positional_fields_are_registry_entries(tmp_path: Path) -> None:
+    source = '''\
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from huggingface_hub import hf_hub_download
+
+
+@dataclass
+class ModelInfo:
+    repo_id: str
+    filename: str
+
+
+class Detector(NamedTuple):
+    repo: str
+    weights: str
+
+
+MODELS = [
+    ModelInfo("acme/face-yolo", "face_yolov8n.pt"),
+    ModelInfo("acme/hand-yolo", "hand_yolov8n.pt"),
+]
+DETECTORS = (Detector("acme/person-seg", "person_yolov8s-seg.pt"),)
+
+
+def download_all():
+    for info in MODELS:
+        hf_hub_download(info.repo_id, info.filename)
+    for det in DETECTORS:
+        hf_hub_download(det.repo, det.weights)
+'''
+    found = _scan(tmp_path, {"models.py": source})
+    # a table of one entry is not a choice: its value stays at the load
+    assert found == [("hf:acme/face-yolo", "models.py", 19), ("hf:acme/hand-yolo", "models.py", 20),
+                     ("hf:acme/person-seg", "models.py", 29)]

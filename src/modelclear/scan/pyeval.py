@@ -332,8 +332,11 @@ class Evaluators:
                     out.add(self._returns_of(value.scope, node, depth))
                 else:
                     out.add(_known(Opaque(expr_text(node))))
-            elif isinstance(value, ClassRef) and named and not enum_class(value.scope):
-                out.add(_known(self._instance(ClassRef(value.scope), named, node, scope, depth)))
+            elif isinstance(value, ClassRef) and not enum_class(value.scope) and (
+                    given := (_positional_fields(value.scope.node, node.args) + named)[:MAX_FIELDS]):
+                # `Info("org/a", "a.safetensors")` of a dataclass or NamedTuple: positional arguments are its
+                # fields in order (a list of such records is a registry, issue 10 cause 2)
+                out.add(_known(self._instance(ClassRef(value.scope), given, node, scope, depth)))
             elif isinstance(value, ClassRef):
                 out.add(_known(ClassRef(value.scope)))
         if out.values or out.unknown:
@@ -496,6 +499,35 @@ class Evaluators:
             out.add(_known(result))
             return True
         return False
+
+
+#: Decorators and bases of a class whose constructor takes its annotated fields in order.
+_RECORD_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "define", "attr.s", "attrs.define", "frozen"})
+_RECORD_BASES = frozenset({"NamedTuple", "typing.NamedTuple"})
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return ""
+
+
+def _positional_fields(cls: ast.AST, args: Sequence[ast.expr]) -> list[ast.keyword]:
+    """Positional constructor arguments of a dataclass or ``NamedTuple`` class, as keywords naming its
+    annotated fields in order ([] for other classes, or when an argument is starred)."""
+    if not args or not isinstance(cls, ast.ClassDef) or any(isinstance(a, ast.Starred) for a in args):
+        return []
+    if not (any(_dotted(d) in _RECORD_DECORATORS for d in cls.decorator_list)
+            or any(_dotted(b) in _RECORD_BASES for b in cls.bases)):
+        return []
+    fields = [stmt.target.id for stmt in cls.body
+              if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+              and not _dotted(stmt.annotation).endswith("ClassVar")]
+    return [ast.keyword(arg=name, value=arg) for name, arg in zip(fields, args, strict=False)]
 
 
 def _scalar(value: object) -> bool:
