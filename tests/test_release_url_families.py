@@ -14,7 +14,7 @@ from modelclear.service import load_knowledge
 
 MODELS = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "data" / "models"
 FAMILIES = ("dinov2_urls", "mae_urls", "deit_urls", "convnext_urls", "moco_urls", "sam2_urls", "fairseq_urls",
-            "fasttext_urls", "gpt2_urls", "yolox_releases", "mms_urls", "nougat_releases")
+            "fasttext_urls", "gpt2_urls", "yolox_releases", "mms_urls", "nougat_releases", "openmmlab_urls")
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,8 @@ def test_family_lists_only_addresses_under_its_prefix(name: str, kb: KnowledgeBa
      {"dataset:coco"}),
     ("https://github.com/danielgatis/rembg/releases/download/v0.0.0/isnet-general-use.onnx", "Apache-2.0", set()),
     ("http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz", None, {"dataset:imagenet-1k"}),
+    ("https://download.openmmlab.com/mmclassification/v0/vgg/vgg11_batch256_imagenet_20210208-4271cd6c.pth", None,
+     {"dataset:imagenet-1k"}),
     ("https://github.com/sczhou/CodeFormer/releases/download/v0.1.0/codeformer.pth", "s-lab-license-1.0",
      {"dataset:ffhq"}),
     ("https://dl.fbaipublicfiles.com/mms/asr/mms1b_fl102.pt", "CC-BY-NC-4.0", set()),
@@ -99,3 +101,14 @@ def test_codeformer_is_non_commercial_before_and_after_its_licence_change() -> N
     for day in ("2022-08-01", "2023-01-01"):  # CC BY-NC-SA 4.0, then the S-Lab License 1.0
         assert api.check(url, "JP", obtained_on=day).verdict.value == "prohibited"
     assert api.check(url, "JP", purpose="research").verdict.value == "allowed"
+
+
+@pytest.mark.parametrize("url", [
+    "http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz",
+    "https://download.openmmlab.com/mmsegmentation/v0.5/pspnet/any-file.pth",
+])
+def test_files_without_a_licence_on_hosts_without_terms_are_judged_not_unknown(url: str) -> None:
+    found = api.check(f"url:{url}", "JP")
+    layers = {f.layer.value: f.status.value for f in found.layers}
+    assert layers["license"] == "allowed" and layers["contract"] == "uncertain"  # the site's own terms: not recorded
+    assert found.verdict.value == "uncertain"
