@@ -14,7 +14,8 @@ from modelclear.service import load_knowledge
 
 MODELS = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "data" / "models"
 FAMILIES = ("dinov2_urls", "mae_urls", "deit_urls", "convnext_urls", "moco_urls", "sam2_urls", "fairseq_urls",
-            "fasttext_urls", "gpt2_urls", "yolox_releases", "mms_urls", "nougat_releases", "openmmlab_urls")
+            "fasttext_urls", "gpt2_urls", "yolox_releases", "mms_urls", "nougat_releases", "openmmlab_urls",
+            "imagebind_urls")
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +57,7 @@ def test_family_lists_only_addresses_under_its_prefix(name: str, kb: KnowledgeBa
     ("https://github.com/sczhou/CodeFormer/releases/download/v0.1.0/codeformer.pth", "s-lab-license-1.0",
      {"dataset:ffhq"}),
     ("https://dl.fbaipublicfiles.com/mms/asr/mms1b_fl102.pt", "CC-BY-NC-4.0", set()),
+    ("https://dl.fbaipublicfiles.com/imagebind/imagebind_huge.pth", "CC-BY-NC-SA-4.0", set()),
     ("https://github.com/facebookresearch/nougat/releases/download/0.1.0-base/config.json", "CC-BY-NC-4.0", set()),
 ])
 def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, licence: str | None,
