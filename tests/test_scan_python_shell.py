@@ -59,3 +59,17 @@ def test_demucs_in_python_and_in_a_script(tmp_path: Path) -> None:
     assert ("demucs:mdx_extra_q", "separate.py", 5) in found
     assert ("demucs:htdemucs_6s", "split.sh", 2) in found
     assert not [f for f in found if f[1] == "split.sh" and f[2] == 3], found  # the library's default, unnamed
+
+
+def test_commands_run_from_notebook_code_cells(tmp_path: Path) -> None:
+    import json
+
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                     "source": ["import subprocess\n",
+                                "subprocess.run(['gdown', '1AbCdEfGhIjKlMnOpQrStUvWxYz012345', "
+                                "'-O', 'weights/unet_best.pth'])\n"]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "demo.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    refs = scan_path(tmp_path, ScanOptions(jobs=1)).references
+    assert [(r.id, r.note.rsplit("; ", 1)[-1]) for r in refs] == [
+        ("url:https://drive.google.com/uc?id=1AbCdEfGhIjKlMnOpQrStUvWxYz012345", "cell 1, line 2")]

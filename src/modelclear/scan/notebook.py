@@ -38,7 +38,7 @@ from modelclear.scan import shellcmds
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning, prune_json
 from modelclear.scan.deps import normalize, packages, pip_install_names
-from modelclear.scan.shell import STEPS_PER_FILE, project_values, scan_shell
+from modelclear.scan.shell import STEPS_PER_FILE, project_values, python_command_refs, scan_shell
 from modelclear.scan.urls import hosts, references, urls_in_python
 from modelclear.scan.walk import decode_text
 
@@ -234,6 +234,7 @@ class NotebookScanner:
                                                    "name bound in one cell does not resolve in another"))
         if tree is not None:
             found.extend(self._python_refs(joined, path, ctx, 0, budget, tree))
+            found.extend(python_command_refs(tree, joined, path.name, ctx))  # os.system / subprocess lines
             url_hits = urls_in_python(joined, tree)
         else:
             url_hits = []
@@ -252,6 +253,7 @@ class NotebookScanner:
                                                      f"{f' at line {line}' if line else ''}; cell skipped"))
                     continue
                 found.extend(self._python_refs(cell.source, path, ctx, cell.offset, budget, cell_tree))
+                found.extend(python_command_refs(cell_tree, cell.source, path.name, ctx, cell.offset))
                 url_hits.extend((ln + cell.offset, col, url) for ln, col, url in urls_in_python(cell.source, cell_tree))
         found.extend(references(url_hits, lines, path.name))
         found.extend(self._pip(path, cells))

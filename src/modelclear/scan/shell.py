@@ -488,12 +488,18 @@ class ShellScanner:
             return []
         if tree is None:
             return []
-        commands = python_commands(tree, text)
-        if not commands:
-            return []
-        meter = Meter(STEPS_PER_FILE, "shell steps")
-        found: list[Reference | ScanWarning] = []
-        for line, command in commands:
-            for ref in scan_shell([(1, command)], path.name, project_env=project_values(ctx), meter=meter):
-                found.append(replace(ref, line=line + ref.line - 1))
-        return found
+        return list(python_command_refs(tree, text, path.name, ctx))
+
+
+def python_command_refs(tree: ast.AST, source: str, path: str, ctx: ScanContext,
+                        line_offset: int = 0) -> list[Reference]:
+    """References of the command lines a Python module (or a notebook's code cells) runs; each at the line
+    of its command argument, plus ``line_offset``."""
+    if not any(b.decode() in source for b in _PY_RUN_BYTES):
+        return []
+    meter = Meter(STEPS_PER_FILE, "shell steps")
+    found: list[Reference] = []
+    for line, command in python_commands(tree, source):
+        for ref in scan_shell([(1, command)], path, project_env=project_values(ctx), meter=meter):
+            found.append(replace(ref, line=line_offset + line + ref.line - 1))
+    return found
