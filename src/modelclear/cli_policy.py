@@ -49,9 +49,13 @@ def attach_lock(args: argparse.Namespace, service: Any, start: Path) -> Any:
     (see :mod:`modelclear.catalog.lock` for what it holds and its precedence). A lock that cannot be
     used exits 3; a reviewed record whose licence disagrees with the lock is a warning.
     """
+    from modelclear.catalog.lockfile import find_path
+
+    path = Path(args.lock) if args.lock else find_path(start, policy_path(args, start))
+    if not args.lock and not args.online and not _may_exist(path):
+        return None  # no lock here and none to write: the lock module is not even imported
     from modelclear.catalog import lock as lockmod
 
-    path = Path(args.lock) if args.lock else lockmod.find_path(start, policy_path(args, start))
     try:
         lock = lockmod.Lock.load(path)
     except lockmod.LockError as exc:
@@ -64,6 +68,14 @@ def attach_lock(args: argparse.Namespace, service: Any, start: Path) -> Any:
     for line in source.disagreements:
         print(f"modelclear: warning: {line}", file=sys.stderr)
     return source
+
+
+def _may_exist(path: Path) -> bool:
+    """Whether ``path`` exists (or cannot be told: then :class:`~modelclear.catalog.lock.Lock` says why)."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 def save_lock(source: Any) -> None:

@@ -37,6 +37,7 @@ from modelclear.catalog.lockfile import (
     LockEntry,
     LockError,
     dumps,
+    find_path,
     one_line,
     parse,
     within_bounds,
@@ -138,14 +139,6 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
-
-
-def find_path(start: Path, policy_file: Path | None) -> Path:
-    """Where the lock of a run lives: beside ``policy_file``, else in ``start`` (a folder, or a file's folder)."""
-    if policy_file is not None:
-        return policy_file.parent / LOCK_NAME
-    folder = start if start.is_dir() else start.parent
-    return folder / LOCK_NAME
 
 
 def open_lock(path: Path, *, online: bool = False, required: bool = False) -> Lock | None:

@@ -34,6 +34,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from modelclear.ids import try_parse
@@ -62,6 +63,14 @@ _HEADER = (
 _SHA = re.compile(r"[0-9a-f]{40}")
 KINDS = {"hf": "model", "hf-dataset": "dataset"}
 _RELATIONS = ("finetune", "adapter", "merge", "quantized", "distill")
+
+
+def find_path(start: Path, policy_file: Path | None) -> Path:
+    """Where the lock of a run lives: beside ``policy_file``, else in ``start`` (a folder, or a file's folder)."""
+    if policy_file is not None:
+        return policy_file.parent / LOCK_NAME
+    folder = start if start.is_dir() else start.parent
+    return folder / LOCK_NAME
 
 
 class LockError(ValueError):
