@@ -30,7 +30,6 @@ import time
 import zlib
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -197,7 +196,9 @@ def cache_dir() -> Path:
 
 @cache
 def _bundled() -> dict[str, Any]:
-    return load(resources.files("modelclear").joinpath("data", "loaders"), cache_dir())
+    # The package's own folder, as the knowledge loader finds its data (importlib.resources would
+    # import zipfile, tempfile and more on every start for the same folder).
+    return load(Path(__file__).resolve().parent / "data" / "loaders", cache_dir())
 
 
 def scheme_declarations() -> Mapping[str, Mapping[str, object]]:
