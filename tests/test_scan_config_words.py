@@ -62,6 +62,7 @@ def test_word_rules_and_suffixes() -> None:
     assert word_rule("hub_model_id") is None  # where the project pushes its own output
     assert word_rule("output_dir") is None
     assert word_rule("server_name") is None
+    assert word_rule("Export Model") is None  # a documentation site's navigation title
     assert config_suffix(Path("config.yaml.sample")) == ".yaml"
     assert config_suffix(Path("settings.json.example")) == ".json"
     assert config_suffix(Path("notes.txt.sample")) == ""

@@ -124,14 +124,15 @@ def rules() -> tuple[dict[str, KeyRule], tuple[TargetRule, ...], frozenset[bytes
 
 
 _KEY_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_IDENT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 
 
 @cache
 def word_rule(key: str) -> KeyRule | None:
     """A strict rule for a key not in the table whose words say it names a model or dataset
     (``key_words`` in ``config_keys.yaml``), else None."""
-    if not isinstance(key, str) or len(key) > 100:
-        return None
+    if not isinstance(key, str) or len(key) > 100 or _IDENT_KEY.fullmatch(key) is None:
+        return None  # a title such as mkdocs' `- Export Model: learn/export.md` is not a setting
     words = config_data().get("key_words") or {}
     parts = {w.lower() for w in _KEY_WORD.findall(key)}
     if not parts or parts & set(words.get("exclude") or ()):
