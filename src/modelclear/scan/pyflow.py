@@ -124,6 +124,8 @@ class Flow(Overrides):
         # summaries are worked out on demand, for the functions a call of the project actually runs
         self._summaries: dict[int, list[LoadSite]] = {}
         self._by_scope: dict[int, list[LoadSite]] = {}
+        #: id(function scope) -> the calls whose chain holds it (see :meth:`_calls_of`).
+        self._chains: dict[int, list[tuple[str, ast.Call, Scope, list[Scope]]]] | None = None
         #: id(load call) -> what :meth:`~modelclear.scan.pyoverrides.Overrides._plain` worked out for it.
         self._plain_memo: dict[int, tuple[dict[int, frozenset[str | None]], frozenset[str]]] = {}
 
@@ -132,6 +134,7 @@ class Flow(Overrides):
         self._summaries = {}
         self._by_scope = {}
         self._plain_memo = {}
+        self._chains = None
 
     def _name_chain(self, chain: list[Scope]) -> None:
         """Calls of the functions of ``chain`` (a class for its ``__init__``) may be wrapper calls."""
@@ -188,23 +191,26 @@ class Flow(Overrides):
             return done
         out: list[LoadSite] = []
         self._by_scope[id(target)] = out  # a wrapper reached again while its sites are worked out adds none
-        for call, scope, chain in self._loads:
-            if not any(f is target for f in chain):
-                continue
+        for kind, call, scope, chain in self._calls_of(target):
             sites = self._summaries.get(id(call))
-            if sites is None:
+            if sites is None and kind == "load":
                 sites = self._summaries[id(call)] = self._summarise(call, scope, chain)
+            elif sites is None:
+                self._summaries[id(call)] = []
+                sites = self._summaries[id(call)] = self._summarise_relay(call, scope, chain, kind == "cross")
             out.extend(site for site in sites if id(target) in site.params)
-        for relays, cross in ((self._relays, False), (self._cross, True)):
-            for call, scope, chain in relays:
-                if not any(f is target for f in chain):
-                    continue
-                sites = self._summaries.get(id(call))
-                if sites is None:
-                    self._summaries[id(call)] = []
-                    sites = self._summaries[id(call)] = self._summarise_relay(call, scope, chain, cross)
-                out.extend(site for site in sites if id(target) in site.params)
         return out
+
+    def _calls_of(self, target: Scope) -> list[tuple[str, ast.Call, Scope, list[Scope]]]:
+        """The loads, then the relays, then the calls of other modules' wrappers whose function chain holds
+        ``target`` (each list in its own order), from a table by function built on first use."""
+        if self._chains is None:
+            self._chains = {}
+            for kind, calls in (("load", self._loads), ("relay", self._relays), ("cross", self._cross)):
+                for call, scope, chain in calls:
+                    for fscope in {id(f): f for f in chain}.values():
+                        self._chains.setdefault(id(fscope), []).append((kind, call, scope, chain))
+        return self._chains.get(id(target), [])
 
     def _imported_targets(self, call: ast.Call, scope: Scope) -> list[tuple[Flow, Scope]]:
         """The wrapper of another project module a call inside a function runs (:mod:`pywrappers`),

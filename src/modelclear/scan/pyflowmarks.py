@@ -9,6 +9,7 @@ adds such values only when it passes an object it built itself (:func:`built`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from modelclear.scan.pyindex import Scope
@@ -17,6 +18,8 @@ from modelclear.scan.pyvalues import Instance, Res
 #: Marks a parameter's value while summaries are computed: a character without case that no id
 #: holds and that string operations (``lower``, ``strip``, ``urljoin``) keep.
 MARK = "\u00a7"
+#: The number of each marker in a value (``§12§``), markers sharing a ``§`` included (``§1§2§``).
+_MARK_RE = re.compile(MARK + "(?=([0-9]+)" + MARK + ")")
 #: Follows a mark in a summary value that is an attribute or entry of the marked parameter (``§0§¶.name§``).
 STEP = "\u00b6"
 #: Most wrapper loads followed from one call of a wrapper.
@@ -81,7 +84,8 @@ def marks_reached(values: Iterable[object], marks: dict[str, tuple[Scope, str]])
     for value in values:
         if not isinstance(value, str) or MARK not in value:
             continue
-        for mark, (fscope, name) in marks.items():
-            if mark in value:
-                reached.setdefault(id(fscope), set()).add(name)
+        for number in _MARK_RE.findall(value):  # every marker the value holds, overlapping ones too
+            found = marks.get(f"{MARK}{number}{MARK}")
+            if found is not None:
+                reached.setdefault(id(found[0]), set()).add(found[1])
     return {k: frozenset(v) for k, v in reached.items()}
