@@ -304,7 +304,13 @@ class Context:
 
     @_Once
     def training_covered(self) -> bool:
-        """Whether the jurisdiction's law covers commercial training (so upstream NC terms matter less)."""
+        """Whether the jurisdiction's law covers commercial training (so upstream NC terms matter less).
+
+        It depends on the scenario alone: found once per run (:meth:`shared`).
+        """
+        return self.shared(("context.training_covered",), self._training_covered)
+
+    def _training_covered(self) -> bool:
         for law in self.laws:
             for rule in law.rules:
                 if rule.act == "analysis" and rule.effect in ("covers", "covers_unless_optout") \
@@ -371,6 +377,20 @@ class Context:
         return facts
 
     # --- licences ---------------------------------------------------------------------------
+
+    def licence(self, text: str) -> License | None:
+        """``kb.license(text)``: the licence record for an id, SPDX id or alias, found once per run for ``text``."""
+        memo = self._licences
+        found = memo.get(text, _MISSING)
+        if found is _MISSING:
+            found = memo[text] = self.kb.license(text)
+        return found
+
+    @_Once
+    def _licences(self) -> dict[str, License | None]:
+        """The run's licence records by the text looked up (:meth:`licence`)."""
+        memo: dict[str, License | None] = self.run_memo.setdefault(("context.licences",), {})
+        return memo
 
     def license_in_force(self, artifact: Artifact | None = None) -> str | None:
         """The artifact's licence on the day the user obtained it (default: today)."""

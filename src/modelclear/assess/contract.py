@@ -25,12 +25,12 @@ def _bound_terms(ctx: Context) -> list[tuple[License, str]]:
     art = ctx.artifact
     out: list[tuple[License, str]] = []
     for tid in art.terms:
-        lic = ctx.kb.license(tid)
+        lic = ctx.licence(tid)
         if lic is not None:
             out.append((lic, lic.acceptance))
     licence_id = ctx.license_in_force()
     if licence_id:
-        lic = ctx.kb.license(licence_id)
+        lic = ctx.licence(licence_id)
         if lic is not None and (lic.acceptance in ("by-use", "click-through", "registration") or art.gated):
             how = "click-through" if art.gated and lic.acceptance == "none" else lic.acceptance
             out.append((lic, how))
@@ -38,7 +38,7 @@ def _bound_terms(ctx: Context) -> list[tuple[License, str]]:
 
 
 def _unknown_terms(ctx: Context) -> list[str]:
-    return [tid for tid in ctx.artifact.terms if ctx.kb.license(tid) is None]
+    return [tid for tid in ctx.artifact.terms if ctx.licence(tid) is None]
 
 
 def _has_terms(art: Artifact) -> bool:
@@ -107,7 +107,7 @@ def _assess(ctx: Context) -> tuple[Finding, dict[str, str]]:
 
     if not statuses:
         licence_id = ctx.license_in_force()
-        own = ctx.kb.license(licence_id) if licence_id else None
+        own = ctx.licence(licence_id) if licence_id else None
         if art.kind is Kind.PACKAGE:
             statuses.append(Status.NOT_APPLICABLE)
             reasons.append(msg("contract.package"))
@@ -199,7 +199,7 @@ def _upstream_terms(ctx: Context, node: LineageNode | None, reasons: list[Messag
         if art is None or art.id in seen or not art.terms:
             continue
         seen.add(art.id)
-        binding = [lic for lic in (ctx.kb.license(t) for t in art.terms) if lic is not None and lic.is_contract]
+        binding = [lic for lic in (ctx.licence(t) for t in art.terms) if lic is not None and lic.is_contract]
         if not binding:
             continue
         names = ", ".join(lic.name for lic in binding)

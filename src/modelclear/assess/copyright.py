@@ -184,7 +184,7 @@ def _express_licence(ctx: Context, reasons: list[Message], citations: list[Citat
         licence_id = content
     else:  # mixed content: one licence tag does not come from every rightholder
         return None
-    lic = ctx.kb.license(licence_id) if licence_id else None
+    lic = ctx.licence(licence_id) if licence_id else None
     if lic is None or lic.kind != "license" or not lic.grants:
         return None
     result = ctx.evaluate(lic)
@@ -206,7 +206,7 @@ def _needs_licence(ctx: Context, rule: LawRule | None, reasons: list[Message],
     licence_id = art.license or (content if content not in ("", "none", "per-item", "unknown") else None)
     reasons = [*reasons, msg("copyright.needs_licence")]
     if licence_id:
-        lic = ctx.kb.license(licence_id)
+        lic = ctx.licence(licence_id)
         if lic is None:
             return Finding(Layer.COPYRIGHT, Status.UNKNOWN, (*reasons, msg("license.unknown_id", license=licence_id)),
                            citations=tuple(citations))
@@ -237,7 +237,7 @@ def _weights(ctx: Context) -> Finding:
     confidences: list[Confidence] = []
     work = ctx.position("weights_work")
     licence_id = ctx.license_in_force()
-    lic = ctx.kb.license(licence_id) if licence_id else None
+    lic = ctx.licence(licence_id) if licence_id else None
     licensed = lic is not None and ctx.evaluate(lic).status in (Status.ALLOWED, Status.CONDITIONAL)
     if work is None:
         statuses.append(Status.UNKNOWN)

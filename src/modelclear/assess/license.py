@@ -73,7 +73,7 @@ def evaluate_licence(ctx: Context, licence_id: str, artifact: Artifact, via: str
             pick.license,
             pick.confidence,
         )
-    lic = ctx.kb.license(licence_id)
+    lic = ctx.licence(licence_id)
     if lic is None:
         return LicenceEval(Status.UNKNOWN, (msg("license.unknown_id", license=licence_id),), (), (), None,
                            Confidence.UNCERTAIN)
@@ -82,7 +82,18 @@ def evaluate_licence(ctx: Context, licence_id: str, artifact: Artifact, via: str
                            tuple(cite_source(lic.name, s) for s in lic.sources[:1]), lic, Confidence.UNCERTAIN)
     result: TermsResult = ctx.evaluate(lic, artifact.facts)
     prefix = msg("license.via", license=lic.name, via=via) if via else msg("license.is", license=lic.name)
-    reasons: list[Message] = [prefix]
+    # What follows the first reason depends on the licence and its evaluation alone (the same object for
+    # the same inputs, held with what is made of it): made once per run, whichever base it reaches through.
+    made = ctx.shared(("license.body", lic.id, id(result)), partial(_body, lic, result))
+    if made[0] is not result:
+        made = _body(lic, result)
+    return LicenceEval(result.status, (prefix, *made[1]), made[2], made[3], lic, result.confidence)
+
+
+def _body(lic: License, result: TermsResult
+          ) -> tuple[TermsResult, tuple[Message, ...], tuple[Message, ...], tuple[Citation, ...]]:
+    """The reasons after the first, the obligations and the citations of ``lic`` evaluated as ``result``."""
+    reasons: list[Message] = []
     reasons += [msg("license.term", clause=t.clause, text=t.summary, effect=t.effect.value) for t in result.restrictive]
     if result.status is Status.ALLOWED:
         reasons += [msg("license.term", clause=t.clause, text=t.summary, effect="allowed") for t in result.grounds[:2]]
@@ -93,7 +104,7 @@ def evaluate_licence(ctx: Context, licence_id: str, artifact: Artifact, via: str
     if not citations and lic.url:
         citations = (Citation(label=lic.name, url=lic.url, confidence=lic.sources[0].confidence if lic.sources
                               else Confidence.SECONDARY, checked=lic.sources[0].checked if lic.sources else None),)
-    return LicenceEval(result.status, tuple(reasons), obligations, citations, lic, result.confidence)
+    return result, tuple(reasons), obligations, citations
 
 
 def _evaluated(ctx: Context, licence_id: str, artifact: Artifact, via: str = "") -> LicenceEval:
@@ -385,7 +396,7 @@ def _base_step(ctx: Context, child: LineageNode) -> LicenceEval | None:
     base_licence = ctx.license_in_force(base)
     if base_licence is None:
         return None
-    lic = ctx.kb.license(base_licence)
+    lic = ctx.licence(base_licence)
     if child.relation in _relations(ctx)[1] and not (lic and lic.passes_to_derivatives):
         return None
     if lic is not None and not lic.passes_to_derivatives and lic.category in ("permissive", "public-domain"):
@@ -401,7 +412,7 @@ def _local_own(ctx: Context, licence_id: str | None) -> LicenceEval:
     """Your own model's own licence: it binds those you give the model to, not you (issue 12)."""
     art = ctx.artifact
     declared = art.facts.get("declared_license")
-    lic = ctx.kb.license(licence_id) if licence_id else None
+    lic = ctx.licence(licence_id) if licence_id else None
     if licence_id and declared:
         reason = msg("license.local_declared", license=lic.name if lic else licence_id, where=str(declared))
     else:
@@ -422,18 +433,20 @@ def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
     and a base of the same publisher is the publisher's own work, which it may license otherwise.
     """
     art = ctx.artifact
-    declared = ctx.kb.license(licence_id) if licence_id else None
-    if declared is None or declared.category == "unknown":
+    declared = ctx.licence(licence_id) if licence_id else None
+    root = ctx.lineage
+    if declared is None or declared.category == "unknown" or root is None:
         return []
+    publisher = art.publisher.strip().lower()
+    below = _candidates(ctx, root.children)
+    if below is not _MANY and not any(lic_id != declared.id and not (publisher and base_publisher == publisher)
+                                      for lic_id, base_publisher in below):
+        return []  # no base below could conflict: the walk below would find nothing
     rules = ctx.kb.rules.get("acts", {})
     derivative, restrictive = _conflict_sets(ctx)
     statuses = rules.get("declared_licence_conflict_status") or {}
     status = Status(statuses.get("own" if art.origin == "local" else "third_party", "prohibited"))
-    publisher = art.publisher.strip().lower()
     out: list[LicenceEval] = []
-    root = ctx.lineage
-    if root is None or not _may_conflict(ctx, root):
-        return out
     seen: set[str] = {art.id.lower()}
     governing: set[str] = set()
     frontier: list[tuple[LineageNode, str]] = [(root, "")]
@@ -485,32 +498,55 @@ def _licence_of(ctx: Context, art: Artifact) -> License | None:
     found = memo.get(art.id)
     if found is None or found[0] is not art:
         licence_id = ctx.license_in_force(art)
-        found = memo[art.id] = (art, ctx.kb.license(licence_id) if licence_id else None)
+        found = memo[art.id] = (art, ctx.licence(licence_id) if licence_id else None)
     return found[1]
 
 
-def _may_conflict(ctx: Context, node: LineageNode) -> bool:
-    """Whether some base reached from ``node`` through derivative relations (as :func:`_conflicts` walks
-    them) has a licence that passes to derivatives or is of a conflicting category.
+#: What :func:`_candidates` gives for a node with more than :data:`_MAX_CANDIDATES` candidates below it.
+_MANY: frozenset[tuple[str, str]] = frozenset({("", "")})
+_MAX_CANDIDATES = 64
+_NO_CANDIDATES: frozenset[tuple[str, str]] = frozenset()
 
-    Without one, no declared licence conflicts. Found once per lineage node for the run (the node is
-    held with its answer, so its ``id`` names it meanwhile).
+
+def _candidates(ctx: Context, children: tuple[LineageNode, ...]) -> frozenset[tuple[str, str]]:
+    """The (licence id, lower-cased publisher) of every base reached from ``children`` (the children of
+    one node) as :func:`_conflicts` walks (derivative relations; cycle markers and unknown bases not
+    followed) whose licence passes to derivatives or is of a conflicting category: the bases a declared
+    licence could conflict with.
+
+    :data:`_MANY` when there are more than :data:`_MAX_CANDIDATES` (the walk is then made). Found once
+    per children tuple for the run (the tuple is held with its answer, so its ``id`` names it meanwhile;
+    the nodes standing for one artifact share theirs); equal sets are one object.
     """
-    memo: dict[int, tuple[LineageNode, bool]] = ctx.shared(("license.may_conflict",), dict)
-    found = memo.get(id(node))
-    if found is not None and found[0] is node:
+    if not children:
+        return _NO_CANDIDATES
+    memo: dict[int, tuple[tuple[LineageNode, ...], frozenset[tuple[str, str]]]] = ctx.shared(
+        ("license.candidates",), dict)
+    found = memo.get(id(children))
+    if found is not None and found[0] is children:
         return found[1]
     derivative, restrictive = _conflict_sets(ctx)
-    answer = False
-    for child in node.children:
+    out: set[tuple[str, str]] = set()
+    many = False
+    for child in children:
         if child.relation not in derivative or child.cycle or child.artifact is None:
             continue
         lic = _licence_of(ctx, child.artifact)
-        if (lic is not None and (lic.passes_to_derivatives or lic.category in restrictive)) \
-                or _may_conflict(ctx, child):
-            answer = True
+        if lic is not None and (lic.passes_to_derivatives or lic.category in restrictive):
+            out.add((lic.id, child.artifact.publisher.strip().lower()))
+        below = _candidates(ctx, child.children)
+        if below is _MANY:
+            many = True
             break
-    memo[id(node)] = (node, answer)
+        out |= below
+    if many or len(out) > _MAX_CANDIDATES:
+        answer = _MANY
+    else:
+        interned: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]] = ctx.shared(
+            ("license.candidate_sets",), dict)
+        frozen = frozenset(out)
+        answer = interned.setdefault(frozen, frozen)
+    memo[id(children)] = (children, answer)
     return answer
 
 

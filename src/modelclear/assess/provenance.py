@@ -31,7 +31,7 @@ class Observation:
 def _restricted(ctx: Context, art: Artifact) -> str | None:
     """The name of the non-commercial terms or licence of an upstream artifact, if any."""
     for tid in art.terms:
-        lic = ctx.kb.license(tid)
+        lic = ctx.licence(tid)
         if lic is not None and (lic.category in _NC_CATEGORIES or any(
             t.effect is Status.PROHIBITED and "commercial" in {p.value for p in t.purposes}
             and len(t.purposes) == 1 for t in lic.terms
@@ -39,7 +39,7 @@ def _restricted(ctx: Context, art: Artifact) -> str | None:
             return lic.name
     lid = ctx.license_in_force(art)
     if lid:
-        lic = ctx.kb.license(lid)
+        lic = ctx.licence(lid)
         if lic is not None and lic.category in _NC_CATEGORIES:
             return lic.name
     if art.facts.get("commercial") is False:
