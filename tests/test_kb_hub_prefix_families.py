@@ -34,6 +34,8 @@ def kb() -> KnowledgeBase:
     ("hf:latent-consistency/lcm-lora-ssd-1b", "openrail++", Confidence.UNCERTAIN),
     ("hf:stable-diffusion-v1-5/stable-diffusion-inpainting", "CreativeML-OpenRAIL-M", Confidence.UNCERTAIN),
     ("hf:microsoft/git-large-coco", "MIT", Confidence.UNCERTAIN),
+    ("hf:google/owlvit-large-patch14", "Apache-2.0", Confidence.UNCERTAIN),
+    ("hf:sentence-transformers-testing/stsb-bert-tiny-safetensors", None, Confidence.UNCERTAIN),
     ("hf:Qwen/Qwen3-VL-4B-Instruct", "Apache-2.0", Confidence.SECONDARY),
     ("hf:Qwen/Qwen3.6-35B-A3B", "Apache-2.0", Confidence.SECONDARY),
     ("hf:google/gemma-4-E2B-it", "Apache-2.0", Confidence.SECONDARY),
@@ -57,7 +59,7 @@ def test_reviewed_records_and_other_prefixes_are_untouched(kb: KnowledgeBase, ai
 
 
 @pytest.mark.parametrize("aid", ["hf:google/gemma-5-9b", "hf:Qwen/Qwen3", "hf:lllyasviel/Annotators",
-                                 "hf:sentence-transformers-testing/stsb-bert-tiny-safetensors"])
+                                 "hf:cross-encoder-testing/reranker-bert-tiny-gooaq-bce"])
 def test_ids_outside_every_prefix_stay_unknown(kb: KnowledgeBase, aid: str) -> None:
     assert kb.artifact(aid) is None
 
