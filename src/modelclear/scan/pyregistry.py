@@ -444,8 +444,8 @@ def move_to_imported_registries(refs: list[Reference], files: Sequence[tuple[str
     indexes: dict[str, EntryIndex] = {}
     for rel, values in sorted(wanted.items()):
         text = source_of(rel)
-        if text is None:
-            continue
+        if text is None or not any(f'"{v}"' in text or f"'{v}'" in text for v in values):
+            continue  # none of the values is written there: not parsed
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError):
