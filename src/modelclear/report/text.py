@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from contextvars import ContextVar
 from typing import Any
 
 from modelclear.i18n import Translator
@@ -21,16 +22,38 @@ _STYLE = {
 }
 _RISK_STYLE = {"low": "green", "medium": "yellow", "high": "red"}
 
+#: Set while :class:`TextFormat` builds a check's lines for :mod:`modelclear.report.plaintext`.
+_PLAIN: ContextVar[bool] = ContextVar("modelclear_report_plain", default=False)
+
+
+def _rich(name: str) -> Any:
+    """``rich``'s ``Text``, ``Rule`` or ``Tree``; their plain stand-ins while a check is laid out as plain text."""
+    if _PLAIN.get():
+        from modelclear.report import plaintext
+
+        return getattr(plaintext, name)
+    if name == "Rule":
+        from rich.rule import Rule
+
+        return Rule
+    if name == "Tree":
+        from rich.tree import Tree
+
+        return Tree
+    from rich.text import Text
+
+    return Text
+
 
 def _status(t: Translator, s: Status) -> Any:
-    from rich.text import Text
+    Text = _rich("Text")
 
     return Text(t(f"ui.status.{s.value}"), style=_STYLE[s])
 
 
 def _gate_status(t: Translator, report: Report, a: Assessment) -> Any:
     """The status the gate sees, marked when the policy's licence lists changed the verdict."""
-    from rich.text import Text
+    Text = _rich("Text")
 
     from modelclear.report.view import effective
 
@@ -41,7 +64,7 @@ def _gate_status(t: Translator, report: Report, a: Assessment) -> Any:
 
 
 def _finding(t: Translator, a: Assessment, f: Finding) -> list[Any]:
-    from rich.text import Text
+    Text = _rich("Text")
 
     from modelclear.report.view import finding_label
 
@@ -76,7 +99,7 @@ def _finding(t: Translator, a: Assessment, f: Finding) -> list[Any]:
 
 
 def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment], decides: tuple[str, ...] = ()) -> Any:
-    from rich.tree import Tree
+    Tree = _rich("Tree")
 
     from modelclear.lineage import occurrences
 
@@ -94,7 +117,7 @@ def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment], dec
             extra += f" ◀ {t('ui.decides')}"
         return f"{rel}: {n.id}{lic}{verdict}{extra}"
 
-    from rich.text import Text
+    Text = _rich("Text")
 
     # The lineage is a DAG: each node is expanded once, other paths to it show it as shared.
     tree: Any = None
@@ -110,7 +133,7 @@ def _tree(t: Translator, node: LineageNode, verdicts: dict[str, Assessment], dec
 
 def _gate_lines(report: Report) -> list[Any]:
     """The CI gate's outcome and its run-level messages (expired or unused waivers), when there is a gate."""
-    from rich.text import Text
+    Text = _rich("Text")
 
     g = report.gate
     if g is None:
@@ -131,7 +154,7 @@ def _gate_lines(report: Report) -> list[Any]:
 
 
 def _gate_notes(report: Report, a: Assessment) -> list[Any]:
-    from rich.text import Text
+    Text = _rich("Text")
 
     from modelclear.report.human import gate_notes
 
@@ -283,7 +306,7 @@ def _summary(t: Any, report: Report, purpose: str) -> list[Any]:
 
 def _warning_lines(t: Any, report: Report) -> list[Any]:
     """The run's warnings (files not read fully, lock entries the reviewed knowledge overrides), at most 25."""
-    from rich.text import Text
+    Text = _rich("Text")
 
     if not report.warnings:
         return []
@@ -319,8 +342,8 @@ def _scan_renderables(report: Report) -> list[Any]:
 
 def _assessment_lines(t: Any, report: Report, a: Assessment) -> list[Any]:
     """One check answer: the question, the verdict and what decided it, each layer, the lineage."""
-    from rich.rule import Rule
-    from rich.text import Text
+    Rule = _rich("Rule")
+    Text = _rich("Text")
 
     sc = a.scenario
     name = a.artifact.id if a.artifact else a.ref.id
@@ -364,7 +387,7 @@ def _assessment_lines(t: Any, report: Report, a: Assessment) -> list[Any]:
 
 def renderables(report: Report) -> list[Any]:
     """The report as a list of rich renderables."""
-    from rich.text import Text
+    Text = _rich("Text")
 
     if report.command == "scan":
         return _scan_renderables(report)
@@ -378,17 +401,32 @@ def renderables(report: Report) -> list[Any]:
     return out
 
 
+#: The width of the text report written to a file or a pipe (a terminal's own width otherwise).
+WIDTH = 110
+
+
 class TextFormat:
     """Plain text (the terminal report without colours)."""
 
     name = "text"
 
     def render(self, report: Report) -> str:
-        """The report as plain text."""
+        """The report as plain text (a check laid out without ``rich``'s console, as it would lay it out)."""
+        if report.command != "scan":
+            from modelclear.report import plaintext
+
+            token = _PLAIN.set(True)
+            try:
+                items = renderables(report)
+            finally:
+                _PLAIN.reset(token)
+            text = plaintext.render(items, width=WIDTH, soft_wrap=report.lang == "ja")
+            if text is not None:
+                return text
         from rich.console import Console
 
         buf = io.StringIO()
-        print_report(Console(file=buf, width=110, no_color=True, highlight=False), report)
+        print_report(Console(file=buf, width=WIDTH, no_color=True, highlight=False), report)
         return buf.getvalue()
 
 
