@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,6 +15,8 @@ def write_atomic(path: Path, chunks: Iterable[bytes], *, durable: bool = False) 
     With ``durable`` the folder is fsynced after the rename too, so the rename survives a crash (POSIX;
     a no-op where folders cannot be opened).
     """
+    import tempfile  # here, not at import: the caches are read on every start, written rarely
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -117,9 +117,11 @@ _REQUIRES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def missing_extra(name: str) -> tuple[str, str] | None:
     """``(extra, module)`` when format ``name`` needs an optional extra that is not installed, else ``None``."""
+    extra, modules = _REQUIRES.get(name, ("", ()))
+    if not modules:
+        return None
     import importlib.util
 
-    extra, modules = _REQUIRES.get(name, ("", ()))
     for module in modules:
         try:
             found = importlib.util.find_spec(module) is not None
