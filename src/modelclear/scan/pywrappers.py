@@ -15,14 +15,17 @@ modules (counted per file, whatever an earlier file of the same process already 
 for a file does not depend on how files are shared among workers), and re-exports are followed
 :data:`MAX_HOPS` deep; a module larger than ``BUDGETS.python_source_chars`` or that does not parse
 is not used. When a file reaches the cap its scan reports a ``budget`` warning
-(:attr:`WrapperIndex.capped`). The process keeps :data:`MAX_CACHED` scanned modules, and those one file's
-calls add (the cache is emptied between files once it holds that many, and when a process turns to
-another root): that bounds memory and changes only the time, never an answer.
+(:attr:`WrapperIndex.capped`). Between files, the process keeps the scanned modules of at most
+:data:`MAX_CACHED_CHARS` characters of source, the least recently used dropped first (and none when it
+turns to another root); the modules kept then forget their summaries (which may lead into a dropped
+module) and start their step budgets again, as a module scanned anew would, so the dropped ones are
+freed at once: that bounds memory and changes only the time, never an answer.
 """
 
 from __future__ import annotations
 
 import ast
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,8 +39,11 @@ if TYPE_CHECKING:
 
 #: Most project modules the calls of one file follow for their wrappers.
 MAX_MODULES = 256
-#: Most scanned modules a process keeps (memory only: an emptied cache is refilled with the same answers).
-MAX_CACHED = 512
+#: Characters of source whose scanned modules a process keeps between files; beyond it, the least recently
+#: used are dropped down to three quarters of it (memory only: a module dropped is scanned again, with the
+#: same answers, when a call needs it). About 44 bytes of memory per character (the syntax tree, the index,
+#: the summaries), so about 260 MB.
+MAX_CACHED_CHARS = 6_000_000
 #: Most re-exports (``from .x import Name`` in a package) followed to the defining module.
 MAX_HOPS = 3
 
@@ -47,7 +53,10 @@ class WrapperIndex:
 
     def __init__(self) -> None:
         self._root = ""
-        self._modules: dict[str, tuple[ModuleScan, Flow] | None] = {}
+        #: Loaded modules, least recently used first (None: no file, or not usable).
+        self._modules: OrderedDict[str, tuple[ModuleScan, Flow] | None] = OrderedDict()
+        #: Characters of source of the loaded modules.
+        self._chars = 0
         self._files: dict[str, Path | None] = {}
         #: (callee, calling module) -> (the target or None, the modules followed to find it)
         self._targets: dict[tuple[str, str], tuple[tuple[Flow, Scope] | None, tuple[str, ...]]] = {}
@@ -56,12 +65,33 @@ class WrapperIndex:
         self.capped = False
 
     def begin_file(self) -> None:
-        """A new file's calls start: its module budget is whole again. A cache grown to
-        :data:`MAX_CACHED` modules is emptied here, between files, when none of its modules is in use."""
+        """A new file's calls start: its module budget is whole again. Beyond :data:`MAX_CACHED_CHARS`,
+        the least recently used modules are dropped here, between files, when none is in use."""
         self._touched = set()
         self.capped = False
-        if len(self._modules) >= MAX_CACHED:
-            self._forget()
+        if self._chars > MAX_CACHED_CHARS:
+            self._shrink()
+
+    def _shrink(self) -> None:
+        """Drop the least recently used modules down to three quarters of :data:`MAX_CACHED_CHARS` (their
+        scans taken apart), the targets found in them, and the summaries of the modules kept (see the
+        module docstring)."""
+        from modelclear.scan.python import FileBudget
+
+        dropped: set[int] = set()
+        while self._chars > MAX_CACHED_CHARS * 3 // 4 and self._modules:
+            _key, loaded = self._modules.popitem(last=False)
+            if loaded is not None:
+                self._chars -= len(loaded[0].source)
+                dropped.add(id(loaded[1]))
+                loaded[1].dispose()
+                loaded[0].dispose()
+        self._targets = {key: value for key, value in self._targets.items()
+                         if value[0] is None or id(value[0][0]) not in dropped}
+        for loaded in self._modules.values():
+            if loaded is not None:
+                loaded[1].dispose()  # its summaries: they may lead into a dropped module
+                loaded[0].restart(FileBudget())
 
     def _forget(self) -> None:
         """Empty the cache, breaking the reference cycles of each module's scan (freed at once)."""
@@ -70,6 +100,7 @@ class WrapperIndex:
                 loaded[1].dispose()
                 loaded[0].dispose()
         self._modules.clear()
+        self._chars = 0
         self._files.clear()
         self._targets.clear()
 
@@ -189,6 +220,7 @@ class WrapperIndex:
     def _load(self, ctx: ScanContext, module: str) -> tuple[ModuleScan, Flow] | None:
         key = module
         if key in self._modules:
+            self._modules.move_to_end(key)
             return self._modules[key]
         self._modules[key] = None
         path = self._file(ctx.root, module)
@@ -200,6 +232,8 @@ class WrapperIndex:
             return None
         loaded = _scan_module(data, path, ctx, module)
         self._modules[key] = loaded
+        if loaded is not None:
+            self._chars += len(loaded[0].source)
         return loaded
 
 
