@@ -326,9 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     errors exit 3 with one line on standard error, a bug exits 4 with a short message (the traceback
     only with ``--debug``).
     """
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words)  # only the named command's options: a run parses one
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors; our 2 means "uncertain"
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     if args.version:

@@ -7,6 +7,8 @@ Kept apart from :mod:`modelclear.cli` (which runs the commands) and free of heav
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from typing import Any
 
 # The vocabularies of modelclear.knowledge.vocab, written out: importing it loads the data model, which
 # --help must not wait for (tests/test_cli.py checks the two stay equal).
@@ -102,9 +104,29 @@ def _web_service_args(p: argparse.ArgumentParser) -> None:
                    "an authenticating reverse proxy that every request passes through; no passwords then")
 
 
+def _command(sub: Any, name: str, wanted: set[str] | None, parents: list[argparse.ArgumentParser],
+             help: str) -> argparse.ArgumentParser | None:
+    """Add command ``name``; return its parser to take options, or ``None`` when this run does not name it.
+
+    A command's options are declared only when ``wanted`` (the words of the command line) names the
+    command: every option declared costs argparse a help formatter, about 5 ms of a check for all of
+    them, and a run parses one command. Its name and help line are always there, for help and errors.
+    """
+    if wanted is not None and name not in wanted:
+        sub.add_parser(name, help=help)
+        return None
+    parser: argparse.ArgumentParser = sub.add_parser(name, parents=parents, help=help)
+    return parser
+
+
 # Long on purpose: a flat list of argument declarations sharing one parser and its subparsers (no logic).
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (no heavy imports)."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser (no heavy imports).
+
+    With ``argv``, only the commands named in it get their options: enough to parse ``argv`` (and to
+    print any help it asks for); without, every command's (as the shell completion reads them).
+    """
+    wanted = None if argv is None else set(argv)
     parser = argparse.ArgumentParser(
         prog="modelclear",
         description="May we use this model or dataset commercially — and why? Layered verdicts (copyright, "
@@ -124,102 +146,116 @@ def build_parser() -> argparse.ArgumentParser:
                         help="on an internal error, print the traceback")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("check", parents=[common], help="layered verdict for one model, dataset or package id, "
-                       "or your own model folder or file")
-    p.add_argument("id", help="e.g. torchvision:ResNet50_Weights.IMAGENET1K_V2, hf:meta-llama/Llama-2-7b-hf, "
-                   "dataset:imagenet-1k, or a path: ./models/support-bot (a fine-tune, adapter, merge config, "
-                   "GGUF or LoRA file of your own)")
-    _scenario_args(p)
-    _output_args(p)
-    _policy_args(p)
+    p = _command(sub, "check", wanted, [common], help="layered verdict for one model, dataset or package id, "
+                 "or your own model folder or file")
+    if p is not None:
+        p.add_argument("id", help="e.g. torchvision:ResNet50_Weights.IMAGENET1K_V2, hf:meta-llama/Llama-2-7b-hf, "
+                       "dataset:imagenet-1k, or a path: ./models/support-bot (a fine-tune, adapter, merge config, "
+                       "GGUF or LoRA file of your own)")
+        _scenario_args(p)
+        _output_args(p)
+        _policy_args(p)
 
-    p = sub.add_parser("scan", parents=[common],
-                       help="find every pretrained model and dataset a codebase loads, and judge each")
-    p.add_argument("path", nargs="?", default=".", help="directory or file to scan (default: .)")
-    _scenario_args(p)
-    _output_args(p)
-    _policy_args(p)
-    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
-    p.add_argument("--include-hf-cache", action="store_true", help="also list what the local HF cache holds")
-    p.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes, at least 1 (default: cores); the "
-                   "answer is the same for any number")
-    p.add_argument("--out", metavar="DIR", help="with --format notice: write each artifact's notice files into a "
-                   "folder of DIR instead of standard output")
-    p.add_argument("--upload", metavar="URL", help="also send the JSON report to the team service at URL, with the "
-                   "project token from $MODELCLEAR_TOKEN (docs/service.md)")
-    p.add_argument("--project", metavar="NAME", help="with --upload: the project (unless URL names it)")
+    p = _command(sub, "scan", wanted, [common],
+                 help="find every pretrained model and dataset a codebase loads, and judge each")
+    if p is not None:
+        p.add_argument("path", nargs="?", default=".", help="directory or file to scan (default: .)")
+        _scenario_args(p)
+        _output_args(p)
+        _policy_args(p)
+        p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
+        p.add_argument("--include-hf-cache", action="store_true", help="also list what the local HF cache holds")
+        p.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
+        p.add_argument("--jobs", type=int, default=None, help="worker processes, at least 1 (default: cores); the "
+                       "answer is the same for any number")
+        p.add_argument("--out", metavar="DIR", help="with --format notice: write each artifact's notice files into "
+                       "a folder of DIR instead of standard output")
+        p.add_argument("--upload", metavar="URL", help="also send the JSON report to the team service at URL, with "
+                       "the project token from $MODELCLEAR_TOKEN (docs/service.md)")
+        p.add_argument("--project", metavar="NAME", help="with --upload: the project (unless URL names it)")
 
-    p = sub.add_parser("notice", parents=[common], help="what you must ship to release a model or dataset: "
-                       "NOTICE, licence texts, the model card's licence section")
-    p.add_argument("id", help="a model or dataset id (hf:meta-llama/Llama-3.1-8B-Instruct), or your own model "
-                   "folder or file (./models/support-bot)")
-    _scenario_args(p, ("distribute", "serve", "deploy"), "distribute")
-    g = p.add_argument_group("output")
-    g.add_argument("--out", metavar="DIR", help="write NOTICE, LICENSES/ and MODEL_CARD_LICENSE.md into DIR "
-                   "(default: print them)")
-    g.add_argument("--lang", choices=("en", "ja"), default="en", help="language (default: en)")
-    g.add_argument("--kb", action="append", default=[], metavar="DIR",
-                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
-    g.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
-                   "the knowledge base and the local cache do not know an id")
-    g.add_argument("--hf-cache", metavar="DIR", nargs="?", const="",
-                   help="read model cards from the local Hugging Face cache (default location, or DIR)")
+    p = _command(sub, "notice", wanted, [common], help="what you must ship to release a model or dataset: "
+                 "NOTICE, licence texts, the model card's licence section")
+    if p is not None:
+        p.add_argument("id", help="a model or dataset id (hf:meta-llama/Llama-3.1-8B-Instruct), or your own model "
+                       "folder or file (./models/support-bot)")
+        _scenario_args(p, ("distribute", "serve", "deploy"), "distribute")
+        g = p.add_argument_group("output")
+        g.add_argument("--out", metavar="DIR", help="write NOTICE, LICENSES/ and MODEL_CARD_LICENSE.md into DIR "
+                       "(default: print them)")
+        g.add_argument("--lang", choices=("en", "ja"), default="en", help="language (default: en)")
+        g.add_argument("--kb", action="append", default=[], metavar="DIR",
+                       help="an overlay directory of knowledge files in the bundled format (repeatable)")
+        g.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
+                       "the knowledge base and the local cache do not know an id")
+        g.add_argument("--hf-cache", metavar="DIR", nargs="?", const="",
+                       help="read model cards from the local Hugging Face cache (default location, or DIR)")
 
-    p = sub.add_parser("explain", parents=[common],
-                       help="what the knowledge base holds for an artifact, licence (license:ID), "
-                       "law (law:JP) or platform (platform:ID)")
-    p.add_argument("id")
-    p.add_argument("--lang", choices=("en", "ja"), default="en")
-    p.add_argument("-f", "--format", choices=("text", "json"), default="text")
-    p.add_argument("--kb", action="append", default=[], metavar="DIR")
+    p = _command(sub, "explain", wanted, [common],
+                 help="what the knowledge base holds for an artifact, licence (license:ID), "
+                 "law (law:JP) or platform (platform:ID)")
+    if p is not None:
+        p.add_argument("id")
+        p.add_argument("--lang", choices=("en", "ja"), default="en")
+        p.add_argument("-f", "--format", choices=("text", "json"), default="text")
+        p.add_argument("--kb", action="append", default=[], metavar="DIR")
 
-    p = sub.add_parser("kb", parents=[common], help="knowledge base statistics and search")
-    kb_sub = p.add_subparsers(dest="kb_command", metavar="SUBCOMMAND")
-    s = kb_sub.add_parser("stats", help="counts by kind, confidence and age")
-    s.add_argument("-f", "--format", choices=("text", "json"), default="text")
-    s = kb_sub.add_parser("search", help="search ids, names and aliases")
-    s.add_argument("text")
-    s.add_argument("--limit", type=int, default=30)
-    s = kb_sub.add_parser("refresh", help="read every entry of the knowledge lock (modelclear.lock) from the "
-                          "Hugging Face Hub again, update it and report what changed")
-    s.add_argument("path", nargs="?", default=".", help="the project folder (default: .); the lock is found "
-                   "beside its policy file, else in it")
-    s.add_argument("--lock", metavar="FILE", help="the lock file (default: found from PATH)")
-    s.add_argument("--policy", metavar="FILE", help="the policy file the lock sits beside (default: found from PATH)")
-    s.add_argument("--id", action="append", default=[], metavar="ID", help="refresh only this id (repeatable)")
-    s.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    p = _command(sub, "kb", wanted, [common], help="knowledge base statistics and search")
+    if p is not None:
+        kb_sub = p.add_subparsers(dest="kb_command", metavar="SUBCOMMAND")
+        s = kb_sub.add_parser("stats", help="counts by kind, confidence and age")
+        s.add_argument("-f", "--format", choices=("text", "json"), default="text")
+        s = kb_sub.add_parser("search", help="search ids, names and aliases")
+        s.add_argument("text")
+        s.add_argument("--limit", type=int, default=30)
+        s = kb_sub.add_parser("refresh", help="read every entry of the knowledge lock (modelclear.lock) from the "
+                              "Hugging Face Hub again, update it and report what changed")
+        s.add_argument("path", nargs="?", default=".", help="the project folder (default: .); the lock is found "
+                       "beside its policy file, else in it")
+        s.add_argument("--lock", metavar="FILE", help="the lock file (default: found from PATH)")
+        s.add_argument("--policy", metavar="FILE", help="the policy file the lock sits beside (default: found from "
+                       "PATH)")
+        s.add_argument("--id", action="append", default=[], metavar="ID", help="refresh only this id (repeatable)")
+        s.add_argument("-f", "--format", choices=("text", "json"), default="text")
 
-    p = sub.add_parser("web", parents=[common],
-                       help="a local web UI and JSON API (needs the 'web' extra: FastAPI and uvicorn)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    p.add_argument("--kb", action="append", default=[], metavar="DIR",
-                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
-    p.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
-                   "the knowledge base and the local cache do not know an id")
-    p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
-    p.add_argument("--scan-workers", type=int, default=1, metavar="N",
-                   help="scans of uploads this process runs at once (default: 1); on PostgreSQL 0 leaves them "
-                   "to 'modelclear worker' processes (docs/service.md)")
-    _web_service_args(p)
-    p = sub.add_parser("worker", parents=[common], help="run the team service's scans of uploads from the job queue "
-                       "on PostgreSQL, until interrupted (needs the 'web' and 'postgres' extras; docs/service.md)")
-    p.add_argument("--db", metavar="URL", required=True, help="the service's database: postgresql://USER@HOST/NAME")
-    p.add_argument("--concurrency", type=int, default=1, metavar="N", help="scans run at once (default: 1)")
-    p.add_argument("--kb", action="append", default=[], metavar="DIR",
-                   help="an overlay directory of knowledge files in the bundled format (repeatable)")
-    p.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
-                   "the knowledge base and the local cache do not know an id")
-    p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
-    p = sub.add_parser("policy", parents=[common], help="the policy file: pull the team service's approvals as waivers")
-    policy_sub = p.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
-    s = policy_sub.add_parser("pull", help="write the project's standing approvals from the team service into the "
-                              "policy file as waivers (token from $MODELCLEAR_TOKEN; docs/service.md)")
-    s.add_argument("url", help="the service (http(s)://HOST[:PORT]), or .../api/projects/NAME/waivers")
-    s.add_argument("--project", metavar="NAME", help="the project (unless URL names it)")
-    s.add_argument("--policy", metavar="FILE", help="the policy file to update (default: the nearest policy file "
-                   "from the current folder, else ./modelclear.toml, created)")
-    p = sub.add_parser("completion", help="print a shell completion script: eval \"$(modelclear completion bash)\"")
-    p.add_argument("shell", choices=("bash", "zsh", "fish"))
+    p = _command(sub, "web", wanted, [common],
+                 help="a local web UI and JSON API (needs the 'web' extra: FastAPI and uvicorn)")
+    if p is not None:
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine "
+                       "only)")
+        p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+        p.add_argument("--kb", action="append", default=[], metavar="DIR",
+                       help="an overlay directory of knowledge files in the bundled format (repeatable)")
+        p.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
+                       "the knowledge base and the local cache do not know an id")
+        p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
+        p.add_argument("--scan-workers", type=int, default=1, metavar="N",
+                       help="scans of uploads this process runs at once (default: 1); on PostgreSQL 0 leaves them "
+                       "to 'modelclear worker' processes (docs/service.md)")
+        _web_service_args(p)
+    p = _command(sub, "worker", wanted, [common], help="run the team service's scans of uploads from the job "
+                 "queue on PostgreSQL, until interrupted (needs the 'web' and 'postgres' extras; docs/service.md)")
+    if p is not None:
+        p.add_argument("--db", metavar="URL", required=True, help="the service's database: "
+                       "postgresql://USER@HOST/NAME")
+        p.add_argument("--concurrency", type=int, default=1, metavar="N", help="scans run at once (default: 1)")
+        p.add_argument("--kb", action="append", default=[], metavar="DIR",
+                       help="an overlay directory of knowledge files in the bundled format (repeatable)")
+        p.add_argument("--online", action="store_true", help="read model cards from the Hugging Face Hub when "
+                       "the knowledge base and the local cache do not know an id")
+        p.add_argument("--hf-cache", metavar="DIR", help="Hugging Face cache directory to read cards from")
+    p = _command(sub, "policy", wanted, [common],
+                 help="the policy file: pull the team service's approvals as waivers")
+    if p is not None:
+        policy_sub = p.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+        s = policy_sub.add_parser("pull", help="write the project's standing approvals from the team service into "
+                                  "the policy file as waivers (token from $MODELCLEAR_TOKEN; docs/service.md)")
+        s.add_argument("url", help="the service (http(s)://HOST[:PORT]), or .../api/projects/NAME/waivers")
+        s.add_argument("--project", metavar="NAME", help="the project (unless URL names it)")
+        s.add_argument("--policy", metavar="FILE", help="the policy file to update (default: the nearest policy "
+                       "file from the current folder, else ./modelclear.toml, created)")
+    p = _command(sub, "completion", wanted, [],
+                 help="print a shell completion script: eval \"$(modelclear completion bash)\"")
+    if p is not None:
+        p.add_argument("shell", choices=("bash", "zsh", "fish"))
     return parser
