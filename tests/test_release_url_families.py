@@ -15,7 +15,7 @@ from modelclear.service import load_knowledge
 MODELS = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "data" / "models"
 FAMILIES = ("dinov2_urls", "mae_urls", "deit_urls", "convnext_urls", "moco_urls", "sam2_urls", "fairseq_urls",
             "fasttext_urls", "gpt2_urls", "yolox_releases", "mms_urls", "nougat_releases", "openmmlab_urls",
-            "imagebind_urls")
+            "imagebind_urls", "doctr_releases", "doctr_static")
 
 
 @pytest.fixture(scope="module")
