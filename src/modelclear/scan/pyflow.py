@@ -136,6 +136,17 @@ class Flow(Overrides):
         self._plain_memo = {}
         self._chains = None
 
+    def leads_into(self, flows: set[int]) -> bool:
+        """Whether a summary worked out here passes through the module of one of ``flows`` (by ``id``)."""
+        for sites in self._summaries.values():
+            for site in sites:
+                current: LoadSite | None = site
+                while current is not None and current.via is not None:
+                    if id(current.via[4]) in flows:
+                        return True
+                    current = current.via[3]
+        return False
+
     def _name_chain(self, chain: list[Scope]) -> None:
         """Calls of the functions of ``chain`` (a class for its ``__init__``) may be wrapper calls."""
         for fscope in chain:

@@ -347,14 +347,6 @@ class ModuleScan:
         self.resolver.dispose()
         self.loader_calls = []
 
-    def restart(self, budget: FileBudget) -> None:
-        """Start again with ``budget`` and nothing memoised, as a scan of the same module made anew would
-        (a module kept for its wrappers when others are dropped: :mod:`modelclear.scan.pywrappers`)."""
-        self.budget = budget
-        self.resolver.dispose()
-        self.resolver._is_loader_call = self._is_loader
-        self.resolver.budget = budget.steps
-
     def budget_warnings(self) -> list[ScanWarning]:
         """A ``budget`` warning for each budget of the file that ran out here (once per file)."""
         out: list[ScanWarning] = []

@@ -17,9 +17,8 @@ for a file does not depend on how files are shared among workers), and re-export
 is not used. When a file reaches the cap its scan reports a ``budget`` warning
 (:attr:`WrapperIndex.capped`). Between files, the process keeps the scanned modules of at most
 :data:`MAX_CACHED_CHARS` characters of source, the least recently used dropped first (and none when it
-turns to another root); the modules kept then forget their summaries (which may lead into a dropped
-module) and start their step budgets again, as a module scanned anew would, so the dropped ones are
-freed at once: that bounds memory and changes only the time, never an answer.
+turns to another root); a module kept forgets those of its summaries that lead into a dropped module,
+so the dropped ones are freed at once: that bounds memory and changes only the time, never an answer.
 """
 
 from __future__ import annotations
@@ -42,8 +41,8 @@ MAX_MODULES = 256
 #: Characters of source whose scanned modules a process keeps between files; beyond it, the least recently
 #: used are dropped down to three quarters of it (memory only: a module dropped is scanned again, with the
 #: same answers, when a call needs it). About 44 bytes of memory per character (the syntax tree, the index,
-#: the summaries), so about 260 MB.
-MAX_CACHED_CHARS = 6_000_000
+#: the summaries), so about 350 MB.
+MAX_CACHED_CHARS = 8_000_000
 #: Most re-exports (``from .x import Name`` in a package) followed to the defining module.
 MAX_HOPS = 3
 
@@ -76,8 +75,6 @@ class WrapperIndex:
         """Drop the least recently used modules down to three quarters of :data:`MAX_CACHED_CHARS` (their
         scans taken apart), the targets found in them, and the summaries of the modules kept (see the
         module docstring)."""
-        from modelclear.scan.python import FileBudget
-
         dropped: set[int] = set()
         while self._chars > MAX_CACHED_CHARS * 3 // 4 and self._modules:
             _key, loaded = self._modules.popitem(last=False)
@@ -89,9 +86,8 @@ class WrapperIndex:
         self._targets = {key: value for key, value in self._targets.items()
                          if value[0] is None or id(value[0][0]) not in dropped}
         for loaded in self._modules.values():
-            if loaded is not None:
-                loaded[1].dispose()  # its summaries: they may lead into a dropped module
-                loaded[0].restart(FileBudget())
+            if loaded is not None and loaded[1].leads_into(dropped):
+                loaded[1].dispose()  # its summaries: worked out again, through modules still kept or reloaded
 
     def _forget(self) -> None:
         """Empty the cache, breaking the reference cycles of each module's scan (freed at once)."""
