@@ -9,9 +9,13 @@ collector took about 40 % of the scan's CPU (measured with ``gc.callbacks``; see
 
 :func:`paced` turns the automatic collector off for the duration of a scan and collects at points the
 scan chooses instead: :meth:`Pacer.file_done` after each file collects the objects allocated since the
-previous file (the file's tree and index are garbage held in reference cycles: scopes point to their
-parents and parents to their scopes); :func:`settle` does the same after each module the constant
-index reads for a lookup (one lookup may index hundreds). A full collection runs instead when the
+previous file; :func:`settle` does the same after each module the constant index reads for a lookup (one
+lookup may index hundreds). A module's tree, index and resolver used to be garbage held in reference
+cycles (scopes point to their parents and parents to their scopes); they are now taken apart once no
+longer used (:meth:`modelclear.scan.pyindex.ModuleIndex.dispose`,
+:meth:`modelclear.scan.pymodule.ModuleScan.dispose`), so reference counting frees them at once and these
+collections find little: on the ``transformers`` tree the collector's share fell from about 73 s to 4 s
+of CPU. A full collection runs instead when the
 interpreter's allocated memory blocks have grown by half since the last one (so cyclic garbage promoted
 earlier is freed too, and memory stays within a constant factor of what is live; doubling cost 17 % more
 peak memory on the ``transformers`` tree for 6 % less CPU). Collections never
