@@ -24,6 +24,7 @@ so the dropped ones are freed at once: that bounds memory and changes only the t
 from __future__ import annotations
 
 import ast
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -303,5 +304,10 @@ def _scope_of(module: Scope, rest: list[str]) -> Scope | None:
     return None
 
 
-#: The process's index (the scan of one file runs in one process; answers depend only on the files).
-WRAPPERS = WrapperIndex()
+class _PerThread(threading.local, WrapperIndex):
+    """A :class:`WrapperIndex` of its own for each thread (the team service scans small trees in threads),
+    so a thread never takes apart the modules another thread is using."""
+
+
+#: The index of the process, one per thread (answers depend only on the files).
+WRAPPERS: WrapperIndex = _PerThread()
