@@ -15,7 +15,7 @@ from modelclear.service import load_knowledge
 MODELS = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "data" / "models"
 FAMILIES = ("dinov2_urls", "mae_urls", "deit_urls", "convnext_urls", "moco_urls", "sam2_urls", "fairseq_urls",
             "fasttext_urls", "gpt2_urls", "yolox_releases", "mms_urls", "nougat_releases", "openmmlab_urls",
-            "imagebind_urls", "doctr_releases", "doctr_static")
+            "imagebind_urls", "doctr_static")
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +58,7 @@ def test_family_lists_only_addresses_under_its_prefix(name: str, kb: KnowledgeBa
      {"dataset:ffhq"}),
     ("https://dl.fbaipublicfiles.com/mms/asr/mms1b_fl102.pt", "CC-BY-NC-4.0", set()),
     ("https://dl.fbaipublicfiles.com/imagebind/imagebind_huge.pth", "CC-BY-NC-SA-4.0", set()),
+    ("https://github.com/mindee/doctr/releases/download/v1.0.1/vit_det_s-56a33dee.pt", "Apache-2.0", set()),
     ("https://github.com/facebookresearch/nougat/releases/download/0.1.0-base/config.json", "CC-BY-NC-4.0", set()),
 ])
 def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, licence: str | None,
@@ -73,6 +74,7 @@ def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, lice
     "https://github.com/hkchengrex/XMem/releases/download/v1.0/fbrs.pth",  # f-BRS's weights, licence not read
     "https://github.com/sczhou/CodeFormer/releases/download/v0.1.0/yolov5n-face.pth",  # YOLOv5-face's weights
     "http://download.tensorflow.org/models/other.tgz",
+    "https://github.com/mindee/doctr/releases/download/v0.3.1/toy_detection_set-bbbb4243.zip",  # docTR's toy data
     "https://github.com/Megvii-BaseDetection/YOLOX",
 ])
 def test_addresses_outside_the_releases_stay_unknown(kb: KnowledgeBase, url: str) -> None:
@@ -114,3 +116,8 @@ def test_files_without_a_licence_on_hosts_without_terms_are_judged_not_unknown(u
     layers = {f.layer.value: f.status.value for f in found.layers}
     assert layers["license"] == "allowed" and layers["contract"] == "uncertain"  # the site's own terms: not recorded
     assert found.verdict.value == "uncertain"
+
+
+def test_docTR_release_data_files_are_not_weights(kb: KnowledgeBase) -> None:
+    mnist = kb.artifact("url:https://github.com/mindee/doctr/releases/download/v0.6.0/mnist.zip")
+    assert mnist is not None and mnist.id == "dataset:mnist"
