@@ -15,7 +15,8 @@ from modelclear.service import load_knowledge
 MODELS = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "data" / "models"
 FAMILIES = ("dinov2_urls", "mae_urls", "deit_urls", "convnext_urls", "moco_urls", "sam2_urls", "fairseq_urls",
             "fasttext_urls", "gpt2_urls", "yolox_releases", "mms_urls", "nougat_releases", "openmmlab_urls",
-            "imagebind_urls", "doctr_static")
+            "imagebind_urls", "doctr_static", "fairseq_wav2vec_urls", "fairseq_data2vec2_urls", "fairseq_data2vec_urls",
+            "fairseq_s2t_urls", "fairseq_conformer_urls", "fairseq_speech_to_speech_urls")
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,7 @@ def test_family_lists_only_addresses_under_its_prefix(name: str, kb: KnowledgeBa
     ("https://dl.fbaipublicfiles.com/convnext/convnext_large_22k_224.pth", "MIT", {"dataset:imagenet-21k"}),
     ("https://dl.fbaipublicfiles.com/segment_anything_2/092824/sam2.1_hiera_tiny.pt", "Apache-2.0", {"dataset:sa-v"}),
     ("https://dl.fbaipublicfiles.com/fairseq/wav2vec/wav2vec_small.pt", "MIT", {"dataset:librispeech"}),
+    ("https://dl.fbaipublicfiles.com/fairseq/models/roberta.large.tar.gz", "MIT", set()),
     ("https://dl.fbaipublicfiles.com/fairseq/data2vec2/large_imagenet.pt", "CC-BY-NC-4.0", {"dataset:imagenet-1k"}),
     ("https://dl.fbaipublicfiles.com/fasttext/supervised-models/lid.176.ftz", "CC-BY-SA-3.0", {"dataset:wikipedia"}),
     ("https://openaipublic.blob.core.windows.net/gpt-2/models/355M/model.ckpt.data-00000-of-00001",
@@ -75,6 +77,9 @@ def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, lice
     "https://github.com/sczhou/CodeFormer/releases/download/v0.1.0/yolov5n-face.pth",  # YOLOv5-face's weights
     "http://download.tensorflow.org/models/other.tgz",
     "https://github.com/mindee/doctr/releases/download/v0.3.1/toy_detection_set-bbbb4243.zip",  # docTR's toy data
+    "https://dl.fbaipublicfiles.com/fairseq/data/wmt14.en-de.newstest2014.tar.bz2",  # third-party test sets
+    "https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/encoder.json",  # OpenAI's GPT-2 BPE files
+    "https://dl.fbaipublicfiles.com/fairseq/womenbios_dataset.zip",
     "https://github.com/Megvii-BaseDetection/YOLOX",
 ])
 def test_addresses_outside_the_releases_stay_unknown(kb: KnowledgeBase, url: str) -> None:
