@@ -80,6 +80,7 @@ def test_release_file_carries_licence_and_data(kb: KnowledgeBase, url: str, lice
     "https://dl.fbaipublicfiles.com/fairseq/data/wmt14.en-de.newstest2014.tar.bz2",  # third-party test sets
     "https://dl.fbaipublicfiles.com/fairseq/gpt2_bpe/encoder.json",  # OpenAI's GPT-2 BPE files
     "https://dl.fbaipublicfiles.com/fairseq/womenbios_dataset.zip",
+    "https://openaipublic.blob.core.windows.net/gpt-2/output-dataset/v1/webtext.train.jsonl",  # WebText samples
     "https://github.com/Megvii-BaseDetection/YOLOX",
 ])
 def test_addresses_outside_the_releases_stay_unknown(kb: KnowledgeBase, url: str) -> None:
