@@ -127,3 +127,8 @@ def test_files_without_a_licence_on_hosts_without_terms_are_judged_not_unknown(u
 def test_docTR_release_data_files_are_not_weights(kb: KnowledgeBase) -> None:
     mnist = kb.artifact("url:https://github.com/mindee/doctr/releases/download/v0.6.0/mnist.zip")
     assert mnist is not None and mnist.id == "dataset:mnist"
+
+
+def test_data_files_on_a_release_host_resolve_to_their_dataset(kb: KnowledgeBase) -> None:
+    cooking = kb.artifact("url:https://dl.fbaipublicfiles.com/fasttext/data/cooking.stackexchange.tar.gz")
+    assert cooking is not None and cooking.id == "dataset:stackexchange"  # not a fastText model
