@@ -190,8 +190,12 @@ class Evaluators:
         return out
 
     def _caller_chosen(self, key: ast.expr, scope: Scope) -> bool:
-        """Whether ``key`` is a parameter of the enclosing function that no call in this module passes (a
-        caller elsewhere chooses it; its default is one choice among the registry's entries)."""
+        """Whether ``key`` is chosen outside this module: a parameter of the enclosing function that no call in
+        this module passes (a caller elsewhere chooses it), or a command-line option read as ``args.name``
+        (whoever runs the script chooses it). Its default is one choice among the registry's entries; the
+        others may be loaded too (issue 10: what is not listed must not be loaded)."""
+        if isinstance(key, ast.Attribute):
+            return isinstance(key.value, ast.Name) and key.attr in self.index.argparse_dests
         if not isinstance(key, ast.Name):
             return False
         param = scope.params.get(key.id)
