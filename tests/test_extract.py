@@ -31,7 +31,7 @@ from tools.extract._common import ModelRecord, check_unique, normalize_license
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "src" / "modelclear" / "data" / "models" / "_generated"
 FLOORS = {"torchvision": 160, "timm": 1500, "open_clip": 150, "keras": 30, "ultralytics": 100, "whisper": 10,
-          "keras_hub": 400, "mteb": 700, "unsloth": 300}
+          "keras_hub": 400, "mteb": 700, "unsloth": 300, "coqui_tts": 90}
 
 
 def _eval(code: str) -> ModuleEvaluator:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import keras, keras_hub, mteb, open_clip, timm, torchvision, ultralytics, unsloth, whisper
+from . import coqui_tts, keras, keras_hub, mteb, open_clip, timm, torchvision, ultralytics, unsloth, whisper
 from ._archive import SourceArchive
 from ._common import Catalogue
 
@@ -43,6 +43,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     Extractor("whisper", whisper.PACKAGE, "20250625", whisper.extract),
     Extractor("mteb", mteb.PACKAGE, "2.26.24", mteb.extract),
     Extractor("unsloth", unsloth.PACKAGE, unsloth.VERSION, unsloth.extract),
+    Extractor("coqui_tts", coqui_tts.PACKAGE, coqui_tts.VERSION, coqui_tts.extract),
 )
 
 __all__ = ["EXTRACTORS", "Catalogue", "Extractor", "SourceArchive"]
