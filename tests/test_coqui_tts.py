@@ -20,6 +20,7 @@ from tools.extract._archive import default_cache, download
 GENERATED = Path(__file__).resolve().parents[1] / "src" / "modelclear" / "data" / "models" / "_generated"
 XTTS = "coqui-tts:tts_models/multilingual/multi-dataset/xtts_v2"
 YOURTTS = "coqui-tts:tts_models/multilingual/multi-dataset/your_tts"
+BARK = "coqui-tts:tts_models/multilingual/multi-dataset/bark"
 GLOW = "coqui-tts:tts_models/en/ljspeech/glow-tts"  # "license": "MPL"
 
 CURRENT = {
@@ -73,9 +74,11 @@ def test_records_from_a_model_list() -> None:
     assert xtts["aliases"] == ["hf:coqui/XTTS-v2"] and xtts["facts"]["tos_required"] is True
     assert xtts["facts"]["listed_in"] == ["coqui-tts 0.28.0", "TTS 0.22.0"]
     assert [(d["prefix"], d["exact"], d["source"]["url"]) for d in xtts["downloads"]] == [
-        ("url:https://coqui.gateway.scarf.sh/hf-coqui/XTTS-v2/main/", False, "https://pypi.org/old")]  # the folder
+        ("url:https://coqui.gateway.scarf.sh/hf-coqui/XTTS-v2/main/", False, "https://pypi.org/old"),  # the folder
+        ("url:https://huggingface.co/tts-hub/XTTS-v2/", False, "https://pypi.org/new")]  # the whole repository
     custom = by_id["coqui-tts:tts_models/de/css10/vits"].to_json()
     assert custom["license"] == "unknown" and custom["hf_hub_id"] is None  # a third party's repository, some files
+    assert "downloads" not in custom
     assert custom["facts"]["license_stated"] == "custom - see x"
 
 
@@ -96,6 +99,7 @@ def test_catalogue_licences_and_datasets_are_records(kb: KnowledgeBase) -> None:
     ("hf:tts-hub/XTTS-v2", XTTS, "cpml-1.0"),
     ("url:https://coqui.gateway.scarf.sh/hf-coqui/XTTS-v2/main/model.pth", XTTS, "cpml-1.0"),
     ("url:https://coqui.gateway.scarf.sh/hf-coqui/XTTS-v2/main/dvae.pth", XTTS, "cpml-1.0"),
+    ("url:https://huggingface.co/erogol/bark/tree/main//text_2.pt", BARK, "MIT"),
     ("url:https://github.com/coqui-ai/TTS/releases/download/v0.6.1_models/tts_models--en--ljspeech--glow-tts.zip",
      GLOW, "MPL-2.0"),
     (YOURTTS, YOURTTS, "CC-BY-NC-ND-4.0"),

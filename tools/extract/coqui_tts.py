@@ -17,7 +17,11 @@ only to dataset records this knowledge base holds (:data:`DATASETS`); the name's
 Every download address of an entry is an exact ``downloads`` item of its record (an address two entries share is
 left out); when all of an entry's addresses lie in one folder of Coqui's gateway to its own Hub repositories
 (``coqui.gateway.scarf.sh/hf-coqui/XTTS-v2/main/``: one branch of the repository coqui/XTTS-v2), the folder is the
-item, so the other files of that branch the library reads (``dvae.pth``, ``mel_stats.pth``) resolve too.
+item, so the other files of that branch the library reads (``dvae.pth``, ``mel_stats.pth``) resolve too. An entry
+that names a Hub repository (``repo_id``) without an ``allow`` list is that repository's files (the library fetches
+it whole, less the files ``ignore`` lists, kept as a fact): the record gets the repository (``hf_hub_id``) and its
+address ``https://huggingface.co/REPO/`` as a prefix; with an ``allow`` list (some files of a third party's
+repository) neither.
 ``scripts/extract_models.py coqui_tts`` writes the catalogue.
 """
 
@@ -80,8 +84,6 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "tts_models/multilingual/multi-dataset/xtts_v1.1": ("hf:coqui/XTTS-v1",),
 }
 _GATEWAY = re.compile(r"https://coqui\.gateway\.scarf\.sh/hf-coqui/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+/")
-#: The Hub organisation that mirrors Coqui's own releases for the fork: its repositories are the model's files.
-MIRROR_ORG = "tts-hub/"
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,19 @@ class CoquiRecord(ModelRecord):
             name = self.id.split(":", 1)[1]
             doc["downloads"] = [
                 {"prefix": f"url:{url}", "exact": not url.endswith("/"),
-                 "source": {"url": where, "checked": CHECKED, "confidence": "V",
-                            "note": (f"{SOURCE}: every file {name} downloads is in this folder, Coqui's gateway to "
-                                     "one branch of its Hub repository" if url.endswith("/")
-                                     else f"{SOURCE}: a download address of {name}")}}
+                 "source": {"url": where, "checked": CHECKED, "confidence": "V", "note": _note(name, url)}}
                 for url, where in self.downloads]
         return doc
+
+
+def _note(name: str, url: str) -> str:
+    """Where a download address of ``name`` was read, and what it covers."""
+    if url.startswith("https://huggingface.co/"):
+        return f"{SOURCE}: {name} is this Hub repository's files (repo_id, without an allow list)"
+    if url.endswith("/"):
+        return (f"{SOURCE}: every file {name} downloads is in this folder, Coqui's gateway to one branch of its Hub "
+                "repository")
+    return f"{SOURCE}: a download address of {name}"
 
 
 def entries(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -176,8 +185,12 @@ def records(current: str, old: str | None, where: str, old_where: str) -> list[C
         if folder is not None:
             claims.setdefault(folder.lower(), set()).add(name)
             downloads.append((folder, old_where))
-        downloads = [(u, w) for u, w in downloads if claims[u.lower()] == {name}]
         repo = str(entry.get("repo_id") or "")
+        whole_repo = bool(repo) and not entry.get("allow")  # the library fetches the repository (less "ignore")
+        if whole_repo:
+            claims.setdefault(f"https://huggingface.co/{repo}/".lower(), set()).add(name)
+            downloads.append((f"https://huggingface.co/{repo}/", where))
+        downloads = [(u, w) for u, w in downloads if claims[u.lower()] == {name}]
         facts: dict[str, Any] = {"task": _TASKS.get(kind, kind), "generative": True, "language": language,
                                  "dataset_in_name": dataset, "license_stated": str(entry.get("license") or ""),
                                  "listed_in": listed}
@@ -188,9 +201,10 @@ def records(current: str, old: str | None, where: str, old_where: str) -> list[C
             facts["tos_required"] = True
         if repo:
             facts["hf_repo"] = repo + (" (some files)" if entry.get("allow") else "")
+        if entry.get("ignore"):
+            facts["hf_repo_files_not_fetched"] = [str(x) for x in entry["ignore"]]
         if entry.get("default_vocoder"):
             facts["default_vocoder"] = f"coqui-tts:{entry['default_vocoder']}"
-        whole_mirror = repo.startswith(MIRROR_ORG) and not entry.get("allow")
         url: str | None = f"https://huggingface.co/{repo}" if repo else (downloads[0][0] if downloads else None)
         out.append(CoquiRecord(
             id=f"coqui-tts:{name}",
@@ -200,7 +214,7 @@ def records(current: str, old: str | None, where: str, old_where: str) -> list[C
             license=licence_of(entry.get("license")),
             facts=facts,
             url=url,
-            hf_hub_id=repo if whole_mirror else None,
+            hf_hub_id=repo if whole_repo else None,
             downloads=tuple(downloads),
         ))
     out.sort(key=lambda m: m.id)
