@@ -73,6 +73,7 @@ from modelclear.scan.pyflowscopes import (
     enclosing_function,
     function_chain,
     methods,
+    module_attribute,
     scopes_up,
     super_method,
     under_branch,
@@ -157,6 +158,7 @@ class Flow(Overrides):
     def _find_relays(self, loader_calls: set[int]) -> None:
         """Calls of a wrapper made inside another function, whose parameters may reach the load through it."""
         taken: set[int] = set()
+        imports = self.scan.index.imports
         for _ in range(MAX_RELAY_ROUNDS):
             grown = False
             for call, scope in self.scan.index.calls:
@@ -164,6 +166,8 @@ class Flow(Overrides):
                     continue
                 if call_name(call.func) not in self.names or not any(s.kind == "function" for s in scopes_up(scope)):
                     continue
+                if module_attribute(call.func, imports):
+                    continue  # another module's function of the same name (a cross-module call)
                 taken.add(id(call))
                 chain = function_chain(scope)
                 self._relays.append((call, scope, chain))
@@ -183,7 +187,9 @@ class Flow(Overrides):
                 continue
             if callee_head(call.func) not in imports and super_method(call.func) is None:
                 continue
-            if call_name(call.func) in self.names or not any(s.kind == "function" for s in scopes_up(scope)):
+            if call_name(call.func) in self.names and not module_attribute(call.func, imports):
+                continue
+            if not any(s.kind == "function" for s in scopes_up(scope)):
                 continue
             chain = function_chain(scope)
             self._cross.append((call, scope, chain))
@@ -358,7 +364,7 @@ class Flow(Overrides):
             if not call.args and not call.keywords:
                 continue  # passes nothing: the wrapper's own defaults are reported at its load
             sup = super_method(call.func)
-            local = sup is None and call_name(call.func) in self.names
+            local = sup is None and call_name(call.func) in self.names and not module_attribute(call.func, imports)
             if not local and sup is None and not (cross and callee_head(call.func) in imports):
                 continue
             if self.scan.budget.steps.exhausted:

@@ -87,6 +87,13 @@ def callee_head(func: ast.expr) -> str:
     return func.id if isinstance(func, ast.Name) else ""
 
 
+def module_attribute(func: ast.expr, imports: dict[str, str]) -> bool:
+    """Whether a callee is an attribute of an imported name (``download.fetch`` after ``import download``,
+    ``h.fetch`` after ``from pkg import helper as h``): a call of what that module defines, never of a
+    function of the calling module that happens to share its last name."""
+    return isinstance(func, ast.Attribute) and callee_head(func) in imports
+
+
 def scopes_up(scope: Scope) -> list[Scope]:
     """``scope`` and the scopes around it, innermost first."""
     out: list[Scope] = []
