@@ -91,10 +91,13 @@ class CoquiRecord(ModelRecord):
     """A model record that also lists the addresses its files are downloaded from."""
 
     downloads: tuple[tuple[str, str], ...] = ()  # (address, where it was read); a folder ends with "/"
+    distributed_via: str | None = None  # a platform id when not the family's (GitHub releases)
 
     def to_json(self) -> dict[str, Any]:
         """The catalogue form, with ``downloads`` when there are any (files exact, folders as prefixes)."""
         doc = super().to_json()
+        if self.distributed_via:
+            doc["distributed_via"] = self.distributed_via
         if self.downloads:
             name = self.id.split(":", 1)[1]
             doc["downloads"] = [
@@ -215,6 +218,7 @@ def records(current: str, old: str | None, where: str, old_where: str) -> list[C
             facts=facts,
             url=url,
             hf_hub_id=repo if whole_repo else None,
+            distributed_via="huggingface" if repo else None,
             downloads=tuple(downloads),
         ))
     out.sort(key=lambda m: m.id)
