@@ -230,6 +230,15 @@ NEGATIVE: list[tuple[str, str]] = [
         c = models.vgg16()
         d = models.get_model("resnet50")
      """),
+    ("torchvision's own builder code: the decorator and private helper modules are not builders", """
+        from torchvision.models._utils import handle_legacy_interface
+        from torchvision.models.resnet import ResNet50_Weights
+        import torchvision.models._utils as tvu
+
+        @handle_legacy_interface(weights=("pretrained", ResNet50_Weights.IMAGENET1K_V1))
+        def resnet50(*, weights=None, **kwargs):
+            return tvu.kwonly_to_pos_or_kw(weights=weights)
+     """),
     ("timm without pretrained", """
         import timm
         a = timm.create_model("resnet50")
