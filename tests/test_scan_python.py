@@ -87,6 +87,10 @@ POSITIVE: list[tuple[str, str, set[str | None]]] = [
         import torch
         m = torch.hub.load("pytorch/vision:v0.10.0", "resnet18", pretrained=True)
      """, {"torchhub:pytorch/vision:resnet18"}),
+    ("a plain download of a TensorFlow frozen graph (.tfmodel) is a model file", """
+        import urllib.request
+        urllib.request.urlretrieve("https://example.org/vgg16/vgg16.tfmodel", "vgg16.tfmodel")
+     """, {"url:https://example.org/vgg16/vgg16.tfmodel"}),
     ("load_state_dict_from_url / model_zoo", """
         import torch
         from torch.utils import model_zoo

@@ -121,8 +121,8 @@ def _option(argv: Sequence[Arg], names: Sequence[str]) -> Arg | None:
 # Addresses
 
 WEIGHT_EXT = (".pt", ".pth", ".bin", ".ckpt", ".safetensors", ".gguf", ".ggml", ".onnx", ".h5", ".hdf5", ".keras",
-              ".pb", ".tflite", ".msgpack", ".pkl", ".pickle", ".npz", ".mlmodel", ".caffemodel", ".weights",
-              ".params", ".pdparams", ".t7", ".nemo", ".joblib", ".engine", ".mar", ".pth.tar", ".ckpt.tar")
+              ".pb", ".tfmodel", ".tflite", ".msgpack", ".pkl", ".pickle", ".npz", ".mlmodel", ".caffemodel",
+              ".weights", ".params", ".pdparams", ".t7", ".nemo", ".joblib", ".engine", ".mar", ".pth.tar", ".ckpt.tar")
 DATA_EXT = (".zip", ".tar", ".tar.gz", ".tgz", ".gz", ".bz2", ".tbz2", ".xz", ".txz", ".7z", ".rar", ".zst",
             ".parquet", ".arrow", ".csv", ".tsv", ".jsonl", ".npy", ".tfrecord", ".tfrecords", ".mat", ".lmdb",
             ".feather", ".avro")

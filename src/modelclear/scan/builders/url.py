@@ -42,10 +42,10 @@ def build_url(site: Site) -> list[Hit]:
 
 #: The file formats a generic HTTP fetch of a model or dataset has: weights, archives, data files.
 _ARTIFACT_FILE = re.compile(
-    r"\.(?:pth|pt|ckpt|safetensors|bin|onnx|h5|hdf5|keras|pb|tflite|pkl|pickle|gguf|npz|npy|pth\.tar|"
+    r"\.(?:pth|pt|ckpt|safetensors|bin|onnx|h5|hdf5|keras|pb|tfmodel|tflite|pkl|pickle|gguf|npz|npy|pth\.tar|"
     r"zip|tar|tgz|tar\.gz|tar\.bz2|tar\.xz|gz|bz2|xz|7z|jsonl|jsonl\.gz|json\.gz|csv|csv\.gz|tsv|tsv\.gz|parquet|"
     r"arrow|h5ad|mat|tfrecord)$", re.IGNORECASE)
-_WEIGHT_FILE = re.compile(r"\.(?:pth|pt|ckpt|safetensors|bin|onnx|h5|hdf5|keras|pb|tflite|gguf|pth\.tar)$",
+_WEIGHT_FILE = re.compile(r"\.(?:pth|pt|ckpt|safetensors|bin|onnx|h5|hdf5|keras|pb|tfmodel|tflite|gguf|pth\.tar)$",
                           re.IGNORECASE)
 
 
