@@ -24,6 +24,7 @@ from modelclear.scan.pyconsts import ProjectIndex
 from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Scope
 from modelclear.scan.pyvalues import (
     _MISSING,
+    GuardedMemo,
     Instance,
     QName,
     Res,
@@ -60,10 +61,8 @@ class Attributes:
     if TYPE_CHECKING:  # provided by :class:`~modelclear.scan.pyresolve.Resolver` and its evaluators
         index: ModuleIndex
         project: ProjectIndex
-        _self_memo: dict[tuple[int, str], Res]
-        _self_stack: set[tuple[int, str]]
-        _attr_memo: dict[str, Res]
-        _attr_stack: set[str]
+        _self_memo: GuardedMemo[tuple[int, str]]
+        _attr_memo: GuardedMemo[str]
         _imported_attr_memo: dict[str, list[object]]
 
         def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Res: ...
@@ -211,21 +210,14 @@ class Attributes:
         Unknown when met again while being resolved: ``self.buf = self.buf + new`` and
         ``self.buf = new + self.buf`` would otherwise fan out exponentially.
         """
-        key = (cls, attr)
-        done = self._self_memo.get(key)
-        if done is None:
-            if key in self._self_stack:
-                return _unknown(expr_text(node))
-            self._self_stack.add(key)
-            try:
-                done = Res(indirect=True)
-                for binding in bindings:
-                    done.add(self.binding(binding, depth))
-            finally:
-                self._self_stack.discard(key)
-            self._self_memo[key] = done
-        return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
-                   notes=list(done.notes), dropped=done.dropped)
+        def bound() -> Res:
+            out = Res(indirect=True)
+            for binding in bindings:
+                out.add(self.binding(binding, depth))
+            return out
+
+        done = self._self_memo.get((cls, attr), bound)
+        return _unknown(expr_text(node)) if done is None else done
 
     def attr_lookup(self, attr: str, node: ast.expr, depth: int) -> Res:
         """Attribute of an object we cannot type: every argparse option, field or ``x.attr =`` of that name.
@@ -233,20 +225,12 @@ class Attributes:
         Memoised per attribute name, and unknown when met again while being resolved: attribute chains
         (``a.x = b.y or c.x``) otherwise fan out exponentially.
         """
-        done = self._attr_memo.get(attr)
+        done = self._attr_memo.get(attr, lambda: self._attr_lookup(attr, node, depth))
         if done is None:
-            if attr in self._attr_stack:
-                return _unknown(expr_text(node))
-            self._attr_stack.add(attr)
-            try:
-                done = self._attr_lookup(attr, node, depth)
-            finally:
-                self._attr_stack.discard(attr)
-            self._attr_memo[attr] = done
+            return _unknown(expr_text(node))
         if done.unknown and not done.values:
             return _unknown(expr_text(node), note=done.notes[0] if done.notes else "")
-        return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
-                   notes=list(done.notes), dropped=done.dropped)
+        return done
 
     def _attr_lookup(self, attr: str, node: ast.expr, depth: int) -> Res:
         bindings = self.index.attr_index.get(attr)

@@ -48,6 +48,7 @@ from modelclear.scan.pyvalues import (
     MAX_CANDIDATES,
     MAX_DEPTH,
     MAX_STEPS,
+    GuardedMemo,
     Opaque,
     QName,
     Res,
@@ -76,14 +77,10 @@ class Resolver(Attributes, Evaluators):
         self._running = 0
         self._reach_memo: dict[tuple[int, int], tuple[list[tuple[int, int]], list[tuple], list[int], list[tuple]]] = {}
         self._active: set[tuple[str, int]] = set()
-        self._param_stack: set[int] = set()
-        self._param_memo: dict[int, Res] = {}
-        self._attr_stack: set[str] = set()
-        self._attr_memo: dict[str, Res] = {}
-        self._self_stack: set[tuple[int, str]] = set()
-        self._self_memo: dict[tuple[int, str], Res] = {}
-        self._return_stack: set[int] = set()
-        self._return_memo: dict[int, Res] = {}
+        self._param_memo: GuardedMemo[int] = GuardedMemo()
+        self._attr_memo: GuardedMemo[str] = GuardedMemo()
+        self._self_memo: GuardedMemo[tuple[int, str]] = GuardedMemo()
+        self._return_memo: GuardedMemo[int] = GuardedMemo()
         self._imported_attr_memo: dict[str, list[object]] = {}
         self._steps = 0
         self._is_loader_call = is_loader_call
@@ -267,21 +264,8 @@ class Resolver(Attributes, Evaluators):
         resolved (recursive functions pass their own parameters on) is unknown on that path. Without this
         the call-site fan-out is exponential in the recursion depth.
         """
-        key = id(param)
-        done = self._param_memo.get(key)
-        if done is not None:
-            return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
-                       notes=list(done.notes), dropped=done.dropped)
-        if key in self._param_stack:
-            return _unknown(param.name)
-        self._param_stack.add(key)
-        try:
-            result = self._param(param, depth)
-        finally:
-            self._param_stack.discard(key)
-        self._param_memo[key] = result
-        return Res(values=list(result.values), unknown=list(result.unknown), indirect=result.indirect,
-                   notes=list(result.notes), dropped=result.dropped)
+        done = self._param_memo.get(id(param), lambda: self._param(param, depth))
+        return _unknown(param.name) if done is None else done
 
     def _param(self, param: Param, depth: int) -> Res:
         func_name, position, default, outer, name, cli = (param.func, param.position, param.default, param.outer,
@@ -370,21 +354,14 @@ class Resolver(Attributes, Evaluators):
 
     def _returns_of(self, fscope: Scope, node: ast.Call, depth: int) -> Res:
         """What a local function returns, memoised; a recursive call (met while resolving) is unknown."""
-        key = id(fscope)
-        done = self._return_memo.get(key)
-        if done is None:
-            if key in self._return_stack:
-                return _unknown(expr_text(node))
-            self._return_stack.add(key)
-            try:
-                done = Res(indirect=True)
-                for ret in fscope.returns[:MAX_CANDIDATES]:
-                    done.add(self.resolve(ret, fscope, depth))
-            finally:
-                self._return_stack.discard(key)
-            self._return_memo[key] = done
-        return Res(values=list(done.values), unknown=list(done.unknown), indirect=done.indirect,
-                   notes=list(done.notes), dropped=done.dropped)
+        def returns() -> Res:
+            out = Res(indirect=True)
+            for ret in fscope.returns[:MAX_CANDIDATES]:
+                out.add(self.resolve(ret, fscope, depth))
+            return out
+
+        done = self._return_memo.get(id(fscope), returns)
+        return _unknown(expr_text(node)) if done is None else done
 
     def call_qualname(self, func: ast.expr) -> str:
         """Dotted name of a callee with imports expanded (``"?"`` for a part that is not a name)."""

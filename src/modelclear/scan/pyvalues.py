@@ -22,8 +22,9 @@ also holds the small syntax helpers every part of the scanner shares (:func:`exp
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from modelclear.scan.budget import BUDGETS
 
@@ -117,6 +118,48 @@ class Res:
                 self.notes.append(note)
         self.indirect = self.indirect or other.indirect
         return self
+
+    def copy(self) -> Res:
+        """A result with the same content whose lists the caller may change (memoised results stay intact)."""
+        return Res(values=list(self.values), unknown=list(self.unknown), indirect=self.indirect,
+                   notes=list(self.notes), dropped=self.dropped)
+
+
+_Key = TypeVar("_Key", bound=Hashable)
+
+
+class GuardedMemo(Generic[_Key]):
+    """Results of one resolution step memoised by key, guarded against re-entry.
+
+    A key met again while its own result is being worked out (``self.buf = self.buf + new``, a recursive
+    function, ``a.x = b.y or c.x`` chains) gets ``None``, which the caller turns into an unknown part: without
+    the guard such cycles fan out exponentially.
+    """
+
+    __slots__ = ("_active", "_done")
+
+    def __init__(self) -> None:
+        self._done: dict[_Key, Res] = {}
+        self._active: set[_Key] = set()
+
+    def get(self, key: _Key, compute: Callable[[], Res]) -> Res | None:
+        """A copy of the memoised result of ``key`` (worked out by ``compute`` the first time), or ``None``
+        when ``key`` is already being worked out further up."""
+        done = self._done.get(key)
+        if done is None:
+            if key in self._active:
+                return None
+            self._active.add(key)
+            try:
+                done = compute()
+            finally:
+                self._active.discard(key)
+            self._done[key] = done
+        return done.copy()
+
+    def clear(self) -> None:
+        """Forget every memoised result."""
+        self._done.clear()
 
 
 def _same(a: object, b: object) -> bool:
