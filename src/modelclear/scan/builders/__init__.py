@@ -16,6 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from modelclear.scan.builders.base import Builder, Hit, Site, default_hits
+from modelclear.scan.placeholders import placeholder_hits
 
 #: The builder modules of this package (each defines ``BUILDERS: dict[str, Builder]``).
 FAMILIES: tuple[str, ...] = (
@@ -53,8 +54,9 @@ BUILDERS: dict[str, Builder] = _merge()
 
 
 def build(site: Site) -> list[Hit]:
-    """The hits of one matched call: its loader's id builder, then the declared default's note and confidence."""
-    hits = BUILDERS[site.spec.builder](site)
+    """The hits of one matched call: its loader's id builder (placeholder ids made dynamic loads), then the
+    declared default's note and confidence."""
+    hits = placeholder_hits(site, BUILDERS[site.spec.builder](site))  # "username/my_model": a dynamic load
     return default_hits(site, hits) if site.default_used else hits
 
 

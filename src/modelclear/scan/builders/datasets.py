@@ -14,6 +14,7 @@ from modelclear.scan.builders.base import (
     main_arg,
     string_values,
 )
+from modelclear.scan.placeholders import placeholder_value
 from modelclear.scan.pyloaders import items
 from modelclear.scan.pyvalues import Res
 
@@ -33,6 +34,9 @@ def build_hf_dataset(site: Site) -> list[Hit]:
         text = value.strip()
         if text in local_builders:
             return []
+        placeholder = placeholder_value(site, text, "hf-dataset", Kind.DATASET)  # "my_org/my_dataset"
+        if placeholder is not None:
+            return [placeholder]
         if looks_local(text, site.scan.root):
             return [local_hit(text, Kind.DATASET)]
         ref = ids.try_parse(f"hf-dataset:{text}")

@@ -20,6 +20,7 @@ from modelclear.scan.builders.base import (
     string_values,
     url_hit,
 )
+from modelclear.scan.placeholders import placeholder_value
 from modelclear.scan.pyloaders import items
 from modelclear.scan.pyvalues import Res
 
@@ -33,6 +34,9 @@ def hf_one(site: Site, value: str, scheme: str, kind: Kind) -> list[Hit]:
         return [Hit(None, value, kind, note="not a Hub id")]
     if URL_RE.match(text):
         return [url_hit(text, kind)]
+    placeholder = placeholder_value(site, text, scheme, kind)  # "<user>/<model>": not a local folder either
+    if placeholder is not None:
+        return [placeholder]
     if looks_local(value, site.scan.root):
         return [local_hit(text, kind)]
     if scheme == "hf" and _CONSTANT_NAME.fullmatch(text):  # WAV2VEC2_ASR_BASE_960H: another library's bundle name

@@ -1,0 +1,129 @@
+"""Placeholder Hub ids (``username/my_awesome_model``, ``your-org/<model>``): dynamic loads, not artifacts.
+
+Documentation, examples and tutorials load ids the reader is meant to replace. :func:`placeholder_hits`
+runs on every loader's hits (:func:`modelclear.scan.builders.build`): an id of a checked scheme whose
+namespace or name is a placeholder of ``data/loaders/placeholders.yaml`` becomes one unresolved hit
+(the call's expression, a note naming the placeholder), the way a value not known statically is
+reported. The words and patterns are reviewed data, each with a note; nothing here is a list of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from modelclear.model import Kind
+from modelclear.scan.pyloaders import items, load_table
+
+if TYPE_CHECKING:
+    from modelclear.scan.builders.base import Hit, Site
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The placeholder table, compiled."""
+
+    schemes: frozenset[str]
+    namespaces: frozenset[str]
+    namespace_patterns: tuple[re.Pattern[str], ...]
+    doc_namespaces: frozenset[str]
+    name_patterns: tuple[re.Pattern[str], ...]
+    doc_name_patterns: tuple[re.Pattern[str], ...]
+    doc_suffixes: tuple[str, ...]
+    doc_folders: frozenset[str]
+    doc_folder_pattern: re.Pattern[str] | None
+
+
+def _patterns(raw: object) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(str(e["pattern"]), re.IGNORECASE) for e in items(raw)
+                 if isinstance(e, dict) and e.get("pattern"))
+
+
+def _words(raw: object) -> frozenset[str]:
+    return frozenset(str(e["word"]).lower() for e in items(raw) if isinstance(e, dict) and e.get("word"))
+
+
+@cache
+def rules() -> Rules:
+    """The bundled placeholder table (``data/loaders/placeholders.yaml``)."""
+    table = load_table().table("placeholders")
+    return Rules(
+        schemes=frozenset(str(s) for s in items(table.get("schemes_checked"))),
+        namespaces=_words(table.get("namespaces")),
+        namespace_patterns=_patterns(table.get("namespace_patterns")),
+        doc_namespaces=_words(table.get("doc_namespaces")),
+        name_patterns=_patterns(table.get("name_patterns")),
+        doc_name_patterns=_patterns(table.get("doc_name_patterns")),
+        doc_suffixes=tuple(str(s).lower() for s in items(table.get("doc_suffixes"))),
+        doc_folders=frozenset(str(f).lower() for f in items(table.get("doc_folders"))),
+        doc_folder_pattern=re.compile(str(table["doc_folder_pattern"]), re.IGNORECASE)
+        if table.get("doc_folder_pattern") else None,
+    )
+
+
+def is_doc_path(path: str) -> bool:
+    """Whether ``path`` (relative, ``/``-separated) is documentation: a doc suffix or under a doc folder."""
+    r = rules()
+    pure = PurePosixPath(path.replace("\\", "/"))
+    if pure.suffix.lower() in r.doc_suffixes:
+        return True
+    pattern = r.doc_folder_pattern
+    return any(p.lower() in r.doc_folders or (pattern is not None and pattern.fullmatch(p)) for p in pure.parts[:-1])
+
+
+def placeholder_reason(hub_id: str, doc: bool) -> str:
+    """Why ``SCHEME:NAMESPACE/NAME`` (or ``SCHEME:NAME``) is a placeholder, or "" when it is not one."""
+    r = rules()
+    scheme, sep, rest = hub_id.partition(":")
+    if not sep or scheme not in r.schemes:
+        return ""
+    namespace, _, name = rest.rpartition("/")
+    if namespace and (namespace.lower() in r.namespaces or any(p.fullmatch(namespace) for p in r.namespace_patterns)):
+        return f"placeholder namespace {namespace!r}"
+    if doc and namespace.lower() in r.doc_namespaces:
+        return f"placeholder namespace {namespace!r} in documentation"
+    if any(p.fullmatch(name) for p in r.name_patterns):
+        return f"placeholder name {name!r}"
+    if (doc or not namespace) and any(p.fullmatch(name) for p in r.doc_name_patterns):
+        return f"placeholder name {name!r}" + (" in documentation" if namespace else "")
+    return ""
+
+
+def _hit(site: Site, raw: str, reason: str, kind: Kind) -> Hit:
+    from modelclear.scan.builders.base import Hit  # the builders import this module
+
+    note = f"value not known statically (a placeholder Hub id {raw!r}: {reason}; dynamic load to review)"
+    return Hit(None, site.text(site.spec.arg), kind, note=note, confidence="low")
+
+
+def placeholder_value(site: Site, value: str, scheme: str, kind: Kind) -> Hit | None:
+    """The review hit of a Hub-id-or-path value that is a placeholder (``<user>/<model>``, ``YOUR_ORG/x``).
+
+    Checked before the value is taken for a local path: such a namespace is no Hub namespace either.
+    """
+    reason = placeholder_reason(f"{scheme}:{value.strip()}", is_doc_path(site.scan.path))
+    return _hit(site, value, reason, kind) if reason else None
+
+
+def placeholder_hits(site: Site, hits: list[Hit]) -> list[Hit]:
+    """``hits`` with every placeholder id replaced by one unresolved hit for review (the call's expression)."""
+    doc: bool | None = None
+    out: list[Hit] = []
+    reported = False
+    for hit in hits:
+        if hit.id is None:
+            out.append(hit)
+            continue
+        if doc is None:
+            doc = is_doc_path(site.scan.path)
+        reason = placeholder_reason(hit.id, doc)
+        if not reason:
+            out.append(hit)
+            continue
+        if not reported:
+            reported = True
+            out.append(_hit(site, hit.raw, reason, hit.kind))
+    return out
