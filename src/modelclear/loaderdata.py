@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import marshal
 import os
+import re
 import struct
 import time
 import zlib
@@ -219,3 +220,22 @@ def documents() -> Mapping[str, Mapping[str, object]]:
     """
     decoded: dict[str, Mapping[str, object]] = _decode(marshal.loads(_bundled()["documents"]))
     return decoded
+
+
+@cache
+def weight_hosts() -> tuple[tuple[re.Pattern[str], str | None, str, str], ...]:
+    """The weight hosts of ``weight_urls.yaml``, in the table's order: address pattern, id template
+    (``None``: the address names no artifact by itself), kind, note.
+
+    One reading of the table for the scanner (:func:`modelclear.scan.urls.match_url`) and for ``check url:``
+    (:func:`modelclear.catalog.hosted.hosted_id`).
+    """
+    table = documents().get("weight_urls") or {}
+    hosts = table.get("hosts") or ()
+    found: list[tuple[re.Pattern[str], str | None, str, str]] = []
+    for host in hosts if isinstance(hosts, list) else ():
+        if isinstance(host, dict) and host.get("pattern"):
+            template = host.get("id")
+            found.append((re.compile(str(host["pattern"])), str(template) if template else None,
+                          str(host.get("kind", "model")), str(host.get("note", ""))))
+    return tuple(found)

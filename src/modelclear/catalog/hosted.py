@@ -10,25 +10,9 @@ reading the table through :mod:`modelclear.loaderdata` (no scan code is imported
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
 from modelclear import ids, loaderdata
 
 _SCHEMES = ("http://", "https://")
-
-
-@cache
-def _templates() -> tuple[tuple[re.Pattern[str], str | None], ...]:
-    """(pattern, id template or ``None``) of every weight host, in the table's order."""
-    table = loaderdata.documents().get("weight_urls") or {}
-    hosts = table.get("hosts") or ()
-    found: list[tuple[re.Pattern[str], str | None]] = []
-    for host in hosts if isinstance(hosts, list) else ():
-        if isinstance(host, dict) and host.get("pattern"):
-            template = host.get("id")
-            found.append((re.compile(str(host["pattern"])), str(template) if template else None))
-    return tuple(found)
 
 
 def hosted_id(artifact_id: str) -> str | None:
@@ -43,7 +27,7 @@ def hosted_id(artifact_id: str) -> str | None:
     address = artifact_id[4:].strip()
     if not address.lower().startswith(_SCHEMES):
         return None
-    for pattern, template in _templates():
+    for pattern, template, _kind, _note in loaderdata.weight_hosts():
         match = pattern.search(address)
         if match is None:
             continue

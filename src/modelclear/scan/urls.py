@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from modelclear import ids
+from modelclear import ids, loaderdata
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.walk import decode_text
@@ -63,19 +63,13 @@ class UrlMatch:
     note: str
 
 
-def _data_text(name: str) -> str:
-    return resources.files("modelclear.data").joinpath("loaders").joinpath(name).read_text(encoding="utf-8")
-
-
 @cache
 def hosts() -> tuple[tuple[WeightHost, ...], frozenset[bytes]]:
     """The known hosts and the byte strings of the prefilter, from ``weight_urls.yaml``."""
-    data = yaml.safe_load(_data_text("weight_urls.yaml"))
-    table = tuple(
-        WeightHost(re.compile(h["pattern"]), h.get("id"), Kind(h.get("kind", "model")), h.get("note", ""))
-        for h in data["hosts"]
-    )
-    return table, frozenset(p.encode() for p in data["prefilter"])
+    table = tuple(WeightHost(pattern, template, Kind(kind), note)
+                  for pattern, template, kind, note in loaderdata.weight_hosts())
+    prefilter = loaderdata.documents()["weight_urls"]["prefilter"]
+    return table, frozenset(str(p).encode() for p in prefilter)  # type: ignore[attr-defined]
 
 
 @cache
