@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from modelclear import lineage as lineage_mod
 from modelclear.assess import layers, rules
-from modelclear.assess.context import Context, msg
+from modelclear.assess.context import Context, HeldById, msg
 from modelclear.model import (
     Activity,
     Artifact,
@@ -92,18 +92,17 @@ class Judgements:
     _unknown: dict[tuple[str, Scenario], Assessment] = field(default_factory=dict, repr=False)
     _run_memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # Context.shared
     _scenarios: dict[Scenario, _PerScenario] = field(default_factory=dict, repr=False)
-    _by_id: dict[int, tuple[Scenario, _PerScenario]] = field(default_factory=dict, repr=False)
+    _by_id: HeldById[Scenario, _PerScenario] = field(default_factory=HeldById, repr=False)
 
     def _of(self, scenario: Scenario) -> _PerScenario:
         """What the run holds for ``scenario`` (found by the object first: a scenario hashes all its fields)."""
-        held = self._by_id.get(id(scenario))
-        if held is not None and held[0] is scenario:
-            return held[1]
+        held = self._by_id.get(scenario)
+        if held is not None:
+            return held
         per = self._scenarios.get(scenario)
         if per is None:
             per = self._scenarios[scenario] = _PerScenario(self._run_memo.setdefault(("scenario", scenario), {}))
-        self._by_id[id(scenario)] = (scenario, per)  # the scenario is held, so its id names it meanwhile
-        return per
+        return self._by_id.put(scenario, per)
 
     def judge(self, artifact: Artifact, scenario: Scenario) -> Assessment:
         """``artifact`` judged under ``scenario`` on its own lineage, without the upstream list (memoised)."""

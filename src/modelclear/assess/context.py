@@ -86,6 +86,29 @@ class TermsResult:
 
 
 _T = TypeVar("_T")
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class HeldById(Generic[_K, _V]):
+    """Values memoised by the identity of their key object, which the memo holds (so its ``id`` cannot name
+    another object meanwhile): cheaper than hashing a scenario of many fields or a tuple of lineage nodes."""
+
+    __slots__ = ("_by_id",)
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[_K, _V]] = {}
+
+    def get(self, key: _K) -> _V | None:
+        """The value put for this very object, or ``None``."""
+        held = self._by_id.get(id(key))
+        return held[1] if held is not None and held[0] is key else None
+
+    def put(self, key: _K, value: _V) -> _V:
+        """Remember ``value`` for this object (held until the memo goes) and return it."""
+        self._by_id[id(key)] = (key, value)
+        return value
+
 _MISSING: Any = object()
 
 

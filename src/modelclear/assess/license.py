@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from modelclear import lineage
-from modelclear.assess.context import Context, TermsResult, cite_source, cite_term, msg
+from modelclear.assess.context import Context, HeldById, TermsResult, cite_source, cite_term, msg
 from modelclear.assess.facts import check_published
 from modelclear.assess.layers import layer
 from modelclear.catalog.records import License
@@ -311,10 +311,10 @@ def _inherited_below(ctx: Context, node: LineageNode, own: str) -> _Inherited:
     children = node.children
     if not children:
         return _NO_BASES
-    walks: dict[int, tuple[tuple[LineageNode, ...], _Inherited]] = ctx.shared(("license.inherited",), dict)
-    held = walks.get(id(children))
-    if held is not None and held[0] is children:
-        return held[1]
+    walks: HeldById[tuple[LineageNode, ...], _Inherited] = ctx.shared(("license.inherited",), HeldById)
+    held = walks.get(children)
+    if held is not None:
+        return held
     followed, _ = _relations(ctx)
     bases = [child for child in children if child.relation in followed]
     walked: _Inherited | None = None
@@ -333,8 +333,7 @@ def _inherited_below(ctx: Context, node: LineageNode, own: str) -> _Inherited:
                 walked = _Inherited((found, *below.evals), False)
     if walked is None:
         walked = _inherited_walk(ctx, node, own)
-    walks[id(children)] = (children, walked)
-    return walked
+    return walks.put(children, walked)
 
 
 def _inherited_walk(ctx: Context, root: LineageNode, own: str) -> _Inherited:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from modelclear.assess.context import Context, cite_source, msg
+from modelclear.assess.context import Context, HeldById, cite_source, msg
 from modelclear.assess.facts import SEVERITIES
 from modelclear.assess.layers import layer
 from modelclear.model import Artifact, Citation, Finding, Kind, Layer, LineageNode, Message, Status
@@ -166,10 +166,10 @@ def _walk(ctx: Context, children: tuple[LineageNode, ...], covered: bool) -> _Wa
     """
     if not children:
         return _NONE_BELOW
-    walks: dict[int, tuple[tuple[LineageNode, ...], _Walked]] = ctx.shared(("provenance.walks",), dict)
-    held = walks.get(id(children))
-    if held is not None and held[0] is children:
-        return held[1]
+    walks: HeldById[tuple[LineageNode, ...], _Walked] = ctx.shared(("provenance.walks",), HeldById)
+    held = walks.get(children)
+    if held is not None:
+        return held
     only = children[0]
     below = _walk(ctx, only.children, covered) if len(children) == 1 and not only.cycle else None
     if below is not None and not below.cycle:
@@ -183,8 +183,7 @@ def _walk(ctx: Context, children: tuple[LineageNode, ...], covered: bool) -> _Wa
     parts = interned.setdefault(tuple(map(id, walked.parts)), walked.parts)
     if parts is not walked.parts:
         walked = _Walked(parts, walked.cycle)
-    walks[id(children)] = (children, walked)  # the children tuple is held, so its id names it meanwhile
-    return walked
+    return walks.put(children, walked)
 
 
 def _breadth_first(ctx: Context, children: tuple[LineageNode, ...], covered: bool) -> _Walked:
