@@ -114,6 +114,26 @@ def test_plain_http_fetch_counts_only_weight_and_data_files() -> None:
     assert found(source) == [(13, "url:https://example-lab.org/releases/deepct/marco.zip")]
 
 
+def test_shell_and_python_downloads_give_one_file_the_same_kind() -> None:
+    """One suffix table for both: a released pickle or .npz checkpoint is weights, a .npy array data."""
+    from modelclear.model import Kind
+    from modelclear.scan.shell import scan_shell
+
+    base = "https://dl.fbaipublicfiles.com/detectron2/ImageNetPretrained/torchvision"
+    files = {f"{base}/R-50.pkl": Kind.MODEL, "https://example-lab.org/vit/B_16-i21k.npz": Kind.MODEL,
+             "https://example-lab.org/darknet/yolov3.weights": Kind.MODEL,
+             "https://example-lab.org/data/embeddings.npy": Kind.DATASET,
+             "https://example-lab.org/data/shards.tar.zst": Kind.DATASET}
+    python = "import requests\n" + "".join(f'requests.get("{url}")\n' for url in files)
+    ctx = ScanContext(root=Path("."))
+    in_python = {r.id: r.kind for r in scan_python_source(python, "get.py", ctx) if isinstance(r, Reference)}
+    script = "".join(f"wget {url}\n" for url in files)
+    in_shell = {r.id: r.kind for r in scan_shell(list(enumerate(script.split("\n"), start=1)), "get.sh")}
+    expected = {f"url:{url}": kind for url, kind in files.items()}
+    assert in_python == expected
+    assert in_shell == expected
+
+
 def test_script_calling_project_download_helpers_through_two_functions(tmp_path: Path) -> None:
     write(tmp_path, {
         "beir/__init__.py": "from .logging import LoggingHandler\n",

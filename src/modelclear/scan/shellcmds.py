@@ -40,7 +40,7 @@ from urllib.parse import unquote, urlsplit
 
 from modelclear import ids
 from modelclear.model import Kind
-from modelclear.scan.urls import clean_url, match_url
+from modelclear.scan.urls import clean_url, file_kind, match_url
 
 
 @dataclass(frozen=True)
@@ -120,12 +120,6 @@ def _option(argv: Sequence[Arg], names: Sequence[str]) -> Arg | None:
 # --------------------------------------------------------------------------------------------------
 # Addresses
 
-WEIGHT_EXT = (".pt", ".pth", ".bin", ".ckpt", ".safetensors", ".gguf", ".ggml", ".onnx", ".h5", ".hdf5", ".keras",
-              ".pb", ".tfmodel", ".tflite", ".msgpack", ".pkl", ".pickle", ".npz", ".mlmodel", ".caffemodel",
-              ".weights", ".params", ".pdparams", ".t7", ".nemo", ".joblib", ".engine", ".mar", ".pth.tar", ".ckpt.tar")
-DATA_EXT = (".zip", ".tar", ".tar.gz", ".tgz", ".gz", ".bz2", ".tbz2", ".xz", ".txz", ".7z", ".rar", ".zst",
-            ".parquet", ".arrow", ".csv", ".tsv", ".jsonl", ".npy", ".tfrecord", ".tfrecords", ".mat", ".lmdb",
-            ".feather", ".avro")
 _SKIP_EXT = re.compile(
     r"\.(jpe?g|png|gif|bmp|webp|svg|ico|tiff?|heic|mp4|avi|mov|mkv|webm|mp3|wav|flac|ogg|m4a|pdf|html?|md|rst|"
     r"txt|json|ya?ml|toml|ini|cfg|py|ipynb|js|css|sh|bash|ps1|bat|exe|msi|dmg|pkg|deb|rpm|apk|appimage|whl|jar|"
@@ -146,11 +140,12 @@ _MODEL_PATH_WORDS = re.compile(r"(ckpt|checkpoint|model|weight|pretrain)", re.IG
 def _ext_kind(name: str) -> Kind | Literal[False] | None:
     """Kind by file extension: a Kind, ``False`` for a file that is no artifact, ``None`` unknown."""
     lower = name.lower()
-    if lower.endswith(WEIGHT_EXT):
+    kind = file_kind(lower)  # the suffix table shared with Python's generic downloads
+    if kind is Kind.MODEL:
         return Kind.MODEL
     if _SKIP_EXT.search(lower):
         return False
-    if lower.endswith(DATA_EXT):
+    if kind is Kind.DATASET:
         return False if _PLATFORM.search(lower) else Kind.DATASET
     return None
 

@@ -73,6 +73,33 @@ def hosts() -> tuple[tuple[WeightHost, ...], frozenset[bytes]]:
 
 
 @cache
+def _file_types() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The weight and data file suffixes of ``file_types.yaml`` (lower case, with their dot)."""
+    doc = loaderdata.documents().get("file_types") or {}
+
+    def suffixes(key: str) -> tuple[str, ...]:
+        raw = doc.get(key)
+        return tuple(str(s).lower() for s in raw if s) if isinstance(raw, list) else ()
+
+    return suffixes("weights"), suffixes("data")
+
+
+def file_kind(name: str) -> Kind | None:
+    """What a downloaded file's name says it is: MODEL (weights), DATASET (archive or data file) or None.
+
+    One table (``file_types.yaml``) for shell downloads and Python's generic HTTP fetches; weight suffixes
+    are matched first, so ``x.pth.tar`` is weights.
+    """
+    weights, data = _file_types()
+    lower = name.lower()
+    if lower.endswith(weights):
+        return Kind.MODEL
+    if lower.endswith(data):
+        return Kind.DATASET
+    return None
+
+
+@cache
 def _catalog_urls() -> dict[str, str]:
     """Address -> model id, from every bundled model record that lists a ``url:``."""
     out: dict[str, str] = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from modelclear.model import Kind
 from modelclear.scan.builders.base import (
     URL_RE,
     Builder,
@@ -16,6 +15,7 @@ from modelclear.scan.builders.base import (
     url_hit,
 )
 from modelclear.scan.pyvalues import Res
+from modelclear.scan.urls import file_kind
 
 #: A single picture, sound or video file: a sample input fetched for a demo, not a model or a dataset.
 _SAMPLE_MEDIA = re.compile(r"\.(?:jpe?g|png|gif|bmp|webp|svg|tiff?|mp3|wav|flac|ogg|mp4|avi|mov|webm)$", re.IGNORECASE)
@@ -40,15 +40,6 @@ def build_url(site: Site) -> list[Hit]:
     return site.each(res, one)
 
 
-#: The file formats a generic HTTP fetch of a model or dataset has: weights, archives, data files.
-_ARTIFACT_FILE = re.compile(
-    r"\.(?:pth|pt|ckpt|safetensors|bin|onnx|h5|hdf5|keras|pb|tfmodel|tflite|pkl|pickle|gguf|npz|npy|pth\.tar|"
-    r"zip|tar|tgz|tar\.gz|tar\.bz2|tar\.xz|gz|bz2|xz|7z|jsonl|jsonl\.gz|json\.gz|csv|csv\.gz|tsv|tsv\.gz|parquet|"
-    r"arrow|h5ad|mat|tfrecord)$", re.IGNORECASE)
-_WEIGHT_FILE = re.compile(r"\.(?:pth|pt|ckpt|safetensors|bin|onnx|h5|hdf5|keras|pb|tfmodel|tflite|gguf|pth\.tar)$",
-                          re.IGNORECASE)
-
-
 def build_download(site: Site) -> list[Hit]:
     """A generic HTTP fetch (``requests.get``, ``urlretrieve``, ``wget.download`` ...) of a model or data file.
 
@@ -66,9 +57,10 @@ def build_download(site: Site) -> list[Hit]:
         if not URL_RE.match(text):
             return []
         path = text.split("?", 1)[0].split("#", 1)[0]
-        if not _ARTIFACT_FILE.search(path):
+        kind = file_kind(path)  # weights, archive or data file, by the table shell downloads use too
+        if kind is None:
             return []
-        return [url_hit(text, Kind.MODEL if _WEIGHT_FILE.search(path) else Kind.DATASET)]
+        return [url_hit(text, kind)]
 
     hits: list[Hit] = []
     for value in string_values(res):
