@@ -35,6 +35,9 @@ from modelclear.scan.pyvalues import (
     flatten,
 )
 
+#: Most classes between an imported module and a class attribute looked up (``module.Config.Model.NAME``).
+MAX_CLASS_NESTING = 4
+
 #: Most imported modules asked for an attribute's values (:meth:`Attributes._imported_attr`).
 MAX_IMPORTED_MODULES = 32
 
@@ -173,10 +176,12 @@ class Attributes:
     def qname_attr(self, value: QName, attr: str) -> Res:
         """``attr`` of an imported module or class: a project constant, else a longer QName."""
         found = self.project_lookup(value.name, attr)
-        if found is _MISSING:
-            module, _, last = value.name.rpartition(".")
-            if module:
-                found = self.project_lookup(module, f"{last}.{attr}")
+        parts = value.name.split(".")
+        # `Config.Model.NAME` of `from app.config import Config`: module `app.config`, key `Config.Model.NAME`
+        for cut in range(len(parts) - 1, max(0, len(parts) - 1 - MAX_CLASS_NESTING), -1):
+            if found is not _MISSING:
+                break
+            found = self.project_lookup(".".join(parts[:cut]), ".".join([*parts[cut:], attr]))
         if found is not _MISSING:
             return _known(*flatten(found), indirect=True)
         if value.name in ("os.environ",):

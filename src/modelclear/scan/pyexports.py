@@ -61,12 +61,7 @@ def _iter_exports(index: ModuleIndex, budget: Meter | None = None) -> Iterator[t
         if kinds & {"def", "opaque"}:
             continue
         if kinds == {"class"}:
-            cscope = bindings[0][2]
-            for attr, attr_bindings in index.class_attrs.get(id(cscope), {}).items():
-                res = Res()
-                for binding in attr_bindings:
-                    res.add(resolver.binding(binding, 0))
-                yield f"{name}.{attr}", _export(res)
+            yield from _class_exports(index, resolver, name, bindings[0][2], 0)
             continue
         res = Res()
         for binding in bindings:
@@ -85,6 +80,27 @@ def _iter_exports(index: ModuleIndex, budget: Meter | None = None) -> Iterator[t
         for binding in bindings:
             res.add(resolver.binding(binding, 0))
         yield "." + attr, _export(res)
+
+
+#: How deep classes nested in a module-level class are exported (``Config.Model.NAME``).
+MAX_NESTED_CLASSES = 3
+
+
+def _class_exports(index: ModuleIndex, resolver: Resolver, prefix: str, cscope: Scope,
+                   depth: int) -> Iterator[tuple[str, object]]:
+    """``prefix.ATTR`` for each class attribute and dataclass field default of ``cscope``, and the same
+    for the classes nested in it (``class Config: class Model: EMBEDDINGS = "..."`` exports
+    ``Config.Model.EMBEDDINGS``, a settings layout of applications, issue 10)."""
+    for attr, attr_bindings in index.class_attrs.get(id(cscope), {}).items():
+        res = Res()
+        for binding in attr_bindings:
+            res.add(resolver.binding(binding, 0))
+        yield f"{prefix}.{attr}", _export(res)
+    if depth >= MAX_NESTED_CLASSES:
+        return
+    for attr, bindings in cscope.assigns.items():
+        if len(bindings) == 1 and bindings[0][0] == "class" and isinstance(bindings[0][2], Scope):
+            yield from _class_exports(index, resolver, f"{prefix}.{attr}", bindings[0][2], depth + 1)
 
 
 _RETURN_SHAPES = (ast.Constant, ast.JoinedStr, ast.Subscript, ast.Name, ast.Attribute, ast.BinOp, ast.IfExp)

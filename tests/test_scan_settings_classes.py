@@ -1,0 +1,92 @@
+"""Settings kept as class attributes of another project module (issue 10, values across modules): a
+`Config` class with nested classes per concern (`Config.Model.EMBEDDINGS`), a flat settings class
+(`Settings.RERANKER`), read by factory functions of the application's other modules. Small project trees
+in the style of LangChain / Streamlit apps, scanned as a whole (real files, one job)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from modelclear.scan import scan_path
+from modelclear.scan.base import ScanOptions
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+def found(root: Path) -> list[tuple[str, int, str]]:
+    result = scan_path(root, ScanOptions(jobs=1))
+    return sorted((r.path, r.line, r.id) for r in result.references
+                  if r.id is not None and not r.id.startswith("pypi:"))
+
+
+RAG_APP = {
+    "ragapp/__init__.py": "",
+    "ragapp/config.py": '''
+        import os
+        from pathlib import Path
+
+
+        class Config:
+            class Path:
+                APP_HOME = Path(os.getenv("APP_HOME", Path(__file__).parent.parent))
+                DATABASE_DIR = APP_HOME / "docs-db"
+
+            class Model:
+                EMBEDDINGS = "BAAI/bge-base-en-v1.5"
+                LOCAL_LLM = "llama3.1:8b"
+                TEMPERATURE = 0.0
+
+            DEBUG = False
+        ''',
+    "ragapp/model.py": '''
+        from langchain_community.chat_models import ChatOllama
+        from langchain_community.embeddings.fastembed import FastEmbedEmbeddings
+
+        from ragapp.config import Config
+
+
+        def create_llm():
+            return ChatOllama(model=Config.Model.LOCAL_LLM, temperature=Config.Model.TEMPERATURE)
+
+
+        def create_embeddings() -> FastEmbedEmbeddings:
+            return FastEmbedEmbeddings(model_name=Config.Model.EMBEDDINGS)
+        ''',
+    "ragapp/settings.py": '''
+        class Settings:
+            RERANKER: str = "BAAI/bge-reranker-base"
+            TOP_K = 5
+        ''',
+    "ragapp/rerank.py": '''
+        from sentence_transformers import CrossEncoder
+
+        from ragapp import settings
+
+
+        class Reranker:
+            def __init__(self):
+                self.model = CrossEncoder(settings.Settings.RERANKER)
+        ''',
+}
+
+
+def test_nested_settings_class_of_another_module(tmp_path: Path) -> None:
+    write(tmp_path, RAG_APP)
+    refs = found(tmp_path)
+    assert ("ragapp/model.py", 8, "ollama:llama3.1:8b") in refs
+    assert ("ragapp/model.py", 12, "hf:BAAI/bge-base-en-v1.5") in refs
+    assert ("ragapp/rerank.py", 8, "hf:BAAI/bge-reranker-base") in refs
+
+
+def test_settings_module_without_module_level_constants_is_indexed(tmp_path: Path) -> None:
+    """A module whose only string constants are indented class attributes is read by the project index."""
+    write(tmp_path, {k: v for k, v in RAG_APP.items() if k in ("ragapp/__init__.py", "ragapp/config.py",
+                                                              "ragapp/model.py")})
+    refs = [r for r in found(tmp_path) if r[0] == "ragapp/model.py"]
+    assert [r[2] for r in refs] == ["ollama:llama3.1:8b", "hf:BAAI/bge-base-en-v1.5"]
