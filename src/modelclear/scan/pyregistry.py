@@ -214,7 +214,8 @@ class EntryIndex:
                 for stmt in node.body:
                     if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
                         self._add(stmt.value)
-            elif isinstance(node, ast.Call) and in_container:
+            elif isinstance(node, ast.Call) and (in_container or _call_name(node.func) == "dict"):
+                # a record built in a container, or a table written `dict(openai="https://...", ...)`
                 for arg in (*node.args, *(k.value for k in node.keywords)):
                     self._add(arg)
             elif isinstance(node, ast.Call) and _call_name(node.func) == "add_argument":
@@ -388,6 +389,41 @@ def _imported_modules(rel: str, source: str, table: Mapping[str, list[str]]) -> 
     return out
 
 
+#: How many steps from a name the loading module uses to the table it reads (accessor -> table -> sub-table).
+MAX_ACCESSOR_STEPS = 3
+
+
+def _top_level_reads(tree: ast.Module) -> dict[str, frozenset[str]]:
+    """For each top-level function and assignment of a module, the names its body or value reads."""
+    out: dict[str, frozenset[str]] = {}
+    for stmt in tree.body:
+        body: list[ast.AST]
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            bound, body = frozenset({stmt.name}), list(stmt.body)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+            bound, body = _bound_names(stmt), [stmt.value]
+        else:
+            continue
+        read = frozenset(n.id for part in body for n in ast.walk(part)
+                         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        for name in bound:
+            out[name] = out.get(name, frozenset()) | read
+    return out
+
+
+def _reached_names(words: frozenset[str], reads: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    """``words`` and the module-level names reached from them through ``reads`` (a few steps)."""
+    reached = set(words)
+    frontier = {w for w in words if w in reads}
+    for _ in range(MAX_ACCESSOR_STEPS):
+        following = {n for name in frontier for n in reads[name] if n not in reached}
+        reached |= following
+        frontier = {n for n in following if n in reads}
+        if not frontier:
+            break
+    return frozenset(reached)
+
+
 def move_to_imported_registries(refs: list[Reference], files: Sequence[tuple[str, str, int]]) -> list[Reference]:
     """``refs`` with each value of a Python load call over a registry that another project module holds
     (``from .config import MODELS`` ... ``load(MODELS[name]["url"])``) reported at the entry's line in
@@ -442,6 +478,7 @@ def move_to_imported_registries(refs: list[Reference], files: Sequence[tuple[str
             for rel in imported:
                 wanted.setdefault(rel, set()).update(keys)
     indexes: dict[str, EntryIndex] = {}
+    readers: dict[str, dict[str, frozenset[str]]] = {}
     for rel, values in sorted(wanted.items()):
         text = source_of(rel)
         if text is None or not any(f'"{v}"' in text or f"'{v}'" in text for v in values):
@@ -451,6 +488,7 @@ def move_to_imported_registries(refs: list[Reference], files: Sequence[tuple[str
         except (SyntaxError, ValueError, RecursionError):
             continue
         indexes[rel] = EntryIndex(tree, text, values, enums_only=True)
+        readers[rel] = _top_level_reads(tree)
     moved: set[int] = set()
     added: list[Reference] = []
     seen: set[tuple[str, int, str]] = set()
@@ -461,9 +499,12 @@ def move_to_imported_registries(refs: list[Reference], files: Sequence[tuple[str
             if entries is None:
                 continue
             # only a registry the loading module names (`from .config import MODELS` ... `MODELS[name]`, or
-            # through `import *`): a value that merely also appears in a table it never reads stays at the call
+            # through `import *`), or reads through an accessor of that module (`get_pretrained_url(name, tag)`
+            # returning `_PRETRAINED[name][tag]`, a table of tables): a value that merely also appears in a
+            # table it never reads stays at the call
+            named = _reached_names(words, readers.get(rel, {}))
             at: list[int] = next((found for found in (
-                [n for n in entries.lines(k) if entries.owners.get(n, frozenset()) & words] for k in keys) if found),
+                [n for n in entries.lines(k) if entries.owners.get(n, frozenset()) & named] for k in keys) if found),
                 [])
             if not at:
                 continue
