@@ -274,6 +274,7 @@ class Resolver(Attributes, Evaluators):
         sites = [
             (call, call_scope) for call, call_scope in self.index.call_sites.get(func_name, [])
             if isinstance(call.func, ast.Attribute if param.method else ast.Name)
+            and not (param.method and self._imported_receiver(cast(ast.Attribute, call.func).value))
         ] if func_name != "<lambda>" else []
         if func_name == "__init__" and param.method and outer.kind == "class" and outer.name:
             # `Backbone(args.backbone, ...)` runs Backbone.__init__: its arguments are the parameters' values
@@ -305,6 +306,15 @@ class Resolver(Attributes, Evaluators):
         if choices:
             out.add(_known(*choices, indirect=True))
         return out
+
+    def _imported_receiver(self, receiver: ast.expr) -> bool:
+        """Whether ``receiver`` of a method call is an imported name or an attribute of one
+        (``XLMRobertaTokenizer.from_pretrained(...)``, ``transformers.AutoModel.from_pretrained(...)``): the
+        call runs another module's method, not this module's method of the same name (issue 10)."""
+        while isinstance(receiver, ast.Attribute):
+            receiver = receiver.value
+        return (isinstance(receiver, ast.Name) and receiver.id in self.index.imports
+                and receiver.id not in self.index.module.assigns)
 
     def _cases(self, cases: tuple[ast.expr, int, int], outer: Scope, depth: int) -> Res:
         """The values a parametrized test's parameter takes: each item of the values (its ``position``-th
