@@ -88,3 +88,56 @@ def test_values_read_through_an_accessor_are_reported_at_their_entries_only(tmp_
     expected = sorted((line, "url:https://github.com/mlfoundations/open_clip/releases/download/v0.2-weights/" + name)
                       for line, name in URLS.items())
     assert at_entries == expected
+
+
+LOADER_PROJECT = {
+    "detkit/__init__.py": "",
+    "detkit/main.py": '''
+        import os
+
+        import requests
+
+        HOSTED_MODELS = {
+            "detkit-base.pth": "https://storage.googleapis.com/detkit/detkit-base.pth",
+            "detkit-large.pth": "https://storage.googleapis.com/detkit/detkit-large.pth",
+        }
+
+
+        def download_file(url, filename):
+            with open(filename, "wb") as f:
+                f.write(requests.get(url, timeout=60).content)
+
+
+        def download_pretrain_weights(pretrain_weights: str, redownload=False):
+            if pretrain_weights in HOSTED_MODELS:
+                if redownload or not os.path.exists(pretrain_weights):
+                    download_file(HOSTED_MODELS[pretrain_weights], pretrain_weights)
+        ''',
+    "detkit/detr.py": '''
+        from detkit.main import download_pretrain_weights
+
+
+        class BaseConfig:
+            pretrain_weights: str = "detkit-base.pth"
+
+
+        class LargeConfig(BaseConfig):
+            pretrain_weights: str = "detkit-large.pth"
+
+
+        class Detector:
+            def __init__(self, config: BaseConfig):
+                self.model_config = config
+                download_pretrain_weights(self.model_config.pretrain_weights)
+        ''',
+}
+
+
+def test_a_helper_that_loads_and_returns_nothing_keeps_its_values_at_the_call(tmp_path: Path) -> None:
+    """`download_pretrain_weights(name)` downloads `HOSTED_MODELS[name]` itself: the name was chosen at the
+    call, so the values stay reported in the calling module (at the config defaults that name them)."""
+    write(tmp_path, LOADER_PROJECT)
+    refs = {(r.path, r.line, r.id) for r in scan_path(tmp_path, ScanOptions(jobs=1)).references if r.id}
+    in_detr = {ref_id for path, _line, ref_id in refs if path == "detkit/detr.py"}
+    assert in_detr == {f"url:https://storage.googleapis.com/detkit/{name}"
+                       for name in ("detkit-base.pth", "detkit-large.pth")}, sorted(refs)

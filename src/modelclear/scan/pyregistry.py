@@ -394,11 +394,17 @@ MAX_ACCESSOR_STEPS = 3
 
 
 def _top_level_reads(tree: ast.Module) -> dict[str, frozenset[str]]:
-    """For each top-level function and assignment of a module, the names its body or value reads."""
+    """For each top-level accessor function (one that returns a value) and assignment of a module, the names
+    its body or value reads. A function that returns nothing (``download_pretrain_weights(name)`` looking
+    ``HOSTED_MODELS[name]`` up and downloading it) is the load itself, not an accessor: its table's values
+    stay at the call, where the name passed to it was chosen."""
     out: dict[str, frozenset[str]] = {}
     for stmt in tree.body:
         body: list[ast.AST]
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if not any(isinstance(n, ast.Return) and n.value is not None and not (
+                    isinstance(n.value, ast.Constant) and n.value.value is None) for n in ast.walk(stmt)):
+                continue
             bound, body = frozenset({stmt.name}), list(stmt.body)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
             bound, body = _bound_names(stmt), [stmt.value]
