@@ -109,3 +109,63 @@ def test_table_entries_have_notes_and_doc_paths() -> None:
     assert placeholder_reason("hf:org/model", True) and not placeholder_reason("hf:org/model", False)
     assert placeholder_reason("hf:username/x", False) and not placeholder_reason("github:username/x", False)
     assert placeholder_reason("hf:HF_USERNAME/x", False) and not placeholder_reason("hf:BAAI/x", False)
+
+
+# ------------------------------------------------------------------ ids from shell, configs, deployment and URLs
+
+
+def scan_tree(root: Path, files: dict[str, str]) -> list[Reference]:
+    from modelclear.scan import ScanOptions, scan_path
+
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    result = scan_path(root, ScanOptions(jobs=1))
+    return [r for r in result.references if r.kind is None or r.kind.value != "package"]
+
+
+def test_placeholders_outside_python_are_dynamic_loads_and_real_ids_stay(tmp_path: Path) -> None:
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                           "source": ["!huggingface-cli download your-username/phi-ft --local-dir ckpt\n",
+                                      "!huggingface-cli download Qwen/Qwen2.5-0.5B --local-dir base\n"]}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    import json
+
+    found = scan_tree(tmp_path, {
+        "scripts/push.sh": """
+            #!/bin/bash
+            huggingface-cli download your-org/llama-sft --local-dir out/sft
+            huggingface-cli download meta-llama/Llama-3.2-1B --local-dir out/base
+            """,
+        "recipes/sft.yaml": """
+            model_name_or_path: meta-llama/Llama-3.2-1B
+            hub_model_id: username/my_awesome_model
+            dataset_mixture:
+              datasets:
+                - id: your-hf-username/chat-data
+                - id: HuggingFaceH4/ultrachat_200k
+            """,
+        "docker-compose.yml": """
+            services:
+              worker:
+                image: ghcr.io/huggingface/text-generation-inference:2.4
+                environment:
+                  - MODEL_ID=${MODEL_ID:-your-username/your-model}
+            """,
+        "tools/fetch.txt": "https://huggingface.co/my-org/classifier/resolve/main/model.safetensors\n",
+        "train.ipynb": json.dumps(notebook),
+    })
+    ids = {(r.path, r.id) for r in found}
+    assert ("scripts/push.sh", "hf:meta-llama/Llama-3.2-1B") in ids
+    assert ("recipes/sft.yaml", "hf:meta-llama/Llama-3.2-1B") in ids
+    assert ("recipes/sft.yaml", "hf-dataset:HuggingFaceH4/ultrachat_200k") in ids
+    assert ("train.ipynb", "hf:Qwen/Qwen2.5-0.5B") in ids
+    words = ("your-org", "username", "your-hf-username", "your-username", "my-org", "<user>")
+    assert not [r for r in found if r.id and any(w in r.id for w in words)], found
+    dynamic = {(r.path, r.line) for r in found if r.id is None and "placeholder Hub id" in r.note}
+    assert ("scripts/push.sh", 2) in dynamic
+    assert ("recipes/sft.yaml", 5) in dynamic
+    assert ("docker-compose.yml", 5) in dynamic
+    assert ("tools/fetch.txt", 1) in dynamic
+    assert any(path == "train.ipynb" for path, _ in dynamic)

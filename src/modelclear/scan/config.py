@@ -48,6 +48,7 @@ from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, budget_warning
 from modelclear.scan.configdoc import ConfigNode, NestingTooDeep, ParseLimits, parse_documents
+from modelclear.scan.placeholders import review_references
 from modelclear.scan.urls import match_url
 from modelclear.scan.walk import decode_text, inside_root
 
@@ -475,7 +476,7 @@ class ConfigScanner:
         if limits.locate.exhausted:
             out.append(budget_warning(path.name, "too many references to place on their lines; "
                                                  "later ones have line 0"))
-        return out
+        return review_references(out, path, ctx.root)  # "model_name_or_path: <user>/<model>": to review
 
 
 #: Config formats read, by file suffix.

@@ -66,6 +66,7 @@ from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import EnvValue, ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning
+from modelclear.scan.placeholders import review_references
 from modelclear.scan.shell import STEPS_PER_FILE, project_values, scan_shell
 from modelclear.scan.shellcmds import HOSTED_MODEL, classify_url, hub_repo
 from modelclear.scan.walk import decode_text, is_binary, read_head
@@ -80,10 +81,16 @@ INDEX_FILES = 2_000
 INDEX_BYTES = 32 * 1024 * 1024
 
 
+_COMPOSE_NAME = re.compile(r"(docker-)?compose[\w.\-]*\.ya?ml")
+
+
 def file_type(path: Path | str) -> str:
-    """``compose`` | ``env`` | ``dockerfile`` | ``modelfile`` | ``""`` (not a deployment file), by name."""
-    name = Path(path).name.lower()
-    if re.fullmatch(r"(docker-)?compose[\w.\-]*\.ya?ml", name):
+    """``compose`` | ``env`` | ``dockerfile`` | ``modelfile`` | ``""`` (not a deployment file), by name.
+
+    ``path``: a path, or a path string with ``/`` between its parts (the last part is the name).
+    """
+    name = (path.name if isinstance(path, Path) else path.rpartition("/")[2]).lower()
+    if _COMPOSE_NAME.fullmatch(name):
         return "compose"
     if name == ".env" or name.startswith(".env.") or name.endswith(".env") or name in ("env.example", "env.sample"):
         return "env"
@@ -460,7 +467,7 @@ def with_project_env(ctx: ScanContext, files: Iterable[tuple[str, str, int]], ma
         if size > max_bytes or read + size > INDEX_BYTES:
             continue
         try:
-            data = read_head(Path(path), max_bytes + 1, nofollow=True)
+            data = read_head(path, max_bytes + 1, nofollow=True)
         except OSError:
             continue
         read += len(data)
@@ -526,4 +533,4 @@ class DeployScanner:
                     continue
                 seen.add((item.id, item.line))
             unique.append(item)
-        return unique
+        return review_references(unique, path, ctx.root)  # "MODEL=your-org/your-model": a dynamic load to review

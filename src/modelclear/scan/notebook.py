@@ -38,6 +38,7 @@ from modelclear.scan import shellcmds
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning, prune_json
 from modelclear.scan.deps import normalize, packages, pip_install_names
+from modelclear.scan.placeholders import review_references
 from modelclear.scan.shell import STEPS_PER_FILE, project_values, python_command_refs, scan_shell
 from modelclear.scan.urls import hosts, references, urls_in_python
 from modelclear.scan.walk import decode_text
@@ -191,7 +192,8 @@ class NotebookScanner:
         shell = any(token in commands for token in shellcmds.KEYWORDS)
         if not python and not shell:
             return notes
-        return [*notes, *self._scan_cells(path, cells, ctx, python, shell)]
+        # shell cells and addresses: a placeholder id ("!huggingface-cli download <user>/<model>") is to review
+        return [*notes, *review_references(self._scan_cells(path, cells, ctx, python, shell), path, ctx.root)]
 
     def _scan_cells(self, path: Path, cells: list[Cell], ctx: ScanContext, python: bool = True,
                     shell: bool = False) -> Iterator[Reference | ScanWarning]:

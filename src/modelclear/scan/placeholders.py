@@ -4,21 +4,27 @@ Documentation, examples and tutorials load ids the reader is meant to replace. :
 runs on every loader's hits (:func:`modelclear.scan.builders.build`): an id of a checked scheme whose
 namespace or name is a placeholder of ``data/loaders/placeholders.yaml`` becomes one unresolved hit
 (the call's expression, a note naming the placeholder), the way a value not known statically is
-reported. The words and patterns are reviewed data, each with a note; nothing here is a list of its own.
+reported. :func:`review_references` does the same for the references of the scanners that read no Python
+call (shell scripts and notebook shell cells, configs, deployment files, download addresses): a placeholder
+id there (``huggingface-cli download your-org/your-model``, ``model_name_or_path: <user>/<model>``,
+``https://huggingface.co/username/my_awesome_model/resolve/...``) becomes one dynamic load per line.
+The words and patterns are reviewed data, each with a note; nothing here is a list of its own.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from modelclear.model import Kind
+from modelclear.model import Kind, Reference
 from modelclear.scan.pyloaders import items, load_table
 
 if TYPE_CHECKING:
+    from modelclear.scan.base import ScanWarning
     from modelclear.scan.builders.base import Hit, Site
 
 
@@ -126,4 +132,44 @@ def placeholder_hits(site: Site, hits: list[Hit]) -> list[Hit]:
         if not reported:
             reported = True
             out.append(_hit(site, hit.raw, reason, hit.kind))
+    return out
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def review_references(found: Iterable[Reference | ScanWarning], path: Path,
+                      root: Path) -> list[Reference | ScanWarning]:
+    """``found`` with every reference whose id is a placeholder replaced by one dynamic load per line.
+
+    For the scanners that read no Python call (shell, notebook shell cells, configs, deployment files,
+    addresses); ``path`` is the scanned file and ``root`` the scan root, which together say whether the
+    file is documentation. The dynamic load keeps the reference's place, raw text and evidence, with a
+    note naming the placeholder; other references and warnings pass unchanged.
+    """
+    out: list[Reference | ScanWarning] = []
+    doc: bool | None = None
+    reported: set[int] = set()
+    for item in found:
+        if not isinstance(item, Reference) or item.id is None or ":" not in item.id:
+            out.append(item)
+            continue
+        if item.id.partition(":")[0] not in rules().schemes:
+            out.append(item)
+            continue
+        if doc is None:
+            doc = is_doc_path(_relative(path, root))
+        reason = placeholder_reason(item.id, doc)
+        if not reason:
+            out.append(item)
+            continue
+        if item.line in reported:
+            continue
+        reported.add(item.line)
+        note = f"value not known statically (a placeholder Hub id {item.raw!r}: {reason}; dynamic load to review)"
+        out.append(replace(item, id=None, note=note, confidence="low"))
     return out

@@ -52,6 +52,7 @@ from modelclear.model import Reference
 from modelclear.scan import shellcmds
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning
+from modelclear.scan.placeholders import review_references
 from modelclear.scan.shellcmds import Arg, Hit
 from modelclear.scan.shellwords import ASSIGN, Piece, Word, logical_lines, split_commands
 from modelclear.scan.walk import decode_text
@@ -459,7 +460,7 @@ class ShellScanner:
     def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
         """References of one script; undecodable text gives an ``encoding`` warning."""
         if path.name.lower().endswith(".py"):
-            return self._scan_python(path, data, ctx)
+            return review_references(self._scan_python(path, data, ctx), path, ctx.root)
         text = decode_text(data)
         if text is None:
             return [ScanWarning(path=path.name, message="not UTF-8 text; skipped", code="encoding")]
@@ -472,7 +473,7 @@ class ShellScanner:
         if meter.exhausted:
             found.append(budget_warning(path.name, f"shell reading stopped after {STEPS_PER_FILE:,} steps; "
                                                    "later commands were not read"))
-        return found
+        return review_references(found, path, ctx.root)  # "huggingface-cli download your-org/x": to review
 
     def _scan_python(self, path: Path, data: bytes, ctx: ScanContext) -> list[Reference | ScanWarning]:
         """References of the shell command lines a Python module runs (its other loads are the Python

@@ -26,6 +26,7 @@ import yaml
 from modelclear import ids, loaderdata
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.placeholders import review_references
 from modelclear.scan.walk import decode_text
 
 #: File suffixes (lower case) read for weight addresses.
@@ -286,4 +287,4 @@ class UrlScanner:
             found = urls_in_text(text)
         if not found:
             return []
-        return list(references(found, text.splitlines(), path.name))
+        return review_references(references(found, text.splitlines(), path.name), path, ctx.root)
