@@ -1,6 +1,7 @@
 """Same answers before and after a performance change: one digest line per output, to diff between two trees.
 
-    PYTHONHASHSEED=0 PYTHONPATH=<tree>/src python bench/same_answers.py OUT [--step 5] [--kb-artifacts 10000]
+    PYTHONHASHSEED=0 PYTHONPATH=<tree>/src python bench/same_answers.py OUT [--step 5] [--kb-artifacts 10000] \
+        [--kb-scenarios JP/deploy]
 
 Writes to ``OUT`` one line per output, ``<what> <sha256 of the bytes>``:
 
@@ -9,7 +10,8 @@ Writes to ``OUT`` one line per output, ``<what> <sha256 of the bytes>``:
 * the fixture projects of the test suite (``tests/fixtures/projects``) scanned under JP and US, JSON
   and text (the ``generated`` stamp of the JSON document is blanked);
 * every leaf of a synthetic ``--kb`` overlay (``bench/kbgen.py``, seed 14) assessed under JP/deploy
-  with its whole upstream list, as ``bench/bench_lineage.py kb`` does (the ``repr`` of each assessment).
+  (or each of ``--kb-scenarios``, e.g. ``JP/deploy,US/train``, in one run) with its whole upstream
+  list, as ``bench/bench_lineage.py kb`` does (the ``repr`` of each assessment).
 
 Run it with the tree before and the tree after (``PYTHONPATH`` pointing at each ``src``) and compare the
 two files with ``cmp``: any difference is a changed answer.
@@ -67,8 +69,9 @@ def scans(out: list[str]) -> None:
                 out.append(f"scan {project.name} {juris} {name} {_digest(text)}")
 
 
-def synthetic(out: list[str], n: int) -> None:
-    """Every leaf of a synthetic overlay of ``n`` artifacts, assessed with its upstream list."""
+def synthetic(out: list[str], n: int, scenarios: tuple[str, ...] = ("JP/deploy",)) -> None:
+    """Every leaf of a synthetic overlay of ``n`` artifacts, assessed with its upstream list under each
+    of ``scenarios`` (``JURISDICTION/activity``, commercial; judged in that order, in one run)."""
     from bench_lineage import _leaves
     from kbgen import write_overlay
 
@@ -82,12 +85,15 @@ def synthetic(out: list[str], n: int) -> None:
         kb = KnowledgeBase.load(overlays=[folder])
         leaves = _leaves(folder)
     service = Service(catalog=Catalog(kb=kb))
-    (scenario,) = service.scenarios(["JP"], "deploy", "commercial", as_of=AS_OF)
     refs = [service.catalog.resolve(ids.parse(i)) for i in leaves]
     artifacts = [service.catalog.lookup(r) for r in refs]
     memo = service.judgements(artifacts)
-    for ref, artifact in zip(refs, artifacts, strict=True):
-        out.append(f"kb {ref.id} {_digest(repr(memo.assess(ref, artifact, scenario)))}")
+    for which in scenarios:
+        juris, activity = which.split("/")
+        (scenario,) = service.scenarios([juris], activity, "commercial", as_of=AS_OF)
+        label = "" if which == "JP/deploy" else f" {which}"  # (the first lines as before this option)
+        for ref, artifact in zip(refs, artifacts, strict=True):
+            out.append(f"kb{label} {ref.id} {_digest(repr(memo.assess(ref, artifact, scenario)))}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,11 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--step", type=int, default=5)
     parser.add_argument("--kb-artifacts", type=int, default=10_000)
+    parser.add_argument("--kb-scenarios", default="JP/deploy",
+                        help="the synthetic leaves' scenarios, comma-separated JURISDICTION/activity "
+                             "(default: JP/deploy)")
     args = parser.parse_args(argv)
     out: list[str] = []
     checks(out, args.step)
     scans(out)
-    synthetic(out, args.kb_artifacts)
+    synthetic(out, args.kb_artifacts, tuple(args.kb_scenarios.split(",")))
     args.out.write_text("\n".join(out) + "\n", encoding="utf-8")
     print(f"{len(out)} outputs digested into {args.out}")
     return 0

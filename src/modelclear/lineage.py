@@ -268,7 +268,8 @@ class Forest:
         """The distinct nodes of :meth:`graph` whose upstream was cut by a bound (see :func:`truncated`)."""
         key = artifact_id.lower()
         if key not in self._own:
-            self.graph(artifact_id)  # KeyError when unknown
+            if key not in self._whole:
+                raise KeyError(artifact_id)
             return []
         found = self._cut.get(key)
         if found is None:

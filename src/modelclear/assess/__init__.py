@@ -166,16 +166,31 @@ class Judgements:
         """
         if artifact is None:
             return _unknown(ref, scenario)
-        core = self.judge(artifact, scenario)
-        if core.ref != ref:
-            core = dataclasses.replace(core, ref=ref)
-        if not with_upstream:
-            return core
-        assert core.lineage is not None
         per = self._of(scenario)
-        upstream = [self._upstream_in(per, node, scenario) for node in reversed(lineage_mod.nodes(core.lineage))]
+        core = self._judge_in(per, artifact, scenario)
+        if not with_upstream:
+            return core if core.ref == ref else dataclasses.replace(core, ref=ref)
+        assert core.lineage is not None
+        # Each node judged as _upstream_in judges it: under the scenario in context for its kind (found
+        # once per kind here, with what the run holds for that scenario).
+        by_kind: dict[Kind, tuple[Scenario, _PerScenario]] = {}
+        upstream: list[Assessment] = []
+        for node in reversed(lineage_mod.nodes(core.lineage)):
+            art = node.artifact
+            if art is None:
+                upstream.append(self._unknown_node(node, scenario))
+                continue
+            found = by_kind.get(art.kind)
+            if found is None:
+                in_context = per.in_context.get(art.kind)
+                if in_context is None:
+                    in_context = per.in_context[art.kind] = scenario_in_context(self.kb, scenario, art)
+                found = by_kind[art.kind] = (in_context, self._of(in_context))
+            upstream.append(self._judge_in(found[1], art, found[0]))
         upstream.reverse()  # listed in the order of a walk from the root
-        return dataclasses.replace(core, upstream=tuple(upstream))
+        if core.ref == ref:
+            return dataclasses.replace(core, upstream=tuple(upstream))
+        return dataclasses.replace(core, ref=ref, upstream=tuple(upstream))
 
 
 @dataclass

@@ -140,21 +140,62 @@ class _Once(Generic[_T]):
         return value
 
 
-def _below(memo: dict[Hashable, Any], what: str, test: Callable[[Artifact], bool],
+class NodeMemo:
+    """What the walks of one run found below one node, under one scenario: one record per children tuple.
+
+    The lineage DAGs of a run share their nodes' children, so each walk (the licences inherited, the
+    bases a declared licence could conflict with, what provenance observes, whether some upstream
+    artifact passes a test) is found once per children tuple. One record holds every walk's answer
+    (``None`` until found), keyed by the tuple's ``id`` in :meth:`Context.node_memo` and holding the
+    tuple, so the ``id`` names it meanwhile: cheaper in memory than an entry per walk in a memo per walk.
+    """
+
+    __slots__ = ("below", "candidates", "children", "inherited", "walked")
+
+    def __init__(self, children: tuple[LineageNode, ...]) -> None:
+        """An empty record for ``children``."""
+        self.children = children
+        self.inherited: Any = None  # license._Inherited
+        self.candidates: Any = None  # license._candidates' frozenset
+        self.walked: Any = None  # provenance._Walked
+        self.below: Any = None  # upstream_has: (what, answer), or {what: answer} for more than one
+
+
+def _record(records: dict[int, NodeMemo], children: tuple[LineageNode, ...]) -> NodeMemo:
+    found = records.get(id(children))
+    if found is None or found.children is not children:
+        found = records[id(children)] = NodeMemo(children)
+    return found
+
+
+_ANSWERS: dict[tuple[str, bool], tuple[str, bool]] = {}  # one (what, answer) pair object per distinct pair
+
+
+def _below(records: dict[int, NodeMemo], what: str, test: Callable[[Artifact], bool],
            children: tuple[LineageNode, ...]) -> bool:
-    """Whether an artifact at or below ``children`` passes ``test`` (memoised per children tuple in ``memo``)."""
+    """Whether an artifact at or below ``children`` passes ``test`` (memoised per children tuple in ``records``)."""
     if not children:
         return False
-    key = (what, id(children))
-    found = memo.get(key)
-    if found is not None and found[0] is children:
-        return bool(found[1])
+    record = _record(records, children)
+    held = record.below
+    if held is not None:
+        if type(held) is tuple:
+            if held[0] == what:
+                return bool(held[1])
+        elif what in held:
+            return bool(held[what])
     answer = False
     for child in children:
-        if (child.artifact is not None and test(child.artifact)) or _below(memo, what, test, child.children):
+        if (child.artifact is not None and test(child.artifact)) or _below(records, what, test, child.children):
             answer = True
             break
-    memo[key] = (children, answer)  # the tuple is held, so its id names it meanwhile
+    pair = _ANSWERS.setdefault((what, answer), (what, answer))
+    if held is None:
+        record.below = pair
+    elif type(held) is tuple:
+        record.below = {held[0]: held[1], what: answer}
+    else:
+        held[what] = answer
     return answer
 
 
@@ -222,7 +263,17 @@ class Context:
         """
         if self.lineage is None:
             return False
-        return _below(self.run_memo, what, test, self.lineage.children)
+        return _below(self._node_records, what, test, self.lineage.children)
+
+    def node_memo(self, children: tuple[LineageNode, ...]) -> NodeMemo:
+        """The record of what the walks found below ``children`` (the children of one node) in this run."""
+        return _record(self._node_records, children)
+
+    @_Once
+    def _node_records(self) -> dict[int, NodeMemo]:
+        """The run's :class:`NodeMemo` records under this scenario, by the ``id`` of the children tuple."""
+        records: dict[int, NodeMemo] = self.shared(("node.records",), dict)
+        return records
 
     # --- law --------------------------------------------------------------------------------
 

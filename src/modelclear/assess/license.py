@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from modelclear import lineage
-from modelclear.assess.context import Context, HeldById, TermsResult, cite_source, cite_term, msg
+from modelclear.assess.context import Context, TermsResult, cite_source, cite_term, msg
 from modelclear.assess.facts import check_published
 from modelclear.assess.layers import layer
 from modelclear.catalog.records import License
@@ -311,8 +311,8 @@ def _inherited_below(ctx: Context, node: LineageNode, own: str) -> _Inherited:
     children = node.children
     if not children:
         return _NO_BASES
-    walks: HeldById[tuple[LineageNode, ...], _Inherited] = ctx.shared(("license.inherited",), HeldById)
-    held = walks.get(children)
+    record = ctx.node_memo(children)
+    held: _Inherited | None = record.inherited
     if held is not None:
         return held
     followed, _ = _relations(ctx)
@@ -333,7 +333,8 @@ def _inherited_below(ctx: Context, node: LineageNode, own: str) -> _Inherited:
                 walked = _Inherited((found, *below.evals), False)
     if walked is None:
         walked = _inherited_walk(ctx, node, own)
-    return walks.put(children, walked)
+    record.inherited = walked
+    return walked
 
 
 def _inherited_walk(ctx: Context, root: LineageNode, own: str) -> _Inherited:
@@ -519,11 +520,10 @@ def _candidates(ctx: Context, children: tuple[LineageNode, ...]) -> frozenset[tu
     """
     if not children:
         return _NO_CANDIDATES
-    memo: dict[int, tuple[tuple[LineageNode, ...], frozenset[tuple[str, str]]]] = ctx.shared(
-        ("license.candidates",), dict)
-    found = memo.get(id(children))
-    if found is not None and found[0] is children:
-        return found[1]
+    record = ctx.node_memo(children)
+    found: frozenset[tuple[str, str]] | None = record.candidates
+    if found is not None:
+        return found
     derivative, restrictive = _conflict_sets(ctx)
     out: set[tuple[str, str]] = set()
     many = False
@@ -545,7 +545,7 @@ def _candidates(ctx: Context, children: tuple[LineageNode, ...]) -> frozenset[tu
             ("license.candidate_sets",), dict)
         frozen = frozenset(out)
         answer = interned.setdefault(frozen, frozen)
-    memo[id(children)] = (children, answer)
+    record.candidates = answer
     return answer
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from modelclear.assess.context import Context, HeldById, cite_source, msg
+from modelclear.assess.context import Context, cite_source, msg
 from modelclear.assess.facts import SEVERITIES
 from modelclear.assess.layers import layer
 from modelclear.model import Artifact, Citation, Finding, Kind, Layer, LineageNode, Message, Status
@@ -166,8 +166,8 @@ def _walk(ctx: Context, children: tuple[LineageNode, ...], covered: bool) -> _Wa
     """
     if not children:
         return _NONE_BELOW
-    walks: HeldById[tuple[LineageNode, ...], _Walked] = ctx.shared(("provenance.walks",), HeldById)
-    held = walks.get(children)
+    record = ctx.node_memo(children)
+    held: _Walked | None = record.walked
     if held is not None:
         return held
     only = children[0]
@@ -183,7 +183,8 @@ def _walk(ctx: Context, children: tuple[LineageNode, ...], covered: bool) -> _Wa
     parts = interned.setdefault(tuple(map(id, walked.parts)), walked.parts)
     if parts is not walked.parts:
         walked = _Walked(parts, walked.cycle)
-    return walks.put(children, walked)
+    record.walked = walked
+    return walked
 
 
 def _breadth_first(ctx: Context, children: tuple[LineageNode, ...], covered: bool) -> _Walked:
