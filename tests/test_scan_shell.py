@@ -370,3 +370,56 @@ def test_env_values_are_the_documented_type() -> None:
                       project_env={"OLLAMA_MODEL": (EnvValue("phi3", ".env", 1, "env-file"),)})
     items = run(ShellScanner(), "up.sh", b"ollama run $OLLAMA_MODEL\n", ctx)
     assert [(i.id, i.line) for i in items if isinstance(i, Reference)] == [("ollama:phi3", 1)]
+
+
+# ------------------------------------------------------------------------------- CI workflows
+
+
+def test_ci_workflow_steps_are_shell_scripts(tmp_path: Path) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "tests.yml").write_text(textwrap.dedent("""\
+        name: tests
+        on: [push, pull_request]
+        env:
+          BASE_MODEL: Qwen/Qwen2.5-0.5B
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - uses: actions/setup-python@v5
+                with:
+                  python-version: ${{ matrix.python }}
+              - name: Download nltk data
+                run: wget https://s3.amazonaws.com/textblob/nltk_data-0.11.0.tar.gz
+              - name: Fetch the test checkpoint
+                run: |
+                  mkdir -p checkpoints
+                  huggingface-cli download $BASE_MODEL --local-dir checkpoints/base
+                  # wget https://example-lab.org/old/detector.pth
+              - run: python -m pip install tox
+              - run: curl -sSL https://install.python-poetry.org | python3 -
+        """), encoding="utf-8")
+    (tmp_path / ".gitlab-ci.yml").write_text(textwrap.dedent("""\
+        stages: [test]
+        variables:
+          WEIGHTS: https://example-lab.org/releases/v2/seg-r101.pth
+        test:
+          image: python:3.11
+          before_script:
+            - pip install -r requirements.txt
+            - wget -q $WEIGHTS -O weights.pth
+          script:
+            - pytest -q
+        """), encoding="utf-8")
+    (tmp_path / "config.yml").write_text("run: wget https://example-lab.org/releases/v2/not-ci.pth\n",
+                                         encoding="utf-8")
+    result = scan_path(tmp_path, ScanOptions(jobs=1))
+    found = {(r.path, r.line, r.id) for r in result.references if r.loader.startswith("shell:")}
+    assert found == {
+        (".github/workflows/tests.yml", 14, "url:https://s3.amazonaws.com/textblob/nltk_data-0.11.0.tar.gz"),
+        (".github/workflows/tests.yml", 18, "hf:Qwen/Qwen2.5-0.5B"),
+        (".gitlab-ci.yml", 8, "url:https://example-lab.org/releases/v2/seg-r101.pth"),
+    }
+    assert not result.warnings

@@ -35,7 +35,8 @@ and ``subprocess.run``/``call``/``check_call``/``check_output``/``Popen`` (a str
 line at the argument's line (:func:`python_commands`, issue 10 cause 6); a file without ``os.system``,
 ``os.popen`` or ``subprocess`` is not parsed for this.
 
-Entry points: :class:`ShellScanner` (``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile``, ``*.py``) and
+Entry points: :class:`ShellScanner` (``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile``, ``*.py``, and the
+``run:`` / ``script:`` steps of CI workflows: :func:`ci_scripts`) and
 :func:`scan_shell`, which other scanners call with numbered lines (notebook cells, Dockerfiles).
 """
 
@@ -444,6 +445,74 @@ def python_commands(tree: ast.AST, source: str) -> list[tuple[int, str]]:
     return out
 
 
+#: Keys of a CI workflow whose values are shell scripts: GitHub Actions steps (``run:``) and GitLab CI jobs
+#: (``script:``, ``before_script:``, ``after_script:``, a string or a list of strings).
+_CI_SCRIPT_KEYS = frozenset({"run", "script", "before_script", "after_script"})
+#: Most script values read from one workflow file.
+MAX_CI_SCRIPTS = 500
+
+
+def ci_file(path: Path) -> bool:
+    """A CI workflow: ``.github/workflows/*.yml`` (GitHub Actions) or ``.gitlab-ci.yml`` (GitLab CI)."""
+    parts = [p.lower() for p in path.parts]
+    if not parts or not parts[-1].endswith((".yml", ".yaml")):
+        return False
+    return parts[-1] in (".gitlab-ci.yml", ".gitlab-ci.yaml") or parts[-3:-1] == [".github", "workflows"]
+
+
+def ci_scripts(text: str) -> tuple[list[list[tuple[int, str]]], dict[str, list[str]]]:
+    """The shell scripts of a CI workflow as numbered lines, and the variables its ``env:`` /
+    ``variables:`` mappings set (every level: the workflow's, a job's, a step's).
+
+    A literal block (``run: |``) starts on the line after its key; a one-line value is on its own line;
+    a folded block (``>``) is one command on the line after its key. A file that is not valid YAML gives
+    nothing (the config scanner warns about it).
+    """
+    import yaml
+
+    from modelclear.scan.configdoc import ConfigNode, ParseLimits, parse_documents
+
+    try:
+        docs = parse_documents(text, ".yml", ParseLimits())
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return [], {}
+    source = text.split("\n")
+    scripts: list[list[tuple[int, str]]] = []
+    env: dict[str, list[str]] = {}
+
+    def script(node: ConfigNode) -> None:
+        value = node.value
+        if not isinstance(value, str) or not value.strip() or len(scripts) >= MAX_CI_SCRIPTS:
+            return
+        line, column = node.position()
+        header = source[line - 1][column:column + 1] if 0 < line <= len(source) else ""
+        if header == "|":
+            scripts.append([(line + 1 + i, part) for i, part in enumerate(value.split("\n"))])
+        elif header == ">":
+            scripts.append([(line + 1, value.replace("\n", " "))])
+        else:
+            scripts.append([(line, part) for part in value.split("\n")[:1]])
+
+    stack: list[ConfigNode] = list(docs)
+    while stack:
+        node = stack.pop()
+        if isinstance(node.value, dict):
+            for key, child in node.value.items():
+                if key in _CI_SCRIPT_KEYS:
+                    items = child.value if isinstance(child.value, list) else [child]
+                    for item in items:
+                        script(item)
+                elif key in ("env", "variables") and isinstance(child.value, dict):
+                    for name, var in child.value.items():
+                        if isinstance(var.value, str) and re.fullmatch(r"[A-Za-z_]\w*", name):
+                            env.setdefault(name, []).append(var.value)
+                stack.append(child)
+        elif isinstance(node.value, list):
+            stack.extend(node.value)
+    scripts.sort(key=lambda lines: lines[0][0] if lines else 0)
+    return scripts, env
+
+
 class ShellScanner:
     """Download commands in shell scripts and Makefiles, and the command lines Python code runs (see the
     module docstring)."""
@@ -452,10 +521,11 @@ class ShellScanner:
     prefilter = PREFILTER
 
     def accepts(self, path: Path) -> bool:
-        """``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile``/``*.mk``, and ``*.py`` (for ``os.system`` and
-        ``subprocess`` command lines)."""
+        """``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile``/``*.mk``, ``*.py`` (for ``os.system`` and
+        ``subprocess`` command lines) and CI workflows (:func:`ci_file`)."""
         name = path.name.lower()
-        return name.endswith((".sh", ".bash", ".zsh", ".mk", ".py")) or name in ("makefile", "gnumakefile")
+        return name.endswith((".sh", ".bash", ".zsh", ".mk", ".py")) or name in ("makefile", "gnumakefile") \
+            or ci_file(path)
 
     def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
         """References of one script; undecodable text gives an ``encoding`` warning."""
@@ -465,11 +535,17 @@ class ShellScanner:
         if text is None:
             return [ScanWarning(path=path.name, message="not UTF-8 text; skipped", code="encoding")]
         name = path.name.lower()
-        lines = makefile_lines(text) if name in ("makefile", "gnumakefile") or name.endswith(".mk") else \
-            list(enumerate(text.split("\n"), start=1))
         meter = Meter(STEPS_PER_FILE, "shell steps")
-        found: list[Reference | ScanWarning] = list(
-            scan_shell(lines, path.name, project_env=project_values(ctx), meter=meter, ctx=ctx))
+        found: list[Reference | ScanWarning] = []
+        if ci_file(path):  # a CI workflow: its run: / script: steps are shell scripts
+            scripts, env = ci_scripts(text)
+            for script in scripts:
+                found.extend(scan_shell(script, path.name, env=env, project_env=project_values(ctx), meter=meter,
+                                        ctx=ctx))
+        else:
+            lines = makefile_lines(text) if name in ("makefile", "gnumakefile") or name.endswith(".mk") else \
+                list(enumerate(text.split("\n"), start=1))
+            found.extend(scan_shell(lines, path.name, project_env=project_values(ctx), meter=meter, ctx=ctx))
         if meter.exhausted:
             found.append(budget_warning(path.name, f"shell reading stopped after {STEPS_PER_FILE:,} steps; "
                                                    "later commands were not read"))
