@@ -65,10 +65,6 @@ _FIELD_FUNCS = frozenset({"field", "Field", "ib", "attrib", "Option", "Argument"
 
 
 
-#: Tables a parameter's own function looks it up in that are read for its keys (:meth:`Resolver._table_keys`).
-MAX_TABLES_PER_PARAM = 4
-
-
 class Resolver(Attributes, Evaluators):
     """Evaluates expressions of one module to their candidate constant values."""
 
@@ -298,8 +294,6 @@ class Resolver(Attributes, Evaluators):
             cases = parametrized(param) if default is None and not cli else None
             if default is not None:
                 out.add(self.resolve(default, outer, depth))
-                if not cli:  # `model_file_map[model_name]`: the caller may pass any key of the table
-                    out.add(self._table_keys(param, depth))
             elif cases is not None:  # @pytest.mark.parametrize("model_name", [...]) (issue 10, cause 2)
                 out.add(self._cases(cases, outer, depth))
             elif cli:
@@ -312,42 +306,6 @@ class Resolver(Attributes, Evaluators):
         if choices:
             out.add(_known(*choices, indirect=True))
         return out
-
-    def _table_keys(self, param: Param, depth: int) -> Res:
-        """The string keys of the tables a parameter with a default is looked up in by its own function
-        (``model_file = model_file_map[model_name]``, ``if model_name in MODELS``): a library entry point
-        whose caller is outside the module accepts each of them (issue 10, registries). At most
-        :data:`MAX_CANDIDATES` keys; tables that are not dicts of strings give nothing."""
-        fscope = self._function_of(param)
-        out = Res(indirect=True)
-        if fscope is None:
-            return out
-        tables: list[ast.expr] = []
-        for node in ast.walk(fscope.node):
-            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Name) and node.slice.id == param.name:
-                tables.append(node.value)
-            elif (isinstance(node, ast.Compare) and isinstance(node.left, ast.Name) and node.left.id == param.name
-                  and len(node.ops) == 1 and isinstance(node.ops[0], ast.In)):
-                tables.append(node.comparators[0])
-            if len(tables) >= MAX_TABLES_PER_PARAM:
-                break
-        keys: list[str] = []
-        for table in tables:
-            if not isinstance(table, (ast.Name, ast.Attribute)):
-                continue
-            for value in self.resolve(table, fscope, depth + 1).values:
-                if isinstance(value, dict):
-                    keys.extend(k for k in value if isinstance(k, str) and k not in keys)
-        if keys:
-            out.add(_known(*keys[:MAX_CANDIDATES], indirect=True))
-        return out
-
-    def _function_of(self, param: Param) -> Scope | None:
-        """The function scope whose parameter ``param`` is."""
-        for scope in self.index.scopes:
-            if scope.kind == "function" and scope.params.get(param.name) is param:
-                return scope
-        return None
 
     def _imported_receiver(self, receiver: ast.expr) -> bool:
         """Whether ``receiver`` of a method call is an imported name or an attribute of one
