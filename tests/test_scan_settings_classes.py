@@ -90,3 +90,45 @@ def test_settings_module_without_module_level_constants_is_indexed(tmp_path: Pat
                                                               "ragapp/model.py")})
     refs = [r for r in found(tmp_path) if r[0] == "ragapp/model.py"]
     assert [r[2] for r in refs] == ["ollama:llama3.1:8b", "hf:BAAI/bge-base-en-v1.5"]
+
+
+SETTINGS_APP = {
+    "api/__init__.py": "",
+    "api/config.py": '''
+        from pydantic_settings import BaseSettings
+
+        APP_NAME = "doc-search"
+
+
+        class Settings(BaseSettings):
+            embedding_model: str = "BAAI/bge-small-en-v1.5"
+            llm_model: str = "mistralai/Mistral-7B-Instruct-v0.2"
+            chunk_size: int = 512
+
+
+        settings = Settings()
+        ''',
+    "api/embed.py": '''
+        from sentence_transformers import SentenceTransformer
+        from transformers import AutoModelForCausalLM
+
+        from api.config import settings
+
+
+        def embedder():
+            return SentenceTransformer(settings.embedding_model)
+
+
+        def llm():
+            return AutoModelForCausalLM.from_pretrained(settings.llm_model)
+        ''',
+}
+
+
+def test_field_of_a_settings_object_another_module_builds(tmp_path: Path) -> None:
+    """`from api.config import settings` (`settings = Settings()`): `settings.embedding_model` is the
+    field's default in that module."""
+    write(tmp_path, SETTINGS_APP)
+    refs = [r for r in found(tmp_path) if r[0] == "api/embed.py"]
+    assert refs == [("api/embed.py", 8, "hf:BAAI/bge-small-en-v1.5"),
+                    ("api/embed.py", 12, "hf:mistralai/Mistral-7B-Instruct-v0.2")]

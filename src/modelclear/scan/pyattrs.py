@@ -182,8 +182,13 @@ class Attributes:
             if found is not _MISSING:
                 break
             found = self.project_lookup(".".join(parts[:cut]), ".".join([*parts[cut:], attr]))
-        if found is not _MISSING:
-            return _known(*flatten(found), indirect=True)
+        if found is _MISSING and len(parts) >= 2 and parts[-1][:1].islower():
+            # `settings.embedding_model` after `from app.config import settings` (`settings = Settings()`):
+            # the attribute as that module's classes and objects give it (its `.attr` key), not another's
+            found = self.project_lookup(".".join(parts[:-1]), "." + attr)
+        known = [v for v in flatten(found) if not isinstance(v, UnknownValue)] if found is not _MISSING else []
+        if known:
+            return _known(*known, indirect=True)
         if value.name in ("os.environ",):
             return _unknown(f"os.environ.{attr}")
         return _known(QName(f"{value.name}.{attr}"), indirect=True)
