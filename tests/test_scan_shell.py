@@ -423,3 +423,51 @@ def test_ci_workflow_steps_are_shell_scripts(tmp_path: Path) -> None:
         (".gitlab-ci.yml", 8, "url:https://example-lab.org/releases/v2/seg-r101.pth"),
     }
     assert not result.warnings
+
+
+def test_option_value_of_a_project_script_selects_the_branch_that_loads(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "train.py").write_text(textwrap.dedent("""\
+        import argparse
+
+        from datasets import load_dataset
+        from transformers import AutoModelForCausalLM
+
+
+        def load_data(dataset_name):
+            if dataset_name == 'alpaca':
+                return load_dataset("tatsu-lab/alpaca")
+            elif dataset_name in ('oasst1', 'guanaco'):
+                return load_dataset("timdettmers/openassistant-guanaco")
+            elif dataset_name == 'local':
+                return load_dataset("json", data_files="data/train.jsonl")
+            raise NotImplementedError(dataset_name)
+
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--dataset", default="alpaca")
+            parser.add_argument("--model_size", default="7b")
+            parser.add_argument("--output_dir", default="out")
+            args = parser.parse_args()
+            if args.model_size == "13b":
+                model = AutoModelForCausalLM.from_pretrained("huggyllama/llama-13b")
+            data = load_data(args.dataset)
+        """), encoding="utf-8")
+    (tmp_path / "scripts" / "finetune.sh").write_text(textwrap.dedent("""\
+        #!/bin/bash
+        python train.py \\
+            --model_size 13b \\
+            --dataset oasst1 \\
+            --output_dir alpaca \\
+            --run_name guanaco
+        accelerate launch --num_processes 2 train.py --dataset=alpaca
+        python other.py --dataset oasst1
+        """), encoding="utf-8")
+    result = scan_path(tmp_path, ScanOptions(jobs=1))
+    found = {(r.line, r.id) for r in result.references if r.path == "scripts/finetune.sh"}
+    assert found == {
+        (3, "hf:huggyllama/llama-13b"),
+        (4, "hf-dataset:timdettmers/openassistant-guanaco"),
+        (7, "hf-dataset:tatsu-lab/alpaca"),
+    }

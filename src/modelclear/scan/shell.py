@@ -17,6 +17,9 @@ it can know without running anything:
   every value of the loop variable. ``while``/``until`` loops and C-style ``for (( ))`` leave their
   variables unknown.
 * ``sh -c "..."`` / ``bash -c '...'`` strings are read as scripts (two levels deep).
+* **project scripts' options**: ``python train.py --dataset oasst1`` (also under ``accelerate launch``,
+  ``torchrun``, ``deepspeed``) takes the loads that ``train.py`` writes in the ``if``/``elif`` branch
+  comparing a variable of a related name with ``'oasst1'`` (:func:`_script_option_refs`).
 
 What a command means is decided by :mod:`.shellcmds` (``wget``/``curl`` of weight and data
 addresses, ``gsutil``/``aws s3``, ``huggingface-cli``/``hf download``, ``git clone`` of Hub repos,
@@ -49,14 +52,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from modelclear.model import Reference
+from modelclear.model import Kind, Reference
 from modelclear.scan import shellcmds
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning
 from modelclear.scan.placeholders import review_references
 from modelclear.scan.shellcmds import Arg, Hit
 from modelclear.scan.shellwords import ASSIGN, Piece, Word, logical_lines, split_commands
-from modelclear.scan.walk import decode_text
+from modelclear.scan.walk import decode_text, inside_root
 
 #: Tokens and expanded values one file (or one notebook, one Dockerfile) may spend.
 STEPS_PER_FILE = 2_000_000
@@ -93,6 +96,8 @@ class _State:
     heredoc: str | None = None
     depth: int = 0
     ctx: ScanContext | None = None
+    #: Folder of the script being read (absolute), for the project scripts its commands run.
+    folder: Path | None = None
 
 
 def _lookup(piece: Piece, st: _State) -> tuple[tuple[str, ...] | None, bool]:
@@ -249,6 +254,138 @@ def _run_command(words: list[Word], next_op: str, following: list[Word] | None, 
     piped_to = shellcmds.command_name(_arg(following[0], st)) if next_op == "|" and following else ""
     for hit in shellcmds.recognise(argv, piped_to):
         st.refs.append(_reference(hit, evidence, st.path))
+    if st.ctx is not None and st.folder is not None:
+        st.refs.extend(_script_option_refs(argv, evidence, st))
+
+
+#: Bytes of a project script read for the loads its option values select, at most.
+MAX_SCRIPT_BYTES = 1_000_000
+#: Project scripts whose option branches one process remembers (by path, size and modification time).
+_BRANCH_CACHE: dict[tuple[str, int, int], dict[str, list[tuple[frozenset[str], Reference]]]] = {}
+_BRANCH_CACHE_SIZE = 64
+_OPTION = re.compile(r"^--?([A-Za-z][\w\-]*)$")
+#: Words of option and variable names too generic to tie an option to a compared variable.
+_GENERIC_WORDS = frozenset({"", "name", "names", "type", "id", "path", "dir", "file", "args", "arg", "opt", "opts",
+                            "config", "cfg", "mode", "key", "value", "self", "str", "use", "is", "the", "to", "of"})
+
+
+def _words(name: str) -> frozenset[str]:
+    return frozenset(name.lower().replace("-", "_").split("_")) - _GENERIC_WORDS
+
+
+def _branch_loads(script: Path, ctx: ScanContext) -> dict[str, list[tuple[frozenset[str], Reference]]]:
+    """Option value -> (words of the compared variable, load) of the loads a project script makes in the
+    ``if``/``elif`` branch that compares a variable with that value (``if dataset_name == 'oasst1': return
+    load_dataset("timdettmers/openassistant-guanaco")``).
+
+    Only a load whose id is written in the branch itself counts (a literal, not a value that reaches the
+    branch from elsewhere); remembered per script for the process.
+    """
+    out: dict[str, list[tuple[frozenset[str], Reference]]] = {}
+    try:
+        if script.is_symlink() or not script.is_file():
+            return out
+        st = script.stat()
+    except OSError:
+        return out
+    key = (str(script), st.st_size, st.st_mtime_ns)
+    cached = _BRANCH_CACHE.get(key)
+    if cached is not None:
+        return cached
+    if len(_BRANCH_CACHE) >= _BRANCH_CACHE_SIZE:
+        _BRANCH_CACHE.clear()
+    _BRANCH_CACHE[key] = out
+    if st.st_size > MAX_SCRIPT_BYTES:
+        return out
+    try:
+        data = script.read_bytes()
+    except OSError:
+        return out
+    source = decode_text(data, python=True)
+    if source is None or (b"==" not in data and b" in " not in data):
+        return out
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return out
+    branches: list[tuple[tuple[str, ...], frozenset[str], int, int]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.If) or not node.body:
+            continue
+        keys: list[str] = []
+        words: set[str] = set()
+        for sub in ast.walk(node.test):
+            if isinstance(sub, ast.Compare) and all(isinstance(op, (ast.Eq, ast.In)) for op in sub.ops):
+                for side in (sub.left, *sub.comparators):
+                    items: list[ast.expr] = side.elts if isinstance(side, (ast.List, ast.Tuple, ast.Set)) else [side]
+                    keys += [e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                    if isinstance(side, ast.Name):
+                        words |= _words(side.id)
+                    elif isinstance(side, ast.Attribute):
+                        words |= _words(side.attr)
+        if keys and words:
+            branches.append((tuple(keys), frozenset(words), node.body[0].lineno,
+                             node.body[-1].end_lineno or node.body[-1].lineno))
+    if not branches:
+        return out
+    from modelclear.scan.python import scan_python_source  # imported lazily, like the notebook scanner does
+
+    lines = source.split("\n")
+    found = [r for r in scan_python_source(source, script.name, ctx) if isinstance(r, Reference) and r.id]
+    for values, compared, first, last in branches:
+        body = "\n".join(lines[first - 1:last])
+        loads = [r for r in found if first <= r.line <= last and r.raw and r.raw in body]
+        for value in values if loads else ():
+            out.setdefault(value, []).extend((compared, r) for r in loads)
+    return out
+
+
+def _script_option_refs(argv: Sequence[Arg], evidence: str, st: _State) -> list[Reference]:
+    """The loads that a command's option values select in the project script it runs (``python qlora.py
+    --dataset oasst1``, also under ``accelerate launch``, ``torchrun``, ``deepspeed``): each at the value's
+    line, with the branch's load in the note. The option's name must share a word with the compared
+    variable's (``--dataset`` and ``dataset_name``; generic words such as ``name`` or ``dir`` do not count);
+    a ``--model...`` option takes models only, a ``--data...`` option datasets only."""
+    if st.ctx is None or st.folder is None:
+        return []
+    at = next((i for i, a in enumerate(argv) if a.text.endswith(".py")), -1)
+    if at < 1 or not re.fullmatch(r"python[0-9.]*|accelerate|torchrun|deepspeed", shellcmds.command_name(argv[0])):
+        return []
+    rel = argv[at].text
+    root = Path(st.ctx.root)
+    script = next((c for c in (root / rel, st.folder / rel) if c.is_file() and inside_root(c, root)), None)
+    if script is None:
+        return []
+    table = _branch_loads(script, st.ctx)
+    if not table:
+        return []
+    out: list[Reference] = []
+    args = list(argv[at + 1:])
+    pairs: list[tuple[str, Arg]] = []  # (option name, its value word)
+    for i, arg in enumerate(args):
+        name, eq, rest = arg.text.partition("=")
+        m = _OPTION.match(name)
+        if m is None:
+            continue
+        if eq:
+            if arg.values:
+                pairs.append((m.group(1), Arg(rest, (rest,), arg.via, arg.line)))
+        elif i + 1 < len(args) and args[i + 1].values:
+            pairs.append((m.group(1), args[i + 1]))
+    for name, given in pairs:
+        option = name.lower()
+        words = _words(option)
+        for value in given.values or ():
+            for compared, load in table.get(value, ()):
+                if not words & compared or ("model" in option and load.kind is not Kind.MODEL) or \
+                        ("data" in option and load.kind is not Kind.DATASET):
+                    continue
+                out.append(Reference(
+                    raw=value, kind=load.kind, id=load.id, path=st.path, line=given.line,
+                    evidence=evidence[:EVIDENCE_CHARS], confidence="medium", loader=f"shell:{script.name} option",
+                    note=f"--{name} {value} selects the load at {script.name}:{load.line} "
+                         f"({load.evidence[:120]})"))
+    return out
 
 
 def _nested(script: Arg, line: int, st: _State) -> None:
@@ -330,7 +467,8 @@ def _array(words: list[Word], items: list[Word], st: _State) -> bool:
 
 def scan_shell(lines: Sequence[tuple[int, str]], path: str, *, env: Mapping[str, Sequence[str]] | None = None,
                project_env: Mapping[str, Sequence[str]] | None = None,
-               meter: Meter | None = None, ctx: ScanContext | None = None) -> list[Reference]:
+               meter: Meter | None = None, ctx: ScanContext | None = None,
+               folder: Path | None = None) -> list[Reference]:
     """References of the shell commands in ``lines`` ((output line number, text) pairs, in order).
 
     ``env`` holds variables known before the first line (a Dockerfile's ``ARG``/``ENV``, a notebook's
@@ -338,10 +476,11 @@ def scan_shell(lines: Sequence[tuple[int, str]], path: str, *, env: Mapping[str,
     never assigns. ``meter`` is the caller's work budget (a fresh one of :data:`STEPS_PER_FILE`
     otherwise); when it runs out, reading stops and the references found so far are returned (the
     caller checks ``meter.exhausted`` and warns). With ``ctx``, ``python -c PROGRAM`` programs are read
-    by the Python scanner (its own budgets apply).
+    by the Python scanner (its own budgets apply), and with ``folder`` (the script's absolute folder) the
+    option values of a project script the text runs select that script's loads (:func:`_script_option_refs`).
     """
     st = _State(path, meter or Meter(STEPS_PER_FILE, "shell steps"),
-                {k: tuple(v) for k, v in (env or {}).items()}, project_env or {}, ctx=ctx)
+                {k: tuple(v) for k, v in (env or {}).items()}, project_env or {}, ctx=ctx, folder=folder)
     _run_lines(lines, st)
     return st.refs
 
@@ -545,7 +684,8 @@ class ShellScanner:
         else:
             lines = makefile_lines(text) if name in ("makefile", "gnumakefile") or name.endswith(".mk") else \
                 list(enumerate(text.split("\n"), start=1))
-            found.extend(scan_shell(lines, path.name, project_env=project_values(ctx), meter=meter, ctx=ctx))
+            found.extend(scan_shell(lines, path.name, project_env=project_values(ctx), meter=meter, ctx=ctx,
+                                    folder=path.parent if path.is_absolute() else None))
         if meter.exhausted:
             found.append(budget_warning(path.name, f"shell reading stopped after {STEPS_PER_FILE:,} steps; "
                                                    "later commands were not read"))
