@@ -194,3 +194,31 @@ def test_hostile_tree_finishes_with_warnings_runs_and_writes_nothing(
             ("ckpt/model.pkl", "pickle"), ("huge.safetensors", "malformed"), ("huge.gguf", "malformed")} <= codes
     assert {(r.id, r.path) for r in result.references} >= {("hf:gpt2", "evil.py"), ("hf:gpt2", "conf.yaml"),
                                                           (None, "ckpt/model.pt"), (None, "huge.pt")}
+
+
+def test_keyword_pattern_finds_a_token_exactly_when_one_occurs() -> None:
+    """The prefilter pattern (matches start at rare bytes, the rest checked by look-behind) answers as
+    ``any(token in data)`` does: random tokens and texts over a small alphabet with regex metacharacters,
+    tokens that contain one another, and the scanners' own keyword lists on texts built from them."""
+    import random
+
+    from modelclear.scan.python import PREFILTER
+    from modelclear.scan.walk import keyword_pattern
+
+    rng = random.Random(14)
+    alphabet = b"abceTS_.-/ \n1(*["
+    for _ in range(1500):
+        tokens = [bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 5))) for _ in range(rng.randint(1, 12))]
+        pattern = keyword_pattern(tokens)
+        for _ in range(10):
+            data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+            assert (pattern.search(data) is not None) == any(t in data for t in tokens), (tokens, data)
+    assert keyword_pattern([]).search(b"anything") is None
+    assert keyword_pattern([b"", b"x"]).search(b"") is None  # an empty token is no token
+    real = sorted(set(PREFILTER))
+    pattern = keyword_pattern(real)
+    for token in real:
+        for cut in range(len(token)):  # the token itself, and every text one byte short of it
+            assert pattern.search(b"x = " + token + b"\n") is not None
+            data = b"x = " + token[:cut] + b"#" + token[cut + 1:]
+            assert (pattern.search(data) is not None) == any(t in data for t in real), data

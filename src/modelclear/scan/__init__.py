@@ -136,11 +136,12 @@ def _indexer() -> Any:
 
 
 class _Prefilter:
-    """A scanner's prefilter byte strings as one test: a trie pattern, or plain ``in`` for a few strings."""
+    """A scanner's prefilter byte strings as one test: one pattern (:func:`~modelclear.scan.walk.keyword_pattern`:
+    its matches start at rare bytes), or plain ``in`` for one or two strings."""
 
     def __init__(self, tokens: Iterable[bytes]) -> None:
         self.tokens = tuple(sorted(set(tokens), key=len, reverse=True))
-        self.pattern = keyword_pattern(self.tokens) if len(self.tokens) > 8 else None
+        self.pattern = keyword_pattern(self.tokens) if len(self.tokens) > 2 else None
 
     def passes(self, data: bytes) -> bool:
         """Whether ``data`` holds one of the byte strings."""
@@ -199,47 +200,80 @@ def _ignored_lines(data: bytes) -> set[int]:
     return {i for i, line in enumerate(text.splitlines(), start=1) if IGNORE_MARK.decode() in line}
 
 
-def _reaches(scanner: Scanner, path: Path, data: bytes, ctx: ScanContext) -> bool:
-    """A scanner's second chance for a file its prefilter skips (the Python scanner: a file that calls
-    the project's own loading helpers, see :mod:`modelclear.scan.pyreach`)."""
-    reaches = getattr(scanner, "reaches", None)
-    return bool(reaches(path, data, ctx)) if reaches is not None else False
+@dataclass(frozen=True)
+class _Step:
+    """One scanner as the per-file loop uses it: its prefilter, its second chance for a file the prefilter
+    skips (optional ``reaches(path, data, ctx)``; the Python scanner: a file that calls the project's own
+    loading helpers, see :mod:`modelclear.scan.pyreach`), how much of a file it reads."""
+
+    scanner: Scanner
+    prefilter: _Prefilter | None
+    reaches: Callable[[Path, bytes, ScanContext], object] | None
+    head_bytes: int  # 0: the whole file
+    binary: bool
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The scanners of one tuple of scanner names, split into whole-file and head readers."""
+
+    full: tuple[_Step, ...]
+    head: tuple[_Step, ...]
+    head_limit: int  # the longest head read (0 without head readers)
+    text: bool  # a whole-file scanner reads text only (binary content is skipped for it)
+
+
+_PLANS: dict[tuple[str, ...], _Plan] = {}
+
+
+def _plan(names: tuple[str, ...]) -> _Plan:
+    """The :class:`_Plan` of a task's scanner names, worked out once per process (a few distinct tuples)."""
+    plan = _PLANS.get(names)
+    if plan is None:
+        steps = []
+        for name in names:
+            scanner = _instances()[name]
+            steps.append(_Step(scanner, _prefilter(scanner), getattr(scanner, "reaches", None),
+                               int(getattr(scanner, "head_bytes", 0) or 0), bool(getattr(scanner, "binary", False))))
+        full = tuple(s for s in steps if not s.head_bytes)
+        head = tuple(s for s in steps if s.head_bytes)
+        plan = _PLANS[names] = _Plan(full, head, max((s.head_bytes for s in head), default=0),
+                                     any(not s.binary for s in full))
+    return plan
 
 
 def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
-    scanners = [_instances()[n] for n in task.scanners]
-    full = [s for s in scanners if not getattr(s, "head_bytes", 0)]
-    head = [s for s in scanners if getattr(s, "head_bytes", 0)]
+    plan = _plan(task.scanners)
+    full, head = plan.full, plan.head
     items: list[Reference | ScanWarning] = []
-    too_large = task.size > max_bytes
-    if too_large and full:
+    if task.size > max_bytes and full:
         items.append(ScanWarning(path=task.rel, code="too-large",
                                  message=f"too large, skipped ({task.size} bytes; limit {max_bytes})"))
-        full = []
+        full = ()
     if not full and not head:
         return _Done(task.rel, tuple(items), False)
-    limit = max_bytes + 1 if full else 0
-    limit = max([limit, *(int(getattr(s, "head_bytes", 0)) for s in head)])
+    limit = max(max_bytes + 1 if full else 0, plan.head_limit)
     try:
-        data = read_head(Path(task.path), limit, nofollow=True)  # the walk never yields a link
+        data = read_head(task.path, limit, nofollow=True)  # the walk never yields a link
     except OSError as exc:
         items.append(ScanWarning(path=task.rel, code="unreadable", message=f"cannot read: {exc.strerror or exc}"))
         return _Done(task.rel, tuple(items), False)
     if full and len(data) > max_bytes:  # grew since it was listed
         items.append(ScanWarning(path=task.rel, code="too-large", message="too large, skipped"))
-        full = []
-    text_scanners = [s for s in full if not getattr(s, "binary", False)]
-    if text_scanners and is_binary(data):
+        full = ()
+    if full and plan.text and is_binary(data):
         items.append(ScanWarning(path=task.rel, code="binary", message="binary content in a text file; skipped"))
-        full = [s for s in full if getattr(s, "binary", False)]
+        full = tuple(s for s in full if s.binary)
     scanned = False
-    path = Path(task.path)
-    for scanner in (*full, *head):
-        chunk = data if scanner in full else data[:int(getattr(scanner, "head_bytes", 0))]
-        if not (_passes(chunk, _prefilter(scanner)) or keywords_hit(ctx.loaders, chunk)
-                or _reaches(scanner, path, chunk, ctx)):
+    path = Path(task.path)  # built once, for the scanners
+    loaders = ctx.loaders
+    for step in (*full, *head):
+        chunk = data[:step.head_bytes] if step.head_bytes else data
+        if not ((step.prefilter is None or step.prefilter.passes(chunk)) or keywords_hit(loaders, chunk)
+                or (step.reaches is not None and step.reaches(path, chunk, ctx))):
             continue
         scanned = True
+        scanner = step.scanner
         try:
             with recursion_headroom(BUDGETS.recursion_headroom):
                 found = list(scanner.scan(path, chunk, ctx))
@@ -252,11 +286,12 @@ def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
         items.extend(found)
     if ctx.parses is not None:  # the file's trees served its scanners; keep none beyond the file
         ctx.parses.clear()
-    items = [_fix_path(i, task.rel, ctx.root) for i in items]
+    if items:
+        items = [_fix_path(i, task.rel, ctx.root) for i in items]
     if isinstance(ctx.project_constants, LazyConstants):  # modules indexed for this file's lookups
         items.extend(_index_warning(rel, note) for rel, note in ctx.project_constants.take_notes())
-    if not task.rel.endswith(".ipynb"):
-        ignored = _ignored_lines(data) if scanned else set()
+    if scanned and items and not task.rel.endswith(".ipynb"):
+        ignored = _ignored_lines(data)
         if ignored:
             items = [i for i in items if not (isinstance(i, Reference) and i.path == task.rel and i.line in ignored)]
     return _Done(task.rel, tuple(items), scanned)
@@ -296,7 +331,7 @@ def _module_names(rel: str) -> list[str]:
 def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, object], str] | None:
     """(rel, constants, note) of one module; the note says which budget ran out, if one did."""
     try:
-        data = read_head(Path(path), max_bytes + 1)
+        data = read_head(path, max_bytes + 1)
     except OSError:
         return None
     if len(data) > max_bytes or is_binary(data):
@@ -434,6 +469,8 @@ def _scan_path(root: Path, options: ScanOptions, on_progress: ProgressCallback |
     for missing in sorted(set(SCANNERS) - set(scanners)):
         warnings.append(ScanWarning(path=str(root), code="internal",
                                     message=f"the {missing} scanner could not be loaded; its files were not read"))
+    for scanner in scanners.values():  # compiled here, before worker processes fork, not once in each
+        _prefilter(scanner)
     tasks: list[_Task] = []
     docs: list[tuple[str, str]] = []  # Markdown files: read only for the release addresses of local files
     seen = 0
@@ -448,9 +485,10 @@ def _scan_path(root: Path, options: ScanOptions, on_progress: ProgressCallback |
         rel = Path(entry.rel)
         names = tuple(n for n, s in scanners.items() if s.accepts(rel))
         if names:
-            tasks.append(_Task(str(entry.path), entry.rel, entry.size, names))
-        if rel.suffix.lower() == ".md" and len(docs) < MAX_DOCS:
-            docs.append((str(entry.path), entry.rel))
+            tasks.append(_Task(entry.path, entry.rel, entry.size, names))
+        name = entry.rel.rpartition("/")[2]
+        if len(name) > 3 and name[-3:].lower() == ".md" and len(docs) < MAX_DOCS:  # Path.suffix == ".md"
+            docs.append((entry.path, entry.rel))
     ctx_root = abs_root if abs_root.is_dir() else abs_root.parent
     jobs = options.jobs or os.cpu_count() or 1
     if len(tasks) < PARALLEL_MIN_FILES:
@@ -461,7 +499,8 @@ def _scan_path(root: Path, options: ScanOptions, on_progress: ProgressCallback |
     try:
         constants = lazy_constant_index(index_items, options.max_file_bytes, share)
         ctx = ScanContext(root=ctx_root, project_constants=constants)
-        ctx = with_project_env(ctx, [(t.path, t.rel, t.size) for t in tasks], options.max_file_bytes)
+        files = [(t.path, t.rel, t.size) for t in tasks]
+        ctx = with_project_env(ctx, files, options.max_file_bytes)
         ctx = replace(ctx, loaders=options.loader_documents,  # the loader files of --kb overlays
                       parses=ParseCache())  # each .py file parsed once for all its scanners
         done: list[_Done] = _run(_process_chunk, _chunks(tasks, jobs), (options.max_file_bytes,), jobs, ctx,
@@ -480,11 +519,11 @@ def _scan_path(root: Path, options: ScanOptions, on_progress: ProgressCallback |
                 refs.append(replace(found, id=canonical_id(found.id)))
             else:
                 refs.append(found)
-    refs = move_to_imported_registries(refs, [(t.path, t.rel, t.size) for t in tasks])
-    refs.extend(trace_local_files(refs, [(t.path, t.rel, t.size) for t in tasks], docs))
+    refs = move_to_imported_registries(refs, files)
+    refs.extend(trace_local_files(refs, files, docs))
     from modelclear.scan.localdatasets import find_local_datasets
 
-    refs.extend(find_local_datasets(refs, [(t.path, t.rel, t.size) for t in tasks]))
+    refs.extend(find_local_datasets(refs, files))
     if options.include_hf_cache:
         from modelclear.scan.hfcache import scan_hf_cache
 

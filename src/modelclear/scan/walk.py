@@ -40,9 +40,10 @@ BINARY_PROBE = 8192
 
 @dataclass(frozen=True)
 class FileEntry:
-    """One regular file the walk found: where it is, its path relative to the root, its size."""
+    """One regular file the walk found: where it is (an absolute path string), its path relative to the
+    root (POSIX form), its size."""
 
-    path: Path
+    path: str
     rel: str
     size: int
 
@@ -120,7 +121,7 @@ def walk(root: Path, options: ScanOptions) -> Iterator[FileEntry | ScanWarning]:
         yield ScanWarning(path=root.name, message=f"cannot read: {exc.strerror or exc}", code="unreadable")
         return
     if stat.S_ISREG(st.st_mode):
-        yield FileEntry(Path(os.path.realpath(root)), root.name, st.st_size)  # the user named it: read its target
+        yield FileEntry(os.path.realpath(root), root.name, st.st_size)  # the user named it: read its target
         return
     excludes = _compile(list(options.exclude)) if options.exclude else None
     ignore = _Ignore()
@@ -223,14 +224,14 @@ def _walk_dir(root: Path, folder: Path, rel_dir: str, ignore: _Ignore, excludes:
             continue
         if is_link:
             continue  # a target inside the root is scanned under its own name
-        yield FileEntry(Path(entry.path), rel, st.st_size)
+        yield FileEntry(entry.path, rel, st.st_size)
 
 
 # --------------------------------------------------------------------------------------------------
 # Reading
 
 
-def read_head(path: Path, limit: int, *, nofollow: bool = False) -> bytes:
+def read_head(path: str | os.PathLike[str], limit: int, *, nofollow: bool = False) -> bytes:
     """At most ``limit`` bytes from the start of a regular file (raises ``OSError``).
 
     With ``nofollow`` a symbolic link in the last component is refused (the walk never yields one, so
@@ -289,28 +290,87 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+#: How often each byte occurs in source text, per cent (measured once over the ``.py``, YAML, JSON, TOML,
+#: ``.cfg``, ``.txt`` and ``.sh`` files of a set of installed Python packages, 75 MB); bytes not listed
+#: are rarer than 0.02 %. :func:`keyword_pattern` starts its matches at rare bytes.
+_BYTE_PERCENT: dict[int, float] = {ord(c): f for c, f in (
+    (" ", 26.5), ("e", 6.85), ("t", 4.72), ("s", 3.84), ("a", 3.83), ("r", 3.81), ("n", 3.61), ("i", 3.51),
+    ("o", 3.46), ("l", 2.63), ("c", 1.89), ("p", 1.84), ("d", 1.83), ("_", 1.69), (",", 1.59), ("f", 1.56),
+    ("u", 1.45), ("m", 1.43), ('"', 1.40), (".", 1.32), ("h", 1.12), (":", 0.97), ("(", 0.94), (")", 0.93),
+    ("y", 0.91), ("g", 0.87), ("'", 0.77), ("b", 0.70), ("=", 0.60), ("x", 0.47), ("-", 0.45), ("v", 0.45),
+    ("w", 0.41), ("0", 0.39), ("k", 0.37), ("T", 0.33), ("[", 0.32), ("]", 0.32), ("1", 0.31), ("N", 0.30),
+    ("`", 0.28), ("E", 0.27), ("S", 0.24), ("A", 0.24), ("#", 0.23), ("2", 0.22), ("C", 0.21), ("R", 0.20),
+    ("I", 0.20), ("O", 0.17), ("P", 0.16), ("L", 0.16), ("/", 0.16), (">", 0.15), ("3", 0.15), ("D", 0.15),
+    ("F", 0.15), ("q", 0.13), ("M", 0.12), ("*", 0.11), ("4", 0.11), ("\\", 0.11), ("j", 0.11), ("U", 0.10),
+    ("{", 0.10), ("}", 0.10), ("6", 0.09), ("5", 0.09), ("z", 0.08), ("B", 0.08), ("9", 0.08), ("8", 0.08),
+    ("|", 0.07), ("7", 0.07), ("V", 0.06), ("H", 0.06), ("+", 0.06), ("G", 0.06), ("W", 0.05), ("\n", 2.8),
+)}
+_RARE_PERCENT = 0.02
+
+
+def _byte_weight(byte: int) -> float:
+    return _BYTE_PERCENT.get(byte, _RARE_PERCENT)
+
+
 def keyword_pattern(tokens: Iterable[bytes]) -> re.Pattern[bytes]:
-    """One compiled pattern matching any of ``tokens`` (a prefilter), built as a trie.
+    """One compiled pattern that finds whether any of ``tokens`` occurs (a prefilter): exactly the
+    test ``any(t in data for t in tokens)``, in one pass of the regex engine.
 
-    Python's regex engine tries the branches of a plain alternation one by one at each position; a
-    trie (``from_(?:pre(?:set|trained)|...)``) decides on one byte at a time, so the cost no longer
-    grows with the number of keywords sharing a prefix. A token that is a prefix of another makes the
-    longer one redundant (finding the shorter one is enough).
+    Python's regex engine runs its matcher only at positions whose byte can start a match and skips
+    the others in a tight loop; a pattern over the tokens as they are starts at most lower-case
+    letters, so it runs at nearly every byte. Here every match starts at a rare byte instead: a small
+    set of bytes that every token contains (chosen greedily by how often bytes occur in source text,
+    :data:`_BYTE_PERCENT`) is the set of start bytes; each token is matched from the rarest of its
+    bytes in that set to its end (its tail, in a trie so one byte is decided at a time), and the part
+    before it is checked by a look-behind for the whole token, so a match is a real occurrence. A token
+    that contains another one is redundant (finding the shorter one is enough). Deterministic: the
+    same tokens give the same pattern.
     """
+    unique = sorted({t for t in tokens if t}, key=lambda t: (len(t), t))
+    kept: list[bytes] = []
+    for token in unique:
+        if not any(k in token for k in kept):
+            kept.append(token)
+    if not kept:
+        return re.compile(b"(?!)")
+    starts = _start_bytes(kept)
     trie: dict[int, dict] = {}
-    for token in sorted(set(tokens)):
-        if not token:
-            continue
+    for token in sorted(kept):
+        at = min((i for i, b in enumerate(token) if b in starts), key=lambda i: (_byte_weight(token[i]), i))
         node = trie
-        for byte in token:
+        for byte in token[at:]:
             node = node.setdefault(byte, {})
-        node.clear()
-        node[-1] = {}
-    return re.compile(_trie_regex(trie) or b"(?!)")
+        node.setdefault(-1, {})[token] = at
+    return re.compile(_trie_regex(trie, top=True))
 
 
-def _trie_regex(node: dict) -> bytes:
-    if -1 in node:
-        return b""
-    branches = [re.escape(bytes([byte])) + _trie_regex(child) for byte, child in sorted(node.items())]
+def _start_bytes(tokens: list[bytes]) -> set[int]:
+    """A set of bytes that every token contains, of low total frequency (greedy weighted hitting set,
+    then any byte the others make unnecessary dropped, most frequent first)."""
+    left = [set(t) for t in tokens]
+    chosen: set[int] = set()
+    while left:
+        candidates = sorted(set().union(*left))
+        best = min(candidates, key=lambda b: (_byte_weight(b) / sum(b in s for s in left), b))
+        chosen.add(best)
+        left = [s for s in left if best not in s]
+    for byte in sorted(chosen, key=lambda b: (-_byte_weight(b), b)):
+        rest = chosen - {byte}
+        if all(rest.intersection(t) for t in tokens):
+            chosen = rest
+    return chosen
+
+
+def _trie_regex(node: dict, top: bool = False) -> bytes:
+    branches = []
+    if -1 in node:  # tails that end here: the whole token must end here too
+        if 0 in node[-1].values():  # a tail that is its whole token: a match
+            return b""
+        branches.append(_alternation([b"(?<=" + re.escape(t) + b")" for t in sorted(node[-1])]))
+    children = sorted((b for b in node if b != -1), key=lambda b: (-_byte_weight(b), b) if top else b)
+    branches.extend(re.escape(bytes([byte])) + _trie_regex(node[byte]) for byte in children)
+    return _alternation(branches)
+
+
+def _alternation(branches: list[bytes]) -> bytes:
     return branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
