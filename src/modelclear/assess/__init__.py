@@ -113,7 +113,8 @@ class Judgements:
         key = artifact.id.lower()
         found = done.get(key)
         if found is None:
-            ref = ArtifactRef(kind=artifact.kind, id=artifact.id, scheme=artifact.id.split(":", 1)[0])
+            scheme = artifact.id.split(":", 1)[0]
+            ref = ArtifactRef(kind=artifact.kind, id=artifact.id, scheme=_SCHEMES.setdefault(scheme, scheme))
             graph = self.lineages.graph(artifact.id)
             found = _judge(self.kb, ref, artifact, scenario, graph, self.lineages.truncated(artifact.id),
                            self._run_memo, per.memo)
@@ -202,6 +203,10 @@ class _PerScenario:
     in_context: dict[Kind, Scenario] = field(default_factory=dict)  # scenario_in_context by kind
 
 
+#: One string object per scheme for the refs of the judgements (``hf`` a million times is one string).
+_SCHEMES: dict[str, str] = {}
+
+
 def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Scenario, graph: LineageNode,
            cut: list[LineageNode], run_memo: dict[Hashable, Any],
            scenario_memo: dict[Hashable, Any] | None = None) -> Assessment:
@@ -231,9 +236,16 @@ def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Sc
     if ctx.unshared:  # a finding made for this judgement alone: nothing to find again
         made = decided()
     else:
-        made = ctx.shared(("judged", token, tuple(map(id, before))), decided)
-        if any(a is not b for a, b in zip(made[0], before, strict=True)):
-            made = decided()
+        judged: dict[Hashable, tuple[tuple[Finding, ...], tuple[Finding, ...], Status, Risk]] = ctx.shared(
+            ("judged",), dict)
+        if ctx.fresh:  # a finding made now: no combination holding it was judged before, and most are
+            made = decided()  # never met again (a finding naming the artifact's bases): kept from the second
+        else:
+            key = (token, *map(id, before))
+            held = judged.get(key)
+            if held is None or any(a is not b for a, b in zip(held[0], before, strict=True)):
+                held = judged[key] = decided()
+            made = held
     found, verdict, risk = made[1], made[2], made[3]
     notes: list[Message] = []
     if scenario.obtained_on is None and artifact.history:

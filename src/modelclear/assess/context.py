@@ -219,6 +219,11 @@ class Context:
     #: Set by a layer whose finding was made for this judgement alone (not a shared one): what is made of
     #: the findings together is then not kept for the run either.
     unshared: bool = field(default=False, repr=False)
+    #: Set by a layer whose finding for this judgement was made now (not found made earlier in the run):
+    #: no combination of findings holding it can have been judged before, so none is looked up (and the
+    #: combination is kept only when a later judgement meets it again: most such findings name the
+    #: artifact's bases and are met once).
+    fresh: bool = field(default=False, repr=False)
 
     def shared(self, key: Hashable, make: Callable[[], _T]) -> _T:
         """``make()``, found once per run for ``key`` (the key must name everything the value depends on).

@@ -171,11 +171,13 @@ def assess(ctx: Context) -> Finding:
         ctx.unshared = True
         return finding
     named = (art.publisher, art.name, art.sources[:2], art.license_note) if licence_id is None else None
-    key = ("license", art.kind, art.origin, art.license, art.history, facts, tuple(_record_confidence(art, licence_id)),
+    key = (art.kind, art.origin, art.license, art.history, facts, tuple(_record_confidence(art, licence_id)),
            named, tuple(map(id, inherited)))
-    made = ctx.shared(key, lambda: (tuple(inherited), *_assess(ctx, inherited, [])))  # holds what its key names
-    if any(a is not b for a, b in zip(made[0], inherited, strict=True)):
-        made = (tuple(inherited), *_assess(ctx, inherited, []))
+    memo: dict[Any, tuple[tuple[LicenceEval, ...], Finding, dict[str, Any]]] = ctx.shared(("license.findings",), dict)
+    made = memo.get(key)
+    if made is None or any(a is not b for a, b in zip(made[0], inherited, strict=True)):
+        made = memo[key] = (tuple(inherited), *_assess(ctx, inherited, []))  # holds what its key names
+        ctx.fresh = True
     if conflicts:
         finding, published = _with_conflicts(conflicts, made[1], made[2], bool(art.history))
         ctx.publish(**published)
@@ -438,7 +440,11 @@ def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
     if declared is None or declared.category == "unknown" or root is None:
         return []
     publisher = art.publisher.strip().lower()
-    below = _candidates(ctx, root.children)
+    children = root.children
+    below = ctx.node_memo(children).candidates if children else _NO_CANDIDATES
+    if below is None:
+        below = _candidates(ctx, children, _conflict_sets(ctx), ctx.shared(("license.of",), dict),
+                            ctx.shared(("license.candidate_sets",), dict))
     if below is not _MANY and not any(lic_id != declared.id and not (publisher and base_publisher == publisher)
                                       for lic_id, base_publisher in below):
         return []  # no base below could conflict: the walk below would find nothing
@@ -492,9 +498,14 @@ def _conflict_sets(ctx: Context) -> tuple[frozenset[str], frozenset[str]]:
     return ctx.shared(("license.conflict_sets",), make)
 
 
-def _licence_of(ctx: Context, art: Artifact) -> License | None:
-    """The record of ``art``'s licence in force (found once per run and artifact; the artifact is held)."""
-    memo: dict[str, tuple[Artifact, License | None]] = ctx.shared(("license.of",), dict)
+def _licence_of(ctx: Context, art: Artifact, memo: dict[str, tuple[Artifact, License | None]] | None = None
+                ) -> License | None:
+    """The record of ``art``'s licence in force (found once per run and artifact; the artifact is held).
+
+    ``memo`` is the run's memo of it (``shared(("license.of",), dict)``) when the caller has it at hand.
+    """
+    if memo is None:
+        memo = ctx.shared(("license.of",), dict)
     found = memo.get(art.id)
     if found is None or found[0] is not art:
         licence_id = ctx.license_in_force(art)
@@ -508,7 +519,9 @@ _MAX_CANDIDATES = 64
 _NO_CANDIDATES: frozenset[tuple[str, str]] = frozenset()
 
 
-def _candidates(ctx: Context, children: tuple[LineageNode, ...]) -> frozenset[tuple[str, str]]:
+def _candidates(ctx: Context, children: tuple[LineageNode, ...], sets: tuple[frozenset[str], frozenset[str]],
+                licences: dict[str, tuple[Artifact, License | None]],
+                interned: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]) -> frozenset[tuple[str, str]]:
     """The (licence id, lower-cased publisher) of every base reached from ``children`` (the children of
     one node) as :func:`_conflicts` walks (derivative relations; cycle markers and unknown bases not
     followed) whose licence passes to derivatives or is of a conflicting category: the bases a declared
@@ -516,7 +529,8 @@ def _candidates(ctx: Context, children: tuple[LineageNode, ...]) -> frozenset[tu
 
     :data:`_MANY` when there are more than :data:`_MAX_CANDIDATES` (the walk is then made). Found once
     per children tuple for the run (the tuple is held with its answer, so its ``id`` names it meanwhile;
-    the nodes standing for one artifact share theirs); equal sets are one object.
+    the nodes standing for one artifact share theirs); equal sets are one object. ``sets`` is
+    :func:`_conflict_sets`, ``licences`` the memo of :func:`_licence_of`, ``interned`` the run's sets.
     """
     if not children:
         return _NO_CANDIDATES
@@ -524,16 +538,16 @@ def _candidates(ctx: Context, children: tuple[LineageNode, ...]) -> frozenset[tu
     found: frozenset[tuple[str, str]] | None = record.candidates
     if found is not None:
         return found
-    derivative, restrictive = _conflict_sets(ctx)
+    derivative, restrictive = sets
     out: set[tuple[str, str]] = set()
     many = False
     for child in children:
         if child.relation not in derivative or child.cycle or child.artifact is None:
             continue
-        lic = _licence_of(ctx, child.artifact)
+        lic = _licence_of(ctx, child.artifact, licences)
         if lic is not None and (lic.passes_to_derivatives or lic.category in restrictive):
             out.add((lic.id, child.artifact.publisher.strip().lower()))
-        below = _candidates(ctx, child.children)
+        below = _candidates(ctx, child.children, sets, licences, interned)
         if below is _MANY:
             many = True
             break
@@ -541,8 +555,6 @@ def _candidates(ctx: Context, children: tuple[LineageNode, ...]) -> frozenset[tu
     if many or len(out) > _MAX_CANDIDATES:
         answer = _MANY
     else:
-        interned: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]] = ctx.shared(
-            ("license.candidate_sets",), dict)
         frozen = frozenset(out)
         answer = interned.setdefault(frozen, frozen)
     record.candidates = answer

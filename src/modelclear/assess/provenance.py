@@ -139,6 +139,7 @@ def assess(ctx: Context) -> Finding:
         made = findings.get(id(parts))
         if made is None or made[0] is not parts:
             made = findings[id(parts)] = (parts, *_finding(parts))  # holds the tuple it is keyed by
+            ctx.fresh = True
         finding, published = made[1], made[2]
     ctx.republish(published)
     return finding
@@ -193,6 +194,7 @@ def _breadth_first(ctx: Context, children: tuple[LineageNode, ...], covered: boo
     cycle = False
     seen: set[str] = set()
     stack = deque(children)
+    memo = _observations(ctx)
     while stack:
         node = stack.popleft()
         node_key = node.id.lower()
@@ -201,15 +203,27 @@ def _breadth_first(ctx: Context, children: tuple[LineageNode, ...], covered: boo
         seen.add(node_key)
         stack.extend(node.children)
         cycle = cycle or node.cycle
-        found = _observed_once(ctx, node, covered)
+        found = _observed_once(ctx, node, covered, memo)
         if found:
             parts.append(found)
     return _Walked(tuple(parts), cycle)
 
 
-def _observed_once(ctx: Context, node: LineageNode, covered: bool) -> list[tuple[Observation, Message]]:
-    """What is observed of one upstream node: it depends on the node, its relation and the scenario (once per run)."""
+def _observations(ctx: Context) -> dict[tuple[Any, ...], list[tuple[Observation, Message]]]:
+    """The run's memo of :func:`_observed_once` under the context's scenario."""
     memo: dict[tuple[Any, ...], list[tuple[Observation, Message]]] = ctx.shared(("provenance",), dict)
+    return memo
+
+
+def _observed_once(ctx: Context, node: LineageNode, covered: bool,
+                   memo: dict[tuple[Any, ...], list[tuple[Observation, Message]]] | None = None
+                   ) -> list[tuple[Observation, Message]]:
+    """What is observed of one upstream node: it depends on the node, its relation and the scenario (once per run).
+
+    ``memo`` is :func:`_observations` when the caller has it at hand.
+    """
+    if memo is None:
+        memo = _observations(ctx)
     key = (node.id, "cycle") if node.cycle else (node.id, node.relation, node.artifact is not None)
     found = memo.get(key)
     if found is None:
