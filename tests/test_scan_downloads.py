@@ -344,6 +344,50 @@ def test_local_weight_files_traced_to_the_release_of_the_same_name(tmp_path: Pat
     ]
 
 
+def test_model_file_read_from_the_folder_a_module_downloads_its_archive_into(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "inception.py": '''\
+            import os
+            import urllib.request
+            import tarfile
+
+            data_url = "http://download.example-lab.org/models/image/imagenet/inception-2015-12-05.tgz"
+            data_dir = "inception/"
+            path_graph_def = "classify_image_graph_def.pb"
+            path_uid_to_name = "imagenet_synset_to_human_label_map.txt"
+
+
+            def maybe_download():
+                file_path, _ = urllib.request.urlretrieve(data_url, os.path.join(data_dir, "inception.tgz"))
+                tarfile.open(file_path, "r:gz").extractall(data_dir)
+
+
+            def load_graph():
+                with open(os.path.join(data_dir, path_graph_def), "rb") as file:
+                    return file.read()
+            ''',
+        "vgg16.py": '''\
+            import urllib.request
+
+            data_url = "https://s3.example-lab.org/cadl/models/vgg16.tfmodel"
+            path_graph_def = "vgg16.tfmodel"
+            urllib.request.urlretrieve(data_url, "vgg16/" + path_graph_def)
+            ''',
+        "train_cifar.py": '''\
+            import urllib.request
+            import torch
+
+            urllib.request.urlretrieve("https://www.cs.example.edu/~kriz/cifar-10-python.tar.gz", "data/cifar.tgz")
+            torch.save({}, "resnet20_cifar10.pth")
+            ''',
+    })
+    got = tree_refs(tmp_path)
+    inception = "url:http://download.example-lab.org/models/image/imagenet/inception-2015-12-05.tgz"
+    assert ("inception.py", 7, inception) in got  # the graph file of the downloaded archive
+    assert ("vgg16.py", 4, "url:https://s3.example-lab.org/cadl/models/vgg16.tfmodel") in got  # a TF graph by name
+    assert [line for path, line, _ in got if path == "train_cifar.py"] == [4]  # its own output is not the data
+
+
 def test_weight_file_inside_a_released_archive(tmp_path: Path) -> None:
     releases = "https://github.com/JaidedAI/EasyOCR/releases/download"
     write(tmp_path, {

@@ -18,7 +18,12 @@ the scan, :func:`trace_local_files`:
    a shell script, never an address itself) as the address's id, at that line, confidence ``low``,
    with a note naming the local path and where the address was found. Notebooks are read as their raw
    JSON, code cells' source lines only (shell ``!`` lines are the download itself); a data file opened in
-   the file that also holds its download is that download's reference already.
+   the file that also holds its download is that download's reference already;
+3. in a file that downloads one model archive (its reference says model, or its address's path has a
+   model word), a file name of a format only models come in (``classify_image_graph_def.pb``, not a
+   generic name) is a file of that archive, read from the folder it was unpacked into.
+
+Weight suffixes are the scanner's one table (``data/loaders/file_types.yaml``).
 
 Bounded by file count and bytes; nothing is fetched.
 """
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 
 from modelclear.model import Kind, Reference
@@ -40,8 +46,12 @@ MAX_FILES = 5_000
 #: References added per file.
 MAX_PER_FILE = 200
 
-_WEIGHT_SUFFIXES = ("pth", "pt", "ckpt", "safetensors", "bin", "onnx", "pb", "tflite", "h5", "gguf", "pkl",
-                    "pth.tar", "engine", "caffemodel", "npz")
+#: Words of an archive address's path that say it holds a model.
+_MODEL_WORDS = re.compile(r"(?:model|checkpoint|ckpt|weight|pretrain)", re.IGNORECASE)
+#: Weight files that are only ever a model's (not a pickled or NumPy data set): a file of this kind named in the
+#: module that downloads one release archive is that archive's member (:func:`trace_local_files`).
+_MODEL_ONLY = frozenset({"pth", "pt", "ckpt", "safetensors", "onnx", "pb", "tflite", "tfmodel", "h5", "hdf5", "keras",
+                         "gguf", "ggml", "caffemodel", "pdparams", "pth.tar", "engine"})
 _ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 #: Data files a released archive may hold (``jena_climate_2009_2016.csv.zip`` -> ``jena_climate_2009_2016.csv``,
 #: ``glove.6B.zip`` -> ``glove.6B.100d.txt``).
@@ -56,9 +66,22 @@ _GENERIC = re.compile(r"^(?:model|models|best|last|final|latest|checkpoint|ckpt|
                       r"model_final|model_best|tf_model|flax_model|diffusion_pytorch_model|adapter_model|"
                       r"consolidated|ggml-model|net|network|pretrained|init)(?:[._-]\w{0,8})?\.[\w.]+$", re.IGNORECASE)
 _URL_RE = re.compile(r"""https?://[^\s'"<>`()\[\]{},;\\|^]+""")
-_LOCAL_PATH = re.compile(
-    r"(?<![\w/.:-])((?:[\w.~-]+/)*[\w.-]+\.(?:" + "|".join(re.escape(s) for s in (*_WEIGHT_SUFFIXES, *_DATA_SUFFIXES))
-    + r"))(?![\w-])")
+
+
+@cache
+def _weight_suffixes() -> tuple[str, ...]:
+    """The weight file suffixes (without their dot) of the scanner's file-type table (``file_types.yaml``)."""
+    from modelclear.scan.urls import weight_suffixes
+
+    return tuple(sfx.lstrip(".") for sfx in weight_suffixes())
+
+
+@cache
+def _local_path() -> re.Pattern[str]:
+    """A relative path (or bare file name) ending in a weight or data suffix."""
+    suffixes = sorted({*_weight_suffixes(), *_DATA_SUFFIXES}, key=lambda sfx: (-len(sfx), sfx))
+    return re.compile(r"(?<![\w/.:-])((?:[\w.~-]+/)*[\w.-]+\.(?:" + "|".join(re.escape(sfx) for sfx in suffixes)
+                      + r"))(?![\w-])")
 
 
 #: A content hash or commit in a file name (``model-f6b98070.pt``, ``sam_vit_b_01ec64.pth``): hex digits, both
@@ -85,7 +108,7 @@ def _names(url: str) -> list[str]:
     for suffix in _ARCHIVE_SUFFIXES:
         if lower.endswith(suffix):
             stem = name[: -len(suffix)]
-            out = [f"{stem}.{s}" for s in _WEIGHT_SUFFIXES if not _generic(f"{stem}.{s}")]
+            out = [f"{stem}.{s}" for s in _weight_suffixes() if not _generic(f"{stem}.{s}")]
             if stem.rsplit(".", 1)[-1].lower() in _DATA_SUFFIXES and len(stem) >= MIN_DATA_STEM and not _generic(stem):
                 out.append(stem)  # jena_climate_2009_2016.csv.zip holds jena_climate_2009_2016.csv
             elif "." in stem and len(stem) >= MIN_DATA_STEM and not _generic(stem + ".x"):
@@ -145,6 +168,30 @@ def release_table(refs: Iterable[Reference], docs: Sequence[tuple[str, str]]) ->
     return {name: next(iter(entries)) for name, entries in found.items() if len(entries) == 1}
 
 
+def _member(name: str) -> bool:
+    """Whether a file name is a model file (a format only models come in) that is not too generic."""
+    lower = name.lower()
+    return not _generic(name) and any(lower.endswith("." + sfx) for sfx in _MODEL_ONLY)
+
+
+def _archive_downloads(refs: Iterable[Reference]) -> dict[str, tuple[str, str, str]]:
+    """File -> (id, address, where) of the one model archive a file downloads (``inception-2015-12-05.tgz``
+    fetched into a folder the module then reads ``classify_image_graph_def.pb`` from). An archive is a
+    model's when its reference says so or its address's path has a model word (``/models/``,
+    ``checkpoints``, ``pretrained``). A file that downloads several archives, or a data set's archive, is
+    left out: which archive holds the file is not known."""
+    found: dict[str, dict[str, tuple[str, str, str]]] = {}
+    for ref in refs:
+        if not ref.id or not ref.raw.startswith(("http://", "https://")) or "://" in ref.raw[8:]:
+            continue
+        if _file_name(ref.raw).lower().endswith(_ARCHIVE_SUFFIXES):
+            entry = (ref.id, ref.raw, f"{ref.path}:{ref.line}")
+            found.setdefault(ref.path, {}).setdefault(ref.id, entry)
+            if ref.kind is not Kind.MODEL and not _MODEL_WORDS.search(ref.raw.split("://", 1)[-1].partition("/")[2]):
+                found[ref.path][""] = entry  # a data archive in the file: which archive holds what is unclear
+    return {path: next(iter(by_id.values())) for path, by_id in found.items() if len(by_id) == 1}
+
+
 def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str, int]],
                       docs: Sequence[tuple[str, str]]) -> list[Reference]:
     """References for local paths named like a release file (see the module docstring).
@@ -153,7 +200,8 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
     Markdown files (absolute path, relative path).
     """
     table = release_table(refs, docs)
-    if not table:
+    archives = _archive_downloads(refs)
+    if not table and not archives:
         return []
     needles = [name.rstrip(".").encode() for name in table]
     taken = {(r.path, r.line, r.id) for r in refs}
@@ -172,7 +220,8 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
             break
         read += 1
         data = _read(Path(path), MAX_DOC_BYTES)
-        if not data or not any(n in data for n in needles):
+        archive = archives.get(rel)
+        if not data or not (archive is not None or any(n in data for n in needles)):
             continue
         kind = ""
         added = 0
@@ -189,14 +238,19 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
                 if not in_code:
                     continue
                 stripped = stripped.lstrip('"').lstrip()
-            if stripped.startswith(("#", "//", "!")) or not any(n.rstrip(".") in line for n in table):
+            if stripped.startswith(("#", "//", "!")) or not ((archive is not None and "." in line) or
+                                                              any(n.rstrip(".") in line for n in table)):
                 continue
             addresses = [(u.start(), u.end()) for u in _URL_RE.finditer(line)] if "://" in line else []
-            for m in _LOCAL_PATH.finditer(line):
+            for m in _local_path().finditer(line):
                 local = m.group(1)
                 if any(start <= m.start() < end for start, end in addresses):
                     continue  # the file name of an address, not a local path
-                entry = _lookup(table, local.rsplit("/", 1)[-1])
+                file_name = local.rsplit("/", 1)[-1]
+                entry = _lookup(table, file_name)
+                member = entry is None and archive is not None and _member(file_name)
+                if member and archive is not None:
+                    entry = archive
                 if entry is None:
                     continue
                 artifact_id, url, where = entry
@@ -207,11 +261,13 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
                 data_file = local.rsplit(".", 1)[-1].lower() in _DATA_SUFFIXES
                 if data_file and (rel, artifact_id) in in_file:
                     continue
+                note = (f"local file {local}: a model file of the archive this file downloads from {url} "
+                        f"(at {where})") if member else \
+                    f"local file {local}: the file released at {url} (address at {where})"
                 out.append(Reference(
                     raw=local, kind=Kind.DATASET if data_file else Kind.MODEL, id=artifact_id, path=rel,
                     line=number, column=m.start() + 1,
-                    evidence=stripped[:300], confidence="low", loader="local-file",
-                    note=f"local file {local}: the file released at {url} (address at {where})"))
+                    evidence=stripped[:300], confidence="low", loader="local-file", note=note))
                 added += 1
             if added >= MAX_PER_FILE:
                 break

@@ -85,6 +85,11 @@ def _file_types() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return suffixes("weights"), suffixes("data")
 
 
+def weight_suffixes() -> tuple[str, ...]:
+    """The weight file suffixes of ``file_types.yaml`` (lower case, with their dot)."""
+    return _file_types()[0]
+
+
 def file_kind(name: str) -> Kind | None:
     """What a downloaded file's name says it is: MODEL (weights), DATASET (archive or data file) or None.
 
