@@ -62,10 +62,11 @@ class Resolver:
     def get(self, artifact_id: str) -> Artifact | None:
         """The artifact for ``artifact_id`` (asked of the catalog the first time only)."""
         key = artifact_id.lower()
-        if key not in self._found:
+        found = self._found.get(key)
+        if found is None and key not in self._found:  # (None is an answer too: no record)
             self.resolutions += 1
-            self._found[key] = self.catalog.get(artifact_id)
-        return self._found[key]
+            found = self._found[key] = self.catalog.get(artifact_id)
+        return found
 
 
 @dataclass
@@ -423,9 +424,12 @@ def nodes(node: LineageNode) -> list[LineageNode]:
     stack = list(reversed(node.children))
     while stack:  # depth first, each node's children once: the order of a full walk of the tree
         child = stack.pop()
-        if child.cycle or child.id.lower() in seen:
+        if child.cycle:
             continue
-        seen.add(child.id.lower())
+        key = child.id.lower()
+        if key in seen:
+            continue
+        seen.add(key)
         out.append(child)
         stack.extend(reversed(child.children))
     return out
