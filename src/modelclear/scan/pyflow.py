@@ -225,9 +225,25 @@ class Flow(Overrides):
             self._chains = {}
             for kind, calls in (("load", self._loads), ("relay", self._relays), ("cross", self._cross)):
                 for call, scope, chain in calls:
+                    if kind == "cross" and not self._may_cross(call):
+                        continue  # (its summary would be empty: see _may_cross)
                     for fscope in {id(f): f for f in chain}.values():
                         self._chains.setdefault(id(fscope), []).append((kind, call, scope, chain))
         return self._chains.get(id(target), [])
+
+    def _may_cross(self, call: ast.Call) -> bool:
+        """Whether a call of an imported name may run a wrapper of another project module: a ``super()``
+        call, or a callee that names a project module. Most such calls name a library (``nn.Linear(...)``,
+        ``torch.cat(...)``): their summary would find no target and load nothing, so it is not worked out
+        (the parameters of the whole function chain would be marked for nothing)."""
+        from modelclear.scan.pywrappers import WRAPPERS
+
+        ctx = self.scan.ctx
+        if ctx is None:
+            return False
+        if super_method(call.func) is not None:
+            return True
+        return WRAPPERS.names_project_module(ctx, self._callee(call), self.scan.index.module_name)
 
     def _imported_targets(self, call: ast.Call, scope: Scope) -> list[tuple[Flow, Scope]]:
         """The wrapper of another project module a call inside a function runs (:mod:`pywrappers`),

@@ -126,6 +126,13 @@ class WrapperIndex:
                 self._touched.add(module)
         return found
 
+    def names_project_module(self, ctx: ScanContext, qualname: str, own_module: str) -> bool:
+        """Whether a call of ``qualname`` (a dotted callee) from ``own_module`` names a project module at all:
+        when not, :meth:`target` finds nothing and follows no module, so a caller may skip the work it would
+        do around that lookup (the file lookups are memoised; nothing is loaded)."""
+        self._enter(ctx.root)
+        return self._split(ctx, qualname.split("."), own_module) is not None
+
     def _target(self, ctx: ScanContext, qualname: str, own_module: str,
                 followed: list[str], want_class: bool = False, stars: int = 0) -> tuple[Flow, Scope] | None:
         parts = qualname.split(".")
