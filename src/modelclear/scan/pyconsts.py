@@ -44,6 +44,15 @@ IndexFile = Callable[[str, str, int], "tuple[str, dict[str, object], str] | None
 
 _TOKEN_RE = re.compile(r"[\w-]+")  # words and the dashes between them, in one pass over the text
 _DASHED_RE = re.compile(r"(?<!\w)\w++(?:-\w++)+")  # starts at a word's start; no backtracking
+#: ``x.attr`` not followed (across spaces, newlines, backslashes) by ``(``, ``.`` or ``[``: every attribute an
+#: assignment, ``for``, ``with ... as`` or unpacking target can name (``x.to(device)`` cannot be one).
+_ATTR_TARGET_RE = re.compile(r"\.[\s\\]*+(\w++)(?![\s\\]*+[(.\[])")
+#: A word followed by ``=``, ``:``, ``,``, ``)``, ``]`` or ``in``: every name a class body can bind (assigned,
+#: annotated, unpacked, a ``for``/``with``/comprehension target, a walrus).
+_NAME_TARGET_RE = re.compile(r"(?<![\w.])(\w++)[\s\\]*+(?:[=:,)\]]|in(?!\w))")
+#: Calls whose string arguments or keyword names define attributes (argparse, absl flags): with any of
+#: these in the text, every word counts.
+_OPTION_CALLS_RE = re.compile(r"add_argument|DEFINE_|set_defaults")
 
 
 class LazyConstants(Mapping[str, Mapping[str, object]]):
@@ -158,11 +167,12 @@ class LazyConstants(Mapping[str, Mapping[str, object]]):
         return found
 
     def words(self) -> dict[str, array[int]]:
-        """Word -> positions of the candidates whose text holds it (built on first use)."""
+        """Attribute name -> positions of the candidates whose text may define it (built on first use; see
+        :func:`_attribute_words`)."""
         if self._words is None:
             table: dict[str, array[int]] = {}
             for position, (path, _rel, _name) in enumerate(self.candidates):
-                for word in _file_words(path, self.max_bytes):
+                for word in _attribute_words(path, self.max_bytes):
                     table.setdefault(word, array("i")).append(position)
             self._words = table
         return self._words
@@ -184,18 +194,50 @@ class LazyConstants(Mapping[str, Mapping[str, object]]):
         return sum(1 for _ in self)
 
 
-def _file_words(path: str, max_bytes: int) -> set[str]:
-    """Every identifier-like word of a file, and its dashed words with ``_`` for ``-`` (a superset of
-    the attribute names it can define: argparse's ``--model-name`` defines ``model_name``)."""
+def _attribute_words(path: str, max_bytes: int) -> set[str]:
+    """A superset of the attribute names (``.attr`` keys of :func:`modelclear.scan.pyexports.index_constants`)
+    a file can define, read from its text.
+
+    The keys come from the index's ``attr_index`` (:mod:`modelclear.scan.pyindex`): attribute targets
+    (``x.attr = ...``, also annotated, unpacked, ``for``/``with`` targets), names bound in a class body, and
+    argparse, absl-flag and ``set_defaults`` options. A target attribute is never followed by ``(``, ``.``
+    or ``[``, and a bound name is followed by one of ``= : , ) ]`` or ``in``, so the words written only as
+    method calls (``x.to(device)``, ``t.unsqueeze(0)``) are left out and a lookup of such an attribute does
+    not index every module that calls it. With option calls in the text every word of the file counts
+    (:func:`_file_words`). Non-ASCII words are also taken NFKC-normalised, as the parser takes identifiers.
+    """
+    text = _read_text(path, max_bytes)
+    if text is None:
+        return set()
+    ascii_text = text.isascii()
+    if _OPTION_CALLS_RE.search(text if ascii_text else unicodedata.normalize("NFKC", text)) is not None:
+        return _text_words(text)
+    words = set(_ATTR_TARGET_RE.findall(text)) | set(_NAME_TARGET_RE.findall(text))
+    if not ascii_text:
+        words.update([unicodedata.normalize("NFKC", w) for w in words if not w.isascii()])
+    return words
+
+
+def _read_text(path: str, max_bytes: int) -> str | None:
+    """The decoded text of a candidate file, or None (unreadable, too large, binary, undecodable)."""
     try:
         data = read_head(Path(path), max_bytes + 1, nofollow=True)
     except OSError:
-        return set()
+        return None
     if len(data) > max_bytes or is_binary(data):
-        return set()
-    text = decode_text(data, python=True)
-    if text is None:
-        return set()
+        return None
+    return decode_text(data, python=True)
+
+
+def _file_words(path: str, max_bytes: int) -> set[str]:
+    """Every identifier-like word of a file, and its dashed words with ``_`` for ``-`` (a superset of
+    the attribute names it can define: argparse's ``--model-name`` defines ``model_name``)."""
+    text = _read_text(path, max_bytes)
+    return set() if text is None else _text_words(text)
+
+
+def _text_words(text: str) -> set[str]:
+    """:func:`_file_words` of a decoded text."""
     words: set[str] = set()
     for token in set(_TOKEN_RE.findall(text)):
         if "-" not in token:
