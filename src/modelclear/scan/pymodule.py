@@ -76,6 +76,8 @@ class ModuleScan:
                  module_name: str, line_offset: int, budget: FileBudget) -> None:
         self.source = source
         self.lines = source.splitlines()
+        #: Whether any line may carry an ignore comment (most modules have none: no line is searched).
+        self._may_ignore = "modelclear" in source
         self.path = path
         self.root = ctx.root if ctx is not None else None
         #: The scan's context; ``nested`` is True for a module scanned for its wrappers (pywrappers).
@@ -221,6 +223,8 @@ class ModuleScan:
 
     def ignored(self, call: ast.Call) -> bool:
         """Whether the call carries a ``# modelclear: ignore`` comment."""
+        if not self._may_ignore:
+            return False
         for line in {call.lineno, getattr(call, "end_lineno", None) or call.lineno}:
             text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
             hash_at = text.find("#")
