@@ -65,6 +65,39 @@ _FIELD_FUNCS = frozenset({"field", "Field", "ib", "attrib", "Option", "Argument"
 
 
 
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")
+
+
+def _block_cut(node: ast.AST, use: tuple[int, int], name: str) -> tuple[int, int] | None:
+    """Where the last plain ``name = ...`` statement before ``use`` starts, among the statements of the
+    blocks (bodies of the scope, its loops, branches, ``with`` and ``try``) that hold the use; None when
+    no block holding the use assigns ``name`` before it. Such an assignment runs before the use every
+    time the use runs, so no other assignment reaches the use past it."""
+    found: tuple[int, int] | None = None
+    blocks = [getattr(node, f, None) for f in _BLOCK_FIELDS]
+    for _ in range(64):  # nesting depth
+        inner: ast.stmt | None = None
+        for block in blocks:
+            if not isinstance(block, list):
+                continue
+            for stmt in block:
+                start = (stmt.lineno, stmt.col_offset)
+                stop = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+                if stop <= use and isinstance(stmt, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+                    found = start
+                elif start <= use <= stop:
+                    inner = stmt
+                    break
+            if inner is not None:
+                break
+        if inner is None or isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            return found
+        blocks = [getattr(inner, f, None) for f in _BLOCK_FIELDS]
+        blocks += [h.body for h in getattr(inner, "handlers", [])]
+    return found
+
+
 class Resolver(Attributes, Evaluators):
     """Evaluates expressions of one module to their candidate constant values."""
 
@@ -78,6 +111,7 @@ class Resolver(Attributes, Evaluators):
         self._reach_memo: dict[tuple[int, int], tuple[list[tuple[int, int]], list[tuple], list[int], list[tuple]]] = {}
         self._active: set[tuple[str, int]] = set()
         self._param_memo: GuardedMemo[int] = GuardedMemo()
+        self._body_memo: dict[int, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
         self._attr_memo: GuardedMemo[str] = GuardedMemo()
         self._self_memo: GuardedMemo[tuple[int, str]] = GuardedMemo()
         self._return_memo: GuardedMemo[int] = GuardedMemo()
@@ -90,6 +124,7 @@ class Resolver(Attributes, Evaluators):
         :meth:`modelclear.scan.pymodule.ModuleScan.dispose`)."""
         self._is_loader_call = None
         self._reach_memo.clear()
+        self._body_memo.clear()
         self._param_memo.clear()
         self._attr_memo.clear()
         self._self_memo.clear()
@@ -129,21 +164,47 @@ class Resolver(Attributes, Evaluators):
     def _r_Name(self, node: ast.Name, scope: Scope, depth: int) -> Res:
         return self.name(node.id, scope, depth, (node.lineno, node.col_offset))
 
-    def reaching(self, bindings: list[tuple], use: tuple[int, int]) -> list[tuple]:
+    def reaching(self, bindings: list[tuple], use: tuple[int, int], scope: Scope | None = None,
+                 name: str = "") -> list[tuple]:
         """The bindings of a name that may reach a use at ``use`` (line, column) in the same scope.
 
         Straight-line code only: when an unconditional ``name = value`` of the scope's body precedes
         the use, bindings before it and bindings after the use are dropped (``m = "a"; load(m);
-        m = "b"; load(m)`` gives each call one id). Without such an assignment, everything is kept.
+        m = "b"; load(m)`` gives each call one id). Without such an assignment, the bindings made after
+        the statement of the scope's body that holds the use are dropped (only a loop inside that
+        statement can carry a later value back to the use: notebook cells that each loop over their own
+        ``path = pattern.format(...)``), and the rest are kept.
         """
         positions, ordered, cuts, unplaced = self._placed(bindings)
         end = bisect.bisect_right(positions, use)  # bindings finished at or before the use
         at = bisect.bisect_right(cuts, end - 1) - 1  # the last unconditional assignment among them
         if at < 0:
-            return bindings
+            if scope is None:
+                return bindings
+            cut = _block_cut(scope.node, use, name) if name else None
+            if cut is not None:  # `path = pattern.format(...)` before the use in the loop body holding it
+                return ordered[bisect.bisect_left(positions, cut):end] + unplaced
+            last = self._statement_end(scope, use)
+            if last is None:
+                return bindings
+            return ordered[:bisect.bisect_right(positions, last)] + unplaced
         if self.budget is not None:
             self.budget.spend(end - cuts[at])
         return ordered[cuts[at]:end] + unplaced
+
+    def _statement_end(self, scope: Scope, use: tuple[int, int]) -> tuple[int, int] | None:
+        """Where the statement of ``scope``'s own body that holds ``use`` ends (line, column), if known."""
+        ends = self._body_memo.get(id(scope))
+        if ends is None:
+            body = getattr(scope.node, "body", None)
+            ends = [] if not isinstance(body, list) else [
+                ((stmt.lineno, stmt.col_offset), (stmt.end_lineno, stmt.end_col_offset)) for stmt in body
+                if isinstance(stmt, ast.stmt) and stmt.end_lineno is not None and stmt.end_col_offset is not None]
+            self._body_memo[id(scope)] = ends
+        at = bisect.bisect_right(ends, (use, (0, 0))) - 1
+        if at < 0 or not ends[at][0] <= use <= ends[at][1]:
+            return None
+        return ends[at][1]
 
     def _placed(self, bindings: list[tuple]) -> tuple[list[tuple[int, int]], list[tuple], list[int], list[tuple]]:
         """Bindings sorted by where they finish, their positions, the indexes of unconditional
@@ -182,7 +243,7 @@ class Resolver(Attributes, Evaluators):
                 bindings = current.assigns.get(name)
                 param = current.params.get(name)
                 if bindings and first and use is not None and current is scope:
-                    bindings = self.reaching(bindings, use)
+                    bindings = self.reaching(bindings, use, scope, name)
                 if bindings or param:
                     out = Res(indirect=True)
                     if bindings and not cyclic:
