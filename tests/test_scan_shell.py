@@ -471,3 +471,26 @@ def test_option_value_of_a_project_script_selects_the_branch_that_loads(tmp_path
         (4, "hf-dataset:timdettmers/openassistant-guanaco"),
         (7, "hf-dataset:tatsu-lab/alpaca"),
     }
+
+
+def test_drive_file_fetched_by_id_is_the_archive_the_next_command_unpacks() -> None:
+    found = ids_at("""
+        pip install -U gdown
+        gdown --id 1AbCdEfGhIjKlMnOpQrStUvWxYz012345 && unzip -q checkpoints_v2.zip -d weights
+        gdown 1ZyXwVuTsRqPoNmLkJiHgFeDcBa987654
+        wget https://example-lab.org/data/val_images.zip
+        unzip val_images.zip
+        gdown --id 1QqQqQqQqQqQqQqQqQqQqQqQqQqQqQqQq
+        python train.py
+    """)
+    assert found == {
+        ("url:https://drive.google.com/uc?id=1AbCdEfGhIjKlMnOpQrStUvWxYz012345", 2),
+        ("url:https://example-lab.org/data/val_images.zip", 4),
+    }
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                     "source": ["!pip install --upgrade gdown -qq\n", "!gdown --id 1oeukDq54YMV5xWFMq0j1VN25HQQAd9ei\n",
+                                "!unzip -q 1000_val_images_sampled.zip\n"]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    refs = [r for r in run(NotebookScanner(), "probe.ipynb", json.dumps(nb).encode()) if isinstance(r, Reference)]
+    drive = "url:https://drive.google.com/uc?id=1oeukDq54YMV5xWFMq0j1VN25HQQAd9ei"
+    assert [(r.id, r.line) for r in refs] == [(drive, 2)]

@@ -275,6 +275,7 @@ class NotebookScanner:
         meter = Meter(STEPS_PER_FILE, "shell steps")
         found: list[Reference | ScanWarning] = []
         project = project_values(ctx)
+        carry: dict[str, object] = {}  # one line's Drive download the next line's unzip explains
         for cell in cells:
             script: list[tuple[int, str]] = []
             for line, command, origin in cell.shell:
@@ -289,9 +290,9 @@ class NotebookScanner:
                 else:
                     text = _PY_INTERP.sub(_interpolation, command)
                     found.extend(scan_shell([(cell.offset + line, text)], path.name, env=env,
-                                            project_env=project, meter=meter))
+                                            project_env=project, meter=meter, carry=carry))
             if script:
-                found.extend(scan_shell(script, path.name, env=env, project_env=project, meter=meter))
+                found.extend(scan_shell(script, path.name, env=env, project_env=project, meter=meter, carry=carry))
         if meter.exhausted:
             found.append(budget_warning(path.name, f"shell cells: reading stopped after {STEPS_PER_FILE:,} steps"))
         return found

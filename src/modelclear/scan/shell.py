@@ -98,6 +98,9 @@ class _State:
     ctx: ScanContext | None = None
     #: Folder of the script being read (absolute), for the project scripts its commands run.
     folder: Path | None = None
+    #: What one command leaves for the next (a Drive download whose file type is not known yet), shared by
+    #: the separate ``!`` lines of a notebook.
+    carry: dict[str, object] = field(default_factory=dict)
 
 
 def _lookup(piece: Piece, st: _State) -> tuple[tuple[str, ...] | None, bool]:
@@ -252,8 +255,10 @@ def _run_command(words: list[Word], next_op: str, following: list[Word] | None, 
                 st.refs.extend(_python_inline(argv[i + 1], st.path, st.ctx))
                 return
     piped_to = shellcmds.command_name(_arg(following[0], st)) if next_op == "|" and following else ""
-    for hit in shellcmds.recognise(argv, piped_to):
+    hits = list(shellcmds.recognise(argv, piped_to))
+    for hit in hits:
         st.refs.append(_reference(hit, evidence, st.path))
+    _drive_archive(name, argv, bool(hits), evidence, st)
     if st.ctx is not None and st.folder is not None:
         st.refs.extend(_script_option_refs(argv, evidence, st))
 
@@ -388,10 +393,34 @@ def _script_option_refs(argv: Sequence[Arg], evidence: str, st: _State) -> list[
     return out
 
 
+def _drive_archive(name: str, argv: Sequence[Arg], found: bool, evidence: str, st: _State) -> None:
+    """A Drive file fetched by id says what it is only through the archive the next command unpacks
+    (``gdown --id 1AbC...`` then ``unzip -q vit_dino_base16.zip``): the download is that archive, reported
+    at the ``gdown`` line. Any other download in between, or a ``gdown`` whose file was known, clears it."""
+    if name == "gdown":
+        st.carry["drive"] = None if found else next(
+            ((arg, value, url, evidence) for arg, value, url in shellcmds.drive_addresses(argv)), None)
+        return
+    if found:
+        st.carry["drive"] = None
+        return
+    pending = st.carry.get("drive")
+    if name not in shellcmds.UNPACKERS or not isinstance(pending, tuple):
+        return
+    st.carry["drive"] = None
+    archive = shellcmds.unpacked_archive(argv)
+    arg, value, url, fetched = pending
+    got = shellcmds.classify_url(url, archive) if archive else None
+    if got is not None:
+        note = f"Google Drive download; its file is the archive {archive} the next command unpacks"
+        st.refs.append(_reference(Hit(value, got[0], got[1], arg.line, "low", "gdown", note), fetched, st.path))
+
+
 def _nested(script: Arg, line: int, st: _State) -> None:
     if not script.values:
         return
-    inner = _State(st.path, st.meter, st.env, st.project_env, st.refs, depth=st.depth + 1, ctx=st.ctx)
+    inner = _State(st.path, st.meter, st.env, st.project_env, st.refs, depth=st.depth + 1, ctx=st.ctx,
+                   folder=st.folder, carry=st.carry)
     for value in script.values[:1]:
         _run_lines([(line, text) for text in value.split("\n")], inner)
 
@@ -433,7 +462,7 @@ def _run_lines(lines: Sequence[tuple[int, str]], st: _State) -> None:
             if logical.text.strip() == st.heredoc:
                 st.heredoc = None
             continue
-        if _INTERESTING.search(logical.text) is None:
+        if _INTERESTING.search(logical.text) is None and not st.carry.get("drive"):
             continue  # no download command, assignment, loop keyword, here-document or command in a variable
         commands, heredoc = split_commands(logical, st.meter)
         st.heredoc = heredoc or st.heredoc
@@ -468,7 +497,7 @@ def _array(words: list[Word], items: list[Word], st: _State) -> bool:
 def scan_shell(lines: Sequence[tuple[int, str]], path: str, *, env: Mapping[str, Sequence[str]] | None = None,
                project_env: Mapping[str, Sequence[str]] | None = None,
                meter: Meter | None = None, ctx: ScanContext | None = None,
-               folder: Path | None = None) -> list[Reference]:
+               folder: Path | None = None, carry: dict[str, object] | None = None) -> list[Reference]:
     """References of the shell commands in ``lines`` ((output line number, text) pairs, in order).
 
     ``env`` holds variables known before the first line (a Dockerfile's ``ARG``/``ENV``, a notebook's
@@ -478,9 +507,11 @@ def scan_shell(lines: Sequence[tuple[int, str]], path: str, *, env: Mapping[str,
     caller checks ``meter.exhausted`` and warns). With ``ctx``, ``python -c PROGRAM`` programs are read
     by the Python scanner (its own budgets apply), and with ``folder`` (the script's absolute folder) the
     option values of a project script the text runs select that script's loads (:func:`_script_option_refs`).
+    ``carry`` is what one call leaves for the next (a notebook's ``!`` lines are read one call each).
     """
     st = _State(path, meter or Meter(STEPS_PER_FILE, "shell steps"),
-                {k: tuple(v) for k, v in (env or {}).items()}, project_env or {}, ctx=ctx, folder=folder)
+                {k: tuple(v) for k, v in (env or {}).items()}, project_env or {}, ctx=ctx, folder=folder,
+                carry=carry if carry is not None else {})
     _run_lines(lines, st)
     return st.refs
 

@@ -373,19 +373,39 @@ def _kaggle(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
 _DRIVE_ID = re.compile(r"^[A-Za-z0-9_\-]{20,}$")
 
 
-def _gdown(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
-    """``gdown ID|URL [-O out]``: the Drive file's address."""
+def drive_addresses(argv: Sequence[Arg]) -> Iterator[tuple[Arg, str, str]]:
+    """(word, value, address) of what ``gdown ID|URL`` fetches."""
     words = _positionals(argv[1:], frozenset({"-O", "--output", "--proxy", "--speed", "--format"}))
-    out = _option(argv, ("-O", "--output"))
-    out_name = out.text if out is not None and out.values else ""
     for arg in words[:1]:
         for value in arg.values or ():
             url = value if "://" in value else \
                 f"https://drive.google.com/uc?id={value}" if _DRIVE_ID.match(value) else ""
-            got = classify_url(url, out_name) if url.startswith(("http://", "https://")) else None
-            if got is not None:
-                yield Hit(value, got[0], got[1], arg.line, _conf(arg, "medium"), "gdown",
-                          _via_note(arg, "Google Drive download"))
+            if url.startswith(("http://", "https://")):
+                yield arg, value, url
+
+
+def _gdown(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
+    """``gdown ID|URL [-O out]``: the Drive file's address."""
+    out = _option(argv, ("-O", "--output"))
+    out_name = out.text if out is not None and out.values else ""
+    for arg, value, url in drive_addresses(argv):
+        got = classify_url(url, out_name)
+        if got is not None:
+            yield Hit(value, got[0], got[1], arg.line, _conf(arg, "medium"), "gdown",
+                      _via_note(arg, "Google Drive download"))
+
+
+#: Commands that unpack an archive, and the archive suffixes they are given.
+UNPACKERS = frozenset({"unzip", "tar", "7z", "7za", "unrar"})
+_ARCHIVE = re.compile(r"\.(?:zip|tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|7z|rar)$", re.IGNORECASE)
+
+
+def unpacked_archive(argv: Sequence[Arg]) -> str:
+    """The file name of the archive an ``unzip`` / ``tar -x`` / ``7z x`` command unpacks, or ""."""
+    for arg in argv[1:]:
+        if arg.values and not arg.text.startswith("-") and _ARCHIVE.search(arg.text):
+            return arg.text.rsplit("/", 1)[-1]
+    return ""
 
 
 def _demucs(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
