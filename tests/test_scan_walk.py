@@ -222,3 +222,37 @@ def test_keyword_pattern_finds_a_token_exactly_when_one_occurs() -> None:
             assert pattern.search(b"x = " + token + b"\n") is not None
             data = b"x = " + token[:cut] + b"#" + token[cut + 1:]
             assert (pattern.search(data) is not None) == any(t in data for t in real), data
+
+
+def test_gitignore_quick_search_changes_no_answer() -> None:
+    """Each .gitignore's patterns are first searched as one expression; the spec decides whatever that
+    finds. Random pattern files (negations, anchors, globs, brackets) and paths: same answers as asking
+    the spec for every path."""
+    import random
+    import sys
+    import warnings
+
+    walk_mod = sys.modules["modelclear.scan.walk"]
+    rng = random.Random(14)
+    atoms = ["a", "b", "*.log", "**", "*", "?", "[ab]", "build", "out", "x.py", "/", "\\#", "[!a]", "foo*", "(", ".",
+             "ç", "[", "]", " "]
+    names = ["a", "b", "build", "out", "x.py", "c.log", "foo1", "ç", "(", "ab", "[", "#x", " "]
+    compared = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # pathspec's own "possible nested set"
+        for _ in range(800):
+            lines = [("!" if rng.random() < 0.2 else "") + "".join(rng.choice(atoms) + rng.choice(["/", ""])
+                                                                  for _ in range(rng.randint(1, 3)))
+                     for _ in range(rng.randint(1, 6))]
+            spec = walk_mod._compile(lines)
+            if spec is None:
+                continue
+            quick = walk_mod._Ignore().child("", spec)
+            assert quick.specs[0][2] is not None
+            slow = walk_mod._Ignore((("", spec, None),))
+            for _ in range(20):
+                rel = "/".join(rng.choice(names) for _ in range(rng.randint(1, 4)))
+                is_dir = rng.random() < 0.3
+                assert quick.ignored(rel, is_dir) == slow.ignored(rel, is_dir), (lines, rel, is_dir)
+                compared += 1
+    assert compared > 10_000

@@ -313,19 +313,17 @@ def _process_chunk(tasks: Sequence[_Task], max_bytes: int) -> list[_Done]:
     return done
 
 
-def _module_names(rel: str) -> list[str]:
-    """Names a module is registered under: the Python scanner's own name for it first, then its
-    dotted path from the root and every shorter suffix of that path."""
-    names: list[str] = []
+def _module_name(rel: str) -> str:
+    """The name a module is registered under in the constant index: the Python scanner's own name for
+    it, else its dotted path from the root ("" when it has none)."""
     indexer = _indexer()
-    if indexer is not None:
-        names.append(indexer.module_name(rel))
+    name = indexer.module_name(rel) if indexer is not None else ""
+    if name:
+        return str(name)
     parts = re.sub(r"\.pyw?$", "", rel).split("/")
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
-    parts = [p for p in parts if p.isidentifier()]
-    names.extend(".".join(parts[i:]) for i in range(len(parts)))
-    return [n for n in dict.fromkeys(names) if n]
+    return ".".join(p for p in parts if p.isidentifier())
 
 
 def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, object], str] | None:
@@ -344,12 +342,12 @@ def _index_one(path: str, rel: str, max_bytes: int) -> tuple[str, dict[str, obje
     text = decode_text(data, python=True)
     if text is None:
         return None
-    names = _module_names(rel)
-    if not names:
+    name = _module_name(rel)
+    if not name:
         return None
     try:
         with recursion_headroom(BUDGETS.recursion_headroom):
-            consts, note = indexer.index_source(text, names[0])
+            consts, note = indexer.index_source(text, name)
     except Exception:  # syntax errors are reported by the scan pass
         return None
     finally:
@@ -430,9 +428,9 @@ def lazy_constant_index(items: Iterable[tuple[str, str]], max_bytes: int, share:
     """
     candidates = []
     for path, rel in sorted(items, key=lambda e: (e[1].count("/"), e[1])):
-        names = _module_names(rel)
-        if names:
-            candidates.append((path, rel, names[0]))
+        name = _module_name(rel)
+        if name:
+            candidates.append((path, rel, name))
     return LazyConstants(candidates, _index_one, max_bytes, share)
 
 

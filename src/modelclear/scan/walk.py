@@ -20,6 +20,7 @@ import os
 import re
 import stat
 import tokenize
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -82,27 +83,55 @@ def _read_patterns(path: Path, limit: int = 1_000_000) -> list[str] | None:
 class _Ignore:
     """The stack of ``.gitignore`` specs in force at one folder of the walk."""
 
-    def __init__(self, specs: tuple[tuple[str, object], ...] = ()) -> None:
+    def __init__(self, specs: tuple[tuple[str, object, re.Pattern[str] | None], ...] = ()) -> None:
         self.specs = specs
 
     def child(self, base: str, spec: object | None) -> _Ignore:
         """The stack for a sub-folder ``base`` that has its own ``spec``."""
-        return _Ignore((*self.specs, (base, spec))) if spec is not None else self
+        return _Ignore((*self.specs, (base, spec, _any_pattern(spec)))) if spec is not None else self
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
         """Whether the deepest matching pattern ignores ``rel``."""
         result = False
-        for base, spec in self.specs:
+        for base, spec, any_pattern in self.specs:
             if base:
                 if not rel.startswith(base + "/"):
                     continue
                 sub = rel[len(base) + 1:]
             else:
                 sub = rel
-            check = spec.check_file(sub + "/" if is_dir else sub)  # type: ignore[attr-defined]
+            name = sub + "/" if is_dir else sub
+            if any_pattern is not None and any_pattern.search(name) is None:
+                continue  # no pattern of this file matches: it neither ignores nor keeps ``rel``
+            check = spec.check_file(name)  # type: ignore[attr-defined]
             if check.include is not None:
                 result = bool(check.include)
         return result
+
+
+def _any_pattern(spec: object) -> re.Pattern[str] | None:
+    """One expression found in a path when any pattern of a pathspec spec is (each pattern's own
+    expression, searched as pathspec does, groups unnamed), so that most paths are settled by one search
+    instead of the spec's loop over its patterns; None (ask the spec every time) when the patterns are not
+    plain expressions. The spec itself still decides every path this expression finds."""
+    try:
+        parts: list[str] = []
+        flags: set[int] = set()
+        for pattern in spec.patterns:  # type: ignore[attr-defined]
+            if pattern.include is None:  # a comment or blank line
+                continue
+            regex = pattern.regex
+            if not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str):
+                return None
+            parts.append("(?:" + re.sub(r"\(\?P<\w+>", "(?:", regex.pattern) + ")")
+            flags.add(regex.flags)
+        if len(flags) > 1:
+            return None
+        with warnings.catch_warnings():  # pathspec warned about its own pattern already ("nested set")
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile("|".join(parts) or "(?!)", flags.pop() if flags else 0)
+    except (AttributeError, TypeError, re.error):
+        return None
 
 
 def _is_env_dir(path: str) -> bool:
