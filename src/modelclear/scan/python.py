@@ -57,6 +57,8 @@ PREFILTER: frozenset[bytes] = load_table().keywords
 MAX_SOURCE_CHARS = BUDGETS.python_source_chars
 
 _PREFILTER_BYTES_RE = keyword_pattern(PREFILTER)
+#: One search for any word of :data:`PREFILTER` (``any(word in data for word in PREFILTER)`` in one pass).
+PREFILTER_RE = _PREFILTER_BYTES_RE
 #: Per scanned root, what its project modules reach (see :meth:`PythonScanner.reaches`).
 _REACH: dict[Path, LoaderReach] = {}
 

@@ -244,11 +244,11 @@ class WrapperIndex:
 def _scan_module(data: bytes, path: Path, ctx: ScanContext, module: str) -> tuple[ModuleScan, Flow] | None:
     from modelclear.scan.pyflow import Flow  # both import this module's neighbours
     from modelclear.scan.pymodule import ModuleScan
-    from modelclear.scan.python import PREFILTER, FileBudget, decode_python
+    from modelclear.scan.python import PREFILTER_RE, FileBudget, decode_python
 
     if len(data) > BUDGETS.python_source_chars:
         return None
-    loads = any(word in data for word in PREFILTER)  # without a loader keyword only its imports matter
+    loads = PREFILTER_RE.search(data) is not None  # without a loader keyword only its imports matter
     source = decode_python(data)
     if source is None:
         return None
