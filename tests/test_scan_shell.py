@@ -494,3 +494,25 @@ def test_drive_file_fetched_by_id_is_the_archive_the_next_command_unpacks() -> N
     refs = [r for r in run(NotebookScanner(), "probe.ipynb", json.dumps(nb).encode()) if isinstance(r, Reference)]
     drive = "url:https://drive.google.com/uc?id=1oeukDq54YMV5xWFMq0j1VN25HQQAd9ei"
     assert [(r.id, r.line) for r in refs] == [(drive, 2)]
+
+
+def test_option_value_of_a_project_script_in_place_of_the_default_it_loads(tmp_path: Path) -> None:
+    (tmp_path / "diarize.py").write_text(textwrap.dedent("""\
+        import argparse
+
+        from faster_whisper import WhisperModel
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("-a", "--audio", required=True)
+        parser.add_argument("--whisper-model", dest="model_name", default="medium.en")
+        parser.add_argument("--language", default="en")
+        args = parser.parse_args()
+
+        model = WhisperModel(args.model_name, device="cpu")
+        """), encoding="utf-8")
+    (tmp_path / "test_run.sh").write_text(
+        'python diarize.py -a "./tests/assets/test.opus" --whisper-model tiny.en --language de\n', encoding="utf-8")
+    result = scan_path(tmp_path, ScanOptions(jobs=1))
+    assert {(r.line, r.id) for r in result.references if r.path == "test_run.sh"} == {
+        (1, "hf:Systran/faster-whisper-tiny.en")}
+    assert ("diarize.py", "hf:Systran/faster-whisper-medium.en") in {(r.path, r.id) for r in result.references}

@@ -48,10 +48,11 @@ from __future__ import annotations
 import ast
 import re
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan import shellcmds
 from modelclear.scan.base import ScanContext, ScanWarning
@@ -74,7 +75,7 @@ _DECLARE = frozenset({"export", "local", "readonly", "declare", "typeset"})
 PREFILTER = frozenset({*(t.encode() for t in shellcmds.KEYWORDS), b"python"})
 #: A logical line without any of these is skipped without tokenising it.
 _INTERESTING = re.compile("|".join([r"[A-Za-z_]\w*\+?=", "<<", r"\b(?:for|select|while|until|done)\b",
-                                    r"python\S*\s+-c\b", r"(?:^|[;&|({]\s*)\$\{?[A-Za-z_]",
+                                    r"python\S*\s+-c\b", r"\w\.py\b", r"(?:^|[;&|({]\s*)\$\{?[A-Za-z_]",
                                     *(re.escape(k) for k in shellcmds.KEYWORDS)]))
 
 
@@ -265,8 +266,20 @@ def _run_command(words: list[Word], next_op: str, following: list[Word] | None, 
 
 #: Bytes of a project script read for the loads its option values select, at most.
 MAX_SCRIPT_BYTES = 1_000_000
+
+
+@dataclass
+class _ScriptLoads:
+    """What a project script's option values select: ``branches`` maps a value to (words of the compared
+    variable, load) of the ``if`` branches comparing a variable with it; ``defaults`` maps an option name
+    (without its dashes, lower case) to (its argparse default, a load the scan resolved from that default)."""
+
+    branches: dict[str, list[tuple[frozenset[str], Reference]]] = field(default_factory=dict)
+    defaults: dict[str, list[tuple[str, Reference]]] = field(default_factory=dict)
+
+
 #: Project scripts whose option branches one process remembers (by path, size and modification time).
-_BRANCH_CACHE: dict[tuple[str, int, int], dict[str, list[tuple[frozenset[str], Reference]]]] = {}
+_BRANCH_CACHE: dict[tuple[str, int, int], _ScriptLoads] = {}
 _BRANCH_CACHE_SIZE = 64
 _OPTION = re.compile(r"^--?([A-Za-z][\w\-]*)$")
 #: Words of option and variable names too generic to tie an option to a compared variable.
@@ -278,15 +291,14 @@ def _words(name: str) -> frozenset[str]:
     return frozenset(name.lower().replace("-", "_").split("_")) - _GENERIC_WORDS
 
 
-def _branch_loads(script: Path, ctx: ScanContext) -> dict[str, list[tuple[frozenset[str], Reference]]]:
-    """Option value -> (words of the compared variable, load) of the loads a project script makes in the
-    ``if``/``elif`` branch that compares a variable with that value (``if dataset_name == 'oasst1': return
-    load_dataset("timdettmers/openassistant-guanaco")``).
-
-    Only a load whose id is written in the branch itself counts (a literal, not a value that reaches the
-    branch from elsewhere); remembered per script for the process.
+def _branch_loads(script: Path, ctx: ScanContext) -> _ScriptLoads:
+    """The loads a project script's option values select (:class:`_ScriptLoads`): those it makes in the
+    ``if``/``elif`` branch that compares a variable with a value (``if dataset_name == 'oasst1': return
+    load_dataset("timdettmers/openassistant-guanaco")``; only a load whose id is written in the branch
+    itself), and those the scan resolved from an ``add_argument`` default (``--whisper-model``, default
+    ``medium.en``). Remembered per script for the process.
     """
-    out: dict[str, list[tuple[frozenset[str], Reference]]] = {}
+    out = _ScriptLoads()
     try:
         if script.is_symlink() or not script.is_file():
             return out
@@ -307,7 +319,7 @@ def _branch_loads(script: Path, ctx: ScanContext) -> dict[str, list[tuple[frozen
     except OSError:
         return out
     source = decode_text(data, python=True)
-    if source is None or (b"==" not in data and b" in " not in data):
+    if source is None or (b"==" not in data and b" in " not in data and b"add_argument" not in data):
         return out
     try:
         tree = ast.parse(source)
@@ -331,7 +343,17 @@ def _branch_loads(script: Path, ctx: ScanContext) -> dict[str, list[tuple[frozen
         if keys and words:
             branches.append((tuple(keys), frozenset(words), node.body[0].lineno,
                              node.body[-1].end_lineno or node.body[-1].lineno))
-    if not branches:
+    defaults: dict[str, tuple[str, tuple[str, ...]]] = {}  # option name -> (default, the option's spellings)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument":
+            names = tuple(a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                          and a.value.startswith("-"))
+            default = next((k.value.value for k in node.keywords if k.arg == "default"
+                            and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)), None)
+            if names and default:
+                for name in names:
+                    defaults[name.lstrip("-").lower()] = (default, names)
+    if not branches and not defaults:
         return out
     from modelclear.scan.python import scan_python_source  # imported lazily, like the notebook scanner does
 
@@ -341,8 +363,30 @@ def _branch_loads(script: Path, ctx: ScanContext) -> dict[str, list[tuple[frozen
         body = "\n".join(lines[first - 1:last])
         loads = [r for r in found if first <= r.line <= last and r.raw and r.raw in body]
         for value in values if loads else ():
-            out.setdefault(value, []).extend((compared, r) for r in loads)
+            out.branches.setdefault(value, []).extend((compared, r) for r in loads)
+    for option, (default, spellings) in defaults.items():
+        # the scan says which load a default reached ("argparse default of --whisper-model")
+        loads = [r for r in found if r.raw == default and any(f"default of {s}" in r.note for s in spellings)]
+        if loads:
+            out.defaults[option] = [(default, r) for r in loads]
     return out
+
+
+def _default_replaced(loads: Iterable[tuple[str, Reference]], value: str, option: str, given: Arg, evidence: str,
+                      script: Path, st: _State) -> Iterator[Reference]:
+    """The loads of an option's argparse default with the command's value in its place (``--whisper-model
+    tiny.en`` where the default ``medium.en`` gave ``hf:Systran/faster-whisper-medium.en``): the default must
+    be written once in the load's id, and the new id must parse."""
+    for default, load in loads:
+        if value == default or load.id is None or load.id.count(default) != 1:
+            continue
+        ref = ids.try_parse(load.id.replace(default, value))
+        if ref is None:
+            continue
+        yield Reference(raw=value, kind=load.kind, id=ref.id, path=st.path, line=given.line,
+                        evidence=evidence[:EVIDENCE_CHARS], confidence="low", loader=f"shell:{script.name} option",
+                        note=f"--{option} {value} in place of its default {default!r}, loaded at "
+                             f"{script.name}:{load.line}")
 
 
 def _script_option_refs(argv: Sequence[Arg], evidence: str, st: _State) -> list[Reference]:
@@ -362,7 +406,7 @@ def _script_option_refs(argv: Sequence[Arg], evidence: str, st: _State) -> list[
     if script is None:
         return []
     table = _branch_loads(script, st.ctx)
-    if not table:
+    if not table.branches and not table.defaults:
         return []
     out: list[Reference] = []
     args = list(argv[at + 1:])
@@ -381,7 +425,8 @@ def _script_option_refs(argv: Sequence[Arg], evidence: str, st: _State) -> list[
         option = name.lower()
         words = _words(option)
         for value in given.values or ():
-            for compared, load in table.get(value, ()):
+            out.extend(_default_replaced(table.defaults.get(option, ()), value, name, given, evidence, script, st))
+            for compared, load in table.branches.get(value, ()):
                 if not words & compared or ("model" in option and load.kind is not Kind.MODEL) or \
                         ("data" in option and load.kind is not Kind.DATASET):
                     continue
@@ -709,9 +754,9 @@ class ShellScanner:
         found: list[Reference | ScanWarning] = []
         if ci_file(path):  # a CI workflow: its run: / script: steps are shell scripts
             scripts, env = ci_scripts(text)
-            for script in scripts:
+            for script in scripts:  # run from the repository's root
                 found.extend(scan_shell(script, path.name, env=env, project_env=project_values(ctx), meter=meter,
-                                        ctx=ctx))
+                                        ctx=ctx, folder=Path(ctx.root) if path.is_absolute() else None))
         else:
             lines = makefile_lines(text) if name in ("makefile", "gnumakefile") or name.endswith(".mk") else \
                 list(enumerate(text.split("\n"), start=1))
