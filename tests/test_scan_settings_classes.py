@@ -132,3 +132,24 @@ def test_field_of_a_settings_object_another_module_builds(tmp_path: Path) -> Non
     refs = [r for r in found(tmp_path) if r[0] == "api/embed.py"]
     assert refs == [("api/embed.py", 8, "hf:BAAI/bge-small-en-v1.5"),
                     ("api/embed.py", 12, "hf:mistralai/Mistral-7B-Instruct-v0.2")]
+
+
+def test_settings_module_of_annotated_fields_only_is_indexed(tmp_path: Path) -> None:
+    """A pydantic settings module with no module-level string constant (only `field: str = "..."` in the
+    class) is read by the project index, so the field's default reaches the loader in another module."""
+    files = dict(SETTINGS_APP)
+    files["api/config.py"] = '''
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            embedding_model: str = "BAAI/bge-small-en-v1.5"
+            llm_model: str = "mistralai/Mistral-7B-Instruct-v0.2"
+
+
+        settings = Settings()
+        '''
+    write(tmp_path, files)
+    refs = [r for r in found(tmp_path) if r[0] == "api/embed.py"]
+    assert refs == [("api/embed.py", 8, "hf:BAAI/bge-small-en-v1.5"),
+                    ("api/embed.py", 12, "hf:mistralai/Mistral-7B-Instruct-v0.2")]

@@ -112,8 +112,9 @@ SCANNERS: dict[str, Callable[[], Scanner]] = {
 
 #: A module-level constant whose value is a string, or a dict/list/tuple whose first item is one (a config module
 #: of lower-case names or of tables only: ``default_model = "..."``, ``model_urls = {"r18": "https://..."}``), or an
-#: indented UPPER_CASE one (a settings class: ``class Config: class Model: EMBEDDINGS = "..."``).
-_CONST_RE = re.compile(rb"^(?:[A-Za-z_]\w*|[ \t]+[A-Z][A-Z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*"
+#: indented UPPER_CASE or annotated one (a settings class: ``class Config: class Model: EMBEDDINGS = "..."``,
+#: ``class Settings(BaseSettings): embedding_model: str = "..."``).
+_CONST_RE = re.compile(rb"^(?:[A-Za-z_]\w*|[ \t]+[A-Z][A-Z0-9_]*|[ \t]+\w+(?=[ \t]*:))[ \t]*(?::[^=\n]*)?=[ \t]*"
                        rb"(?:[\[{(][ \t]*(?:\r?\n[ \t]*)?)?[rRbBuUfF]{0,2}['\"]", re.MULTILINE)
 _CONFIDENCE = {"high": 3, "medium": 2, "low": 1}
 
