@@ -90,6 +90,8 @@ def file_type(path: Path | str) -> str:
     ``path``: a path, or a path string with ``/`` between its parts (the last part is the name).
     """
     name = (path.name if isinstance(path, Path) else path.rpartition("/")[2]).lower()
+    if "compose" not in name and "env" not in name and "file" not in name:  # every name below holds one
+        return ""
     if _COMPOSE_NAME.fullmatch(name):
         return "compose"
     if name == ".env" or name.startswith(".env.") or name.endswith(".env") or name in ("env.example", "env.sample"):
