@@ -388,6 +388,27 @@ def test_model_file_read_from_the_folder_a_module_downloads_its_archive_into(tmp
     assert [line for path, line, _ in got if path == "train_cifar.py"] == [4]  # its own output is not the data
 
 
+def test_local_copy_of_a_release_file_the_knowledge_names_by_its_hashed_name(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "configs/mask_rcnn_r50.yaml": '''\
+            MODEL:
+              WEIGHTS: "pretrained_models/resnet50-0676ba61.pth"
+              BACKBONE:
+                NAME: "build_resnet_backbone"
+            OUTPUT_DIR: "output/mask_rcnn_r50-0a1b2c3d4e.pth"
+            ''',
+        "tools/convert.py": '''\
+            import torch
+
+            state = torch.load("checkpoints/resnet50-deadbeef99.pth", map_location="cpu")
+            ''',
+    })
+    refs = scan_path(tmp_path, ScanOptions(jobs=1)).references
+    got = [(r.path, r.line, r.id) for r in refs if r.path.startswith("configs/") and r.id]
+    assert got == [("configs/mask_rcnn_r50.yaml", 2, "url:https://download.pytorch.org/models/resnet50-0676ba61.pth")]
+    assert not [r for r in refs if r.id and "deadbeef" in r.id]  # a hash no release has
+
+
 def test_weight_file_inside_a_released_archive(tmp_path: Path) -> None:
     releases = "https://github.com/JaidedAI/EasyOCR/releases/download"
     write(tmp_path, {

@@ -19,7 +19,11 @@ the scan, :func:`trace_local_files`:
    with a note naming the local path and where the address was found. Notebooks are read as their raw
    JSON, code cells' source lines only (shell ``!`` lines are the download itself); a data file opened in
    the file that also holds its download is that download's reference already;
-3. in a file that downloads one model archive (its reference says model, or its address's path has a
+3. a local file whose name carries a content hash (``resnet50-0676ba61.pth``) and is the file name of
+   exactly one release address the bundled knowledge's model records give (:func:`catalog_releases`:
+   timm's, torchvision's, open_clip's releases) is that release, even when nothing in the project
+   downloads it;
+4. in a file that downloads one model archive (its reference says model, or its address's path has a
    model word), a file name of a format only models come in (``classify_image_graph_def.pb``, not a
    generic name) is a file of that archive, read from the folder it was unpacked into.
 
@@ -30,6 +34,7 @@ Bounded by file count and bytes; nothing is fetched.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -168,6 +173,52 @@ def release_table(refs: Iterable[Reference], docs: Sequence[tuple[str, str]]) ->
     return {name: next(iter(entries)) for name, entries in found.items() if len(entries) == 1}
 
 
+#: A file name carrying a content hash after a dash (``resnet50-19c8e357.pth``, ``cspdarknet53_ra_256-d05c7c21.pth``).
+_HASHED_RELEASE = re.compile(r"-[0-9a-f]{8,}\.(?:pth|pt|bin|ckpt|safetensors|npz|pkl|h5|onnx|pth\.tar)(?![\w-])",
+                             re.IGNORECASE)
+_HASHED_RELEASE_BYTES = re.compile(_HASHED_RELEASE.pattern.encode(), re.IGNORECASE)
+
+
+@cache
+def catalog_releases() -> dict[str, tuple[str, str, str]]:
+    """File name -> (id, address, where) of the release files the bundled knowledge names (a model record's
+    ``url``: timm's, torchvision's, open_clip's release files) whose name carries a content hash, so that a
+    local copy (``pretrained_models/cspdarknet53_ra_256-d05c7c21.pth``) is that release. Names two addresses
+    end in are left out."""
+    import json
+    from importlib import resources
+
+    from modelclear import ids
+    from modelclear.scan.urls import catalog_urls
+
+    addresses = set(catalog_urls())
+    with contextlib.suppress(OSError):
+        folder = resources.files("modelclear.data").joinpath("models").joinpath("_generated")
+        for child in folder.iterdir():
+            if not child.name.endswith(".json"):
+                continue
+            try:
+                doc = json.loads(child.read_text(encoding="utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError):
+                continue
+            for rec in doc.get("models") or () if isinstance(doc, dict) else ():
+                if isinstance(rec, dict) and isinstance(rec.get("url"), str):
+                    addresses.add(rec["url"].strip())
+    found: dict[str, set[str]] = {}
+    for url in addresses:
+        name = _file_name(url)
+        if _HASHED_RELEASE.search(name) and url.startswith(("http://", "https://")):
+            found.setdefault(name, set()).add(url)
+    out: dict[str, tuple[str, str, str]] = {}
+    for name, urls in found.items():
+        if len(urls) == 1:
+            url = next(iter(urls))
+            ref = ids.try_parse("url:" + url)
+            if ref is not None:
+                out[name] = (ref.id, url, "a model record of the bundled knowledge")
+    return out
+
+
 def _member(name: str) -> bool:
     """Whether a file name is a model file (a format only models come in) that is not too generic."""
     lower = name.lower()
@@ -201,8 +252,6 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
     """
     table = release_table(refs, docs)
     archives = _archive_downloads(refs)
-    if not table and not archives:
-        return []
     needles = [name.rstrip(".").encode() for name in table]
     taken = {(r.path, r.line, r.id) for r in refs}
     #: (file, id) of the references already found: a data file opened where its download is written is
@@ -221,7 +270,8 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
         read += 1
         data = _read(Path(path), MAX_DOC_BYTES)
         archive = archives.get(rel)
-        if not data or not (archive is not None or any(n in data for n in needles)):
+        hashed = data is not None and _HASHED_RELEASE_BYTES.search(data) is not None
+        if not data or not (archive is not None or hashed or any(n in data for n in needles)):
             continue
         kind = ""
         added = 0
@@ -239,6 +289,7 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
                     continue
                 stripped = stripped.lstrip('"').lstrip()
             if stripped.startswith(("#", "//", "!")) or not ((archive is not None and "." in line) or
+                                                              (hashed and _HASHED_RELEASE.search(line)) or
                                                               any(n.rstrip(".") in line for n in table)):
                 continue
             addresses = [(u.start(), u.end()) for u in _URL_RE.finditer(line)] if "://" in line else []
@@ -248,6 +299,8 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
                     continue  # the file name of an address, not a local path
                 file_name = local.rsplit("/", 1)[-1]
                 entry = _lookup(table, file_name)
+                if entry is None and hashed:
+                    entry = catalog_releases().get(file_name)
                 member = entry is None and archive is not None and _member(file_name)
                 if member and archive is not None:
                     entry = archive

@@ -133,6 +133,11 @@ def _catalog_urls() -> dict[str, str]:
     return out
 
 
+def catalog_urls() -> dict[str, str]:
+    """Address -> model id of the bundled model records (YAML) that list a ``url:``."""
+    return _catalog_urls()
+
+
 def clean_url(url: str) -> str:
     """An address without trailing punctuation picked up from the surrounding text."""
     return url.rstrip(_TRAILING)
