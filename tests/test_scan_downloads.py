@@ -409,6 +409,32 @@ def test_local_copy_of_a_release_file_the_knowledge_names_by_its_hashed_name(tmp
     assert not [r for r in refs if r.id and "deadbeef" in r.id]  # a hash no release has
 
 
+def test_local_copy_of_a_file_a_hub_download_names_even_in_a_large_notebook(tmp_path: Path) -> None:
+    import json
+
+    picture = "iVBORw0KGgo" + "A" * 1_200_000  # a rendered output: the notebook is over a megabyte
+    notebook = {"cells": [
+        {"cell_type": "code", "execution_count": 1, "metadata": {},
+         "outputs": [{"output_type": "display_data", "data": {"image/png": picture}, "metadata": {}}],
+         "source": ["import os\n"]},
+        {"cell_type": "code", "execution_count": 2, "metadata": {}, "outputs": [],
+         "source": ["photomaker_path = './release_model/photomaker-v1.bin'\n",
+                    "pipe.load_photomaker_adapter(os.path.dirname(photomaker_path),\n",
+                    "    weight_name=os.path.basename(photomaker_path))\n"]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    write(tmp_path, {
+        "gradio_demo/app.py": '''\
+            from huggingface_hub import hf_hub_download
+
+            photomaker_ckpt = hf_hub_download(repo_id="TencentARC/PhotoMaker", filename="photomaker-v1.bin")
+            ''',
+    })
+    (tmp_path / "style_demo.ipynb").write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    refs = scan_path(tmp_path, ScanOptions(jobs=1)).references
+    traced = [(r.path, r.id) for r in refs if r.loader == "local-file"]
+    assert traced == [("style_demo.ipynb", "hf:TencentARC/PhotoMaker")]
+
+
 def test_weight_file_inside_a_released_archive(tmp_path: Path) -> None:
     releases = "https://github.com/JaidedAI/EasyOCR/releases/download"
     write(tmp_path, {

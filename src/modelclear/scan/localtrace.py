@@ -6,7 +6,8 @@ it from a release address whose file has the same name. That local file is the r
 the scan, :func:`trace_local_files`:
 
 1. collects the download addresses of known weight hosts (:mod:`modelclear.scan.urls`) that the scan
-   found in code and configs, and those written in the project's Markdown documentation (read here only
+   found in code and configs (and the files ``hf_hub_download(repo_id=..., filename=...)`` calls fetch),
+   and those written in the project's Markdown documentation (read here only
    for this table, at most :data:`MAX_DOCS` files of :data:`MAX_DOC_BYTES`), by file name; a file name
    that two different addresses end in, or a generic one (``model.pt``, ``best.pth``,
    ``pytorch_model.bin``...), is left out. A release archive (``craft_mlt_25k.zip``) also stands for
@@ -46,6 +47,8 @@ from modelclear.model import Kind, Reference
 MAX_DOCS = 200
 #: Bytes read of one Markdown or code file.
 MAX_DOC_BYTES = 1_000_000
+#: Bytes read of one notebook (its outputs, pictures included, sit between the code cells).
+MAX_NOTEBOOK_BYTES = 16_000_000
 #: Code and config files read for local paths.
 MAX_FILES = 5_000
 #: References added per file.
@@ -161,6 +164,11 @@ def release_table(refs: Iterable[Reference], docs: Sequence[tuple[str, str]]) ->
     for ref in refs:
         if ref.id and ref.raw.startswith(("http://", "https://")) and "://" not in ref.raw[8:]:
             add(ref.raw, ref.id, f"{ref.path}:{ref.line}")
+        elif ref.id and ref.id.startswith("hf:") and ref.loader.endswith("hf_hub_download"):
+            # hf_hub_download(repo_id="org/name", filename="x.bin"): a local x.bin elsewhere is that file
+            named = _HUB_FILENAME.findall(ref.evidence)
+            if len(named) == 1 and "/" not in named[0]:
+                add(f"https://huggingface.co/{ref.id[3:]}/resolve/main/{named[0]}", ref.id, f"{ref.path}:{ref.line}")
     for path, rel in docs[:MAX_DOCS]:
         data = _read(Path(path), MAX_DOC_BYTES)
         if not data or b"://" not in data:
@@ -173,6 +181,8 @@ def release_table(refs: Iterable[Reference], docs: Sequence[tuple[str, str]]) ->
     return {name: next(iter(entries)) for name, entries in found.items() if len(entries) == 1}
 
 
+#: The file a Hub download names (``hf_hub_download(repo_id=..., filename="photomaker-v1.bin")``).
+_HUB_FILENAME = re.compile(r"""\bfilename\s*=\s*["']([^"'\s]+)["']""")
 #: A file name carrying a content hash after a dash (``resnet50-19c8e357.pth``, ``cspdarknet53_ra_256-d05c7c21.pth``).
 _HASHED_RELEASE = re.compile(r"-[0-9a-f]{8,}\.(?:pth|pt|bin|ckpt|safetensors|npz|pkl|h5|onnx|pth\.tar)(?![\w-])",
                              re.IGNORECASE)
@@ -262,13 +272,14 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
     for path, rel, size in files:
         name = rel.rsplit("/", 1)[-1].lower()
         suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-        if size > MAX_DOC_BYTES or not (suffix in _CODE_SUFFIXES or name in _CODE_NAMES or
+        if size > (MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_DOC_BYTES) or not (
+                suffix in _CODE_SUFFIXES or name in _CODE_NAMES or
                                         name.startswith("dockerfile")):
             continue
         if read >= MAX_FILES:
             break
         read += 1
-        data = _read(Path(path), MAX_DOC_BYTES)
+        data = _read(Path(path), MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_DOC_BYTES)
         archive = archives.get(rel)
         hashed = data is not None and _HASHED_RELEASE_BYTES.search(data) is not None
         if not data or not (archive is not None or hashed or any(n in data for n in needles)):
