@@ -150,6 +150,10 @@ class Evaluators:
         if owner_text == "sys.argv":
             return _unknown(expr_text(node), note="command-line argument")
         base = self.resolve(node.value, scope, depth)
+        if not base.values:
+            options = self._options_key(node.value, node.slice, scope, node, depth)
+            if options is not None and options.values:
+                return options
         key = self.resolve(node.slice, scope, depth)
         out = Res(indirect=True, unknown=list(base.unknown), notes=list(base.notes) + list(key.notes))
         # `MODELS[size]` where `size` is a parameter no call of this module passes: its default is one
@@ -270,6 +274,18 @@ class Evaluators:
         return _known(Opaque(expr_text(node)), indirect=True)
 
     # -- calls
+    def _options_key(self, owner: ast.expr, key: ast.expr, scope: Scope, node: ast.expr, depth: int) -> Res | None:
+        """``args["model"]`` / ``args.pop("model")`` / ``args.get("model")`` of a parameter nothing in the
+        module gives a value (``def transcribe_task(args: dict, parser)``, called from another module with
+        ``parser.parse_args().__dict__``): the option or field of that name, as for ``args.model``
+        (:meth:`attr_lookup`; empty when no option has that name); None when ``owner`` is not such a
+        parameter or the key not a literal."""
+        if not (isinstance(owner, ast.Name) and owner.id in scope.params and owner.id not in scope.assigns
+                and isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.isidentifier()):
+            return None
+        found = self.attr_lookup(key.value, node, depth)
+        return found if found.values else Res(indirect=True)
+
     def _r_Call(self, node: ast.Call, scope: Scope, depth: int) -> Res:
         func = node.func
         dotted = self.call_qualname(func)
@@ -317,6 +333,12 @@ class Evaluators:
                 handled = self._method(method, receiver, node, scope, depth)
                 if handled is not None:
                     return handled
+                if method in ("get", "pop") and not receiver.values and node.args:
+                    options = self._options_key(func.value, node.args[0], scope, node, depth)
+                    if options is not None and (options.values or len(node.args) > 1):
+                        if len(node.args) > 1:  # the call's default, when the key is missing
+                            options.add(self.resolve(node.args[1], scope, depth))
+                        return options
         target = self.resolve(func, scope, depth) if isinstance(func, (ast.Name, ast.Attribute)) else Res()
         out = Res(indirect=True)
         named = [kw for kw in node.keywords if kw.arg is not None][:MAX_FIELDS]
