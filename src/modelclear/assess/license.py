@@ -161,22 +161,23 @@ def assess(ctx: Context) -> Finding:
     finding is made anew.
     """
     art = ctx.artifact
-    inherited = _inherited(ctx)
+    walked = _inherited(ctx)
     licence_id = ctx.license_in_force()
     conflicts = _conflicts(ctx, licence_id)
     facts = ctx.facts_key
     if facts is None or art.origin == "local":
-        finding, published = _assess(ctx, inherited, conflicts)
+        finding, published = _assess(ctx, list(walked.evals), conflicts)
         ctx.publish(**published)
         ctx.unshared = True
         return finding
     named = (art.publisher, art.name, art.sources[:2], art.license_note) if licence_id is None else None
+    # The base licences by their walk: equal walks are one object (_inherited_below), held with the finding.
     key = (art.kind, art.origin, art.license, art.history, facts, tuple(_record_confidence(art, licence_id)),
-           named, tuple(map(id, inherited)))
-    memo: dict[Any, tuple[tuple[LicenceEval, ...], Finding, dict[str, Any]]] = ctx.shared(("license.findings",), dict)
+           named, id(walked))
+    memo: dict[Any, tuple[_Inherited, Finding, dict[str, Any]]] = ctx.shared(("license.findings",), dict)
     made = memo.get(key)
-    if made is None or any(a is not b for a, b in zip(made[0], inherited, strict=True)):
-        made = memo[key] = (tuple(inherited), *_assess(ctx, inherited, []))  # holds what its key names
+    if made is None or made[0] is not walked:
+        made = memo[key] = (walked, *_assess(ctx, list(walked.evals), []))  # holds what its key names
         ctx.fresh = True
     if conflicts:
         finding, published = _with_conflicts(conflicts, made[1], made[2], bool(art.history))
@@ -279,17 +280,17 @@ def _record_confidence(art: Artifact, licence_id: str | None) -> list[Confidence
     return [max((s.confidence for s in art.sources), key=lambda c: c.rank)]
 
 
-def _inherited(ctx: Context) -> list[LicenceEval]:
+def _inherited(ctx: Context) -> _Inherited:
     """Licences of base models that reach this model (fine-tunes, adapters, merges, quantisations).
 
     What one base adds (and whether its own bases are followed) depends on the base, the relation it
     is reached by and the scenario: found once per run for each (:func:`_base_step`). The walk below a
-    node is found once per run for its children (:func:`_inherited_below`).
+    node is found once per run for its children (:func:`_inherited_below`); equal walks are one object.
     """
     root = ctx.lineage
     if root is None:
-        return []
-    return list(_inherited_below(ctx, root, ctx.artifact.id.lower()).evals)
+        return _NO_BASES
+    return _inherited_below(ctx, root, ctx.artifact.id.lower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +309,9 @@ def _inherited_below(ctx: Context, node: LineageNode, own: str) -> _Inherited:
     children tuple for the run (a tuple belongs to one artifact; it is held, so its id names it meanwhile).
 
     Below a single followed base without a cycle, the walk is that base's step followed by the walk
-    below it, so a fine-tune chain costs one step per artifact.
+    below it, so a fine-tune chain costs one step per artifact. Equal walks are one object: the same
+    step over the same walk below, or the same evaluations found by a walk that was made (so what is
+    made of a walk can be found by its ``id``; the run holds each).
     """
     children = node.children
     if not children:
@@ -320,6 +323,7 @@ def _inherited_below(ctx: Context, node: LineageNode, own: str) -> _Inherited:
     followed, _ = _relations(ctx)
     bases = [child for child in children if child.relation in followed]
     walked: _Inherited | None = None
+    interned: dict[tuple[Any, ...], _Inherited] = ctx.shared(("license.walks",), dict)
     if not bases:
         walked = _NO_BASES
     elif len(bases) == 1 and not bases[0].cycle and bases[0].id.lower() != own:
@@ -328,13 +332,18 @@ def _inherited_below(ctx: Context, node: LineageNode, own: str) -> _Inherited:
         if found is None:
             walked = _NO_BASES
         elif base.artifact is None:
-            walked = _Inherited((found,), False)
+            walked = interned.get(("unknown", id(found)))
+            if walked is None:
+                walked = interned[("unknown", id(found))] = _Inherited((found,), False)
         else:
             below = _inherited_below(ctx, base, base.id.lower())
-            if not below.cycle:
-                walked = _Inherited((found, *below.evals), False)
+            if not below.cycle:  # (the step and the walk below are held by the run: their ids name them)
+                walked = interned.get(("step", id(found), id(below)))
+                if walked is None:
+                    walked = interned[("step", id(found), id(below))] = _Inherited((found, *below.evals), False)
     if walked is None:
-        walked = _inherited_walk(ctx, node, own)
+        made = _inherited_walk(ctx, node, own)
+        walked = interned.setdefault(("walk", made.cycle, *map(id, made.evals)), made)
     record.inherited = walked
     return walked
 
