@@ -7,6 +7,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from modelclear.model import Reference
 from modelclear.scan import ScanOptions, scan_path
 from modelclear.scan.base import ScanContext
@@ -433,6 +435,27 @@ def test_local_copy_of_a_file_a_hub_download_names_even_in_a_large_notebook(tmp_
     refs = scan_path(tmp_path, ScanOptions(jobs=1)).references
     traced = [(r.path, r.id) for r in refs if r.loader == "local-file"]
     assert traced == [("style_demo.ipynb", "hf:TencentARC/PhotoMaker")]
+
+
+def test_large_notebooks_are_read_within_a_total_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from modelclear.scan import localtrace
+
+    monkeypatch.setattr(localtrace, "MAX_LARGE_NOTEBOOK_TOTAL", 3_000_000)
+    write(tmp_path, {"app.py": '''\
+        from huggingface_hub import hf_hub_download
+
+        ckpt = hf_hub_download(repo_id="TencentARC/PhotoMaker", filename="photomaker-v1.bin")
+        '''})
+    for i in range(3):
+        notebook = {"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [
+            {"output_type": "display_data", "data": {"image/png": "A" * 1_200_000}, "metadata": {}}],
+            "source": ["path = './release_model/photomaker-v1.bin'\n"]}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+        (tmp_path / f"demo{i}.ipynb").write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    refs = scan_path(tmp_path, ScanOptions(jobs=1)).references
+    assert len([r for r in refs if r.loader == "local-file"]) == 2  # the third would pass 3 MB in all
 
 
 def test_weight_file_inside_a_released_archive(tmp_path: Path) -> None:

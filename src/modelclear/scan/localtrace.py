@@ -49,6 +49,8 @@ MAX_DOCS = 200
 MAX_DOC_BYTES = 1_000_000
 #: Bytes read of one notebook (its outputs, pictures included, sit between the code cells).
 MAX_NOTEBOOK_BYTES = 16_000_000
+#: Bytes of notebooks larger than :data:`MAX_DOC_BYTES` read in all; later ones are left out.
+MAX_LARGE_NOTEBOOK_TOTAL = 64_000_000
 #: Code and config files read for local paths.
 MAX_FILES = 5_000
 #: References added per file.
@@ -269,6 +271,7 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
     in_file = {(r.path, r.id) for r in refs}
     out: list[Reference] = []
     read = 0
+    large_read = 0
     for path, rel, size in files:
         name = rel.rsplit("/", 1)[-1].lower()
         suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
@@ -278,6 +281,10 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
             continue
         if read >= MAX_FILES:
             break
+        if size > MAX_DOC_BYTES:  # a large notebook: bounded in all, not only one by one
+            if large_read + size > MAX_LARGE_NOTEBOOK_TOTAL:
+                continue
+            large_read += size
         read += 1
         data = _read(Path(path), MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_DOC_BYTES)
         archive = archives.get(rel)
