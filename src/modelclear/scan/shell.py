@@ -405,10 +405,6 @@ def _script_option_refs(argv: Sequence[Arg], evidence: str, st: _State) -> list[
     script = next((c for c in (root / rel, st.folder / rel) if c.is_file() and inside_root(c, root)), None)
     if script is None:
         return []
-    table = _branch_loads(script, st.ctx)
-    if not table.branches and not table.defaults:
-        return []
-    out: list[Reference] = []
     args = list(argv[at + 1:])
     pairs: list[tuple[str, Arg]] = []  # (option name, its value word)
     for i, arg in enumerate(args):
@@ -421,6 +417,12 @@ def _script_option_refs(argv: Sequence[Arg], evidence: str, st: _State) -> list[
                 pairs.append((m.group(1), Arg(rest, (rest,), arg.via, arg.line)))
         elif i + 1 < len(args) and args[i + 1].values:
             pairs.append((m.group(1), args[i + 1]))
+    if not pairs:
+        return []  # the script is read only for a command that gives it options
+    table = _branch_loads(script, st.ctx)
+    if not table.branches and not table.defaults:
+        return []
+    out: list[Reference] = []
     for name, given in pairs:
         option = name.lower()
         words = _words(option)
