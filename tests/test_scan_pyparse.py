@@ -72,3 +72,31 @@ def test_a_scan_gives_the_same_references_as_without_sharing(tmp_path: Path) -> 
     refs = scan_path(tmp_path).references
     direct = [r for r in _scan_both(tmp_path, None) if hasattr(r, "id")]
     assert {r.id for r in refs} == {getattr(r, "id", None) for r in direct}
+
+
+def test_a_module_kept_for_its_wrappers_is_not_parsed_again_by_its_own_scan(tmp_path: Path) -> None:
+    """``app.py`` calls a wrapper of ``helpers.py``: the scan of ``app.py`` loads ``helpers.py`` for it (one
+    parse, kept by the wrapper cache); the own scan of ``helpers.py`` then reads that tree, and finds what a
+    scan parsing it afresh finds."""
+    from modelclear.scan.pywrappers import WRAPPERS
+
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text("from transformers import AutoModel\n\n\ndef load(name):\n"
+                       "    return AutoModel.from_pretrained(name)\n", encoding="utf-8")
+    app = tmp_path / "app.py"
+    app.write_text('from helpers import load\n\nmodel = load("org/wrapped-model")\n', encoding="utf-8")
+    ctx = ScanContext(root=tmp_path, parses=ParseCache())
+    scanner = PythonScanner()
+    found = list(scanner.scan(app, app.read_bytes(), ctx))
+    assert [(getattr(r, "id", None), getattr(r, "line", None)) for r in found] == [("hf:org/wrapped-model", 3)]
+    assert ctx.parses is not None
+    ctx.parses.clear()
+    source = helpers.read_text(encoding="utf-8")
+    kept = WRAPPERS.kept_tree(ctx, "helpers", "helpers.py", source)
+    assert kept is not None
+    assert WRAPPERS.kept_tree(ctx, "helpers", "helpers.py", source + "\n") is None  # other text: not that tree
+    parsed_before = ctx.parses.parsed
+    own = list(scanner.scan(helpers, helpers.read_bytes(), ctx))
+    assert ctx.parses.parsed == parsed_before  # the kept tree, not a new parse
+    fresh = list(scanner.scan(helpers, helpers.read_bytes(), ScanContext(root=tmp_path)))  # parses its own tree
+    assert own == fresh and own

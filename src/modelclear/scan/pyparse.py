@@ -53,6 +53,15 @@ class ParseCache:
                 self._drop(next(iter(self._trees)))
         return tree
 
+    def offer(self, key: str, source: str, tree: ast.Module) -> None:
+        """Keep ``tree``, parsed elsewhere from exactly ``source``, as the tree of ``key`` (not counted as parsed)."""
+        self._drop(key)
+        if len(source) <= self.max_chars:
+            self._trees[key] = (source, tree)
+            self.held += len(source)
+            while self.held > self.max_chars:
+                self._drop(next(iter(self._trees)))
+
     def clear(self) -> None:
         """Forget every tree (the runner calls it when a file is done)."""
         self._trees.clear()

@@ -49,6 +49,7 @@ from modelclear.scan.pyloaders import keywords_hit, load_table
 from modelclear.scan.pymodule import ModuleScan
 from modelclear.scan.pyparse import ParseCache
 from modelclear.scan.pyreach import LoaderReach
+from modelclear.scan.pywrappers import WRAPPERS
 from modelclear.scan.walk import decode_text, keyword_pattern
 
 #: Byte strings of which a Python file must contain one to be worth parsing (the walker reuses it).
@@ -281,6 +282,9 @@ class PythonScanner:
             return [ScanWarning(rel, "cannot decode as UTF-8 or its declared coding", code="encoding")]
         tree: ast.Module | None = None
         if len(source) <= MAX_SOURCE_CHARS and ctx.parses is not None:  # parsed once, shared with the URL scanner
+            kept = WRAPPERS.kept_tree(ctx, module_name_for(rel), rel, source)
+            if kept is not None:  # loaded earlier for its wrappers: that tree, not a second parse
+                ctx.parses.offer(str(path), source, kept)
             parsed = _parse(source, rel, 0, ctx.parses, str(path))
             if isinstance(parsed, ScanWarning):
                 return [parsed]

@@ -133,6 +133,18 @@ class WrapperIndex:
         self._enter(ctx.root)
         return self._split(ctx, qualname.split("."), own_module) is not None
 
+    def kept_tree(self, ctx: ScanContext, module: str, rel: str, source: str) -> ast.Module | None:
+        """The syntax tree of ``module`` when this process keeps it loaded for its wrappers from the file
+        ``rel`` (relative to the root) with the same ``source`` text: the file's own scan reads it instead
+        of parsing the text again (trees are only read, never changed)."""
+        if str(ctx.root) != self._root:
+            return None
+        loaded = self._modules.get(module)
+        if loaded is None or loaded[0].path != rel or loaded[0].source != source:
+            return None
+        tree = loaded[0].index.module.node
+        return tree if isinstance(tree, ast.Module) else None
+
     def _target(self, ctx: ScanContext, qualname: str, own_module: str,
                 followed: list[str], want_class: bool = False, stars: int = 0) -> tuple[Flow, Scope] | None:
         parts = qualname.split(".")
