@@ -5,19 +5,12 @@ reported once, at its entry's line, not again at every call of the download help
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
+
+from projecttree import write
 
 from modelclear.scan import scan_path
 from modelclear.scan.base import ScanOptions
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-
 
 PROJECT = {
     "audioclip/__init__.py": "",

@@ -5,25 +5,9 @@ in the style of LangChain / Streamlit apps, scanned as a whole (real files, one 
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from modelclear.scan import scan_path
-from modelclear.scan.base import ScanOptions
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-
-
-def found(root: Path) -> list[tuple[str, int, str]]:
-    result = scan_path(root, ScanOptions(jobs=1))
-    return sorted((r.path, r.line, r.id) for r in result.references
-                  if r.id is not None and not r.id.startswith("pypi:"))
-
+from projecttree import found, write
 
 RAG_APP = {
     "ragapp/__init__.py": "",

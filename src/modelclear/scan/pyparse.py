@@ -45,16 +45,15 @@ class ParseCache:
             return kept[1]
         tree = ast.parse(source)
         self.parsed += 1
-        self._drop(key)
-        if len(source) <= self.max_chars:
-            self._trees[key] = (source, tree)
-            self.held += len(source)
-            while self.held > self.max_chars:
-                self._drop(next(iter(self._trees)))
+        self._keep(key, source, tree)
         return tree
 
     def offer(self, key: str, source: str, tree: ast.Module) -> None:
         """Keep ``tree``, parsed elsewhere from exactly ``source``, as the tree of ``key`` (not counted as parsed)."""
+        self._keep(key, source, tree)
+
+    def _keep(self, key: str, source: str, tree: ast.Module) -> None:
+        """Hold ``tree`` under ``key`` (replacing what was there), then drop the oldest trees over the bound."""
         self._drop(key)
         if len(source) <= self.max_chars:
             self._trees[key] = (source, tree)
