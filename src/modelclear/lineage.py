@@ -222,7 +222,7 @@ class Forest:
         self._rooted: set[str] = set()
         self._own: dict[str, LineageNode] = {}  # key -> a DAG built on its own
         self._cut: dict[str, list[LineageNode]] = {}
-        self._nodes: dict[tuple[str, str], LineageNode] = {}  # (id, relation) -> shared node
+        self._nodes: dict[str, dict[str, LineageNode]] = {}  # relation -> id -> shared node (no key tuple per node)
         self._kids: dict[str, tuple[LineageNode, ...]] = {}
 
     def add(self, artifact_ids: Iterable[str]) -> None:
@@ -346,14 +346,16 @@ class Forest:
 
     def _shared(self, key: str, node_id: str, relation: str) -> LineageNode:
         """The shared node of a whole artifact under ``relation`` (its children made once for the run)."""
-        found = self._nodes.get((node_id, relation))
+        by_id = self._nodes.get(relation)
+        if by_id is None:
+            by_id = self._nodes[relation] = {}
+        found = by_id.get(node_id)
         if found is None:
             kids = self._kids.get(key)
             if kids is None:
                 kids = self._kids[key] = tuple(self._shared(child, child_id, rel)
                                                for rel, child, child_id in self._edges.get(key, ()))
-            found = self._nodes[(node_id, relation)] = LineageNode(id=node_id, relation=relation,
-                                                                    artifact=self._art[key], children=kids)
+            found = by_id[node_id] = LineageNode(id=node_id, relation=relation, artifact=self._art[key], children=kids)
         return found
 
 
