@@ -69,6 +69,33 @@ def test_notebook_magics_inside_blocks_and_shell_assignments_keep_python_valid(t
     assert found(refs) == {("timm:resnet50.a1_in1k", 6)}
 
 
+def test_notebook_magics_written_without_percent_keep_the_cells_python(tmp_path: Path) -> None:
+    # IPython runs ``cd x`` and ``pip install y`` as magics (automagic); read as Python they broke the
+    # joined cells, and the constant of one cell no longer reached the load in the next
+    nb = tmp_path / "nb.ipynb"
+    nb.write_text(notebook([
+        ("code", "cd PhotoMaker/\npip install -r requirements.txt\nNAME = 'TencentARC/PhotoMaker'"),
+        ("code", "from huggingface_hub import hf_hub_download\nhf_hub_download(repo_id=NAME, filename='x.bin')"),
+    ]))
+    refs, warnings = run(NotebookScanner(), nb)
+    assert not warnings
+    assert found(refs) == {("hf:TencentARC/PhotoMaker", 5)}
+
+
+def test_notebook_python_that_starts_with_a_magic_word_is_left_alone(tmp_path: Path) -> None:
+    # a name like ``run``/``time`` used as Python, and a cell that parses, are never taken for magics;
+    # a cell that is broken elsewhere keeps its valid ``time = ...`` line
+    nb = tmp_path / "nb.ipynb"
+    nb.write_text(notebook([
+        ("code", "time = 'openai-community/gpt2'\nrun = (\n    time\n)\n"
+                 "from transformers import AutoModel\nAutoModel.from_pretrained(run)"),
+        ("code", "ls -la\ndef oops(:\n    pass"),
+    ]))
+    refs, warnings = run(NotebookScanner(), nb)
+    assert found(refs) == {("hf:openai-community/gpt2", 6)}
+    assert [w.code for w in warnings] == ["syntax-error"] and "cell 2" in warnings[0].message
+
+
 def test_notebook_cell_magics(tmp_path: Path) -> None:
     nb = tmp_path / "nb.ipynb"
     nb.write_text(notebook([

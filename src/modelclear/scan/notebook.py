@@ -52,6 +52,9 @@ IGNORE_MARK = "modelclear: ignore"
 #: ``NAME = "text"`` at the top level of a cell (the constants a ``!`` line may interpolate).
 _PY_STRING_CONST = re.compile(r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*([\"'])([^\"'\n\\]*)\2[ \t]*(?:#[^\n]*)?$",
                               re.MULTILINE)
+#: Line magics IPython runs without ``%`` (automagic, on by default): ``cd PhotoMaker/``, ``pip install x``.
+_AUTOMAGIC = re.compile(r"(?:cd|pwd|ls|ll|pip|conda|mamba|env|set_env|mkdir|rmdir|rm|cp|mv|cat|load_ext|"
+                        r"reload_ext|autoreload|matplotlib|run|time|timeit|who|whos|history)(?:\s|$)")
 _ENV_MAGIC = re.compile(r"^(?:env|set_env)\s+([A-Za-z_]\w*)\s*[= ]\s*(\S.*)$")
 _PY_INTERP = re.compile(r"\{([^{}\n]*)\}")
 
@@ -107,7 +110,32 @@ def _neutralise(source: str) -> tuple[str, tuple[tuple[int, str, str], ...]]:
                 out.append(f"{m.group(1)}{m.group(2)} = None")
             else:
                 out.append(line)
+    _automagic(out, shell)
     return "\n".join(out), tuple(shell)
+
+
+def _automagic(out: list[str], shell: list[tuple[int, str, str]]) -> None:
+    """Lines of a cell that IPython ran as magics written without ``%`` (``cd PhotoMaker/``), made
+    ``pass`` in ``out`` and added to ``shell`` as ``%`` lines — only when the cell does not parse as
+    it is and the line alone is not Python either, so valid code is never changed."""
+    candidates = [i for i, line in enumerate(out) if _AUTOMAGIC.match(line.lstrip())]
+    if not candidates or _parses("\n".join(out)):
+        return
+    for i in candidates:
+        stripped = out[i].lstrip()
+        if _parses(stripped):
+            continue
+        shell.append((i + 1, stripped, "%"))
+        out[i] = out[i][:len(out[i]) - len(stripped)] + "pass"
+    shell.sort()
+
+
+def _parses(source: str) -> bool:
+    try:
+        compile(source, "<cell>", "exec", ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _interpolation(m: re.Match[str]) -> str:
