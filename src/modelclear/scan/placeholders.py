@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from modelclear.model import Kind, Reference
 from modelclear.scan.pyloaders import items, load_table
+from modelclear.scan.walk import rel_path
 
 if TYPE_CHECKING:
     from modelclear.scan.base import ScanWarning
@@ -135,13 +136,6 @@ def placeholder_hits(site: Site, hits: list[Hit]) -> list[Hit]:
     return out
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def review_references(found: Iterable[Reference | ScanWarning], path: Path,
                       root: Path) -> list[Reference | ScanWarning]:
     """``found`` with every reference whose id is a placeholder replaced by one dynamic load per line.
@@ -162,7 +156,7 @@ def review_references(found: Iterable[Reference | ScanWarning], path: Path,
             out.append(item)
             continue
         if doc is None:
-            doc = is_doc_path(_relative(path, root))
+            doc = is_doc_path(rel_path(path, root))
         reason = placeholder_reason(item.id, doc)
         if not reason:
             out.append(item)

@@ -50,7 +50,7 @@ from modelclear.scan.pymodule import ModuleScan
 from modelclear.scan.pyparse import ParseCache
 from modelclear.scan.pyreach import LoaderReach
 from modelclear.scan.pywrappers import WRAPPERS
-from modelclear.scan.walk import decode_text, keyword_pattern
+from modelclear.scan.walk import decode_text, keyword_pattern, rel_path
 
 #: Byte strings of which a Python file must contain one to be worth parsing (the walker reuses it).
 PREFILTER: frozenset[bytes] = load_table().keywords
@@ -273,7 +273,7 @@ class PythonScanner:
 
     def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
         """References and warnings of one Python file. Never raises on bad input."""
-        rel = _rel(path, ctx.root)
+        rel = rel_path(path, ctx.root)
         if (_PREFILTER_BYTES_RE.search(data) is None and not keywords_hit(ctx.loaders, data)
                 and not self.reaches(path, data, ctx)):
             return []
@@ -298,10 +298,3 @@ class PythonScanner:
                 _offer_exports(ctx.project_constants, rel, data, source, scan)
             scan.dispose()  # freed now by reference counting, not by a full collection
         return found
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
