@@ -67,7 +67,7 @@ from modelclear.scan.deps import DepsScanner
 from modelclear.scan.gcpace import paced, settle
 from modelclear.scan.localtrace import MAX_DOCS, trace_local_files
 from modelclear.scan.mergekit import MergekitScanner
-from modelclear.scan.modeldir import ModelDirScanner
+from modelclear.scan.modeldir import ModelDirScanner, trace_download_folders, trace_named_folders
 from modelclear.scan.notebook import NotebookScanner
 from modelclear.scan.openmmlab import OpenMMLabScanner
 from modelclear.scan.pyconsts import LazyConstants
@@ -520,6 +520,8 @@ def _scan_path(root: Path, options: ScanOptions, on_progress: ProgressCallback |
                 refs.append(found)
     refs = move_to_imported_registries(refs, files)
     refs.extend(trace_local_files(refs, files, docs))
+    refs.extend(trace_download_folders(refs, files))
+    refs.extend(trace_named_folders(refs, files))
     from modelclear.scan.localdatasets import find_local_datasets
 
     refs.extend(find_local_datasets(refs, files))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -232,3 +232,253 @@ def _rel(folder: Path, root: Path) -> str:
     except ValueError:
         return folder.name
     return rel or "."
+
+
+# --- Folders a Hub download fills (issue 10, item 8) -------------------------------------------------------
+
+#: Folder names too generic to say which download filled them (``--local-dir models``).
+_GENERIC_DIRS = frozenset({
+    "", ".", "..", "~", "model", "models", "checkpoint", "checkpoints", "ckpt", "ckpts", "weight", "weights",
+    "pretrained", "pretrained_models", "pretrained_weights", "data", "dataset", "datasets", "cache", ".cache",
+    "hub", "download", "downloads", "tmp", "temp", "output", "outputs", "assets", "resources", "files", "local",
+    "base", "src", "repo", "repos", "app", "work", "workspace", "content", "home", "root", "mnt", "opt"})
+#: The words before a path that make it something the command writes, not a folder it reads.
+_WRITES = re.compile(r"(?:output|save|out|result|results|log|logging|dump|export)[\w-]*[\"']?\s*[=:]?\s*[\"']?$",
+                     re.IGNORECASE)
+#: The words before a path that make it the download's own destination (``--local-dir X``, ``local_dir="X"``).
+_DESTINATION = re.compile(r"local[-_]dir[\"']?\s*[=:]?\s*[\"']?$", re.IGNORECASE)
+_SNAPSHOT_DIR = re.compile(r"""\blocal_dir\s*=\s*(?:f?["'])([^"'{}$\s]+)["']""")
+#: Files read for paths under a download folder (the code and config files :mod:`.localtrace` reads).
+_FOLDER_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json", ".toml", ".cfg", ".sh", ".bash", ".ini", ".env",
+                              ".ipynb"})
+MAX_FOLDER_FILES = 5_000
+MAX_FOLDER_FILE_BYTES = 1_000_000
+MAX_FOLDER_NOTEBOOK_BYTES = 16_000_000
+MAX_FOLDER_REFS_PER_FILE = 100
+
+
+def _clean_dir(raw: str) -> str:
+    """A destination folder as written, normalised (quotes, ``./``, trailing and doubled slashes dropped)."""
+    text = raw.strip().strip("\"'").replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    text = re.sub(r"/{2,}", "/", text).rstrip("/")
+    return text
+
+
+def _destination(ref: Reference) -> str | None:
+    """The folder a Hub download or clone writes into, when the command names one (or, for ``git clone``
+    without one, the repository's name, the folder git creates)."""
+    loader = ref.loader
+    if loader.endswith("snapshot_download"):
+        m = _SNAPSHOT_DIR.search(ref.evidence)
+        return m.group(1) if m else None
+    if not loader.startswith("shell:"):
+        return None
+    import shlex
+
+    try:
+        words = shlex.split(ref.evidence, comments=True)
+    except ValueError:
+        return None
+    if loader.endswith(" download"):
+        for i, word in enumerate(words):
+            if word == "--local-dir" and i + 1 < len(words):
+                return words[i + 1]
+            if word.startswith("--local-dir="):
+                return word.partition("=")[2]
+        return None
+    if loader.endswith("git clone") and ref.raw in words:
+        rest = [w for w in words[words.index(ref.raw) + 1:] if not w.startswith("-")]
+        if rest and rest[0] not in ("&&", ";", "|", "||"):
+            return rest[0]
+        return ref.raw.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    return None
+
+
+def download_folders(refs: Iterable[Reference]) -> dict[str, tuple[str, Kind | None, str]]:
+    """Folder -> (id, kind, where) of the Hub repositories a command or ``snapshot_download`` writes into a
+    named folder (``hf download org/name --local-dir checkpoints/name``, ``git clone https://huggingface.co/org/name
+    weights/name``). A folder two repositories are written into, a generic one (``models``) or one built from
+    variables is left out."""
+    found: dict[str, set[tuple[str, Kind | None, str]]] = {}
+    for ref in refs:
+        if not ref.id or not ref.id.startswith(("hf:", "hf-dataset:")):
+            continue
+        raw = _destination(ref)
+        if raw is None or "$" in raw or "{" in raw or "*" in raw:
+            continue
+        folder = _clean_dir(raw)
+        if folder.rsplit("/", 1)[-1].lower() in _GENERIC_DIRS or len(folder.rsplit("/", 1)[-1]) < 3:
+            continue
+        found.setdefault(folder, set()).add((ref.id, ref.kind, f"{ref.path}:{ref.line}"))
+    out: dict[str, tuple[str, Kind | None, str]] = {}
+    for folder, entries in found.items():
+        if len({e[0] for e in entries}) == 1:
+            out[folder] = min(entries, key=lambda e: e[2])
+    return out
+
+
+def trace_download_folders(refs: Sequence[Reference], files: Sequence[tuple[str, str, int]]) -> list[Reference]:
+    """References for the local paths under a folder a Hub download fills (see :func:`download_folders`).
+
+    The project's code and config files (``files``: absolute path, project-relative path, size) that contain
+    such a folder's path are read line by line; a path in it (a string, a YAML value, a shell word, a
+    notebook code line of the raw JSON) that is not the download's own destination nor something written
+    (``--output_dir``, ``save_path=``) is that repository, confidence ``low``. Comment lines are skipped.
+    """
+    folders = download_folders(refs)
+    if not folders:
+        return []
+    needles = [f.encode() for f in folders]
+    pattern = re.compile(
+        r"(?<![\w.~-])(?:\./)?(" + "|".join(re.escape(f) for f in sorted(folders, key=len, reverse=True))
+        + r")((?:/[\w.+@-]+)*)(?=$|[\s\"'`,;:)\]}\\|])")
+    taken = {(r.path, r.line, r.id) for r in refs}
+    out: list[Reference] = []
+    read = 0
+    for path, rel, size in files:
+        name = rel.rsplit("/", 1)[-1].lower()
+        suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+        notebook = suffix == ".ipynb"
+        if not (suffix in _FOLDER_SUFFIXES or name == "dockerfile" or name.startswith("dockerfile")):
+            continue
+        if size > (MAX_FOLDER_NOTEBOOK_BYTES if notebook else MAX_FOLDER_FILE_BYTES):
+            continue
+        if read >= MAX_FOLDER_FILES:
+            break
+        read += 1
+        try:
+            if Path(path).is_symlink():
+                continue
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FOLDER_NOTEBOOK_BYTES if notebook else MAX_FOLDER_FILE_BYTES)
+        except OSError:
+            continue
+        if not any(n in data for n in needles):
+            continue
+        out.extend(_folder_lines(data.decode("utf-8", errors="replace"), rel, notebook, pattern, folders, taken))
+    return out
+
+
+def _folder_lines(text: str, rel: str, notebook: bool, pattern: re.Pattern[str],
+                  folders: dict[str, tuple[str, Kind | None, str]],
+                  taken: set[tuple[str, int, str | None]]) -> list[Reference]:
+    out: list[Reference] = []
+    kind_line = ""
+    in_code = not notebook
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        if notebook:  # the raw JSON: only the source lines of code cells (nbformat writes "source" last)
+            if stripped.startswith('"cell_type"'):
+                in_code = False
+                kind_line = stripped
+            elif stripped.startswith('"source"'):
+                in_code = '"code"' in kind_line
+            if not in_code:
+                continue
+            stripped = stripped.lstrip('"').lstrip()
+        if stripped.startswith(("#", "//")) or ("://" in line and "clone" in line):
+            continue
+        for m in pattern.finditer(line):
+            before = line[:m.start()]
+            if _DESTINATION.search(before) or _WRITES.search(before) or "clone " in before:
+                continue
+            artifact_id, kind, where = folders[m.group(1)]
+            key = (rel, number, artifact_id)
+            if key in taken:
+                continue
+            taken.add(key)
+            local = m.group(1) + m.group(2)
+            out.append(Reference(
+                raw=local, kind=kind, id=artifact_id, path=rel, line=number, column=m.start() + 1,
+                evidence=stripped[:300], confidence="low", loader="local-folder",
+                note=f"local path {local}: in the folder {m.group(1)} that the Hub download at {where} fills"))
+            if len(out) >= MAX_FOLDER_REFS_PER_FILE:
+                return out
+    return out
+
+
+#: Config keys whose value is a model to load (``pretrained_model_path``, ``base_model``, ``ckpt_path``).
+_MODEL_KEY = re.compile(r"(?:pretrain|model|ckpt|checkpoint|weight|base)", re.IGNORECASE)
+#: Config keys that name something written, not read.
+_WRITTEN_KEY = re.compile(r"(?:output|save|out_|result|log|dump|export|cache|resume)", re.IGNORECASE)
+_CONFIG_LINE = re.compile(r"""^\s*(?:-\s+)?["']?([\w.-]+)["']?\s*[:=]\s*["']?([^"'\s#,{}\[\]]+)["']?\s*,?\s*"""
+                          r"(?:#.*)?$")
+_CONFIG_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml"})
+#: The shortest Hub repository name a local folder is matched by (shorter names are too generic).
+MIN_NAMED_FOLDER = 8
+
+
+def _hub_names(refs: Iterable[Reference]) -> dict[str, tuple[str, Kind | None, str]]:
+    """Repository name -> (id, kind, where) of the Hub models the scan found, for names specific enough to
+    stand for a local copy (a digit or a dash, at least :data:`MIN_NAMED_FOLDER` characters) and that one
+    repository only has."""
+    found: dict[str, set[str]] = {}
+    first: dict[str, tuple[str, Kind | None, str]] = {}
+    for ref in refs:
+        if not ref.id or not ref.id.startswith("hf:") or ref.loader in ("local-folder", "local-folder-name"):
+            continue
+        name = ref.id[3:].rsplit("/", 1)[-1]
+        if "/" not in ref.id[3:] or len(name) < MIN_NAMED_FOLDER or not re.search(r"[\d-]", name):
+            continue
+        found.setdefault(name.lower(), set()).add(ref.id)
+        first.setdefault(name.lower(), (ref.id, ref.kind, f"{ref.path}:{ref.line}"))
+    return {name: first[name] for name, ids_ in found.items() if len(ids_) == 1}
+
+
+def trace_named_folders(refs: Sequence[Reference], files: Sequence[tuple[str, str, int]]) -> list[Reference]:
+    """A config value that loads a model from a local folder named like a Hub repository the project
+    loads elsewhere (``pretrained_model_path: models/StableDiffusion/stable-diffusion-v1-5`` where the code
+    loads ``runwayml/stable-diffusion-v1-5``) is a local copy of that repository, confidence ``low``.
+
+    Only YAML/JSON/TOML lines ``key: value`` whose key names a model to read (not an output, a cache or a
+    resume path) and whose value is a relative or absolute path are read; the folder (or, for a weight
+    file, its parent folder) must be named exactly like the repository.
+    """
+    names = _hub_names(refs)
+    if not names:
+        return []
+    taken = {(r.path, r.line, r.id) for r in refs}
+    out: list[Reference] = []
+    read = 0
+    for path, rel, size in files:
+        name = rel.rsplit("/", 1)[-1].lower()
+        if "." + name.rsplit(".", 1)[-1] not in _CONFIG_SUFFIXES or size > MAX_FOLDER_FILE_BYTES:
+            continue
+        if read >= MAX_FOLDER_FILES:
+            break
+        read += 1
+        try:
+            if Path(path).is_symlink():
+                continue
+            with open(path, "rb") as handle:
+                text = handle.read(MAX_FOLDER_FILE_BYTES).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        lower = text.lower()
+        if not any(n in lower for n in names):
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            m = _CONFIG_LINE.match(line)
+            if m is None:
+                continue
+            key, value = m.groups()
+            if not _MODEL_KEY.search(key) or _WRITTEN_KEY.search(key) or "/" not in value or not looks_local(value):
+                continue
+            parts = _clean_dir(value).split("/")
+            if parts and "." in parts[-1] and parts[-1].rsplit(".", 1)[-1].lower() in {
+                    s.lstrip(".") for s in _WEIGHT_SUFFIXES}:
+                parts = parts[:-1]
+            entry = names.get(parts[-1].lower()) if parts else None
+            if entry is None:
+                continue
+            artifact_id, kind, where = entry
+            if (rel, number, artifact_id) in taken:
+                continue
+            taken.add((rel, number, artifact_id))
+            out.append(Reference(
+                raw=value, kind=kind, id=artifact_id, path=rel, line=number, column=m.start(2) + 1,
+                evidence=line.strip()[:300], confidence="low", loader="local-folder-name",
+                note=f"local folder {value}: named like {artifact_id[3:]}, which the project loads at {where}"))
+    return out
