@@ -9,9 +9,10 @@ All types are frozen dataclasses: stages hand each other values, never shared st
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 
 class Kind(StrEnum):
@@ -258,9 +259,20 @@ class Scenario:
     domicile: str | None = None
 
 
+#: What a deferred finding's ``make`` gives: its reasons, obligations and citations.
+FindingParts = tuple[tuple[Message, ...], tuple[Message, ...], tuple[Citation, ...]]
+_DEFERRED = ("reasons", "obligations", "citations")
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One legal layer's answer for one artifact."""
+    """One legal layer's answer for one artifact.
+
+    A finding made with :meth:`deferred` holds, instead of its reasons, obligations and citations, the
+    function that makes them (typically a part naming the artifact's bases put before a body shared by
+    many findings): they are made on first read and kept, and the finding is then the same value as one
+    made with them (equality, hash, ``repr`` and :func:`dataclasses.replace` read them).
+    """
 
     layer: Layer
     status: Status
@@ -269,6 +281,49 @@ class Finding:
     citations: tuple[Citation, ...] = ()
     caveats: tuple[Message, ...] = ()
     weakest: Confidence = Confidence.VERIFIED
+    _make: Callable[[], FindingParts] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def deferred(cls, layer: Layer, status: Status, make: Callable[[], FindingParts],
+                 caveats: tuple[Message, ...] = (), weakest: Confidence = Confidence.VERIFIED) -> Finding:
+        """A finding whose reasons, obligations and citations ``make()`` gives when first read."""
+        made = object.__new__(cls)
+        for name, value in (("layer", layer), ("status", status), ("caveats", caveats), ("weakest", weakest),
+                            ("_make", make)):
+            object.__setattr__(made, name, value)
+        return made
+
+    def parts(self) -> FindingParts:
+        """The reasons, obligations and citations, made without keeping them when the finding is deferred."""
+        make = self._make
+        if make is not None:
+            try:
+                object.__getattribute__(self, "reasons")
+            except AttributeError:
+                return make()
+        return self.reasons, self.obligations, self.citations
+
+    @property
+    def pending(self) -> bool:
+        """Whether the reasons, obligations and citations are still to be made (:meth:`deferred`)."""
+        if self._make is None:
+            return False
+        try:
+            object.__getattribute__(self, "reasons")
+        except AttributeError:
+            return True
+        return False
+
+    if not TYPE_CHECKING:  # (mypy would otherwise accept any attribute name on a finding)
+        def __getattr__(self, name: str) -> Any:
+            """A deferred part, made (all three at once) on first read."""
+            make = object.__getattribute__(self, "_make")
+            if name not in _DEFERRED or make is None:
+                raise AttributeError(name)
+            made = make()
+            for part, value in zip(_DEFERRED, made, strict=True):
+                object.__setattr__(self, part, value)
+            return made[_DEFERRED.index(name)]
 
 
 @dataclass(frozen=True, slots=True)

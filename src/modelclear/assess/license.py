@@ -16,6 +16,7 @@ from modelclear.model import (
     Citation,
     Confidence,
     Finding,
+    FindingParts,
     Kind,
     Layer,
     LineageNode,
@@ -171,21 +172,87 @@ def assess(ctx: Context) -> Finding:
         ctx.unshared = True
         return finding
     named = (art.publisher, art.name, art.sources[:2], art.license_note) if licence_id is None else None
-    # The base licences by their walk: equal walks are one object (_inherited_below), held with the finding.
+    # What the base licences add to the status, the published facts and the weakest confidence is their
+    # walk's summary; the licence record deciding it is held with the body, so its id names it meanwhile.
+    deciding = walked.deciding.license if walked.deciding is not None else None
     key = (art.kind, art.origin, art.license, art.history, facts, tuple(_record_confidence(art, licence_id)),
-           named, id(walked))
-    memo: dict[Any, tuple[_Inherited, Finding, dict[str, Any]]] = ctx.shared(("license.findings",), dict)
-    made = memo.get(key)
-    if made is None or made[0] is not walked:
-        made = memo[key] = (walked, *_assess(ctx, list(walked.evals), []))  # holds what its key names
+           named, walked.status, id(deciding), walked.weakest)
+    memo: dict[Any, _Body] = ctx.shared(("license.bodies",), dict)
+    body = memo.get(key)
+    if body is None or body.deciding is not deciding:
+        body = memo[key] = _own_body(ctx, walked, deciding)
         ctx.fresh = True
+    if walked.deciding is None:  # no base licence: the body's own finding
+        finding = body.finding
+    else:  # the part naming the bases (the walk's evaluations) after the shared body, made when read
+        held = walked.made
+        if held is not None and held[0] is body:
+            finding = held[1]
+        else:
+            finding = Finding.deferred(Layer.LICENSE, body.status, _Named(body.parts, walked), weakest=body.weakest)
+            walked.made = (body, finding)
+            ctx.fresh = True
     if conflicts:
-        finding, published = _with_conflicts(conflicts, made[1], made[2], bool(art.history))
+        finding, published = _with_conflicts(conflicts, finding, body.facts, bool(art.history))
         ctx.publish(**published)
         ctx.unshared = True
         return finding
-    ctx.republish(made[2])
-    return made[1]
+    ctx.republish(body.facts)
+    return finding
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """What a licence finding holds apart from the base licences that reach the artifact: the reasons,
+    obligations and citations of the artifact's own licence (``parts``), and, with the walk's summary, the
+    status, the weakest confidence and the facts it publishes; ``finding`` is the finding without bases."""
+
+    parts: FindingParts
+    status: Status
+    weakest: Confidence
+    facts: dict[str, Any]
+    deciding: License | None  # the walk's deciding licence record (the memo key holds its id)
+    finding: Finding
+
+
+class _Named:
+    """The reasons, obligations and citations of a licence finding: its body's, then each base licence's."""
+
+    __slots__ = ("body", "walk")
+
+    def __init__(self, body: FindingParts, walk: _Inherited) -> None:
+        """The parts ``body`` followed by those of each evaluation of ``walk``."""
+        self.body = body
+        self.walk = walk
+
+    def __call__(self) -> FindingParts:
+        """The three tuples, made."""
+        evals = self.walk.evals
+        reasons, obligations, citations = self.body
+        return ((*reasons, *(r for e in evals for r in e.reasons)),
+                (*obligations, *(o for e in evals for o in e.obligations)),
+                (*citations, *(c for e in evals for c in e.citations)))
+
+
+def _own_body(ctx: Context, walked: _Inherited, deciding: License | None) -> _Body:
+    """The :class:`_Body` of the context's artifact with the base licences of ``walked`` (whose deciding
+    evaluation's licence is ``deciding``): what :func:`_assess` makes with ``walked.evals`` and no conflict."""
+    art = ctx.artifact
+    licence_id = ctx.license_in_force()
+    evals = _own_evals(ctx, licence_id)
+    status = worst([*(e.status for e in evals), walked.status])
+    first = max(evals, key=lambda e: e.status.severity)
+    top = first.license
+    if walked.deciding is not None and walked.deciding.status.severity > first.status.severity:
+        top = deciding
+    facts = _published(art, licence_id, top, status)
+    confidences = [*(e.confidence for e in evals), *_record_confidence(art, licence_id)]
+    if walked.weakest is not None:
+        confidences.append(walked.weakest)
+    weakest = min(confidences, key=lambda c: c.rank)
+    parts = (tuple(r for e in evals for r in e.reasons), tuple(o for e in evals for o in e.obligations),
+             tuple(c for e in evals for c in e.citations))
+    return _Body(parts, status, weakest, facts, deciding, Finding(Layer.LICENSE, status, *parts, weakest=weakest))
 
 
 def _with_conflicts(conflicts: list[LicenceEval], rest: Finding, rest_facts: dict[str, Any], history: bool
@@ -225,12 +292,33 @@ def _assess(ctx: Context, inherited: list[LicenceEval], conflicts: list[LicenceE
     """The licence finding with the base licences ``inherited`` and the declared licence's ``conflicts``
     (:func:`_conflicts`), and the facts it publishes (checked here)."""
     art = ctx.artifact
+    licence_id = ctx.license_in_force()
+    evals = _own_evals(ctx, licence_id, history=False)
+    evals.extend(inherited)
+    evals[:0] = conflicts  # a conflict first: it is what a reader of the card must see
+    status = worst([e.status for e in evals])
+    deciding = max(evals, key=lambda e: e.status.severity)
+    if art.history and licence_id is not None:
+        evals[0] = _with_history(ctx, licence_id, evals[0])
+    facts = _published(art, licence_id, deciding.license, status)
+    return Finding(
+        Layer.LICENSE,
+        status,
+        tuple(r for e in evals for r in e.reasons),
+        tuple(o for e in evals for o in e.obligations),
+        tuple(c for e in evals for c in e.citations),
+        weakest=min([*(e.confidence for e in evals), *_record_confidence(art, licence_id)], key=lambda c: c.rank),
+    ), facts
+
+
+def _own_evals(ctx: Context, licence_id: str | None, history: bool = True) -> list[LicenceEval]:
+    """The evaluations of the artifact's own licence (and content licence, or of its lack of one), the
+    first with the licence history's reason when ``history`` and the artifact has one."""
+    art = ctx.artifact
     exception = ctx.exception
     evals: list[LicenceEval] = []
-    licence_id = ctx.license_in_force()
     content = str(art.facts.get("content_license") or "")
-    local = art.origin == "local"
-    if local:  # your own model: its declared licence is what you grant, not one you need
+    if art.origin == "local":  # your own model: its declared licence is what you grant, not one you need
         evals.append(_local_own(ctx, licence_id))
     elif licence_id:
         evals.append(_evaluated(ctx, licence_id, art))
@@ -240,34 +328,33 @@ def _assess(ctx: Context, inherited: list[LicenceEval], conflicts: list[LicenceE
         evals.append(LicenceEval(Status.UNCERTAIN, (msg("license.per_item"),), (), (), None, Confidence.SECONDARY))
     if not evals:
         evals.append(_no_licence(ctx, exception))
-    evals.extend(inherited)
-    evals[:0] = conflicts  # a conflict first: it is what a reader of the card must see
-    status = worst([e.status for e in evals])
-    deciding = max(evals, key=lambda e: e.status.severity)
-    if art.history and licence_id is not None:
-        when = ctx.scenario.obtained_on or ctx.scenario.as_of
-        history_reason = msg("license.history", license=licence_id, date=when.isoformat(),
-                             default="" if ctx.scenario.obtained_on else "today")
-        evals[0] = LicenceEval(evals[0].status, (history_reason, *evals[0].reasons), evals[0].obligations,
-                               evals[0].citations, evals[0].license, evals[0].confidence)
+    if history and art.history and licence_id is not None:
+        evals[0] = _with_history(ctx, licence_id, evals[0])
+    return evals
+
+
+def _with_history(ctx: Context, licence_id: str, first: LicenceEval) -> LicenceEval:
+    """``first`` with the reason naming the licence in force on the day the artifact was obtained before its own."""
+    when = ctx.scenario.obtained_on or ctx.scenario.as_of
+    history_reason = msg("license.history", license=licence_id, date=when.isoformat(),
+                         default="" if ctx.scenario.obtained_on else "today")
+    return LicenceEval(first.status, (history_reason, *first.reasons), first.obligations, first.citations,
+                       first.license, first.confidence)
+
+
+def _published(art: Artifact, licence_id: str | None, deciding: License | None, status: Status) -> dict[str, Any]:
+    """The facts the licence layer publishes (checked here), from the deciding licence and the status."""
     facts: dict[str, Any] = {
-        "license_category": deciding.license.category if deciding.license else "none",
-        "license_yields": bool(deciding.license.yields_to_exceptions) if deciding.license else False,
-        "license_acceptance": deciding.license.acceptance if deciding.license else "none",
+        "license_category": deciding.category if deciding else "none",
+        "license_yields": bool(deciding.yields_to_exceptions) if deciding else False,
+        "license_acceptance": deciding.acceptance if deciding else "none",
         "license_status": status.value,
     }
     if licence_id is None and art.kind is Kind.DATASET:
         facts["license_yields"] = True  # nothing to yield: no licence restricts the act
     for name, value in facts.items():
         check_published(name, value)
-    return Finding(
-        Layer.LICENSE,
-        status,
-        tuple(r for e in evals for r in e.reasons),
-        tuple(o for e in evals for o in e.obligations),
-        tuple(c for e in evals for c in e.citations),
-        weakest=min([*(e.confidence for e in evals), *_record_confidence(art, licence_id)], key=lambda c: c.rank),
-    ), facts
+    return facts
 
 
 def _record_confidence(art: Artifact, licence_id: str | None) -> list[Confidence]:
@@ -293,12 +380,52 @@ def _inherited(ctx: Context) -> _Inherited:
     return _inherited_below(ctx, root, ctx.artifact.id.lower())
 
 
-@dataclass(frozen=True, slots=True)
 class _Inherited:
-    """The base licences found below a node (in the order of the walk), and whether the walk met a cycle marker."""
+    """The base licences found below a node (in the order of the walk), and whether the walk met a cycle marker.
 
-    evals: tuple[LicenceEval, ...]
-    cycle: bool
+    A walk is either made (``flat``: its evaluations) or one base's step put before the walk below it
+    (``head`` and ``below``: a fine-tune chain holds one step per artifact, not a tuple of every base).
+    It keeps what a finding needs of all its evaluations: the worst ``status``, the ``deciding``
+    evaluation (the first of the most severe) and the ``weakest`` confidence (``None`` when empty);
+    ``made`` is the last licence finding made with it (:func:`assess`).
+    """
+
+    __slots__ = ("below", "cycle", "deciding", "flat", "head", "made", "status", "weakest")
+
+    def __init__(self, flat: tuple[LicenceEval, ...], cycle: bool, head: LicenceEval | None = None,
+                 below: _Inherited | None = None) -> None:
+        """A made walk (``flat``), or ``head`` put before the walk ``below``."""
+        self.flat = flat
+        self.cycle = cycle
+        self.head = head
+        self.below = below
+        self.made: tuple[Any, Finding] | None = None
+        if head is not None and below is not None:
+            first = below.deciding
+            self.deciding: LicenceEval | None = (
+                first if first is not None and first.status.severity > head.status.severity else head)
+            self.status: Status = head.status if below.deciding is None else worst([head.status, below.status])
+            self.weakest: Confidence | None = head.confidence if below.weakest is None else min(
+                (head.confidence, below.weakest), key=lambda c: c.rank)
+        elif flat:
+            self.deciding = max(flat, key=lambda e: e.status.severity)
+            self.status = worst([e.status for e in flat])
+            self.weakest = min((e.confidence for e in flat), key=lambda c: c.rank)
+        else:
+            self.deciding, self.status, self.weakest = None, Status.NOT_APPLICABLE, None
+
+    @property
+    def evals(self) -> tuple[LicenceEval, ...]:
+        """Every evaluation of the walk, in order."""
+        out: list[LicenceEval] = []
+        walk: _Inherited | None = self
+        while walk is not None:
+            if walk.head is None:
+                out.extend(walk.flat)
+                break
+            out.append(walk.head)
+            walk = walk.below
+        return tuple(out)
 
 
 _NO_BASES = _Inherited((), False)
@@ -340,7 +467,7 @@ def _inherited_below(ctx: Context, node: LineageNode, own: str) -> _Inherited:
             if not below.cycle:  # (the step and the walk below are held by the run: their ids name them)
                 walked = interned.get(("step", id(found), id(below)))
                 if walked is None:
-                    walked = interned[("step", id(found), id(below))] = _Inherited((found, *below.evals), False)
+                    walked = interned[("step", id(found), id(below))] = _Inherited((), False, found, below)
     if walked is None:
         made = _inherited_walk(ctx, node, own)
         walked = interned.setdefault(("walk", made.cycle, *map(id, made.evals)), made)

@@ -21,7 +21,7 @@ from modelclear.assess.context import msg
 from modelclear.assess.facts import ACTS, EXCEPTION_EFFECTS, FACTS, JURISDICTIONS, RELATIONS
 from modelclear.catalog import KnowledgeBase
 from modelclear.catalog.records import RecordError, local_text, sources
-from modelclear.model import Activity, Citation, Finding, Kind, Layer, LocalText, Message, Source, Status
+from modelclear.model import Activity, Citation, Finding, FindingParts, Kind, Layer, LocalText, Message, Source, Status
 
 MODES = ("set", "floor", "cap", "note")
 _RULE_KEYS = {"id", "when", "then", "summary", "sources"}
@@ -271,7 +271,29 @@ def apply(rules: Sequence[Rule], facts: Mapping[str, Any], findings: dict[Layer,
             loosen = action.mode == "cap" and status.severity > target.severity
             if action.mode == "set" or tighten or loosen:
                 status = target
-            findings[action.layer] = Finding(finding.layer, status, (*finding.reasons, reason), finding.obligations,
-                                             (*finding.citations, *cites), finding.caveats, finding.weakest)
+            if finding.pending:  # still to be made: so is this one (the rule's reason and citations after)
+                findings[action.layer] = Finding.deferred(finding.layer, status, _Then(finding, reason, cites),
+                                                          finding.caveats, finding.weakest)
+            else:
+                findings[action.layer] = Finding(finding.layer, status, (*finding.reasons, reason),
+                                                 finding.obligations, (*finding.citations, *cites), finding.caveats,
+                                                 finding.weakest)
         applied.append(rule.id)
     return applied
+
+
+class _Then:
+    """The parts of a deferred finding after a rule: the finding's, with the rule's reason and citations added."""
+
+    __slots__ = ("cites", "finding", "reason")
+
+    def __init__(self, finding: Finding, reason: Message, cites: tuple[Citation, ...]) -> None:
+        """``finding`` (deferred) with ``reason`` and ``cites`` after its own."""
+        self.finding = finding
+        self.reason = reason
+        self.cites = cites
+
+    def __call__(self) -> FindingParts:
+        """The three tuples, made (without keeping the first finding's)."""
+        reasons, obligations, citations = self.finding.parts()
+        return (*reasons, self.reason), obligations, (*citations, *self.cites)
