@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from modelclear.scan.pyenv import deployment_values
-from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Scope
+from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope
 from modelclear.scan.pyregistry import enum_class, enum_values
 from modelclear.scan.pyvalues import (
     _MISSING,
@@ -205,6 +205,8 @@ class Evaluators:
         param = scope.params.get(key.id)
         if param is None or param.cli or param.func == "<lambda>":
             return False
+        if self._bound_here(param):
+            return False  # the call being followed gives it (`load_model(name)` from another module): its choice
         kind = ast.Attribute if param.method else ast.Name
         if any(isinstance(call.func, kind) for call, _ in self.index.call_sites.get(param.func, ())):
             return False
@@ -212,6 +214,12 @@ class Evaluators:
             built = self.index.call_sites.get(param.outer.name, ())
             return not any(isinstance(call.func, ast.Name) for call, _ in built)
         return True
+
+    def _bound_here(self, param: Param) -> bool:
+        """Whether this evaluation follows one call that gives ``param`` its value (a resolver seeded with a
+        caller's arguments, not a summary's markers): the key it passes is the caller's choice, not any entry."""
+        seeds = getattr(self, "seeds", None)
+        return isinstance(seeds, dict) and id(param) in seeds and not getattr(self, "summary", False)
 
     # -- operators
     def _r_BinOp(self, node: ast.BinOp, scope: Scope, depth: int) -> Res:

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 from modelclear.model import Reference
 from modelclear.scan.pyindex import Param, Scope
 from modelclear.scan.pyvalues import Res
+from modelclear.scan.urls import HEX_DIGEST
 from modelclear.scan.walk import decode_text, read_head
 
 if TYPE_CHECKING:
@@ -175,9 +176,18 @@ class EntryIndex:
         starts = [0]
         for text in source.split("\n"):
             starts.append(starts[-1] + len(text) + 1)
+        #: entries that are keys of a checksum table (``{url: sha256}``): used only when a value has no other entry
+        self._weak: dict[str, list[int]] = {}
+        #: the module's top-level string constants (``ROOT = "https://..."``), read when an entry is built
+        self._consts: dict[str, str] | None = None
+        self._tree = tree
         lines: set[int] = set()
         for value in values:
-            for quoted in (f'"{value}"', f"'{value}'"):
+            needles = [f'"{value}"', f"'{value}'"]
+            tail = _last_segment(value) if "/" in value else ""
+            if len(tail) >= 4:  # a value built from a base constant (`f"{ROOT}/v1/model.pth"`) ends a literal so
+                needles += [f'{tail}"', f"{tail}'"]
+            for quoted in needles:
                 at = source.find(quoted)
                 while at >= 0 and len(lines) < MAX_CANDIDATE_LINES:
                     lines.add(bisect.bisect_right(starts, at))
@@ -190,14 +200,26 @@ class EntryIndex:
             first = bisect.bisect_left(ordered, stmt.lineno)
             if first < len(ordered) and ordered[first] <= end:
                 self._owner = _bound_names(stmt)
+                if self._owner and all(name.startswith("__") and name.endswith("__") for name in self._owner):
+                    continue  # `__all__ = [...]` lists the module's exported names, never artifacts
                 self._walk(stmt)
 
-    def _add(self, node: ast.expr) -> None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
-            lines = self.by_value.setdefault(node.value, [])
+    def _add(self, node: ast.expr, weak: bool = False) -> None:
+        value = node.value if isinstance(node, ast.Constant) else self._built(node)
+        if isinstance(value, str) and value.strip():
+            lines = (self._weak if weak else self.by_value).setdefault(value, [])
             if node.lineno not in lines:
                 lines.append(node.lineno)
             self.owners[node.lineno] = self.owners.get(node.lineno, frozenset()) | self._owner
+
+    def _built(self, node: ast.expr) -> str | None:
+        """The string an entry builds from literals and the module's string constants (``f"{ROOT}/x.pth"``,
+        ``ROOT + "/x.pth"``), else None."""
+        if not isinstance(node, (ast.JoinedStr, ast.BinOp)):
+            return None
+        if self._consts is None:
+            self._consts = _string_constants(self._tree)
+        return _fold(node, self._consts)
 
     def _walk(self, tree: ast.AST) -> None:
         stack: list[tuple[ast.AST, bool]] = [(tree, False)]
@@ -207,9 +229,13 @@ class EntryIndex:
                 for elt in node.elts:
                     self._add(elt)
             elif isinstance(node, ast.Dict):
-                for part in (*node.keys, *node.values):
+                # `{url: "<sha256>"}` checks downloads: its keys are entries only of a value written nowhere else
+                weak = bool(node.values) and all(_digest(v) for v in node.values)
+                for part in node.keys:
                     if part is not None:
-                        self._add(part)
+                        self._add(part, weak)
+                for part in node.values:
+                    self._add(part)
             elif isinstance(node, ast.ClassDef) and (not self.enums_only or _enum_node(node)):
                 for stmt in node.body:
                     if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
@@ -233,7 +259,7 @@ class EntryIndex:
         (the load's line in the module), only those in the innermost function holding the load when it
         holds any (a value written in several functions' registries, each passed to its own load), the
         nearest first."""
-        found = self.by_value.get(value, [])
+        found = self.by_value.get(value) or self._weak.get(value, [])
         if near is None or len(found) <= 1:
             return found[:MAX_LINES_PER_VALUE]
         spans = [span for span in self.functions if span[0] <= near <= span[1]]
@@ -243,6 +269,66 @@ class EntryIndex:
             if local:
                 found = local
         return sorted(found, key=lambda line: (abs(line - near), line))[:MAX_LINES_PER_VALUE]
+
+
+#: Most characters of a string built from constants (an f-string entry of a registry).
+MAX_BUILT = 2048
+
+
+def _digest(node: ast.expr | None) -> bool:
+    """Whether ``node`` is a literal hex digest (MD5, SHA-1, SHA-256, SHA-512)."""
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(HEX_DIGEST.fullmatch(node.value))
+
+
+def _string_constants(tree: ast.Module) -> dict[str, str]:
+    """The module's top-level ``NAME = "text"`` constants (assigned once; later ones may use earlier ones)."""
+    out: dict[str, str] = {}
+    twice: set[str] = set()
+    for stmt in tree.body:
+        if not (isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None):
+            continue
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            if target.id in out or target.id in twice:
+                twice.add(target.id)
+                out.pop(target.id, None)
+                continue
+            value = stmt.value.value if isinstance(stmt.value, ast.Constant) else _fold(stmt.value, out)
+            if isinstance(value, str):
+                out[target.id] = value
+    return out
+
+
+def _fold(node: ast.expr, consts: Mapping[str, str]) -> str | None:
+    """``node`` as a string when it is built only of string literals and ``consts`` (f-string parts without a
+    format, ``+``), else None; at most :data:`MAX_BUILT` characters."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name):
+        return consts.get(node.id)
+    parts: list[str] = []
+    if isinstance(node, ast.JoinedStr):
+        for part in node.values:
+            if isinstance(part, ast.FormattedValue):
+                if part.conversion not in (-1, 115) or part.format_spec is not None:
+                    return None
+                text = _fold(part.value, consts)
+            else:
+                text = _fold(part, consts)
+            if text is None:
+                return None
+            parts.append(text)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _fold(node.left, consts), _fold(node.right, consts)
+        if left is None or right is None:
+            return None
+        parts = [left, right]
+    else:
+        return None
+    out = "".join(parts)
+    return out if len(out) <= MAX_BUILT else None
 
 
 def _bound_names(stmt: ast.stmt) -> frozenset[str]:

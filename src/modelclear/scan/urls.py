@@ -224,12 +224,36 @@ def urls_in_python(source: str, tree: ast.AST | None = None) -> list[tuple[int, 
     if tree is None:
         tree = ast.parse(source)
     found: list[tuple[int, int, str]] = []
+    nodes: list[ast.Constant] = []
     for node, line in python_strings(tree):
         if not isinstance(node.value, str):  # never: python_strings yields string constants only
             continue
         for m in _URL_RE.finditer(node.value):
             found.append((line, node.col_offset, clean_url(m.group(0))))
+            nodes.append(node)
+    if len({url for _, _, url in found}) < len(found):
+        checks = _checksum_keys(tree)
+        if checks:
+            # `URL_HASHES = {url: "<sha256>"}` checks a download the module names elsewhere: not another load
+            elsewhere = {url for (_, _, url), node in zip(found, nodes, strict=True) if id(node) not in checks}
+            found = [item for item, node in zip(found, nodes, strict=True)
+                     if id(node) not in checks or item[2] not in elsewhere]
     return found
+
+
+#: A hex digest (MD5, SHA-1, SHA-256, SHA-512): the values of a checksum table.
+HEX_DIGEST = re.compile(r"(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})")
+
+
+def _checksum_keys(tree: ast.AST) -> set[int]:
+    """``id`` of the string keys of every dict literal whose values are all hex digests (a checksum table)."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict) and node.values and all(
+                isinstance(v, ast.Constant) and isinstance(v.value, str) and HEX_DIGEST.fullmatch(v.value)
+                for v in node.values):
+            out.update(id(k) for k in node.keys if isinstance(k, ast.Constant))
+    return out
 
 
 def urls_in_text(text: str) -> list[tuple[int, int, str]]:
