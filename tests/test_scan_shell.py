@@ -516,3 +516,27 @@ def test_option_value_of_a_project_script_in_place_of_the_default_it_loads(tmp_p
     assert {(r.line, r.id) for r in result.references if r.path == "test_run.sh"} == {
         (1, "hf:Systran/faster-whisper-tiny.en")}
     assert ("diarize.py", "hf:Systran/faster-whisper-medium.en") in {(r.path, r.id) for r in result.references}
+
+
+def test_dataset_folder_flags_of_training_and_eval_scripts() -> None:
+    """A training script's ``--image_folder`` laid out as COCO is COCO; an output folder named like it is not."""
+    script = textwrap.dedent("""\
+        #!/bin/bash
+        deepspeed llava/train/train_mem.py \\
+            --model_name_or_path ./checkpoints/$MODEL_VERSION \\
+            --data_path ./playground/data/llava_instruct_80k.json \\
+            --image_folder /path/to/coco/train2017 \\
+            --vision_tower openai/clip-vit-large-patch14 \\
+            --output_dir ./checkpoints/coco/val2017
+
+        python -m llava.eval.model_vqa_loader \\
+            --question-file ./playground/data/eval/pope/llava_pope_test.jsonl \\
+            --image-folder=./playground/data/eval/pope/val2014 \\
+            --answers-file ./playground/data/eval/pope/answers/val2014.jsonl
+        """)
+    refs = [r for r in scan_shell(list(enumerate(script.splitlines(), start=1)), "scripts/finetune.sh")
+            if isinstance(r, Reference)]
+    assert sorted((r.line, r.id) for r in refs) == [
+        (5, "dataset:coco"), (6, "hf:openai/clip-vit-large-patch14"), (11, "dataset:coco")]
+    coco = next(r for r in refs if r.line == 5)
+    assert coco.kind is Kind.DATASET and coco.confidence == "low" and coco.loader == "shell:--image_folder"

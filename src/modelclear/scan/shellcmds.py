@@ -493,6 +493,7 @@ def _flags(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
             continue
         scheme, kind = ("hf-dataset", Kind.DATASET) if flag in _DATASET_FLAGS else ("hf", Kind.MODEL)
         yield from _hub_values(value, scheme, kind, flag, flag in _BARE_FLAGS)
+    yield from _dataset_folder_flags(argv)
     for i, arg in enumerate(argv[1:-1], start=1):  # lm-evaluation-harness: --model_args pretrained=ORG/NAME,...
         if arg.text == "--model_args" and argv[i + 1].values:
             m = re.search(r"(?:^|,)pretrained=([^,\s]+)", argv[i + 1].text)
@@ -500,6 +501,38 @@ def _flags(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
                 inner = argv[i + 1]
                 yield from _hub_values(Arg(m.group(1), (m.group(1),), inner.via, inner.line), "hf", Kind.MODEL,
                                        "--model_args", False)
+
+
+#: Option names that say the command writes there (an output folder named like a dataset is not that dataset).
+_WRITE_FLAG = re.compile(r"(?:output|save|result|answer|log|dump|export|cache|dst|dest|out$|out[-_])", re.IGNORECASE)
+
+
+def _dataset_folder_flags(argv: Sequence[Arg]) -> Iterator[Hit]:
+    """An option's path value laid out as a known dataset publishes it (``--image_folder
+    /path/to/coco/train2017``; :func:`modelclear.scan.localdatasets.match_path`) is that dataset, confidence
+    low, once per dataset and command; options that name an output are skipped."""
+    from modelclear.scan.localdatasets import match_path
+
+    seen: set[str] = set()
+    for i, arg in enumerate(argv[1:], start=1):
+        flag, eq, inline = arg.text.partition("=")
+        if not flag.startswith("-") or _WRITE_FLAG.search(flag):
+            continue
+        if eq:
+            value = Arg(inline, (inline,) if arg.values else None, arg.via, arg.line)
+        elif i + 1 < len(argv) and not argv[i + 1].text.startswith("-"):
+            value = argv[i + 1]
+        else:
+            continue
+        for text in value.values or ():
+            if "/" not in text:
+                continue
+            found = match_path(text)
+            if found is None or found[0] in seen:
+                continue
+            seen.add(found[0])
+            yield Hit(text, found[0], Kind.DATASET, value.line, "low", flag,
+                      f"local dataset path {text}: {found[1]}")
 
 
 Recogniser = Callable[[Sequence[Arg], str], Iterator[Hit]]
