@@ -230,8 +230,11 @@ def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Sc
     before = tuple(findings[layer] for layer in LAYERS)
 
     def decided() -> tuple[tuple[Finding, ...], tuple[Finding, ...], Status, Risk]:
-        matching = ctx.shared(("rules", token), lambda: tuple(r for r in rules.for_kb(kb) if r.matches(facts)))
-        return (before, *_decided(matching, facts, findings))
+        # What the rules do to each finding, the verdict and the risk depend on the facts and the findings'
+        # statuses and weakest confidences alone: planned once per run for each combination of those.
+        plan_key = (token, *(part for f in before for part in (f.status, f.weakest)))
+        plan = ctx.shared(("rules.plan", plan_key), lambda: _plan(kb, facts, before))
+        return (before, _applied(before, plan[0]), plan[1], plan[2])
 
     if ctx.unshared:  # a finding made for this judgement alone: nothing to find again
         made = decided()
@@ -265,6 +268,31 @@ def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Sc
         license_in_force=ctx.license_in_force(),
         notes=tuple(notes),
     )
+
+
+def _plan(kb: KnowledgeBase, facts: dict[str, Any], before: tuple[Finding, ...]
+          ) -> tuple[tuple[Finding, ...], Status, Risk]:
+    """What the matching interaction rules make of findings with the statuses and weakest confidences of
+    ``before``: each finding as a skeleton (its final status, and only the reasons and citations the rules
+    add), the verdict and the risk."""
+    matching = tuple(r for r in rules.for_kb(kb) if r.matches(facts))
+    skeletons = {f.layer: Finding(f.layer, f.status, weakest=f.weakest) for f in before}
+    return _decided(matching, facts, skeletons)
+
+
+def _applied(before: tuple[Finding, ...], planned: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """``before`` with what the rules add (:func:`_plan`): the same as applying them one by one."""
+    out: list[Finding] = []
+    for finding, plan in zip(before, planned, strict=True):
+        if not plan.reasons:  # a rule that adjusts a finding adds its reason: untouched
+            out.append(finding)
+        elif finding.pending:
+            out.append(Finding.deferred(finding.layer, plan.status, rules.Then(finding, plan.reasons, plan.citations),
+                                        finding.caveats, finding.weakest))
+        else:
+            out.append(Finding(finding.layer, plan.status, (*finding.reasons, *plan.reasons), finding.obligations,
+                               (*finding.citations, *plan.citations), finding.caveats, finding.weakest))
+    return tuple(out)
 
 
 def _decided(matching: Sequence[rules.Rule], facts: dict[str, Any], findings: dict[Layer, Finding]

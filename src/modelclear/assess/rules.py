@@ -272,7 +272,7 @@ def apply(rules: Sequence[Rule], facts: Mapping[str, Any], findings: dict[Layer,
             if action.mode == "set" or tighten or loosen:
                 status = target
             if finding.pending:  # still to be made: so is this one (the rule's reason and citations after)
-                findings[action.layer] = Finding.deferred(finding.layer, status, _Then(finding, reason, cites),
+                findings[action.layer] = Finding.deferred(finding.layer, status, Then(finding, (reason,), cites),
                                                           finding.caveats, finding.weakest)
             else:
                 findings[action.layer] = Finding(finding.layer, status, (*finding.reasons, reason),
@@ -282,18 +282,18 @@ def apply(rules: Sequence[Rule], facts: Mapping[str, Any], findings: dict[Layer,
     return applied
 
 
-class _Then:
-    """The parts of a deferred finding after a rule: the finding's, with the rule's reason and citations added."""
+class Then:
+    """The parts of a deferred finding after rules: the finding's, with the rules' reasons and citations added."""
 
-    __slots__ = ("cites", "finding", "reason")
+    __slots__ = ("cites", "finding", "reasons")
 
-    def __init__(self, finding: Finding, reason: Message, cites: tuple[Citation, ...]) -> None:
-        """``finding`` (deferred) with ``reason`` and ``cites`` after its own."""
+    def __init__(self, finding: Finding, reasons: tuple[Message, ...], cites: tuple[Citation, ...]) -> None:
+        """``finding`` (deferred) with ``reasons`` and ``cites`` after its own."""
         self.finding = finding
-        self.reason = reason
+        self.reasons = reasons
         self.cites = cites
 
     def __call__(self) -> FindingParts:
         """The three tuples, made (without keeping the first finding's)."""
         reasons, obligations, citations = self.finding.parts()
-        return (*reasons, self.reason), obligations, (*citations, *self.cites)
+        return (*reasons, *self.reasons), obligations, (*citations, *self.cites)
