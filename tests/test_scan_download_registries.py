@@ -175,3 +175,46 @@ def test_a_checksum_table_alone_still_names_its_downloads(tmp_path: Path) -> Non
                 return hashlib.sha256(f.read()).hexdigest() == SHA256[url]
         """})
     assert found(tmp_path) == [("fetch_weights.py", 4, "url:https://openaipublic.azureedge.net/main/pointgen/sdf.pt")]
+
+
+def test_a_record_picked_by_name_from_a_list_is_any_of_its_entries(tmp_path: Path) -> None:
+    write(tmp_path, {"mobile/build.py": """
+        import os
+        from typing import NamedTuple
+
+        import torch
+
+
+        class Checkpoint(NamedTuple):
+            name: str
+            url: str
+
+
+        CHECKPOINTS = [
+            Checkpoint("vit_t", "https://files.example-lab.org/mobile/mobile_sam.pt"),
+            Checkpoint("vit_b", "https://files.example-lab.org/mobile/sam_vit_b.pt"),
+        ]
+
+        VOICES = [
+            {"name": "small", "url": "https://files.example-lab.org/tts/small.pt"},
+            {"name": "large", "url": "https://files.example-lab.org/tts/large.pt"},
+        ]
+
+
+        def build_sam(name="vit_t", root="weights"):
+            ckpt = next(c for c in CHECKPOINTS if c.name == name)
+            dst = os.path.join(root, os.path.basename(ckpt.url))
+            if not os.path.isfile(dst):
+                torch.hub.download_url_to_file(ckpt.url, dst)
+            return torch.load(dst)
+
+
+        def load_voice(name="small"):
+            entry = next((v for v in VOICES if v["name"] == name), None)
+            return torch.hub.load_state_dict_from_url(entry["url"], map_location="cpu")
+        """})
+    assert found(tmp_path) == [
+        ("mobile/build.py", 13, "url:https://files.example-lab.org/mobile/mobile_sam.pt"),
+        ("mobile/build.py", 14, "url:https://files.example-lab.org/mobile/sam_vit_b.pt"),
+        ("mobile/build.py", 18, "url:https://files.example-lab.org/tts/small.pt"),
+        ("mobile/build.py", 19, "url:https://files.example-lab.org/tts/large.pt")]

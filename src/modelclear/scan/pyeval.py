@@ -314,6 +314,16 @@ class Evaluators:
                 return Res(values=[tuple(items.values)], unknown=items.unknown, indirect=True, notes=items.notes,
                            dropped=items.dropped)
             return Res(unknown=items.unknown or [expr_text(node)], indirect=True, notes=items.notes)
+        if dotted in ("next", "builtins.next") and node.args and isinstance(node.args[0], ast.GeneratorExp):
+            # `next(m for m in PRETRAINED if m.name == name)`: one of the items the generator yields (the
+            # filter is not followed: any entry of the registry may be the one), or the default (issue 10)
+            item = self.resolve(node.args[0].elt, scope, depth)
+            out_next = Res(values=list(item.values), unknown=list(item.unknown), indirect=True,
+                           notes=list(item.notes), dropped=item.dropped)
+            for default in node.args[1:2]:
+                if not (isinstance(default, ast.Constant) and default.value is None):  # None: nothing found
+                    out_next.add(self.resolve(default, scope, depth))
+            return out_next
         if dotted in ("vars", "builtins.vars") and len(node.args) == 1 and self._parsed_args(
                 node.args[0], scope, depth):
             return self._options_dict(depth)  # vars(parser.parse_args())["model"] (issue 10)
