@@ -540,3 +540,20 @@ def test_dataset_folder_flags_of_training_and_eval_scripts() -> None:
         (5, "dataset:coco"), (6, "hf:openai/clip-vit-large-patch14"), (11, "dataset:coco")]
     coco = next(r for r in refs if r.line == 5)
     assert coco.kind is Kind.DATASET and coco.confidence == "low" and coco.loader == "shell:--image_folder"
+
+
+def test_replicate_pget_downloads_in_a_cog_setup() -> None:
+    """Cog predictors fetch weights with Replicate's ``pget`` (``-x`` extracts a tar: a flag, not a proxy)."""
+    script = textwrap.dedent("""\
+        #!/bin/bash
+        curl -o /usr/local/bin/pget -L "https://github.com/replicate/pget/releases/download/v0.0.3/pget"
+        chmod +x /usr/local/bin/pget
+        pget -x https://weights.replicate.delivery/default/sdxl/safety-1.0.tar /src/safety-cache
+        pget https://weights.replicate.delivery/default/TencentARC--PhotoMaker/photomaker-v1.bin checkpoints/pm.bin
+        """)
+    refs = [r for r in scan_shell(list(enumerate(script.splitlines(), start=1)), "script/download-weights")
+            if isinstance(r, Reference)]
+    base = "url:https://weights.replicate.delivery/default/"
+    assert sorted((r.line, r.id, r.loader) for r in refs) == [
+        (4, base + "sdxl/safety-1.0.tar", "shell:pget"),
+        (5, base + "TencentARC--PhotoMaker/photomaker-v1.bin", "shell:pget")]

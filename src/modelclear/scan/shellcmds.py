@@ -206,7 +206,7 @@ _PIPE_INSTALLERS = frozenset({"sh", "bash", "zsh", "dash", "python", "python3", 
 
 
 def _download(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
-    """``wget`` / ``curl`` / ``aria2c`` / ``axel``."""
+    """``wget`` / ``curl`` / ``aria2c`` / ``axel`` / ``pget`` (Replicate's parallel fetcher: ``pget [-x] URL DEST``)."""
     command = command_name(argv[0])
     if piped_to in _PIPE_INSTALLERS:
         return
@@ -215,7 +215,7 @@ def _download(argv: Sequence[Arg], piped_to: str) -> Iterator[Hit]:
     previous = ""
     for arg in argv[1:]:
         flag, previous = previous, arg.text
-        if flag in _NOT_URL_OPTS or arg.values is None:
+        if (flag in _NOT_URL_OPTS and command != "pget") or arg.values is None:  # pget -x: extract, no value
             continue
         for value in arg.values:
             if "://" not in value:
@@ -538,6 +538,7 @@ def _dataset_folder_flags(argv: Sequence[Arg]) -> Iterator[Hit]:
 Recogniser = Callable[[Sequence[Arg], str], Iterator[Hit]]
 RECOGNISERS: dict[str, Recogniser] = {
     "wget": _download, "wget2": _download, "curl": _download, "aria2c": _download, "axel": _download,
+    "pget": _download,
     "gsutil": _gsutil, "gcloud": _gcloud, "aws": _aws,
     "huggingface-cli": _hf_cli, "hf": _hf_cli,
     "git": _git, "ollama": _ollama, "kaggle": _kaggle, "gdown": _gdown, "vllm": _vllm, "demucs": _demucs,
