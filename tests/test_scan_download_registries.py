@@ -218,3 +218,29 @@ def test_a_record_picked_by_name_from_a_list_is_any_of_its_entries(tmp_path: Pat
         ("mobile/build.py", 14, "url:https://files.example-lab.org/mobile/sam_vit_b.pt"),
         ("mobile/build.py", 18, "url:https://files.example-lab.org/tts/small.pt"),
         ("mobile/build.py", 19, "url:https://files.example-lab.org/tts/large.pt")]
+
+
+def test_entries_built_with_format_and_percent_are_reported_at_their_lines(tmp_path: Path) -> None:
+    write(tmp_path, {"det/zoo.py": """
+        import torch
+        from torch.hub import load_state_dict_from_url
+
+        ROOT = "https://files.example-lab.org/det"
+        RELEASE = ROOT + "/v2"
+        URLS = {
+            "det-s": "{}/det_s.pth".format(RELEASE),
+            "det-m": "%s/det_m.pth" % RELEASE,
+            "det-l": "%s/%s" % (RELEASE, "det_l.pth"),
+        }
+
+
+        def create_model(name, pretrained=True):
+            model = torch.nn.Module()
+            if pretrained:
+                model.load_state_dict(load_state_dict_from_url(URLS[name], map_location="cpu"))
+            return model
+        """})
+    assert found(tmp_path) == [
+        ("det/zoo.py", 7, "url:https://files.example-lab.org/det/v2/det_s.pth"),
+        ("det/zoo.py", 8, "url:https://files.example-lab.org/det/v2/det_m.pth"),
+        ("det/zoo.py", 9, "url:https://files.example-lab.org/det/v2/det_l.pth")]

@@ -214,8 +214,8 @@ class EntryIndex:
 
     def _built(self, node: ast.expr) -> str | None:
         """The string an entry builds from literals and the module's string constants (``f"{ROOT}/x.pth"``,
-        ``ROOT + "/x.pth"``), else None."""
-        if not isinstance(node, (ast.JoinedStr, ast.BinOp)):
+        ``ROOT + "/x.pth"``, ``.format``, ``%``), else None."""
+        if not isinstance(node, (ast.JoinedStr, ast.BinOp, ast.Call)):
             return None
         if self._consts is None:
             self._consts = _string_constants(self._tree)
@@ -303,7 +303,7 @@ def _string_constants(tree: ast.Module) -> dict[str, str]:
 
 def _fold(node: ast.expr, consts: Mapping[str, str]) -> str | None:
     """``node`` as a string when it is built only of string literals and ``consts`` (f-string parts without a
-    format, ``+``), else None; at most :data:`MAX_BUILT` characters."""
+    format, ``+``, ``"%s/x" % A``, ``"{}/x".format(A)``), else None; at most :data:`MAX_BUILT` characters."""
     if isinstance(node, ast.Constant):
         return node.value if isinstance(node.value, str) else None
     if isinstance(node, ast.Name):
@@ -325,6 +325,21 @@ def _fold(node: ast.expr, consts: Mapping[str, str]) -> str | None:
         if left is None or right is None:
             return None
         parts = [left, right]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):  # "%s/x.pth" % ROOT
+        template = _fold(node.left, consts)
+        items = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        args = [_fold(item, consts) for item in items]
+        if template is None or None in args or template.count("%s") != len(args) or template.count("%") != len(args):
+            return None
+        parts = [template % tuple(args)]
+    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+          and not node.keywords):  # "{}/x.pth".format(ROOT)
+        template = _fold(node.func.value, consts)
+        args = [_fold(arg, consts) for arg in node.args]
+        if template is None or None in args or template.count("{}") != len(args) or \
+                template.count("{") != len(args):
+            return None
+        parts = [template.format(*args)]
     else:
         return None
     out = "".join(parts)
