@@ -250,9 +250,48 @@ class Forest:
         if key not in self._art:
             self._art[key] = self.resolver.get(artifact_id)
         if self._whole_of(key, self.max_depth) is None:
-            self._own[key] = build(artifact_id, self.resolver, max_depth=self.max_depth, max_nodes=self.max_nodes,
-                                   max_edges=self.max_edges)
+            self._own[key] = self._canonical(build(artifact_id, self.resolver, max_depth=self.max_depth,
+                                                   max_nodes=self.max_nodes, max_edges=self.max_edges))
             self.built += 1
+
+    def _canonical(self, root: LineageNode) -> LineageNode:
+        """The DAG ``root`` (a :func:`build`) with each node equal to a shared node of the run replaced by it.
+
+        Bottom up: a node that is not cut, whose artifact's upstream is whole and whose children (made
+        canonical) are the shared node's, is that shared node; a node some of whose children were replaced
+        is made again with them. The DAG is the same value, but a cut DAG shares with the rest of the run
+        every sub-DAG its bounds left whole (and what is found below those nodes is found once).
+        """
+        nodes_done: dict[int, LineageNode] = {}  # id() of a built node -> its canonical node (the build is held)
+        kids_done: dict[int, tuple[LineageNode, ...]] = {}
+
+        def canon(node: LineageNode) -> LineageNode:
+            found = nodes_done.get(id(node))
+            if found is not None:
+                return found
+            out = node
+            if not node.cycle:
+                kids = node.children
+                made = kids_done.get(id(kids))
+                if made is None:
+                    fresh = tuple(canon(child) for child in kids)
+                    made = kids_done[id(kids)] = kids if all(
+                        a is b for a, b in zip(fresh, kids, strict=True)) else fresh
+                if made is not kids:
+                    out = LineageNode(id=node.id, relation=node.relation, artifact=node.artifact, children=made,
+                                      truncated=node.truncated)
+                key = node.id.lower()
+                if not node.truncated and key in self._whole and len(made) == len(self._edges.get(key, ())) \
+                        and all(child is self._nodes.get(child.relation, {}).get(child.id) for child in made):
+                    shared = self._shared(key, node.id, node.relation)
+                    if shared.id == node.id and shared.artifact is node.artifact and len(shared.children) == len(
+                            made) and all(
+                            a is b for a, b in zip(shared.children, made, strict=True)):
+                        out = shared
+            nodes_done[id(node)] = out
+            return out
+
+        return canon(root)
 
     def graph(self, artifact_id: str) -> LineageNode:
         """The DAG rooted at ``artifact_id`` (relation ``self``); ``KeyError`` if it was never added."""
