@@ -138,3 +138,19 @@ def test_a_method_name_lookup_indexes_only_modules_that_may_define_it(tmp_path: 
     assert indexed == ["c.py"]
     assert ProjectIndex(lazy).attr("unsqueeze") == []
     assert indexed == ["c.py"]
+
+
+def test_comment_lines_define_nothing_but_a_string_closed_on_one_still_counts(tmp_path: Path) -> None:
+    """A line that is only a comment (the licence header's "agreed to in writing") gives no word; a
+    ``#`` line inside a multi-line string that closes the string and goes on with code still counts, and
+    so does a ``#`` line of an f-string whose field binds a name."""
+    source = ('# Unless required by applicable law or agreed to in writing, software\n'
+              '#   distributed under the License\n'
+              'def f(x):\n    return x.to("cpu")\n\n\n'
+              'class C:\n    doc = """\n# a line of text """; self_bound = 1\n'
+              '    text = f"""\n# {(walrused := 2)}\n"""\n')
+    path = _write(tmp_path, "header.py", source)
+    words = _attribute_words(str(path), 1_000_000)
+    assert _index_keys(source) <= words
+    assert {"self_bound", "walrused"} <= words
+    assert "to" not in words and "writing" not in words

@@ -50,6 +50,11 @@ _ATTR_TARGET_RE = re.compile(r"\.[\s\\]*+(\w++)(?![\s\\]*+[(.\[])")
 #: A word followed by ``=``, ``:``, ``,``, ``)``, ``]`` or ``in``: every name a class body can bind (assigned,
 #: annotated, unpacked, a ``for``/``with``/comprehension target, a walrus).
 _NAME_TARGET_RE = re.compile(r"(?<![\w.])(\w++)[\s\\]*+(?:[=:,)\]]|in(?!\w))")
+#: A line that holds nothing but a comment: its first character after the indentation is ``#`` and it has no
+#: quote and no ``{`` (a line inside a multi-line string could otherwise close the string and go on with code,
+#: or, in an f-string, hold an expression). Such a line holds no code either way, so its words define nothing
+#: (the licence header's "agreed to in writing" made ``to`` a possible loop target of every file).
+_COMMENT_LINE_RE = re.compile(r"^[ \t\f]*#[^\r\n'\"{]*(?=[\r\n]|\Z)", re.MULTILINE)
 #: Calls whose string arguments or keyword names define attributes (argparse, absl flags): with any of
 #: these in the text, every word counts.
 _OPTION_CALLS_RE = re.compile(r"add_argument|DEFINE_|set_defaults")
@@ -203,7 +208,8 @@ def _attribute_words(path: str, max_bytes: int) -> set[str]:
     argparse, absl-flag and ``set_defaults`` options. A target attribute is never followed by ``(``, ``.``
     or ``[``, and a bound name is followed by one of ``= : , ) ]`` or ``in``, so the words written only as
     method calls (``x.to(device)``, ``t.unsqueeze(0)``) are left out and a lookup of such an attribute does
-    not index every module that calls it. With option calls in the text every word of the file counts
+    not index every module that calls it. Lines that are only a comment are left out first
+    (:data:`_COMMENT_LINE_RE`). With option calls in the text every word of the file counts
     (:func:`_file_words`). Non-ASCII words are also taken NFKC-normalised, as the parser takes identifiers.
     """
     text = _read_text(path, max_bytes)
@@ -212,7 +218,8 @@ def _attribute_words(path: str, max_bytes: int) -> set[str]:
     ascii_text = text.isascii()
     if _OPTION_CALLS_RE.search(text if ascii_text else unicodedata.normalize("NFKC", text)) is not None:
         return _text_words(text)
-    words = set(_ATTR_TARGET_RE.findall(text)) | set(_NAME_TARGET_RE.findall(text))
+    code = _COMMENT_LINE_RE.sub("", text)
+    words = set(_ATTR_TARGET_RE.findall(code)) | set(_NAME_TARGET_RE.findall(code))
     if not ascii_text:
         words.update([unicodedata.normalize("NFKC", w) for w in words if not w.isascii()])
     return words
