@@ -135,6 +135,8 @@ class ModuleIndex:
         leaves = _LEAVES
         limit = max_nodes if max_nodes is not None else -1
         count = 0
+        push = stack.append
+        node_type = ast.AST  # looked up once, not per node
         while stack:
             node, scope = stack.pop()
             count += 1
@@ -149,12 +151,24 @@ class ModuleIndex:
                 handler = handlers[kind] = getattr(self, "_on_" + kind.__name__, None)
             if handler is not None and handler(node, scope, stack):  # type: ignore[operator]
                 continue
+            # children that are leaves are counted here instead of pushed and popped (a leaf does nothing
+            # when popped: the same nodes are counted, the others visited in the same order)
             for name in node._fields:
                 value = getattr(node, name, None)
-                if isinstance(value, ast.AST):
-                    stack.append((value, scope))
-                elif isinstance(value, list):
-                    stack.extend((item, scope) for item in value if isinstance(item, ast.AST))
+                if isinstance(value, list):
+                    for item in value:
+                        if type(item) in leaves:
+                            count += 1
+                        elif isinstance(item, node_type):
+                            push((item, scope))
+                elif type(value) in leaves:
+                    count += 1
+                elif isinstance(value, node_type):
+                    push((value, scope))
+            if limit >= 0 and count > limit:
+                self.complete = False
+                count = limit + 1
+                break
         self.nodes = count
 
     def _on_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, stack: list) -> bool:
