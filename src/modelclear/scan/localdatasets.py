@@ -98,7 +98,18 @@ def _func_name(node: ast.expr) -> str:
 
 
 def _python_strings(tree: ast.AST) -> Iterator[tuple[int, int, str]]:
-    """(line, column, text) of the string literals of a module that may be paths."""
+    """(line, column, text) of the string literals of a module that may be paths and name a dataset
+    (:func:`match_path`; the others would be dropped by the caller).
+
+    The literals that match are found first; only when there are some is the module walked again for
+    the messages and docstrings to leave out (most files that hold a needle name no dataset path).
+    """
+    matching: list[tuple[ast.Constant, str]] = []
+    for node in _nodes(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and match_path(node.value) is not None:
+            matching.append((node, node.value))
+    if not matching:
+        return
     skip: set[int] = set()
 
     def mark(node: ast.AST) -> None:
@@ -122,9 +133,23 @@ def _python_strings(tree: ast.AST) -> Iterator[tuple[int, int, str]]:
             mark(node.exc)
         elif isinstance(node, ast.Assert) and node.msg is not None:
             mark(node.msg)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
-            yield node.lineno, node.col_offset, node.value
+    for constant, value in matching:
+        if id(constant) not in skip:
+            yield constant.lineno, constant.col_offset, value
+
+
+def _nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node of ``tree`` (as :func:`ast.walk`, in another order, without a generator per node)."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
 
 
 def _config_strings(text: str) -> Iterator[tuple[int, int, str]]:
