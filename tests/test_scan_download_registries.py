@@ -244,3 +244,30 @@ def test_entries_built_with_format_and_percent_are_reported_at_their_lines(tmp_p
         ("det/zoo.py", 7, "url:https://files.example-lab.org/det/v2/det_s.pth"),
         ("det/zoo.py", 8, "url:https://files.example-lab.org/det/v2/det_m.pth"),
         ("det/zoo.py", 9, "url:https://files.example-lab.org/det/v2/det_l.pth")]
+
+
+def test_records_of_a_namedtuple_factory_are_registry_entries(tmp_path: Path) -> None:
+    write(tmp_path, {"restorer/zoo.py": """
+        import os
+        from collections import namedtuple
+
+        import torch
+
+        ModelInfo = namedtuple("ModelInfo", ["name", "url", "scale"])
+
+        PRETRAINED = [
+            ModelInfo("x2", "https://files.example-lab.org/restorer/v0.2.1/restorer_x2.pth", 2),
+            ModelInfo("x4", "https://files.example-lab.org/restorer/v0.2.1/restorer_x4.pth", 4),
+        ]
+
+
+        def load_restorer(name="x4", root="weights"):
+            info = next(m for m in PRETRAINED if m.name == name)
+            dst = os.path.join(root, os.path.basename(info.url))
+            if not os.path.isfile(dst):
+                torch.hub.download_url_to_file(info.url, dst)
+            return torch.load(dst)
+        """})
+    assert found(tmp_path) == [
+        ("restorer/zoo.py", 9, "url:https://files.example-lab.org/restorer/v0.2.1/restorer_x2.pth"),
+        ("restorer/zoo.py", 10, "url:https://files.example-lab.org/restorer/v0.2.1/restorer_x4.pth")]

@@ -357,9 +357,15 @@ class Evaluators:
                         if len(node.args) > 1:  # the call's default, when the key is missing
                             options.add(self.resolve(node.args[1], scope, depth))
                         return options
+        named = [kw for kw in node.keywords if kw.arg is not None][:MAX_FIELDS]
+        fields = self._namedtuple_fields(func) if node.args else []
+        if fields and not any(isinstance(a, ast.Starred) for a in node.args):
+            # `ModelInfo("x4", "https://...")` of `ModelInfo = namedtuple("ModelInfo", ["name", "url"])`: a
+            # record of those fields in order (a list of them is a registry, issue 10 cause 2)
+            given = [ast.keyword(arg=name, value=arg) for name, arg in zip(fields, node.args, strict=False)]
+            return _known(self._instance(None, (given + named)[:MAX_FIELDS], node, scope, depth), indirect=True)
         target = self.resolve(func, scope, depth) if isinstance(func, (ast.Name, ast.Attribute)) else Res()
         out = Res(indirect=True)
-        named = [kw for kw in node.keywords if kw.arg is not None][:MAX_FIELDS]
         for value in target.values:
             if isinstance(value, QName):
                 module, _, last = value.name.rpartition(".")
@@ -387,6 +393,27 @@ class Evaluators:
             return out
         loader = bool(self._is_loader_call and self._is_loader_call(node, dotted))  # type: ignore[operator]
         return _known(Opaque(expr_text(node), loader=loader), indirect=True)
+
+    def _namedtuple_fields(self, func: ast.expr) -> list[str]:
+        """The field names of a module-level ``Name = namedtuple("Name", [...] or "a b")`` that ``func`` names."""
+        if not isinstance(func, ast.Name):
+            return []
+        bindings = self.index.module.assigns.get(func.id, ())
+        if len(bindings) != 1 or bindings[0][0] != "value" or not isinstance(bindings[0][1], ast.Call):
+            return []
+        factory = bindings[0][1]
+        if self.call_qualname(factory.func) not in _NAMEDTUPLE or len(factory.args) < 2:
+            return []
+        spec = factory.args[1]
+        if isinstance(spec, ast.Constant) and isinstance(spec.value, str):
+            names = spec.value.replace(",", " ").split()
+        elif isinstance(spec, (ast.List, ast.Tuple)):
+            names = [e.value for e in spec.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            if len(names) != len(spec.elts):
+                return []
+        else:
+            return []
+        return names[:MAX_FIELDS] if all(n.isidentifier() for n in names) else []
 
     def _parsed_args(self, node: ast.expr, scope: Scope, depth: int) -> bool:
         """Whether ``node`` is the namespace argparse returns (``parser.parse_args()`` or a name bound to it)."""
@@ -558,6 +585,10 @@ def _dotted(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         return f"{node.value.id}.{node.attr}"
     return ""
+
+
+#: Factories of record classes whose fields are named by their second argument.
+_NAMEDTUPLE = frozenset({"collections.namedtuple", "namedtuple", "typing.NamedTuple"})
 
 
 def _positional_fields(cls: ast.AST, args: Sequence[ast.expr]) -> list[ast.keyword]:
