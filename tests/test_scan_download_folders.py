@@ -145,3 +145,19 @@ def test_training_config_names_a_local_copy_of_the_base_model(tmp_path: Path) ->
     assert refs_of(tmp_path, "local-folder-name") == [
         ("configs/training/image_finetune.yaml", 2, "hf:runwayml/stable-diffusion-v1-5"),
     ]
+
+
+def test_upload_notebook_cloning_its_own_repo_reads_nothing_from_it(tmp_path: Path) -> None:
+    """Cloning one's own new repository to push a model: moving into it, copying into it and the cells'
+    printed outputs are not loads of it."""
+    nb = json.loads(notebook(
+        ("code", "!transformers-cli repo create policy-distilbert-7d"),
+        ("code", "!git clone https://huggingface.co/julien-c/policy-distilbert-7d"),
+        ("code", "%cd policy-distilbert-7d\n!cp ../model/* policy-distilbert-7d/\n"
+                 "model.save_pretrained(\"policy-distilbert-7d\")\n!git add . && git push"),
+    ))
+    nb["cells"][1]["outputs"] = [{"name": "stdout", "output_type": "stream",
+                                  "text": ["Cloning into 'policy-distilbert-7d'...\n",
+                                           "drwxr-xr-x 3 root root 4096 policy-distilbert-7d/config.json\n"]}]
+    (tmp_path / "upload_hf_model.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    assert refs_of(tmp_path, "local-folder") == []

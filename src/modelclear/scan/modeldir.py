@@ -243,8 +243,11 @@ _GENERIC_DIRS = frozenset({
     "hub", "download", "downloads", "tmp", "temp", "output", "outputs", "assets", "resources", "files", "local",
     "base", "src", "repo", "repos", "app", "work", "workspace", "content", "home", "root", "mnt", "opt"})
 #: The words before a path that make it something the command writes, not a folder it reads.
-_WRITES = re.compile(r"(?:output|save|out|result|results|log|logging|dump|export)[\w-]*[\"']?\s*[=:]?\s*[\"']?$",
-                     re.IGNORECASE)
+_WRITES = re.compile(r"(?:output|save|out|result|results|log|logging|dump|export|push)[\w-]*[\"']?\s*\(?\s*[=:]?\s*"
+                     r"[\"']?$", re.IGNORECASE)
+#: Commands of a line that only move into a folder or write to it (``%cd name``, ``cp x name/``).
+_NOT_A_READ = re.compile(r"^[!%]?\s*(?:cd|pushd|mkdir|cp|mv|rm|ls|touch|echo|git\s+(?:add|push|commit|lfs\s+track)|"
+                         r"transformers-cli|huggingface-cli\s+(?:upload|repo)|hf\s+(?:upload|repo))\b")
 #: The words before a path that make it the download's own destination (``--local-dir X``, ``local_dir="X"``).
 _DESTINATION = re.compile(r"local[-_]dir[\"']?\s*[=:]?\s*[\"']?$", re.IGNORECASE)
 _SNAPSHOT_DIR = re.compile(r"""\blocal_dir\s*=\s*(?:f?["'])([^"'{}$\s]+)["']""")
@@ -369,21 +372,28 @@ def _folder_lines(text: str, rel: str, notebook: bool, pattern: re.Pattern[str],
     in_code = not notebook
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip()
-        if notebook:  # the raw JSON: only the source lines of code cells (nbformat writes "source" last)
+        if notebook:  # the raw JSON: only the source lines of code cells (not outputs, whatever the key order)
             if stripped.startswith('"cell_type"'):
                 in_code = False
                 kind_line = stripped
             elif stripped.startswith('"source"'):
                 in_code = '"code"' in kind_line
+                if stripped.rstrip().endswith("[]") or not stripped.rstrip().endswith("["):
+                    continue
+            elif in_code and stripped.startswith(("]", '"outputs"', '"metadata"', '"execution_count"', '"id"',
+                                                  '"attachments"')):
+                in_code = False
             if not in_code:
                 continue
             stripped = stripped.lstrip('"').lstrip()
-        if stripped.startswith(("#", "//")) or ("://" in line and "clone" in line):
+        if stripped.startswith(("#", "//")) or ("://" in line and "clone" in line) or _NOT_A_READ.match(stripped):
             continue
         for m in pattern.finditer(line):
             before = line[:m.start()]
             if _DESTINATION.search(before) or _WRITES.search(before) or "clone " in before:
                 continue
+            if "/" not in m.group(1) and not (m.group(2) or m.group(0).startswith("./")):
+                continue  # a one-word folder counts only as a path (./name or name/...), not as a bare word
             artifact_id, kind, where = folders[m.group(1)]
             key = (rel, number, artifact_id)
             if key in taken:
