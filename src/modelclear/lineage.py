@@ -65,8 +65,15 @@ class Resolver:
         found = self._found.get(key)
         if found is None and key not in self._found:  # (None is an answer too: no record)
             self.resolutions += 1
+            key = _low(artifact_id, key)
             found = self._found[key] = self.catalog.get(artifact_id)
         return found
+
+
+def _low(text: str, lowered: str) -> str:
+    """``lowered`` (``text.lower()``), as the very string ``text`` when they are equal: a key kept by a table
+    of the run is then no second copy of an id that is lower-case already."""
+    return text if lowered == text else lowered
 
 
 @dataclass
@@ -177,7 +184,7 @@ def _depth_first(root: str, info: dict[str, _Info]) -> tuple[set[tuple[str, int]
     return back, order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Whole:
     """An artifact whose whole upstream lies within the bounds, without a cycle: one shared sub-DAG.
 
@@ -234,6 +241,7 @@ class Forest:
             key = artifact_id.lower()
             if key in self._rooted:
                 continue
+            key = _low(artifact_id, key)
             self._rooted.add(key)
             self._ensure(artifact_id)
             own = self._own.get(key)
@@ -247,6 +255,7 @@ class Forest:
         key = artifact_id.lower()
         if key in self._own or key in self._whole:
             return
+        key = _low(artifact_id, key)
         if key not in self._art:
             self._art[key] = self.resolver.get(artifact_id)
         if self._whole_of(key, self.max_depth) is None:
@@ -331,8 +340,9 @@ class Forest:
             for link in art.upstream if art is not None else ():
                 child = self.resolver.get(link.target)
                 child_id = child.id if child is not None else link.target
-                self._art.setdefault(child_id.lower(), child)
-                out.append((link.relation, child_id.lower(), child_id))
+                child_key = _low(child_id, child_id.lower())
+                self._art.setdefault(child_key, child)
+                out.append((link.relation, child_key, child_id))
             found = self._edges[key] = tuple(out)
         return found
 

@@ -113,6 +113,8 @@ class Judgements:
         key = artifact.id.lower()
         found = done.get(key)
         if found is None:
+            if key == artifact.id:  # kept by the id itself when it is lower-case already (one string less)
+                key = artifact.id
             scheme = artifact.id.split(":", 1)[0]
             ref = ArtifactRef(kind=artifact.kind, id=artifact.id, scheme=_SCHEMES.setdefault(scheme, scheme))
             graph = self.lineages.graph(artifact.id)
