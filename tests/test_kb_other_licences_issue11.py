@@ -94,3 +94,27 @@ def test_reviewed_dataset_records_take_the_hub_ids_from_the_collection(kb: Knowl
                      ("hf-dataset:dair-ai/emotion", "dataset:emotion")):
         art = kb.artifact(aid)
         assert art is not None and art.id == rid and art.kind is Kind.DATASET
+
+
+@pytest.mark.parametrize(("url", "license_id"), [
+    ("url:https://openaipublic.azureedge.net/main/shap-e/transmitter.pt", "MIT"),
+    ("url:https://openaipublic.azureedge.net/main/point-e/base_40m_textvec.pt", "MIT"),
+    ("url:https://github.com/isl-org/ZoeDepth/releases/download/v1.0/ZoeD_M12_K.pt", "MIT"),
+])
+def test_release_paths_resolve_to_their_release(kb: KnowledgeBase, url: str, license_id: str) -> None:
+    art = kb.artifact(url)
+    assert art is not None and art.license == license_id
+
+
+def test_neighbouring_release_paths_stay_unknown(kb: KnowledgeBase) -> None:
+    # Only the two 3D releases are vouched for, not the whole openaipublic container.
+    assert kb.artifact("url:https://openaipublic.azureedge.net/main/some-other-project/model.pt") is None
+    assert kb.artifact("url:https://github.com/isl-org/ZoeDepth/archive/refs/heads/main.zip") is None
+
+
+def test_animatediff_checkpoints_and_their_diffusers_ports(kb: KnowledgeBase) -> None:
+    main = kb.artifact("hf:guoyww/animatediff")
+    port = kb.artifact("hf:guoyww/animatediff-motion-adapter-v1-5-3")
+    assert main is not None and main.license == "Apache-2.0" and main.origin != "family"
+    assert port is not None and port.license == "Apache-2.0" and port.origin == "family"
+    assert _best(kb, "hf:guoyww/animatediff-motion-adapter-v1-5-3") is Confidence.UNCERTAIN
