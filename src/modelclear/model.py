@@ -288,31 +288,25 @@ class Finding:
                  caveats: tuple[Message, ...] = (), weakest: Confidence = Confidence.VERIFIED) -> Finding:
         """A finding whose reasons, obligations and citations ``make()`` gives when first read."""
         made = object.__new__(cls)
-        for name, value in (("layer", layer), ("status", status), ("caveats", caveats), ("weakest", weakest),
-                            ("_make", make)):
-            object.__setattr__(made, name, value)
+        put = object.__setattr__
+        put(made, "layer", layer)
+        put(made, "status", status)
+        put(made, "caveats", caveats)
+        put(made, "weakest", weakest)
+        put(made, "_make", make)
         return made
 
     def parts(self) -> FindingParts:
         """The reasons, obligations and citations, made without keeping them when the finding is deferred."""
         make = self._make
         if make is not None:
-            try:
-                object.__getattribute__(self, "reasons")
-            except AttributeError:
-                return make()
+            return make()
         return self.reasons, self.obligations, self.citations
 
     @property
     def pending(self) -> bool:
         """Whether the reasons, obligations and citations are still to be made (:meth:`deferred`)."""
-        if self._make is None:
-            return False
-        try:
-            object.__getattribute__(self, "reasons")
-        except AttributeError:
-            return True
-        return False
+        return self._make is not None
 
     if not TYPE_CHECKING:  # (mypy would otherwise accept any attribute name on a finding)
         def __getattr__(self, name: str) -> Any:
@@ -323,6 +317,7 @@ class Finding:
             made = make()
             for part, value in zip(_DEFERRED, made, strict=True):
                 object.__setattr__(self, part, value)
+            object.__setattr__(self, "_make", None)  # made: no longer pending
             return made[_DEFERRED.index(name)]
 
 

@@ -400,13 +400,13 @@ class _Inherited:
         self.head = head
         self.below = below
         self.made: tuple[Any, Finding] | None = None
-        if head is not None and below is not None:
+        if head is not None and below is not None:  # (on a tie, the first: as max, worst and min give it)
             first = below.deciding
-            self.deciding: LicenceEval | None = (
-                first if first is not None and first.status.severity > head.status.severity else head)
-            self.status: Status = head.status if below.deciding is None else worst([head.status, below.status])
-            self.weakest: Confidence | None = head.confidence if below.weakest is None else min(
-                (head.confidence, below.weakest), key=lambda c: c.rank)
+            ahead = first is not None and first.status.severity > head.status.severity
+            self.deciding: LicenceEval | None = first if ahead else head
+            self.status: Status = below.status if ahead else head.status
+            self.weakest: Confidence | None = head.confidence if below.weakest is None or (
+                head.confidence.rank <= below.weakest.rank) else below.weakest
         elif flat:
             self.deciding = max(flat, key=lambda e: e.status.severity)
             self.status = worst([e.status for e in flat])
