@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 from modelclear.model import Reference
-from modelclear.scan import scan_path
+from modelclear.scan import ScanOptions, scan_path
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.config import ConfigScanner
 from modelclear.scan.openmmlab import OpenMMLabScanner
@@ -753,3 +753,22 @@ def test_a_dataset_name_next_to_an_unrelated_template_key_is_not_llamafactory(tm
         stage: eval
     """)
     assert config_refs(cfg, tmp_path) == []
+
+
+def test_code_file_paths_and_schema_examples_are_not_hub_ids(tmp_path: Path) -> None:
+    """A refactoring guard mapping dotted function names to test files, and an API schema's example model,
+    name no model: ``tests/test_x.py`` is a file path, ``default/not-specified`` a placeholder."""
+    import json as _json
+
+    (tmp_path / "patch_targets.json").write_text(_json.dumps({
+        "core.inference.defaults.get_default_models": ["tests/test_warm_window_review_fixes.py"],
+        "core.training.trainer.load_dataset": ["tests/test_training_preflight.py"],
+    }, indent=2), encoding="utf-8")
+    (tmp_path / "openapi.json").write_text(_json.dumps({
+        "components": {"schemas": {"EmbeddingInput": {"properties": {
+            "model": {"type": "string", "default": "default/not-specified"}}}}},
+        "example": {"model": "default/not-specified", "input": ["hello"]},
+    }, indent=2), encoding="utf-8")
+    (tmp_path / "bench.json").write_text(_json.dumps({"model": "michaelfeil/bge-small-en-v1.5"}), encoding="utf-8")
+    found = sorted((r.path, r.id) for r in scan_path(tmp_path, ScanOptions(jobs=1)).references if r.id)
+    assert found == [("bench.json", "hf:michaelfeil/bge-small-en-v1.5")]

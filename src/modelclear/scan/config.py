@@ -57,7 +57,7 @@ _SKIP_NAMES = frozenset({"package.json", "package-lock.json", "tsconfig.json", "
                          ".eslintrc.json", "renovate.json", "tokenizer.json", "vocab.json", "merges.json"})
 _WEIGHT_EXT = re.compile(
     r"\.(pt|pth|bin|ckpt|safetensors|gguf|onnx|h5|hdf5|keras|pkl|pb|tflite|json|jsonl|ya?ml|npz|msgpack|nemo|"
-    r"csv|tsv|parquet|arrow|txt)$", re.IGNORECASE)
+    r"csv|tsv|parquet|arrow|txt|py|ipynb|sh|md|rst|toml|cfg|ini|html|js|ts|log|xml)$", re.IGNORECASE)
 _INTERP = re.compile(r"\$\{([^{}]*)\}")
 
 
