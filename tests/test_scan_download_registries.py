@@ -271,3 +271,47 @@ def test_records_of_a_namedtuple_factory_are_registry_entries(tmp_path: Path) ->
     assert found(tmp_path) == [
         ("restorer/zoo.py", 9, "url:https://files.example-lab.org/restorer/v0.2.1/restorer_x2.pth"),
         ("restorer/zoo.py", 10, "url:https://files.example-lab.org/restorer/v0.2.1/restorer_x4.pth")]
+
+
+def test_a_release_config_fetched_beside_its_weights_is_reported_too(tmp_path: Path) -> None:
+    write(tmp_path, {"shapes/download.py": """
+        import os
+
+        import requests
+        import torch
+        import yaml
+
+        MODEL_PATHS = {
+            "transmitter": "https://openaipublic.azureedge.net/main/shapes/transmitter.pt",
+            "decoder": "https://openaipublic.azureedge.net/main/shapes/vector_decoder.pt",
+        }
+        CONFIG_PATHS = {
+            "transmitter": "https://openaipublic.azureedge.net/main/shapes/transmitter_config.yaml",
+            "decoder": "https://openaipublic.azureedge.net/main/shapes/vector_decoder_config.yaml",
+        }
+
+
+        def fetch_file_cached(url: str, cache_dir: str = "shapes_cache") -> str:
+            local_path = os.path.join(cache_dir, url.split("/")[-1])
+            if os.path.exists(local_path):
+                return local_path
+            response = requests.get(url, stream=True)
+            with open(local_path, "wb") as f:
+                for chunk in response.iter_content(4096):
+                    f.write(chunk)
+            return local_path
+
+
+        def load_model(name: str, device="cpu"):
+            with open(fetch_file_cached(CONFIG_PATHS[name]), "r") as f:
+                config = yaml.safe_load(f)
+            state = torch.load(fetch_file_cached(MODEL_PATHS[name]), map_location=device)
+            return config, state
+        """, "sample.py": """
+        from shapes.download import load_model
+
+        decoder = load_model("decoder")
+        """})
+    assert found(tmp_path, "sample.py") == [
+        ("sample.py", 3, "url:https://openaipublic.azureedge.net/main/shapes/vector_decoder.pt"),
+        ("sample.py", 3, "url:https://openaipublic.azureedge.net/main/shapes/vector_decoder_config.yaml")]

@@ -176,6 +176,10 @@ class EntryIndex:
         starts = [0]
         for text in source.split("\n"):
             starts.append(starts[-1] + len(text) + 1)
+        #: the keys a table's value is written under (``"decoder"`` of ``MODELS = {"decoder": "https://..."}``;
+        #: not a field of a record nested in a table, ``"url"``)
+        self.names: dict[str, set[str]] = {}
+        self._table: ast.AST | None = None
         #: entries that are keys of a checksum table (``{url: sha256}``): used only when a value has no other entry
         self._weak: dict[str, list[int]] = {}
         #: the module's top-level string constants (``ROOT = "https://..."``), read when an entry is built
@@ -200,17 +204,20 @@ class EntryIndex:
             first = bisect.bisect_left(ordered, stmt.lineno)
             if first < len(ordered) and ordered[first] <= end:
                 self._owner = _bound_names(stmt)
+                self._table = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
                 if self._owner and all(name.startswith("__") and name.endswith("__") for name in self._owner):
                     continue  # `__all__ = [...]` lists the module's exported names, never artifacts
                 self._walk(stmt)
 
-    def _add(self, node: ast.expr, weak: bool = False) -> None:
+    def _add(self, node: ast.expr, weak: bool = False) -> str | None:
         value = node.value if isinstance(node, ast.Constant) else self._built(node)
-        if isinstance(value, str) and value.strip():
-            lines = (self._weak if weak else self.by_value).setdefault(value, [])
-            if node.lineno not in lines:
-                lines.append(node.lineno)
-            self.owners[node.lineno] = self.owners.get(node.lineno, frozenset()) | self._owner
+        if not (isinstance(value, str) and value.strip()):
+            return None
+        lines = (self._weak if weak else self.by_value).setdefault(value, [])
+        if node.lineno not in lines:
+            lines.append(node.lineno)
+        self.owners[node.lineno] = self.owners.get(node.lineno, frozenset()) | self._owner
+        return value
 
     def _built(self, node: ast.expr) -> str | None:
         """The string an entry builds from literals and the module's string constants (``f"{ROOT}/x.pth"``,
@@ -234,8 +241,11 @@ class EntryIndex:
                 for part in node.keys:
                     if part is not None:
                         self._add(part, weak)
-                for part in node.values:
-                    self._add(part)
+                for key, part in zip(node.keys, node.values, strict=True):
+                    value = self._add(part)
+                    if value is not None and node is self._table and isinstance(key, ast.Constant) and \
+                            isinstance(key.value, str):
+                        self.names.setdefault(value, set()).add(key.value)
             elif isinstance(node, ast.ClassDef) and (not self.enums_only or _enum_node(node)):
                 for stmt in node.body:
                     if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
@@ -615,6 +625,9 @@ def move_to_imported_registries(refs: list[Reference], files: Sequence[tuple[str
                 [])
             if not at:
                 continue
+            if any(f'"{name}"' in ref.evidence or f"'{name}'" in ref.evidence
+                   for k in keys for name in entries.names.get(k, ())):
+                break  # `load_model("decoder")` names the entry's key: this call chose it (with its config, ...)
             moved.add(i)
             for line in at:
                 if (rel, line, ref.id or "") in seen:

@@ -15,7 +15,7 @@ from modelclear.scan.builders.base import (
     url_hit,
 )
 from modelclear.scan.pyvalues import Res
-from modelclear.scan.urls import file_kind
+from modelclear.scan.urls import file_kind, match_url
 
 #: A single picture, sound or video file: a sample input fetched for a demo, not a model or a dataset.
 _SAMPLE_MEDIA = re.compile(r"\.(?:jpe?g|png|gif|bmp|webp|svg|tiff?|mp3|wav|flac|ogg|mp4|avi|mov|webm)$", re.IGNORECASE)
@@ -46,7 +46,7 @@ def build_download(site: Site) -> list[Hit]:
     Such calls fetch anything (API endpoints, pages, pictures), so only an address whose path names a
     weight, archive or data file counts; any other value, or one not known statically, is no reference
     (and no dynamic load). A weight format is a model, other files a dataset, unless the weight-host table
-    knows the address.
+    knows the address; any other file on a host that table knows counts as that host's kind.
     """
     res = main_arg(site)
     if not isinstance(res, Res):
@@ -59,7 +59,10 @@ def build_download(site: Site) -> list[Hit]:
         path = text.split("?", 1)[0].split("#", 1)[0]
         kind = file_kind(path)  # weights, archive or data file, by the table shell downloads use too
         if kind is None:
-            return []
+            # another file of a release on a known weight host (a model's config.yaml beside its weights) is
+            # what the address scanner reports for the same literal (issue 10)
+            hosted = match_url(text)
+            return [url_hit(text, hosted.kind)] if hosted is not None else []
         return [url_hit(text, kind)]
 
     hits: list[Hit] = []
