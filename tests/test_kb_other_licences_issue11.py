@@ -118,3 +118,15 @@ def test_animatediff_checkpoints_and_their_diffusers_ports(kb: KnowledgeBase) ->
     assert main is not None and main.license == "Apache-2.0" and main.origin != "family"
     assert port is not None and port.license == "Apache-2.0" and port.origin == "family"
     assert _best(kb, "hf:guoyww/animatediff-motion-adapter-v1-5-3") is Confidence.UNCERTAIN
+
+
+def test_lightglue_release_keeps_superpoint_under_its_own_agreement(kb: KnowledgeBase) -> None:
+    base = "url:https://github.com/cvg/LightGlue/releases/download/v0.1_arxiv/"
+    matcher = kb.artifact(base + "superpoint_lightglue.pth")
+    superpoint = kb.artifact(base + "superpoint_v1.pth")
+    assert matcher is not None and matcher.license == "Apache-2.0"
+    assert superpoint is not None and superpoint.license == "magicleap-academic-noncommercial"
+    # Files are listed one by one: an unlisted file of the same release is not vouched for.
+    assert kb.artifact(base + "unlisted_weights.pth") is None
+    found = api.check(base + "superpoint_v1.pth", "JP", activity="deploy", purpose="commercial")
+    assert found.verdict.value == "prohibited"
