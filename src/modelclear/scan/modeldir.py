@@ -8,6 +8,10 @@
 * ``config.json``'s ``_name_or_path``: the Hub model the folder was saved from (local paths from the
   author's machine are not references).
 * ``adapter_config.json``'s ``base_model_name_or_path``: the base model of a PEFT adapter.
+
+After the scan, two passes trace local folders to the Hub repositories they hold (issue 10, item 8):
+:func:`trace_download_folders` (paths under a folder a Hub download or clone fills) and
+:func:`trace_named_folders` (a config's model folder named exactly like a Hub repository the project loads).
 """
 
 from __future__ import annotations
