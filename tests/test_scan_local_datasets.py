@@ -125,3 +125,28 @@ def test_scan_path_reports_it_once_per_file_and_dataset(tmp_path: Path) -> None:
     result = scan_path(tmp_path, ScanOptions())
     refs = [r for r in result.references if r.id == "dataset:coco"]
     assert [(r.path, r.line, r.confidence) for r in refs] == [("cfg.yaml", 1, "low")]
+
+
+def test_a_scanned_python_file_is_read_from_its_scan_tree_with_the_same_references(tmp_path: Path) -> None:
+    """The pass takes a scanned ``.py`` file's strings from the tree the scan parsed (issue 14), and finds
+    what it finds when it reads and parses the file itself."""
+    from modelclear.scan.localdatasets import strings_from_scan
+    from modelclear.scan.pyparse import ParseCache
+
+    source = DETR_LIKE + '\nMODEL = "facebook/detr-resnet-50"\n'
+    path = tmp_path / "datasets" / "coco.py"
+    path.parent.mkdir()
+    path.write_text(source, encoding="utf-8")
+    data = path.read_bytes()
+    parses = ParseCache()
+    assert strings_from_scan("datasets/coco.py", len(data), data, parses, str(path)) is None  # no tree kept
+    parses.parse(str(path), source)
+    entries = strings_from_scan("datasets/coco.py", len(data), data, parses, str(path))
+    assert entries and parses.parsed == 1
+    assert strings_from_scan("datasets/coco.py", len(data) + 1, data, parses, str(path)) is None  # not whole
+    files = [(str(path), "datasets/coco.py", len(data))]
+    alone = find_local_datasets([], files)
+    assert alone and find_local_datasets([], files, {"datasets/coco.py": entries}) == alone
+    assert find_local_datasets([], files, {"datasets/coco.py": ()}) == []  # the entries given are what counts
+    result = scan_path(tmp_path, ScanOptions())
+    assert [r for r in result.references if r.loader == "local-dataset"] == alone

@@ -65,6 +65,7 @@ from modelclear.scan.config import ConfigScanner
 from modelclear.scan.deploy import DeployScanner, with_project_env
 from modelclear.scan.deps import DepsScanner
 from modelclear.scan.gcpace import paced, settle
+from modelclear.scan.localdatasets import Entries, strings_from_scan
 from modelclear.scan.localtrace import MAX_DOCS, trace_local_files
 from modelclear.scan.mergekit import MergekitScanner
 from modelclear.scan.modeldir import ModelDirScanner, trace_download_folders, trace_named_folders
@@ -184,6 +185,8 @@ class _Done:
     rel: str
     items: tuple[Reference | ScanWarning, ...]
     scanned: bool
+    #: What the local-dataset pass reads in this file, worked out from the scan's syntax tree (None: not done).
+    datasets: Entries | None = None
 
 
 def _fix_path(item: Reference | ScanWarning, rel: str, root: Path) -> Reference | ScanWarning:
@@ -285,7 +288,10 @@ def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
             found = [ScanWarning(path=task.rel, code="internal",
                                  message=f"{scanner.name} scanner failed: {type(exc).__name__}: {exc}"[:300])]
         items.extend(found)
+    datasets = None
     if ctx.parses is not None:  # the file's trees served its scanners; keep none beyond the file
+        if full and len(ctx.parses):  # the local-dataset pass reads the same tree, not the file again
+            datasets = strings_from_scan(task.rel, task.size, data, ctx.parses, str(path))
         ctx.parses.clear()
     if items:
         items = [_fix_path(i, task.rel, ctx.root) for i in items]
@@ -295,7 +301,7 @@ def _process(task: _Task, ctx: ScanContext, max_bytes: int) -> _Done:
         ignored = _ignored_lines(data)
         if ignored:
             items = [i for i in items if not (isinstance(i, Reference) and i.path == task.rel and i.line in ignored)]
-    return _Done(task.rel, tuple(items), scanned)
+    return _Done(task.rel, tuple(items), scanned, datasets)
 
 
 def _index_warning(rel: str, note: str) -> ScanWarning:
@@ -509,8 +515,11 @@ def _scan_path(root: Path, options: ScanOptions, on_progress: ProgressCallback |
             shutil.rmtree(share, ignore_errors=True)
     refs: list[Reference] = []
     scanned = 0
+    dataset_strings: dict[str, Entries] = {}
     for result in done:
         scanned += result.scanned
+        if result.datasets is not None:
+            dataset_strings[result.rel] = result.datasets
         for found in result.items:
             if isinstance(found, ScanWarning):
                 warnings.append(found)
@@ -524,7 +533,7 @@ def _scan_path(root: Path, options: ScanOptions, on_progress: ProgressCallback |
     refs.extend(trace_named_folders(refs, files))
     from modelclear.scan.localdatasets import find_local_datasets
 
-    refs.extend(find_local_datasets(refs, files))
+    refs.extend(find_local_datasets(refs, files, dataset_strings))
     if options.include_hf_cache:
         from modelclear.scan.hfcache import scan_hf_cache
 

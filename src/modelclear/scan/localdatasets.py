@@ -23,11 +23,12 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from modelclear.model import Kind, Reference
+from modelclear.scan.pyparse import ParseCache
 
 #: Files read (after the size and suffix filter).
 MAX_FILES = 5_000
@@ -183,11 +184,53 @@ def _read(path: str) -> bytes | None:
         os.close(fd)
 
 
-def find_local_datasets(refs: Sequence[Reference], files: Sequence[tuple[str, str, int]]) -> list[Reference]:
+#: The strings of one file this pass reads: (line, column, text, evidence), sorted.
+Entries = tuple[tuple[int, int, str, str], ...]
+
+
+def _suffix(rel: str) -> str:
+    name = rel.rsplit("/", 1)[-1].lower()
+    return "." + name.rsplit(".", 1)[-1] if "." in name else ""
+
+
+def _entries(strings: Iterator[tuple[int, int, str]], text: str) -> Entries:
+    """The strings with the evidence line of each, sorted (nothing when the walk nests too deeply)."""
+    lines = text.splitlines()
+    try:
+        return tuple(sorted((number, column, value,
+                             lines[number - 1].strip()[:300] if 0 < number <= len(lines) else value[:300])
+                            for number, column, value in strings))
+    except RecursionError:
+        return ()
+
+
+def strings_from_scan(rel: str, size: int, data: bytes, parses: ParseCache, key: str) -> Entries | None:
+    """What :func:`find_local_datasets` would read in the Python file ``rel`` (``data``, its whole content),
+    worked out from the syntax tree the scan keeps for it in ``parses`` (under ``key``) while the file is
+    being scanned, so that the pass after the scan does not read and parse the file again.
+
+    None when this cannot be done the same way (not a ``.py`` file of this pass, not read whole, or no tree
+    kept for exactly the text this pass decodes): the pass then reads the file itself.
+    """
+    needles, _sigs = _table()
+    if needles is None or _suffix(rel) != _PY or size > MAX_BYTES or len(data) != size:
+        return None
+    if needles.search(data.lower()) is None:
+        return ()
+    text = data.decode("utf-8", errors="replace")
+    tree = parses.kept(key, text)
+    if tree is None:
+        return None
+    return _entries(_python_strings(tree), text)
+
+
+def find_local_datasets(refs: Sequence[Reference], files: Sequence[tuple[str, str, int]],
+                        scanned: Mapping[str, Entries] | None = None) -> list[Reference]:
     """References for local dataset folders and files named as a known dataset lays them out.
 
     ``files`` are the scanned files (absolute path, project-relative path, size); ``refs`` the scan's
-    references so far (a place already reported with the same id is not reported again).
+    references so far (a place already reported with the same id is not reported again); ``scanned``, by
+    relative path, what :func:`strings_from_scan` worked out during the scan (those files are not read again).
     """
     needles, _sigs = _table()
     if needles is None:
@@ -196,46 +239,44 @@ def find_local_datasets(refs: Sequence[Reference], files: Sequence[tuple[str, st
     out: list[Reference] = []
     read = 0
     for path, rel, size in files:
-        name = rel.rsplit("/", 1)[-1].lower()
-        suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+        suffix = _suffix(rel)
         if size > MAX_BYTES or not (suffix == _PY or suffix in _CONFIG_SUFFIXES):
             continue
         if read >= MAX_FILES:
             break
         read += 1
-        data = _read(path)
-        if not data:
-            continue
-        if needles.search(data.lower()) is None:
-            continue
-        text = data.decode("utf-8", errors="replace")
-        if suffix == _PY:
-            try:
-                strings: Iterator[tuple[int, int, str]] = _python_strings(ast.parse(text))
-                lines = text.splitlines()
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
-        else:
-            strings = _config_strings(text)
-            lines = text.splitlines()
+        entries = scanned.get(rel) if scanned is not None and suffix == _PY else None
+        if entries is None:
+            entries = _read_entries(path, suffix, needles)
         seen: set[str] = set()
-        try:
-            for number, column, value in sorted(strings):
-                found = match_path(value)
-                if found is None or found[0] in seen:
-                    continue
-                dataset_id, note = found
-                seen.add(dataset_id)
-                if (rel, number, dataset_id) in taken:
-                    continue
-                taken.add((rel, number, dataset_id))
-                evidence = lines[number - 1].strip()[:300] if 0 < number <= len(lines) else value[:300]
-                out.append(Reference(
-                    raw=value[:300], kind=Kind.DATASET, id=dataset_id, path=rel, line=number, column=column + 1,
-                    evidence=evidence, confidence="low", loader="local-dataset",
-                    note=f"local dataset path {value[:200]!r}: {note}"))
-                if len(seen) >= MAX_PER_FILE:
-                    break
-        except RecursionError:
-            continue
+        for number, column, value, evidence in entries:
+            found = match_path(value)
+            if found is None or found[0] in seen:
+                continue
+            dataset_id, note = found
+            seen.add(dataset_id)
+            if (rel, number, dataset_id) in taken:
+                continue
+            taken.add((rel, number, dataset_id))
+            out.append(Reference(
+                raw=value[:300], kind=Kind.DATASET, id=dataset_id, path=rel, line=number, column=column + 1,
+                evidence=evidence, confidence="low", loader="local-dataset",
+                note=f"local dataset path {value[:200]!r}: {note}"))
+            if len(seen) >= MAX_PER_FILE:
+                break
     return out
+
+
+def _read_entries(path: str, suffix: str, needles: re.Pattern[bytes]) -> Entries:
+    """The strings of one file, read from disk (nothing when it is empty, holds no needle or does not parse)."""
+    data = _read(path)
+    if not data or needles.search(data.lower()) is None:
+        return ()
+    text = data.decode("utf-8", errors="replace")
+    if suffix == _PY:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return ()
+        return _entries(_python_strings(tree), text)
+    return _entries(_config_strings(text), text)

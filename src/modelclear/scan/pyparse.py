@@ -48,6 +48,11 @@ class ParseCache:
         self._keep(key, source, tree)
         return tree
 
+    def kept(self, key: str, source: str) -> ast.Module | None:
+        """The tree kept for ``key`` when it was parsed from exactly ``source``, else None (nothing is parsed)."""
+        kept = self._trees.get(key)
+        return kept[1] if kept is not None and kept[0] == source else None
+
     def offer(self, key: str, source: str, tree: ast.Module) -> None:
         """Keep ``tree``, parsed elsewhere from exactly ``source``, as the tree of ``key`` (not counted as parsed)."""
         self._keep(key, source, tree)
