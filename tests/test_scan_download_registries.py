@@ -315,3 +315,33 @@ def test_a_release_config_fetched_beside_its_weights_is_reported_too(tmp_path: P
     assert found(tmp_path, "sample.py") == [
         ("sample.py", 3, "url:https://openaipublic.azureedge.net/main/shapes/vector_decoder.pt"),
         ("sample.py", 3, "url:https://openaipublic.azureedge.net/main/shapes/vector_decoder_config.yaml")]
+
+
+def test_a_script_using_a_helper_of_a_folder_without_init_is_read(tmp_path: Path) -> None:
+    # `face_detection/` has no __init__.py (a namespace package); the script names no loader library
+    write(tmp_path, {"face_detection/sfd.py": """
+        import os
+
+        import torch
+        from torch.utils.model_zoo import load_url
+
+
+        class FaceDetector:
+            URLS = {
+                "s3fd": "https://files.example-lab.org/fan/s3fd-619a316812.pth",
+                "blazeface": "https://files.example-lab.org/fan/blazeface-4c6ec9f0.pth",
+            }
+
+            def __init__(self, name="s3fd", path=None):
+                if path is None or not os.path.isfile(path):
+                    weights = load_url(self.URLS[name])
+                else:
+                    weights = torch.load(path)
+                self.weights = weights
+        """, "preprocess.py": """
+        from face_detection.sfd import FaceDetector
+
+        detector = FaceDetector("blazeface")
+        """})
+    assert found(tmp_path, "preprocess.py") == [
+        ("preprocess.py", 3, "url:https://files.example-lab.org/fan/blazeface-4c6ec9f0.pth")]

@@ -168,9 +168,30 @@ def _top_names(base: Path) -> set[bytes]:
         return out
     for entry in entries:
         name = entry.name[:-3] if entry.name.endswith(".py") else entry.name
-        if name.isidentifier() and (entry.name.endswith(".py") or _is_file(entry / "__init__.py")):
+        if name.isidentifier() and (entry.name.endswith(".py") or _is_file(entry / "__init__.py")
+                                    or _namespace_package(entry)):
             out.add(name.encode())
     return out
+
+
+#: Entries of a folder without ``__init__.py`` looked at for a module (a namespace package: ``models/``).
+MAX_NAMESPACE_ENTRIES = 256
+
+
+def _namespace_package(path: Path) -> bool:
+    """Whether ``path`` is a folder (not a link) without ``__init__.py`` that holds a ``.py`` module among its
+    first :data:`MAX_NAMESPACE_ENTRIES` entries: ``from models.networks import X`` imports it all the same."""
+    try:
+        if path.is_symlink() or not path.is_dir():
+            return False
+        for count, child in enumerate(path.iterdir()):
+            if count >= MAX_NAMESPACE_ENTRIES:
+                break
+            if child.name.endswith(".py") and _is_file(child):
+                return True
+    except OSError:
+        return False
+    return False
 
 
 def _is_file(path: Path) -> bool:
