@@ -34,7 +34,10 @@ _DATA = Path(__file__).resolve().parents[2] / "src" / "modelclear" / "data"
 OUT = _DATA / "datasets" / "_generated" / "mteb_tasks.json"
 _REPO = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 #: Hub datasets another catalogue already records under an alias (an id here would shadow that record).
-ELSEWHERE = frozenset({"lmsys/toxic-chat"})  # datasets/_imported/dpc.json (Data Provenance Collection)
+ELSEWHERE = frozenset({
+    "lmsys/toxic-chat",  # datasets/_imported/dpc.json (Data Provenance Collection)
+    "tblard/allocine",  # datasets/allocine.yaml (reviewed record)
+})
 #: Task facts copied into the record when they are plain strings or lists of strings.
 _FACTS = ("domains", "sample_creation", "annotations_creators", "task_subtypes", "modalities")
 
