@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 
 from modelclear import ids
@@ -77,12 +78,22 @@ def _tv_weights_hits_raw(site: Site, builder: str, res: Res, what: str) -> list[
     return hits
 
 
+def _bool_literal(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, bool)
+
+
 def _tv_builder_hits(site: Site, builder: str, known_builder: bool, positional: bool = True) -> list[Hit]:
     call = site.call
     resolver = site.scan.resolver
     hits: list[Hit] = []
     weights = find_arg(call, None, ("weights",))
-    pretrained = find_arg(call, 0 if positional else None, ("pretrained",))
+    pretrained = find_arg(call, None, ("pretrained",))
+    if pretrained is None and positional:
+        pretrained = find_arg(call, 0, ())
+        if pretrained is not None and not known_builder and not _bool_literal(pretrained):
+            # a name the builders table does not hold (torchvision.models.resnet.conv1x1(in_planes, out_planes)
+            # is a layer helper): its first positional argument is the legacy flag only when written as one
+            pretrained = None
     if weights is not None:
         hits.extend(weights_hits(site, builder, resolver.resolve(weights, site.scope), "weights"))
     elif pretrained is not None:

@@ -1,0 +1,47 @@
+"""Values the scanner must not report as artifacts (issues 10 and 11, devextra findings).
+
+Each snippet is cut down from real code: a torchvision layer helper called like a builder, a dataset's
+column names, test file paths and documentation placeholders, a local output folder, and a parameter
+default reached through an unrelated attribute.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from modelclear.model import Reference
+from modelclear.scan.base import ScanContext, ScanWarning
+from modelclear.scan.python import scan_python_source
+
+
+def ids(source: str, path: str = "m.py") -> set[str | None]:
+    out = scan_python_source(textwrap.dedent(source), path, ScanContext(root=Path("/nonexistent-root")))
+    assert not [w for w in out if isinstance(w, ScanWarning)], out
+    return {r.id for r in out if isinstance(r, Reference)}
+
+
+def test_torchvision_layer_helpers_are_not_builders() -> None:
+    source = """
+        from torch import nn
+        from torchvision.models import resnet
+
+
+        class Head(nn.Module):
+            def __init__(self, c1, dim):
+                super().__init__()
+                self.conv1 = resnet.conv1x1(c1, dim // 4)
+                self.score = nn.Sequential(resnet.conv3x3(8, 4), nn.SELU())
+                self.backbone = resnet.resnet18(pretrained=True)
+    """
+    assert ids(source) == {"torchvision:ResNet18_Weights.IMAGENET1K_V1"}
+
+
+def test_unknown_torchvision_builder_keeps_the_literal_legacy_flag() -> None:
+    source = """
+        import torchvision
+
+        net = torchvision.models.some_new_net(True)
+        other = torchvision.models.some_other_net(pretrained=True)
+    """
+    assert ids(source) == {"torchvision:some_new_net", "torchvision:some_other_net"}
