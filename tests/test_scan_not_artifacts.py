@@ -45,3 +45,25 @@ def test_unknown_torchvision_builder_keeps_the_literal_legacy_flag() -> None:
         other = torchvision.models.some_other_net(pretrained=True)
     """
     assert ids(source) == {"torchvision:some_new_net", "torchvision:some_other_net"}
+
+
+def test_a_field_some_records_lack_is_not_read_from_their_other_fields() -> None:
+    source = """
+        from datasets import load_dataset
+
+        DATASET_CONFIGS = {
+            "cars": {"train": "Multimodal-Fatima/StanfordCars_train", "img_col": "image", "label_col": "label"},
+            "cifar100": {"train": "cifar100", "img_col": "img", "label_col": "fine_label"},
+            "eurosat": {"dataset": "timm/eurosat-rgb", "img_col": "image", "label_col": "label"},
+        }
+
+
+        def main(args):
+            config = DATASET_CONFIGS[args.dataset_name]
+            if "dataset" in config:
+                dataset = load_dataset(config["dataset"], cache_dir=args.cache_dir)
+            else:
+                train_ds = load_dataset(config["train"], split="train")
+    """
+    assert ids(source) == {"hf-dataset:timm/eurosat-rgb", "hf-dataset:Multimodal-Fatima/StanfordCars_train",
+                           "hf-dataset:cifar100"}

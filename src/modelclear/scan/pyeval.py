@@ -159,6 +159,11 @@ class Evaluators:
         # `MODELS[size]` where `size` is a parameter no call of this module passes: its default is one
         # choice, the caller may name any other entry of the registry (issue 10, cause 2)
         chosen_by_caller = self._caller_chosen(node.slice, scope)
+        # `config["dataset"]` where `config` is one of several records (`CONFIGS[args.name]`): a literal key
+        # some record holds is that field; a record without it gives nothing, not its other fields (the
+        # column names "image", "label" were taken for dataset ids, huggingface/peft) (issue 10)
+        field_lookup = isinstance(node.slice, ast.Constant) and any(
+            isinstance(c, dict) and _hashable(k) and k in c for c in base.values for k in key.values)
         for container in base.values:
             if isinstance(container, QName) and container.name.endswith(".__dict__"):
                 # `torchaudio.pipelines.__dict__[name]`: the module's attribute of that name (issue 10)
@@ -176,7 +181,7 @@ class Evaluators:
                         for k, v in container.items():
                             if k not in key.values:
                                 out.add(_known(*flatten(v)))
-                else:
+                elif not field_lookup:
                     for v in container.values():
                         out.add(_known(*flatten(v)))
             elif isinstance(container, (tuple, str)):
