@@ -67,3 +67,17 @@ def test_a_field_some_records_lack_is_not_read_from_their_other_fields() -> None
     """
     assert ids(source) == {"hf-dataset:timm/eurosat-rgb", "hf-dataset:Multimodal-Fatima/StanfordCars_train",
                            "hf-dataset:cifar100"}
+
+
+
+def test_a_test_modules_stand_in_value_is_not_an_untyped_objects_attribute() -> None:
+    from modelclear.scan.pyconsts import ProjectIndex, is_test_module
+
+    # `.base_model` as unslothai/unsloth's modules export it: a test's fake config and a real field
+    project = ProjectIndex({"studio.backend.core.training.diffusion_train_common": {".base_model": None},
+                            "unsloth_cli.tests.test_inference_chat": {".base_model": "fake/base"}})
+    assert project.attr("base_model", tests=False) == [None]
+    assert project.attr("base_model") == [None, "fake/base"]
+    assert is_test_module("pkg.tests.helpers") and is_test_module("test_app") and is_test_module("app_test")
+    assert not is_test_module("studio.backend.core.training.diffusion_dit_trainer")
+    assert not is_test_module("app.testing_utils")

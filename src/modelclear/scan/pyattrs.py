@@ -20,7 +20,7 @@ import bisect
 from typing import TYPE_CHECKING
 
 from modelclear.scan.pyclasses import hierarchy
-from modelclear.scan.pyconsts import ProjectIndex
+from modelclear.scan.pyconsts import ProjectIndex, is_test_module
 from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Scope
 from modelclear.scan.pyvalues import (
     _MISSING,
@@ -115,7 +115,7 @@ class Attributes:
 
     def project_attr(self, attr: str) -> list[object]:
         """Values other project modules give to attribute ``attr`` (argparse options, dataclass fields)."""
-        return self.project.attr(attr)
+        return self.project.attr(attr, tests=is_test_module(self.index.module_name))
 
     # -- attributes
     def _r_Attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Res:

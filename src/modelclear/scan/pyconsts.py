@@ -259,6 +259,15 @@ def _text_words(text: str) -> set[str]:
     return words
 
 
+def is_test_module(name: str) -> bool:
+    """Whether dotted module ``name`` is a test module: under a ``tests`` / ``test`` package, or a
+    ``test_*`` / ``*_test`` / ``conftest`` module."""
+    parts = name.split(".")
+    last = parts[-1] if parts else ""
+    return (any(p in ("tests", "test") for p in parts[:-1]) or last.startswith("test_") or last.endswith("_test")
+            or last in ("tests", "test", "conftest"))
+
+
 class ProjectIndex:
     """Constants of the project's modules, looked up by dotted-suffix module names."""
 
@@ -276,7 +285,7 @@ class ProjectIndex:
             for i in range(len(parts)):
                 self._suffixes.setdefault(".".join(parts[i:]), []).append(name)
         self._keys: dict[str, str | None] = {}
-        self._attrs: dict[str, list[object]] = {}
+        self._attrs: dict[tuple[str, bool], list[object]] = {}
 
     @classmethod
     def of(cls, modules: Constants) -> ProjectIndex:
@@ -328,22 +337,27 @@ class ProjectIndex:
             return _MISSING
         return self.modules[key].get(name, _MISSING)
 
-    def attr(self, attr: str) -> list[object]:
-        """Values the project's modules give to attribute ``attr`` (``.attr`` keys), in module order."""
-        done = self._attrs.get(attr)
+    def attr(self, attr: str, tests: bool = True) -> list[object]:
+        """Values the project's modules give to attribute ``attr`` (``.attr`` keys), in module order.
+
+        With ``tests`` False, test modules (:func:`is_test_module`) are left out: the stand-in values a
+        test gives its fakes (``base_model = "fake/base"``) are not what the project's own objects carry.
+        """
+        done = self._attrs.get((attr, tests))
         if done is not None:
             return done
         key = "." + attr
         out: list[object] = []
         lazy = self.lazy
         if lazy is None:
-            for constants in self.modules.values():
-                if key in constants:
+            for name, constants in self.modules.items():
+                if key in constants and (tests or not is_test_module(name)):
                     out.extend(flatten(constants[key]))
         else:
             for position in lazy.words().get(attr, ()):
                 constants = lazy.consts_at(position)
-                if key in constants and lazy.registered(lazy.candidates[position][2]) == position:
+                name = lazy.candidates[position][2]
+                if key in constants and lazy.registered(name) == position and (tests or not is_test_module(name)):
                     out.extend(flatten(constants[key]))
-        self._attrs[attr] = out
+        self._attrs[attr, tests] = out
         return out
