@@ -81,3 +81,17 @@ def test_a_test_modules_stand_in_value_is_not_an_untyped_objects_attribute() -> 
     assert is_test_module("pkg.tests.helpers") and is_test_module("test_app") and is_test_module("app_test")
     assert not is_test_module("studio.backend.core.training.diffusion_dit_trainer")
     assert not is_test_module("app.testing_utils")
+
+
+def test_a_stand_in_id_in_a_test_module_is_a_placeholder() -> None:
+    source = """
+        from datasets import load_dataset
+
+
+        def test_streaming_start(monkeypatch):
+            dataset = load_dataset("org/dataset", split="train")
+            assert dataset
+    """
+    assert ids(source, "studio/backend/tests/test_training_streaming.py") == {None}
+    assert ids(source, "backend/test_training_streaming.py") == {None}
+    assert ids(source, "backend/training.py") == {"hf-dataset:org/dataset"}

@@ -42,6 +42,7 @@ class Rules:
     doc_suffixes: tuple[str, ...]
     doc_folders: frozenset[str]
     doc_folder_pattern: re.Pattern[str] | None
+    doc_file_pattern: re.Pattern[str] | None
 
 
 def _patterns(raw: object) -> tuple[re.Pattern[str], ...]:
@@ -68,14 +69,19 @@ def rules() -> Rules:
         doc_folders=frozenset(str(f).lower() for f in items(table.get("doc_folders"))),
         doc_folder_pattern=re.compile(str(table["doc_folder_pattern"]), re.IGNORECASE)
         if table.get("doc_folder_pattern") else None,
+        doc_file_pattern=re.compile(str(table["doc_file_pattern"]), re.IGNORECASE)
+        if table.get("doc_file_pattern") else None,
     )
 
 
 def is_doc_path(path: str) -> bool:
-    """Whether ``path`` (relative, ``/``-separated) is documentation: a doc suffix or under a doc folder."""
+    """Whether ``path`` (relative, ``/``-separated) is documentation or a test: a doc suffix, a test module's
+    name, or under a doc or test folder (their ids are stand-ins: ``org/dataset`` in a test)."""
     r = rules()
     pure = PurePosixPath(path.replace("\\", "/"))
     if pure.suffix.lower() in r.doc_suffixes:
+        return True
+    if r.doc_file_pattern is not None and r.doc_file_pattern.fullmatch(pure.name):
         return True
     pattern = r.doc_folder_pattern
     return any(p.lower() in r.doc_folders or (pattern is not None and pattern.fullmatch(p)) for p in pure.parts[:-1])
