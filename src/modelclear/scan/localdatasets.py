@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from modelclear.model import Kind, Reference
-from modelclear.scan.pyparse import ParseCache
+from modelclear.scan.pyparse import ParseCache, nodes
 
 #: Files read (after the size and suffix filter).
 MAX_FILES = 5_000
@@ -106,7 +106,7 @@ def _python_strings(tree: ast.AST) -> Iterator[tuple[int, int, str]]:
     the messages and docstrings to leave out (most files that hold a needle name no dataset path).
     """
     matching: list[tuple[ast.Constant, str]] = []
-    for node in _nodes(tree):
+    for node in nodes(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and match_path(node.value) is not None:
             matching.append((node, node.value))
     if not matching:
@@ -137,20 +137,6 @@ def _python_strings(tree: ast.AST) -> Iterator[tuple[int, int, str]]:
     for constant, value in matching:
         if id(constant) not in skip:
             yield constant.lineno, constant.col_offset, value
-
-
-def _nodes(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node of ``tree`` (as :func:`ast.walk`, in another order, without a generator per node)."""
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        yield node
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, ast.AST))
 
 
 def _config_strings(text: str) -> Iterator[tuple[int, int, str]]:

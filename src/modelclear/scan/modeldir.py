@@ -264,6 +264,17 @@ MAX_FOLDER_NOTEBOOK_BYTES = 16_000_000
 MAX_FOLDER_REFS_PER_FILE = 100
 
 
+def _head(path: str, limit: int) -> bytes | None:
+    """The first ``limit`` bytes of the file at ``path``; ``None`` for a symbolic link or a file that cannot be read."""
+    try:
+        if Path(path).is_symlink():
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(limit)
+    except OSError:
+        return None
+
+
 def _clean_dir(raw: str) -> str:
     """A destination folder as written, normalised (quotes, ``./``, trailing and doubled slashes dropped)."""
     text = raw.strip().strip("\"'").replace("\\", "/")
@@ -355,12 +366,8 @@ def trace_download_folders(refs: Sequence[Reference], files: Sequence[tuple[str,
         if read >= MAX_FOLDER_FILES:
             break
         read += 1
-        try:
-            if Path(path).is_symlink():
-                continue
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_FOLDER_NOTEBOOK_BYTES if notebook else MAX_FOLDER_FILE_BYTES)
-        except OSError:
+        data = _head(path, MAX_FOLDER_NOTEBOOK_BYTES if notebook else MAX_FOLDER_FILE_BYTES)
+        if data is None:
             continue
         if not any(n in data for n in needles):
             continue
@@ -463,13 +470,10 @@ def trace_named_folders(refs: Sequence[Reference], files: Sequence[tuple[str, st
         if read >= MAX_FOLDER_FILES:
             break
         read += 1
-        try:
-            if Path(path).is_symlink():
-                continue
-            with open(path, "rb") as handle:
-                text = handle.read(MAX_FOLDER_FILE_BYTES).decode("utf-8", errors="replace")
-        except OSError:
+        head = _head(path, MAX_FOLDER_FILE_BYTES)
+        if head is None:
             continue
+        text = head.decode("utf-8", errors="replace")
         lower = text.lower()
         if not any(n in lower for n in names):
             continue

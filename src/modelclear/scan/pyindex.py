@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from modelclear.scan.pyparse import nodes
 from modelclear.scan.pyvalues import _MISSING
 
 
@@ -454,17 +455,11 @@ def binding_end(binding: tuple) -> tuple[int, int] | None:
 
 def _count_nodes(node: ast.AST, limit: int) -> int:
     """Nodes under ``node`` (itself included), counting stopped once past ``limit``."""
-    stack = [node]
     count = 0
-    while stack and count <= limit:
-        current = stack.pop()
+    for _ in nodes(node):
         count += 1
-        for name in current._fields:
-            value = getattr(current, name, None)
-            if isinstance(value, ast.AST):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, ast.AST))
+        if count > limit:
+            break
     return count
 
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
+from collections.abc import Iterator
 
-__all__ = ["PARSE_CACHE_CHARS", "ParseCache"]
+__all__ = ["PARSE_CACHE_CHARS", "ParseCache", "nodes"]
 
 #: Characters of source whose trees one cache keeps at most (the Python scanner's largest source).
 PARSE_CACHE_CHARS = 8_000_000
@@ -78,3 +79,17 @@ class ParseCache:
         kept = self._trees.pop(key, None)
         if kept is not None:
             self.held -= len(kept[0])
+
+
+def nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node of ``tree``, itself first (as :func:`ast.walk`, in another order, without a generator per node)."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
