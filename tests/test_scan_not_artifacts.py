@@ -95,3 +95,23 @@ def test_a_stand_in_id_in_a_test_module_is_a_placeholder() -> None:
     assert ids(source, "studio/backend/tests/test_training_streaming.py") == {None}
     assert ids(source, "backend/test_training_streaming.py") == {None}
     assert ids(source, "backend/training.py") == {"hf-dataset:org/dataset"}
+
+
+def test_a_folder_the_file_saves_to_is_a_local_output_not_a_hub_id() -> None:
+    source = """
+        from peft import PeftModel
+        from transformers import AutoModelForCausalLM, AutoProcessor, TrainingArguments
+
+        finetune_name = "SmolLM2-FT-MyDataset"
+        args = TrainingArguments(output_dir="audio-flamingo-3-hf-lora-finetuned", num_train_epochs=1)
+        sft = TrainingArguments(output_dir=finetune_name)
+        processor = AutoProcessor.from_pretrained("HuggingFaceTB/SmolLM2-135M")
+        processor.save_pretrained("./my-new-tokenizer/")
+
+        base_model = AutoModelForCausalLM.from_pretrained("HuggingFaceTB/SmolLM2-135M")
+        model = PeftModel.from_pretrained(base_model, "audio-flamingo-3-hf-lora-finetuned")
+        tuned = AutoModelForCausalLM.from_pretrained(finetune_name)
+        tok = AutoProcessor.from_pretrained("my-new-tokenizer")
+        gpt = AutoModelForCausalLM.from_pretrained("distilgpt2")
+    """
+    assert ids(source) == {"hf:HuggingFaceTB/SmolLM2-135M", "hf:distilgpt2", None}

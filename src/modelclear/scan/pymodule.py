@@ -22,11 +22,11 @@ from modelclear.model import Reference
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import budget_warning
 from modelclear.scan.builders import Site, build
-from modelclear.scan.builders.base import string_values
+from modelclear.scan.builders.base import normal_folder, string_values
 from modelclear.scan.pyflow import Flow
 from modelclear.scan.pyflowscopes import own_method
 from modelclear.scan.pyindex import Scope, build_index
-from modelclear.scan.pyloaders import LoaderSpec, LoaderTable, load_table, table_for
+from modelclear.scan.pyloaders import LoaderSpec, LoaderTable, items, load_table, table_for
 from modelclear.scan.pyregistry import with_registry_entries
 from modelclear.scan.pyresolve import Resolver
 from modelclear.scan.pyvalues import MAX_UNION, Opaque, QName, Res, expr_text, find_arg, has_star_args
@@ -101,6 +101,7 @@ class ModuleScan:
         self.resolver = Resolver(self.index, project, self._is_loader, self.budget.steps)
         self.resolver.project_env = getattr(ctx, "project_env", None) or {}  # issue 10, cause 3
         self._describing: set[int] = set()
+        self._saved: frozenset[str] | None = None
         #: Line of the loader call during which the step budget ran out; 0 if it did not.
         self.exhausted_at = 0
         #: Line of the first loader call left out for the call budget; 0 if none was.
@@ -342,6 +343,29 @@ class ModuleScan:
         if isinstance(module, ast.Module):  # registries (cause 2)
             out = with_registry_entries(out, module, self.source, self.line_offset)
         return out
+
+    def saved_folders(self) -> frozenset[str]:
+        """The folders this module saves to (``x.save_pretrained("out")``, ``output_dir=name`` of any call), as
+        the ``saved_by`` entry of ``data/loaders/local_paths.yaml`` names them, without ``./`` or a trailing
+        ``/``: a load of the same value reads that local output, not a Hub repository (issue 10)."""
+        if self._saved is not None:
+            return self._saved
+        rule = self.table.table("local_paths").get("saved_by") or {}
+        calls = set(items(rule.get("calls"))) if isinstance(rule, dict) else set()
+        keywords = set(items(rule.get("keywords"))) if isinstance(rule, dict) else set()
+        found: set[str] = set()
+        for call, scope in self.index.calls:
+            func = call.func
+            name = func.attr if isinstance(func, ast.Attribute) else ""
+            nodes = [k.value for k in call.keywords if k.arg in keywords]
+            if name in calls and call.args:
+                nodes.append(call.args[0])
+            for node in nodes:
+                for value in self.resolver.resolve(node, scope).values:
+                    if isinstance(value, str) and value.strip():
+                        found.add(normal_folder(value))
+        self._saved = frozenset(found)
+        return self._saved
 
     def dispose(self) -> None:
         """Break the reference cycles of the scan (its index's scopes; the resolver's hook back to the

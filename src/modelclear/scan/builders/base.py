@@ -87,6 +87,14 @@ def looks_local(value: str, root: Path | None = None) -> bool:
     return False
 
 
+def normal_folder(value: str) -> str:
+    """A folder name as written to and read from (``./out/`` and ``out`` are one folder)."""
+    text = value.strip().replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    return text.rstrip("/")
+
+
 def url_hit(value: str, kind: Kind) -> Hit:
     """The id of a download address (the shared weight-host table, else the ``url:`` scheme)."""
     try:

@@ -17,6 +17,7 @@ from modelclear.scan.builders.base import (
     local_hit,
     looks_local,
     main_arg,
+    normal_folder,
     string_values,
     url_hit,
 )
@@ -39,6 +40,8 @@ def hf_one(site: Site, value: str, scheme: str, kind: Kind) -> list[Hit]:
         return [placeholder]
     if looks_local(value, site.scan.root):
         return [local_hit(text, kind)]
+    if normal_folder(text) in site.scan.saved_folders():  # output_dir="x-ft" ... from_pretrained("x-ft")
+        return [local_hit(text, kind, "local path (a folder this file saves to)")]
     if scheme == "hf" and _CONSTANT_NAME.fullmatch(text):  # WAV2VEC2_ASR_BASE_960H: another library's bundle name
         return [Hit(None, value, kind, note="not a Hub id (a constant's name)")]
     prefix = site.options.get("bare_prefix")
