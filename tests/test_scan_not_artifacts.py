@@ -115,3 +115,79 @@ def test_a_folder_the_file_saves_to_is_a_local_output_not_a_hub_id() -> None:
         gpt = AutoModelForCausalLM.from_pretrained("distilgpt2")
     """
     assert ids(source) == {"hf:HuggingFaceTB/SmolLM2-135M", "hf:distilgpt2", None}
+
+
+def test_a_parsed_dataclass_field_is_read_from_that_dataclass_not_another_class(tmp_path: Path) -> None:
+    from modelclear.scan import ScanOptions, scan_path
+
+    files = {
+        "trl/__init__.py": ("from .scripts.utils import ScriptArguments\n"
+                            "from .trainer.model_config import ModelConfig\n"),
+        "trl/scripts/__init__.py": "",
+        "trl/trainer/__init__.py": "",
+        "trl/trainer/model_config.py": """
+            from dataclasses import dataclass
+
+
+            @dataclass
+            class ModelConfig:
+                model_name_or_path: str | None = None
+        """,
+        "trl/scripts/utils.py": """
+            from dataclasses import dataclass, field
+
+            import datasets
+
+
+            def get_dataset(mixture):
+                return [datasets.load_dataset(d.path, name=d.name) for d in mixture.datasets]
+
+
+            @dataclass
+            class ScriptArguments:
+                dataset_name: str | None = field(default=None, metadata={"help": "Path or name of the dataset."})
+                dataset_config: str | None = field(default=None)
+        """,
+        "trl/trainer/callbacks.py": """
+            class WeaveCallback:
+                def __init__(self, trainer, project_name=None, dataset_name: str = "eval_dataset"):
+                    self.trainer = trainer
+                    self.dataset_name = dataset_name
+        """,
+        "examples/scripts/bco.py": """
+            from datasets import load_dataset
+            from transformers import HfArgumentParser
+
+            from trl import ModelConfig, ScriptArguments
+
+            if __name__ == "__main__":
+                parser = HfArgumentParser((ScriptArguments, ModelConfig))
+                script_args, model_args = parser.parse_args_into_dataclasses()
+                dataset = load_dataset(script_args.dataset_name, name=script_args.dataset_config)
+        """,
+        "examples/scripts/dpo.py": """
+            from dataclasses import dataclass, field
+
+            from datasets import load_dataset
+            from transformers import HfArgumentParser
+
+
+            @dataclass
+            class DPOScriptArguments:
+                dataset_name: str = field(default="trl-lib/ultrafeedback_binarized")
+
+
+            if __name__ == "__main__":
+                parser = HfArgumentParser((DPOScriptArguments,))
+                (script_args,) = parser.parse_args_into_dataclasses()
+                dataset = load_dataset(script_args.dataset_name)
+        """,
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(textwrap.dedent(text), encoding="utf-8")
+    found = {(r.path, r.id) for r in scan_path(tmp_path, ScanOptions(jobs=1)).references}
+    assert ("examples/scripts/bco.py", None) in found
+    assert not [i for p, i in found if p == "examples/scripts/bco.py" and i is not None], found
+    assert ("examples/scripts/dpo.py", "hf-dataset:trl-lib/ultrafeedback_binarized") in found
+

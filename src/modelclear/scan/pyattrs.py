@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import re
 from typing import TYPE_CHECKING
 
 from modelclear.scan.pyclasses import hierarchy
@@ -26,6 +27,7 @@ from modelclear.scan.pyvalues import (
     _MISSING,
     GuardedMemo,
     Instance,
+    Opaque,
     QName,
     Res,
     UnknownValue,
@@ -44,6 +46,12 @@ MAX_IMPORTED_MODULES = 32
 #: The absl flag-values object; its attributes are the flags the module defines (``flags.DEFINE_*``).
 _ABSL_FLAG_VALUES = frozenset({"absl.flags.FLAGS", "tensorflow.compat.v1.flags.FLAGS", "tensorflow.flags.FLAGS",
                                "tensorflow.app.flags.FLAGS", "tensorflow.compat.v1.app.flags.FLAGS"})
+
+#: ``parser.parse_args_into_dataclasses()[0]`` (and the other parse methods of transformers'
+#: HfArgumentParser / trl's TrlParser), as the value of a name unpacked from it is written.
+_DATACLASS_PARSE_RE = re.compile(r"(?P<parser>[A-Za-z_]\w*)\.(?:parse_args_into_dataclasses|parse_args_and_config|"
+                                 r"parse_yaml_file|parse_json_file|parse_dict)\(.*\)(?:\[(?P<index>\d+)\])?",
+                                 re.DOTALL)
 
 #: The sorted module names of the last project index asked (shared by every resolver of the scan).
 _MODULE_NAMES: list[tuple[ProjectIndex, list[str]]] = []
@@ -162,6 +170,8 @@ class Attributes:
                     fallback = True
             elif isinstance(value, dict) and attr in value:
                 out.add(_known(*flatten(value[attr])))
+            elif isinstance(value, Opaque) and (field := self._parsed_dataclass_field(value, node, scope, depth)):
+                out.add(field)
             else:
                 fallback = True
         if fallback:
@@ -171,6 +181,38 @@ class Attributes:
             else:
                 out.add(_unknown(expr_text(node)))
                 out.notes.extend(n for n in found.notes if n not in out.notes)
+        return out
+
+    def _parsed_dataclass_field(self, value: Opaque, node: ast.Attribute, scope: Scope, depth: int) -> Res | None:
+        """``script_args.dataset_name`` of ``script_args, ... = parser.parse_args_into_dataclasses()`` with
+        ``parser = HfArgumentParser((ScriptArguments, ...))``: the field of the dataclass at that position,
+        wherever the project defines it; None when it is not found (issue 10: another class's attribute of
+        that name, a callback's ``dataset_name="eval_dataset"``, is not this object's)."""
+        match = _DATACLASS_PARSE_RE.fullmatch(value.text)
+        if match is None:
+            return None
+        receiver = ast.Name(match["parser"], ast.Load())
+        receiver.lineno, receiver.col_offset = node.lineno, node.col_offset
+        attr = node.attr
+        classes: list[str] = []
+        for built in self.resolve(receiver, scope, depth).values:
+            try:
+                call = ast.parse(built.text, mode="eval").body if isinstance(built, Opaque) else None
+            except SyntaxError:
+                call = None
+            if not isinstance(call, ast.Call) or not call.args:
+                continue
+            first = call.args[0]
+            elts = first.elts if isinstance(first, (ast.Tuple, ast.List)) else [first]
+            position = int(match["index"] or 0)
+            if position < len(elts):
+                classes.append(expr_text(elts[position]).rpartition(".")[2])
+        out: Res | None = None
+        for cls in classes:
+            found = self.project.class_field(cls, attr)
+            if found is not None:
+                out = out or Res(indirect=True)
+                out.add(_known(*found, indirect=True) if found else _unknown(f"{cls}.{attr}"))
         return out
 
     def qname_attr(self, value: QName, attr: str) -> Res:

@@ -337,6 +337,26 @@ class ProjectIndex:
             return _MISSING
         return self.modules[key].get(name, _MISSING)
 
+    def class_field(self, cls: str, attr: str) -> list[object] | None:
+        """Values the project's classes named ``cls`` give field ``attr`` (their ``cls.attr`` keys, whatever the
+        module), or None when no module defines it."""
+        key = f"{cls}.{attr}"
+        out: list[object] = []
+        found = False
+        lazy = self.lazy
+        if lazy is None:
+            for constants in self.modules.values():
+                if key in constants:
+                    found = True
+                    out.extend(flatten(constants[key]))
+        else:
+            for position in lazy.words().get(attr, ()):
+                constants = lazy.consts_at(position)
+                if key in constants and lazy.registered(lazy.candidates[position][2]) == position:
+                    found = True
+                    out.extend(flatten(constants[key]))
+        return out if found else None
+
     def attr(self, attr: str, tests: bool = True) -> list[object]:
         """Values the project's modules give to attribute ``attr`` (``.attr`` keys), in module order.
 
