@@ -191,3 +191,34 @@ def test_a_parsed_dataclass_field_is_read_from_that_dataclass_not_another_class(
     assert not [i for p, i in found if p == "examples/scripts/bco.py" and i is not None], found
     assert ("examples/scripts/dpo.py", "hf-dataset:trl-lib/ultrafeedback_binarized") in found
 
+
+def test_a_field_the_chosen_record_lacks_is_unknown_not_its_other_fields() -> None:
+    source = """
+        from dataclasses import dataclass, field
+
+        from datasets import load_dataset
+        from transformers import HfArgumentParser
+
+        DATASET_CONFIGS = {
+            "cifar10": {"train": "Multimodal-Fatima/CIFAR10_train", "img_col": "image", "label_col": "label"},
+            "eurosat": {"dataset": "timm/eurosat-rgb", "img_col": "image", "label_col": "label"},
+        }
+
+
+        @dataclass
+        class ImageClassificationArguments:
+            dataset_name: str = field(default="cifar10", metadata={"help": "Dataset: cifar10, eurosat"})
+
+
+        def main():
+            parser = HfArgumentParser(ImageClassificationArguments)
+            args = parser.parse_args_into_dataclasses()[0]
+            config = DATASET_CONFIGS[args.dataset_name]
+            if "dataset" in config:
+                dataset = load_dataset(config["dataset"])
+            else:
+                train_ds = load_dataset(config["train"], split="train")
+    """
+    found = ids(source)
+    assert "hf-dataset:image" not in found and "hf-dataset:label" not in found, found
+    assert "hf-dataset:Multimodal-Fatima/CIFAR10_train" in found

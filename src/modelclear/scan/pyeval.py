@@ -162,8 +162,12 @@ class Evaluators:
         # `config["dataset"]` where `config` is one of several records (`CONFIGS[args.name]`): a literal key
         # some record holds is that field; a record without it gives nothing, not its other fields (the
         # column names "image", "label" were taken for dataset ids, huggingface/peft) (issue 10)
-        field_lookup = isinstance(node.slice, ast.Constant) and any(
-            isinstance(c, dict) and _hashable(k) and k in c for c in base.values for k in key.values)
+        # A literal key no candidate record holds reads nothing known (a guard such as `if "dataset" in config`
+        # keeps the lookup from running for them): the value is unknown, not every field of the record.
+        field_lookup = isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+        if field_lookup and not any(isinstance(c, dict) and _hashable(k) and k in c
+                                    for c in base.values for k in key.values):
+            out.add(_unknown(expr_text(node)))
         for container in base.values:
             if isinstance(container, QName) and container.name.endswith(".__dict__"):
                 # `torchaudio.pipelines.__dict__[name]`: the module's attribute of that name (issue 10)
