@@ -113,8 +113,11 @@ def test_a_folder_the_file_saves_to_is_a_local_output_not_a_hub_id() -> None:
         tuned = AutoModelForCausalLM.from_pretrained(finetune_name)
         tok = AutoProcessor.from_pretrained("my-new-tokenizer")
         gpt = AutoModelForCausalLM.from_pretrained("distilgpt2")
+
+        hub_args = TrainingArguments(output_dir="MariaK/vilt_finetuned_200", push_to_hub=True)
+        pushed = AutoModelForCausalLM.from_pretrained("MariaK/vilt_finetuned_200")
     """
-    assert ids(source) == {"hf:HuggingFaceTB/SmolLM2-135M", "hf:distilgpt2", None}
+    assert ids(source) == {"hf:HuggingFaceTB/SmolLM2-135M", "hf:distilgpt2", "hf:MariaK/vilt_finetuned_200", None}
 
 
 def test_a_parsed_dataclass_field_is_read_from_that_dataclass_not_another_class(tmp_path: Path) -> None:

@@ -40,7 +40,9 @@ def hf_one(site: Site, value: str, scheme: str, kind: Kind) -> list[Hit]:
         return [placeholder]
     if looks_local(value, site.scan.root):
         return [local_hit(text, kind)]
-    if normal_folder(text) in site.scan.saved_folders():  # output_dir="x-ft" ... from_pretrained("x-ft")
+    folder = normal_folder(text)
+    # output_dir="x-ft" ... from_pretrained("x-ft"); with a namespace ("user/x-ft") it is the repo pushed to the Hub
+    if "/" not in folder and folder in site.scan.saved_folders():
         return [local_hit(text, kind, "local path (a folder this file saves to)")]
     if scheme == "hf" and _CONSTANT_NAME.fullmatch(text):  # WAV2VEC2_ASR_BASE_960H: another library's bundle name
         return [Hit(None, value, kind, note="not a Hub id (a constant's name)")]
