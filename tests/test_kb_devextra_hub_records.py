@@ -8,6 +8,7 @@ granting none (``license: None``), never as permissive.
 from __future__ import annotations
 
 import pytest
+from kbrecords import best_confidence
 
 from modelclear.catalog import KnowledgeBase
 from modelclear.catalog.hosted import hosted_id
@@ -18,12 +19,6 @@ from modelclear.service import load_knowledge
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
     return load_knowledge()
-
-
-def _best(kb: KnowledgeBase, aid: str) -> Confidence:
-    art = kb.artifact(aid)
-    assert art is not None
-    return max((s.confidence for s in art.sources), key=lambda c: c.rank)
 
 
 @pytest.mark.parametrize(("aid", "license_id"), [
@@ -48,8 +43,8 @@ def test_fixture_datasets_grant_nothing_and_unread_ones_are_uncertain(kb: Knowle
     assert read is not None and unread is not None
     assert read.license is None and unread.license is None
     assert read.kind is Kind.DATASET and unread.kind is Kind.DATASET
-    assert _best(kb, "hf-dataset:trl-internal-testing/zen") is Confidence.VERIFIED
-    assert unread.origin == "family" and _best(kb, "hf-dataset:trl-internal-testing/some-future-fixture") is \
+    assert best_confidence(kb, "hf-dataset:trl-internal-testing/zen") is Confidence.VERIFIED
+    assert unread.origin == "family" and best_confidence(kb, "hf-dataset:trl-internal-testing/some-future-fixture") is \
         Confidence.UNCERTAIN
 
 
@@ -62,7 +57,7 @@ def test_fixture_datasets_grant_nothing_and_unread_ones_are_uncertain(kb: Knowle
 def test_unread_members_of_a_naming_pattern_are_graded_uncertain(kb: KnowledgeBase, aid: str) -> None:
     art = kb.artifact(aid)
     assert art is not None and art.origin == "family"
-    assert _best(kb, aid) is Confidence.UNCERTAIN
+    assert best_confidence(kb, aid) is Confidence.UNCERTAIN
 
 
 def test_full_size_copies_in_test_organisations_keep_their_base(kb: KnowledgeBase) -> None:

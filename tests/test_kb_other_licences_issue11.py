@@ -9,6 +9,7 @@ use stays possible where the terms allow it.
 from __future__ import annotations
 
 import pytest
+from kbrecords import best_confidence
 
 from modelclear import api
 from modelclear.catalog import KnowledgeBase
@@ -19,12 +20,6 @@ from modelclear.service import load_knowledge
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
     return load_knowledge()
-
-
-def _best(kb: KnowledgeBase, aid: str) -> Confidence:
-    art = kb.artifact(aid)
-    assert art is not None
-    return max((s.confidence for s in art.sources), key=lambda c: c.rank)
 
 
 @pytest.mark.parametrize(("aid", "license_id"), [
@@ -82,7 +77,7 @@ def test_prefix_members_not_read_are_graded_uncertain(kb: KnowledgeBase) -> None
                 "hf:sd-concepts-library/gta5-artwork"):
         art = kb.artifact(aid)
         assert art is not None and art.origin == "family", aid
-        assert _best(kb, aid) is Confidence.UNCERTAIN, aid
+        assert best_confidence(kb, aid) is Confidence.UNCERTAIN, aid
     # Neighbouring names of the same organisations are not vouched for.
     assert kb.artifact("hf:nvidia/segformer") is None
     assert kb.artifact("hf:nvidia/parakeet-tdt-0.6b-v9") is None
@@ -117,7 +112,7 @@ def test_animatediff_checkpoints_and_their_diffusers_ports(kb: KnowledgeBase) ->
     port = kb.artifact("hf:guoyww/animatediff-motion-adapter-v1-5-3")
     assert main is not None and main.license == "Apache-2.0" and main.origin != "family"
     assert port is not None and port.license == "Apache-2.0" and port.origin == "family"
-    assert _best(kb, "hf:guoyww/animatediff-motion-adapter-v1-5-3") is Confidence.UNCERTAIN
+    assert best_confidence(kb, "hf:guoyww/animatediff-motion-adapter-v1-5-3") is Confidence.UNCERTAIN
 
 
 def test_lightglue_release_keeps_superpoint_under_its_own_agreement(kb: KnowledgeBase) -> None:
