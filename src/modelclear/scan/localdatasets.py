@@ -21,7 +21,6 @@ file and dataset (the first line). Bounded by file count and bytes; nothing is f
 from __future__ import annotations
 
 import ast
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from functools import cache
 
 from modelclear.model import Kind, Reference
 from modelclear.scan.pyparse import ParseCache, nodes
+from modelclear.scan.walk import read_head_or_none
 
 #: Files read (after the size and suffix filter).
 MAX_FILES = 5_000
@@ -157,19 +157,6 @@ def _config_strings(text: str) -> Iterator[tuple[int, int, str]]:
                 yield number, start + max(value.find(token), 0), token
 
 
-def _read(path: str) -> bytes | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None  # a symbolic link (O_NOFOLLOW), gone, or unreadable
-    try:
-        return os.read(fd, MAX_BYTES)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 #: The strings of one file this pass reads: (line, column, text, evidence), sorted.
 Entries = tuple[tuple[int, int, str, str], ...]
 
@@ -255,7 +242,7 @@ def find_local_datasets(refs: Sequence[Reference], files: Sequence[tuple[str, st
 
 def _read_entries(path: str, suffix: str, needles: re.Pattern[bytes]) -> Entries:
     """The strings of one file, read from disk (nothing when it is empty, holds no needle or does not parse)."""
-    data = _read(path)
+    data = read_head_or_none(path, MAX_BYTES)
     if not data or needles.search(data.lower()) is None:
         return ()
     text = data.decode("utf-8", errors="replace")

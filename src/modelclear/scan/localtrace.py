@@ -39,9 +39,9 @@ import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
-from pathlib import Path
 
 from modelclear.model import Kind, Reference
+from modelclear.scan.walk import read_head_or_none
 
 #: Markdown files read for release addresses.
 MAX_DOCS = 200
@@ -141,16 +141,6 @@ def _lookup(table: dict[str, tuple[str, str, str]], name: str) -> tuple[str, str
     return None
 
 
-def _read(path: Path, limit: int) -> bytes | None:
-    try:
-        if path.is_symlink():
-            return None
-        with path.open("rb") as handle:
-            return handle.read(limit)
-    except OSError:
-        return None
-
-
 def release_table(refs: Iterable[Reference], docs: Sequence[tuple[str, str]]) -> dict[str, tuple[str, str, str]]:
     """File name -> (id, address, where it was found) of the release addresses of the scan and the docs."""
     from modelclear.scan.urls import match_url, urls_in_text
@@ -172,7 +162,7 @@ def release_table(refs: Iterable[Reference], docs: Sequence[tuple[str, str]]) ->
             if len(named) == 1 and "/" not in named[0]:
                 add(f"https://huggingface.co/{ref.id[3:]}/resolve/main/{named[0]}", ref.id, f"{ref.path}:{ref.line}")
     for path, rel in docs[:MAX_DOCS]:
-        data = _read(Path(path), MAX_DOC_BYTES)
+        data = read_head_or_none(path, MAX_DOC_BYTES)
         if not data or b"://" not in data:
             continue
         text = data.decode("utf-8", errors="replace")
@@ -286,7 +276,7 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
                 continue
             large_read += size
         read += 1
-        data = _read(Path(path), MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_DOC_BYTES)
+        data = read_head_or_none(path, MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_DOC_BYTES)
         archive = archives.get(rel)
         hashed = data is not None and _HASHED_RELEASE_BYTES.search(data) is not None
         if not data or not (archive is not None or hashed or any(n in data for n in needles)):

@@ -30,7 +30,7 @@ from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, prune_json
 from modelclear.scan.config import looks_local
-from modelclear.scan.walk import decode_text, line_of
+from modelclear.scan.walk import decode_text, line_of, read_head_or_none
 
 _FRONT_RE = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n")
 _FRONT_END_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -40,6 +40,7 @@ _MODEL_FILES = ("config.json", "adapter_config.json", "model_index.json", "modul
                 "sentence_bert_config.json", "generation_config.json")
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".pth", ".ckpt", ".onnx", ".h5", ".msgpack",
                     ".keras", ".tflite", ".mlmodel")
+_WEIGHT_EXTENSIONS = frozenset(s.lstrip(".") for s in _WEIGHT_SUFFIXES)
 #: Front-matter keys that only model cards carry.
 _MODEL_CARD_KEYS = ("base_model", "pipeline_tag", "library_name", "model-index", "model_name")
 #: Front-matter keys that only dataset cards carry.
@@ -264,17 +265,6 @@ MAX_FOLDER_NOTEBOOK_BYTES = 16_000_000
 MAX_FOLDER_REFS_PER_FILE = 100
 
 
-def _head(path: str, limit: int) -> bytes | None:
-    """The first ``limit`` bytes of the file at ``path``; ``None`` for a symbolic link or a file that cannot be read."""
-    try:
-        if Path(path).is_symlink():
-            return None
-        with open(path, "rb") as handle:
-            return handle.read(limit)
-    except OSError:
-        return None
-
-
 def _clean_dir(raw: str) -> str:
     """A destination folder as written, normalised (quotes, ``./``, trailing and doubled slashes dropped)."""
     text = raw.strip().strip("\"'").replace("\\", "/")
@@ -366,7 +356,7 @@ def trace_download_folders(refs: Sequence[Reference], files: Sequence[tuple[str,
         if read >= MAX_FOLDER_FILES:
             break
         read += 1
-        data = _head(path, MAX_FOLDER_NOTEBOOK_BYTES if notebook else MAX_FOLDER_FILE_BYTES)
+        data = read_head_or_none(path, MAX_FOLDER_NOTEBOOK_BYTES if notebook else MAX_FOLDER_FILE_BYTES)
         if data is None:
             continue
         if not any(n in data for n in needles):
@@ -470,7 +460,7 @@ def trace_named_folders(refs: Sequence[Reference], files: Sequence[tuple[str, st
         if read >= MAX_FOLDER_FILES:
             break
         read += 1
-        head = _head(path, MAX_FOLDER_FILE_BYTES)
+        head = read_head_or_none(path, MAX_FOLDER_FILE_BYTES)
         if head is None:
             continue
         text = head.decode("utf-8", errors="replace")
@@ -485,8 +475,7 @@ def trace_named_folders(refs: Sequence[Reference], files: Sequence[tuple[str, st
             if not _MODEL_KEY.search(key) or _WRITTEN_KEY.search(key) or "/" not in value or not looks_local(value):
                 continue
             parts = _clean_dir(value).split("/")
-            if parts and "." in parts[-1] and parts[-1].rsplit(".", 1)[-1].lower() in {
-                    s.lstrip(".") for s in _WEIGHT_SUFFIXES}:
+            if parts and "." in parts[-1] and parts[-1].rsplit(".", 1)[-1].lower() in _WEIGHT_EXTENSIONS:
                 parts = parts[:-1]
             entry = names.get(parts[-1].lower()) if parts else None
             if entry is None:

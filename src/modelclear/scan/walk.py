@@ -286,6 +286,15 @@ def read_head(path: str | os.PathLike[str], limit: int, *, nofollow: bool = Fals
         os.close(fd)
 
 
+def read_head_or_none(path: str | os.PathLike[str], limit: int) -> bytes | None:
+    """:func:`read_head` with links refused, or ``None`` for a link, a file that is not regular or one that
+    cannot be read (the passes after a scan read the walked files again; a file may be gone or swapped)."""
+    try:
+        return read_head(path, limit, nofollow=True)
+    except OSError:
+        return None
+
+
 def is_binary(data: bytes) -> bool:
     """A NUL byte in the first few kilobytes: binary (or UTF-16/32, which we do not read)."""
     return b"\0" in data[:BINARY_PROBE]
