@@ -284,17 +284,9 @@ def _plan(kb: KnowledgeBase, facts: dict[str, Any], before: tuple[Finding, ...]
 
 def _applied(before: tuple[Finding, ...], planned: tuple[Finding, ...]) -> tuple[Finding, ...]:
     """``before`` with what the rules add (:func:`_plan`): the same as applying them one by one."""
-    out: list[Finding] = []
-    for finding, plan in zip(before, planned, strict=True):
-        if not plan.reasons:  # a rule that adjusts a finding adds its reason: untouched
-            out.append(finding)
-        elif finding.pending:
-            out.append(Finding.deferred(finding.layer, plan.status, rules.Then(finding, plan.reasons, plan.citations),
-                                        finding.caveats, finding.weakest))
-        else:
-            out.append(Finding(finding.layer, plan.status, (*finding.reasons, *plan.reasons), finding.obligations,
-                               (*finding.citations, *plan.citations), finding.caveats, finding.weakest))
-    return tuple(out)
+    # (a rule that adjusts a finding adds its reason: one without added reasons is untouched)
+    return tuple(rules.amended(finding, plan.status, plan.reasons, plan.citations) if plan.reasons else finding
+                 for finding, plan in zip(before, planned, strict=True))
 
 
 def _decided(matching: Sequence[rules.Rule], facts: dict[str, Any], findings: dict[Layer, Finding]

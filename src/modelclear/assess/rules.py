@@ -271,15 +271,18 @@ def apply(rules: Sequence[Rule], facts: Mapping[str, Any], findings: dict[Layer,
             loosen = action.mode == "cap" and status.severity > target.severity
             if action.mode == "set" or tighten or loosen:
                 status = target
-            if finding.pending:  # still to be made: so is this one (the rule's reason and citations after)
-                findings[action.layer] = Finding.deferred(finding.layer, status, Then(finding, (reason,), cites),
-                                                          finding.caveats, finding.weakest)
-            else:
-                findings[action.layer] = Finding(finding.layer, status, (*finding.reasons, reason),
-                                                 finding.obligations, (*finding.citations, *cites), finding.caveats,
-                                                 finding.weakest)
+            findings[action.layer] = amended(finding, status, (reason,), cites)
         applied.append(rule.id)
     return applied
+
+
+def amended(finding: Finding, status: Status, reasons: tuple[Message, ...], cites: tuple[Citation, ...]) -> Finding:
+    """``finding`` with ``status`` and the rules' ``reasons`` and ``cites`` after its own; a deferred finding
+    stays deferred (:class:`Then`)."""
+    if finding.pending:
+        return Finding.deferred(finding.layer, status, Then(finding, reasons, cites), finding.caveats, finding.weakest)
+    return Finding(finding.layer, status, (*finding.reasons, *reasons), finding.obligations,
+                   (*finding.citations, *cites), finding.caveats, finding.weakest)
 
 
 class Then:
