@@ -606,3 +606,40 @@ def test_relative_import_above_the_scanned_tree_is_not_read(tmp_path: Path) -> N
     run, main = root / "pkg" / "run.py", root / "pkg" / "main.py"
     assert reach.file_reaches(main, main.read_bytes())
     assert not reach.file_reaches(run, run.read_bytes())
+
+
+SFR = "https://storage.googleapis.com/sfr-vision-language-research/datasets"
+
+
+def test_torchvision_download_url_fetches_annotation_files_of_any_format() -> None:
+    # torchvision's download helpers exist to fetch data-set files: a JSON annotation file is data, each
+    # entry of a {split: url} table read by the caller's split; a picture fetched is a demo sample
+    source = f'''\
+        import json
+        import os
+
+        from torchvision.datasets.utils import download_url
+
+
+        class coco_karpathy_train:
+            def __init__(self, transform, image_root, ann_root):
+                url = "{SFR}/coco_karpathy_train.json"
+                download_url(url, ann_root)
+                self.annotation = json.load(open(os.path.join(ann_root, "coco_karpathy_train.json")))
+
+
+        class nocaps_eval:
+            def __init__(self, transform, image_root, ann_root, split):
+                urls = {{"val": "{SFR}/nocaps_val.json",
+                        "test": "{SFR}/nocaps_test.json"}}
+                download_url(urls[split], ann_root)
+                download_url("{SFR}/vqa_test.json", ann_root)
+                download_url("https://example.org/sample/dog.jpg", ann_root)
+        '''
+    got = found(source)
+    assert got == [
+        (10, f"url:{SFR}/coco_karpathy_train.json"),
+        (18, f"url:{SFR}/nocaps_test.json"),
+        (18, f"url:{SFR}/nocaps_val.json"),
+        (19, f"url:{SFR}/vqa_test.json"),
+    ]
