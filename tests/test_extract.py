@@ -281,7 +281,38 @@ def test_ultralytics_assets_snippet() -> None:
 
 def test_whisper_shared_checkpoints_become_aliases() -> None:
     recs = whisper_x.records({"big-v3": "https://e/x/big-v3.pt", "big": "https://e/x/big-v3.pt", "tiny": "https://e/t/tiny.pt"})
-    assert {r.id: r.aliases for r in recs} == {"whisper:big-v3": ("whisper:big",), "whisper:tiny": ()}
+    assert {r.id: r.aliases for r in recs} == {"whisper:big-v3": ("whisper:big", "url:https://e/x/big-v3.pt"),
+                                               "whisper:tiny": ("url:https://e/t/tiny.pt",)}
+
+
+def test_ultralytics_asset_addresses_under_every_release_tag_are_aliases() -> None:
+    recs = {r.id: r for r in ultralytics_x.records(["yolo11n.pt", "bus.jpg"], "v9.9.9", "0")}
+    aliases = recs["ultralytics:yolo11n"].aliases
+    assets = "https://github.com/ultralytics/assets/releases/download/"
+    assert aliases[0] == f"url:{assets}v9.9.9/yolo11n.pt"
+    tags = ("v0.0.0", "v8.1.0", "v8.2.0", "v8.3.0", "v8.4.0")
+    assert {f"url:{assets}{tag}/yolo11n.pt" for tag in tags} <= set(aliases)
+    assert "ultralytics:bus" not in recs  # not a weights file: no record, so no alias claims the sample image
+
+
+def test_open_clip_own_release_addresses_are_aliases_of_one_tag() -> None:
+    own = "https://github.com/mlfoundations/open_clip/releases/download/v0.2-weights/"
+    source = textwrap.dedent(f"""
+        def _pcfg(url='', hf_hub='', **kwargs):
+            return {{'url': url, 'hf_hub': hf_hub, **kwargs}}
+        _PRETRAINED = {{
+            "RN50": dict(yfcc15m=_pcfg(url="{own}rn50-quickgelu-yfcc15m-1.pt", quick_gelu=True),
+                         openai=_pcfg(url="https://openaipublic.example/RN50.pt")),
+            "RN50-quickgelu": dict(yfcc15m=_pcfg(url="{own}rn50-quickgelu-yfcc15m-1.pt", quick_gelu=True)),
+            "ViT-B-32": dict(laion400m_e31=_pcfg(url="{own}vit_b_32-laion400m_e31-2.pt")),
+        }}
+    """)
+    recs = {r.id: r for r in open_clip_x.add_url_aliases(
+        open_clip_x.records_from_table(open_clip_x.pretrained_table(source)))}
+    assert recs["open_clip:ViT-B-32/laion400m_e31"].aliases == (f"url:{own}vit_b_32-laion400m_e31-2.pt",)
+    assert recs["open_clip:RN50-quickgelu/yfcc15m"].aliases == (f"url:{own}rn50-quickgelu-yfcc15m-1.pt",)
+    assert recs["open_clip:RN50/yfcc15m"].aliases == ()
+    assert recs["open_clip:RN50/openai"].aliases == ()  # OpenAI's file is left to the CLIP release's records
 
 
 def test_torchhub_hubconf_parser() -> None:

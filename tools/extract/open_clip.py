@@ -9,6 +9,7 @@ The training data is read from the tag (``laion2b_s34b_b79k``, ``datacomp_xl_s13
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -105,8 +106,33 @@ def records_from_table(table: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> 
     return out
 
 
+#: open_clip's own GitHub release of weights (v0.2-weights: the LAION-400M, YFCC-15M and CC12M models it trained).
+OWN_RELEASES = "https://github.com/mlfoundations/open_clip/releases/download/"
+
+
+def add_url_aliases(models: list[ModelRecord]) -> list[ModelRecord]:
+    """The address of each tag's weights on open_clip's own release (:data:`OWN_RELEASES`) as an alias
+    ``url:ADDRESS``, so code that downloads the file directly resolves to the tag; an address two tags share (an
+    architecture and its ``-quickgelu`` copy) names the tag whose architecture is spelt in the file name, else
+    neither. Weights open_clip points to on other hosts (OpenAI's CLIP files ...) are left to those releases'
+    records."""
+    owners: dict[str, list[int]] = {}
+    for i, model in enumerate(models):
+        if model.url and model.url.startswith(OWN_RELEASES):
+            owners.setdefault(model.url, []).append(i)
+    chosen: dict[int, str] = {}
+    for url, indexes in owners.items():
+        if len(indexes) > 1:
+            quick = "quickgelu" in url.rsplit("/", 1)[-1]
+            indexes = [i for i in indexes if ("-quickgelu/" in models[i].id) == quick]
+        if len(indexes) == 1:
+            chosen[indexes[0]] = url
+    return [dataclasses.replace(m, aliases=(*m.aliases, f"url:{chosen[i]}")) if i in chosen else m
+            for i, m in enumerate(models)]
+
+
 def extract(archive: SourceArchive, version: str) -> Catalogue:
     """Every pretrained tag of the open_clip release in ``archive``."""
     table = pretrained_table(archive.read_inner(SOURCE))
-    models = records_from_table(table)
+    models = add_url_aliases(records_from_table(table))
     return Catalogue(FAMILY, PACKAGE, version, tuple(models), (SOURCE,))

@@ -92,6 +92,21 @@ def classify(stem: str) -> tuple[str, tuple[str, ...], str | None]:
     return task, datasets, origin
 
 
+#: Where the release assets are; code in the wild downloads a weights file by its address under one of the tags.
+ASSETS = "https://github.com/ultralytics/assets/releases/download/"
+
+#: Release tags of ultralytics/assets that code downloads weights from by address (``.../download/v8.3.0/yolo11n.pt``):
+#: the file name names the asset whatever the tag, so each tag's address is an alias of the asset's record.
+#: Tags seen in public code: v0.0.0 (the YOLOv8 launch), v8.1.0, v8.2.0, v8.3.0 (YOLO11), v8.4.0.
+RELEASE_TAGS = ("v0.0.0", "v8.1.0", "v8.2.0", "v8.3.0", "v8.4.0")
+
+
+def release_aliases(name: str, release: str | None) -> tuple[str, ...]:
+    """``url:`` aliases of one asset: its address under the default tag and under :data:`RELEASE_TAGS`."""
+    tags = [*([release] if release else []), *(t for t in RELEASE_TAGS if t != release)]
+    return tuple(f"url:{ASSETS}{tag}/{name}" for tag in tags)
+
+
 def records(names: list[str], release: str | None, version: str) -> list[ModelRecord]:
     """One record per weights asset, plus the ``pypi:ultralytics`` package itself."""
     out: list[ModelRecord] = []
@@ -103,11 +118,11 @@ def records(names: list[str], release: str | None, version: str) -> list[ModelRe
         facts: dict[str, Any] = {"task": task, "asset": name}
         if origin:
             facts["original_publisher"] = origin
-        url = f"https://github.com/ultralytics/assets/releases/download/{release}/{name}" if release else None
+        url = f"{ASSETS}{release}/{name}" if release else None
         out.append(ModelRecord(
             id=f"ultralytics:{stem}",
             name=f"Ultralytics {stem}",
-            aliases=(f"ultralytics:{name}",) if name.endswith(".ts") else (),
+            aliases=((f"ultralytics:{name}",) if name.endswith(".ts") else ()) + release_aliases(name, release),
             datasets=datasets,
             license=LICENSE,
             facts=facts,

@@ -39,7 +39,7 @@ def records(urls: dict[str, str]) -> list[ModelRecord]:
         out.append(ModelRecord(
             id=f"whisper:{main}",
             name=f"Whisper {main}",
-            aliases=tuple(f"whisper:{n}" for n in names if n != main),
+            aliases=(*(f"whisper:{n}" for n in names if n != main), f"url:{url}"),
             datasets=(DATASET,),
             license=LICENSE,
             facts={
