@@ -643,3 +643,51 @@ def test_torchvision_download_url_fetches_annotation_files_of_any_format() -> No
         (18, f"url:{SFR}/nocaps_val.json"),
         (19, f"url:{SFR}/vqa_test.json"),
     ]
+
+
+def test_project_model_builder_over_timm_download_cached_file(tmp_path: Path) -> None:
+    # a model builder of the project takes a checkpoint URL or path and reads it through another function of
+    # its module that fetches URLs with timm's cached download (BLIP's blip_decoder -> load_checkpoint)
+    models = "https://storage.googleapis.com/sfr-vision-language-research/BLIP/models"
+    write(tmp_path, {
+        "models/__init__.py": "",
+        "models/blip.py": '''\
+            import os
+            from urllib.parse import urlparse
+
+            import torch
+            from timm.models.hub import download_cached_file
+
+
+            def blip_decoder(pretrained="", **kwargs):
+                model = BLIP_Decoder(**kwargs)
+                if pretrained:
+                    model, msg = load_checkpoint(model, pretrained)
+                return model
+
+
+            def is_url(url_or_filename):
+                return urlparse(url_or_filename).scheme in ("http", "https")
+
+
+            def load_checkpoint(model, url_or_filename):
+                if is_url(url_or_filename):
+                    cached_file = download_cached_file(url_or_filename, check_hash=False, progress=True)
+                    checkpoint = torch.load(cached_file, map_location="cpu")
+                elif os.path.isfile(url_or_filename):
+                    checkpoint = torch.load(url_or_filename, map_location="cpu")
+                else:
+                    raise RuntimeError("checkpoint url or path is invalid")
+                return model, model.load_state_dict(checkpoint["model"], strict=False)
+            ''',
+        "demo.py": f'''\
+            from models.blip import blip_decoder
+
+            image_size = 384
+            model_url = "{models}/model_base_capfilt_large.pth"
+
+            model = blip_decoder(pretrained=model_url, image_size=image_size, vit="base")
+            ''',
+    })
+    got = [(p, line, i) for p, line, i in tree_refs(tmp_path) if p == "demo.py"]
+    assert got == [("demo.py", 6, f"url:{models}/model_base_capfilt_large.pth")]

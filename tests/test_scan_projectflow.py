@@ -634,3 +634,50 @@ def test_an_option_helper_imported_through_its_package_is_preferred_too(tmp_path
             ''',
     })
     assert [i for p, _, i in found(tmp_path, "chat/serve/huggingface_api.py")] == ["hf:lmsys/vicuna-7b-v1.5"]
+
+
+# ----------------------------------- a project class's own from_pretrained(device) imported from its package
+
+def test_imported_project_class_from_pretrained_taking_a_device(tmp_path: Path) -> None:
+    # a speech package's model class defines from_pretrained(cls, device) itself: it downloads its fixed Hub
+    # repository, and the apps pass it a device. The project's method runs, not the library's loader of
+    # that name: "cuda" / "cpu" are no model ids (resemble-ai/chatterbox's apps)
+    write(tmp_path, {
+        "src/voicekit/__init__.py": "from .tts import VoiceTTS\n",
+        "src/voicekit/tts.py": '''
+            from pathlib import Path
+
+            import torch
+            from huggingface_hub import hf_hub_download
+            from safetensors.torch import load_file
+
+            REPO_ID = "voicekit-org/voicekit"
+
+
+            class VoiceTTS:
+                def __init__(self, ve, device):
+                    self.ve = ve
+                    self.device = device
+
+                @classmethod
+                def from_local(cls, ckpt_dir, device) -> "VoiceTTS":
+                    map_location = torch.device("cpu") if device in ["cpu", "mps"] else None
+                    return cls(load_file(Path(ckpt_dir) / "ve.safetensors"), device)
+
+                @classmethod
+                def from_pretrained(cls, device) -> "VoiceTTS":
+                    for fpath in ["ve.safetensors", "tokenizer.json"]:
+                        local_path = hf_hub_download(repo_id=REPO_ID, filename=fpath)
+                    return cls.from_local(Path(local_path).parent, device)
+            ''',
+        "app.py": '''
+            import torch
+            from voicekit import VoiceTTS
+            from voicekit.tts import VoiceTTS as Same
+
+            DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+            model = VoiceTTS.from_pretrained(DEVICE)
+            other = Same.from_pretrained(device="cpu")
+            ''',
+    })
+    assert found(tmp_path) == [("src/voicekit/tts.py", 23, "hf:voicekit-org/voicekit")]

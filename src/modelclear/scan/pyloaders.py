@@ -110,6 +110,12 @@ class LoaderSpec:
             return None if found is None else str(found)
         return str(self.default)
 
+    def by_wildcard_only(self, qualname: str) -> bool:
+        """Whether ``qualname`` matches this loader only through a pattern over any owner (``*.from_pretrained``),
+        not through a library name it spells out."""
+        return self.regex is None and not any(
+            not pattern.startswith("*") and fnmatch.fnmatchcase(qualname, pattern) for pattern in self.patterns)
+
     def match(self, qualname: str) -> dict[str, str] | None:
         """The regex groups (possibly empty) when ``qualname`` is this loader's callee, else None."""
         if self.regex is not None:

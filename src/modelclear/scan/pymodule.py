@@ -24,7 +24,7 @@ from modelclear.scan.budget import budget_warning
 from modelclear.scan.builders import Site, build
 from modelclear.scan.builders.base import normal_folder, string_values
 from modelclear.scan.pyflow import Flow
-from modelclear.scan.pyflowscopes import own_method
+from modelclear.scan.pyflowscopes import module_attribute, own_method
 from modelclear.scan.pyindex import Scope, build_index
 from modelclear.scan.pyloaders import LoaderSpec, LoaderTable, items, load_table, table_for
 from modelclear.scan.pyregistry import with_registry_entries
@@ -149,7 +149,7 @@ class ModuleScan:
             for spec, groups in self.table.candidates(qualname):
                 out.append((spec, groups, qualname, bare))
             if out:
-                return out
+                return [] if self._project_method(func, qualname, out) else out
         for qualname in self._aliased_callees(func, scope):
             out.extend((spec, groups, qualname, True) for spec, groups in self.table.candidates(qualname)[:1])
         if out:
@@ -158,6 +158,19 @@ class ModuleScan:
             for spec in self.table.bare.get(func.id, ()):
                 out.append((spec, {}, func.id, True))
         return out
+
+    def _project_method(self, func: ast.expr, qualname: str,
+                        found: list[tuple[LoaderSpec, dict[str, str], str, bool]]) -> bool:
+        """``VoiceTTS.from_pretrained(device)`` of a class imported from another project module that defines the
+        method itself: the project's code runs (followed by pyflow), not the library loader of that name that
+        only an any-owner pattern (``*.from_pretrained``) matched (issue 10)."""
+        if self.ctx is None or not (isinstance(func, ast.Attribute) and module_attribute(func, self.index.imports)):
+            return False
+        if not all(spec.by_wildcard_only(qualname) for spec, _, _, _ in found):
+            return False
+        from modelclear.scan.pywrappers import WRAPPERS
+
+        return WRAPPERS.runs_project_method(self.ctx, qualname, self.index.module_name)
 
     def _aliased_callees(self, func: ast.expr, scope: Scope | None) -> list[str]:
         """Callees reached through a name or container holding a library callable.
