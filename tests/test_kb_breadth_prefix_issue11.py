@@ -100,3 +100,25 @@ def test_metaclip_release_addresses_are_non_commercial(kb: KnowledgeBase) -> Non
     assert art is not None and art.license == "CC-BY-NC-4.0"
     assert kb.artifact("url:https://dl.fbaipublicfiles.com/MMPT/other/b32.pt") is None or \
         kb.artifact("url:https://dl.fbaipublicfiles.com/MMPT/other/b32.pt").license != "CC-BY-NC-4.0"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("aid", "license_id"), [
+    # quantisation tags of a size whose licence differs from the library name's family: were Apache-2.0 / MIT
+    ("ollama:qwen2.5:3b-instruct-q4_K_M", "tongyi-qianwen-research"),
+    ("ollama:qwen2.5:72b-instruct", "qwen"),
+    ("ollama:qwen2:72b-instruct-q4_0", "tongyi-qianwen"),
+    ("ollama:qwen2.5-coder:3b-instruct-q8_0", "tongyi-qianwen-research"),
+    ("ollama:deepseek-r1:8b-llama-distill-q4_K_M", "llama3.1"),
+    ("ollama:deepseek-r1:70b-llama-distill-q8_0", "llama3.3"),
+    # the other sizes keep the library name's family
+    ("ollama:qwen2.5:32b-instruct", "Apache-2.0"),
+    ("ollama:qwen2.5-coder:7b", "Apache-2.0"),
+    ("ollama:deepseek-r1:7b-qwen-distill-q4_K_M", "MIT"),
+    ("ollama:mistral-nemo", "Apache-2.0"),
+    ("ollama:all-minilm:l6-v2", "Apache-2.0"),
+    ("ollama:bge-m3", "MIT"),
+])
+def test_ollama_tags_follow_the_size_they_name(kb: KnowledgeBase, aid: str, license_id: str) -> None:
+    art = kb.artifact(aid)
+    assert art is not None and art.license == license_id
+    assert _best(art) is Confidence.UNCERTAIN
