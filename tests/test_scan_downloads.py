@@ -691,3 +691,33 @@ def test_project_model_builder_over_timm_download_cached_file(tmp_path: Path) ->
     })
     got = [(p, line, i) for p, line, i in tree_refs(tmp_path) if p == "demo.py"]
     assert got == [("demo.py", 6, f"url:{models}/model_base_capfilt_large.pth")]
+
+
+def test_cached_path_of_hub_handles_and_release_urls() -> None:
+    # cached_path fetches http(s)/s3/gs addresses and "hf://ORG/REPO/FILE" handles (a Hub model repository);
+    # a TTS project builds the handle from the repository chosen for the model (SWivid/F5-TTS's api)
+    source = '''\
+        from cached_path import cached_path
+
+
+        def load(model="F5TTS_v1_Base", ckpt_file=""):
+            repo_name, ckpt_step, ckpt_type = "F5-TTS", 1250000, "safetensors"
+            if model == "E2TTS_Base":
+                repo_name = "E2-TTS"
+                ckpt_step = 1200000
+            if not ckpt_file:
+                ckpt_file = str(cached_path(f"hf://SWivid/{repo_name}/{model}/model_{ckpt_step}.{ckpt_type}"))
+            return ckpt_file
+
+
+        vocab = cached_path("hf://SWivid/F5-TTS/F5TTS_v1_Base/vocab.txt")
+        weights = cached_path("https://storage.example.org/releases/model_1200000.pt")
+        local = cached_path("ckpts/model_last.pt")
+        '''
+    assert found(source) == [
+        (10, "hf:SWivid/E2-TTS"),
+        (10, "hf:SWivid/F5-TTS"),
+        (14, "hf:SWivid/F5-TTS"),
+        (15, "url:https://storage.example.org/releases/model_1200000.pt"),
+        (16, None),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from modelclear.scan.builders.base import (
     URL_RE,
@@ -14,6 +15,7 @@ from modelclear.scan.builders.base import (
     string_values,
     url_hit,
 )
+from modelclear.scan.builders.hf import hf_one
 from modelclear.scan.pyvalues import Res
 from modelclear.scan.urls import file_kind, match_url
 
@@ -33,6 +35,11 @@ def build_url(site: Site) -> list[Hit]:
             if _SAMPLE_MEDIA.search(text.split("?", 1)[0].split("#", 1)[0]):
                 return []
             return [url_hit(text, site.spec.kind)]
+        if text.startswith("hf://"):  # a Hub file handle (cached_path): its repository ORG/REPO
+            parts = [p for p in text[len("hf://"):].split("/") if p]
+            if len(parts) < 2:
+                return [Hit(None, value, site.spec.kind, note="not a Hub id")]
+            return [replace(hit, raw=value) for hit in hf_one(site, "/".join(parts[:2]), "hf", site.spec.kind)]
         if site.options.get("remote_only"):  # a loader mostly given the user's own local exports
             return []
         return [local_hit(text, site.spec.kind)]
