@@ -427,3 +427,34 @@ def test_the_wrapper_module_budget_is_per_file_so_workers_do_not_change_the_answ
         assert warned == ["three.py"]
     assert [(r.path, r.line, r.id) for r in results[0].references] == \
         [(r.path, r.line, r.id) for r in results[1].references]
+
+
+def test_conditional_repository_on_a_flag_parameter_the_caller_chooses() -> None:
+    # `repo_id=NANO_REPO_ID if nano else REPO_ID` with `nano=False` by default: a caller elsewhere passes
+    # nano=True (resemble-ai/chatterbox's example_tts_nano.py), so both repositories may be downloaded;
+    # a flag this module passes itself keeps its one branch
+    source = '''\
+        from huggingface_hub import snapshot_download
+
+        REPO_ID = "voice-org/voice-turbo"
+        NANO_REPO_ID = "voice-org/voice-nano"
+
+
+        class TurboTTS:
+            @classmethod
+            def from_pretrained(cls, device, nano=False):
+                download_kwargs = dict(repo_id=NANO_REPO_ID if nano else REPO_ID, token=None)
+                return snapshot_download(**download_kwargs)
+
+
+        def load_small(fp16=False):
+            return snapshot_download("voice-org/voice-small-fp16" if fp16 else "voice-org/voice-small")
+
+
+        small = load_small(fp16=False)
+        '''
+    assert found(source) == [
+        (11, "hf:voice-org/voice-nano"),
+        (11, "hf:voice-org/voice-turbo"),
+        (15, "hf:voice-org/voice-small"),
+    ]

@@ -224,6 +224,13 @@ class Evaluators:
             return not any(isinstance(call.func, ast.Name) for call, _ in built)
         return True
 
+    @staticmethod
+    def _flag_param(name: ast.Name, scope: Scope) -> bool:
+        """Whether ``name`` is a parameter of the enclosing function with a ``True`` / ``False`` default."""
+        param = scope.params.get(name.id)
+        default = param.default if param is not None else None
+        return isinstance(default, ast.Constant) and isinstance(default.value, bool)
+
     def _bound_here(self, param: Param) -> bool:
         """Whether this evaluation follows one call that gives ``param`` its value (a resolver seeded with a
         caller's arguments, not a summary's markers): the key it passes is the caller's choice, not any entry."""
@@ -272,6 +279,12 @@ class Evaluators:
 
     def _r_IfExp(self, node: ast.IfExp, scope: Scope, depth: int) -> Res:
         test = self.resolve(node.test, scope, depth)
+        # `NANO_REPO_ID if nano else REPO_ID` with `nano=False`: a flag parameter no call of this module passes is
+        # the caller's to switch, its default only one choice; either branch may be loaded (issue 10)
+        flag = node.test.operand if isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not) \
+            else node.test
+        if isinstance(flag, ast.Name) and self._flag_param(flag, scope) and self._caller_chosen(flag, scope):
+            test = Res()
         if len(test.values) == 1 and not test.unknown and isinstance(test.values[0], (bool, int, str, type(None))):
             chosen = node.body if test.values[0] else node.orelse
             out = self.resolve(chosen, scope, depth)
