@@ -122,3 +122,16 @@ def test_ollama_tags_follow_the_size_they_name(kb: KnowledgeBase, aid: str, lice
     art = kb.artifact(aid)
     assert art is not None and art.license == license_id
     assert _best(art) is Confidence.UNCERTAIN
+
+
+@pytest.mark.parametrize(("aid", "record", "license_id"), [
+    ("hf-dataset:mmlu", "hf-dataset:cais/mmlu", "MIT"),
+    ("hf-dataset:hendrycks_test", "hf-dataset:cais/mmlu", "MIT"),
+    ("hf-dataset:ai2_arc", "hf-dataset:allenai/ai2_arc", "CC-BY-SA-4.0"),
+    ("hf-dataset:samsum", "hf-dataset:Samsung/samsum", "CC-BY-NC-ND-4.0"),
+    ("hf-dataset:openai_humaneval", "hf-dataset:openai/openai_humaneval", "MIT"),
+    ("hf-dataset:vicgalle/alpaca-gpt4", "hf-dataset:vicgalle/alpaca-gpt4", "CC-BY-NC-4.0"),
+])
+def test_popular_hub_datasets_and_their_legacy_names(kb: KnowledgeBase, aid: str, record: str, license_id: str) -> None:
+    art = kb.artifact(aid)
+    assert art is not None and art.id == record and art.license == license_id
