@@ -31,7 +31,12 @@ def _best(art) -> Confidence:  # type: ignore[no-untyped-def]
     ("hf:NousResearch/Meta-Llama-3-8B", "llama3", Confidence.UNCERTAIN),
     ("hf:codellama/CodeLlama-34b-hf", "llama2", Confidence.UNCERTAIN),
     ("hf:EleutherAI/pythia-1.4b-deduped", "Apache-2.0", Confidence.UNCERTAIN),
-    ("hf:mistralai/Mistral-7B-Instruct-v0.3-GPTQ", "Apache-2.0", Confidence.UNCERTAIN),
+    ("hf:mistralai/Mistral-7B-Instruct-v0.3-GPTQ", "Apache-2.0", Confidence.SECONDARY),  # Mistral's own list
+    ("hf:mistralai/Mistral-Nemo-Base-2407", "Apache-2.0", Confidence.SECONDARY),
+    ("hf:mistralai/Mistral-Large-Instruct-2411", "mrl", Confidence.SECONDARY),
+    ("hf:mistralai/Codestral-22B-v0.1-GGUF", "mnpl", Confidence.SECONDARY),
+    ("hf:zai-org/GLM-4.5-Air-FP8", "MIT", Confidence.UNCERTAIN),
+    ("hf:cerebras/Cerebras-GPT-1.3B", "Apache-2.0", Confidence.UNCERTAIN),
     ("hf:google/gemma-2-2b-jpn-it", "gemma", Confidence.UNCERTAIN),
     ("hf:google/mt5-base", "Apache-2.0", Confidence.UNCERTAIN),
     ("hf:microsoft/Phi-4-reasoning", "MIT", Confidence.UNCERTAIN),
