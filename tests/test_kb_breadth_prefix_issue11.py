@@ -140,3 +140,15 @@ def test_ollama_tags_follow_the_size_they_name(kb: KnowledgeBase, aid: str, lice
 def test_popular_hub_datasets_and_their_legacy_names(kb: KnowledgeBase, aid: str, record: str, license_id: str) -> None:
     art = kb.artifact(aid)
     assert art is not None and art.id == record and art.license == license_id
+
+
+@pytest.mark.parametrize(("aid", "record"), [
+    ("hf-dataset:xsum", "dataset:xsum"), ("hf-dataset:EdinburghNLP/xsum", "dataset:xsum"),
+    ("hf-dataset:opus_books", "dataset:opus-books"), ("hf-dataset:kde4", "dataset:kde4"),
+    ("hf-dataset:swag", "dataset:swag"),
+])
+def test_unspecified_collection_tasks_give_way_to_honest_records(kb: KnowledgeBase, aid: str, record: str) -> None:
+    # the Data Provenance Collection said "Unspecified"; nothing read grants a licence: none granted, graded U
+    art = kb.artifact(aid)
+    assert art is not None and art.id == record and art.license is None
+    assert _best(art) is Confidence.UNCERTAIN
