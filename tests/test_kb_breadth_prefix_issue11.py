@@ -152,3 +152,10 @@ def test_unspecified_collection_tasks_give_way_to_honest_records(kb: KnowledgeBa
     art = kb.artifact(aid)
     assert art is not None and art.id == record and art.license is None
     assert _best(art) is Confidence.UNCERTAIN
+
+
+def test_tinyvit_release_files_are_recorded_without_a_licence(kb: KnowledgeBase) -> None:
+    art = kb.artifact("url:https://github.com/wkcn/TinyViT-model-zoo/releases/download/checkpoints/"
+                      "tiny_vit_21m_22kto1k_distill.pth")
+    assert art is not None and art.license is None  # no licence stated anywhere for the files: none granted
+    assert kb.artifact("url:https://github.com/wkcn/other-repo/releases/download/x/model.pth") is None
