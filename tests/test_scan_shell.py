@@ -145,6 +145,70 @@ def test_training_launcher_flags() -> None:
     }
 
 
+def test_cluster_job_script_default_model_behind_getopts_ray_and_srun(tmp_path: Path) -> None:
+    script = """\
+#!/bin/bash
+#SBATCH --job-name=r1-server
+#SBATCH --nodes=2
+MODEL_PATH="deepseek-ai/DeepSeek-R1"
+CONDA_ENV="sglang124"
+while getopts "m:e:h" opt; do
+    case $opt in
+        m) MODEL_PATH="$OPTARG" ;;
+        e) CONDA_ENV="$OPTARG" ;;
+        h|?) echo "Usage: sbatch $0 [-m MODEL_PATH] [-e CONDA_ENV]"; exit 1 ;;
+    esac
+done
+srun --nodes=2 --ntasks=2 --ntasks-per-node=1 \\
+    bash -c "python -m sglang.launch_server \\
+        --model-path '$MODEL_PATH' \\
+        --tp 16" &
+RAY_ADDRESS="http://$HEAD_NODE_IP:8265" ray job submit \\
+    --working-dir src/open_r1 --no-wait --job-id vllm-server \\
+    -- vllm serve "$MODEL_PATH" \\
+        --tensor-parallel-size 8
+"""
+    path = tmp_path / "slurm" / "serve_r1.slurm"
+    path.parent.mkdir()
+    path.write_text(script, encoding="utf-8")
+    assert ShellScanner().accepts(path) and ShellScanner().accepts(Path("run.sbatch"))
+    refs = scan_path(tmp_path, ScanOptions(jobs=1)).references
+    assert {(r.path, r.id, r.line) for r in refs} == {
+        ("slurm/serve_r1.slurm", "hf:deepseek-ai/DeepSeek-R1", 14),  # the line of the bash -c script
+        ("slurm/serve_r1.slurm", "hf:deepseek-ai/DeepSeek-R1", 19)}
+
+
+def test_assignment_in_a_branch_adds_a_value_and_an_unknown_one_keeps_the_default() -> None:
+    script = r"""
+        VARIANT=base
+        if [ "$1" == "large" ]; then
+            VARIANT=large
+        fi
+        wget https://example-lab.org/release/v1/encoder_${VARIANT}.pth
+        CKPT=checkpoints/encoder.pth
+        CKPT=$2
+        wget https://example-lab.org/release/v1/${CKPT##*/}
+    """
+    assert ids_at(script) == {("url:https://example-lab.org/release/v1/encoder_base.pth", 5),
+                              ("url:https://example-lab.org/release/v1/encoder_large.pth", 5)}
+
+
+def test_git_lfs_clone_colab_shell_cell_and_raw_data_files_of_a_repository() -> None:
+    data = notebook(
+        ["%%shell\n", "git clone https://github.com/yl4579/StyleTTS2.git\n", "cd StyleTTS2\n",
+         "git-lfs clone https://huggingface.co/yl4579/StyleTTS2-LJSpeech\n", "mv StyleTTS2-LJSpeech/Models ."],
+        ["!wget https://raw.githubusercontent.com/mrdbourke/tensorflow-deep-learning/main/extras/helper_functions.py\n",
+         "!wget https://raw.githubusercontent.com/mrdbourke/tensorflow-deep-learning/main/extras/"
+         "BTC_USD_2013-10-01_2021-05-18-CoinDesk.csv\n",
+         "!curl -fsSL https://raw.githubusercontent.com/ollama/ollama/main/scripts/install.sh | sh"],
+    )
+    refs = [i for i in run(NotebookScanner(), "demo.ipynb", data) if isinstance(i, Reference)]
+    assert {(r.id, r.line) for r in refs if r.kind is not Kind.PACKAGE} == {
+        ("hf:yl4579/StyleTTS2-LJSpeech", 4),
+        ("url:https://raw.githubusercontent.com/mrdbourke/tensorflow-deep-learning/main/extras/"
+         "BTC_USD_2013-10-01_2021-05-18-CoinDesk.csv", 7)}
+
+
 def test_command_kept_in_a_variable() -> None:
     script = """
         if command -v wget &> /dev/null; then

@@ -44,7 +44,7 @@ from modelclear.scan.urls import hosts, references, urls_in_python
 from modelclear.scan.walk import decode_text
 
 _PY_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug", "memit", "tensorflow_version")
-_SHELL_CELL_MAGICS = ("bash", "sh", "script", "system")
+_SHELL_CELL_MAGICS = ("bash", "sh", "shell", "script", "system")  # %%shell: Colab
 # ``x = !cmd`` / ``a, b = %sx ls``: targets are words separated by blanks (no overlapping quantifiers,
 # so a long line without ``=`` is rejected in linear time).
 _ASSIGN_SHELL = re.compile(r"^(\s*)([A-Za-z_][\w.,]*(?:\s+[\w.,]+)*)\s*=\s*[!%]")

@@ -16,7 +16,10 @@ it can know without running anything:
 * **loops** over a literal list (``for m in a b c; do wget .../$m.pth; done``): the body's words take
   every value of the loop variable. ``while``/``until`` loops and C-style ``for (( ))`` leave their
   variables unknown.
-* ``sh -c "..."`` / ``bash -c '...'`` strings are read as scripts (two levels deep).
+* ``sh -c "..."`` / ``bash -c '...'`` strings are read as scripts (two levels deep), also behind a wrapper
+  (``srun ... bash -c``) or after ``--``.
+* **branches**: an assignment inside ``if``/``case`` adds a value; one inside a branch or loop whose value
+  is unknown (``MODEL="$OPTARG"`` in a ``getopts`` loop) keeps the earlier default.
 * **project scripts' options**: ``python train.py --dataset oasst1`` (also under ``accelerate launch``,
   ``torchrun``, ``deepspeed``) takes the loads that ``train.py`` writes in the ``if``/``elif`` branch
   comparing a variable of a related name with ``'oasst1'`` (:func:`_script_option_refs`).
@@ -38,7 +41,8 @@ and ``subprocess.run``/``call``/``check_call``/``check_output``/``Popen`` (a str
 line at the argument's line (:func:`python_commands`, issue 10 cause 6); a file without ``os.system``,
 ``os.popen`` or ``subprocess`` is not parsed for this.
 
-Entry points: :class:`ShellScanner` (``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile``, ``*.py``, and the
+Entry points: :class:`ShellScanner` (``*.sh``, ``*.bash``, ``*.zsh``, cluster job scripts such as ``*.slurm``,
+``Makefile``, ``*.py``, and the
 ``run:`` / ``script:`` steps of CI workflows: :func:`ci_scripts`) and
 :func:`scan_shell`, which other scanners call with numbered lines (notebook cells, Dockerfiles).
 """
@@ -69,12 +73,15 @@ MAX_NESTED_SCRIPTS = 2
 #: Characters of a command kept as evidence.
 EVIDENCE_CHARS = 300
 
+#: Cluster job scripts (Slurm ``sbatch`` files, PBS/Torque, LSF): shell scripts under another name.
+JOB_SCRIPT_SUFFIXES = (".slurm", ".sbatch", ".pbs", ".lsf", ".qsub")
 _KEYWORDS = frozenset({"then", "else", "do", "{", "}", "!", "if", "elif", "fi", "esac", "time", "in"})
 _DECLARE = frozenset({"export", "local", "readonly", "declare", "typeset"})
 #: Bytes of which a shell file must hold one before it is read (the commands :mod:`.shellcmds` knows).
 PREFILTER = frozenset({*(t.encode() for t in shellcmds.KEYWORDS), b"python"})
 #: A logical line without any of these is skipped without tokenising it.
-_INTERESTING = re.compile("|".join([r"[A-Za-z_]\w*\+?=", "<<", r"\b(?:for|select|while|until|done)\b",
+_INTERESTING = re.compile("|".join([r"[A-Za-z_]\w*\+?=", "<<",
+                                    r"\b(?:for|select|while|until|done|if|fi|case|esac)\b",
                                     r"python\S*\s+-c\b", r"\w\.py\b", r"(?:^|[;&|({]\s*)\$\{?[A-Za-z_]",
                                     *(re.escape(k) for k in shellcmds.KEYWORDS)]))
 
@@ -102,6 +109,9 @@ class _State:
     #: What one command leaves for the next (a Drive download whose file type is not known yet), shared by
     #: the separate ``!`` lines of a notebook.
     carry: dict[str, object] = field(default_factory=dict)
+    #: ``if``/``case`` blocks open at this point: an assignment there may not run, so it adds to what the
+    #: variable already holds instead of replacing it.
+    branches: int = 0
 
 
 def _lookup(piece: Piece, st: _State) -> tuple[tuple[str, ...] | None, bool]:
@@ -165,10 +175,19 @@ def _assignment(word: Word) -> tuple[str, str, Word] | None:
 
 
 def _assign(name: str, op: str, value: Word, st: _State) -> None:
+    """Set a variable. Inside an ``if``/``case`` branch or a loop body the assignment may not run: a value
+    the text cannot know (``MODEL="$OPTARG"`` in a ``getopts`` loop, ``MODEL=$2``) leaves the earlier default
+    as it was, and inside a branch a known value is one more value (``if ...; then H=320; fi``)."""
     values = _expand_pieces(value.pieces, st)
     if op == "+=" and values is not None and st.env.get(name):
         old = st.env[name] or ()
         values = tuple(o + v for o in old for v in values)[:BUDGETS.candidates]
+    before = st.env.get(name)
+    if before and op != "+=" and (st.branches or st.loops):
+        if values is None:
+            return
+        if st.branches:
+            values = tuple(dict.fromkeys((*before, *values)))[:BUDGETS.candidates]
     st.env[name] = values
 
 
@@ -221,7 +240,13 @@ def _run_command(words: list[Word], next_op: str, following: list[Word] | None, 
         if lit == "for" or lit == "select":
             _for_loop(words, st)
             return
-        if lit in _KEYWORDS:
+        if lit in ("if", "case"):
+            st.branches += 1
+        elif lit in ("fi", "esac"):
+            st.branches = max(0, st.branches - 1)
+        if lit in _KEYWORDS or lit == "case":
+            if lit == "case":  # ``case WORD in``: nothing to run
+                return
             words = words[1:]
             continue
         break
@@ -245,8 +270,9 @@ def _run_command(words: list[Word], next_op: str, following: list[Word] | None, 
         head = argv[0]
         argv[:1] = [Arg(part, (part,), True, head.line) for part in head.values[0].split()]  # type: ignore[index]
     name = shellcmds.command_name(argv[0])
-    if name in ("sh", "bash", "zsh", "dash") and st.depth < MAX_NESTED_SCRIPTS:
-        for i, arg in enumerate(argv[1:-1], start=1):
+    shell_at = _inner_shell(argv)
+    if shell_at is not None and st.depth < MAX_NESTED_SCRIPTS:
+        for i, arg in enumerate(argv[shell_at + 1:-1], start=shell_at + 1):
             if arg.values and arg.values[0] in ("-c", "-lc", "-ec", "-xc", "-exc"):
                 _nested(argv[i + 1], words[i + 1].line, st)
                 return
@@ -262,6 +288,21 @@ def _run_command(words: list[Word], next_op: str, following: list[Word] | None, 
     _drive_archive(name, argv, bool(hits), evidence, st)
     if st.ctx is not None and st.folder is not None:
         st.refs.extend(_script_option_refs(argv, evidence, st))
+
+
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash"})
+
+
+def _inner_shell(argv: Sequence[Arg]) -> int | None:
+    """Index of the shell a command runs: the command itself (``bash -c``), or the first shell word after a
+    wrapper's options (``srun --nodes=2 bash -c ...``, ``sudo -u x sh -c ...``) or after ``--``."""
+    if shellcmds.command_name(argv[0]) in _SHELLS:
+        return 0
+    wrapped = shellcmds.command_name(argv[0]) in shellcmds.WRAPPERS
+    for i in range(1, len(argv) - 1):
+        if shellcmds.command_name(argv[i]) in _SHELLS and (wrapped or argv[i - 1].text == "--"):
+            return i
+    return None
 
 
 #: Bytes of a project script read for the loads its option values select, at most.
@@ -738,11 +779,12 @@ class ShellScanner:
     prefilter = PREFILTER
 
     def accepts(self, path: Path) -> bool:
-        """``*.sh``, ``*.bash``, ``*.zsh``, ``Makefile``/``*.mk``, ``*.py`` (for ``os.system`` and
+        """``*.sh``, ``*.bash``, ``*.zsh``, job scripts (:data:`JOB_SCRIPT_SUFFIXES`), ``Makefile``/``*.mk``,
+        ``*.py`` (for ``os.system`` and
         ``subprocess`` command lines) and CI workflows (:func:`ci_file`)."""
         name = path.name.lower()
-        return name.endswith((".sh", ".bash", ".zsh", ".mk", ".py")) or name in ("makefile", "gnumakefile") \
-            or ci_file(path)
+        return name.endswith((".sh", ".bash", ".zsh", ".mk", ".py", *JOB_SCRIPT_SUFFIXES)) \
+            or name in ("makefile", "gnumakefile") or ci_file(path)
 
     def scan(self, path: Path, data: bytes, ctx: ScanContext) -> Iterable[Reference | ScanWarning]:
         """References of one script; undecodable text gives an ``encoding`` warning."""

@@ -9,12 +9,13 @@ Each recogniser reads one simple command (its words already expanded by the shel
   weight extension (``.pth``, ``.safetensors``, ``.gguf``...) or a data/archive extension (``.zip``,
   ``.tar.gz``, ``.parquet``...). Not: images, audio, video and documents (demo inputs), installers
   and packages (``.sh``, ``.deb``, ``.whl``..., a download piped into ``sh``/``bash``/``python``,
-  archives named for a platform such as ``linux-amd64``), source archives, package hosts, and
-  local service addresses — except Ollama's ``/api/pull`` with a JSON body naming the model;
+  archives named for a platform such as ``linux-amd64``), source archives, package hosts (a repository's
+  raw ``githubusercontent.com`` file counts when its extension says data or weights), and local service
+  addresses — except Ollama's ``/api/pull`` with a JSON body naming the model;
 * ``gsutil cp|rsync`` / ``gcloud storage cp`` of ``gs://`` and ``aws s3 cp|sync`` of ``s3://``
   sources (not uploads: a remote address that is only the destination);
 * ``huggingface-cli download REPO`` / ``hf download REPO`` (``--repo-type dataset`` -> ``hf-dataset:``;
-  spaces are not artifacts), ``git clone`` / ``git lfs clone`` of ``huggingface.co``/``hf.co`` repos
+  spaces are not artifacts), ``git clone`` / ``git lfs clone`` / ``git-lfs clone`` of ``huggingface.co``/``hf.co`` repos
   (``datasets/`` prefix -> ``hf-dataset:``), ``vllm serve REPO``;
 * ``ollama pull|run TAG`` -> ``ollama:TAG``; ``kaggle datasets download [-d] OWNER/SLUG`` ->
   ``kaggle-dataset:OWNER/SLUG``; ``kaggle competitions download [-c] SLUG`` ->
@@ -24,7 +25,8 @@ Each recogniser reads one simple command (its words already expanded by the shel
   ``--base_model``, ``--dataset_name``...) whose value is a Hub repo id (``ORG/NAME``, not a path);
   ``--model_name_or_path`` / ``--dataset_name`` also take bare Hub names.
 
-Wrappers (``sudo``, ``env``, ``docker exec CONTAINER``, ``uv run``...) are looked through. A value
+Wrappers (``sudo``, ``env``, ``docker exec CONTAINER``, ``uv run``...) are looked through, and so is
+``--`` before a recognised command (``ray job submit ... -- vllm serve REPO``). A value
 the shell reader could not resolve is reported (``id`` None, confidence low) only by the commands
 whose argument can be nothing but an artifact (``huggingface-cli download``, ``ollama pull``,
 ``kaggle``); an unresolved address is not reported (it may fetch anything).
@@ -179,10 +181,11 @@ def classify_url(url: str, out_name: str = "") -> tuple[str, Kind, str, str] | N
         return (found, kind, "high", f"{parts.scheme}:// object") if found else None
     if parts.scheme not in ("http", "https", "ftp") or not host or host in _LOCAL_HOSTS or "." not in host:
         return None
-    if _SOFTWARE_HOSTS.search(host) or "/archive/" in parts.path:
-        return None
     name = unquote(parts.path.rsplit("/", 1)[-1])
     kind = _ext_kind(name)
+    if "/archive/" in parts.path or (_SOFTWARE_HOSTS.search(host) and not (
+            host.endswith("githubusercontent.com") and kind)):  # a repository's raw data or weight file counts
+        return None
     if kind is None and out_name:
         kind = _ext_kind(out_name)
     if _DRIVE.match(url) and kind:  # a Drive file says what it is only through the name it is saved under
@@ -541,7 +544,8 @@ RECOGNISERS: dict[str, Recogniser] = {
     "pget": _download,
     "gsutil": _gsutil, "gcloud": _gcloud, "aws": _aws,
     "huggingface-cli": _hf_cli, "hf": _hf_cli,
-    "git": _git, "ollama": _ollama, "kaggle": _kaggle, "gdown": _gdown, "vllm": _vllm, "demucs": _demucs,
+    "git": _git, "git-lfs": _git, "ollama": _ollama, "kaggle": _kaggle, "gdown": _gdown, "vllm": _vllm,
+    "demucs": _demucs,
 }
 #: Commands that run another command given later in their words.
 WRAPPERS = frozenset({"sudo", "env", "nohup", "time", "timeout", "exec", "docker", "podman", "kubectl", "nice",
@@ -576,6 +580,10 @@ def recognise(argv: Sequence[Arg], piped_to: str = "") -> Iterator[Hit]:
     if recogniser is not None:
         yield from recogniser(argv, piped_to)
         return
+    for i in range(1, len(argv) - 1):  # ``ray job submit ... -- vllm serve org/name``: the command after ``--``
+        if argv[i].text == "--" and command_name(argv[i + 1]) in RECOGNISERS:
+            yield from recognise(argv[i + 1:], piped_to)
+            return
     yield from _flags(argv, piped_to)
 
 

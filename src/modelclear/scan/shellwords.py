@@ -131,6 +131,9 @@ class Logical:
 
 
 def logical_lines(lines: Sequence[tuple[int, str]]) -> Iterable[Logical]:
+    """Physical lines joined where one ends in a backslash. As in the shell, the backslash and the line end
+    go away, inside double quotes too (``bash -c "cmd \\`` + ``--flag x"`` is one command): each joint is one
+    blank, so offsets still map to physical lines."""
     parts: list[str] = []
     starts: list[int] = []
     numbers: list[int] = []
@@ -145,10 +148,10 @@ def logical_lines(lines: Sequence[tuple[int, str]]) -> Iterable[Logical]:
         size += len(piece) + 1
         if continued:
             continue
-        yield Logical("\n".join(parts), tuple(starts), tuple(numbers))
+        yield Logical(" ".join(parts), tuple(starts), tuple(numbers))
         parts, starts, numbers, size = [], [], [], 0
     if parts:
-        yield Logical("\n".join(parts), tuple(starts), tuple(numbers))
+        yield Logical(" ".join(parts), tuple(starts), tuple(numbers))
 
 
 def split_commands(logical: Logical, meter: Meter) -> tuple[list[tuple[list[Word], str]], str | None]:
