@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from modelclear import lineage as lineage_mod
 from modelclear.assess import layers, rules
-from modelclear.assess.context import Context, HeldById, msg
+from modelclear.assess.context import Context, HeldById, NodeMemo, msg, node_record, tables
 from modelclear.model import (
     Activity,
     Artifact,
@@ -174,26 +174,64 @@ class Judgements:
         if not with_upstream:
             return core if core.ref == ref else dataclasses.replace(core, ref=ref)
         assert core.lineage is not None
-        # Each node judged as _upstream_in judges it: under the scenario in context for its kind (found
-        # once per kind here, with what the run holds for that scenario).
-        by_kind: dict[Kind, tuple[Scenario, _PerScenario]] = {}
-        upstream: list[Assessment] = []
-        for node in reversed(lineage_mod.nodes(core.lineage)):
-            art = node.artifact
-            if art is None:
-                upstream.append(self._unknown_node(node, scenario))
-                continue
-            found = by_kind.get(art.kind)
-            if found is None:
-                in_context = per.in_context.get(art.kind)
-                if in_context is None:
-                    in_context = per.in_context[art.kind] = scenario_in_context(self.kb, scenario, art)
-                found = by_kind[art.kind] = (in_context, self._of(in_context))
-            upstream.append(self._judge_in(found[1], art, found[0]))
-        upstream.reverse()  # listed in the order of a walk from the root
+        records = tables(self.kb, per.memo).records
+        upstream = self._below(per, scenario, records, core.lineage.children)
         if core.ref == ref:
-            return dataclasses.replace(core, upstream=tuple(upstream))
-        return dataclasses.replace(core, ref=ref, upstream=tuple(upstream))
+            return dataclasses.replace(core, upstream=upstream)
+        return dataclasses.replace(core, ref=ref, upstream=upstream)
+
+    def _below(self, per: _PerScenario, scenario: Scenario, records: dict[int, NodeMemo],
+               children: tuple[LineageNode, ...]) -> tuple[Assessment, ...]:
+        """The assessments of every distinct node below ``children`` (the children of one node), in the
+        order of :func:`modelclear.lineage.nodes`, each judged as :meth:`_upstream_in` judges it (under the
+        scenario in context for its kind), what a node was built from before it.
+
+        Found once per children tuple for the run and ``scenario`` (held in its :class:`NodeMemo`): below a
+        single child, the list is that child's assessment followed by the list below it (a node's id never
+        lies below it: an edge back to it is a cycle marker, which is not listed), so a fine-tune chain
+        costs one step per artifact, not one per artifact and leaf. Below several children, it is each
+        child's own list in turn, an id listed once (where a depth-first walk meets it first).
+        """
+        if not children:
+            return ()
+        record = node_record(records, children)
+        held: tuple[Assessment, ...] | None = record.upstream
+        if held is not None:
+            return held
+        if len(children) == 1:
+            only = children[0]
+            out: tuple[Assessment, ...] = ()
+            if not only.cycle:
+                below = self._below(per, scenario, records, only.children)
+                out = (self._node_in(per, scenario, only), *below)
+        else:
+            listed: list[Assessment] = []
+            seen: set[str] = set()
+            for child in children:
+                if child.cycle:
+                    continue
+                below = self._below(per, scenario, records, child.children)
+                for found in (self._node_in(per, scenario, child), *below):
+                    key = found.ref.id.lower()
+                    if key not in seen:
+                        seen.add(key)
+                        listed.append(found)
+            out = tuple(listed)
+        record.upstream = out
+        return out
+
+    def _node_in(self, per: _PerScenario, scenario: Scenario, node: LineageNode) -> Assessment:
+        """:meth:`_upstream_in` with what the run holds for the scenario in context found once per kind."""
+        art = node.artifact
+        if art is None:
+            return self._unknown_node(node, scenario)
+        found = per.by_kind.get(art.kind)
+        if found is None:
+            in_context = per.in_context.get(art.kind)
+            if in_context is None:
+                in_context = per.in_context[art.kind] = scenario_in_context(self.kb, scenario, art)
+            found = per.by_kind[art.kind] = (in_context, self._of(in_context))
+        return self._judge_in(found[1], art, found[0])
 
 
 @dataclass
@@ -203,6 +241,7 @@ class _PerScenario:
     memo: dict[Hashable, Any]  # Context.shared under this scenario
     done: dict[str, Assessment] = field(default_factory=dict)  # lower-cased id -> its judgement
     in_context: dict[Kind, Scenario] = field(default_factory=dict)  # scenario_in_context by kind
+    by_kind: dict[Kind, tuple[Scenario, _PerScenario]] = field(default_factory=dict)  # and what the run holds for it
 
 
 #: One string object per scheme for the refs of the judgements (``hf`` a million times is one string).
@@ -241,8 +280,7 @@ def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Sc
     if ctx.unshared:  # a finding made for this judgement alone: nothing to find again
         made = decided()
     else:
-        judged: dict[Hashable, tuple[tuple[Finding, ...], tuple[Finding, ...], Status, Risk]] = ctx.shared(
-            ("judged",), dict)
+        judged: dict[Hashable, tuple[tuple[Finding, ...], tuple[Finding, ...], Status, Risk]] = ctx.tables.judged
         if ctx.fresh:  # a finding made now: no combination holding it was judged before, and most are
             made = decided()  # never met again (a finding naming the artifact's bases): kept from the second
         else:

@@ -148,9 +148,10 @@ class NodeMemo:
     artifact passes a test) is found once per children tuple. One record holds every walk's answer
     (``None`` until found), keyed by the tuple's ``id`` in :meth:`Context.node_memo` and holding the
     tuple, so the ``id`` names it meanwhile: cheaper in memory than an entry per walk in a memo per walk.
+    The records of a scenario are kept in its :class:`Tables`.
     """
 
-    __slots__ = ("below", "candidates", "children", "inherited", "walked")
+    __slots__ = ("below", "candidates", "children", "inherited", "upstream", "walked")
 
     def __init__(self, children: tuple[LineageNode, ...]) -> None:
         """An empty record for ``children``."""
@@ -159,9 +160,57 @@ class NodeMemo:
         self.candidates: Any = None  # license._candidates' frozenset
         self.walked: Any = None  # provenance._Walked
         self.below: Any = None  # upstream_has: (what, answer), or {what: answer} for more than one
+        self.upstream: Any = None  # Judgements._below: the assessments listed below
 
 
-def _record(records: dict[int, NodeMemo], children: tuple[LineageNode, ...]) -> NodeMemo:
+class Tables:
+    """The tables of the run's memo under one scenario that every judgement reads: one attribute each,
+    instead of a look-up of :meth:`Context.shared` by a constant key per use (:meth:`Context.tables`).
+
+    ``records``: the :class:`NodeMemo` of each children tuple, by its ``id``; the licence layer's bodies,
+    walks, base steps, licence records by artifact and candidate sets; provenance's findings, walks and
+    observations; the judged combinations (:func:`modelclear.assess._judge`); and, from the knowledge's
+    ``rules/acts.yaml``, the relations whose base licences are followed (derivative or flow-down ones),
+    the flow-down ones, the derivative ones and the licence categories a declared licence conflicts with.
+    """
+
+    __slots__ = ("candidate_sets", "conflicting", "derivative", "findings", "flow_down", "followed", "judged",
+                 "licence_bodies", "licence_of", "licence_steps", "licence_walks", "observations", "parts",
+                 "records")
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        """Empty tables, and the relation sets of ``kb``'s rules."""
+        self.records: dict[int, NodeMemo] = {}
+        self.licence_bodies: dict[Any, Any] = {}
+        self.licence_walks: dict[Any, Any] = {}
+        self.licence_steps: dict[Any, Any] = {}
+        self.licence_of: dict[Any, Any] = {}
+        self.candidate_sets: dict[Any, Any] = {}
+        self.findings: dict[Any, Any] = {}  # provenance
+        self.parts: dict[Any, Any] = {}  # provenance
+        self.observations: dict[Any, Any] = {}  # provenance
+        self.judged: dict[Any, Any] = {}
+        acts = kb.rules.get("acts", {})
+        self.flow_down: frozenset[str] = frozenset(acts.get("flow_down_relations", ()))
+        self.derivative: frozenset[str] = frozenset(acts.get("derivative_relations", ()))
+        self.followed: frozenset[str] = self.derivative | self.flow_down
+        self.conflicting: frozenset[str] = frozenset(acts.get("declared_licence_conflict_categories", ()))
+
+
+#: The key of a scenario's :class:`Tables` in its part of the run's memo (:meth:`Context.shared`).
+TABLES = ("tables",)
+
+
+def tables(kb: KnowledgeBase, memo: dict[Hashable, Any]) -> Tables:
+    """The :class:`Tables` of a scenario's part of the run's memo, made the first time."""
+    found: Tables | None = memo.get(TABLES)
+    if found is None:
+        found = memo[TABLES] = Tables(kb)
+    return found
+
+
+def node_record(records: dict[int, NodeMemo], children: tuple[LineageNode, ...]) -> NodeMemo:
+    """The record of ``children`` among ``records`` (a scenario's :attr:`Tables.records`), made when missing."""
     found = records.get(id(children))
     if found is None or found.children is not children:
         found = records[id(children)] = NodeMemo(children)
@@ -176,7 +225,7 @@ def _below(records: dict[int, NodeMemo], what: str, test: Callable[[Artifact], b
     """Whether an artifact at or below ``children`` passes ``test`` (memoised per children tuple in ``records``)."""
     if not children:
         return False
-    record = _record(records, children)
+    record = node_record(records, children)
     held = record.below
     if held is not None:
         if type(held) is tuple:
@@ -268,17 +317,16 @@ class Context:
         """
         if self.lineage is None:
             return False
-        return _below(self._node_records, what, test, self.lineage.children)
+        return _below(self.tables.records, what, test, self.lineage.children)
 
     def node_memo(self, children: tuple[LineageNode, ...]) -> NodeMemo:
         """The record of what the walks found below ``children`` (the children of one node) in this run."""
-        return _record(self._node_records, children)
+        return node_record(self.tables.records, children)
 
     @_Once
-    def _node_records(self) -> dict[int, NodeMemo]:
-        """The run's :class:`NodeMemo` records under this scenario, by the ``id`` of the children tuple."""
-        records: dict[int, NodeMemo] = self.shared(("node.records",), dict)
-        return records
+    def tables(self) -> Tables:
+        """The run's :class:`Tables` under this scenario."""
+        return tables(self.kb, self._scenario_memo)
 
     # --- law --------------------------------------------------------------------------------
 

@@ -177,7 +177,7 @@ def assess(ctx: Context) -> Finding:
     deciding = walked.deciding.license if walked.deciding is not None else None
     key = (art.kind, art.origin, art.license, art.history, facts, tuple(_record_confidence(art, licence_id)),
            named, walked.status, id(deciding), walked.weakest)
-    memo: dict[Any, _Body] = ctx.shared(("license.bodies",), dict)
+    memo: dict[Any, _Body] = ctx.tables.licence_bodies
     body = memo.get(key)
     if body is None or body.deciding is not deciding:
         body = memo[key] = _own_body(ctx, walked, deciding)
@@ -450,7 +450,7 @@ def _inherited_below(ctx: Context, node: LineageNode, own: str) -> _Inherited:
     followed, _ = _relations(ctx)
     bases = [child for child in children if child.relation in followed]
     walked: _Inherited | None = None
-    interned: dict[tuple[Any, ...], _Inherited] = ctx.shared(("license.walks",), dict)
+    interned: dict[tuple[Any, ...], _Inherited] = ctx.tables.licence_walks
     if not bases:
         walked = _NO_BASES
     elif len(bases) == 1 and not bases[0].cycle and bases[0].id.lower() != own:
@@ -509,7 +509,7 @@ def _inherited_walk(ctx: Context, root: LineageNode, own: str) -> _Inherited:
 
 def _step(ctx: Context, child: LineageNode) -> LicenceEval | None:
     """:func:`_base_step`, found once per run for the base and the relation it is reached by."""
-    steps: dict[tuple[str, str], tuple[Artifact | None, LicenceEval | None]] = ctx.shared(("license.steps",), dict)
+    steps: dict[tuple[str, str], tuple[Artifact | None, LicenceEval | None]] = ctx.tables.licence_steps
     step = steps.get((child.id, child.relation))
     if step is None or step[0] is not child.artifact:  # (the base is held: one record per id in a run)
         step = steps[(child.id, child.relation)] = (child.artifact, _base_step(ctx, child))
@@ -518,11 +518,8 @@ def _step(ctx: Context, child: LineageNode) -> LicenceEval | None:
 
 def _relations(ctx: Context) -> tuple[frozenset[str], frozenset[str]]:
     """The relations whose base licences are followed (derivative or flow-down ones), and the flow-down ones."""
-    def make() -> tuple[frozenset[str], frozenset[str]]:
-        rules = ctx.kb.rules.get("acts", {})
-        flow_down = frozenset(rules.get("flow_down_relations", ()))
-        return frozenset(rules.get("derivative_relations", ())) | flow_down, flow_down
-    return ctx.shared(("license.relations",), make)
+    held = ctx.tables
+    return held.followed, held.flow_down
 
 
 def _base_step(ctx: Context, child: LineageNode) -> LicenceEval | None:
@@ -579,8 +576,8 @@ def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
     children = root.children
     below = ctx.node_memo(children).candidates if children else _NO_CANDIDATES
     if below is None:
-        below = _candidates(ctx, children, _conflict_sets(ctx), ctx.shared(("license.of",), dict),
-                            ctx.shared(("license.candidate_sets",), dict))
+        held = ctx.tables
+        below = _candidates(ctx, children, (held.derivative, held.conflicting), held.licence_of, held.candidate_sets)
     if below is not _MANY and not any(lic_id != declared.id and not (publisher and base_publisher == publisher)
                                       for lic_id, base_publisher in below):
         return []  # no base below could conflict: the walk below would find nothing
@@ -627,21 +624,18 @@ def _conflicts(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
 
 def _conflict_sets(ctx: Context) -> tuple[frozenset[str], frozenset[str]]:
     """The derivative relations, and the licence categories a declared licence conflicts with."""
-    def make() -> tuple[frozenset[str], frozenset[str]]:
-        rules = ctx.kb.rules.get("acts", {})
-        return (frozenset(rules.get("derivative_relations", ())),
-                frozenset(rules.get("declared_licence_conflict_categories", ())))
-    return ctx.shared(("license.conflict_sets",), make)
+    held = ctx.tables
+    return held.derivative, held.conflicting
 
 
 def _licence_of(ctx: Context, art: Artifact, memo: dict[str, tuple[Artifact, License | None]] | None = None
                 ) -> License | None:
     """The record of ``art``'s licence in force (found once per run and artifact; the artifact is held).
 
-    ``memo`` is the run's memo of it (``shared(("license.of",), dict)``) when the caller has it at hand.
+    ``memo`` is the run's memo of it (:attr:`Tables.licence_of`) when the caller has it at hand.
     """
     if memo is None:
-        memo = ctx.shared(("license.of",), dict)
+        memo = ctx.tables.licence_of
     found = memo.get(art.id)
     if found is None or found[0] is not art:
         licence_id = ctx.license_in_force(art)
@@ -675,24 +669,30 @@ def _candidates(ctx: Context, children: tuple[LineageNode, ...], sets: tuple[fro
     if found is not None:
         return found
     derivative, restrictive = sets
-    out: set[tuple[str, str]] = set()
-    many = False
+    pairs: list[tuple[str, str]] = []
+    parts: list[frozenset[tuple[str, str]]] = []
     for child in children:
         if child.relation not in derivative or child.cycle or child.artifact is None:
             continue
         lic = _licence_of(ctx, child.artifact, licences)
         if lic is not None and (lic.passes_to_derivatives or lic.category in restrictive):
-            out.add((lic.id, child.artifact.publisher.strip().lower()))
+            pairs.append((lic.id, child.artifact.publisher.strip().lower()))
         below = _candidates(ctx, child.children, sets, licences, interned)
         if below is _MANY:
-            many = True
-            break
-        out |= below
-    if many or len(out) > _MAX_CANDIDATES:
-        answer = _MANY
+            record.candidates = _MANY
+            return _MANY
+        parts.append(below)
+    if len(parts) == 1 and all(pair in parts[0] for pair in pairs):
+        answer = parts[0]  # one base adding nothing new (a fine-tune chain, mostly): the set below it
     else:
-        frozen = frozenset(out)
-        answer = interned.setdefault(frozen, frozen)
+        out = set(pairs)
+        for below in parts:
+            out |= below
+        if len(out) > _MAX_CANDIDATES:
+            answer = _MANY
+        else:
+            frozen = frozenset(out)
+            answer = interned.setdefault(frozen, frozen)
     record.candidates = answer
     return answer
 

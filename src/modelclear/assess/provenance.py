@@ -135,7 +135,7 @@ def assess(ctx: Context) -> Finding:
         finding, published = _finding(parts)
         ctx.unshared = True
     else:  # one finding per shared tuple of observations
-        findings: dict[int, _Made] = ctx.shared(("provenance.findings",), dict)
+        findings: dict[int, _Made] = ctx.tables.findings
         made = findings.get(id(parts))
         if made is None or made[0] is not parts:
             made = findings[id(parts)] = (parts, *_finding(parts))  # holds the tuple it is keyed by
@@ -179,8 +179,7 @@ def _walk(ctx: Context, children: tuple[LineageNode, ...], covered: bool) -> _Wa
     else:
         walked = _breadth_first(ctx, children, covered)
     # Equal walks are one tuple (its lists are the run's, held by _observed_once, so their ids name them).
-    interned: dict[tuple[int, ...], tuple[list[tuple[Observation, Message]], ...]] = ctx.shared(
-        ("provenance.parts",), dict)
+    interned: dict[tuple[int, ...], tuple[list[tuple[Observation, Message]], ...]] = ctx.tables.parts
     parts = interned.setdefault(tuple(map(id, walked.parts)), walked.parts)
     if parts is not walked.parts:
         walked = _Walked(parts, walked.cycle)
@@ -211,7 +210,7 @@ def _breadth_first(ctx: Context, children: tuple[LineageNode, ...], covered: boo
 
 def _observations(ctx: Context) -> dict[tuple[Any, ...], list[tuple[Observation, Message]]]:
     """The run's memo of :func:`_observed_once` under the context's scenario."""
-    memo: dict[tuple[Any, ...], list[tuple[Observation, Message]]] = ctx.shared(("provenance",), dict)
+    memo: dict[tuple[Any, ...], list[tuple[Observation, Message]]] = ctx.tables.observations
     return memo
 
 
