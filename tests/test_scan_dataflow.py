@@ -458,3 +458,29 @@ def test_conditional_repository_on_a_flag_parameter_the_caller_chooses() -> None
         (11, "hf:voice-org/voice-turbo"),
         (15, "hf:voice-org/voice-small"),
     ]
+
+
+def test_default_of_a_key_read_from_a_config_file_and_an_option_without_default() -> None:
+    # a CLI reads its settings from a TOML file: `config.get("model", "F5TTS_v1_Base")` is the default when the
+    # file has no such key, and `args.model or ...` falls through when the option is not given (it is None);
+    # the handle built from them names the repository (SWivid/F5-TTS's infer_cli)
+    source = '''\
+        import argparse
+
+        import tomli
+        from cached_path import cached_path
+        from transformers import AutoModel
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("-c", "--config", default="infer/examples/basic/basic.toml")
+        parser.add_argument("-m", "--model", type=str, help="the model name")
+        args = parser.parse_args()
+        config = tomli.load(open(args.config, "rb"))
+
+        model = args.model or config.get("model", "F5TTS_v1_Base")
+        encoder = AutoModel.from_pretrained(config.get("encoder", "org-x/encoder-x"))
+        repo_name = "E2-TTS" if model == "E2TTS_Base" else "F5-TTS"
+        ckpt_file = str(cached_path(f"hf://SWivid/{repo_name}/{model}/model_1250000.safetensors"))
+        '''
+    # (the option may name the other model: E2-TTS is a choice too)
+    assert found(source) == [(14, "hf:org-x/encoder-x"), (16, "hf:SWivid/E2-TTS"), (16, "hf:SWivid/F5-TTS")]

@@ -260,7 +260,7 @@ class Evaluators:
             if isinstance(node.op, ast.Or):
                 # `os.getenv("A") or "org/default"`: an unset variable falls through to the default, like
                 # `os.getenv("A", "org/default")` (a variable the deployment sets has its values) (issue 10)
-                unknown = [] if not last and self._env_read(value, scope) else res.unknown
+                unknown = [] if not last and (self._env_read(value, scope) or _unset_option(res)) else res.unknown
                 out.add(Res(values=[v for v in res.values if v or last or isinstance(v, (Opaque, QName))],
                             unknown=unknown, notes=res.notes))
                 if res.values and not res.unknown and all(
@@ -379,6 +379,17 @@ class Evaluators:
                         if len(node.args) > 1:  # the call's default, when the key is missing
                             options.add(self.resolve(node.args[1], scope, depth))
                         return options
+                first = node.args[0] if node.args else None
+                if method == "get" and len(node.args) > 1 and isinstance(first, ast.Constant) \
+                        and isinstance(first.value, str) and all(isinstance(v, Opaque) for v in receiver.values) \
+                        and (receiver.values or self._options_key(func.value, first, scope, node, depth) is None):
+                    # `config.get("model", "org/name")` of a mapping read at run time (a TOML / JSON / YAML file):
+                    # its default is the value when the file has no such key, as for an environment variable's
+                    # default (issue 10)
+                    fallback = self.resolve(node.args[1], scope, depth)
+                    fallback.indirect = True
+                    fallback.notes.append(f"default of key {first.value!r} of {expr_text(func.value)}")
+                    return fallback
         named = [kw for kw in node.keywords if kw.arg is not None][:MAX_FIELDS]
         fields = self._namedtuple_fields(func) if node.args else []
         if fields and not any(isinstance(a, ast.Starred) for a in node.args):
@@ -640,6 +651,13 @@ def product(pools: Sequence[Sequence[T]], out: Res) -> Iterator[tuple[T, ...]]:
     if size > MAX_UNION:
         out.dropped = True
     return itertools.islice(itertools.product(*pools), MAX_UNION)
+
+
+def _unset_option(res: Res) -> bool:
+    """Whether ``res`` is only a command-line option that has no default: None unless given, so an ``or`` after
+    it runs (``args.model or config.get("model", "F5TTS_v1_Base")``)."""
+    return not res.values and bool(res.notes) and all(
+        note.startswith("command-line option ") and note.endswith("(no default)") for note in res.notes)
 
 
 def _hashable(value: object) -> bool:
