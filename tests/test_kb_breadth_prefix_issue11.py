@@ -159,3 +159,10 @@ def test_tinyvit_release_files_are_recorded_without_a_licence(kb: KnowledgeBase)
                       "tiny_vit_21m_22kto1k_distill.pth")
     assert art is not None and art.license is None  # no licence stated anywhere for the files: none granted
     assert kb.artifact("url:https://github.com/wkcn/other-repo/releases/download/x/model.pth") is None
+
+
+@pytest.mark.parametrize("aid", ["hf:meta-llama/Llama-3.2-11B-Vision-Instruct-FP8",
+                                 "hf:meta-llama/Llama-4-Scout-17B-16E-Instruct-FP8"])
+def test_unread_multimodal_llama_names_carry_the_fact_the_eu_clause_needs(kb: KnowledgeBase, aid: str) -> None:
+    art = kb.artifact(aid)
+    assert art is not None and art.origin == "family" and art.facts.get("multimodal") is True
