@@ -197,8 +197,9 @@ def python_strings(tree: ast.AST) -> Iterator[tuple[ast.Constant, int]]:
     """
     found: list[tuple[ast.Constant, int]] = []
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    pop, push, node_type = stack.pop, stack.append, ast.AST
     while stack:
-        node, skipped = stack.pop()
+        node, skipped = pop()
         if isinstance(node, ast.Constant):
             if not skipped and isinstance(node.value, str) and "://" in node.value:
                 found.append((node, node.lineno))
@@ -208,7 +209,17 @@ def python_strings(tree: ast.AST) -> Iterator[tuple[ast.Constant, int]]:
         if (isinstance(node, ast.Call) and _call_name(node) in _LOG_FUNCS) or (
                 isinstance(node, ast.keyword) and node.arg in _DOC_KEYWORDS):
             skipped = True
-        stack.extend((child, skipped) for child in ast.iter_child_nodes(node))
+        # the children in ast.iter_child_nodes order, without its two generators per node; nodes without
+        # fields (contexts, operators) hold no string and are not pushed
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                if value._fields:
+                    push((value, skipped))
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type) and item._fields:
+                        push((item, skipped))
     found.sort(key=lambda item: (item[1], item[0].col_offset))
     return iter(found)
 
