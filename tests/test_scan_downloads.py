@@ -346,6 +346,23 @@ def test_local_weight_files_traced_to_the_release_of_the_same_name(tmp_path: Pat
     ]
 
 
+def test_local_release_files_traced_when_the_docs_name_a_great_many(tmp_path: Path) -> None:
+    # a library's docs can list thousands of release files (fairseq's); above a few dozen names, a file's runs of
+    # file-name characters are looked up instead of searching for each name: the same references either way
+    zoo = "https://dl.fbaipublicfiles.com/kestrel"
+    listing = "\n".join(f"- {zoo}/kestrelnet_b{i}_e{i * 7}.pt" for i in range(120))
+    write(tmp_path, {
+        "docs/MODEL_ZOO.md": f"{listing}\n- {zoo}/glove.6B.zip\n",
+        "eval.py": '''\
+            CKPT = "checkpoints/kestrelnet_b37_e259.pt"
+            NEAR = "checkpoints/xkestrelnet_b37_e259.pt"
+            VECTORS = open("data/glove.6B.100d.txt")  # a data file of the archive, by its name's prefix
+            ''',
+    })
+    got = [(p, line, i) for p, line, i in tree_refs(tmp_path) if p == "eval.py"]
+    assert got == [("eval.py", 1, f"url:{zoo}/kestrelnet_b37_e259.pt"), ("eval.py", 3, f"url:{zoo}/glove.6B.zip")]
+
+
 def test_model_file_read_from_the_folder_a_module_downloads_its_archive_into(tmp_path: Path) -> None:
     write(tmp_path, {
         "inception.py": '''\

@@ -127,6 +127,30 @@ def _names(url: str) -> list[str]:
     return out
 
 
+#: A run of the characters a local file name is made of: a file name :func:`_local_path` finds starts where such a
+#: run starts (after ``/``, a quote, a space ...) and ends at the run's end or before one of its dots.
+_NAME_RUN = re.compile(r"[\w.-]+")
+#: Up to this many release file names, a file is searched for each of them; above it (a library's docs name
+#: thousands: fairseq's made this pass most of the scan), its runs of file-name characters are looked up instead.
+_SEARCHED_NAMES = 64
+
+
+def _named_in(table: dict[str, tuple[str, str, str]], text: str) -> list[str]:
+    """The keys of ``table`` (without a trailing dot) that a file name :func:`_lookup` could find in ``text`` may
+    use: those that a run of file-name characters is, whole or up to one of its dots."""
+    found: set[str] = set()
+    for run in set(_NAME_RUN.findall(text)):
+        if run in table:
+            found.add(run.rstrip("."))
+        dot = run.find(".")
+        while dot >= 0:
+            for key in (run[:dot], run[:dot + 1]):
+                if key in table:
+                    found.add(key.rstrip("."))
+            dot = run.find(".", dot + 1)
+    return sorted(found)
+
+
 def _lookup(table: dict[str, tuple[str, str, str]], name: str) -> tuple[str, str, str] | None:
     """The release entry of a local file name: by the whole name, else (for a data file) by the prefix
     of an archive named after the release (``glove.6B.`` for ``glove.6B.100d.txt``)."""
@@ -254,7 +278,8 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
     """
     table = release_table(refs, docs)
     archives = _archive_downloads(refs)
-    needles = [name.rstrip(".").encode() for name in table]
+    needles = [(name, name.encode()) for name in sorted({key.rstrip(".") for key in table})]
+    searched = len(needles) <= _SEARCHED_NAMES
     taken = {(r.path, r.line, r.id) for r in refs}
     #: (file, id) of the references already found: a data file opened where its download is written is
     #: that download's reference already.
@@ -279,13 +304,22 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
         data = read_head_or_none(path, MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_DOC_BYTES)
         archive = archives.get(rel)
         hashed = data is not None and _HASHED_RELEASE_BYTES.search(data) is not None
-        if not data or not (archive is not None or hashed or any(n in data for n in needles)):
+        if not data:
             continue
+        # the names this file may use: few are searched for in the bytes, many looked up by the file's runs
+        named = [name for name, raw in needles if raw in data] if searched else None
+        if named is not None and not (archive is not None or hashed or named):
+            continue
+        text = data.decode("utf-8", errors="replace")
+        if named is None:
+            named = _named_in(table, text)
+            if not (archive is not None or hashed or named):
+                continue
         kind = ""
         added = 0
         notebook = suffix == ".ipynb"
         in_code = False
-        for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+        for number, line in enumerate(text.splitlines(), start=1):
             stripped = line.lstrip()
             if notebook:  # the raw JSON: only the source lines of code cells (nbformat writes "source" last)
                 if stripped.startswith('"cell_type"'):
@@ -298,7 +332,7 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
                 stripped = stripped.lstrip('"').lstrip()
             if stripped.startswith(("#", "//", "!")) or not ((archive is not None and "." in line) or
                                                               (hashed and _HASHED_RELEASE.search(line)) or
-                                                              any(n.rstrip(".") in line for n in table)):
+                                                              any(n in line for n in named)):
                 continue
             addresses = [(u.start(), u.end()) for u in _URL_RE.finditer(line)] if "://" in line else []
             for m in _local_path().finditer(line):
