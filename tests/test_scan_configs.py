@@ -772,3 +772,58 @@ def test_code_file_paths_and_schema_examples_are_not_hub_ids(tmp_path: Path) -> 
     (tmp_path / "bench.json").write_text(_json.dumps({"model": "michaelfeil/bge-small-en-v1.5"}), encoding="utf-8")
     found = sorted((r.path, r.id) for r in scan_path(tmp_path, ScanOptions(jobs=1)).references if r.id)
     assert found == [("bench.json", "hf:michaelfeil/bge-small-en-v1.5")]
+
+
+# ------------------------------------------------------------------------------- addresses, served models
+
+
+def test_weight_and_data_addresses_under_any_key(tmp_path: Path) -> None:
+    cfg = write(tmp_path, "configs/caption_coco.yaml", """
+        image_root: '/export/share/datasets/vision/coco/images/'
+        ann_root: 'annotation'
+        # set pretrained as a file path or an url
+        pretrained: 'https://storage.googleapis.com/sfr-vision-language-research/BLIP/models/model_base_caption.pth'
+        vit: 'base'
+        ckpt_path: https://example-lab.org/releases/v2/unet_512.ckpt
+        shards:
+          - https://example-lab.org/data/laion-part-00000.tar
+        homepage: https://example-lab.org/projects/caption
+        logo: https://example-lab.org/static/logo.png
+    """)
+    assert found(config_refs(cfg)) == {
+        ("url:https://storage.googleapis.com/sfr-vision-language-research/BLIP/models/model_base_caption.pth", 4),
+        ("url:https://example-lab.org/releases/v2/unet_512.ckpt", 6),
+        ("url:https://example-lab.org/data/laion-part-00000.tar", 8)}
+    ci = write(tmp_path, ".github/workflows/build.yml", """
+        env:
+          TOOL_URL: https://example-tools.org/releases/v1/tool-bundle.zip
+    """)
+    assert config_refs(ci) == []
+
+
+def test_model_names_of_servers_the_deployment_runs_itself(tmp_path: Path) -> None:
+    cfg = write(tmp_path, "models_config.yaml", """
+        model_providers:
+          - provider_name: local-ollama
+            api_format: openai
+            base_url: http://ollama-server:11434/v1/
+            api_key_env_var: ""
+            llm_model_ids:
+              - "qwen2:1.5b"
+          - provider_name: local-infinity
+            api_format: openai
+            base_url: http://infinity-server:7997/
+            embedding_model_ids:
+              - "mixedbread-ai/mxbai-embed-large-v1"
+          - provider_name: openai
+            api_format: openai
+            base_url: https://api.openai.com/v1
+            llm_model_ids:
+              - "gpt-4o-mini"
+              - "openai/gpt-4o"
+          - provider_name: together
+            base_url: https://api.together.xyz/v1
+            llm_model_ids:
+              - "meta-llama/Llama-3.3-70B-Instruct-Turbo"
+    """)
+    assert found(config_refs(cfg)) == {("ollama:qwen2:1.5b", 7), ("hf:mixedbread-ai/mxbai-embed-large-v1", 12)}

@@ -59,6 +59,7 @@ _WEIGHT_EXT = re.compile(
     r"\.(pt|pth|bin|ckpt|safetensors|gguf|onnx|h5|hdf5|keras|pkl|pb|tflite|json|jsonl|ya?ml|npz|msgpack|nemo|"
     r"csv|tsv|parquet|arrow|txt|py|ipynb|sh|md|rst|toml|cfg|ini|html|js|ts|log|xml)$", re.IGNORECASE)
 _INTERP = re.compile(r"\$\{([^{}]*)\}")
+_ADDRESS = re.compile(r"^\s*(?:https?|gs|s3)://", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,16 @@ def looks_local(value: str) -> bool:
     return "/" in value and local_shape(value.strip())
 
 
+def download_value(value: str) -> Value | None:
+    """An address whose file is a weight or data file (``https://host/models/model_base.pth``, ``.../train.zip``),
+    as a shell download of it would be read (:func:`modelclear.scan.shellcmds.classify_url`: not pages, images,
+    installers or source archives); None otherwise."""
+    from modelclear.scan.shellcmds import classify_url  # it imports the URL table this module also uses
+
+    found = classify_url(value)
+    return Value(found[0], found[1]) if found is not None else None
+
+
 def classify(value: str, scheme: str, kind: Kind, strict: bool) -> Value | None:
     """Read ``value`` as an id in ``scheme``; ``None`` when it names nothing we should report."""
     value = value.strip()
@@ -188,7 +199,7 @@ def classify(value: str, scheme: str, kind: Kind, strict: bool) -> Value | None:
         if hub:
             ref = ids.try_parse(("hf-dataset:" if hub.group(1) else "hf:") + hub.group(2))
             return Value(ref.id, ref.kind or kind) if ref else None
-        return None
+        return download_value(value)
     match = re.match(r"^([a-z][a-z0-9_\-]*):(?!//)", value)
     if match and match.group(1) in ids.SCHEMES:
         ref = ids.try_parse(value)
@@ -283,10 +294,32 @@ def hydra_primary(folder: str, root: str) -> tuple[str, tuple[tuple[str, ConfigN
         here = here.parent
 
 
+_LOCAL_HOST = re.compile(r"^(?:localhost|127(?:\.\d+){3}|0\.0\.0\.0|host\.docker\.internal|\[::1\]|[a-z0-9_-]+)$",
+                         re.IGNORECASE)
+_OLLAMA_PORT = "11434"
+
+
+def served_locally(mapping: Mapping[str, ConfigNode]) -> str:
+    """``"ollama"`` or ``"server"`` when an API client mapping's address (``base_url``, ``api_base``,
+    ``endpoint``...) is a server the deployment runs itself (``localhost``, a compose service name such as
+    ``http://infinity-server:7997``): its model names are then what that server loads (an Ollama server —
+    port 11434 or a host named for it — loads Ollama tags), not a hosted API's. ``""`` otherwise."""
+    for key in config_data()["api_guard"]["siblings"]:
+        node = mapping.get(key)
+        text = node.value.strip() if node is not None and isinstance(node.value, str) else ""
+        m = re.match(r"^https?://([^/:?#]+)(?::(\d+))?", text, re.IGNORECASE)
+        if m is None:
+            continue
+        if not _LOCAL_HOST.match(m.group(1)):
+            return ""
+        return "ollama" if m.group(2) == _OLLAMA_PORT or "ollama" in m.group(1).lower() else "server"
+    return ""
+
+
 def _api_client(mapping: Mapping[str, ConfigNode], value: str | None) -> bool:
     """Whether a ``model:`` value names a hosted API's model (see ``api_guard`` in the data)."""
     guard = config_data()["api_guard"]
-    if any(k in mapping for k in guard["siblings"]):
+    if any(k in mapping for k in guard["siblings"]) and not served_locally(mapping):
         return True
     if not value or "/" not in value:
         return False
@@ -319,6 +352,8 @@ class Walker:
         self.keys, self.targets, _ = rules()
         self.out: list[Reference] = []
         self.consumed: set[int] = set()
+        parts = [p.lower() for p in path.parts]
+        self.ci = parts[-1:] in ([".gitlab-ci.yml"], [".gitlab-ci.yaml"]) or parts[-3:-1] == [".github", "workflows"]
 
     def evidence(self, line: int) -> str:
         """The trimmed text of ``line``."""
@@ -358,16 +393,37 @@ class Walker:
             target = node.value.get("_target_")
             if target is not None and isinstance(target.value, str):
                 self.target(node.value, target.value.strip())
+            served = ""
             for key, child in node.value.items():
                 rule = self.keys.get(key) or word_rule(key)
+                if rule is not None and rule.api_guard and rule.kind is Kind.MODEL:
+                    served = served or served_locally(node.value) or "-"
+                    if served == "ollama":  # an Ollama server's model names are its tags (``qwen2:1.5b``)
+                        rule = KeyRule(rule.key, rule.kind, "ollama", False, rule.confidence, rule.api_guard)
                 if rule is not None and id(child) not in self.consumed and \
                         not (rule.api_guard and _api_client(node.value, self.string(child))):
                     self.key(rule, child)
+                elif rule is None:
+                    self.address(key, child)
                 if isinstance(child.value, dict | list):
                     self.visit(child)
         elif isinstance(node.value, list):
             for child in node.value:
                 self.visit(child)
+
+    def address(self, key: str, node: ConfigNode) -> None:
+        """A weight or data file's address under any other key (``ckpt_path: https://.../model.ckpt``, a list of
+        ``https://.../part-0.tar`` shards): :func:`download_value`. Not in CI workflows (tool downloads)."""
+        if self.ci:
+            return
+        for item in node.value if isinstance(node.value, list) else [node]:
+            text = item.value if isinstance(item.value, str) else None
+            if id(item) in self.consumed or not text or not _ADDRESS.match(text):
+                continue
+            value = download_value(text.strip())
+            if value is not None:
+                self.consumed.add(id(item))
+                self.emit(text, value, item, f"config:{key}"[:80], "medium", note="file address in a config")
 
     def key(self, rule: KeyRule, node: ConfigNode) -> None:
         """References named by the value of a key rule's key."""
