@@ -91,7 +91,11 @@ def _local_path() -> re.Pattern[str]:
     """A relative path (or bare file name) ending in a weight or data suffix."""
     suffixes = sorted({*_weight_suffixes(), *_DATA_SUFFIXES}, key=lambda sfx: (-len(sfx), sfx))
     return re.compile(r"(?<![\w/.:-])((?:[\w.~-]+/)*[\w.-]+\.(?:" + "|".join(re.escape(sfx) for sfx in suffixes)
-                      + r"))(?![\w-])")
+                      + r"))(?![\w-]|\.[A-Za-z_])")  # not an attribute path (tf.keras.Model)
+
+
+#: Line starts that hold no local path: comments, shell lines, imports (``from tensorflow.keras import``).
+_NOT_PATHS = ("#", "//", "!", "from ", "import ")
 
 
 #: A content hash or commit in a file name (``model-f6b98070.pt``, ``sam_vit_b_01ec64.pth``): hex digits, both
@@ -330,7 +334,7 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
                 if not in_code:
                     continue
                 stripped = stripped.lstrip('"').lstrip()
-            if stripped.startswith(("#", "//", "!")) or not ((archive is not None and "." in line) or
+            if stripped.startswith(_NOT_PATHS) or not ((archive is not None and "." in line) or
                                                               (hashed and _HASHED_RELEASE.search(line)) or
                                                               any(n in line for n in named)):
                 continue
