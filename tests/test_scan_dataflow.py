@@ -431,10 +431,12 @@ def test_the_wrapper_module_budget_is_per_file_so_workers_do_not_change_the_answ
 
 def test_conditional_repository_on_a_flag_parameter_the_caller_chooses() -> None:
     # `repo_id=NANO_REPO_ID if nano else REPO_ID` with `nano=False` by default: a caller elsewhere passes
-    # nano=True (resemble-ai/chatterbox's example_tts_nano.py), so both repositories may be downloaded;
-    # a flag this module passes itself keeps its one branch
+    # nano=True (resemble-ai/chatterbox's example_tts_nano.py), so both repositories may be downloaded (the
+    # library's AutoTokenizer.from_pretrained(...) in the module is no call of this method); a flag this module
+    # passes itself keeps its one branch
     source = '''\
         from huggingface_hub import snapshot_download
+        from transformers import AutoTokenizer
 
         REPO_ID = "voice-org/voice-turbo"
         NANO_REPO_ID = "voice-org/voice-nano"
@@ -442,9 +444,13 @@ def test_conditional_repository_on_a_flag_parameter_the_caller_chooses() -> None
 
         class TurboTTS:
             @classmethod
+            def from_local(cls, ckpt_dir, device, nano=False):
+                return cls(AutoTokenizer.from_pretrained(ckpt_dir), device)
+
+            @classmethod
             def from_pretrained(cls, device, nano=False):
                 download_kwargs = dict(repo_id=NANO_REPO_ID if nano else REPO_ID, token=None)
-                return snapshot_download(**download_kwargs)
+                return cls.from_local(snapshot_download(**download_kwargs), device, nano=nano)
 
 
         def load_small(fp16=False):
@@ -454,9 +460,9 @@ def test_conditional_repository_on_a_flag_parameter_the_caller_chooses() -> None
         small = load_small(fp16=False)
         '''
     assert found(source) == [
-        (11, "hf:voice-org/voice-nano"),
-        (11, "hf:voice-org/voice-turbo"),
-        (15, "hf:voice-org/voice-small"),
+        (16, "hf:voice-org/voice-nano"),
+        (16, "hf:voice-org/voice-turbo"),
+        (20, "hf:voice-org/voice-small"),
     ]
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from modelclear.scan.pyenv import deployment_values
+from modelclear.scan.pyflowscopes import module_attribute
 from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope
 from modelclear.scan.pyregistry import enum_class, enum_values
 from modelclear.scan.pyvalues import (
@@ -217,7 +218,9 @@ class Evaluators:
         if self._bound_here(param):
             return False  # the call being followed gives it (`load_model(name)` from another module): its choice
         kind = ast.Attribute if param.method else ast.Name
-        if any(isinstance(call.func, kind) for call, _ in self.index.call_sites.get(param.func, ())):
+        # (`AutoTokenizer.from_pretrained(...)` in the module calls the library's method, not this one)
+        if any(isinstance(call.func, kind) and not module_attribute(call.func, self.index.imports)
+               for call, _ in self.index.call_sites.get(param.func, ())):
             return False
         if param.func == "__init__" and param.method and param.outer.kind == "class" and param.outer.name:
             built = self.index.call_sites.get(param.outer.name, ())
