@@ -91,6 +91,7 @@ class KnowledgeBase:
             for member in entry.get("members") or ():
                 self._members.setdefault(str(member).upper(), code)
         self._cache: dict[tuple[str, str], Any] = {}
+        self._records: dict[str, Artifact] = {}  # canonical id -> the artifact record built from its entry
 
     def _add_heads(self, store: RawStore) -> None:
         """Index a compiled store's artifacts (the loop of :meth:`_add_artifact`, inlined: a million
@@ -205,24 +206,41 @@ class KnowledgeBase:
 
     def artifact(self, artifact_id: str) -> Artifact | None:
         """The artifact record for an id or alias."""
-        cid = self.canonical(artifact_id)
-        if cid is None:
+        key = _k(artifact_id)
+        item = self._artifacts.get(key)
+        if item is not None:  # an id of a record (what :meth:`canonical` finds first), without a second look-up
+            cid = item[2]
+            cached = self._records.get(cid)
+            if cached is None:
+                cached = self._records[cid] = self._build(item)
+            return cached
+        found = self.canonical(artifact_id)
+        if found is None:
             return None
-        cached = self._cache.get(("artifact", cid))
+        cid = found
+        cached = self._records.get(cid)
         if cached is None and _k(cid) not in self._artifacts:
             family = self._family_for(_k(cid)) or ""
             where, defaults = self._families[family]
             name = cid.split(":", 1)[1]
             cached = build_artifact({"id": cid, "name": name, "origin": "family"}, where, defaults)
-            self._cache[("artifact", cid)] = cached
+            self._records[cid] = cached
         if cached is None:
-            where, family = self._artifacts[_k(cid)][:2]
-            entry = self._entry(_k(cid))
-            defaults = self._families.get(family, ("", {}))[1] if family else {}
-            shared = self._family_sources(family, defaults) if family and not entry.get("sources") else None
-            cached = build_artifact(entry, where, defaults, default_sources=shared)
-            self._cache[("artifact", cid)] = cached
+            cached = self._records[cid] = self._build(self._artifacts[_k(cid)])
         return cached
+
+    def _build(self, item: tuple[str, str, str, str, Any]) -> Artifact:
+        """The record of an indexed artifact ``(where, family, id, kind, entry or where it is compiled)``."""
+        where, family, aid, _kind, source = item
+        if isinstance(source, tuple):
+            entry = read_blob(*source)
+            if entry.get("id") == aid:  # (a fresh mapping) the record keeps the index's id string, not a copy
+                entry["id"] = aid
+        else:
+            entry = source
+        defaults = self._families.get(family, ("", {}))[1] if family else {}
+        shared = self._family_sources(family, defaults) if family and not entry.get("sources") else None
+        return build_artifact(entry, where, defaults, default_sources=shared)
 
     def _family_sources(self, family: str, defaults: Mapping[str, Any]) -> tuple[Source, ...] | None:
         """The family defaults' sources, built once per family (``None`` when they cannot be built)."""

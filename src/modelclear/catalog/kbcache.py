@@ -57,8 +57,15 @@ class BlobFile:
 
     def read(self, offset: int, length: int) -> bytes:
         """``length`` bytes at ``offset`` from the start of the file (fewer at its end)."""
+        if length <= 0:
+            return b""
         if hasattr(os, "pread"):
-            parts = []
+            first = os.pread(self.fd, length, offset)
+            if len(first) == length or not first:  # (one read, almost always)
+                return first
+            parts = [first]
+            offset += len(first)
+            length -= len(first)
             while length > 0:
                 part = os.pread(self.fd, length, offset)
                 if not part:

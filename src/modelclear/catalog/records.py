@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 from modelclear import ids
@@ -459,13 +460,20 @@ def _relations(raw: Mapping[str, Any], where: str) -> tuple[Relation, ...]:
         if isinstance(item, str):
             out.append(Relation(target=item, relation="finetune"))
         else:
-            out.append(Relation(target=str(item["target"]), relation=str(item.get("relation", "finetune"))))
+            out.append(Relation(target=str(item["target"]), relation=intern(str(item.get("relation", "finetune")))))
     for item in raw.get("upstream") or ():
-        out.append(Relation(target=str(item["target"]), relation=str(item.get("relation", "derived_from"))))
+        out.append(Relation(target=str(item["target"]), relation=intern(str(item.get("relation", "derived_from")))))
     for item in raw.get("datasets") or ():
         target = item if isinstance(item, str) else str(item["target"])
         out.append(Relation(target=target, relation="trained_on"))
     return tuple(out)
+
+
+#: The kinds by their value (an enum call per artifact is measurable over a million).
+_KINDS = {kind.value: kind for kind in Kind}
+#: The facts of every artifact that records none, and whose family records none: one empty mapping (read-only
+#: by convention: nothing changes an artifact's facts), not one per artifact.
+_NO_FACTS: dict[str, object] = {}
 
 
 def build_artifact(raw: Mapping[str, Any], where: str, defaults: Mapping[str, Any] | None = None, *,
@@ -473,14 +481,16 @@ def build_artifact(raw: Mapping[str, Any], where: str, defaults: Mapping[str, An
     """Build an :class:`Artifact` (model, dataset or package) from a raw mapping and family defaults.
 
     ``default_sources``: the family defaults' ``sources`` already built (a knowledge base builds them
-    once per family, and the artifacts of a family share them).
+    once per family, and the artifacts of a family share them). The short strings many records repeat
+    (licence, publisher, terms, platform, origin, relation names) are interned: one object each.
     """
     d = defaults or {}
     if "id" not in raw:
         raise RecordError(f"{where}: missing 'id'")
     art_id = str(raw["id"])
     kind_text = raw.get("kind") or d.get("kind") or ids.kind_of(art_id).value
-    facts = {**(d.get("facts") or {}), **(raw.get("facts") or {})}
+    own_facts, family_facts = raw.get("facts"), d.get("facts")
+    facts = {**(family_facts or {}), **(own_facts or {})} if own_facts or family_facts else _NO_FACTS
     srcs = sources(raw.get("sources"), where, required=False) or (
         default_sources if default_sources else sources(d.get("sources"), where))
     history = tuple(
@@ -490,23 +500,25 @@ def build_artifact(raw: Mapping[str, Any], where: str, defaults: Mapping[str, An
             source=(sources([h["source"]], f"{where}.history[{i}]")[0] if h.get("source") else None),
         )
         for i, h in enumerate(raw.get("history") or ())
-    )
+    ) if raw.get("history") else ()
     note = raw.get("license_note", d.get("license_note"))
     license_id = raw["license"] if "license" in raw else d.get("license")
+    terms = raw.get("terms") if "terms" in raw else d.get("terms")
+    aliases = raw.get("aliases")
     return Artifact(
         id=art_id,
-        kind=Kind(kind_text),
+        kind=(_KINDS.get(kind_text) if isinstance(kind_text, str) else None) or Kind(kind_text),
         name=str(raw.get("name") or art_id.split(":", 1)[-1]),
-        publisher=str(raw.get("publisher") or d.get("publisher") or ""),
-        license=(str(license_id) if license_id else None),
-        license_note=local_text(note, where + ".license_note", required=False),
-        terms=tuple(str(t) for t in (raw.get("terms") if "terms" in raw else d.get("terms")) or ()),
+        publisher=intern(str(raw.get("publisher") or d.get("publisher") or "")),
+        license=(intern(str(license_id)) if license_id else None),
+        license_note=local_text(note, where + ".license_note", required=False) if note is not None else None,
+        terms=tuple(intern(str(t)) for t in terms) if terms else (),
         upstream=_relations(raw, where),
-        distributed_via=str(raw.get("distributed_via") or d.get("distributed_via") or ""),
+        distributed_via=intern(str(raw.get("distributed_via") or d.get("distributed_via") or "")),
         gated=bool(raw.get("gated", d.get("gated", False))),
         facts=facts,
-        history=tuple(sorted(history, key=lambda h: h.since)),
-        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+        history=tuple(sorted(history, key=lambda h: h.since)) if history else (),
+        aliases=tuple(str(a) for a in aliases) if aliases else (),
         sources=srcs,
-        origin=str(raw.get("origin") or d.get("origin") or "bundled"),
+        origin=intern(str(raw.get("origin") or d.get("origin") or "bundled")),
     )
