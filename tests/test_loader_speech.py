@@ -31,3 +31,31 @@ def test_speechbrain_and_coqui_tts(tmp_path: Path) -> None:
                      ("coqui-tts:tts_models/multilingual/multi-dataset/xtts_v2", 10),
                      ("hf:speechbrain/asr-crdnn-rnnlm-librispeech", 9),
                      ("hf:speechbrain/spkrec-ecapa-voxceleb", 7)]
+
+
+ASR_EVAL = '''\
+import os
+
+from funasr import AutoModel
+
+
+def load_asr_model(lang, ckpt_dir=""):
+    if lang == "zh":
+        model = AutoModel(
+            model=os.path.join(ckpt_dir, "paraformer-zh"),
+            disable_update=True,
+        )
+    return model
+
+
+sense = AutoModel(model="iic/SenseVoiceSmall", trust_remote_code=True, device="cuda:0")
+local = AutoModel(model="../checkpoints/funasr/paraformer-zh")
+'''
+
+
+def test_funasr_automodel_names(tmp_path: Path) -> None:
+    # FunASR's AutoModel(model=...) takes a model name of its zoo ("paraformer-zh"), a ModelScope / Hub id or a
+    # local folder; os.path.join("", name) is the name itself (an ASR evaluation script's default ckpt_dir)
+    (tmp_path / "eval_asr.py").write_text(ASR_EVAL, encoding="utf-8")
+    found = sorted((r.id, r.line) for r in scan_path(tmp_path, ScanOptions(jobs=1)).references if r.id)
+    assert found == [("funasr:iic/SenseVoiceSmall", 15), ("funasr:paraformer-zh", 8)]

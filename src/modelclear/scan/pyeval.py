@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import posixpath
 import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -538,7 +539,9 @@ class Evaluators:
                 return out.add(_unknown(expr_text(node)))
             pools.append(strs)
         for combo in product(pools, out):
-            joined = sep.join(combo)
+            # a path joins as os.path.join does: an empty part adds nothing, an absolute part starts over
+            # (`os.path.join(ckpt_dir, "paraformer-zh")` with ckpt_dir="" is the name itself)
+            joined = posixpath.join(*combo) if path else sep.join(combo)
             out.values.append(PathStr(joined) if path else joined)
         return out
 
