@@ -302,12 +302,9 @@ class Flow(Overrides):
                          cross: bool = False) -> list[LoadSite]:
         """The loads a call of another wrapper makes (of this module, or of another project module when
         ``cross``), as far as the calling functions' parameters reach them."""
-        seeds, marks = marked_params(chain)
         out: list[LoadSite] = []
-        if not marks:
-            return out
-        outer = FlowResolver(self.scan.resolver, seeds, summary=True)
-        conditional = under_branch(call, enclosing_function(scope))
+        if not any(fscope.params for fscope in chain):
+            return out  # no parameter to mark (the targets are not looked for either)
         if cross:
             _DEPTH[0] += 1
             try:
@@ -318,6 +315,11 @@ class Flow(Overrides):
         else:
             found = [(self, wrapper, self.sites_for(wrapper)[:MAX_SITES_PER_CALL])
                      for wrapper in self._targets(call, scope)]
+        if not any(loads for _flow, _wrapper, loads in found):
+            return out  # nothing loads through the call: the parameters need no marks (most relays)
+        seeds, marks = marked_params(chain)
+        outer = FlowResolver(self.scan.resolver, seeds, summary=True)
+        conditional = under_branch(call, enclosing_function(scope))
         for flow, wrapper, loads in found:
             for load in loads:
                 if self.scan.budget.steps.exhausted:

@@ -20,13 +20,16 @@ _TRY_STAR = getattr(ast, "TryStar", None)
 def function_chain(scope: Scope) -> list[Scope]:
     """The function scopes around ``scope`` (itself first), and for methods every method of the class."""
     chain: list[Scope] = []
+    seen: set[int] = set()  # ids of the scopes in the chain (a class may have hundreds of methods)
     current: Scope | None = scope
     while current is not None:
         if current.kind == "function":
             chain.append(current)
+            seen.add(id(current))
             if current.cls is not None:
                 for method in methods(current.cls):
-                    if method not in chain:
+                    if id(method) not in seen:
+                        seen.add(id(method))
                         chain.append(method)
         current = current.parent
     return chain
