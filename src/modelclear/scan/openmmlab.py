@@ -45,6 +45,7 @@ from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, Meter, budget_warning
 from modelclear.scan.config import Value, config_data, looks_local
 from modelclear.scan.detectron2cfg import url_value
+from modelclear.scan.pyparse import ParseCache
 from modelclear.scan.walk import decode_text, inside_root
 
 #: Top-level names of which an OpenMMLab config assigns at least one.
@@ -272,12 +273,13 @@ def _base_entries(tree: ast.Module) -> Iterator[tuple[str, ast.expr | ast.stmt]]
                     yield rel, inner
 
 
-def _parse(text: str) -> tuple[ast.Module | None, list[ast.AST]]:
-    """The module and its nodes, or None when it cannot be parsed or exceeds the node budget."""
+def _parse(text: str, parses: ParseCache | None = None, key: str = "") -> tuple[ast.Module | None, list[ast.AST]]:
+    """The module and its nodes, or None when it cannot be parsed or exceeds the node budget (the tree from
+    ``parses`` under ``key`` when given: the one the Python scanner parsed from the same text, if it did)."""
     if len(text) > BUDGETS.python_source_chars:
         return None, []
     try:
-        tree = ast.parse(text)
+        tree = parses.parse(key, text) if parses is not None else ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None, []
     nodes: list[ast.AST] = []
@@ -350,7 +352,7 @@ class OpenMMLabScanner:
         text = decode_text(data, python=True)
         if text is None:
             return []
-        tree, nodes = _parse(text)
+        tree, nodes = _parse(text, ctx.parses, str(path))
         if tree is None:
             if len(text) > BUDGETS.python_source_chars:
                 return [budget_warning(path.name, "too large to read as an OpenMMLab config")]
