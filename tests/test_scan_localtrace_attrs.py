@@ -29,3 +29,17 @@ def test_keras_attribute_paths_in_a_notebook_that_downloads_an_archive_are_not_l
     refs = scan_path(tmp_path, ScanOptions(jobs=1)).references
     assert [(r.line, r.loader) for r in refs] == [(1, "shell:wget")]
     assert not [r for r in refs if "tf.keras" in r.note or "tensorflow.keras" in r.note]
+
+
+def test_unzip_log_in_the_outputs_written_after_the_source_is_not_code(tmp_path: Path) -> None:
+    cell = {"cell_type": "code", "execution_count": 3, "id": "unzip", "metadata": {},
+            "source": [f"!wget {COURSE}/skimlit_tribrid_model.zip\n",
+                       "!unzip skimlit_tribrid_model.zip -d skimlit_gs_model"],
+            "outputs": [{"name": "stdout", "output_type": "stream",
+                         "text": ["Archive:  skimlit_tribrid_model.zip\n",
+                                  "  inflating: skimlit_gs_model/skimlit_tribrid_model/saved_model.pb  \n",
+                                  "  inflating: skimlit_gs_model/skimlit_tribrid_model/keras_metadata.pb  \n"]}]}
+    (tmp_path / "skimlit.ipynb").write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                                        "nbformat_minor": 5}, indent=1), encoding="utf-8")
+    refs = scan_path(tmp_path, ScanOptions(jobs=1)).references
+    assert [(r.line, r.loader) for r in refs] == [(1, "shell:wget")]  # cell 1, line 1

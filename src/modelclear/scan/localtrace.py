@@ -41,6 +41,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 from modelclear.model import Kind, Reference
+from modelclear.scan.modeldir import code_lines
 from modelclear.scan.walk import read_head_or_none
 
 #: Markdown files read for release addresses.
@@ -319,21 +320,8 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
             named = _named_in(table, text)
             if not (archive is not None or hashed or named):
                 continue
-        kind = ""
         added = 0
-        notebook = suffix == ".ipynb"
-        in_code = False
-        for number, line in enumerate(text.splitlines(), start=1):
-            stripped = line.lstrip()
-            if notebook:  # the raw JSON: only the source lines of code cells (nbformat writes "source" last)
-                if stripped.startswith('"cell_type"'):
-                    in_code = False
-                    kind = stripped
-                elif stripped.startswith('"source"'):
-                    in_code = '"code"' in kind
-                if not in_code:
-                    continue
-                stripped = stripped.lstrip('"').lstrip()
+        for number, line, stripped in code_lines(text, suffix == ".ipynb"):
             if stripped.startswith(_NOT_PATHS) or not ((archive is not None and "." in line) or
                                                               (hashed and _HASHED_RELEASE.search(line)) or
                                                               any(n in line for n in named)):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -365,15 +365,16 @@ def trace_download_folders(refs: Sequence[Reference], files: Sequence[tuple[str,
     return out
 
 
-def _folder_lines(text: str, rel: str, notebook: bool, pattern: re.Pattern[str],
-                  folders: dict[str, tuple[str, Kind | None, str]],
-                  taken: set[tuple[str, int, str | None]]) -> list[Reference]:
-    out: list[Reference] = []
+def code_lines(text: str, notebook: bool) -> Iterator[tuple[int, str, str]]:
+    """(number, line, stripped line) of the lines of a file's code. For a notebook's raw JSON (read as text so
+    that line numbers are the file's), only the source lines of code cells, whatever the key order (Jupyter
+    writes ``"outputs"`` before ``"source"``, other tools after it: an ``unzip`` log in the outputs is no code),
+    the stripped line without its opening JSON quote."""
     kind_line = ""
     in_code = not notebook
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip()
-        if notebook:  # the raw JSON: only the source lines of code cells (not outputs, whatever the key order)
+        if notebook:
             if stripped.startswith('"cell_type"'):
                 in_code = False
                 kind_line = stripped
@@ -387,6 +388,14 @@ def _folder_lines(text: str, rel: str, notebook: bool, pattern: re.Pattern[str],
             if not in_code:
                 continue
             stripped = stripped.lstrip('"').lstrip()
+        yield number, line, stripped
+
+
+def _folder_lines(text: str, rel: str, notebook: bool, pattern: re.Pattern[str],
+                  folders: dict[str, tuple[str, Kind | None, str]],
+                  taken: set[tuple[str, int, str | None]]) -> list[Reference]:
+    out: list[Reference] = []
+    for number, line, stripped in code_lines(text, notebook):
         if stripped.startswith(("#", "//")) or ("://" in line and "clone" in line) or _NOT_A_READ.match(stripped):
             continue
         for m in pattern.finditer(line):
