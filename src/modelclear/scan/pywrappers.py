@@ -16,9 +16,10 @@ for a file does not depend on how files are shared among workers), and re-export
 :data:`MAX_HOPS` deep; a module larger than ``BUDGETS.python_source_chars`` or that does not parse
 is not used. When a file reaches the cap its scan reports a ``budget`` warning
 (:attr:`WrapperIndex.capped`). Between files, the process keeps the scanned modules of at most
-:data:`MAX_CACHED_CHARS` characters of source, the least recently used dropped first (and none when it
-turns to another root); a module kept forgets those of its summaries that lead into a dropped module,
-so the dropped ones are freed at once: that bounds memory and changes only the time, never an answer.
+:data:`MAX_CACHED_CHARS` characters of source, those asked for least often dropped first, the least recently
+used among them first (and none when it turns to another root); a module kept forgets those of its
+summaries that lead into a dropped module, so the dropped ones are freed at once: that bounds memory and
+changes only the time, never an answer.
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ if TYPE_CHECKING:
 
 #: Most project modules the calls of one file follow for their wrappers.
 MAX_MODULES = 256
-#: Characters of source whose scanned modules a process keeps between files; beyond it, the least recently
-#: used are dropped down to three quarters of it (memory only: a module dropped is scanned again, with the
-#: same answers, when a call needs it). About 44 bytes of memory per character (the syntax tree, the index,
-#: the summaries), so about 350 MB.
+#: Characters of source whose scanned modules a process keeps between files; beyond it, those asked for least
+#: often (among them the least recently used) are dropped down to three quarters of it (memory only: a module
+#: dropped is scanned again, with the same answers, when a call needs it). About 44 bytes of memory per
+#: character (the syntax tree, the index, the summaries), so about 350 MB.
 MAX_CACHED_CHARS = 8_000_000
 #: Most re-exports (``from .x import Name`` in a package) followed to the defining module.
 MAX_HOPS = 3
@@ -60,25 +61,32 @@ class WrapperIndex:
         self._files: dict[str, Path | None] = {}
         #: (callee, calling module) -> (the target or None, the modules followed to find it)
         self._targets: dict[tuple[str, str], tuple[tuple[Flow, Scope] | None, tuple[str, ...]]] = {}
+        #: How often each module was followed by :meth:`target` since the root was entered (kept when it is dropped).
+        self._uses: dict[str, int] = {}
         #: The modules the current file's calls followed, and whether one was refused for :data:`MAX_MODULES`.
         self._touched: set[str] = set()
         self.capped = False
 
     def begin_file(self) -> None:
         """A new file's calls start: its module budget is whole again. Beyond :data:`MAX_CACHED_CHARS`,
-        the least recently used modules are dropped here, between files, when none is in use."""
+        the modules asked for least often are dropped here, between files, when none is in use."""
         self._touched = set()
         self.capped = False
         if self._chars > MAX_CACHED_CHARS:
             self._shrink()
 
     def _shrink(self) -> None:
-        """Drop the least recently used modules down to three quarters of :data:`MAX_CACHED_CHARS` (their
-        scans taken apart), the targets found in them, and the summaries of the modules kept (see the
-        module docstring)."""
+        """Drop the modules asked for least often (then the least recently used) down to three quarters of
+        :data:`MAX_CACHED_CHARS` (their scans taken apart), the targets found in them, and the summaries of the
+        modules kept (see the module docstring)."""
         dropped: set[int] = set()
+        # the modules asked for least often go first, and among them the least recently used: a module that
+        # many files reach (a package's shared helpers) stays loaded instead of being scanned again and again
+        order = {key: position for position, key in enumerate(self._modules)}
+        victims = iter(sorted(self._modules, key=lambda key: (self._uses.get(key, 0), order[key])))
         while self._chars > MAX_CACHED_CHARS * 3 // 4 and self._modules:
-            _key, loaded = self._modules.popitem(last=False)
+            victim = next(victims)
+            loaded = self._modules.pop(victim)
             if loaded is not None:
                 self._chars -= len(loaded[0].source)
                 dropped.add(id(loaded[1]))
@@ -100,6 +108,7 @@ class WrapperIndex:
         self._chars = 0
         self._files.clear()
         self._targets.clear()
+        self._uses.clear()
 
     def _enter(self, root: Path) -> None:
         """Forget what was loaded for another root (one process may scan several trees in turn)."""
@@ -118,6 +127,9 @@ class WrapperIndex:
             followed: list[str] = []
             self._targets[key] = (self._target(ctx, qualname, own_module, followed, want_class), tuple(followed))
         found, followed_modules = self._targets[key]
+        uses = self._uses
+        for module in followed_modules:
+            uses[module] = uses.get(module, 0) + 1
         for module in followed_modules:  # charged to this file, whether or not this process has it cached
             if module not in self._touched:
                 if len(self._touched) >= MAX_MODULES:
