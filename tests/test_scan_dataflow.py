@@ -490,3 +490,45 @@ def test_default_of_a_key_read_from_a_config_file_and_an_option_without_default(
         '''
     # (the option may name the other model: E2-TTS is a choice too)
     assert found(source) == [(14, "hf:org-x/encoder-x"), (16, "hf:SWivid/E2-TTS"), (16, "hf:SWivid/F5-TTS")]
+
+
+def test_gradio_dropdown_choices_reach_the_callback_that_loads() -> None:
+    # a demo app offers its chat models in a dropdown: the button's callback receives the chosen entry, so every
+    # choice may be loaded, not only the first one the app loads at start (SWivid/F5-TTS's voice chat)
+    source = '''\
+        import gradio as gr
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        with gr.Blocks() as app_chat:
+            chat_model_name_list = [
+                "Qwen/Qwen2.5-3B-Instruct",
+                "microsoft/Phi-4-mini-instruct",
+            ]
+
+            def load_chat_model(chat_model_name):
+                model = AutoModelForCausalLM.from_pretrained(chat_model_name, torch_dtype="auto")
+                return model, AutoTokenizer.from_pretrained(chat_model_name)
+
+            load_chat_model(chat_model_name_list[0])
+            chat_model_name_input = gr.Dropdown(choices=chat_model_name_list, value=chat_model_name_list[0])
+            load_chat_model_btn = gr.Button("Load Chat Model", variant="primary")
+            load_chat_model_btn.click(load_chat_model, inputs=[chat_model_name_input], outputs=[])
+
+
+        def summarize(text, model_name):
+            from transformers import pipeline
+            return pipeline("summarization", model=model_name)(text)
+
+
+        demo = gr.Interface(fn=summarize, inputs=["text", gr.Radio(["facebook/bart-large-cnn", "google/pegasus-xsum"])],
+                            outputs="text")
+        '''
+    # (each choice at its entry's line, as for any registry; the call at start loads the first one)
+    assert found(source) == [
+        (6, "hf:Qwen/Qwen2.5-3B-Instruct"),
+        (7, "hf:microsoft/Phi-4-mini-instruct"),
+        (14, "hf:Qwen/Qwen2.5-3B-Instruct"),
+        (14, "hf:Qwen/Qwen2.5-3B-Instruct"),
+        (25, "hf:facebook/bart-large-cnn"),
+        (25, "hf:google/pegasus-xsum"),
+    ]

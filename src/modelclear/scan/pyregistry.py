@@ -115,6 +115,63 @@ def literal_choices(param: Param) -> list[str]:
     return []
 
 
+#: Gradio input components whose ``choices`` (keyword, or first positional argument) the user picks one of.
+_CHOICE_COMPONENTS = frozenset({"Dropdown", "Radio"})
+#: Most callback registrations of a module read for the components they pass.
+MAX_UI_CALLBACKS = 256
+
+
+def ui_choices(resolver: Resolver, param: Param, depth: int) -> Res | None:
+    """The choices of a Gradio dropdown or radio a callback receives as ``param`` (issue 10, cause 2).
+
+    ``btn.click(load_chat_model, inputs=[dropdown])`` with ``dropdown = gr.Dropdown(choices=MODELS)`` and
+    ``gr.Interface(fn=summarize, inputs=["text", gr.Radio([...])])`` call the function with the entry the user
+    picks, so each choice is a value of the parameter at that input's position, whatever the app loads at
+    start. Only in a module that imports gradio; None when no registration gives the parameter a component."""
+    index = resolver.index
+    if param.method or param.position is None or param.func == "<lambda>" or not any(
+            str(target).split(".", 1)[0] == "gradio" for target in index.imports.values()):
+        return None
+    callbacks: dict[str, list[tuple[ast.expr, Scope]]] | None = getattr(resolver, "_ui_callbacks", None)
+    if callbacks is None:
+        callbacks = {}
+        for call, scope in index.calls:
+            inputs = next((k.value for k in call.keywords if k.arg == "inputs"), None)
+            fn = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "fn"), None)
+            if inputs is not None and isinstance(fn, ast.Name) and len(callbacks) < MAX_UI_CALLBACKS:
+                callbacks.setdefault(fn.id, []).append((inputs, scope))
+        resolver._ui_callbacks = callbacks  # type: ignore[attr-defined]
+    out: Res | None = None
+    for inputs, scope in callbacks.get(param.func, ()):
+        items = inputs.elts if isinstance(inputs, (ast.List, ast.Tuple)) else [inputs]
+        if param.position >= len(items):
+            continue
+        for component in _components(items[param.position], scope):
+            choices = next((k.value for k in component.keywords if k.arg == "choices"),
+                           component.args[0] if component.args else None)
+            if choices is not None:
+                found = resolver.iterate(resolver.resolve(choices, scope, depth))
+                out = found if out is None else out.add(found)
+    return out
+
+
+def _components(node: ast.expr, scope: Scope) -> list[ast.Call]:
+    """The choice components ``node`` is: a ``gr.Dropdown(...)`` call, or a name bound to one in ``scope`` or a
+    scope around it."""
+    if isinstance(node, ast.Call):
+        return [node] if _call_name(node.func) in _CHOICE_COMPONENTS else []
+    if not isinstance(node, ast.Name):
+        return []
+    current: Scope | None = scope
+    while current is not None:
+        bindings = current.assigns.get(node.id)
+        if bindings:
+            return [b[1] for b in bindings if b[0] == "value" and isinstance(b[1], ast.Call)
+                    and _call_name(b[1].func) in _CHOICE_COMPONENTS]
+        current = current.parent
+    return []
+
+
 def parametrized(param: Param) -> tuple[ast.expr, int, int] | None:
     """For a parameter of a test function decorated ``@pytest.mark.parametrize("name", values)`` (also
     ``"a,b"`` / ``("a", "b")`` with tuples of values): the values expression, the parameter's position

@@ -42,7 +42,7 @@ from modelclear.scan.pyattrs import Attributes
 from modelclear.scan.pyconsts import ProjectIndex
 from modelclear.scan.pyeval import Evaluators
 from modelclear.scan.pyindex import ClassRef, FuncRef, ModuleIndex, Param, Scope, binding_end
-from modelclear.scan.pyregistry import enum_class, enum_values, literal_choices, parametrized
+from modelclear.scan.pyregistry import enum_class, enum_values, literal_choices, parametrized, ui_choices
 from modelclear.scan.pyvalues import (
     _MISSING,
     MAX_CANDIDATES,
@@ -342,6 +342,7 @@ class Resolver(Attributes, Evaluators):
             sites.extend((call, call_scope) for call, call_scope in self.index.call_sites.get(outer.name, [])
                          if isinstance(call.func, ast.Name))
         uses_default = not sites
+        picked = ui_choices(self, param, depth)  # a Gradio dropdown's choices passed to the callback (issue 10)
         for call, call_scope in sites[:MAX_CANDIDATES]:
             arg = _find_arg(call, position, (name,))
             if arg is _MISSING:
@@ -359,13 +360,15 @@ class Resolver(Attributes, Evaluators):
                 out.add(self._cases(cases, outer, depth))
             elif cli:
                 out.add(_unknown(name, note=f"command-line option {name} (no default)"))
-            else:
+            elif picked is None:
                 out.add(_unknown(name, note=f"parameter {name} of {func_name}()"))
         if len(sites) > MAX_CANDIDATES:
             out.dropped = True
         choices = literal_choices(param)  # `name: Literal["org/a", "org/b"]` (issue 10, cause 2)
         if choices:
             out.add(_known(*choices, indirect=True))
+        if picked is not None:
+            out.add(picked)
         return out
 
     def _imported_receiver(self, receiver: ast.expr) -> bool:
