@@ -150,3 +150,20 @@ def test_a_scanned_python_file_is_read_from_its_scan_tree_with_the_same_referenc
     assert find_local_datasets([], files, {"datasets/coco.py": ()}) == []  # the entries given are what counts
     result = scan_path(tmp_path, ScanOptions())
     assert [r for r in result.references if r.loader == "local-dataset"] == alone
+
+
+def test_vision_language_benchmark_folders_in_configs(tmp_path: Path) -> None:
+    # a vision-language project's task configs name the benchmark image folders on its cluster
+    found = _scan(tmp_path, {
+        "configs/retrieval_flickr.yaml": "image_root: '/export/share/datasets/vision/flickr30k/'\n"
+                                         "ann_root: 'annotation'\n",
+        "configs/vqa.yaml": "vqa_root: '/export/share/datasets/vision/VQA/Images/mscoco/'\n"
+                            "vg_root: '/export/share/datasets/vision/visual-genome/'  #followed by image/\n",
+        "data/vg.py": "IMAGES = ['VG_100K', 'VG_100K_2']\nflickr = 'data/flickr30k-images'\nname = 'flickr30k'\n",
+    })
+    assert sorted((r.path, r.line, r.id) for r in found) == [
+        ("configs/retrieval_flickr.yaml", 1, "dataset:flickr30k"),
+        ("configs/vqa.yaml", 2, "dataset:visual-genome"),
+        ("data/vg.py", 1, "dataset:visual-genome"),
+        ("data/vg.py", 2, "dataset:flickr30k"),
+    ]
