@@ -166,3 +166,21 @@ def test_tinyvit_release_files_are_recorded_without_a_licence(kb: KnowledgeBase)
 def test_unread_multimodal_llama_names_carry_the_fact_the_eu_clause_needs(kb: KnowledgeBase, aid: str) -> None:
     art = kb.artifact(aid)
     assert art is not None and art.origin == "family" and art.facts.get("multimodal") is True
+
+
+@pytest.mark.parametrize(("url", "license_id"), [
+    ("https://dl.fbaipublicfiles.com/maskformer/mask2former/coco/panoptic/maskformer2_R50_bs16_50ep/model_final_94dc52.pkl",
+     "CC-BY-NC-4.0"),  # the model zoo's licence, not the code's MIT
+    ("https://dl.fbaipublicfiles.com/maskformer/video_mask2former/ytvis_2019/video_maskformer2_R50/model.pkl",
+     "CC-BY-NC-4.0"),
+    ("https://storage.googleapis.com/sfr-vision-language-research/BLIP/models/model_base_capfilt_large.pth",
+     "BSD-3-Clause"),
+])
+def test_research_release_folders(kb: KnowledgeBase, url: str, license_id: str) -> None:
+    art = kb.artifact("url:" + url)
+    assert art is not None and art.license == license_id
+
+
+def test_blip_bucket_annotation_files_are_not_the_models_release(kb: KnowledgeBase) -> None:
+    art = kb.artifact("url:https://storage.googleapis.com/sfr-vision-language-research/BLIP/datasets/vqa_train.json")
+    assert art is None or art.license != "BSD-3-Clause"
