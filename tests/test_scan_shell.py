@@ -159,9 +159,11 @@ while getopts "m:e:h" opt; do
         h|?) echo "Usage: sbatch $0 [-m MODEL_PATH] [-e CONDA_ENV]"; exit 1 ;;
     esac
 done
+FIRST_NODE_IP=$(srun --nodes=1 --ntasks=1 -w "$FIRST_NODE" hostname --ip-address)
 srun --nodes=2 --ntasks=2 --ntasks-per-node=1 \\
     bash -c "python -m sglang.launch_server \\
         --model-path '$MODEL_PATH' \\
+        --dist-init-addr '$FIRST_NODE_IP:5000' --node-rank \\$SLURM_PROCID \\
         --tp 16" &
 RAY_ADDRESS="http://$HEAD_NODE_IP:8265" ray job submit \\
     --working-dir src/open_r1 --no-wait --job-id vllm-server \\
@@ -174,8 +176,8 @@ RAY_ADDRESS="http://$HEAD_NODE_IP:8265" ray job submit \\
     assert ShellScanner().accepts(path) and ShellScanner().accepts(Path("run.sbatch"))
     refs = scan_path(tmp_path, ScanOptions(jobs=1)).references
     assert {(r.path, r.id, r.line) for r in refs} == {
-        ("slurm/serve_r1.slurm", "hf:deepseek-ai/DeepSeek-R1", 14),  # the line of the bash -c script
-        ("slurm/serve_r1.slurm", "hf:deepseek-ai/DeepSeek-R1", 19)}
+        ("slurm/serve_r1.slurm", "hf:deepseek-ai/DeepSeek-R1", 15),  # the line of the bash -c script
+        ("slurm/serve_r1.slurm", "hf:deepseek-ai/DeepSeek-R1", 21)}
 
 
 def test_assignment_in_a_branch_adds_a_value_and_an_unknown_one_keeps_the_default() -> None:

@@ -274,7 +274,8 @@ def _run_command(words: list[Word], next_op: str, following: list[Word] | None, 
     if shell_at is not None and st.depth < MAX_NESTED_SCRIPTS:
         for i, arg in enumerate(argv[shell_at + 1:-1], start=shell_at + 1):
             if arg.values and arg.values[0] in ("-c", "-lc", "-ec", "-xc", "-exc"):
-                _nested(argv[i + 1], words[i + 1].line, st)
+                script = argv[i + 1]
+                _nested(replace(script, values=_script_texts(words[i + 1], st)), words[i + 1].line, st)
                 return
     if re.fullmatch(r"python[0-9.]*", name) and st.ctx is not None:
         for i, arg in enumerate(argv[1:-1], start=1):
@@ -502,6 +503,28 @@ def _drive_archive(name: str, argv: Sequence[Arg], found: bool, evidence: str, s
     if got is not None:
         note = f"Google Drive download; its file is the archive {archive} the next command unpacks"
         st.refs.append(_reference(Hit(value, got[0], got[1], arg.line, "low", "gdown", note), fetched, st.path))
+
+
+#: What an unknown part of a ``sh -c`` string becomes: a variable the script never assigns, so its words stay
+#: unresolved while the rest of the script is read.
+_UNSET = "${__unresolved__}"
+
+
+def _script_texts(word: Word, st: _State) -> tuple[str, ...] | None:
+    """The texts of a ``sh -c`` string. Its variables expand as for any word; one the text cannot know
+    (``--dist-init-addr '$FIRST_NODE_IP:$PORT'`` with ``FIRST_NODE_IP=$(srun ...)``, an escaped ``\\$SLURM_PROCID``)
+    leaves an unset variable in its place instead of making the whole script unknown."""
+    values = _expand_pieces(word.pieces, st)
+    if values is not None:
+        return values
+    texts = [""]
+    for piece in word.pieces:
+        got: tuple[str, ...] | None = (piece.text,) if piece.kind == "lit" else \
+            None if piece.kind == "dyn" else _lookup(piece, st)[0]
+        if not st.meter.spend(len(texts)):
+            return None
+        texts = [t + v for t in texts for v in (got or (_UNSET,))][:BUDGETS.candidates]
+    return tuple(texts)
 
 
 def _nested(script: Arg, line: int, st: _State) -> None:
