@@ -532,3 +532,46 @@ def test_gradio_dropdown_choices_reach_the_callback_that_loads() -> None:
         (25, "hf:facebook/bart-large-cnn"),
         (25, "hf:google/pegasus-xsum"),
     ]
+
+
+def test_function_run_by_an_executor_or_a_thread_takes_the_arguments_given_there() -> None:
+    # `executor.submit(fn, *args, **kwargs)`, `Thread(target=fn, args=(...), kwargs={...})` and
+    # `loop.run_in_executor(None, fn, *args)` call `fn` with those arguments (a web UI extension downloads its
+    # detectors in a thread pool, one of them from another repository: Bing-su/adetailer)
+    source = '''\
+        import asyncio
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        from huggingface_hub import hf_hub_download
+
+        REPO_ID = "detect-org/detectors"
+
+
+        def hf_download(file, repo_id=REPO_ID):
+            return hf_hub_download(repo_id, file, etag_timeout=1)
+
+
+        def download_models(*names):
+            with ThreadPoolExecutor() as executor:
+                for name in names:
+                    if "-world" in name:
+                        executor.submit(hf_download, name, repo_id="detect-org/world-mirror")
+                    else:
+                        executor.submit(hf_download, name)
+
+
+        def fetch_tokenizer(repo_id):
+            return hf_hub_download(repo_id, "tokenizer.json")
+
+
+        threading.Thread(target=fetch_tokenizer, args=("text-org/tokenizer-a",)).start()
+
+
+        async def main():
+            await asyncio.get_running_loop().run_in_executor(None, fetch_tokenizer, "text-org/tokenizer-b")
+        '''
+    got = found(source)
+    assert (11, "hf:detect-org/world-mirror") in got and (11, "hf:detect-org/detectors") in got
+    # (the literal in the thread's args tuple is reported at its own line, like a registry entry)
+    assert (27, "hf:text-org/tokenizer-a") in got and (24, "hf:text-org/tokenizer-b") in got

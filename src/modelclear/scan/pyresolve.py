@@ -58,6 +58,7 @@ from modelclear.scan.pyvalues import (
     call_name,
     expr_text,
     flatten,
+    indirect_calls,
 )
 
 #: Callees whose call declares a field (dataclasses, pydantic, attrs, typer/click parameters).
@@ -116,6 +117,8 @@ class Resolver(Attributes, Evaluators):
         self._self_memo: GuardedMemo[tuple[int, str]] = GuardedMemo()
         self._return_memo: GuardedMemo[int] = GuardedMemo()
         self._imported_attr_memo: dict[str, list[object]] = {}
+        #: Calls of the module's functions made through a runner (``executor.submit(fn, ...)``), by function name.
+        self._indirect_calls: dict[str, list[tuple[ast.Call, object]]] | None = None
         self._steps = 0
         self._is_loader_call = is_loader_call
 
@@ -130,6 +133,7 @@ class Resolver(Attributes, Evaluators):
         self._self_memo.clear()
         self._return_memo.clear()
         self._imported_attr_memo.clear()
+        self._indirect_calls = None
 
     # -- entry point
     def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Res:
@@ -337,6 +341,10 @@ class Resolver(Attributes, Evaluators):
             if isinstance(call.func, ast.Attribute if param.method else ast.Name)
             and not (param.method and self._imported_receiver(cast(ast.Attribute, call.func).value))
         ] if func_name != "<lambda>" else []
+        if not param.method and func_name != "<lambda>":  # `executor.submit(fn, ...)`, `Thread(target=fn, ...)`
+            if self._indirect_calls is None:
+                self._indirect_calls = indirect_calls(self.index.calls)
+            sites.extend(cast("list[tuple[ast.Call, Scope]]", self._indirect_calls.get(func_name, [])))
         if func_name == "__init__" and param.method and outer.kind == "class" and outer.name:
             # `Backbone(args.backbone, ...)` runs Backbone.__init__: its arguments are the parameters' values
             sites.extend((call, call_scope) for call, call_scope in self.index.call_sites.get(outer.name, [])

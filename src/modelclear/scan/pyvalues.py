@@ -259,3 +259,51 @@ def has_star_args(call: ast.Call) -> bool:
 
 
 # ------------------------------------------------------------------------------- exported constants
+
+
+#: Methods that run their first argument with the rest (``executor.submit(fn, *args, **kwargs)``).
+_RUNS_FIRST = frozenset({"submit", "apply_async", "call_soon", "call_soon_threadsafe"})
+#: Most indirect calls of a module read for the functions they run.
+MAX_INDIRECT_CALLS = 512
+
+
+def indirect_calls(calls: Iterable[tuple[ast.Call, object]]) -> dict[str, list[tuple[ast.Call, object]]]:
+    """Calls of a module's functions made through a runner, as the call the runner makes (issue 10, cause 1).
+
+    ``executor.submit(fn, a, k=b)`` and ``loop.run_in_executor(None, fn, a)`` run ``fn(a, k=b)`` / ``fn(a)``;
+    ``Thread(target=fn, args=(a,), kwargs={"k": b})`` (also ``Process``) runs ``fn(a, k=b)``. Each is returned,
+    by the name of the function run, as an ``ast.Call`` placed at the runner's call, with its scope, so the
+    function's parameters take those arguments like those of a direct call."""
+    out: dict[str, list[tuple[ast.Call, object]]] = {}
+    count = 0
+    for call, scope in calls:
+        if count >= MAX_INDIRECT_CALLS:
+            break
+        name = call_name(call.func)
+        fn: ast.expr | None = None
+        args: list[ast.expr] = []
+        keywords: list[ast.keyword] = []
+        if name in _RUNS_FIRST and call.args:
+            fn, args, keywords = call.args[0], list(call.args[1:]), list(call.keywords)
+        elif name == "run_in_executor" and len(call.args) >= 2:
+            fn, args = call.args[1], list(call.args[2:])
+        elif name in ("Thread", "Process"):
+            given = {k.arg: k.value for k in call.keywords if k.arg}
+            fn = given.get("target")
+            packed = given.get("args")
+            if isinstance(packed, (ast.Tuple, ast.List)):
+                args = list(packed.elts)
+            named = given.get("kwargs")
+            if isinstance(named, ast.Dict):
+                keywords = [ast.keyword(arg=k.value, value=v) for k, v in zip(named.keys, named.values, strict=True)
+                            if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+        if not isinstance(fn, ast.Name):
+            continue
+        made = ast.Call(func=ast.Name(id=fn.id, ctx=ast.Load()), args=args, keywords=keywords)
+        ast.copy_location(made, call)
+        made.end_lineno, made.end_col_offset = call.end_lineno, call.end_col_offset
+        ast.copy_location(made.func, call)
+        out.setdefault(fn.id, []).append((made, scope))
+        count += 1
+    return out
+
