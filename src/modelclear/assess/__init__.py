@@ -256,8 +256,11 @@ def _judge(kb: KnowledgeBase, ref: ArtifactRef, artifact: Artifact, scenario: Sc
     ``cut`` lists the nodes of ``graph`` whose upstream a bound cut (a note names them); ``run_memo``
     is the run's :meth:`Context.shared` store (``scenario_memo`` its part for ``scenario``, when known).
     """
+    run_tables = tables(kb, scenario_memo) if scenario_memo is not None else None
     ctx = Context(kb=kb, scenario=scenario, artifact=artifact, lineage=graph, run_memo=run_memo,
-                  scenario_memo=scenario_memo)
+                  scenario_memo=scenario_memo, _law_chain=run_tables.laws if run_tables is not None else None)
+    if run_tables is not None and run_tables.laws is None:
+        run_tables.laws = ctx.laws  # the same for every judgement under the scenario: found once
     if not ctx.laws:
         raise ValueError(f"no law recorded for jurisdiction {scenario.jurisdiction!r}")
 

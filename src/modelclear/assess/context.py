@@ -167,7 +167,8 @@ class Tables:
     """The tables of the run's memo under one scenario that every judgement reads: one attribute each,
     instead of a look-up of :meth:`Context.shared` by a constant key per use (:meth:`Context.tables`).
 
-    ``records``: the :class:`NodeMemo` of each children tuple, by its ``id``; the licence layer's bodies,
+    ``records``: the :class:`NodeMemo` of each children tuple, by its ``id``; ``laws``: the law chain of
+    :attr:`Context.laws` (it depends on the jurisdiction alone), once found; the licence layer's bodies,
     walks, base steps, licence records by artifact and candidate sets; provenance's findings, walks and
     observations; the judged combinations (:func:`modelclear.assess._judge`); and, from the knowledge's
     ``rules/acts.yaml``, the relations whose base licences are followed (derivative or flow-down ones),
@@ -175,7 +176,7 @@ class Tables:
     """
 
     __slots__ = ("candidate_sets", "conflicting", "derivative", "findings", "flow_down", "followed", "judged",
-                 "licence_bodies", "licence_of", "licence_steps", "licence_walks", "observations", "parts",
+                 "laws", "licence_bodies", "licence_of", "licence_steps", "licence_walks", "observations", "parts",
                  "records")
 
     def __init__(self, kb: KnowledgeBase) -> None:
@@ -190,6 +191,7 @@ class Tables:
         self.parts: dict[Any, Any] = {}  # provenance
         self.observations: dict[Any, Any] = {}  # provenance
         self.judged: dict[Any, Any] = {}
+        self.laws: list[Law] | None = None  # Context.laws: the scenario's jurisdiction's law and its parents
         acts = kb.rules.get("acts", {})
         self.flow_down: frozenset[str] = frozenset(acts.get("flow_down_relations", ()))
         self.derivative: frozenset[str] = frozenset(acts.get("derivative_relations", ()))

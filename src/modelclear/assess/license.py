@@ -362,9 +362,12 @@ def _record_confidence(art: Artifact, licence_id: str | None) -> list[Confidence
 
     A licence tag that only an unverified source supports ([U]) makes the finding no stronger than that.
     """
-    if not licence_id or not art.sources:
+    srcs = art.sources
+    if not licence_id or not srcs:
         return []
-    return [max((s.confidence for s in art.sources), key=lambda c: c.rank)]
+    if len(srcs) == 1:  # (most records: their family's one source)
+        return [srcs[0].confidence]
+    return [max((s.confidence for s in srcs), key=lambda c: c.rank)]
 
 
 def _inherited(ctx: Context) -> _Inherited:
