@@ -575,3 +575,31 @@ def test_function_run_by_an_executor_or_a_thread_takes_the_arguments_given_there
     assert (11, "hf:detect-org/world-mirror") in got and (11, "hf:detect-org/detectors") in got
     # (the literal in the thread's args tuple is reported at its own line, like a registry entry)
     assert (27, "hf:text-org/tokenizer-a") in got and (24, "hf:text-org/tokenizer-b") in got
+
+
+def test_command_line_object_passed_to_a_function_through_expanduser() -> None:
+    # an evaluation script passes its parsed options to eval_model(args), which expands the user's home in the
+    # model path before loading it (haotian-liu/LLaVA's model_vqa*.py): a Hub id is unchanged by expanduser
+    source = '''\
+        import argparse
+        import os
+
+        from transformers import AutoModelForCausalLM
+
+
+        def load_pretrained_model(model_path, model_base, model_name):
+            return AutoModelForCausalLM.from_pretrained(model_path)
+
+
+        def eval_model(args):
+            model_path = os.path.expanduser(args.model_path)
+            return load_pretrained_model(os.path.normpath(model_path), args.model_base, "llava")
+
+
+        if __name__ == "__main__":
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model-path", type=str, default="facebook/opt-350m")
+            parser.add_argument("--model-base", type=str, default=None)
+            eval_model(parser.parse_args())
+        '''
+    assert (13, "hf:facebook/opt-350m") in found(source)

@@ -48,6 +48,9 @@ T = TypeVar("T")
 MAX_FIELDS = 32
 _ENV_CALLS = ("os.getenv", "os.environ.get", "environ.get", "os.environ.setdefault", "getenv")
 _URLJOIN_CALLS = ("urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin")
+#: Path functions whose result is their argument for our purposes (``expanduser`` of a value without ``~``
+#: is that value; ``normpath`` only tidies separators and dots).
+_PATH_SAME_CALLS = ("os.path.expanduser", "posixpath.expanduser", "os.path.normpath", "posixpath.normpath")
 _PATH_CALLS = ("os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath",
                "pathlib.PurePosixPath", "pathlib.PosixPath", "Path")
 
@@ -328,6 +331,17 @@ class Evaluators:
         if dotted in _PATH_CALLS:
             parts = [self.resolve(a, scope, depth) for a in node.args]
             return self._join(parts, node, "/", path=True)
+        if dotted in _PATH_SAME_CALLS and len(node.args) == 1:
+            # `os.path.expanduser(args.model_path)` leaves a Hub id (no leading "~") as it is, `normpath` only
+            # tidies separators: the value goes on to the loader (haotian-liu/LLaVA's eval scripts) (issue 10)
+            res = self.resolve(node.args[0], scope, depth)
+            out = Res(indirect=True, unknown=list(res.unknown), notes=list(res.notes), dropped=res.dropped)
+            for value in res.values:
+                if isinstance(value, str) and value and dotted.endswith("normpath"):
+                    tidy = posixpath.normpath(value)
+                    value = PathStr(tidy) if isinstance(value, PathStr) else tidy
+                out.add(_known(value))
+            return out
         if dotted in _URLJOIN_CALLS and len(node.args) == 2:  # a base address and a file name (issue 10)
             return self._urljoin([self.resolve(a, scope, depth) for a in node.args], node)
         if dotted in ("str", "builtins.str") and len(node.args) == 1:
