@@ -166,7 +166,7 @@ def assess(ctx: Context) -> Finding:
     licence_id = ctx.license_in_force()
     conflicts = _conflicts(ctx, licence_id)
     facts = ctx.facts_key
-    if facts is None or art.origin == "local":
+    if facts is None or art.origin in ("local", "inferred"):  # (an inferred record's note names its base)
         finding, published = _assess(ctx, list(walked.evals), conflicts)
         ctx.publish(**published)
         ctx.unshared = True
@@ -328,6 +328,11 @@ def _own_evals(ctx: Context, licence_id: str | None, history: bool = True) -> li
         evals.append(LicenceEval(Status.UNCERTAIN, (msg("license.per_item"),), (), (), None, Confidence.SECONDARY))
     if not evals:
         evals.append(_no_licence(ctx, exception))
+    if art.origin == "inferred" and art.license_note is not None:  # a re-upload inferred from its name
+        # (catalog.reupload): said first, never stronger than uncertain
+        evals.insert(0, LicenceEval(Status.UNCERTAIN, (msg("license.note", text=art.license_note),), (),
+                                    tuple(cite_source(art.publisher or art.name, s) for s in art.sources[:1]),
+                                    evals[0].license, Confidence.UNCERTAIN))
     if history and art.history and licence_id is not None:
         evals[0] = _with_history(ctx, licence_id, evals[0])
     return evals

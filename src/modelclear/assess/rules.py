@@ -224,7 +224,8 @@ def check_acts(raw: Any, where: str) -> None:
 
 
 def load_file(path: Path, known: Mapping[str, Collection[str]] | None = None) -> tuple[Rule, ...]:
-    """Load and check one rules file (``interactions`` rules; an ``acts`` file is checked, returns ``()``)."""
+    """Load and check one rules file (``interactions`` rules; an ``acts`` or ``reuploads`` file is checked,
+    returns ``()``)."""
     import yaml  # only for a rules file read directly: a check reads the rules from the compiled knowledge
 
     where = f"rules/{path.name}"
@@ -234,6 +235,13 @@ def load_file(path: Path, known: Mapping[str, Collection[str]] | None = None) ->
         raise RuleError(f"{where}: not valid YAML: {exc}") from None
     if path.stem == "acts":
         check_acts(raw, where)
+        return ()
+    if path.stem == "reuploads":  # no interaction rules: re-uploads inferred by name (catalog.reupload)
+        from modelclear.knowledge import schema
+
+        problems = schema.problems(where, raw, today=None)
+        if problems:
+            raise RuleError(problems[0])
         return ()
     return parse(raw, where, known)
 

@@ -186,9 +186,30 @@ class KnowledgeBase:
             target = self._artifact_alias.get("dataset:" + key)
         if target is None and key.startswith("url:"):
             target = self._download_for(key)
-        if target is None and self._family_for(key):
+        if target is None and (self._family_for(key) or self._reupload(key, artifact_id)):
             return artifact_id.strip()
         return self._artifacts[target][2] if target else None
+
+    def _reupload(self, key: str, artifact_id: str) -> Any:
+        """A re-upload inferred from its name (:mod:`modelclear.catalog.reupload`), or ``None``."""
+        from modelclear.catalog.reupload import infer
+
+        return infer(self, key, artifact_id) if key.startswith("hf:") else None
+
+    def hub_model_ids(self) -> Iterator[tuple[str, str]]:
+        """Every ``hf:`` id (lower-cased) of a model record or alias, with the record's canonical id."""
+        for key, (_where, _family, aid, kind, _src) in self._artifacts.items():
+            if kind == "model" and key.startswith("hf:"):
+                yield key, aid
+        for key, target in self._artifact_alias.items():
+            item = self._artifacts.get(target)
+            if key.startswith("hf:") and item is not None and item[3] == "model":
+                yield key, item[2]
+
+    def hub_prefixes(self) -> list[str]:
+        """The ``hf:`` prefixes name-prefix families vouch for."""
+        return [str(d["match_prefix"]) for _, d in self._families.values()
+                if str(d.get("match_prefix") or "").lower().startswith("hf:")]
 
     def _download_for(self, key: str) -> str | None:
         """The key of the record one of whose ``downloads`` covers the url: reference ``key``."""
@@ -220,10 +241,13 @@ class KnowledgeBase:
         cid = found
         cached = self._records.get(cid)
         if cached is None and _k(cid) not in self._artifacts:
-            family = self._family_for(_k(cid)) or ""
-            where, defaults = self._families[family]
-            name = cid.split(":", 1)[1]
-            cached = build_artifact({"id": cid, "name": name, "origin": "family"}, where, defaults)
+            family = self._family_for(_k(cid))
+            if family is None:  # a re-upload inferred from its name (canonical found it)
+                cached = build_artifact(self._reupload(_k(cid), cid).raw, "rules/reuploads.yaml")
+            else:
+                where, defaults = self._families[family]
+                name = cid.split(":", 1)[1]
+                cached = build_artifact({"id": cid, "name": name, "origin": "family"}, where, defaults)
             self._records[cid] = cached
         if cached is None:
             cached = self._records[cid] = self._build(self._artifacts[_k(cid)])

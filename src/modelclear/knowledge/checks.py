@@ -171,6 +171,8 @@ def interaction_rules(raw: Mapping[str, Any], path: Where, ctx: Ctx) -> None:
     """The rules' ``when:`` facts and ``then:`` actions (:mod:`modelclear.assess.rules`)."""
     from modelclear.assess.rules import RuleError, check_acts, parse
 
+    if ctx.stem == "reuploads":  # its fields are checked by the schema alone
+        return
     try:
         if ctx.stem == "acts":
             check_acts(raw, "")

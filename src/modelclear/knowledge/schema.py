@@ -343,11 +343,25 @@ PLATFORM = Record("Platform", (
 ), doc="A place artifacts are downloaded from.", checks=(checks.id_is_file_name,),
     check_docs=("`id` is the file name.",))
 
+REUPLOAD_ORG = Record("ReuploadOrganisation", (
+    F("name", Str(), True, "the Hub organisation (matched case-insensitively)"),
+    F("sources", SOURCES, True, "where it was seen to publish copies named after their originals"),
+), open=False, doc="An organisation whose repositories are quantised or converted copies of others' models.")
+REUPLOAD_SUFFIX = Record("ReuploadSuffix", (
+    F("pattern", Regex(), True, "a regular expression matched at the end of the name, case-insensitively"),
+    F("format", Str(), doc="the format it names (gguf, awq ...), shown in the reason"),
+    F("sources", SOURCES, True, "where the naming convention was read"),
+), open=False, doc="A quantisation or conversion suffix of a repository name.")
 RULES = Record("RulesFile", (
     F("rules", ListOf(AnyValue("rule {id, when, then, summary, sources}")), doc="interactions.yaml: the rules"),
+    F("organisations", ListOf(REUPLOAD_ORG, unique="name"), doc="reuploads.yaml: the re-upload organisations"),
+    F("suffixes", ListOf(REUPLOAD_SUFFIX), doc="reuploads.yaml: quantisation and conversion suffixes"),
+    F("base_suffixes", ListOf(REUPLOAD_SUFFIX), doc="reuploads.yaml: suffixes a base's own name may carry (-hf)"),
+    F("note", TEXT, doc="reuploads.yaml: the reason shown, with {base} and {format}"),
 ), doc="`interactions.yaml`: `{rules: [{id, when: {fact: value}, then: [{layer, mode, status}], summary, "
        "sources}]}`; `acts.yaml`: `acts` (kind → activity → act), `default_effects`, relation lists, "
-       "`derived_facts`. `when:` keys are the facts declared in `modelclear.assess.facts`.",
+       "`derived_facts`. `when:` keys are the facts declared in `modelclear.assess.facts`. `reuploads.yaml`: "
+       "re-uploads inferred by name (`modelclear.catalog.reupload`).",
     checks=(checks.interaction_rules,),
     check_docs=("Every `when:` key is a declared fact and every value one it can take; layers, modes, "
                 "statuses, kinds, activities, acts and relations are known.",))
