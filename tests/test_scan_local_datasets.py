@@ -167,3 +167,24 @@ def test_vision_language_benchmark_folders_in_configs(tmp_path: Path) -> None:
         ("data/vg.py", 1, "dataset:visual-genome"),
         ("data/vg.py", 2, "dataset:flickr30k"),
     ]
+
+
+def test_speech_and_food_folders_as_their_archives_unpack(tmp_path: Path) -> None:
+    # LJ Speech's archive unpacks to LJSpeech-1.1/, Food-101's to food-101/images and food-101/meta
+    found = _scan(tmp_path, {
+        "configs/ljs.yaml": "train_data: 'Data/LJSpeech-1.1/wavs'\nspeaker: 'LJSpeech'\n",
+        "prepare.py": "ROOT = 'data/food-101/images'\nMETA = 'food-101/meta/train.json'\nname = 'food-101'\n",
+    })
+    assert sorted((r.path, r.line, r.id) for r in found) == [
+        ("configs/ljs.yaml", 1, "hf-dataset:keithito/lj_speech"),
+        ("prepare.py", 1, "hf-dataset:ethz/food101"),  # once per file and dataset
+    ]
+    assert _id("LJSpeech-1.1") == "hf-dataset:keithito/lj_speech"
+    assert _id("food-101/meta/train.json") == "hf-dataset:ethz/food101"
+    assert match_path("my-food-101-notes/x") is None
+    kb = KnowledgeBase.load()
+    for alias, record in [("dataset:ljspeech", "hf-dataset:keithito/lj_speech"),
+                          ("torchaudio-dataset:LJSPEECH", "hf-dataset:keithito/lj_speech"),
+                          ("torchvision-dataset:Food101", "hf-dataset:ethz/food101")]:
+        artifact = kb.artifact(alias)
+        assert artifact is not None and artifact.id == record, alias
