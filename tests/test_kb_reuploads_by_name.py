@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hflayout import cache_repo
 
 from modelclear import cli
 from modelclear.catalog import KnowledgeBase
@@ -108,3 +110,13 @@ def test_the_cli_states_the_inference(capsys: pytest.CaptureFixture[str]) -> Non
     assert "Licence in force: llama2" in out
     assert "Verdict: uncertain" in out
     assert code != 1  # not "prohibited"
+
+
+def test_a_card_in_the_hf_cache_comes_before_the_inference(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cache = tmp_path / "hub"
+    card = "---\nlicense: mit\nbase_model: meta-llama/Llama-2-7b-chat-hf\n---\n# A GPTQ copy\n"
+    cache_repo(cache, "TheBloke/Llama-2-7B-Chat-GPTQ", {"README.md": card, "config.json": "{}"})
+    cli.main(["check", "hf:TheBloke/Llama-2-7B-Chat-GPTQ", "-j", "JP", "--hf-cache", str(cache)])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Inferred from the repository name" not in out
+    assert "Licence in force: MIT" in out

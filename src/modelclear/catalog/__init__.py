@@ -390,13 +390,15 @@ class Catalog:
         return ArtifactRef(kind=kind, id=cid, aliases=(ref.id,), raw=ref.raw, scheme=cid.split(":", 1)[0])
 
     def lookup(self, ref: ArtifactRef) -> Artifact | None:
-        """The best record for ``ref``: bundled knowledge first, then the extra sources in order."""
+        """The best record for ``ref``: bundled knowledge first, then the extra sources in order; a record
+        only inferred from the id's name (``origin`` inferred) comes after the card the sources read."""
         found = self.kb.artifact(ref.id)
-        if found is not None:
+        if found is not None and (found.origin != "inferred" or not self.sources):
             return found
         key = ref.id.lower()
         if key not in self._found:  # cards in the HF cache or on the Hub are read once per catalog
-            self._found[key] = next((a for a in (src.lookup(ref) for src in self.sources) if a is not None), None)
+            read = next((a for a in (src.lookup(ref) for src in self.sources) if a is not None), None)
+            self._found[key] = read if read is not None else found
         return self._found[key]
 
     def get(self, artifact_id: str) -> Artifact | None:
