@@ -188,3 +188,37 @@ def test_speech_and_food_folders_as_their_archives_unpack(tmp_path: Path) -> Non
                           ("torchvision-dataset:Food101", "hf-dataset:ethz/food101")]:
         artifact = kb.artifact(alias)
         assert artifact is not None and artifact.id == record, alias
+
+
+def test_vqa_speech_video_and_street_folders(tmp_path: Path) -> None:
+    # VQA v2's question/annotation files, LibriTTS/, VCTK-Corpus-0.92/, MSRVTT/, mapillary_vistas/
+    found = _scan(tmp_path, {
+        "vqa.py": "Q = 'v2_OpenEnded_mscoco_train2014_questions.json'\nA = 'data/v2_mscoco_val2014_annotations.json'\n",
+        "configs/tts.yaml": "data: 'datasets/LibriTTS/train-clean-100'\nvctk: 'VCTK-Corpus-0.92'\n",
+        "ret.py": "VIDEOS = 'data/MSRVTT/videos/all'\nANN = 'MSRVTT_data.json'\n",
+        "seg.py": "root = 'data/mapillary_vistas/training/images'\nname = 'mapillary'\n",
+    })
+    assert sorted((r.path, r.line, r.id) for r in found) == [
+        ("configs/tts.yaml", 1, "dataset:libritts"),
+        ("configs/tts.yaml", 2, "dataset:vctk"),
+        ("ret.py", 1, "dataset:msr-vtt"),
+        ("seg.py", 1, "dataset:mapillary-vistas"),
+        ("vqa.py", 1, "dataset:vqa-v2"),
+    ]
+    assert _id("wav48_silence_trimmed/p225/p225_001_mic1.flac") == "dataset:vctk"
+    assert _id("v2_Questions_Train_mscoco.zip") == "dataset:vqa-v2"
+    assert _id("LibriTTS_R/dev-clean") == "dataset:libritts"
+    assert _id("librittsx/a") is None and _id("vctk") is None and _id("my-msrvtt-notes/x") is None
+    kb = KnowledgeBase.load()
+    for alias, record in [("torchaudio-dataset:LIBRITTS", "dataset:libritts"),
+                          ("torchaudio-dataset:VCTK_092", "dataset:vctk"),
+                          ("hf-dataset:vctk", "dataset:vctk"),
+                          ("msr-vtt", "dataset:msr-vtt"),
+                          ("hf-dataset:HuggingFaceM4/VQAv2", "dataset:vqa-v2"),
+                          ("mmseg-dataset:MapillaryDataset_v2", "dataset:mapillary-vistas")]:
+        artifact = kb.artifact(alias)
+        assert artifact is not None and artifact.id == record, alias
+    vistas = kb.artifact("dataset:mapillary-vistas")
+    assert vistas is not None and vistas.license == "CC-BY-NC-SA-4.0"
+    msrvtt = kb.artifact("dataset:msr-vtt")
+    assert msrvtt is not None and msrvtt.license is None
