@@ -169,3 +169,22 @@ def test_placeholders_outside_python_are_dynamic_loads_and_real_ids_stay(tmp_pat
     assert ("docker-compose.yml", 5) in dynamic
     assert ("tools/fetch.txt", 1) in dynamic
     assert any(path == "train.ipynb" for path, _ in dynamic)
+
+
+@pytest.mark.parametrize("name", ["text-classification", "zero-shot-classification", "translation_en_to_fr",
+                                  "PATH-TO-LORA", "path_to_model", "some-model", "dummy", "fake_tokenizer"])
+def test_task_names_and_stand_ins_without_a_namespace_are_no_hub_ids(name: str) -> None:
+    # a pipeline task that reaches a model parameter through a wrapper (txtai's HFPipeline(task, path)), a
+    # config's PATH-TO-LORA, a test's "some-model": bare, none of them is one of the Hub's early canonical models
+    assert placeholder_reason(f"hf:{name}", doc=False)
+    found = refs(f"""
+        from transformers import AutoModel
+        m = AutoModel.from_pretrained("{name}")
+    """, "serve.py")
+    assert [r.id for r in found] == [None] and name in found[0].note
+
+
+@pytest.mark.parametrize("hub_id", ["nlptown/text-classification", "gpt2", "distilgpt2", "t5-small", "ner-org/model",
+                                    "dslim/bert-base-NER", "someone-real/dummy-model"])
+def test_real_names_near_task_names_and_stand_ins_stay_ids(hub_id: str) -> None:
+    assert not placeholder_reason(f"hf:{hub_id}", doc=False)

@@ -681,3 +681,39 @@ def test_imported_project_class_from_pretrained_taking_a_device(tmp_path: Path) 
             ''',
     })
     assert found(tmp_path) == [("src/voicekit/tts.py", 23, "hf:voicekit-org/voicekit")]
+
+
+def test_imported_project_tokenizer_from_pretrained_passing_the_id_to_mistral_common(tmp_path: Path) -> None:
+    # a fine-tuning library's own tokenizer class: from_pretrained(name) hands the name to mistral-common's
+    # download_tokenizer_from_hf_hub, so the id the tests pass is the load (axolotl's HFMistralTokenizer)
+    write(tmp_path, {
+        "src/tunekit/__init__.py": "",
+        "src/tunekit/mistral/__init__.py": "from .tok import HFMistralTokenizer\n",
+        "src/tunekit/mistral/tok.py": '''
+            import os
+
+            from mistral_common.tokens.tokenizers.utils import download_tokenizer_from_hf_hub
+
+
+            class HFMistralTokenizer:
+                def __init__(self, name_or_path, tokenizer_path):
+                    self.name_or_path = name_or_path
+
+                @classmethod
+                def from_pretrained(cls, pretrained_model_name_or_path, revision="main"):
+                    if not os.path.isfile(pretrained_model_name_or_path):
+                        path = download_tokenizer_from_hf_hub(repo_id=str(pretrained_model_name_or_path),
+                                                              revision=revision)
+                    else:
+                        path = str(pretrained_model_name_or_path)
+                    return cls(name_or_path=str(pretrained_model_name_or_path), tokenizer_path=path)
+            ''',
+        "tests/conftest.py": '''
+            from tunekit.mistral import HFMistralTokenizer
+
+
+            def fixture_tokenizer():
+                return HFMistralTokenizer.from_pretrained("mistralai/Devstral-Small-2505")
+            ''',
+    })
+    assert ("tests/conftest.py", 5, "hf:mistralai/Devstral-Small-2505") in found(tmp_path)
