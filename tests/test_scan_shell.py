@@ -623,3 +623,23 @@ def test_replicate_pget_downloads_in_a_cog_setup() -> None:
     assert sorted((r.line, r.id, r.loader) for r in refs) == [
         (4, base + "sdxl/safety-1.0.tar", "shell:pget"),
         (5, base + "TencentARC--PhotoMaker/photomaker-v1.bin", "shell:pget")]
+
+
+def test_backslash_at_the_end_of_a_comment_line_continues_nothing() -> None:
+    # A comment runs to the end of its line, backslash included: the commented-out alternative launcher
+    # does not swallow the real command that follows it (SimCSE's run_sup_example.sh).
+    found = ids_at("""
+        # If you only want to use one card, uncomment the following line
+        # python train.py \\
+        python -m torch.distributed.launch --nproc_per_node $NUM_GPU train.py \\
+            --model_name_or_path bert-base-uncased \\
+            --fp16
+        """)
+    assert found == {("hf:bert-base-uncased", 4)}
+    # an indented comment too
+    assert ids_at("""
+        if true; then
+            # wget https://example.com/old.bin \\
+            wget https://huggingface.co/gpt2/resolve/main/model.safetensors
+        fi
+        """) == {("hf:gpt2", 3)}

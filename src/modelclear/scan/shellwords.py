@@ -133,14 +133,17 @@ class Logical:
 def logical_lines(lines: Sequence[tuple[int, str]]) -> Iterable[Logical]:
     """Physical lines joined where one ends in a backslash. As in the shell, the backslash and the line end
     go away, inside double quotes too (``bash -c "cmd \\`` + ``--flag x"`` is one command): each joint is one
-    blank, so offsets still map to physical lines."""
+    blank, so offsets still map to physical lines. A line that is a comment never continues: its backslash is
+    part of the comment."""
     parts: list[str] = []
     starts: list[int] = []
     numbers: list[int] = []
     size = 0
     for number, text in lines:
         stripped = text.rstrip("\r")
-        continued = (len(stripped) - len(stripped.rstrip("\\"))) % 2 == 1
+        # a comment line runs to its end, backslash included (``# python train.py \\`` continues nothing)
+        comment = not parts and stripped.lstrip().startswith("#")
+        continued = not comment and (len(stripped) - len(stripped.rstrip("\\"))) % 2 == 1
         starts.append(size)
         numbers.append(number)
         piece = stripped[:-1] if continued else stripped
