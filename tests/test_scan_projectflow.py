@@ -717,3 +717,32 @@ def test_imported_project_tokenizer_from_pretrained_passing_the_id_to_mistral_co
             ''',
     })
     assert ("tests/conftest.py", 5, "hf:mistralai/Devstral-Small-2505") in found(tmp_path)
+
+
+def test_a_project_from_pretrained_with_the_library_parameter_name_keeps_the_callers_id(tmp_path: Path) -> None:
+    # the project's from_pretrained keeps transformers' signature and hands the name to a library this scanner
+    # does not know: the caller's literal is still the model it loads (unlike from_pretrained(cls, device))
+    write(tmp_path, {
+        "src/tunekit/__init__.py": "",
+        "src/tunekit/proc.py": '''
+            from huggingface_hub import hf_hub_download
+            from vendorlib.fetch import fetch_repo_files
+
+
+            class Processor:
+                @classmethod
+                def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
+                    files = fetch_repo_files(pretrained_model_name_or_path)
+                    return cls(files)
+
+                @staticmethod
+                def helper():
+                    return hf_hub_download(repo_id="tunekit/defaults", filename="x.json")
+            ''',
+        "app.py": '''
+            from tunekit.proc import Processor
+
+            proc = Processor.from_pretrained("acme-labs/vision-base")
+            ''',
+    })
+    assert ("app.py", 3, "hf:acme-labs/vision-base") in found(tmp_path)

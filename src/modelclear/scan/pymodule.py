@@ -69,6 +69,18 @@ def gate_action(site: Site, resolver: Resolver) -> str:
     return outcome
 
 
+def _same_parameter(node: ast.AST, pos: int | None, names: tuple[str, ...]) -> bool:
+    """Whether the method ``node``'s parameter at call position ``pos`` (after ``cls``/``self``) is named as one
+    of ``names``, the library loader's own names for that argument."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or pos is None:
+        return False
+    params = [*node.args.posonlyargs, *node.args.args]
+    static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+    if not static:
+        params = params[1:]
+    return pos < len(params) and params[pos].arg in names
+
+
 class ModuleScan:
     """The state of scanning one module: source lines, index, resolver, loader table."""
 
@@ -163,14 +175,23 @@ class ModuleScan:
                         found: list[tuple[LoaderSpec, dict[str, str], str, bool]]) -> bool:
         """``VoiceTTS.from_pretrained(device)`` of a class imported from another project module that defines the
         method itself: the project's code runs (followed by pyflow), not the library loader of that name that
-        only an any-owner pattern (``*.from_pretrained``) matched (issue 10)."""
+        only an any-owner pattern (``*.from_pretrained``) matched (issue 10).
+
+        A method whose parameter at the loader's argument has the library's own name for it
+        (``from_pretrained(cls, pretrained_model_name_or_path)``) keeps the library's signature: the value a
+        caller passes there is read as the library's loader reads it, even when the body hands it to a library
+        this scanner does not know."""
         if self.ctx is None or not (isinstance(func, ast.Attribute) and module_attribute(func, self.index.imports)):
             return False
         if not all(spec.by_wildcard_only(qualname) for spec, _, _, _ in found):
             return False
         from modelclear.scan.pywrappers import WRAPPERS
 
-        return WRAPPERS.runs_project_method(self.ctx, qualname, self.index.module_name)
+        method = WRAPPERS.project_method(self.ctx, qualname, self.index.module_name)
+        if method is None:
+            return False
+        return not any(spec.arg is not None and _same_parameter(method.node, spec.arg.pos, spec.arg.kw)
+                       for spec, _, _, _ in found)
 
     def _aliased_callees(self, func: ast.expr, scope: Scope | None) -> list[str]:
         """Callees reached through a name or container holding a library callable.

@@ -145,17 +145,18 @@ class WrapperIndex:
         self._enter(ctx.root)
         return self._split(ctx, qualname.split("."), own_module) is not None
 
-    def runs_project_method(self, ctx: ScanContext, qualname: str, own_module: str) -> bool:
-        """Whether a call of ``qualname`` (``Cls.method`` imported from another project module) runs a method
-        the project's class (or a project base class) defines itself, in a module that loads something.
+    def project_method(self, ctx: ScanContext, qualname: str, own_module: str) -> Scope | None:
+        """The scope of the method a call of ``qualname`` (``Cls.method`` imported from another project module)
+        runs when the project's class (or a project base class) defines it itself, in a module that loads
+        something; None otherwise.
 
         Such a call is the project's code, not a library loader that only shares the method's name
         (``VoiceTTS.from_pretrained(device)`` whose body downloads a fixed repository): :mod:`pyflow` follows
         it like any wrapper, so the arguments it passes count only where they reach a loader (issue 10)."""
         if qualname.count(".") < 2 or not self.names_project_module(ctx, qualname, own_module):
-            return False
+            return None
         found = self.target(ctx, qualname, own_module)
-        return found is not None and found[1].cls is not None
+        return found[1] if found is not None and found[1].cls is not None else None
 
     def kept_tree(self, ctx: ScanContext, module: str, rel: str, source: str) -> ast.Module | None:
         """The syntax tree of ``module`` when this process keeps it loaded for its wrappers from the file
