@@ -222,3 +222,19 @@ def test_vqa_speech_video_and_street_folders(tmp_path: Path) -> None:
     assert vistas is not None and vistas.license == "CC-BY-NC-SA-4.0"
     msrvtt = kb.artifact("dataset:msr-vtt")
     assert msrvtt is not None and msrvtt.license is None
+
+
+def test_nlvr2_and_nocaps_files(tmp_path: Path) -> None:
+    found = _scan(tmp_path, {
+        "nlvr.py": "TRAIN = 'datasets/nlvr2/data/train.json'\nIMAGES = 'nlvr2/images/train'\n",
+        "caps.py": "VAL = 'nocaps_val_4500_captions.json'\nname = 'nocaps'\n",
+    })
+    assert sorted((r.path, r.line, r.id) for r in found) == [
+        ("caps.py", 1, "dataset:nocaps"),
+        ("nlvr.py", 1, "dataset:nlvr2"),
+    ]
+    assert _id("nlvr2") is None and _id("data/nlvr2x/train.json") is None
+    kb = KnowledgeBase.load()
+    for name in ("nlvr2", "nocaps"):
+        artifact = kb.artifact(name)
+        assert artifact is not None and artifact.id == f"dataset:{name}" and artifact.license is None, name
