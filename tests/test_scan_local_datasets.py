@@ -238,3 +238,14 @@ def test_nlvr2_and_nocaps_files(tmp_path: Path) -> None:
     for name in ("nlvr2", "nocaps"):
         artifact = kb.artifact(name)
         assert artifact is not None and artifact.id == f"dataset:{name}" and artifact.license is None, name
+
+
+def test_emilia_folder_but_not_emilia_yodas(tmp_path: Path) -> None:
+    found = _scan(tmp_path, {
+        "prep.py": "ROOT = '/data/Emilia/EN'\nYODAS = '/data/Emilia-Dataset/Emilia-YODAS/EN'\n",
+    })
+    assert [(r.path, r.line, r.id) for r in found] == [("prep.py", 1, "dataset:emilia")]
+    assert _id("Emilia-YODAS/EN/x.tar") is None and _id("emilia") is None
+    kb = KnowledgeBase.load()
+    artifact = kb.artifact("hf-dataset:amphion/Emilia-Dataset")
+    assert artifact is not None and artifact.id == "dataset:emilia" and artifact.license == "CC-BY-NC-4.0"
