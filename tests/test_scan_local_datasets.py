@@ -249,3 +249,12 @@ def test_emilia_folder_but_not_emilia_yodas(tmp_path: Path) -> None:
     kb = KnowledgeBase.load()
     artifact = kb.artifact("hf-dataset:amphion/Emilia-Dataset")
     assert artifact is not None and artifact.id == "dataset:emilia" and artifact.license == "CC-BY-NC-4.0"
+
+
+def test_wenetspeech4tts_folder(tmp_path: Path) -> None:
+    found = _scan(tmp_path, {"conf/data.yaml": "train_dir: /data/WenetSpeech4TTS/Premium\nlang: zh\n"})
+    assert [(r.path, r.line, r.id) for r in found] == [("conf/data.yaml", 1, "dataset:wenetspeech4tts")]
+    assert _id("WenetSpeech/audio") is None
+    kb = KnowledgeBase.load()
+    artifact = kb.artifact("hf-dataset:Wenetspeech4TTS/WenetSpeech4TTS")
+    assert artifact is not None and artifact.id == "dataset:wenetspeech4tts" and artifact.license is None
