@@ -285,3 +285,44 @@ def test_huge_dotenv_and_dockerfile_lines() -> None:
     assert refs(".env", big) == {("hf:BAAI/bge-reranker-base", 2)}
     items = scan("Dockerfile", "FROM x\nRUN wget " + "b " * 2_500_000 + "\n")
     assert [i.code for i in items if isinstance(i, ScanWarning)] == [BUDGET_CODE]
+
+
+COMPOSE_WITH_ENV_FILE = """\
+services:
+  ollama-server:
+    image: ollama/ollama:0.3.0
+    entrypoint: /bin/bash
+    command: -c "set -e; ollama serve & sleep 10 && ollama pull ${OLLAMA_MODEL} && sleep infinity"
+  infinity-server:
+    image: michaelf34/infinity:0.0.63
+    environment:
+      - INFINITY_MODEL_ID=${INFINITY_EMBEDDING_MODEL};${INFINITY_RERANKING_MODEL}
+      - INFINITY_API_KEY=${INFINITY_API_KEY}
+    command: v2
+  whisper:
+    image: fedirz/faster-whisper-server:latest-cpu
+    environment:
+      - WHISPER__MODEL=${WHISPER_MODEL}
+      - WHISPER__INFERENCE_DEVICE=${DEVICE}
+"""
+
+COMPOSE_ENV = """\
+OLLAMA_MODEL=qwen2:1.5b
+INFINITY_EMBEDDING_MODEL=mixedbread-ai/mxbai-embed-large-v1
+INFINITY_RERANKING_MODEL=mixedbread-ai/mxbai-rerank-xsmall-v1
+INFINITY_API_KEY='test'
+WHISPER_MODEL=Systran/faster-distil-whisper-large-v3
+DEVICE=cuda
+"""
+
+
+def test_compose_interpolation_from_the_env_file_and_a_shell_entrypoint(tmp_path: Path) -> None:
+    # docker compose --env-file compose.env: each ${VAR} of a service's environment is the env file's value;
+    # a shell entrypoint runs the command's -c string (truefoundry/cognita's docker-compose.yaml)
+    write(tmp_path, {"docker-compose.yaml": COMPOSE_WITH_ENV_FILE, "compose.env": COMPOSE_ENV})
+    ctx = index_of(tmp_path)
+    assert refs("docker-compose.yaml", COMPOSE_WITH_ENV_FILE, ctx) == {
+        ("ollama:qwen2:1.5b", 5), ("hf:mixedbread-ai/mxbai-embed-large-v1", 9),
+        ("hf:mixedbread-ai/mxbai-rerank-xsmall-v1", 9), ("hf:Systran/faster-distil-whisper-large-v3", 15)}
+    # without an env file that sets them, the variables name nothing; the pull stays a load to review
+    assert refs("docker-compose.yaml", COMPOSE_WITH_ENV_FILE) == {(None, 5)}

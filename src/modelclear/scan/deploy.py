@@ -41,8 +41,11 @@ name and its value's shape say it is a model or dataset:
 Commands are handed to :func:`modelclear.scan.shell.scan_shell`: Dockerfile ``RUN`` lines (shell and
 exec form, ``RUN <<EOF`` scripts) with the ``ARG``/``ENV`` values before them as variables, and compose
 ``command:``/``entrypoint:`` strings and lists (``ollama serve & sleep 5 && ollama pull llama3``,
-``--model-id BAAI/bge-large-en-v1.5``). A Modelfile's ``FROM TAG`` is ``ollama:TAG`` (not a local
-file).
+``--model-id BAAI/bge-large-en-v1.5``); a shell entrypoint (``/bin/bash``) runs the service's ``command:``
+(``-c "..."``) as its arguments. A compose ``environment`` value's ``${VAR}`` without a default is each
+value a dotenv file of the project sets for ``VAR`` (compose's ``.env`` / ``--env-file``), classified under
+the entry's name (``INFINITY_MODEL_ID=${EMBEDDING_MODEL};${RERANK_MODEL}``). A Modelfile's ``FROM TAG`` is
+``ollama:TAG`` (not a local file).
 
 YAML is read from parser events (no composer, no constructor, aliases never expanded), at most
 ``BUDGETS.config_nodes`` events and ``BUDGETS.nesting_depth`` levels; shell work is counted per file
@@ -111,6 +114,8 @@ class DeployFile:
     values: list[tuple[str, EnvValue]] = field(default_factory=list)
     scripts: list[tuple[list[tuple[int, str]], dict[str, list[str]]]] = field(default_factory=list)
     modelfile_from: list[tuple[str, int]] = field(default_factory=list)
+    # compose ``environment`` entries whose value interpolates variables without a default: (name, value, line)
+    interpolated: list[tuple[str, str, int]] = field(default_factory=list)
     ollama: bool = False
     budget_note: str = ""
 
@@ -227,6 +232,8 @@ def _read_compose(text: str, rel: str, out: DeployFile) -> None:
             name, resolved = (where, value) if isinstance(where, str) else value.partition("=")[::2]
             if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][\w.\-]*", name):
                 continue
+            if section == "environment" and any(m.group(2) is None for m in _INTERP.finditer(resolved)):
+                out.interpolated.append((name, resolved, line))
             whole = _INTERP.fullmatch(resolved)
             if whole:
                 if whole.group(2) is None:
@@ -235,7 +242,15 @@ def _read_compose(text: str, rel: str, out: DeployFile) -> None:
             out.values.append((name, EnvValue(resolved, rel, line, "compose")))
         elif section in ("command", "entrypoint") and len(path) <= 4:
             commands.setdefault(path[:3], []).append((line, value))
-    for parts in commands.values():
+    for key, parts in commands.items():
+        if key[2] == "entrypoint" and (key[0], key[1], "command") in commands:
+            continue  # run with the service's command below
+        entry = commands.get((key[0], key[1], "entrypoint")) if key[2] == "command" else None
+        if entry and re.fullmatch(r"(/usr)?(/bin/)?(ba|da|z)?sh", entry[0][1].strip()) and len(entry) == 1:
+            # a shell entrypoint runs the command as its arguments (``/bin/bash`` + ``-c "..."``)
+            out.scripts.append(([(parts[0][0], f"{entry[0][1].strip()} {_command_line([p for _, p in parts])}")],
+                                {}))
+            continue
         out.scripts.append(([(parts[0][0], _command_line([p for _, p in parts]))], {}))
     if meter.exhausted:
         out.budget_note = (f"compose file: reading stopped after {BUDGETS.config_nodes:,} YAML events or "
@@ -488,6 +503,27 @@ def with_project_env(ctx: ScanContext, files: Iterable[tuple[str, str, int]], ma
     return replace(ctx, project_env={name: tuple(values) for name, values in index.items()})
 
 
+def _interpolated(name: str, value: str, line: int, path: str, ctx: ScanContext, ollama: bool) -> list[Reference]:
+    """References of a compose ``environment`` entry's ``${VAR}`` parts: compose fills them from an env file
+    (``.env``, ``--env-file compose.env``), so each value a dotenv file of the project sets for ``VAR`` is one,
+    classified under the entry's name (``INFINITY_MODEL_ID=${EMBEDDING};${RERANKING}``, ``WHISPER__MODEL``)."""
+    found: list[Reference] = []
+    for m in _INTERP.finditer(value):
+        var = m.group(1) or m.group(3)
+        if m.group(2) is not None or not var:
+            continue
+        for candidate in ctx.project_env.get(var, ()):
+            if candidate.source != "env-file" or "$" in candidate.value:
+                continue
+            hit = classify_variable(name, candidate.value, ollama)
+            if hit is not None:
+                found.append(Reference(raw=candidate.value[:300], kind=hit[1], id=hit[0], path=path, line=line,
+                                       evidence=f"{name}={value}"[:300], confidence="medium",
+                                       loader="deploy:compose-interpolation",
+                                       note=f"{hit[2]}; ${{{var}}} as {candidate.path} sets it"[:300]))
+    return found
+
+
 class DeployScanner:
     """Compose, dotenv, Dockerfile and Modelfile files (see the module docstring)."""
 
@@ -519,6 +555,8 @@ class DeployScanner:
                 found.append(Reference(raw=tag, kind=Kind.MODEL, id=ref.id, path=path.name, line=line,
                                        evidence=f"FROM {tag}", confidence="high", loader="deploy:modelfile",
                                        note="Ollama Modelfile base model"))
+        for name, text, line in got.interpolated:
+            found.extend(_interpolated(name, text, line, path.name, ctx, ollama))
         meter = Meter(STEPS_PER_FILE, "shell steps")
         project = project_values(ctx)
         for lines, env in got.scripts:
