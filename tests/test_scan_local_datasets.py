@@ -258,3 +258,18 @@ def test_wenetspeech4tts_folder(tmp_path: Path) -> None:
     kb = KnowledgeBase.load()
     artifact = kb.artifact("hf-dataset:Wenetspeech4TTS/WenetSpeech4TTS")
     assert artifact is not None and artifact.id == "dataset:wenetspeech4tts" and artifact.license is None
+
+
+def test_youtube_vis_folders(tmp_path: Path) -> None:
+    found = _scan(tmp_path, {
+        "register.py": "ROOT = 'datasets/ytvis_2019/train/JPEGImages'\nJSON = 'datasets/ytvis_2021/train.json'\n",
+        "cfg.yaml": "root: data/youtube_vis/2019\nname: ytvis_2019_train\n",
+    })
+    assert sorted((r.path, r.line, r.id) for r in found) == [
+        ("cfg.yaml", 1, "dataset:youtube-vis"),
+        ("register.py", 1, "dataset:youtube-vis"),
+    ]
+    assert _id("ytvis_2019") == "dataset:youtube-vis" and _id("ytvis_2019_train") is None
+    kb = KnowledgeBase.load()
+    artifact = kb.artifact("ytvis")
+    assert artifact is not None and artifact.id == "dataset:youtube-vis" and artifact.license is None
