@@ -827,3 +827,27 @@ def test_model_names_of_servers_the_deployment_runs_itself(tmp_path: Path) -> No
               - "meta-llama/Llama-3.3-70B-Instruct-Turbo"
     """)
     assert found(config_refs(cfg)) == {("ollama:qwen2:1.5b", 7), ("hf:mixedbread-ai/mxbai-embed-large-v1", 12)}
+
+
+def test_yaml_document_mounted_as_a_literal_block_is_read_at_its_lines(tmp_path: Path) -> None:
+    # a deployment that mounts a config file from a ``data: |`` block (truefoundry/cognita's truefoundry.yaml,
+    # a Kubernetes ConfigMap): the block is the YAML file the application reads
+    path = write(tmp_path, "deploy.yaml", """
+        name: app
+        mounts:
+          - type: string
+            mount_path: /models_config.yaml
+            data: |
+              model_providers:
+                - provider_name: local-infinity
+                  api_format: openai
+                  base_url: http://infinity:7997
+                  embedding_model_ids:
+                    - "mixedbread-ai/mxbai-embed-large-v1"
+          - type: string
+            mount_path: /notes.txt
+            data: |
+              embedding_model_ids: written in prose, no YAML list here
+              see mixedbread-ai/mxbai-embed-large-v1
+        """)
+    assert found(config_refs(path)) == {("hf:mixedbread-ai/mxbai-embed-large-v1", 11)}

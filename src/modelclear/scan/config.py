@@ -517,6 +517,8 @@ class ConfigScanner:
                                 code="malformed", line=_error_line(exc))]
         out: list[Reference | ScanWarning] = []
         lines = text.splitlines()
+        if suffix in (".yaml", ".yml"):
+            docs = [*docs, *_literal_documents(docs, lines, limits)]
         for doc in docs:
             walker = Walker(path, lines, doc, Path(os.path.abspath(ctx.root)) if path.is_absolute() else None)
             for reader in _format_readers():
@@ -533,6 +535,46 @@ class ConfigScanner:
             out.append(budget_warning(path.name, "too many references to place on their lines; "
                                                  "later ones have line 0"))
         return review_references(out, path, ctx.root)  # "model_name_or_path: <user>/<model>": to review
+
+
+_LITERAL_BLOCK = re.compile(r"(?:^|[:\-]\s)\|[-+0-9]*\s*(?:#.*)?$")
+_YAML_KEY_LINE = re.compile(r"^[A-Za-z_][\w.\-]*:(?:\s|$)")
+
+
+def _literal_documents(docs: list[ConfigNode], lines: list[str], limits: ParseLimits) -> list[ConfigNode]:
+    """YAML documents held in literal blocks (``data: |``: a config file a deployment mounts, a ConfigMap
+    entry), parsed and moved to the lines they occupy in the file; one level deep, within the file's budgets.
+    A block whose text is not a YAML mapping (prose, a script) gives nothing."""
+    found: list[ConfigNode] = []
+    stack = list(docs)
+    while stack and not limits.nodes.exhausted:
+        node = stack.pop()
+        if isinstance(node.value, dict):
+            stack.extend(node.value.values())
+        elif isinstance(node.value, list):
+            stack.extend(node.value)
+        elif isinstance(node.value, str) and "\n" in node.value and _YAML_KEY_LINE.match(node.value) and \
+                0 < node.line <= len(lines) and _LITERAL_BLOCK.search(lines[node.line - 1].rstrip()):
+            try:
+                inner = parse_documents(node.value, ".yaml", limits)
+            except (yaml.YAMLError, ValueError, RecursionError):
+                continue
+            for doc in inner:
+                if isinstance(doc.value, dict):
+                    _shift(doc, node.line)  # the block's text starts on the line after its indicator
+                    found.append(doc)
+    return found
+
+
+def _shift(root: ConfigNode, offset: int) -> None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        node.line += offset
+        if isinstance(node.value, dict):
+            stack.extend(node.value.values())
+        elif isinstance(node.value, list):
+            stack.extend(node.value)
 
 
 #: Config formats read, by file suffix.
