@@ -167,7 +167,13 @@ def assess(ctx: Context) -> Finding:
     conflicts = _conflicts(ctx, licence_id)
     facts = ctx.facts_key
     if facts is None or art.origin in ("local", "inferred"):  # (an inferred record's note names its base)
-        finding, published = _assess(ctx, list(walked.evals), conflicts)
+        # Made for this judgement alone: the same body, naming part and conflicts, not kept for the run.
+        own = _own_body(ctx, walked, walked.deciding.license if walked.deciding is not None else None)
+        finding = own.finding if walked.deciding is None else Finding.deferred(
+            Layer.LICENSE, own.status, _Named(own.parts, walked), weakest=own.weakest)
+        published = own.facts
+        if conflicts:
+            finding, published = _with_conflicts(conflicts, finding, own.facts, bool(art.history))
         ctx.publish(**published)
         ctx.unshared = True
         return finding
@@ -236,7 +242,7 @@ class _Named:
 
 def _own_body(ctx: Context, walked: _Inherited, deciding: License | None) -> _Body:
     """The :class:`_Body` of the context's artifact with the base licences of ``walked`` (whose deciding
-    evaluation's licence is ``deciding``): what :func:`_assess` makes with ``walked.evals`` and no conflict."""
+    evaluation's licence is ``deciding``): the finding without a conflict of the declared licence."""
     art = ctx.artifact
     licence_id = ctx.license_in_force()
     evals = _own_evals(ctx, licence_id)
@@ -257,8 +263,8 @@ def _own_body(ctx: Context, walked: _Inherited, deciding: License | None) -> _Bo
 
 def _with_conflicts(conflicts: list[LicenceEval], rest: Finding, rest_facts: dict[str, Any], history: bool
                     ) -> tuple[Finding, dict[str, Any]]:
-    """What :func:`_assess` makes with ``conflicts`` put first, from the finding ``rest`` it makes without
-    them (and the facts ``rest_facts`` it publishes): the conflicts' reasons, obligations and citations
+    """The licence finding with the declared licence's ``conflicts`` put first, from the finding ``rest``
+    without them (and the facts ``rest_facts`` it publishes): the conflicts' reasons, obligations and citations
     first (the licence history's reason, when ``history`` holds one, stays the very first), the worst
     status, the deciding evaluation the first of the most severe, the weakest confidence."""
     top = max(conflicts, key=lambda e: e.status.severity)  # the first of the most severe, as max gives it
@@ -287,33 +293,9 @@ def _with_conflicts(conflicts: list[LicenceEval], rest: Finding, rest_facts: dic
     ), facts
 
 
-def _assess(ctx: Context, inherited: list[LicenceEval], conflicts: list[LicenceEval]
-            ) -> tuple[Finding, dict[str, Any]]:
-    """The licence finding with the base licences ``inherited`` and the declared licence's ``conflicts``
-    (:func:`_conflicts`), and the facts it publishes (checked here)."""
-    art = ctx.artifact
-    licence_id = ctx.license_in_force()
-    evals = _own_evals(ctx, licence_id, history=False)
-    evals.extend(inherited)
-    evals[:0] = conflicts  # a conflict first: it is what a reader of the card must see
-    status = worst([e.status for e in evals])
-    deciding = max(evals, key=lambda e: e.status.severity)
-    if art.history and licence_id is not None:
-        evals[0] = _with_history(ctx, licence_id, evals[0])
-    facts = _published(art, licence_id, deciding.license, status)
-    return Finding(
-        Layer.LICENSE,
-        status,
-        tuple(r for e in evals for r in e.reasons),
-        tuple(o for e in evals for o in e.obligations),
-        tuple(c for e in evals for c in e.citations),
-        weakest=min([*(e.confidence for e in evals), *_record_confidence(art, licence_id)], key=lambda c: c.rank),
-    ), facts
-
-
-def _own_evals(ctx: Context, licence_id: str | None, history: bool = True) -> list[LicenceEval]:
+def _own_evals(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
     """The evaluations of the artifact's own licence (and content licence, or of its lack of one), the
-    first with the licence history's reason when ``history`` and the artifact has one."""
+    first with the licence history's reason when the artifact has one."""
     art = ctx.artifact
     exception = ctx.exception
     evals: list[LicenceEval] = []
@@ -333,7 +315,7 @@ def _own_evals(ctx: Context, licence_id: str | None, history: bool = True) -> li
         evals.insert(0, LicenceEval(Status.UNCERTAIN, (msg("license.note", text=art.license_note),), (),
                                     tuple(cite_source(art.publisher or art.name, s) for s in art.sources[:1]),
                                     evals[0].license, Confidence.UNCERTAIN))
-    if history and art.history and licence_id is not None:
+    if art.history and licence_id is not None:
         evals[0] = _with_history(ctx, licence_id, evals[0])
     return evals
 
