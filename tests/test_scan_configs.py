@@ -851,3 +851,25 @@ def test_yaml_document_mounted_as_a_literal_block_is_read_at_its_lines(tmp_path:
               see mixedbread-ai/mxbai-embed-large-v1
         """)
     assert found(config_refs(path)) == {("hf:mixedbread-ai/mxbai-embed-large-v1", 11)}
+
+
+def test_kubernetes_in_cluster_service_is_a_server_the_deployment_runs(tmp_path: Path) -> None:
+    # NAME.NAMESPACE.svc.cluster.local is a service of the same cluster, like a compose service name: its model
+    # ids are what that server loads; a public host stays a hosted API's
+    path = write(tmp_path, "models_config.yaml", """
+        model_providers:
+          - provider_name: local-infinity
+            base_url: http://cas-infinity.cognita-internal.svc.cluster.local:8000
+            embedding_model_ids:
+              - "mixedbread-ai/mxbai-embed-large-v1"
+          - provider_name: whisper
+            base_url: http://cas-whisper.apps.svc:8000
+            audio_model_ids:
+              - "Systran/faster-distil-whisper-large-v3"
+          - provider_name: hosted
+            base_url: https://api.example.com/v1
+            embedding_model_ids:
+              - "mixedbread-ai/mxbai-rerank-xsmall-v1"
+        """)
+    assert found(config_refs(path)) == {("hf:mixedbread-ai/mxbai-embed-large-v1", 5),
+                                        ("hf:Systran/faster-distil-whisper-large-v3", 9)}

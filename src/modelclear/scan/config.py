@@ -294,16 +294,18 @@ def hydra_primary(folder: str, root: str) -> tuple[str, tuple[tuple[str, ConfigN
         here = here.parent
 
 
-_LOCAL_HOST = re.compile(r"^(?:localhost|127(?:\.\d+){3}|0\.0\.0\.0|host\.docker\.internal|\[::1\]|[a-z0-9_-]+)$",
-                         re.IGNORECASE)
+# a compose service name, or a Kubernetes in-cluster service (NAME.NAMESPACE.svc[.cluster.local])
+_LOCAL_HOST = re.compile(r"^(?:localhost|127(?:\.\d+){3}|0\.0\.0\.0|host\.docker\.internal|\[::1\]|[a-z0-9_-]+"
+                         r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.svc(?:\.cluster\.local)?)$", re.IGNORECASE)
 _OLLAMA_PORT = "11434"
 
 
 def served_locally(mapping: Mapping[str, ConfigNode]) -> str:
     """``"ollama"`` or ``"server"`` when an API client mapping's address (``base_url``, ``api_base``,
     ``endpoint``...) is a server the deployment runs itself (``localhost``, a compose service name such as
-    ``http://infinity-server:7997``): its model names are then what that server loads (an Ollama server —
-    port 11434 or a host named for it — loads Ollama tags), not a hosted API's. ``""`` otherwise."""
+    ``http://infinity-server:7997``, a Kubernetes service ``NAME.NAMESPACE.svc.cluster.local``): its model
+    names are then what that server loads (an Ollama server — port 11434 or a host named for it — loads Ollama
+    tags), not a hosted API's. ``""`` otherwise."""
     for key in config_data()["api_guard"]["siblings"]:
         node = mapping.get(key)
         text = node.value.strip() if node is not None and isinstance(node.value, str) else ""
