@@ -69,3 +69,18 @@ def test_unsloth_reupload_inherits_its_original(kb: KnowledgeBase) -> None:
     original = kb.artifact("hf:meta-llama/Meta-Llama-3-8B")
     assert art is not None and original is not None and art.license == original.license
     assert [(b.target, b.relation) for b in art.base_models] == [("hf:meta-llama/Meta-Llama-3-8B", "quantized")]
+
+
+@pytest.mark.parametrize("aid", ["hf:codellama/CodeLlama-7b-Foo-hf", "hf:BAAI/bge-base-xx-v9"])
+def test_a_licence_only_a_naming_rule_gives_says_so_first_with_the_rules_source(aid: str) -> None:
+    # the licence finding of an unread repository must not read as the repository's own licence: its first
+    # reason names the rule and its note, its first citation is the rule's own (U) source
+    from modelclear import api
+    from modelclear.model import Layer
+
+    finding = api.check(aid, "JP").layer(Layer.LICENSE)
+    assert finding is not None
+    assert finding.reasons[0].key == "license.family_rule"
+    assert finding.citations[0].confidence is Confidence.UNCERTAIN
+    reviewed = api.check("hf:BAAI/bge-base-en-v1.5", "JP").layer(Layer.LICENSE)
+    assert reviewed is not None and all(r.key != "license.family_rule" for r in reviewed.reasons)

@@ -166,7 +166,7 @@ def assess(ctx: Context) -> Finding:
     licence_id = ctx.license_in_force()
     conflicts = _conflicts(ctx, licence_id)
     facts = ctx.facts_key
-    if facts is None or art.origin in ("local", "inferred"):  # (an inferred record's note names its base)
+    if facts is None or art.origin in ("local", "inferred", "family"):  # (their notes name the base or the rule)
         # Made for this judgement alone: the same body, naming part and conflicts, not kept for the run.
         own = _own_body(ctx, walked, walked.deciding.license if walked.deciding is not None else None)
         finding = own.finding if walked.deciding is None else Finding.deferred(
@@ -315,6 +315,13 @@ def _own_evals(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
         evals.insert(0, LicenceEval(Status.UNCERTAIN, (msg("license.note", text=art.license_note),), (),
                                     tuple(cite_source(art.publisher or art.name, s) for s in art.sources[:1]),
                                     evals[0].license, Confidence.UNCERTAIN))
+    if art.origin == "family" and art.license_note is not None:  # a repository only a naming rule covers:
+        # said first, with the rule's own source, so that the licence is not read as the repository's own
+        first = evals[0]
+        evals[0] = LicenceEval(first.status, (msg("license.family_rule", text=art.license_note), *first.reasons),
+                               first.obligations,
+                               (*tuple(cite_source(art.publisher or art.name, s) for s in art.sources[:1]),
+                                *first.citations), first.license, first.confidence)
     if art.history and licence_id is not None:
         evals[0] = _with_history(ctx, licence_id, evals[0])
     return evals
