@@ -165,7 +165,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         _policy_args(p)
         p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
         p.add_argument("--include-hf-cache", action="store_true", help="also list what the local HF cache holds")
-        p.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
+        p.add_argument("--no-gitignore", action="store_true",
+                       help="do not honour .gitignore files (they never hide a file the git index tracks)")
         p.add_argument("--jobs", type=int, default=None, help="worker processes, at least 1 (default: cores); the "
                        "answer is the same for any number")
         p.add_argument("--out", metavar="DIR", help="with --format notice: write each artifact's notice files into "

@@ -1,6 +1,7 @@
 """Walking a source tree the way a good tool does, and reading its files safely.
 
-The walk honours ``.gitignore`` files (every level, with negations) and ``.git/info/exclude``, the
+The walk honours ``.gitignore`` files (every level, with negations) and ``.git/info/exclude`` — but, as
+git does, never for a file the root's git index tracks (:mod:`modelclear.scan.gitindex`) — the
 user's ``--exclude`` globs (gitignore syntax, matched against the path relative to the root), and
 skips version-control folders, virtual environments (any folder holding ``pyvenv.cfg`` or
 ``conda-meta``), ``node_modules``, ``site-packages``, caches and notebook checkpoints.
@@ -27,6 +28,7 @@ from io import BytesIO
 from pathlib import Path
 
 from modelclear.scan.base import ScanOptions, ScanWarning
+from modelclear.scan.gitindex import GitIndexError, Tracked, read_tracked
 
 #: Folder names never descended into.
 SKIP_DIRS = frozenset({
@@ -83,15 +85,27 @@ def _read_patterns(path: Path, limit: int = 1_000_000) -> list[str] | None:
 class _Ignore:
     """The stack of ``.gitignore`` specs in force at one folder of the walk."""
 
-    def __init__(self, specs: tuple[tuple[str, object, re.Pattern[str] | None], ...] = ()) -> None:
+    def __init__(self, specs: tuple[tuple[str, object, re.Pattern[str] | None], ...] = (),
+                 tracked: Tracked | None = None) -> None:
         self.specs = specs
+        self.tracked = tracked
 
     def child(self, base: str, spec: object | None) -> _Ignore:
         """The stack for a sub-folder ``base`` that has its own ``spec``."""
-        return _Ignore((*self.specs, (base, spec, _any_pattern(spec)))) if spec is not None else self
+        if spec is None:
+            return self
+        return _Ignore((*self.specs, (base, spec, _any_pattern(spec))), self.tracked)
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
-        """Whether the deepest matching pattern ignores ``rel``."""
+        """Whether the deepest matching pattern ignores ``rel`` (never a tracked file, nor a folder that
+        holds one: git ignores only untracked files)."""
+        if not self._matched(rel, is_dir):
+            return False
+        if self.tracked is None:
+            return True
+        return not (self.tracked.has_dir(rel) if is_dir else self.tracked.has_file(rel))
+
+    def _matched(self, rel: str, is_dir: bool) -> bool:
         result = False
         for base, spec, any_pattern in self.specs:
             if base:
@@ -155,6 +169,11 @@ def walk(root: Path, options: ScanOptions) -> Iterator[FileEntry | ScanWarning]:
     excludes = _compile(list(options.exclude)) if options.exclude else None
     ignore = _Ignore()
     if options.follow_gitignore:
+        try:
+            ignore = _Ignore(tracked=read_tracked(root))
+        except GitIndexError as exc:
+            yield ScanWarning(path=".git", message=f"{exc}; .gitignore rules apply to tracked files too",
+                              code="git-index")
         info = _read_patterns(root / ".git" / "info" / "exclude")
         if info:
             ignore = ignore.child("", _compile(info))
