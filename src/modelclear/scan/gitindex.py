@@ -60,29 +60,14 @@ class Tracked:
 
 
 def _read_limited(path: Path, limit: int) -> bytes:
-    """A regular file's bytes (a symbolic link in the last component is refused), at most ``limit``."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise GitIndexError(f"{path.name} is not a regular file")
-        if st.st_size > limit:
-            raise GitIndexError(f"{path.name} is larger than {limit} bytes")
-        chunks: list[bytes] = []
-        left = limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
-        if len(data) > limit:
-            raise GitIndexError(f"{path.name} is larger than {limit} bytes")
-        return data
-    finally:
-        os.close(fd)
+    """A regular file's bytes (a symbolic link in the last component is refused), at most ``limit``: the walk's
+    own bounded, link-refusing read (raises ``OSError``; :class:`GitIndexError` when the file is larger)."""
+    from modelclear.scan.walk import read_head  # (walk imports this module)
+
+    data = read_head(path, limit + 1, nofollow=True)
+    if len(data) > limit:
+        raise GitIndexError(f"{path.name} is larger than {limit} bytes")
+    return data
 
 
 def git_dir(root: Path) -> Path | None:
