@@ -219,7 +219,8 @@ def test_vqa_speech_video_and_street_folders(tmp_path: Path) -> None:
         artifact = kb.artifact(alias)
         assert artifact is not None and artifact.id == record, alias
     vistas = kb.artifact("dataset:mapillary-vistas")
-    assert vistas is not None and vistas.license == "CC-BY-NC-SA-4.0"
+    assert vistas is not None and vistas.license is None  # reported [U], never the licence itself
+    assert vistas.facts.get("reported_license") == "CC-BY-NC-SA-4.0"
     msrvtt = kb.artifact("dataset:msr-vtt")
     assert msrvtt is not None and msrvtt.license is None
 
