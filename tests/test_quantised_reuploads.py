@@ -35,16 +35,20 @@ def test_a_reupload_is_judged_with_its_base_in_the_lineage() -> None:
     assert [c.id for c in found.lineage.children] == ["hf:meta-llama/Llama-3.1-70B-Instruct"]
 
 
-@pytest.mark.parametrize("model", [
-    # no card read for these and no publisher's table naming their original: no record, and no inference
-    # from the name (Unsloth's re-uploads are recorded from the table its own package ships: test_extract)
-    "hf:bartowski/Qwen2.5-7B-Instruct-GGUF",
-    "hf:TheBloke/Mistral-7B-Instruct-v0.3-GPTQ",
-    "hf:mlx-community/Qwen2.5-7B-Instruct-4bit",
-    "hf:lmstudio-community/Meta-Llama-3-8B-Instruct-GGUF",
+@pytest.mark.parametrize(("model", "base"), [
+    # no card read for these and no publisher's table naming their original: no record of their own; the
+    # name's inference (rules/reuploads.yaml, catalog.reupload) makes an inferred record of a quantised copy,
+    # graded U, whose licence finding says so and is never stronger than uncertain (test_kb_reuploads_by_name)
+    ("hf:bartowski/Qwen2.5-7B-Instruct-GGUF", "hf:Qwen/Qwen2.5-7B-Instruct"),
+    ("hf:TheBloke/Mistral-7B-Instruct-v0.3-GPTQ", "hf:mistralai/Mistral-7B-Instruct-v0.3"),
+    ("hf:mlx-community/Qwen2.5-7B-Instruct-4bit", "hf:Qwen/Qwen2.5-7B-Instruct"),
+    ("hf:lmstudio-community/Meta-Llama-3-8B-Instruct-GGUF", "hf:meta-llama/Meta-Llama-3-8B-Instruct"),
 ])
-def test_reuploads_without_a_read_card_stay_unknown(kb: KnowledgeBase, model: str) -> None:
-    assert kb.artifact(model) is None
+def test_reuploads_without_a_read_card_are_only_inferred(kb: KnowledgeBase, model: str, base: str) -> None:
+    art = kb.artifact(model)
+    assert art is not None and art.origin == "inferred"
+    assert [s.confidence.value for s in art.sources] == ["U"]
+    assert base in (art.sources[0].note or "")
 
 
 @pytest.mark.parametrize("model", ["hf:google/owlv2-large-patch14-ensemble", "hf:google/owlv2-large-patch14-finetuned"])
