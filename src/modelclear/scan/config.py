@@ -47,7 +47,7 @@ from modelclear import ids
 from modelclear.model import Kind, Reference
 from modelclear.scan.base import ScanContext, ScanWarning
 from modelclear.scan.budget import BUDGETS, budget_warning
-from modelclear.scan.configdoc import ConfigNode, NestingTooDeep, ParseLimits, parse_documents
+from modelclear.scan.configdoc import ConfigNode, NestingTooDeep, ParseLimits, nodes, parse_documents
 from modelclear.scan.placeholders import review_references
 from modelclear.scan.urls import match_url
 from modelclear.scan.walk import decode_text, inside_root
@@ -548,14 +548,10 @@ def _literal_documents(docs: list[ConfigNode], lines: list[str], limits: ParseLi
     entry), parsed and moved to the lines they occupy in the file; one level deep, within the file's budgets.
     A block whose text is not a YAML mapping (prose, a script) gives nothing."""
     found: list[ConfigNode] = []
-    stack = list(docs)
-    while stack and not limits.nodes.exhausted:
-        node = stack.pop()
-        if isinstance(node.value, dict):
-            stack.extend(node.value.values())
-        elif isinstance(node.value, list):
-            stack.extend(node.value)
-        elif isinstance(node.value, str) and "\n" in node.value and _YAML_KEY_LINE.match(node.value) and \
+    for node in nodes(*docs):
+        if limits.nodes.exhausted:
+            break
+        if isinstance(node.value, str) and "\n" in node.value and _YAML_KEY_LINE.match(node.value) and \
                 0 < node.line <= len(lines) and _LITERAL_BLOCK.search(lines[node.line - 1].rstrip()):
             try:
                 inner = parse_documents(node.value, ".yaml", limits)
@@ -569,14 +565,8 @@ def _literal_documents(docs: list[ConfigNode], lines: list[str], limits: ParseLi
 
 
 def _shift(root: ConfigNode, offset: int) -> None:
-    stack = [root]
-    while stack:
-        node = stack.pop()
+    for node in nodes(root):
         node.line += offset
-        if isinstance(node.value, dict):
-            stack.extend(node.value.values())
-        elif isinstance(node.value, list):
-            stack.extend(node.value)
 
 
 #: Config formats read, by file suffix.

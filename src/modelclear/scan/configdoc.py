@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,19 @@ class ConfigNode:
             self.line, self.column = self.locator.find(self.key, self.value)
             self.locator = None
         return self.line, self.column
+
+
+def nodes(*roots: ConfigNode) -> Iterator[ConfigNode]:
+    """Every node of the trees ``roots``, each before its children (the last root's first; the trees are
+    already bounded by the parse budget)."""
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node.value, dict):
+            stack.extend(node.value.values())
+        elif isinstance(node.value, list):
+            stack.extend(node.value)
 
 
 class ParseLimits:

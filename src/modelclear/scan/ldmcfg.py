@@ -23,7 +23,7 @@ from typing import Any
 from modelclear import ids
 from modelclear.model import Kind
 from modelclear.scan.config import Value, Walker, classify, config_data, looks_local
-from modelclear.scan.configdoc import ConfigNode
+from modelclear.scan.configdoc import ConfigNode, nodes
 from modelclear.scan.detectron2cfg import url_value
 
 _TARGET_SHAPE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
@@ -37,15 +37,9 @@ def _table() -> Mapping[str, Any]:
 def read_ldm(walker: Walker, doc: ConfigNode) -> None:
     """Report the pretrained weights of the ``target:`` objects of an LDM-style config."""
     table = _table()
-    stack = [doc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node.value, list):
-            stack.extend(node.value)
-            continue
+    for node in nodes(doc):
         if not isinstance(node.value, dict):
             continue
-        stack.extend(node.value.values())
         target = node.value.get("target")
         if target is None or not isinstance(target.value, str) or not _TARGET_SHAPE.match(target.value.strip()):
             continue

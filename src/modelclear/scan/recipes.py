@@ -34,7 +34,7 @@ from modelclear import ids
 from modelclear.model import Kind
 from modelclear.scan.budget import BUDGETS
 from modelclear.scan.config import Value, Walker, classify, config_data, looks_local
-from modelclear.scan.configdoc import ConfigNode, ParseLimits, parse_documents
+from modelclear.scan.configdoc import ConfigNode, ParseLimits, nodes, parse_documents
 from modelclear.scan.walk import inside_root
 
 #: ``datasets.load_dataset`` builder names: with ``data_files`` they load local files.
@@ -65,14 +65,9 @@ def read_recipe(walker: Walker, doc: ConfigNode) -> None:
 
 def _mappings(root: ConfigNode) -> Iterator[dict[str, ConfigNode]]:
     """Every mapping in the tree (the tree is already bounded by the parse budget)."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
+    for node in nodes(root):
         if isinstance(node.value, dict):
             yield node.value
-            stack.extend(node.value.values())
-        elif isinstance(node.value, list):
-            stack.extend(node.value)
 
 
 def _dataset_value(walker: Walker, node: ConfigNode, loader: str, local_ok: bool) -> None:
