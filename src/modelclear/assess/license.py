@@ -310,18 +310,18 @@ def _own_evals(ctx: Context, licence_id: str | None) -> list[LicenceEval]:
         evals.append(LicenceEval(Status.UNCERTAIN, (msg("license.per_item"),), (), (), None, Confidence.SECONDARY))
     if not evals:
         evals.append(_no_licence(ctx, exception))
-    if art.origin == "inferred" and art.license_note is not None:  # a re-upload inferred from its name
-        # (catalog.reupload): said first, never stronger than uncertain
-        evals.insert(0, LicenceEval(Status.UNCERTAIN, (msg("license.note", text=art.license_note),), (),
-                                    tuple(cite_source(art.publisher or art.name, s) for s in art.sources[:1]),
-                                    evals[0].license, Confidence.UNCERTAIN))
-    if art.origin == "family" and art.license_note is not None:  # a repository only a naming rule covers:
-        # said first, with the rule's own source, so that the licence is not read as the repository's own
+    if art.origin in ("inferred", "family") and art.license_note is not None:
+        # a licence only inferred (a re-upload's name, catalog.reupload) or given by a publisher's naming rule:
+        # said first, with the record's own source, so that it is not read as the repository's own licence
+        cited = tuple(cite_source(art.publisher or art.name, s) for s in art.sources[:1])
         first = evals[0]
-        evals[0] = LicenceEval(first.status, (msg("license.family_rule", text=art.license_note), *first.reasons),
-                               first.obligations,
-                               (*tuple(cite_source(art.publisher or art.name, s) for s in art.sources[:1]),
-                                *first.citations), first.license, first.confidence)
+        if art.origin == "inferred":  # never stronger than uncertain
+            evals.insert(0, LicenceEval(Status.UNCERTAIN, (msg("license.note", text=art.license_note),), (),
+                                        cited, first.license, Confidence.UNCERTAIN))
+        else:
+            evals[0] = LicenceEval(first.status, (msg("license.family_rule", text=art.license_note),
+                                                  *first.reasons),
+                                   first.obligations, (*cited, *first.citations), first.license, first.confidence)
     if art.history and licence_id is not None:
         evals[0] = _with_history(ctx, licence_id, evals[0])
     return evals

@@ -307,16 +307,17 @@ def trace_local_files(refs: Sequence[Reference], files: Sequence[tuple[str, str,
             large_read += size
         read += 1
         data = read_head_or_none(path, MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_DOC_BYTES)
-        archive = archives.get(rel)
-        hashed = data is not None and _HASHED_RELEASE_BYTES.search(data) is not None
         if not data:
             continue
-        # the names this file may use: few are searched for in the bytes, many looked up by the file's runs
-        named = [name for name, raw in needles if raw in data] if searched else None
-        if named is not None and not (archive is not None or hashed or named):
+        archive = archives.get(rel)
+        hashed = _HASHED_RELEASE_BYTES.search(data) is not None
+        # the names this file may use: few are searched for in the bytes (before any decoding), many looked up
+        # by the file's runs of file-name characters
+        named = [name for name, raw in needles if raw in data] if searched else []
+        if searched and not (archive is not None or hashed or named):
             continue
         text = data.decode("utf-8", errors="replace")
-        if named is None:
+        if not searched:
             named = _named_in(table, text)
             if not (archive is not None or hashed or named):
                 continue
